@@ -1,0 +1,69 @@
+// What the local S3 server holds: its settings, the identities of fixtures/local-identities.json,
+// their policies and the objects seeded as a real KFP install would have them. Shared by the
+// provisioning step, the integration tests and the benchmark.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface LocalS3Settings {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  adminAccessKeyId: string;
+  adminSecretAccessKey: string;
+  secretsDir: string;
+}
+
+export interface LocalIdentity {
+  name: string;
+  role: "backend" | "profile";
+  profile?: string;
+  policy: string;
+  wrong?: string;
+}
+
+export function readLocalS3Settings(envFile: string): LocalS3Settings {
+  const values = new Map<string, string>();
+  for (const line of readFileSync(envFile, "utf8").split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1).trim());
+  }
+  const get = (name: string): string => {
+    const value = values.get(`KFP_S3_LOCAL_${name}`);
+    if (!value) throw new Error(`${envFile} has no KFP_S3_LOCAL_${name}`);
+    return value;
+  };
+  return {
+    endpoint: get("ENDPOINT"),
+    bucket: get("BUCKET"),
+    region: get("REGION"),
+    adminAccessKeyId: get("ADMIN_ACCESS_KEY_ID"),
+    adminSecretAccessKey: get("ADMIN_SECRET_ACCESS_KEY"),
+    secretsDir: get("SECRETS_DIR"),
+  };
+}
+
+export function loadLocalIdentities(projectRoot: string): LocalIdentity[] {
+  const file = join(projectRoot, "fixtures", "local-identities.json");
+  return (JSON.parse(readFileSync(file, "utf8")) as { identities: LocalIdentity[] }).identities;
+}
+
+export function policyDocument(identity: LocalIdentity, bucket: string, projectRoot: string): string {
+  const path = identity.policy.startsWith("reference:")
+    ? join(projectRoot, "fixtures", "reference-policies", `${identity.policy.slice("reference:".length)}.json`)
+    : join(projectRoot, identity.policy);
+  return readFileSync(path, "utf8")
+    .replaceAll("<BUCKET_NAME>", bucket)
+    .replaceAll("<PROFILE_NAME>", identity.profile ?? "");
+}
+
+/** Objects a running KFP install has, written by the bucket owner: reads are decided on these. */
+export function seededKeys(identities: LocalIdentity[]): string[] {
+  const profiles = [...new Set(identities.flatMap((i) => (i.profile ? [i.profile] : [])))].sort();
+  return [
+    "pipelines/hello-world/pipeline.yaml",
+    ...profiles.flatMap((p) => [
+      `artifacts/${p}/hello-world-run/main.log`,
+      `v2/artifacts/${p}/hello-world/run-0/output.txt`,
+    ]),
+  ];
+}
