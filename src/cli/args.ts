@@ -1,0 +1,215 @@
+// Command-line flags: parsing, validation and --help. Every problem is one line that says what
+// to fix (UsageError → exit 2), raised before anything is sent.
+import yargs from "yargs";
+import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layout.js";
+import type { Role } from "../core/plan.js";
+import { EXIT_CODES } from "../core/summary.js";
+import { CREDENTIAL_SOURCES, type CredentialSource } from "../credentials/load.js";
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface ProbeConfig {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  regionSource: "flag" | "environment" | "provider" | "default";
+  forcePathStyle: boolean;
+  role: Role;
+  identityName: string;
+  credentialSource: CredentialSource;
+  credentialsDir?: string;
+  layout: LayoutName;
+  readOnly: boolean;
+  strict: boolean;
+  output: "text" | "json";
+  concurrency: number;
+  requestTimeoutMs: number;
+  deadlineMs: number;
+  credentialsTimeoutMs: number;
+}
+
+const GCS_ENDPOINT = "https://storage.googleapis.com";
+
+const EPILOGUE = `Examples:
+  The backend's keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY:
+    kfp-s3-probe --backend --endpoint http://minio.kubeflow:9000 --bucket kubeflow-pipelines
+  A profile's keys from its mounted Kubernetes Secret:
+    kfp-s3-probe --profile team-1 --endpoint http://minio.kubeflow:9000 \\
+      --bucket kubeflow-pipelines --credentials-dir /secrets/team-1
+  IRSA on EKS (the default credential chain):
+    kfp-s3-probe --profile team-1 --endpoint https://s3.eu-west-1.amazonaws.com \\
+      --region eu-west-1 --bucket my-kfp-bucket --credentials chain
+  GCS with HMAC keys, JSON report for CI:
+    kfp-s3-probe --backend --credentials gcs-hmac --bucket my-kfp-bucket --output json
+
+Credentials (never on the command line):
+  --credentials env       AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)
+  --credentials-dir DIR   a Kubernetes Secret mounted as a directory: files AWS_ACCESS_KEY_ID and
+                          AWS_SECRET_ACCESS_KEY (deployKF's key names)
+  --credentials chain     the AWS default chain: env, config profile, web identity (IRSA on EKS),
+                          container, instance metadata; bounded by --credentials-timeout
+  --credentials gcs-hmac  GCS HMAC keys (from the env variables above or --credentials-dir);
+                          endpoint ${GCS_ENDPOINT}, region auto
+
+What is checked: for the bucket, HeadBucket, GetBucketLocation and a bucket-wide ListObjectsV2;
+under each KFP prefix, ListObjectsV2, PutObject of a canary, HeadObject, GetObject (bytes
+compared) and DeleteObject. The backend must be able to do all of it on pipelines/, artifacts/
+and v2/artifacts/; a profile only under its own artifacts/<profile>/ and v2/artifacts/<profile>/.
+Reads are decided on objects that exist (the probe's canary, or one KFP stored), never on a 404.
+
+Safety: canaries are written only under <prefix>.kfp-s3-probe/<run-id>/, never over an existing
+key (If-None-Match), and removed at the end, also on Ctrl-C, errors and --timeout. A key that could
+not be removed is listed with its full name. Secrets never appear in any output.
+
+Exit codes:
+  ${EXIT_CODES.asExpected}    everything as the role expects (warnings and undecided cells allowed)
+  ${EXIT_CODES.findings}    a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it) or a failed check
+  ${EXIT_CODES.usage}    bad usage or configuration; nothing was sent
+  ${EXIT_CODES.unreachable}    cannot connect or authenticate (endpoint, TLS, keys, region, bucket)
+  ${EXIT_CODES.interrupted}  interrupted (Ctrl-C); what the probe created was removed first
+
+Every flag can also be set as an environment variable KFP_S3_PROBE_<FLAG>, e.g.
+KFP_S3_PROBE_ENDPOINT, KFP_S3_PROBE_BUCKET, KFP_S3_PROBE_PROFILE.`;
+
+/** Flags that look like they carry a secret: refused without echoing their value. */
+const SECRET_FLAG = /^--?[\w-]*(secret|password|session-token|sessiontoken)[\w-]*(=|$)/i;
+
+function parseEndpoint(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+      throw new UsageError(`--endpoint ${raw} has no scheme: write http://${raw} or https://${raw}`);
+    }
+    throw new UsageError(`--endpoint ${raw} is not a valid URL (check the host and that the port is 1-65535)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--endpoint must start with http:// or https://, not ${url.protocol}//`);
+  }
+  if (url.username || url.password) {
+    throw new UsageError("--endpoint must not carry credentials (user:password@); use --credentials");
+  }
+  if (url.port === "0") throw new UsageError(`--endpoint ${url.host}: port 0 is not a port; use 1-65535`);
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+    throw new UsageError(`--endpoint must be the store's root (scheme://host[:port]) without a path; the bucket goes in --bucket`);
+  }
+  return `${url.protocol}//${url.host}`;
+}
+
+function isValidBucketName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes("..");
+}
+
+function positiveNumber(flag: string, value: number, max: number): number {
+  if (!Number.isFinite(value) || value <= 0 || value > max) throw new UsageError(`--${flag} must be a number above 0 and at most ${max}`);
+  return value;
+}
+
+export function buildParser(argv: string[]) {
+  return yargs(argv)
+    .scriptName("kfp-s3-probe")
+    .usage(
+      "Usage: kfp-s3-probe (--backend | --profile NAME) --endpoint URL --bucket NAME [options]\n\n" +
+        "Checks that one identity's object-store credentials can do what Kubeflow Pipelines needs\n" +
+        "in its bucket, and nothing more.",
+    )
+    .env("KFP_S3_PROBE")
+    .option("backend", { type: "boolean", describe: "probe the KFP backend's keys (API server, UI, Argo)" })
+    .option("profile", { type: "string", describe: "probe the keys of this profile (Kubernetes namespace)" })
+    .option("name", { type: "string", describe: "identity name in the report (default: backend or the profile)" })
+    .option("endpoint", { type: "string", describe: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000" })
+    .option("bucket", { type: "string", describe: "the KFP bucket" })
+    .option("region", { type: "string", describe: "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)" })
+    .option("path-style", { type: "boolean", describe: "path-style addressing (default: on, off for *.amazonaws.com)" })
+    .option("credentials", { choices: CREDENTIAL_SOURCES, describe: "where the keys come from (default: env, or dir with --credentials-dir)" })
+    .option("credentials-dir", { type: "string", describe: "directory with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY files" })
+    .option("layout", { choices: LAYOUT_NAMES, default: "deploykf" as LayoutName, describe: "KFP key layout" })
+    .option("read-only", { type: "boolean", default: false, describe: "only checks that write nothing (no Put, no Delete)" })
+    .option("strict", { type: "boolean", default: false, describe: "count listable key names (bucket-wide ListBucket) as a LEAK" })
+    .option("output", { choices: ["text", "json"] as const, default: "text" as const, describe: "report format on stdout" })
+    .option("concurrency", { type: "number", default: 8, describe: "requests in flight at most" })
+    .option("request-timeout", { type: "number", default: 10, describe: "seconds to wait for one answer" })
+    .option("timeout", { type: "number", default: 120, describe: "seconds for the whole run; then it stops and cleans up" })
+    .option("credentials-timeout", { type: "number", default: 5, describe: "seconds the credential chain may take" })
+    .epilogue(EPILOGUE)
+    .strict()
+    .version(false)
+    .help("help")
+    .alias("help", "h")
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error instanceof UsageError ? error : new UsageError(message ?? error?.message ?? "bad usage");
+    });
+}
+
+/** Returns null when --help was shown. */
+export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ProbeConfig | null> {
+  if (argv.some((arg) => SECRET_FLAG.test(arg))) {
+    throw new UsageError("secrets are never taken on the command line: use AWS_SECRET_ACCESS_KEY, --credentials-dir or --credentials chain");
+  }
+  const parser = buildParser(argv);
+  let helpShown = false;
+  const args = await parser.parseAsync(argv, {}, (error, _argv, output) => {
+    if (!error && output) {
+      helpShown = true;
+      process.stdout.write(`${output}\n`);
+    }
+  });
+  if (helpShown || args.help) return null;
+  if (args._.length > 0) throw new UsageError(`unexpected argument ${String(args._[0])}: every setting is a --flag (see --help)`);
+
+  if (args.backend && args.profile !== undefined) throw new UsageError("--backend and --profile exclude each other: probe one identity per run");
+  if (!args.backend && args.profile === undefined) throw new UsageError("say whose keys these are: --backend or --profile NAME");
+  if (args.profile !== undefined && !isValidProfileName(args.profile)) {
+    throw new UsageError(`--profile ${args.profile} is not a valid profile (Kubernetes namespace) name: lowercase letters, digits and '-', at most 63`);
+  }
+  const role: Role = args.backend ? { kind: "backend" } : { kind: "profile", profile: args.profile as string };
+
+  const credentialSource: CredentialSource = args.credentials ?? (args["credentials-dir"] ? "dir" : "env");
+  if (args["credentials-dir"] && (credentialSource === "env" || credentialSource === "chain")) {
+    throw new UsageError(`--credentials-dir does not go with --credentials ${credentialSource}: drop one of them`);
+  }
+  if (credentialSource === "dir" && !args["credentials-dir"]) throw new UsageError("--credentials dir needs --credentials-dir DIR");
+
+  const isGcs = credentialSource === "gcs-hmac";
+  const rawEndpoint = args.endpoint ?? (isGcs ? GCS_ENDPOINT : undefined);
+  if (!rawEndpoint) throw new UsageError("--endpoint is required, e.g. --endpoint http://minio.kubeflow:9000 or https://s3.us-east-1.amazonaws.com");
+  const endpoint = parseEndpoint(rawEndpoint);
+  if (!args.bucket) throw new UsageError("--bucket is required: the bucket KFP uses (deployKF: kubeflow_tools.pipelines.bucket.name)");
+  if (!isValidBucketName(args.bucket)) throw new UsageError(`--bucket ${args.bucket} is not a valid bucket name: 3-63 lowercase letters, digits, '.' and '-'`);
+
+  const envRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const [region, regionSource]: [string, ProbeConfig["regionSource"]] = args.region
+    ? [args.region, "flag"]
+    : isGcs
+      ? ["auto", "provider"]
+      : envRegion
+        ? [envRegion, "environment"]
+        : ["us-east-1", "default"];
+  if (!/^[a-z0-9-]+$/i.test(region)) throw new UsageError(`--region ${region} is not a region name`);
+
+  const onAws = new URL(endpoint).hostname.endsWith(".amazonaws.com");
+  return {
+    endpoint,
+    bucket: args.bucket,
+    region,
+    regionSource,
+    forcePathStyle: args["path-style"] ?? !onAws,
+    role,
+    identityName: args.name ?? (role.kind === "backend" ? "backend" : role.profile),
+    credentialSource,
+    ...(args["credentials-dir"] ? { credentialsDir: args["credentials-dir"] } : {}),
+    layout: args.layout,
+    readOnly: args["read-only"],
+    strict: args.strict,
+    output: args.output,
+    concurrency: Math.floor(positiveNumber("concurrency", args.concurrency, 64)),
+    requestTimeoutMs: positiveNumber("request-timeout", args["request-timeout"], 600) * 1000,
+    deadlineMs: positiveNumber("timeout", args.timeout, 3600) * 1000,
+    credentialsTimeoutMs: positiveNumber("credentials-timeout", args["credentials-timeout"], 120) * 1000,
+  };
+}

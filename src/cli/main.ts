@@ -1,0 +1,159 @@
+// The command: flags → credentials → probe → report, with Ctrl-C, SIGTERM and the --timeout
+// deadline all ending in cleanup and a report. All output goes through the redactor.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import ora, { type Ora } from "ora";
+import { LAYOUTS } from "../core/layout.js";
+import { EXIT_CODES, exitCodeFor } from "../core/summary.js";
+import { CredentialError, loadCredentials } from "../credentials/load.js";
+import { runProbe } from "../probe/engine.js";
+import { buildReport } from "../report/model.js";
+import { Redactor } from "../report/redact.js";
+import { renderText } from "../report/text.js";
+import { createS3Client } from "../s3/client.js";
+import { SdkS3Port } from "../s3/s3-port.js";
+import { parseArgs, UsageError } from "./args.js";
+
+export const EXIT_INTERNAL_ERROR = 4;
+
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /** Where SIGINT/SIGTERM come from; a test can pass its own emitter. */
+  signals: NodeJS.EventEmitter;
+}
+
+function toolVersion(): string {
+  const manifest = new URL("../../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const redactor = new Redactor();
+  const fail = (message: string, code: number): number => {
+    io.stderr.write(redactor.redact(`kfp-s3-probe: ${message}\n`));
+    return code;
+  };
+  try {
+    const config = await parseArgs(argv, io.env);
+    if (config === null) return EXIT_CODES.asExpected;
+
+    const loaded = await loadCredentials({
+      source: config.credentialSource,
+      ...(config.credentialsDir ? { directory: config.credentialsDir } : {}),
+      env: io.env,
+      timeoutMs: config.credentialsTimeoutMs,
+    });
+    redactor.add(...loaded.secrets);
+
+    const runId = newRunId();
+    const startedAt = new Date();
+    const checks = new AbortController();
+    const cleanup = new AbortController();
+    let interruptedBy: string | undefined;
+    const onSignal = (signal: NodeJS.Signals) => () => {
+      if (interruptedBy && interruptedBy !== "deadline") {
+        cleanup.abort();
+        return;
+      }
+      interruptedBy = signal;
+      io.stderr.write(`\nkfp-s3-probe: ${signal}: stopping and removing what the probe created (again to abandon the cleanup)\n`);
+      checks.abort();
+    };
+    const onInt = onSignal("SIGINT");
+    const onTerm = onSignal("SIGTERM");
+    io.signals.on("SIGINT", onInt);
+    io.signals.on("SIGTERM", onTerm);
+    const deadline = setTimeout(() => {
+      interruptedBy ??= "deadline";
+      checks.abort();
+    }, config.deadlineMs);
+
+    const client = createS3Client(
+      {
+        endpoint: config.endpoint,
+        region: config.region,
+        forcePathStyle: config.forcePathStyle,
+        requestTimeoutMs: config.requestTimeoutMs,
+        maxAttempts: 2,
+      },
+      loaded.credentials,
+    );
+    let spinner: Ora | undefined;
+    if (io.stderr.isTTY && !io.env.CI) {
+      spinner = ora({ text: `probing ${config.identityName}`, stream: io.stderr }).start();
+    }
+    try {
+      const run = await runProbe(
+        [{ name: config.identityName, role: config.role, port: new SdkS3Port(client, config.bucket) }],
+        {
+          bucket: config.bucket,
+          layout: LAYOUTS[config.layout],
+          runId,
+          readOnly: config.readOnly,
+          strict: config.strict,
+          concurrency: config.concurrency,
+          signal: checks.signal,
+          cleanupSignal: cleanup.signal,
+          cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
+          onCheckDone: (done, total) => {
+            if (spinner) spinner.text = `probing ${config.identityName}: ${done}/${total} checks`;
+          },
+        },
+      );
+      spinner?.stop();
+      const interruptedCode =
+        interruptedBy === "SIGINT" || interruptedBy === "SIGTERM"
+          ? EXIT_CODES.interrupted
+          : interruptedBy === "deadline" && exitCodeFor(run.results) !== EXIT_CODES.findings
+            ? EXIT_CODES.unreachable
+            : undefined;
+      const report = buildReport(
+        run,
+        {
+          toolVersion: toolVersion(),
+          runId,
+          startedAt,
+          finishedAt: new Date(),
+          endpoint: config.endpoint,
+          bucket: config.bucket,
+          region: config.region,
+          layout: config.layout,
+          forcePathStyle: config.forcePathStyle,
+          readOnly: config.readOnly,
+          strict: config.strict,
+          ...(interruptedBy ? { interruptedBy } : {}),
+          identities: [
+            {
+              name: config.identityName,
+              role: config.role,
+              credentialSource: loaded.sourceDescription,
+              accessKeyIdHint: loaded.accessKeyIdHint,
+            },
+          ],
+        },
+        interruptedCode,
+      );
+      const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
+      const rendered = config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, colour);
+      io.stdout.write(redactor.redact(rendered));
+      return report.exitCode;
+    } finally {
+      spinner?.stop();
+      clearTimeout(deadline);
+      io.signals.off("SIGINT", onInt);
+      io.signals.off("SIGTERM", onTerm);
+      client.destroy();
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CredentialError) return fail(error.message, EXIT_CODES.usage);
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return fail(`internal error: ${message}`, EXIT_INTERNAL_ERROR);
+  }
+}

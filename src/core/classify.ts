@@ -1,0 +1,143 @@
+// Turns what a store answered into allowed / denied / ambiguous / error, on the HTTP status first
+// and the error name second (../shared/notes/s3-compat.md).
+
+/** What came back from one request, stripped of everything but what classification needs. */
+export interface ResponseFacts {
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** S3 error code or SDK error name (AccessDenied, NoSuchKey, NotFound, TimeoutError, ...). */
+  errorName?: string;
+  /** Node.js system or TLS error code (ECONNREFUSED, ENOTFOUND, DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
+  systemCode?: string;
+  /** The request was cancelled by the run (Ctrl-C, deadline). */
+  aborted?: boolean;
+}
+
+export type Outcome = "allowed" | "denied" | "ambiguous" | "error";
+
+export type ErrorKind =
+  | "connection"
+  | "dns"
+  | "tls"
+  | "timeout"
+  | "signature"
+  | "unknown-key"
+  | "expired-token"
+  | "clock-skew"
+  | "region"
+  | "no-such-bucket"
+  | "key-exists"
+  | "not-implemented"
+  | "throttled"
+  | "server"
+  | "aborted"
+  | "unexpected";
+
+/** Errors after which nothing else this identity does can be trusted: the run stops with exit 3. */
+export const FATAL_ERROR_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  "connection",
+  "dns",
+  "tls",
+  "timeout",
+  "signature",
+  "unknown-key",
+  "expired-token",
+  "clock-skew",
+  "region",
+  "no-such-bucket",
+]);
+
+export interface Classification {
+  outcome: Outcome;
+  errorKind?: ErrorKind;
+  reason?: string;
+}
+
+/**
+ * What the request was about decides what a 403 or a 404 means:
+ * - "bucket": a bucket-level request.
+ * - "existing-object": the object is known to exist (written by this run, or listed).
+ * - "missing-key": the key does not exist; a read answer proves nothing either way.
+ * - "write": PutObject / DeleteObject, whose 403 is a denial whether the key exists or not.
+ */
+export type RequestSubject = "bucket" | "existing-object" | "missing-key" | "write";
+
+const TLS_CODES = new Set([
+  "EPROTO",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+]);
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED"]);
+const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN"]);
+const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout", "ETIMEDOUT"]);
+const DENIED_NAMES = new Set(["AccessDenied", "Forbidden", "AllAccessDisabled"]);
+const MISSING_KEY_NAMES = new Set(["NoSuchKey", "NotFound"]);
+
+function error(errorKind: ErrorKind, reason: string): Classification {
+  return { outcome: "error", errorKind, reason };
+}
+
+export function classify(facts: ResponseFacts, subject: RequestSubject): Classification {
+  const { status, errorName = "", systemCode = "" } = facts;
+  if (facts.aborted) return error("aborted", "cancelled before an answer arrived");
+  if (status !== undefined && status >= 200 && status < 300 && !errorName) return { outcome: "allowed" };
+
+  if (DNS_CODES.has(systemCode)) return error("dns", `the endpoint's host name does not resolve (${systemCode})`);
+  if (CONNECTION_CODES.has(systemCode)) return error("connection", `no connection to the endpoint (${systemCode})`);
+  if (TLS_CODES.has(systemCode) || systemCode.startsWith("ERR_SSL_") || systemCode.startsWith("CERT_")) {
+    return error("tls", `TLS handshake failed (${systemCode})`);
+  }
+  if (TIMEOUT_NAMES.has(errorName) || TIMEOUT_NAMES.has(systemCode)) return error("timeout", "no answer in time");
+  if (status === undefined) return error("unexpected", `no HTTP response (${errorName || systemCode || "unknown error"})`);
+
+  switch (errorName) {
+    case "SignatureDoesNotMatch":
+      return error("signature", "the store rejected the request signature");
+    case "InvalidAccessKeyId":
+      return error("unknown-key", "the store does not know this access key id");
+    case "ExpiredToken":
+    case "TokenRefreshRequired":
+      return error("expired-token", "the session token has expired");
+    case "RequestTimeTooSkewed":
+      return error("clock-skew", "this machine's clock differs too much from the store's");
+    case "PermanentRedirect":
+    case "AuthorizationHeaderMalformed":
+    case "IllegalLocationConstraintException":
+      return error("region", `the bucket is in another region (${errorName})`);
+    case "NoSuchBucket":
+      return error("no-such-bucket", "the bucket does not exist");
+    case "PreconditionFailed":
+      return error("key-exists", "the key already exists; the probe never overwrites");
+    case "NotImplemented":
+      return error("not-implemented", "the store does not implement this request");
+    case "SlowDown":
+    case "ServiceUnavailable":
+      return error("throttled", `the store asked to slow down (${status})`);
+  }
+  if (status === 301) return error("region", "the bucket is in another region (301)");
+  if (status === 404 && subject === "bucket") return error("no-such-bucket", "the bucket does not exist");
+  if (status === 501) return error("not-implemented", "the store does not implement this request");
+  if (status === 503) return error("throttled", "the store asked to slow down (503)");
+  if (status >= 500) return error("server", `the store failed (${status} ${errorName})`.trim());
+
+  if (status === 403 && (DENIED_NAMES.has(errorName) || errorName === "" || errorName === "Unknown" || errorName === "403")) {
+    if (subject === "missing-key") {
+      return {
+        outcome: "ambiguous",
+        reason: "403 on a missing key: AWS answers so to callers without s3:ListBucket, allowed or not",
+      };
+    }
+    return { outcome: "denied" };
+  }
+  if (status === 404 && MISSING_KEY_NAMES.has(errorName || "NotFound")) {
+    if (subject === "write") return { outcome: "ambiguous", reason: "404 on a write: the store does not say whether it was allowed" };
+    if (subject === "existing-object") return { outcome: "ambiguous", reason: "the object disappeared while the probe read it" };
+    return { outcome: "ambiguous", reason: "404 on a missing key proves nothing about read access (RGW and MinIO answer so when denied)" };
+  }
+  return error("unexpected", `unexpected answer ${status} ${errorName}`.trim());
+}

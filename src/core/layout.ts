@@ -1,0 +1,53 @@
+// Where KFP keeps what in its one bucket, as data. `{profile}` stands for a profile's name.
+
+export interface KeyLayout {
+  name: string;
+  description: string;
+  /** Prefixes only the backend works in (pipeline definitions). */
+  backendPrefixes: string[];
+  /** Prefixes that belong to one profile each. */
+  profilePrefixTemplates: string[];
+}
+
+export const LAYOUTS = {
+  deploykf: {
+    name: "deploykf",
+    description: "deployKF: pipelines/, artifacts/<profile>/, v2/artifacts/<profile>/",
+    backendPrefixes: ["pipelines/"],
+    profilePrefixTemplates: ["artifacts/{profile}/", "v2/artifacts/{profile}/"],
+  },
+  kubeflow: {
+    name: "kubeflow",
+    description: "Kubeflow multi-user manifests: pipelines/, private-artifacts/<profile>/",
+    backendPrefixes: ["pipelines/"],
+    profilePrefixTemplates: ["private-artifacts/{profile}/"],
+  },
+} as const satisfies Record<string, KeyLayout>;
+
+export type LayoutName = keyof typeof LAYOUTS;
+export const LAYOUT_NAMES = Object.keys(LAYOUTS) as LayoutName[];
+
+export function profilePrefixes(layout: KeyLayout, profile: string): string[] {
+  return layout.profilePrefixTemplates.map((template) => template.replace("{profile}", profile));
+}
+
+/** The part of each profile template before the profile's name: where the backend reaches all profiles. */
+export function profileAreaRoots(layout: KeyLayout): string[] {
+  return layout.profilePrefixTemplates.map((template) => template.slice(0, template.indexOf("{profile}")));
+}
+
+/** Kubernetes namespace names (RFC 1123 labels), which KFP profiles are. */
+export function isValidProfileName(name: string): boolean {
+  return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+}
+
+export const PROBE_NAMESPACE = ".kfp-s3-probe/";
+
+/** Run-scoped key of a probe object; nothing outside this namespace is ever written. */
+export function canaryKey(prefix: string, runId: string, identity: string): string {
+  return `${prefix}${PROBE_NAMESPACE}${runId}/${identity}`;
+}
+
+export function isProbeKey(key: string): boolean {
+  return key.includes(PROBE_NAMESPACE);
+}

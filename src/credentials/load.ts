@@ -1,0 +1,147 @@
+// Loads one identity's credentials from one named source and says which source supplied them.
+// Secrets are returned only for signing and for redaction; nothing here prints them.
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
+
+export const CREDENTIAL_SOURCES = ["env", "dir", "chain", "gcs-hmac"] as const;
+export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
+
+export interface CredentialRequest {
+  source: CredentialSource;
+  /** For "dir", and optionally "gcs-hmac": a directory with one file per key, as Kubernetes mounts a Secret. */
+  directory?: string;
+  env: NodeJS.ProcessEnv;
+  /** Bound on the credential chain (IMDS waits about a second off AWS, other links may hang). */
+  timeoutMs: number;
+}
+
+export interface LoadedCredentials {
+  credentials: AwsCredentialIdentity;
+  /** Where they came from, for the report. Never contains a secret. */
+  sourceDescription: string;
+  /** The last four characters of the access key id, enough to tell keys apart. */
+  accessKeyIdHint: string;
+  /** Values that must never appear in any output. */
+  secrets: string[];
+}
+
+export class CredentialError extends Error {
+  override name = "CredentialError";
+}
+
+const ACCESS_KEY = "AWS_ACCESS_KEY_ID";
+const SECRET_KEY = "AWS_SECRET_ACCESS_KEY";
+const SESSION_TOKEN = "AWS_SESSION_TOKEN";
+
+const CHAIN_LINKS: Record<string, string> = {
+  CREDENTIALS_ENV_VARS: "environment variables",
+  CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN: "web identity token (IRSA)",
+  CREDENTIALS_STS_ASSUME_ROLE_WEB_ID: "web identity token (IRSA)",
+  CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN: "web identity token from a config profile",
+  CREDENTIALS_PROFILE: "shared config/credentials file",
+  CREDENTIALS_SSO: "SSO",
+  CREDENTIALS_PROFILE_SSO: "SSO",
+  CREDENTIALS_PROCESS: "credential_process",
+  CREDENTIALS_PROFILE_PROCESS: "credential_process",
+  CREDENTIALS_HTTP: "container credentials endpoint",
+  CREDENTIALS_IMDS: "EC2 instance metadata (IMDS)",
+  CREDENTIALS_STS_ASSUME_ROLE: "assumed role",
+};
+
+export function accessKeyIdHint(accessKeyId: string): string {
+  return accessKeyId.length > 8 ? `…${accessKeyId.slice(-4)}` : "…";
+}
+
+function loaded(credentials: AwsCredentialIdentity, sourceDescription: string): LoadedCredentials {
+  return {
+    credentials,
+    sourceDescription,
+    accessKeyIdHint: accessKeyIdHint(credentials.accessKeyId),
+    secrets: [credentials.secretAccessKey, ...(credentials.sessionToken ? [credentials.sessionToken] : [])],
+  };
+}
+
+function fromValues(values: Record<string, string | undefined>, where: string, fix: string): AwsCredentialIdentity {
+  const accessKeyId = values[ACCESS_KEY]?.trim();
+  const secretAccessKey = values[SECRET_KEY]?.trim();
+  const sessionToken = values[SESSION_TOKEN]?.trim();
+  const missing = [!accessKeyId && ACCESS_KEY, !secretAccessKey && SECRET_KEY].filter(Boolean);
+  if (missing.length > 0) throw new CredentialError(`${missing.join(" and ")} not set in ${where}: ${fix}`);
+  return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+async function readSecretDirectory(directory: string): Promise<Record<string, string | undefined>> {
+  try {
+    if (!(await stat(directory)).isDirectory()) throw new CredentialError(`--credentials-dir ${directory} is not a directory`);
+  } catch (error) {
+    if (error instanceof CredentialError) throw error;
+    throw new CredentialError(`--credentials-dir ${directory} does not exist or cannot be read`);
+  }
+  const read = async (name: string): Promise<string | undefined> => {
+    try {
+      return await readFile(join(directory, name), "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return undefined;
+      throw new CredentialError(`cannot read ${join(directory, name)} (${code ?? "unreadable"}): check its permissions`);
+    }
+  };
+  return {
+    [ACCESS_KEY]: await read(ACCESS_KEY),
+    [SECRET_KEY]: await read(SECRET_KEY),
+    [SESSION_TOKEN]: await read(SESSION_TOKEN),
+  };
+}
+
+async function fromChain(timeoutMs: number): Promise<LoadedCredentials> {
+  const provider = fromNodeProviderChain({ timeout: timeoutMs, maxRetries: 0 });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new CredentialError(`the credential chain found no credentials within ${timeoutMs} ms: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or IRSA (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const credentials = await Promise.race([provider(), deadline]);
+    const features = Object.keys((credentials as { $source?: Record<string, string> }).$source ?? {});
+    const link = features.map((feature) => CHAIN_LINKS[feature]).find(Boolean) ?? "default chain";
+    return loaded(credentials, `credential chain: ${link}`);
+  } catch (error) {
+    if (error instanceof CredentialError) throw error;
+    // The chain's own messages name files and variables, never secret values; keep one line.
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new CredentialError(`the credential chain found no credentials (${message})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function loadCredentials(request: CredentialRequest): Promise<LoadedCredentials> {
+  switch (request.source) {
+    case "env":
+      return loaded(
+        fromValues(request.env, "the environment", `export them, or use --credentials-dir DIR or --credentials chain`),
+        `environment variables ${ACCESS_KEY}/${SECRET_KEY}`,
+      );
+    case "dir":
+    case "gcs-hmac": {
+      const directory = request.directory;
+      if (request.source === "dir" && !directory) throw new CredentialError("--credentials dir needs --credentials-dir DIR");
+      const kind = request.source === "gcs-hmac" ? "GCS HMAC key" : "secret directory";
+      if (directory) {
+        const values = await readSecretDirectory(directory);
+        const fix = `the directory needs files ${ACCESS_KEY} and ${SECRET_KEY} (the key names of deployKF's Secrets)`;
+        return loaded(fromValues(values, directory, fix), `${kind} ${directory}`);
+      }
+      return loaded(
+        fromValues(request.env, "the environment", "export the HMAC access id and secret as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+        `${kind} from environment variables ${ACCESS_KEY}/${SECRET_KEY}`,
+      );
+    }
+    case "chain":
+      return fromChain(request.timeoutMs);
+  }
+}

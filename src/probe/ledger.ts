@@ -1,0 +1,56 @@
+// Every object (or object version) the probe may have created, so that it can remove exactly
+// those and report any it could not.
+import type { S3Port } from "./port.js";
+
+export interface CreatedObject {
+  key: string;
+  /** Set on versioned buckets: the version (or delete marker) the probe created. */
+  versionId?: string;
+  /** The identity whose keys created it, and will remove it. */
+  identity: string;
+  port: S3Port;
+}
+
+export interface Leftover {
+  key: string;
+  versionId?: string;
+  identity: string;
+  reason: string;
+}
+
+export class Ledger {
+  private readonly entries: CreatedObject[] = [];
+  private count = 0;
+
+  /** Objects the probe created, or may have: a write that timed out counts. */
+  get created(): number {
+    return this.count;
+  }
+
+  /** Called before the request: a write that times out may still have landed. */
+  record(entry: CreatedObject): CreatedObject {
+    this.entries.push(entry);
+    this.count += 1;
+    return entry;
+  }
+
+  /** The store refused the write: nothing was created. */
+  discard(entry: CreatedObject): void {
+    if (this.take(entry)) this.count -= 1;
+  }
+
+  markRemoved(entry: CreatedObject): void {
+    this.take(entry);
+  }
+
+  private take(entry: CreatedObject): boolean {
+    const at = this.entries.indexOf(entry);
+    if (at < 0) return false;
+    this.entries.splice(at, 1);
+    return true;
+  }
+
+  pending(): readonly CreatedObject[] {
+    return [...this.entries];
+  }
+}

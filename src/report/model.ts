@@ -1,0 +1,106 @@
+// The report as data: what the JSON output carries (schema: docs/report-schema.md) and what the
+// terminal view renders.
+import { countVerdicts, exitCodeFor, type VerdictCounts } from "../core/summary.js";
+import { describeRole, type Role } from "../core/plan.js";
+import type { CheckResult, Evidence } from "../core/verdict.js";
+import type { CleanupReport, ProbeRun } from "../probe/engine.js";
+
+export const REPORT_SCHEMA = "kfp-s3-probe/report";
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportContext {
+  toolVersion: string;
+  runId: string;
+  startedAt: Date;
+  finishedAt: Date;
+  endpoint: string;
+  bucket: string;
+  region: string;
+  layout: string;
+  forcePathStyle: boolean;
+  readOnly: boolean;
+  strict: boolean;
+  /** Set when the run was cut short: "SIGINT", "SIGTERM" or "deadline". */
+  interruptedBy?: string;
+  identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string }[];
+}
+
+export interface ReportCheck {
+  identity: string;
+  scope: "bucket" | "prefix";
+  prefix: string | null;
+  relation: string | null;
+  operation: string;
+  expected: string;
+  observed: string;
+  verdict: string;
+  errorKind?: string;
+  reason?: string;
+  detail?: string;
+  hint?: string;
+  evidence: Evidence[];
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: "kfp-s3-probe"; version: string };
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  interruptedBy: string | null;
+  store: { endpoint: string; bucket: string; region: string; forcePathStyle: boolean };
+  layout: string;
+  options: { readOnly: boolean; strict: boolean };
+  identities: { name: string; role: "backend" | "profile"; profile: string | null; description: string; credentialSource: string; accessKeyId: string }[];
+  checks: ReportCheck[];
+  summary: VerdictCounts;
+  cleanup: CleanupReport;
+  exitCode: number;
+}
+
+function reportCheck(result: CheckResult): ReportCheck {
+  const { observation } = result;
+  return {
+    identity: result.identity,
+    scope: result.target ? "prefix" : "bucket",
+    prefix: result.target?.prefix ?? null,
+    relation: result.target?.relation ?? null,
+    operation: result.operation,
+    expected: result.expectation,
+    observed: observation.outcome,
+    verdict: result.verdict,
+    ...(observation.errorKind ? { errorKind: observation.errorKind } : {}),
+    ...(observation.reason ? { reason: observation.reason } : {}),
+    ...(observation.detail ? { detail: observation.detail } : {}),
+    ...(result.hint ? { hint: result.hint } : {}),
+    evidence: observation.evidence,
+  };
+}
+
+export function buildReport(run: ProbeRun, context: ReportContext, exitCodeOverride?: number): Report {
+  return {
+    schema: REPORT_SCHEMA,
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: "kfp-s3-probe", version: context.toolVersion },
+    runId: context.runId,
+    startedAt: context.startedAt.toISOString(),
+    durationMs: context.finishedAt.getTime() - context.startedAt.getTime(),
+    interruptedBy: context.interruptedBy ?? null,
+    store: { endpoint: context.endpoint, bucket: context.bucket, region: context.region, forcePathStyle: context.forcePathStyle },
+    layout: context.layout,
+    options: { readOnly: context.readOnly, strict: context.strict },
+    identities: context.identities.map((identity) => ({
+      name: identity.name,
+      role: identity.role.kind,
+      profile: identity.role.kind === "profile" ? identity.role.profile : null,
+      description: describeRole(identity.role),
+      credentialSource: identity.credentialSource,
+      accessKeyId: identity.accessKeyIdHint,
+    })),
+    checks: run.results.map(reportCheck),
+    summary: countVerdicts(run.results),
+    cleanup: run.cleanup,
+    exitCode: exitCodeOverride ?? exitCodeFor(run.results),
+  };
+}
