@@ -31,7 +31,7 @@ function toolVersion(): string {
 
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `${stamp}-${randomBytes(3).toString("hex")}`;
+  return `${stamp}-${randomBytes(6).toString("hex")}`;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {

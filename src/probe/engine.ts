@@ -129,6 +129,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
       const key = canaryKey(prefix, options.runId, identity.name);
       const body = new TextEncoder().encode(`kfp-s3-probe canary of run ${options.runId}; safe to delete\n`);
       let canary: CreatedObject | undefined;
+      let keyBelongsToOthers = false;
       if (options.readOnly) {
         decide(checkFor(target, "put"), notRun("--read-only: nothing is written"));
       } else {
@@ -137,6 +138,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
         if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
         if (put.observation.outcome === "allowed") canary = entry;
         else if (definitelyNotWritten(put.result)) ledger.discard(entry);
+        keyBelongsToOthers = put.observation.errorKind === "key-exists";
         decide(checkFor(target, "put"), put.observation);
       }
 
@@ -167,8 +169,9 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
         );
       }
 
-      if (options.readOnly) {
-        decide(checkFor(target, "delete"), notRun("--read-only: nothing is deleted"));
+      if (options.readOnly || keyBelongsToOthers) {
+        const why = options.readOnly ? "--read-only: nothing is deleted" : `${key} existed before this run: the probe never deletes what it did not create`;
+        decide(checkFor(target, "delete"), notRun(why));
         return;
       }
       // Without a canary this deletes a run-scoped key that does not exist: 204 where allowed,

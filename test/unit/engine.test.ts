@@ -1,0 +1,297 @@
+// The engine on a real S3Client whose transport is aws-sdk-client-mock: the edge cases a real
+// server does not produce on demand (failures mid-run, aborts, versioned buckets, collisions).
+import {
+  DeleteObjectCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  type GetObjectCommandOutput,
+  type PutObjectCommandInput,
+} from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import type { Role } from "../../src/core/plan.js";
+import { runProbe, type ProbeOptions } from "../../src/probe/engine.js";
+import { createS3Client } from "../../src/s3/client.js";
+import { SdkS3Port } from "../../src/s3/s3-port.js";
+
+const s3 = mockClient(S3Client);
+const BUCKET = "kubeflow-pipelines";
+const RUN_ID = "20261124T120000Z-0123456789ab";
+
+function denied(name = "AccessDenied", status = 403): S3ServiceException {
+  return new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status }, message: name });
+}
+
+/** The one method of a streamed body that the port uses. */
+function bodyOf(bytes: Uint8Array): GetObjectCommandOutput["Body"] {
+  return { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput["Body"];
+}
+
+/** A store that behaves: objects put are stored, read back and deleted. */
+function storeThatWorks(): Map<string, Uint8Array> {
+  const objects = new Map<string, Uint8Array>();
+  s3.on(ListObjectsV2Command).resolves({ $metadata: { httpStatusCode: 200 }, Contents: [] });
+  s3.on(HeadBucketCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+  s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 }, LocationConstraint: "" });
+  s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+    objects.set(input.Key as string, input.Body as Uint8Array);
+    return { $metadata: { httpStatusCode: 200 } };
+  });
+  s3.on(HeadObjectCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({
+    $metadata: { httpStatusCode: 200 },
+    Body: bodyOf(objects.get(input.Key) ?? new Uint8Array()),
+  }));
+  s3.on(DeleteObjectCommand).callsFake((input: { Key: string }) => {
+    objects.delete(input.Key);
+    return { $metadata: { httpStatusCode: 204 } };
+  });
+  return objects;
+}
+
+function identity(role: Role = { kind: "profile", profile: "team-1" }) {
+  const client = createS3Client(
+    { endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, requestTimeoutMs: 1000, maxAttempts: 1 },
+    { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "unit-test-secret" },
+  );
+  return { name: role.kind === "backend" ? "backend" : role.profile, role, port: new SdkS3Port(client, BUCKET) };
+}
+
+/** The reference profile policy: no object rights under pipelines/. */
+function denyPipelinesToTeam1(): void {
+  s3.on(PutObjectCommand, { Key: `pipelines/.kfp-s3-probe/${RUN_ID}/team-1` }).rejects(denied());
+  s3.on(DeleteObjectCommand, { Key: `pipelines/.kfp-s3-probe/${RUN_ID}/team-1` }).rejects(denied());
+}
+
+function options(overrides: Partial<ProbeOptions> = {}): ProbeOptions {
+  return {
+    bucket: BUCKET,
+    layout: LAYOUTS.deploykf,
+    runId: RUN_ID,
+    readOnly: false,
+    strict: false,
+    concurrency: 4,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 2000,
+    ...overrides,
+  };
+}
+
+function keysOf(command: typeof PutObjectCommand | typeof DeleteObjectCommand | typeof HeadObjectCommand | typeof GetObjectCommand): string[] {
+  return s3.commandCalls(command).map((call) => call.args[0].input.Key as string);
+}
+
+function verdictOf(run: Awaited<ReturnType<typeof runProbe>>, prefix: string | null, operation: string) {
+  const result = run.results.find((r) => (r.target?.prefix ?? null) === prefix && r.operation === operation);
+  if (!result) throw new Error(`no result for ${operation} ${prefix}`);
+  return result;
+}
+
+beforeEach(() => s3.reset());
+afterEach(() => s3.reset());
+
+describe("engine against a store that behaves", () => {
+  it("backend: every check ok; canaries are written with If-None-Match under the run's namespace and removed", async () => {
+    const objects = storeThatWorks();
+    const run = await runProbe([identity({ kind: "backend" })], options());
+    expect(run.results.every((r) => r.verdict === "ok")).toBe(true);
+    const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts.map((p) => p.Key)).toEqual(
+      expect.arrayContaining([
+        `pipelines/.kfp-s3-probe/${RUN_ID}/backend`,
+        `artifacts/.kfp-s3-probe/${RUN_ID}/backend`,
+        `v2/artifacts/.kfp-s3-probe/${RUN_ID}/backend`,
+      ]),
+    );
+    expect(puts.every((p) => p.IfNoneMatch === "*")).toBe(true);
+    expect(keysOf(DeleteObjectCommand).every((key) => key.includes(`.kfp-s3-probe/${RUN_ID}/`))).toBe(true);
+    expect(objects.size).toBe(0);
+    expect(run.cleanup).toEqual({ created: 3, removed: 3, leftovers: [] });
+  });
+
+  it("read-only sends no PutObject and no DeleteObject, and reads an object KFP stored (first byte only)", async () => {
+    storeThatWorks();
+    s3.on(ListObjectsV2Command, { Prefix: "artifacts/team-1/" }).resolves({
+      $metadata: { httpStatusCode: 200 },
+      Contents: [{ Key: "artifacts/team-1/.kfp-s3-probe/old/x" }, { Key: "artifacts/team-1/run-1/main.log" }],
+    });
+    const run = await runProbe([identity()], options({ readOnly: true }));
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+    expect(keysOf(HeadObjectCommand)).toEqual(["artifacts/team-1/run-1/main.log"]);
+    const get = s3.commandCalls(GetObjectCommand)[0]?.args[0].input;
+    expect(get).toMatchObject({ Key: "artifacts/team-1/run-1/main.log", Range: "bytes=0-0" });
+    expect(verdictOf(run, "artifacts/team-1/", "get").verdict).toBe("ok");
+    expect(verdictOf(run, "artifacts/team-1/", "put").verdict).toBe("not-run");
+    // Nothing to read under v2/artifacts/team-1/ and nothing written: undecided, not guessed.
+    expect(verdictOf(run, "v2/artifacts/team-1/", "get").verdict).toBe("ambiguous");
+    expect(run.cleanup.created).toBe(0);
+  });
+});
+
+describe("reads are decided on objects that exist", () => {
+  it("with PutObject denied and an empty prefix, no read is sent and the read cells are undecided", async () => {
+    storeThatWorks();
+    s3.on(PutObjectCommand).rejects(denied());
+    s3.on(DeleteObjectCommand).rejects(denied());
+    const run = await runProbe([identity()], options());
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    const head = verdictOf(run, "pipelines/", "head");
+    expect(head.verdict).toBe("ambiguous");
+    expect(head.observation.reason).toMatch(/nothing to read/);
+    expect(verdictOf(run, "artifacts/team-1/", "put").verdict).toBe("missing");
+    expect(run.cleanup).toEqual({ created: 0, removed: 0, leftovers: [] });
+  });
+
+  it("a foreign read that succeeds on an existing object is a LEAK", async () => {
+    storeThatWorks();
+    s3.on(ListObjectsV2Command, { Prefix: "pipelines/" }).resolves({
+      $metadata: { httpStatusCode: 200 },
+      Contents: [{ Key: "pipelines/hello/pipeline.yaml" }],
+    });
+    s3.on(PutObjectCommand, { Key: `pipelines/.kfp-s3-probe/${RUN_ID}/team-1` }).rejects(denied());
+    s3.on(GetObjectCommand, { Key: "pipelines/hello/pipeline.yaml" }).resolves({
+      $metadata: { httpStatusCode: 206 },
+      Body: bodyOf(new Uint8Array([35])),
+    });
+    const run = await runProbe([identity()], options());
+    expect(verdictOf(run, "pipelines/", "get").verdict).toBe("leak");
+    expect(verdictOf(run, "pipelines/", "get").hint).toContain("s3:GetObject");
+    expect(verdictOf(run, "pipelines/", "put").verdict).toBe("ok");
+  });
+
+  it("bytes read back that differ from those written are an error", async () => {
+    storeThatWorks();
+    s3.on(GetObjectCommand).resolves({ $metadata: { httpStatusCode: 200 }, Body: bodyOf(new Uint8Array([1, 2, 3])) });
+    const run = await runProbe([identity()], options());
+    const get = verdictOf(run, "artifacts/team-1/", "get");
+    expect(get.verdict).toBe("error");
+    expect(get.observation.reason).toMatch(/other bytes/);
+  });
+});
+
+describe("safety: nothing lost, nothing left", () => {
+  it("a key that already exists (412) is neither overwritten nor deleted", async () => {
+    storeThatWorks();
+    const taken = `artifacts/team-1/.kfp-s3-probe/${RUN_ID}/team-1`;
+    s3.on(PutObjectCommand, { Key: taken }).rejects(denied("PreconditionFailed", 412));
+    const run = await runProbe([identity()], options());
+    expect(keysOf(DeleteObjectCommand)).not.toContain(taken);
+    expect(verdictOf(run, "artifacts/team-1/", "put").observation.errorKind).toBe("key-exists");
+    expect(verdictOf(run, "artifacts/team-1/", "delete").verdict).toBe("not-run");
+    expect(run.cleanup.leftovers).toEqual([]);
+  });
+
+  it("an exception in the middle of the run still removes every canary written", async () => {
+    const objects = storeThatWorks();
+    let checksDone = 0;
+    const failing = options({
+      onCheckDone: () => {
+        checksDone += 1;
+        if (objects.size > 0 && checksDone > 6) throw new Error("reporter crashed");
+      },
+    });
+    await expect(runProbe([identity({ kind: "backend" })], failing)).rejects.toThrow("reporter crashed");
+    expect(s3.commandCalls(PutObjectCommand).length).toBeGreaterThan(0);
+    expect(objects.size).toBe(0);
+  });
+
+  it("an abort mid-run stops the checks, then removes what was created", async () => {
+    const objects = storeThatWorks();
+    const checks = new AbortController();
+    // Like the SDK: a pending request rejects with AbortError when its signal fires.
+    s3.on(HeadObjectCommand).callsFake(
+      () =>
+        new Promise((_, reject) => {
+          checks.signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })));
+          if (objects.size === 3) checks.abort();
+        }),
+    );
+    const run = await runProbe([identity({ kind: "backend" })], options({ signal: checks.signal }));
+    expect(checks.signal.aborted).toBe(true);
+    expect(run.results.some((r) => r.observation.errorKind === "aborted")).toBe(true);
+    expect(objects.size).toBe(0);
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect(run.cleanup.created).toBe(3);
+  });
+
+  it("a DeleteObject that fails during the run is retried in cleanup", async () => {
+    const objects = storeThatWorks();
+    s3.on(DeleteObjectCommand)
+      .rejectsOnce(denied("InternalError", 500))
+      .callsFake((input: { Key: string }) => {
+        objects.delete(input.Key);
+        return { $metadata: { httpStatusCode: 204 } };
+      });
+    const run = await runProbe([identity({ kind: "profile", profile: "team-1" })], options({ concurrency: 1 }));
+    expect(objects.size).toBe(0);
+    expect(run.cleanup.leftovers).toEqual([]);
+  });
+
+  it("a canary that cannot be deleted is reported with its full key", async () => {
+    const objects = storeThatWorks();
+    s3.on(DeleteObjectCommand).rejects(denied());
+    denyPipelinesToTeam1();
+    const run = await runProbe([identity()], options());
+    expect(objects.size).toBe(2);
+    expect(run.cleanup.created).toBe(2);
+    expect(run.cleanup.removed).toBe(0);
+    expect(run.cleanup.leftovers.map((l) => l.key).sort()).toEqual([
+      `artifacts/team-1/.kfp-s3-probe/${RUN_ID}/team-1`,
+      `v2/artifacts/team-1/.kfp-s3-probe/${RUN_ID}/team-1`,
+    ]);
+    expect(run.cleanup.leftovers[0]?.reason).toMatch(/denied/);
+  });
+
+  it("on a versioned bucket, the canary's version and the delete marker are removed by version id", async () => {
+    storeThatWorks();
+    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 }, VersionId: "v-canary" });
+    s3.on(GetObjectCommand).callsFake(() => ({ $metadata: { httpStatusCode: 200 }, Body: bodyOf(new Uint8Array()) }));
+    s3.on(DeleteObjectCommand).resolves({ $metadata: { httpStatusCode: 204 }, DeleteMarker: true, VersionId: "v-marker" });
+    s3.on(DeleteObjectCommand, { VersionId: "v-canary" }).resolves({ $metadata: { httpStatusCode: 204 } });
+    s3.on(DeleteObjectCommand, { VersionId: "v-marker" }).resolves({ $metadata: { httpStatusCode: 204 } });
+    denyPipelinesToTeam1();
+    const run = await runProbe([identity({ kind: "profile", profile: "team-1" })], options());
+    const versions = s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.VersionId).filter(Boolean);
+    expect(versions.filter((v) => v === "v-canary")).toHaveLength(2);
+    expect(versions.filter((v) => v === "v-marker")).toHaveLength(2);
+    expect(run.cleanup.leftovers).toEqual([]);
+  });
+
+  it("a version the identity may not delete is reported with its version id", async () => {
+    storeThatWorks();
+    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 }, VersionId: "v-canary" });
+    s3.on(GetObjectCommand).callsFake(() => ({ $metadata: { httpStatusCode: 200 }, Body: bodyOf(new Uint8Array()) }));
+    s3.on(DeleteObjectCommand).resolves({ $metadata: { httpStatusCode: 204 }, DeleteMarker: true, VersionId: "v-marker" });
+    s3.on(DeleteObjectCommand, { VersionId: "v-canary" }).rejects(denied());
+    s3.on(DeleteObjectCommand, { VersionId: "v-marker" }).resolves({ $metadata: { httpStatusCode: 204 } });
+    denyPipelinesToTeam1();
+    const run = await runProbe([identity()], options());
+    expect(run.cleanup.leftovers.map((l) => l.versionId)).toEqual(["v-canary", "v-canary"]);
+  });
+});
+
+describe("a wrong key, endpoint or bucket stops the identity after one request", () => {
+  it.each([
+    ["SignatureDoesNotMatch", 403, "signature"],
+    ["InvalidAccessKeyId", 403, "unknown-key"],
+    ["NoSuchBucket", 404, "no-such-bucket"],
+    ["ExpiredToken", 400, "expired-token"],
+    ["RequestTimeTooSkewed", 403, "clock-skew"],
+  ])("%s", async (name, status, kind) => {
+    storeThatWorks();
+    s3.on(ListObjectsV2Command).rejects(denied(name, status));
+    const run = await runProbe([identity()], options());
+    expect(s3.calls()).toHaveLength(1);
+    expect(verdictOf(run, null, "list-bucket").observation.errorKind).toBe(kind);
+    expect(run.results.filter((r) => r.verdict === "not-run")).toHaveLength(run.results.length - 1);
+  });
+});

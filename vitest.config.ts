@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          // Starts the real Ceph RGW (and installs its Debian packages when missing).
+          globalSetup: ["test/integration/global-setup.ts"],
+          hookTimeout: 300_000,
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
