@@ -77,13 +77,14 @@ KFP_S3_PROBE_ENDPOINT, KFP_S3_PROBE_BUCKET, KFP_S3_PROBE_PROFILE.`;
 const SECRET_FLAG = /^--?[\w-]*(secret|password|session-token|sessiontoken)[\w-]*(=|$)/i;
 
 function parseEndpoint(raw: string): string {
+  // "minio:9000" parses as a URL with the scheme "minio:", so look for "://" first.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    throw new UsageError(`--endpoint ${raw} has no scheme: write http://${raw} or https://${raw}`);
+  }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-      throw new UsageError(`--endpoint ${raw} has no scheme: write http://${raw} or https://${raw}`);
-    }
     throw new UsageError(`--endpoint ${raw} is not a valid URL (check the host and that the port is 1-65535)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -142,7 +143,9 @@ export function buildParser(argv: string[]) {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
-      throw error instanceof UsageError ? error : new UsageError(message ?? error?.message ?? "bad usage");
+      if (error instanceof UsageError) throw error;
+      const oneLine = (message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ").trim();
+      throw new UsageError(`${oneLine} (see --help)`);
     });
 }
 

@@ -39,7 +39,7 @@ function storeThatWorks(): Map<string, Uint8Array> {
   const objects = new Map<string, Uint8Array>();
   s3.on(ListObjectsV2Command).resolves({ $metadata: { httpStatusCode: 200 }, Contents: [] });
   s3.on(HeadBucketCommand).resolves({ $metadata: { httpStatusCode: 200 } });
-  s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 }, LocationConstraint: "" });
+  s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 }, LocationConstraint: undefined });
   s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
     objects.set(input.Key as string, input.Body as Uint8Array);
     return { $metadata: { httpStatusCode: 200 } };

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { planFor } from "../../src/core/plan.js";
+import { exitCodeFor } from "../../src/core/summary.js";
+import { type CheckResult, hintFor, judge, type Observation } from "../../src/core/verdict.js";
+import type { ProbeRun } from "../../src/probe/engine.js";
+import { buildReport, REPORT_SCHEMA_VERSION } from "../../src/report/model.js";
+import { REDACTED, Redactor } from "../../src/report/redact.js";
+import { renderText } from "../../src/report/text.js";
+
+const plan = planFor("team-1", { kind: "profile", profile: "team-1" }, LAYOUTS.deploykf);
+
+function runWith(observe: (operation: string, prefix: string | null) => Observation): ProbeRun {
+  const results: CheckResult[] = plan.checks.map((check) => {
+    const observation = observe(check.operation, check.target?.prefix ?? null);
+    const verdict = judge(check.expectation, observation, { strict: false });
+    const hint = hintFor(check, observation, verdict, "kubeflow-pipelines");
+    return { ...check, observation, verdict, ...(hint ? { hint } : {}) };
+  });
+  return { plans: [plan], results, cleanup: { created: 2, removed: 1, leftovers: [{ key: "artifacts/team-1/.kfp-s3-probe/r/team-1", identity: "team-1", reason: "DeleteObject denied to team-1" }] } };
+}
+
+const context = {
+  toolVersion: "0.1.0",
+  runId: "20261124T120000Z-0123456789ab",
+  startedAt: new Date("2026-11-24T12:00:00Z"),
+  finishedAt: new Date("2026-11-24T12:00:01Z"),
+  endpoint: "http://127.0.0.1:9000",
+  bucket: "kubeflow-pipelines",
+  region: "us-east-1",
+  layout: "deploykf",
+  forcePathStyle: true,
+  readOnly: false,
+  strict: false,
+  identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" } as const, credentialSource: "secret directory /s", accessKeyIdHint: "…MPLE" }],
+};
+
+const allowedEverywhere = (): Observation => ({ outcome: "allowed", evidence: [{ request: "X", status: 200 }] });
+
+describe("report", () => {
+  it("JSON: versioned schema, one entry per check with expected, observed, verdict, hint and evidence", () => {
+    const report = buildReport(runWith(allowedEverywhere), context);
+    expect(report.schema).toBe("kfp-s3-probe/report");
+    expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    expect(report.checks).toHaveLength(plan.checks.length);
+    const putPipelines = report.checks.find((c) => c.prefix === "pipelines/" && c.operation === "put");
+    expect(putPipelines).toMatchObject({ expected: "forbidden", observed: "allowed", verdict: "leak", relation: "backend-only" });
+    expect(putPipelines?.hint).toMatch(/remove s3:PutObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/);
+    expect(putPipelines?.evidence).toEqual([{ request: "X", status: 200 }]);
+    expect(report.summary.leak).toBe(4);
+    expect(report.exitCode).toBe(1);
+    expect(report.durationMs).toBe(1000);
+  });
+
+  it("text: leaks first, each with its fix, and every leftover key in full", () => {
+    const text = renderText(buildReport(runWith(allowedEverywhere), context), false);
+    const findings = text.slice(text.indexOf("Findings"));
+    expect(findings.indexOf("LEAK")).toBeLessThan(findings.indexOf("WARN"));
+    expect(text).toMatch(/fix: remove s3:GetObject/);
+    expect(text).toContain("s3://kubeflow-pipelines/artifacts/team-1/.kfp-s3-probe/r/team-1");
+    expect(text).toMatch(/1 NOT removed/);
+    expect(text).toMatch(/exit 1$/m);
+  });
+
+  it("no colour codes unless asked", () => {
+    const report = buildReport(runWith(allowedEverywhere), context);
+    expect(renderText(report, false)).not.toContain("\u001b[");
+  });
+
+  it("exit code: findings beat connection errors; connection errors alone are 3", () => {
+    const refused = (): Observation => ({ outcome: "error", errorKind: "connection", evidence: [] });
+    expect(exitCodeFor(runWith(refused).results)).toBe(3);
+    expect(exitCodeFor(runWith((op, prefix) => (prefix === "pipelines/" && op === "put" ? allowedEverywhere() : refused())).results)).toBe(1);
+    const denied = (): Observation => ({ outcome: "denied", evidence: [] });
+    expect(exitCodeFor(runWith((_op, prefix) => (prefix === "pipelines/" || prefix === null ? denied() : allowedEverywhere())).results)).toBe(0);
+  });
+});
+
+describe("redaction", () => {
+  it("replaces every occurrence of every secret, and ignores empty or tiny values", () => {
+    const redactor = new Redactor();
+    redactor.add("wJalrXUtnFEMI/K7MDENG", "token+/=value", "", undefined, "ab");
+    const text = "secret wJalrXUtnFEMI/K7MDENG twice wJalrXUtnFEMI/K7MDENG and token+/=value; ab stays";
+    expect(redactor.redact(text)).toBe(`secret ${REDACTED} twice ${REDACTED} and ${REDACTED}; ab stays`);
+  });
+});
