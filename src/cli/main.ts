@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import ora, { type Ora } from "ora";
 import { LAYOUTS } from "../core/layout.js";
-import { EXIT_CODES, exitCodeFor } from "../core/summary.js";
+import { countVerdicts, EXIT_CODES } from "../core/summary.js";
 import { CredentialError, loadCredentials } from "../credentials/load.js";
 import { runProbe } from "../probe/engine.js";
 import { buildReport } from "../report/model.js";
@@ -108,10 +108,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
         },
       );
       spinner?.stop();
+      const { leak, missing } = countVerdicts(run.results);
       const interruptedCode =
         interruptedBy === "SIGINT" || interruptedBy === "SIGTERM"
           ? EXIT_CODES.interrupted
-          : interruptedBy === "deadline" && exitCodeFor(run.results) !== EXIT_CODES.findings
+          : interruptedBy === "deadline" && leak + missing === 0
             ? EXIT_CODES.unreachable
             : undefined;
       const report = buildReport(

@@ -1,0 +1,147 @@
+// Helpers for tests that talk to the local Ceph RGW: its settings, the CLI as a child process,
+// the bucket as the admin sees it, and a loopback proxy that can hold requests.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { inject } from "vitest";
+import { loadLocalIdentities, readLocalS3Settings, seededKeys, type LocalS3Settings } from "../../scripts/local-s3-fixture.js";
+import type { Report } from "../../src/report/model.js";
+
+export const projectRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
+export const settings: LocalS3Settings = readLocalS3Settings(inject("localS3EnvFile"));
+export const identities = loadLocalIdentities(projectRoot);
+export const seeded = seededKeys(identities).sort();
+const bin = join(projectRoot, "bin", "kfp-s3-probe");
+
+export function secretsDirOf(identity: string): string {
+  return join(settings.secretsDir, identity);
+}
+
+/** Every secret the local server handed out: none may appear in any output. */
+export function allSecrets(): string[] {
+  return [
+    settings.adminSecretAccessKey,
+    ...readdirSync(settings.secretsDir).map((identity) => readFileSync(join(settings.secretsDir, identity, "AWS_SECRET_ACCESS_KEY"), "utf8")),
+  ];
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a user runs it, with an environment that has no AWS settings of the developer's. */
+export function runCli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  const env = cleanEnv(extraEnv);
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function spawnCli(args: string[]): ChildProcess {
+  return spawn(process.execPath, [bin, ...args], { env: cleanEnv({}), stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_EC2_METADATA_DISABLED: "true", ...extra };
+  return env;
+}
+
+export function probeArgs(identity: string, role: string[], extra: string[] = []): string[] {
+  return [...role, "--name", identity, "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--credentials-dir", secretsDirOf(identity), ...extra];
+}
+
+export function parseReport(result: CliResult): Report {
+  try {
+    return JSON.parse(result.stdout) as Report;
+  } catch {
+    throw new Error(`no JSON report (exit ${result.code}); stderr: ${result.stderr}`);
+  }
+}
+
+export function cell(report: Report, prefix: string | null, operation: string) {
+  const check = report.checks.find((c) => c.prefix === prefix && c.operation === operation);
+  if (!check) throw new Error(`no check ${operation} ${prefix}`);
+  return check;
+}
+
+/** "verdict observed" per non-ok cell, to assert exactly where an identity is broken. */
+export function findings(report: Report): string[] {
+  return report.checks
+    .filter((c) => c.verdict !== "ok")
+    .map((c) => `${c.verdict} ${c.operation} ${c.prefix ?? "(bucket)"}`)
+    .sort();
+}
+
+export const admin = new S3Client({
+  endpoint: settings.endpoint,
+  region: settings.region,
+  forcePathStyle: true,
+  credentials: { accessKeyId: settings.adminAccessKeyId, secretAccessKey: settings.adminSecretAccessKey },
+  requestChecksumCalculation: "WHEN_REQUIRED",
+  responseChecksumValidation: "WHEN_REQUIRED",
+});
+
+export async function bucketKeys(): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await admin.send(new ListObjectsV2Command({ Bucket: settings.bucket, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys.sort();
+}
+
+export async function removeAsAdmin(keys: string[]): Promise<void> {
+  for (const key of keys) await admin.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: key }));
+}
+
+/**
+ * A loopback HTTP proxy in front of RGW that holds the requests `hold` selects until the client
+ * gives up, so a test can interrupt the probe at a known point. Headers (Host included) pass
+ * unchanged, so SigV4 signatures stay valid.
+ */
+export async function startHoldingProxy(hold: (req: IncomingMessage) => boolean): Promise<{
+  endpoint: string;
+  held: Promise<void>;
+  close: () => Promise<void>;
+}> {
+  const target = new URL(settings.endpoint);
+  let signalHeld: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (signalHeld = resolve));
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (hold(req)) {
+      signalHeld();
+      return;
+    }
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    held,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,227 @@
+// The CLI as a user runs it, against the real Ceph RGW with real per-user IAM policies.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  allSecrets,
+  bucketKeys,
+  cell,
+  findings,
+  parseReport,
+  probeArgs,
+  removeAsAdmin,
+  runCli,
+  seeded,
+  secretsDirOf,
+  settings,
+  spawnCli,
+  startHoldingProxy,
+  type CliResult,
+} from "./local-s3.js";
+
+const PROFILE_OWN_PREFIXES = (p: string) => [`artifacts/${p}/`, `v2/artifacts/${p}/`];
+const OBJECT_OPERATIONS = ["list", "put", "head", "get", "delete"];
+const outputs: CliResult[] = [];
+
+async function probe(identity: string, role: string[], extra: string[] = []): Promise<CliResult> {
+  const result = await runCli(probeArgs(identity, role, extra));
+  outputs.push(result);
+  return result;
+}
+
+afterEach(async () => {
+  // Whatever a test did, the bucket holds exactly what KFP had before it.
+  expect(await bucketKeys()).toEqual(seeded);
+});
+
+describe("reference policies", () => {
+  it("the backend may do everything it needs: exit 0, every cell ok", async () => {
+    const result = await probe("backend", ["--backend"], ["--output", "json"]);
+    expect(result.code).toBe(0);
+    const report = parseReport(result);
+    expect(findings(report)).toEqual([]);
+    expect(report.checks).toHaveLength(18);
+    expect(report.checks.every((c) => c.observed === "allowed")).toBe(true);
+    expect(cell(report, null, "get-bucket-location").detail).toBe("location default");
+    expect(report.cleanup).toEqual({ created: 3, removed: 3, leftovers: [] });
+    expect(report.identities[0]).toMatchObject({ name: "backend", role: "backend", credentialSource: `secret directory ${secretsDirOf("backend")}` });
+  });
+
+  it.each(["team-1", "team-2", "team-10"])("profile %s: own prefixes allowed, pipelines/ denied, exit 0", async (profile) => {
+    const result = await probe(profile, ["--profile", profile], ["--output", "json"]);
+    expect(result.code).toBe(0);
+    const report = parseReport(result);
+    for (const prefix of PROFILE_OWN_PREFIXES(profile)) {
+      for (const operation of OBJECT_OPERATIONS) {
+        expect(cell(report, prefix, operation)).toMatchObject({ expected: "required", observed: "allowed", verdict: "ok" });
+      }
+    }
+    for (const operation of ["put", "head", "get", "delete"]) {
+      // Reads of pipelines/ are decided on the pipeline KFP stored there, not on a missing key.
+      expect(cell(report, "pipelines/", operation)).toMatchObject({ expected: "forbidden", observed: "denied", verdict: "ok" });
+    }
+    expect(cell(report, "pipelines/", "get").evidence[0]).toMatchObject({ key: "pipelines/hello-world/pipeline.yaml", status: 403 });
+    // The reference policy grants ListBucket bucket-wide: key names are visible, a warning.
+    expect(findings(report)).toEqual(["exposed list pipelines/", "exposed list-bucket (bucket)"]);
+    expect(cell(report, null, "list-bucket").hint).toMatch(/s3:prefix/);
+  });
+
+  it("--strict turns the reference policy's listable key names into a failure", async () => {
+    const result = await probe("team-1", ["--profile", "team-1"], ["--output", "json", "--strict"]);
+    expect(result.code).toBe(1);
+    expect(findings(parseReport(result))).toEqual(["leak list pipelines/", "leak list-bucket (bucket)"]);
+  });
+
+  it("--read-only writes nothing and still decides reads on objects KFP stored", async () => {
+    const result = await probe("team-2", ["--profile", "team-2"], ["--output", "json", "--read-only"]);
+    expect(result.code).toBe(0);
+    const report = parseReport(result);
+    expect(report.cleanup.created).toBe(0);
+    expect(cell(report, "artifacts/team-2/", "put").verdict).toBe("not-run");
+    expect(cell(report, "artifacts/team-2/", "get")).toMatchObject({ observed: "allowed", verdict: "ok" });
+    expect(cell(report, "artifacts/team-2/", "get").evidence[0]?.key).toBe("artifacts/team-2/hello-world-run/main.log");
+    expect(cell(report, "pipelines/", "get")).toMatchObject({ observed: "denied", verdict: "ok" });
+  });
+});
+
+describe("policies that are wrong are caught in exactly the wrong cells", () => {
+  it("no DeleteObject: MISSING on both own prefixes, exit 1, and the canaries it could not remove are listed", async () => {
+    const result = await probe("wrong-no-delete", ["--profile", "team-4"], ["--output", "json"]);
+    expect(result.code).toBe(1);
+    const report = parseReport(result);
+    expect(findings(report)).toEqual([
+      "exposed list pipelines/",
+      "exposed list-bucket (bucket)",
+      "missing delete artifacts/team-4/",
+      "missing delete v2/artifacts/team-4/",
+    ]);
+    expect(cell(report, "artifacts/team-4/", "delete").hint).toBe(
+      "grant s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines/artifacts/team-4/*",
+    );
+    const leftovers = report.cleanup.leftovers.map((l) => l.key).sort();
+    expect(leftovers).toEqual([
+      `artifacts/team-4/.kfp-s3-probe/${report.runId}/wrong-no-delete`,
+      `v2/artifacts/team-4/.kfp-s3-probe/${report.runId}/wrong-no-delete`,
+    ]);
+    // The report is right: exactly those keys are still there. Remove them for the next tests.
+    expect((await bucketKeys()).filter((k) => !seeded.includes(k))).toEqual(leftovers);
+    await removeAsAdmin(leftovers);
+  });
+
+  it("s3:* on the bucket: LEAK on every object operation under pipelines/, exit 1", async () => {
+    const result = await probe("wrong-bucket-admin", ["--profile", "team-5"], ["--output", "json"]);
+    expect(result.code).toBe(1);
+    const report = parseReport(result);
+    expect(findings(report)).toEqual([
+      "exposed list pipelines/",
+      "exposed list-bucket (bucket)",
+      "leak delete pipelines/",
+      "leak get pipelines/",
+      "leak head pipelines/",
+      "leak put pipelines/",
+    ]);
+    expect(cell(report, "pipelines/", "put").hint).toMatch(/remove s3:PutObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/);
+  });
+
+  it("the text report shows the matrix, the findings with their fixes, and the summary", async () => {
+    const result = await probe("wrong-bucket-admin", ["--profile", "team-5"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}pipelines\/ \(backend's\) +hide: allowed ! +deny: ALLOWED ✗ +deny: ALLOWED ✗/m);
+    expect(result.stdout).toMatch(/LEAK +wrong-bucket-admin {2}put pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject/);
+    expect(result.stdout).toMatch(/Cleanup: 3 probe object\(s\) created, all removed\./);
+    expect(result.stdout).toMatch(/Summary: 12 ok, 4 leak, 0 missing, 2 warn, 0 undecided, 0 error, 0 not run; exit 1/);
+  });
+});
+
+describe("connection and authentication problems: exit 3 with the diagnosis", () => {
+  it("a wrong secret", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-wrong-"));
+    writeFileSync(join(dir, "AWS_ACCESS_KEY_ID"), readFileSync(join(secretsDirOf("team-1"), "AWS_ACCESS_KEY_ID")));
+    writeFileSync(join(dir, "AWS_SECRET_ACCESS_KEY"), "not-the-secret-not-the-secret-not-the-sec");
+    const result = await runCli(["--profile", "team-1", "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--credentials-dir", dir, "--output", "json"]);
+    outputs.push(result);
+    expect(result.code).toBe(3);
+    const report = parseReport(result);
+    expect(cell(report, null, "list-bucket")).toMatchObject({ verdict: "error", errorKind: "signature" });
+    expect(report.summary["not-run"]).toBe(17);
+    expect(result.stdout).not.toContain("not-the-secret");
+  });
+
+  it("a bucket that does not exist", async () => {
+    const result = await runCli(probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.bucket ? "no-such-kfp-bucket" : a)));
+    expect(result.code).toBe(3);
+    expect(cell(parseReport(result), null, "list-bucket").errorKind).toBe("no-such-bucket");
+  });
+
+  it("a port where nothing listens", async () => {
+    const proxy = await startHoldingProxy(() => false);
+    const closedPort = proxy.endpoint;
+    await proxy.close();
+    const result = await runCli(probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.endpoint ? closedPort : a)));
+    expect(result.code).toBe(3);
+    expect(cell(parseReport(result), null, "list-bucket").errorKind).toBe("connection");
+  });
+
+  it("https:// against a plain-HTTP store", async () => {
+    const https = settings.endpoint.replace("http://", "https://");
+    const result = await runCli(probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.endpoint ? https : a)));
+    expect(result.code).toBe(3);
+    expect(cell(parseReport(result), null, "list-bucket").errorKind).toBe("tls");
+  });
+});
+
+describe("interrupted runs clean up", () => {
+  it("Ctrl-C while a request hangs: exit 130, the canaries already written are removed", async () => {
+    // Hold the first HeadObject of a canary: by then its PutObject has landed.
+    const proxy = await startHoldingProxy((req) => req.method === "HEAD" && (req.url ?? "").includes(".kfp-s3-probe"));
+    try {
+      const child = spawnCli(
+        probeArgs("backend", ["--backend"], ["--output", "json"]).map((a) => (a === settings.endpoint ? proxy.endpoint : a)),
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await proxy.held;
+      child.kill("SIGINT");
+      const code = await exited;
+      outputs.push({ code, stdout, stderr });
+      expect(code).toBe(130);
+      const report = JSON.parse(stdout) as ReturnType<typeof parseReport>;
+      expect(report.interruptedBy).toBe("SIGINT");
+      expect(report.cleanup.created).toBeGreaterThan(0);
+      expect(report.cleanup.leftovers).toEqual([]);
+      expect(stderr).toMatch(/SIGINT: stopping and removing what the probe created/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("--timeout: the deadline stops a hanging run, cleans up and exits 3", async () => {
+    const proxy = await startHoldingProxy((req) => req.method === "GET" && (req.url ?? "").includes(".kfp-s3-probe"));
+    try {
+      const args = probeArgs("backend", ["--backend"], ["--output", "json", "--timeout", "3", "--request-timeout", "30"]);
+      const result = await runCli(args.map((a) => (a === settings.endpoint ? proxy.endpoint : a)));
+      outputs.push(result);
+      expect(result.code).toBe(3);
+      const report = parseReport(result);
+      expect(report.interruptedBy).toBe("deadline");
+      expect(report.cleanup.created).toBe(3);
+      expect(report.cleanup.leftovers).toEqual([]);
+      expect(cell(report, "pipelines/", "get").errorKind).toBe("aborted");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("what every output must not carry", () => {
+  it("no secret of any identity, and no SDK Node-version warning, in anything the tests saw", () => {
+    expect(outputs.length).toBeGreaterThan(10);
+    const everything = outputs.map((o) => `${o.stdout}\n${o.stderr}`).join("\n");
+    for (const secret of allSecrets()) expect(everything).not.toContain(secret);
+    expect(everything).not.toMatch(/NodeVersionSupportWarning/);
+  });
+});
