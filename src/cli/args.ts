@@ -5,21 +5,18 @@ import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layou
 import type { Role } from "../core/plan.js";
 import { EXIT_CODES } from "../core/summary.js";
 import { CREDENTIAL_SOURCES, type CredentialSource } from "../credentials/load.js";
+import { type IdentitySpec, readConfigFile } from "./config-file.js";
+import { UsageError } from "./errors.js";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 export interface ProbeConfig {
   endpoint: string;
   bucket: string;
   region: string;
-  regionSource: "flag" | "environment" | "provider" | "default";
+  regionSource: "flag" | "config" | "environment" | "provider" | "default";
   forcePathStyle: boolean;
-  role: Role;
-  identityName: string;
-  credentialSource: CredentialSource;
-  credentialsDir?: string;
+  identities: IdentitySpec[];
   layout: LayoutName;
   readOnly: boolean;
   strict: boolean;
@@ -113,14 +110,22 @@ export function buildParser(argv: string[]) {
   return yargs(argv)
     .scriptName("kfp-s3-probe")
     .usage(
-      "Usage: kfp-s3-probe (--backend | --profile NAME) --endpoint URL --bucket NAME [options]\n\n" +
-        "Checks that one identity's object-store credentials can do what Kubeflow Pipelines needs\n" +
-        "in its bucket, and nothing more.",
+      "Usage: kfp-s3-probe (--backend | --profile NAME) --endpoint URL --bucket NAME [options]\n" +
+        "       kfp-s3-probe --identity backend=DIR --identity team-1=DIR ... --endpoint URL --bucket NAME\n" +
+        "       kfp-s3-probe --config probe.yaml\n\n" +
+        "Checks that object-store credentials can do what Kubeflow Pipelines needs in its bucket,\n" +
+        "and that no profile can reach another profile's artifacts.",
     )
     .env("KFP_S3_PROBE")
     .option("backend", { type: "boolean", describe: "probe the KFP backend's keys (API server, UI, Argo)" })
     .option("profile", { type: "string", describe: "probe the keys of this profile (Kubernetes namespace)" })
     .option("name", { type: "string", describe: "identity name in the report (default: backend or the profile)" })
+    .option("identity", {
+      type: "string",
+      array: true,
+      describe: "NAME=DIR, repeatable: backend or a profile, with its mounted Secret directory; several in one run",
+    })
+    .option("config", { type: "string", describe: "YAML file with the store and any number of identities (see README)" })
     .option("endpoint", { type: "string", describe: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000" })
     .option("bucket", { type: "string", describe: "the KFP bucket" })
     .option("region", { type: "string", describe: "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)" })
@@ -129,9 +134,9 @@ export function buildParser(argv: string[]) {
     .option("credentials-dir", { type: "string", describe: "directory with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY files" })
     .option("layout", { choices: LAYOUT_NAMES, default: "deploykf" as LayoutName, describe: "KFP key layout" })
     .option("read-only", { type: "boolean", default: false, describe: "only checks that write nothing (no Put, no Delete)" })
-    .option("strict", { type: "boolean", default: false, describe: "count listable key names (bucket-wide ListBucket) as a LEAK" })
+    .option("strict", { type: "boolean", default: false, describe: "count listable key names (ListBucket beyond the own prefixes) as a LEAK" })
     .option("output", { choices: ["text", "json"] as const, default: "text" as const, describe: "report format on stdout" })
-    .option("concurrency", { type: "number", default: 8, describe: "requests in flight at most" })
+    .option("concurrency", { type: "number", default: 16, describe: "requests in flight at most, over all identities" })
     .option("request-timeout", { type: "number", default: 10, describe: "seconds to wait for one answer" })
     .option("timeout", { type: "number", default: 120, describe: "seconds for the whole run; then it stops and cleans up" })
     .option("credentials-timeout", { type: "number", default: 5, describe: "seconds the credential chain may take" })
@@ -147,6 +152,54 @@ export function buildParser(argv: string[]) {
       const oneLine = (message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ").trim();
       throw new UsageError(`${oneLine} (see --help)`);
     });
+}
+
+type ParsedArgs = Awaited<ReturnType<ReturnType<typeof buildParser>["parseAsync"]>>;
+
+/** Identities come from one place: --backend/--profile, repeated --identity, or --config. */
+function identitiesFrom(args: ParsedArgs, file: { identities: IdentitySpec[] } | undefined): IdentitySpec[] {
+  const single = args.backend === true || args.profile !== undefined;
+  const repeated = (args.identity ?? []).length > 0;
+  const fromFile = (file?.identities.length ?? 0) > 0;
+  if ([single, repeated, fromFile].filter(Boolean).length > 1) {
+    throw new UsageError("name the identities one way: --backend/--profile, --identity NAME=DIR, or identities in --config");
+  }
+  if (repeated) {
+    if (args["credentials-dir"] || args.credentials || args.name) {
+      throw new UsageError("--identity NAME=DIR carries its own secret directory: drop --credentials, --credentials-dir and --name");
+    }
+    return (args.identity ?? []).map((spec) => {
+      const at = spec.indexOf("=");
+      const name = spec.slice(0, Math.max(at, 0));
+      const directory = spec.slice(at + 1);
+      if (at <= 0 || !directory) throw new UsageError(`--identity ${spec}: write NAME=DIR, e.g. --identity team-1=/secrets/team-1`);
+      if (name !== "backend" && !isValidProfileName(name)) {
+        throw new UsageError(`--identity ${name}=…: ${name} is neither backend nor a valid profile (Kubernetes namespace) name`);
+      }
+      const role: Role = name === "backend" ? { kind: "backend" } : { kind: "profile", profile: name };
+      return { name, role, credentials: { source: "dir" as const, directory } };
+    });
+  }
+  if (fromFile) return file?.identities ?? [];
+
+  if (args.backend && args.profile !== undefined) throw new UsageError("--backend and --profile exclude each other: for several identities use --identity or --config");
+  if (!single) throw new UsageError("say whose keys these are: --backend, --profile NAME, --identity NAME=DIR or --config FILE");
+  if (args.profile !== undefined && !isValidProfileName(args.profile)) {
+    throw new UsageError(`--profile ${args.profile} is not a valid profile (Kubernetes namespace) name: lowercase letters, digits and '-', at most 63`);
+  }
+  const role: Role = args.backend ? { kind: "backend" } : { kind: "profile", profile: args.profile as string };
+  const source: CredentialSource = args.credentials ?? (args["credentials-dir"] ? "dir" : "env");
+  if (args["credentials-dir"] && (source === "env" || source === "chain")) {
+    throw new UsageError(`--credentials-dir does not go with --credentials ${source}: drop one of them`);
+  }
+  if (source === "dir" && !args["credentials-dir"]) throw new UsageError("--credentials dir needs --credentials-dir DIR");
+  return [
+    {
+      name: args.name ?? (role.kind === "backend" ? "backend" : role.profile),
+      role,
+      credentials: { source, ...(args["credentials-dir"] ? { directory: args["credentials-dir"] } : {}) },
+    },
+  ];
 }
 
 /** Returns null when --help was shown. */
@@ -165,30 +218,29 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   if (helpShown || args.help) return null;
   if (args._.length > 0) throw new UsageError(`unexpected argument ${String(args._[0])}: every setting is a --flag (see --help)`);
 
-  if (args.backend && args.profile !== undefined) throw new UsageError("--backend and --profile exclude each other: probe one identity per run");
-  if (!args.backend && args.profile === undefined) throw new UsageError("say whose keys these are: --backend or --profile NAME");
-  if (args.profile !== undefined && !isValidProfileName(args.profile)) {
-    throw new UsageError(`--profile ${args.profile} is not a valid profile (Kubernetes namespace) name: lowercase letters, digits and '-', at most 63`);
+  const file = args.config ? readConfigFile(args.config) : undefined;
+  const identities = identitiesFrom(args, file);
+  const names = new Set<string>();
+  for (const identity of identities) {
+    if (names.has(identity.name)) throw new UsageError(`two identities are named ${identity.name}: give each its own name`);
+    names.add(identity.name);
   }
-  const role: Role = args.backend ? { kind: "backend" } : { kind: "profile", profile: args.profile as string };
 
-  const credentialSource: CredentialSource = args.credentials ?? (args["credentials-dir"] ? "dir" : "env");
-  if (args["credentials-dir"] && (credentialSource === "env" || credentialSource === "chain")) {
-    throw new UsageError(`--credentials-dir does not go with --credentials ${credentialSource}: drop one of them`);
-  }
-  if (credentialSource === "dir" && !args["credentials-dir"]) throw new UsageError("--credentials dir needs --credentials-dir DIR");
-
-  const isGcs = credentialSource === "gcs-hmac";
-  const rawEndpoint = args.endpoint ?? (isGcs ? GCS_ENDPOINT : undefined);
+  const allGcs = identities.every((i) => i.credentials.source === "gcs-hmac");
+  const rawEndpoint = args.endpoint ?? file?.endpoint ?? (allGcs ? GCS_ENDPOINT : undefined);
   if (!rawEndpoint) throw new UsageError("--endpoint is required, e.g. --endpoint http://minio.kubeflow:9000 or https://s3.us-east-1.amazonaws.com");
   const endpoint = parseEndpoint(rawEndpoint);
-  if (!args.bucket) throw new UsageError("--bucket is required: the bucket KFP uses (deployKF: kubeflow_tools.pipelines.bucket.name)");
-  if (!isValidBucketName(args.bucket)) throw new UsageError(`--bucket ${args.bucket} is not a valid bucket name: 3-63 lowercase letters, digits, '.' and '-'`);
+  const bucket = args.bucket ?? file?.bucket;
+  if (!bucket) throw new UsageError("--bucket is required: the bucket KFP uses (deployKF: kubeflow_tools.pipelines.bucket.name)");
+  if (!isValidBucketName(bucket)) throw new UsageError(`--bucket ${bucket} is not a valid bucket name: 3-63 lowercase letters, digits, '.' and '-'`);
+  const isGcs = allGcs;
 
   const envRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   const [region, regionSource]: [string, ProbeConfig["regionSource"]] = args.region
     ? [args.region, "flag"]
-    : isGcs
+    : file?.region
+      ? [file.region, "config"]
+      : isGcs
       ? ["auto", "provider"]
       : envRegion
         ? [envRegion, "environment"]
@@ -198,15 +250,12 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   const onAws = new URL(endpoint).hostname.endsWith(".amazonaws.com");
   return {
     endpoint,
-    bucket: args.bucket,
+    bucket,
     region,
     regionSource,
-    forcePathStyle: args["path-style"] ?? !onAws,
-    role,
-    identityName: args.name ?? (role.kind === "backend" ? "backend" : role.profile),
-    credentialSource,
-    ...(args["credentials-dir"] ? { credentialsDir: args["credentials-dir"] } : {}),
-    layout: args.layout,
+    forcePathStyle: args["path-style"] ?? file?.pathStyle ?? !onAws,
+    identities,
+    layout: file?.layout && args.layout === "deploykf" ? file.layout : args.layout,
     readOnly: args["read-only"],
     strict: args.strict,
     output: args.output,

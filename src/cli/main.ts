@@ -12,6 +12,7 @@ import { Redactor } from "../report/redact.js";
 import { renderText } from "../report/text.js";
 import { createS3Client } from "../s3/client.js";
 import { SdkS3Port } from "../s3/s3-port.js";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { parseArgs, UsageError } from "./args.js";
 
 export const EXIT_INTERNAL_ERROR = 4;
@@ -44,13 +45,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const config = await parseArgs(argv, io.env);
     if (config === null) return EXIT_CODES.asExpected;
 
-    const loaded = await loadCredentials({
-      source: config.credentialSource,
-      ...(config.credentialsDir ? { directory: config.credentialsDir } : {}),
-      env: io.env,
-      timeoutMs: config.credentialsTimeoutMs,
-    });
-    redactor.add(...loaded.secrets);
+    const loaded = await Promise.all(
+      config.identities.map(async (spec) => {
+        try {
+          return await loadCredentials({ ...spec.credentials, env: io.env, timeoutMs: config.credentialsTimeoutMs });
+        } catch (error) {
+          if (error instanceof CredentialError && config.identities.length > 1) throw new CredentialError(`${spec.name}: ${error.message}`);
+          throw error;
+        }
+      }),
+    );
+    for (const credentials of loaded) redactor.add(...credentials.secrets);
 
     const runId = newRunId();
     const startedAt = new Date();
@@ -75,23 +80,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
       checks.abort();
     }, config.deadlineMs);
 
-    const client = createS3Client(
-      {
-        endpoint: config.endpoint,
-        region: config.region,
-        forcePathStyle: config.forcePathStyle,
-        requestTimeoutMs: config.requestTimeoutMs,
-        maxAttempts: 2,
-      },
-      loaded.credentials,
-    );
+    const store = {
+      endpoint: config.endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxAttempts: 2,
+    };
+    const clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+    const identities = config.identities.map((spec, i) => ({
+      name: spec.name,
+      role: spec.role,
+      port: new SdkS3Port(clients[i] as S3Client, config.bucket),
+    }));
+    const what = identities.length === 1 ? identities[0]?.name : `${identities.length} identities`;
     let spinner: Ora | undefined;
     if (io.stderr.isTTY && !io.env.CI) {
-      spinner = ora({ text: `probing ${config.identityName}`, stream: io.stderr }).start();
+      spinner = ora({ text: `probing ${what}`, stream: io.stderr }).start();
     }
     try {
       const run = await runProbe(
-        [{ name: config.identityName, role: config.role, port: new SdkS3Port(client, config.bucket) }],
+        identities,
         {
           bucket: config.bucket,
           layout: LAYOUTS[config.layout],
@@ -103,7 +112,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           cleanupSignal: cleanup.signal,
           cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
           onCheckDone: (done, total) => {
-            if (spinner) spinner.text = `probing ${config.identityName}: ${done}/${total} checks`;
+            if (spinner) spinner.text = `probing ${what}: ${done}/${total} checks`;
           },
         },
       );
@@ -130,14 +139,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
           readOnly: config.readOnly,
           strict: config.strict,
           ...(interruptedBy ? { interruptedBy } : {}),
-          identities: [
-            {
-              name: config.identityName,
-              role: config.role,
-              credentialSource: loaded.sourceDescription,
-              accessKeyIdHint: loaded.accessKeyIdHint,
-            },
-          ],
+          identities: config.identities.map((spec, i) => ({
+            name: spec.name,
+            role: spec.role,
+            credentialSource: loaded[i]?.sourceDescription ?? "",
+            accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
+          })),
         },
         interruptedCode,
       );
@@ -150,7 +157,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       clearTimeout(deadline);
       io.signals.off("SIGINT", onInt);
       io.signals.off("SIGTERM", onTerm);
-      client.destroy();
+      for (const client of clients) client.destroy();
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof CredentialError) return fail(error.message, EXIT_CODES.usage);

@@ -41,6 +41,16 @@ export function isValidProfileName(name: string): boolean {
   return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
 }
 
+/** Profile names that a policy written for `profile` without its slash also matches (team-1* → team-10). */
+export function nearMissProfiles(profile: string): string[] {
+  return [`${profile}0`, `${profile}-x`].filter(isValidProfileName);
+}
+
+/** A profile name that exists nowhere, to catch wildcard grants without knowing the other teams. */
+export function unownedProfileName(runId: string): string {
+  return `kfp-s3-probe-nobody-${runId.slice(-6).toLowerCase()}`;
+}
+
 export const PROBE_NAMESPACE = ".kfp-s3-probe/";
 
 /** Run-scoped key of a probe object; nothing outside this namespace is ever written. */

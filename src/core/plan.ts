@@ -1,6 +1,6 @@
 // What one identity is checked for, and what the reference deployKF policies say it should be
 // able to do (../shared/reference/deploykf-policies/).
-import { type KeyLayout, profileAreaRoots, profilePrefixes } from "./layout.js";
+import { type KeyLayout, nearMissProfiles, profileAreaRoots, profilePrefixes } from "./layout.js";
 
 export type Role = { kind: "backend" } | { kind: "profile"; profile: string };
 
@@ -17,12 +17,22 @@ export const OBJECT_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get
  */
 export type Expectation = "required" | "forbidden" | "exposure" | "optional";
 
-/** How a prefix relates to the identity probing it. */
-export type Relation = "own" | "backend-only" | "all-profiles";
+/**
+ * How a prefix relates to the identity probing it:
+ * own: the profile's own; backend-only: pipelines/; all-profiles: the backend's artifacts/ roots;
+ * foreign: another profile in this run; unowned: a profile that exists nowhere;
+ * near-miss: what a policy without its trailing slash also matches (team-10, team-1-x, artifacts/team-1…).
+ */
+export type Relation = "own" | "backend-only" | "all-profiles" | "foreign" | "unowned" | "near-miss";
+
+export const CROSS_PROFILE_RELATIONS: ReadonlySet<Relation> = new Set<Relation>(["foreign", "unowned", "near-miss"]);
 
 export interface Target {
   prefix: string;
   relation: Relation;
+  /** The profile the prefix belongs to (null: the backend's, or nobody's). */
+  owner: string | null;
+  operations: ObjectOperation[];
 }
 
 export interface PlannedCheck {
@@ -39,12 +49,34 @@ export interface IdentityPlan {
   checks: PlannedCheck[];
 }
 
-export function targetsFor(role: Role, layout: KeyLayout): Target[] {
-  const backendOnly = layout.backendPrefixes.map((prefix) => ({ prefix, relation: "backend-only" as const }));
+/** Who else is in the run: decides the foreign targets of each profile. */
+export interface RunContext {
+  profilesInRun: string[];
+  unownedProfile: string;
+}
+
+function target(prefix: string, relation: Relation, owner: string | null, operations = OBJECT_OPERATIONS): Target {
+  return { prefix, relation, owner, operations };
+}
+
+export function targetsFor(role: Role, layout: KeyLayout, context: RunContext): Target[] {
+  const backendOnly = layout.backendPrefixes.map((prefix) => target(prefix, "backend-only", null));
   if (role.kind === "backend") {
-    return [...backendOnly, ...profileAreaRoots(layout).map((prefix) => ({ prefix, relation: "all-profiles" as const }))];
+    return [...backendOnly, ...profileAreaRoots(layout).map((prefix) => target(prefix, "all-profiles", null))];
   }
-  return [...profilePrefixes(layout, role.profile).map((prefix) => ({ prefix, relation: "own" as const })), ...backendOnly];
+  const me = role.profile;
+  const others = [...new Set(context.profilesInRun)].filter((p) => p !== me).sort();
+  const nearMisses = nearMissProfiles(me).filter((p) => !others.includes(p));
+  const prefixesOf = (profile: string) => profilePrefixes(layout, profile);
+  return [
+    ...prefixesOf(me).map((prefix) => target(prefix, "own", me)),
+    ...backendOnly,
+    ...others.flatMap((other) => prefixesOf(other).map((prefix) => target(prefix, "foreign", other))),
+    ...prefixesOf(context.unownedProfile).map((prefix) => target(prefix, "unowned", null)),
+    ...nearMisses.flatMap((name) => prefixesOf(name).map((prefix) => target(prefix, "near-miss", null))),
+    // "artifacts/team-1" without the slash: a listing there would show the profile's own keys, so no list check.
+    ...prefixesOf(me).map((prefix) => target(prefix.replace(/\/$/, ""), "near-miss", null, ["put", "head", "get", "delete"])),
+  ];
 }
 
 export function expectationFor(role: Role, target: Target | null, operation: Operation): Expectation {
@@ -58,8 +90,8 @@ export function expectationFor(role: Role, target: Target | null, operation: Ope
   return operation === "list" ? "exposure" : "forbidden";
 }
 
-export function planFor(identity: string, role: Role, layout: KeyLayout): IdentityPlan {
-  const targets = targetsFor(role, layout);
+export function planFor(identity: string, role: Role, layout: KeyLayout, context: RunContext): IdentityPlan {
+  const targets = targetsFor(role, layout, context);
   const checks: PlannedCheck[] = [
     ...BUCKET_OPERATIONS.map((operation) => ({
       identity,
@@ -67,13 +99,8 @@ export function planFor(identity: string, role: Role, layout: KeyLayout): Identi
       operation,
       expectation: expectationFor(role, null, operation),
     })),
-    ...targets.flatMap((target) =>
-      OBJECT_OPERATIONS.map((operation) => ({
-        identity,
-        target,
-        operation,
-        expectation: expectationFor(role, target, operation),
-      })),
+    ...targets.flatMap((t) =>
+      t.operations.map((operation) => ({ identity, target: t, operation, expectation: expectationFor(role, t, operation) })),
     ),
   ];
   return { identity, role, targets, checks };

@@ -8,10 +8,19 @@ import type { AwsCredentialIdentity } from "@aws-sdk/types";
 export const CREDENTIAL_SOURCES = ["env", "dir", "chain", "gcs-hmac"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
 
+/** Names of the environment variables that hold the keys (default: the standard AWS_* names). */
+export interface CredentialVariables {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
 export interface CredentialRequest {
   source: CredentialSource;
   /** For "dir", and optionally "gcs-hmac": a directory with one file per key, as Kubernetes mounts a Secret. */
   directory?: string;
+  /** For "env" and "gcs-hmac" without a directory. */
+  variables?: CredentialVariables;
   env: NodeJS.ProcessEnv;
   /** Bound on the credential chain (IMDS waits about a second off AWS, other links may hang). */
   timeoutMs: number;
@@ -63,11 +72,18 @@ function loaded(credentials: AwsCredentialIdentity, sourceDescription: string): 
   };
 }
 
-function fromValues(values: Record<string, string | undefined>, where: string, fix: string): AwsCredentialIdentity {
-  const accessKeyId = values[ACCESS_KEY]?.trim();
-  const secretAccessKey = values[SECRET_KEY]?.trim();
-  const sessionToken = values[SESSION_TOKEN]?.trim();
-  const missing = [!accessKeyId && ACCESS_KEY, !secretAccessKey && SECRET_KEY].filter(Boolean);
+const STANDARD_VARIABLES: CredentialVariables = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, sessionToken: SESSION_TOKEN };
+
+function fromValues(
+  values: Record<string, string | undefined>,
+  where: string,
+  fix: string,
+  names: CredentialVariables = STANDARD_VARIABLES,
+): AwsCredentialIdentity {
+  const accessKeyId = values[names.accessKeyId]?.trim();
+  const secretAccessKey = values[names.secretAccessKey]?.trim();
+  const sessionToken = names.sessionToken ? values[names.sessionToken]?.trim() : undefined;
+  const missing = [!accessKeyId && names.accessKeyId, !secretAccessKey && names.secretAccessKey].filter(Boolean);
   if (missing.length > 0) throw new CredentialError(`${missing.join(" and ")} not set in ${where}: ${fix}`);
   return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, ...(sessionToken ? { sessionToken } : {}) };
 }
@@ -119,12 +135,17 @@ async function fromChain(timeoutMs: number): Promise<LoadedCredentials> {
   }
 }
 
+function variablesDescription(names: CredentialVariables): string {
+  return `environment variables ${names.accessKeyId}/${names.secretAccessKey}`;
+}
+
 export async function loadCredentials(request: CredentialRequest): Promise<LoadedCredentials> {
+  const names = request.variables ?? STANDARD_VARIABLES;
   switch (request.source) {
     case "env":
       return loaded(
-        fromValues(request.env, "the environment", `export them, or use --credentials-dir DIR or --credentials chain`),
-        `environment variables ${ACCESS_KEY}/${SECRET_KEY}`,
+        fromValues(request.env, "the environment", `export them, or use --credentials-dir DIR or --credentials chain`, names),
+        variablesDescription(names),
       );
     case "dir":
     case "gcs-hmac": {
@@ -137,8 +158,8 @@ export async function loadCredentials(request: CredentialRequest): Promise<Loade
         return loaded(fromValues(values, directory, fix), `${kind} ${directory}`);
       }
       return loaded(
-        fromValues(request.env, "the environment", "export the HMAC access id and secret as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
-        `${kind} from environment variables ${ACCESS_KEY}/${SECRET_KEY}`,
+        fromValues(request.env, "the environment", `export the HMAC access id and secret as ${names.accessKeyId} and ${names.secretAccessKey}`, names),
+        `${kind} from ${variablesDescription(names)}`,
       );
     }
     case "chain":

@@ -1,10 +1,16 @@
-// Runs each identity's plan against the store, decides every check, and removes what it created.
+// Runs every identity's plan against the store, decides every check, and removes what it created.
+//
+// Phases: (1) one bucket-wide list per identity, after which an identity that cannot connect or
+// authenticate sends nothing more; (2) seeds: for each prefix a profile must not reach, an object
+// written there by its owner or the backend, so that reads and deletes are decided on an object
+// that exists; (3) the checks; (4) cleanup, always, also after an abort or an exception.
+import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { classify, FATAL_ERROR_KINDS, type RequestSubject, type ResponseFacts } from "../core/classify.js";
-import { canaryKey, isProbeKey, type KeyLayout } from "../core/layout.js";
-import { type IdentityPlan, type Operation, type PlannedCheck, planFor, type Role, type Target } from "../core/plan.js";
-import { type CheckResult, hintFor, judge, type Observation } from "../core/verdict.js";
-import { type CreatedObject, Ledger, type Leftover } from "./ledger.js";
+import { canaryKey, isProbeKey, type KeyLayout, unownedProfileName } from "../core/layout.js";
+import { type IdentityPlan, type Operation, type PlannedCheck, planFor, type Role, type RunContext, type Target } from "../core/plan.js";
+import { type CheckResult, type Evidence, hintFor, judge, type Observation } from "../core/verdict.js";
+import { type Cleaner, type CreatedObject, Ledger, type Leftover } from "./ledger.js";
 import type { S3Port } from "./port.js";
 
 export interface ProbeIdentity {
@@ -40,6 +46,13 @@ export interface ProbeRun {
   cleanup: CleanupReport;
 }
 
+/** An object planted in a prefix the prober must not reach, by someone who may write there. */
+interface Seed {
+  entry: CreatedObject;
+  body: Uint8Array;
+  evidence: Evidence;
+}
+
 const LIST_PAGE = 20;
 const ABORTED: ResponseFacts = { aborted: true };
 
@@ -56,12 +69,23 @@ function definitelyNotWritten(facts: ResponseFacts): boolean {
   return facts.status !== undefined && facts.status >= 400 && facts.status < 500;
 }
 
+function canaryBody(runId: string, what: string): Uint8Array {
+  return new TextEncoder().encode(`kfp-s3-probe ${what} of run ${runId}; safe to delete\n`);
+}
+
 export async function runProbe(identities: ProbeIdentity[], options: ProbeOptions): Promise<ProbeRun> {
+  // Every request in flight listens on the run's signal; Node warns past 10 listeners.
+  setMaxListeners(0, options.signal);
   const limit = pLimit(options.concurrency);
   const ledger = new Ledger();
-  const plans = identities.map((identity) => planFor(identity.name, identity.role, options.layout));
+  const context: RunContext = {
+    profilesInRun: identities.flatMap((i) => (i.role.kind === "profile" ? [i.role.profile] : [])),
+    unownedProfile: unownedProfileName(options.runId),
+  };
+  const plans = identities.map((identity) => planFor(identity.name, identity.role, options.layout, context));
   const total = plans.reduce((n, plan) => n + plan.checks.length, 0);
   const decided = new Map<PlannedCheck, CheckResult>();
+  const reachable = new Set<ProbeIdentity>();
 
   const decide = (check: PlannedCheck, observation: Observation): void => {
     const verdict = judge(check.expectation, observation, { strict: options.strict });
@@ -78,7 +102,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   ): Promise<{ result: R | ResponseFacts; observation: Observation }> {
     const result = await limit(() => (options.signal.aborted ? ABORTED : send(options.signal)));
     const { outcome, errorKind, reason } = classify(result, subject);
-    const evidence = {
+    const evidence: Evidence = {
       request: label,
       ...(key ? { key } : {}),
       ...(result.status !== undefined ? { status: result.status } : {}),
@@ -90,106 +114,169 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     };
   }
 
-  async function probeIdentity(identity: ProbeIdentity, plan: IdentityPlan): Promise<void> {
-    const checkFor = (target: Target | null, operation: Operation): PlannedCheck => {
-      const check = plan.checks.find((c) => c.target === target && c.operation === operation);
-      if (!check) throw new Error(`no ${operation} check planned for ${target?.prefix ?? "the bucket"}`);
-      return check;
-    };
-    const { port } = identity;
+  const identityOwning = (profile: string | null): ProbeIdentity | undefined =>
+    identities.find((i) => i.role.kind === "profile" && i.role.profile === profile && reachable.has(i));
+  const backend = (): ProbeIdentity | undefined => identities.find((i) => i.role.kind === "backend" && reachable.has(i));
 
-    // One request with a body first: a wrong key, endpoint or bucket shows here, and then
-    // nothing else is sent for this identity.
-    const preflight = await request("ListObjectsV2 (whole bucket)", undefined, "bucket", (s) => port.listObjects("", 1, s));
-    decide(checkFor(null, "list-bucket"), preflight.observation);
-    const { errorKind } = preflight.observation;
+  /** Creator first, then whoever may delete under the prefix. */
+  const cleanersFor = (creator: ProbeIdentity, target: Target): Cleaner[] => {
+    const candidates = [creator, identityOwning(target.owner), backend()];
+    return [...new Set(candidates.filter((c): c is ProbeIdentity => c !== undefined))].map((c) => ({ identity: c.name, port: c.port }));
+  };
+
+  /** Writes an object that did not exist; returns the ledger entry when the store took it. */
+  async function writeProbeObject(writer: ProbeIdentity, target: Target, key: string, body: Uint8Array, label: string) {
+    const entry = ledger.record({ key, identity: writer.name, cleaners: cleanersFor(writer, target) });
+    const put = await request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s));
+    if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
+    if (put.observation.outcome !== "allowed" && definitelyNotWritten(put.result)) ledger.discard(entry);
+    return { entry: put.observation.outcome === "allowed" ? entry : undefined, put };
+  }
+
+  const checkOf = (plan: IdentityPlan, target: Target | null, operation: Operation): PlannedCheck => {
+    const check = plan.checks.find((c) => c.target === target && c.operation === operation);
+    if (!check) throw new Error(`no ${operation} check planned for ${target?.prefix ?? "the bucket"}`);
+    return check;
+  };
+
+  // (1) One request with a body first: a wrong key, endpoint or bucket shows here.
+  async function preflight(identity: ProbeIdentity, plan: IdentityPlan): Promise<void> {
+    const list = await request("ListObjectsV2 (whole bucket)", undefined, "bucket", (s) => identity.port.listObjects("", 1, s));
+    decide(checkOf(plan, null, "list-bucket"), list.observation);
+    const { errorKind } = list.observation;
     if (errorKind && FATAL_ERROR_KINDS.has(errorKind)) {
-      const skipped = notRun(`not run: ${preflight.observation.reason ?? errorKind}`);
+      const skipped = notRun(`not run: ${list.observation.reason ?? errorKind}`);
       for (const check of plan.checks) if (!decided.has(check)) decide(check, skipped);
       return;
     }
+    reachable.add(identity);
+  }
 
+  // (2) Seeds for the prefixes a profile must not reach.
+  const seeds = new Map<Target, Seed>();
+  const seedless = new Map<Target, string>();
+  async function plantSeed(prober: ProbeIdentity, target: Target): Promise<void> {
+    const seeders = [identityOwning(target.owner), backend()].filter((s): s is ProbeIdentity => s !== undefined && s !== prober);
+    if (seeders.length === 0) {
+      seedless.set(target, `no ${target.owner ? `identity of ${target.owner} and no ` : ""}backend in this run to plant an object to read`);
+      return;
+    }
+    const key = canaryKey(target.prefix, options.runId, `seed-for-${prober.name}`);
+    const body = canaryBody(options.runId, `seed for ${prober.name}`);
+    for (const seeder of seeders) {
+      const { entry, put } = await writeProbeObject(seeder, target, key, body, `PutObject (seed, as ${seeder.name})`);
+      if (entry) {
+        seeds.set(target, { entry, body, evidence: put.observation.evidence[0] as Evidence });
+        return;
+      }
+    }
+    seedless.set(target, `${seeders.map((s) => s.name).join(" and ")} could not write an object here to read`);
+  }
+
+  // (3) The checks under one prefix.
+  async function probeTarget(prober: ProbeIdentity, plan: IdentityPlan, target: Target): Promise<void> {
+    const { prefix } = target;
+    const { port } = prober;
+    let existingKey: string | undefined;
+    if (target.operations.includes("list")) {
+      const list = await request(`ListObjectsV2 prefix=${prefix}`, undefined, "bucket", (s) => port.listObjects(prefix, LIST_PAGE, s));
+      decide(checkOf(plan, target, "list"), list.observation);
+      const listed = "keys" in list.result ? list.result.keys : [];
+      existingKey = listed.find((key) => !isProbeKey(key));
+    }
+
+    const key = canaryKey(prefix, options.runId, prober.name);
+    const body = canaryBody(options.runId, "canary");
+    let canary: CreatedObject | undefined;
+    let keyBelongsToOthers = false;
+    if (options.readOnly) {
+      decide(checkOf(plan, target, "put"), notRun("--read-only: nothing is written"));
+    } else {
+      const { entry, put } = await writeProbeObject(prober, target, key, body, "PutObject (if absent)");
+      canary = entry;
+      keyBelongsToOthers = put.observation.errorKind === "key-exists";
+      decide(checkOf(plan, target, "put"), put.observation);
+    }
+
+    // Reads: on a seed planted by someone else, else on the prober's own canary, else on an
+    // object KFP stored (first byte only), else undecided.
+    const seed = seeds.get(target);
+    const readable = seed
+      ? { key: seed.entry.key, expected: seed.body, firstByteOnly: false, before: [seed.evidence] }
+      : canary
+        ? { key, expected: body, firstByteOnly: false, before: [] }
+        : existingKey
+          ? { key: existingKey, expected: undefined, firstByteOnly: true, before: [] }
+          : undefined;
+    if (readable === undefined) {
+      const why = options.readOnly
+        ? `nothing to read: no object under ${prefix} and --read-only writes none`
+        : (seedless.get(target) ?? `nothing to read: PutObject did not succeed and no object exists under ${prefix}`);
+      const undecided: Observation = { outcome: "ambiguous", reason: why, evidence: [] };
+      decide(checkOf(plan, target, "head"), undecided);
+      decide(checkOf(plan, target, "get"), undecided);
+    } else {
+      const readKey = readable.key;
+      const [head, get] = await Promise.all([
+        request("HeadObject", readKey, "existing-object", (s) => port.headObject(readKey, s)),
+        request(readable.firstByteOnly ? "GetObject (first byte)" : "GetObject", readKey, "existing-object", (s) =>
+          port.getObject(readKey, readable.firstByteOnly, s),
+        ),
+      ]);
+      decide(checkOf(plan, target, "head"), { ...head.observation, evidence: [...readable.before, ...head.observation.evidence] });
+      const readBack = "body" in get.result ? get.result.body : undefined;
+      const corrupted = readable.expected !== undefined && get.observation.outcome === "allowed" && !sameBytes(readBack, readable.expected);
+      const getObservation: Observation = corrupted
+        ? { ...get.observation, outcome: "error", errorKind: "unexpected", reason: "GetObject returned other bytes than were written" }
+        : get.observation;
+      decide(checkOf(plan, target, "get"), { ...getObservation, evidence: [...readable.before, ...getObservation.evidence] });
+    }
+
+    if (options.readOnly || keyBelongsToOthers) {
+      const why = options.readOnly ? "--read-only: nothing is deleted" : `${key} existed before this run: the probe never deletes what it did not create`;
+      decide(checkOf(plan, target, "delete"), notRun(why));
+      return;
+    }
+    // On the seed where there is one; else on the canary, which may not exist: DeleteObject is
+    // authorised before the key is looked up, so 204 and 403 decide and a 404 does not.
+    const victim = seed?.entry ?? canary;
+    const deleteKey = victim?.key ?? key;
+    const del = await request("DeleteObject", deleteKey, "write", (s) => port.deleteObject(deleteKey, undefined, s));
+    if (del.observation.outcome === "allowed" && victim && victim.versionId === undefined) ledger.markRemoved(victim);
+    if ("deleteMarker" in del.result && del.result.deleteMarker && del.result.versionId) {
+      ledger.record({ key: deleteKey, versionId: del.result.versionId, identity: prober.name, cleaners: cleanersFor(prober, target) });
+    }
+    const evidence = seed ? [seed.evidence, ...del.observation.evidence] : del.observation.evidence;
+    decide(checkOf(plan, target, "delete"), { ...del.observation, evidence });
+  }
+
+  async function probeIdentity(identity: ProbeIdentity, plan: IdentityPlan): Promise<void> {
+    const { port } = identity;
     const bucketChecks = async (): Promise<void> => {
       const [head, location] = await Promise.all([
         request("HeadBucket", undefined, "bucket", (s) => port.headBucket(s)),
         request("GetBucketLocation", undefined, "bucket", (s) => port.getBucketLocation(s)),
       ]);
-      decide(checkFor(null, "head-bucket"), head.observation);
+      decide(checkOf(plan, null, "head-bucket"), head.observation);
       const region = "region" in location.result ? location.result.region : undefined;
-      decide(checkFor(null, "get-bucket-location"), region ? { ...location.observation, detail: `location ${region}` } : location.observation);
+      decide(checkOf(plan, null, "get-bucket-location"), region ? { ...location.observation, detail: `location ${region}` } : location.observation);
     };
-
-    const probeTarget = async (target: Target): Promise<void> => {
-      const { prefix } = target;
-      const list = await request(`ListObjectsV2 prefix=${prefix}`, undefined, "bucket", (s) => port.listObjects(prefix, LIST_PAGE, s));
-      decide(checkFor(target, "list"), list.observation);
-      const listedKeys = "keys" in list.result ? list.result.keys : [];
-      const existingKey = listedKeys.find((key) => !isProbeKey(key));
-
-      const key = canaryKey(prefix, options.runId, identity.name);
-      const body = new TextEncoder().encode(`kfp-s3-probe canary of run ${options.runId}; safe to delete\n`);
-      let canary: CreatedObject | undefined;
-      let keyBelongsToOthers = false;
-      if (options.readOnly) {
-        decide(checkFor(target, "put"), notRun("--read-only: nothing is written"));
-      } else {
-        const entry = ledger.record({ key, identity: identity.name, port });
-        const put = await request("PutObject (if absent)", key, "write", (s) => port.putObjectIfAbsent(key, body, s));
-        if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
-        if (put.observation.outcome === "allowed") canary = entry;
-        else if (definitelyNotWritten(put.result)) ledger.discard(entry);
-        keyBelongsToOthers = put.observation.errorKind === "key-exists";
-        decide(checkFor(target, "put"), put.observation);
-      }
-
-      const readKey = canary ? key : existingKey;
-      if (readKey === undefined) {
-        const why = options.readOnly
-          ? `nothing to read: no object under ${prefix} and --read-only writes none`
-          : `nothing to read: PutObject did not succeed and no object exists under ${prefix}`;
-        const undecided: Observation = { outcome: "ambiguous", reason: why, evidence: [] };
-        decide(checkFor(target, "head"), undecided);
-        decide(checkFor(target, "get"), undecided);
-      } else {
-        const ownObject = canary !== undefined;
-        const [head, get] = await Promise.all([
-          request("HeadObject", readKey, "existing-object", (s) => port.headObject(readKey, s)),
-          request(ownObject ? "GetObject" : "GetObject (first byte)", readKey, "existing-object", (s) =>
-            port.getObject(readKey, !ownObject, s),
-          ),
-        ]);
-        decide(checkFor(target, "head"), head.observation);
-        const readBack = "body" in get.result ? get.result.body : undefined;
-        const corrupted = ownObject && get.observation.outcome === "allowed" && !sameBytes(readBack, body);
-        decide(
-          checkFor(target, "get"),
-          corrupted
-            ? { ...get.observation, outcome: "error", errorKind: "unexpected", reason: "GetObject returned other bytes than were written" }
-            : get.observation,
-        );
-      }
-
-      if (options.readOnly || keyBelongsToOthers) {
-        const why = options.readOnly ? "--read-only: nothing is deleted" : `${key} existed before this run: the probe never deletes what it did not create`;
-        decide(checkFor(target, "delete"), notRun(why));
-        return;
-      }
-      // Without a canary this deletes a run-scoped key that does not exist: 204 where allowed,
-      // 403 where denied, and nothing that anyone else wrote can be touched.
-      const del = await request("DeleteObject", key, "write", (s) => port.deleteObject(key, undefined, s));
-      if (del.observation.outcome === "allowed" && canary && canary.versionId === undefined) ledger.markRemoved(canary);
-      if ("deleteMarker" in del.result && del.result.deleteMarker && del.result.versionId) {
-        ledger.record({ key, versionId: del.result.versionId, identity: identity.name, port });
-      }
-      decide(checkFor(target, "delete"), del.observation);
-    };
-
-    await Promise.all([bucketChecks(), ...plan.targets.map(probeTarget)]);
+    await Promise.all([bucketChecks(), ...plan.targets.map((target) => probeTarget(identity, plan, target))]);
   }
 
   let leftovers: Leftover[];
   try {
-    await Promise.all(identities.map((identity, i) => probeIdentity(identity, plans[i] as IdentityPlan)));
+    await Promise.all(identities.map((identity, i) => preflight(identity, plans[i] as IdentityPlan)));
+    if (!options.readOnly) {
+      await Promise.all(
+        identities.flatMap((prober, i) =>
+          prober.role.kind === "profile" && reachable.has(prober)
+            ? (plans[i] as IdentityPlan).targets.filter((t) => t.relation !== "own").map((t) => plantSeed(prober, t))
+            : [],
+        ),
+      );
+    }
+    await Promise.all(identities.flatMap((identity, i) => (reachable.has(identity) ? [probeIdentity(identity, plans[i] as IdentityPlan)] : [])));
   } finally {
     leftovers = await removeCreated(ledger, options);
   }
@@ -200,25 +287,32 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   return { plans, results, cleanup };
 }
 
+/** Each object is removed by the first of its cleaners that may; the rest are reported. */
 async function removeCreated(ledger: Ledger, options: ProbeOptions): Promise<Leftover[]> {
   const signals = [AbortSignal.timeout(options.cleanupTimeoutMs), ...(options.cleanupSignal ? [options.cleanupSignal] : [])];
   const signal = AbortSignal.any(signals);
+  setMaxListeners(0, signal);
   const limit = pLimit(options.concurrency);
   const leftovers: Leftover[] = [];
   await Promise.all(
     ledger.pending().map((entry) =>
       limit(async () => {
-        const answer = signal.aborted ? ABORTED : await entry.port.deleteObject(entry.key, entry.versionId, signal);
-        const { outcome, reason } = classify(answer, "write");
-        if (outcome === "allowed" || answer.status === 404) {
-          ledger.markRemoved(entry);
-          return;
+        const failures: string[] = [];
+        for (const cleaner of entry.cleaners) {
+          const answer = signal.aborted ? ABORTED : await cleaner.port.deleteObject(entry.key, entry.versionId, signal);
+          const { outcome, reason } = classify(answer, "write");
+          if (outcome === "allowed" || answer.status === 404) {
+            ledger.markRemoved(entry);
+            return;
+          }
+          failures.push(outcome === "denied" ? `DeleteObject denied to ${cleaner.identity}` : `${cleaner.identity}: ${reason ?? "DeleteObject failed"}`);
+          if (signal.aborted) break;
         }
         leftovers.push({
           key: entry.key,
           ...(entry.versionId ? { versionId: entry.versionId } : {}),
           identity: entry.identity,
-          reason: outcome === "denied" ? `DeleteObject denied to ${entry.identity}` : (reason ?? "DeleteObject failed"),
+          reason: failures.join("; "),
         });
       }),
     ),

@@ -2,13 +2,19 @@
 // those and report any it could not.
 import type { S3Port } from "./port.js";
 
+export interface Cleaner {
+  identity: string;
+  port: S3Port;
+}
+
 export interface CreatedObject {
   key: string;
   /** Set on versioned buckets: the version (or delete marker) the probe created. */
   versionId?: string;
-  /** The identity whose keys created it, and will remove it. */
+  /** The identity whose keys created it. */
   identity: string;
-  port: S3Port;
+  /** Who tries to remove it, in order: its creator first, then the prefix's owner and the backend. */
+  cleaners: Cleaner[];
 }
 
 export interface Leftover {
@@ -43,14 +49,14 @@ export class Ledger {
     this.take(entry);
   }
 
+  pending(): readonly CreatedObject[] {
+    return [...this.entries];
+  }
+
   private take(entry: CreatedObject): boolean {
     const at = this.entries.indexOf(entry);
     if (at < 0) return false;
     this.entries.splice(at, 1);
     return true;
-  }
-
-  pending(): readonly CreatedObject[] {
-    return [...this.entries];
   }
 }

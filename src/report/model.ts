@@ -30,6 +30,8 @@ export interface ReportCheck {
   scope: "bucket" | "prefix";
   prefix: string | null;
   relation: string | null;
+  /** The profile the prefix belongs to, where it is one in this run. */
+  owner: string | null;
   operation: string;
   expected: string;
   observed: string;
@@ -66,6 +68,7 @@ function reportCheck(result: CheckResult): ReportCheck {
     scope: result.target ? "prefix" : "bucket",
     prefix: result.target?.prefix ?? null,
     relation: result.target?.relation ?? null,
+    owner: result.target?.owner ?? null,
     operation: result.operation,
     expected: result.expectation,
     observed: observation.outcome,

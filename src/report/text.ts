@@ -1,5 +1,6 @@
-// The terminal view: one matrix per identity (prefix × operation, expected and actual), then
-// the findings with a hint each, then what cleanup did.
+// The terminal view: per identity a matrix of its own and shared prefixes, then one of the
+// prefixes of other profiles with the leaking rows first; then the findings with a fix each, and
+// what cleanup did.
 import { styleText } from "node:util";
 import type { Report, ReportCheck } from "./model.js";
 
@@ -17,9 +18,10 @@ const OBJECT_COLUMNS: [string, string][] = [
   ["get", "Get"],
   ["delete", "Delete"],
 ];
+const CELL_WIDTH = 18;
 const EXPECTED_WORD: Record<string, string> = { required: "need", forbidden: "deny", exposure: "hide", optional: "any" };
-const RELATION_WORD: Record<string, string> = { own: "own", "backend-only": "backend's", "all-profiles": "all profiles" };
-const VERDICT_ORDER = ["leak", "missing", "error", "exposed", "ambiguous", "not-run"];
+const CROSS_PROFILE = new Set(["foreign", "unowned", "near-miss"]);
+const SEVERITY = ["leak", "missing", "error", "exposed", "ambiguous", "not-run", "ok"];
 
 function cellText(check: ReportCheck): string {
   const expected = EXPECTED_WORD[check.expected] ?? check.expected;
@@ -41,12 +43,31 @@ function cellText(check: ReportCheck): string {
   }
 }
 
-function cellStyle(check: ReportCheck): Style {
-  if (check.verdict === "ok") return "green";
-  if (check.verdict === "exposed" || check.verdict === "ambiguous") return "yellow";
-  if (check.verdict === "not-run") return "gray";
+function verdictStyle(verdict: string): Style {
+  if (verdict === "ok") return "green";
+  if (verdict === "exposed" || verdict === "ambiguous") return "yellow";
+  if (verdict === "not-run") return "gray";
   return "red";
 }
+
+function rowLabel(check: ReportCheck): string {
+  switch (check.relation) {
+    case "own":
+      return `${check.prefix} (own)`;
+    case "backend-only":
+      return `${check.prefix} (backend's)`;
+    case "all-profiles":
+      return `${check.prefix} (all profiles)`;
+    case "foreign":
+      return `${check.prefix} (${check.owner})`;
+    case "unowned":
+      return `${check.prefix} (nobody's)`;
+    default:
+      return `${check.prefix} (near miss)`;
+  }
+}
+
+const severityOf = (checks: ReportCheck[]): number => Math.min(...checks.map((c) => SEVERITY.indexOf(c.verdict)));
 
 export function renderText(report: Report, colour: boolean): string {
   const paint = (style: Style, text: string): string => (colour ? styleText(style, text) : text);
@@ -59,61 +80,36 @@ export function renderText(report: Report, colour: boolean): string {
 
   for (const identity of report.identities) {
     const checks = report.checks.filter((c) => c.identity === identity.name);
+    const rows = new Map<string, ReportCheck[]>();
+    for (const check of checks) if (check.prefix !== null) rows.set(check.prefix, [...(rows.get(check.prefix) ?? []), check]);
+    const labelWidth = Math.max(8, ...[...rows.values()].map((cells) => rowLabel(cells[0] as ReportCheck).length + 2));
+    const line = (label: string, cells: string[]): string => `  ${label.padEnd(labelWidth)}${cells.join("")}`;
+    const cellsOf = (row: ReportCheck[], columns: [string, string][]): string[] =>
+      columns.map(([operation]) => {
+        const check = row.find((c) => c.operation === operation);
+        return check ? paint(verdictStyle(check.verdict), cellText(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
+      });
+    const header = (columns: [string, string][], title = ""): string =>
+      paint("dim", line(title, columns.map(([, name]) => name.padEnd(CELL_WIDTH))));
+
     lines.push("");
     lines.push(paint("bold", `${identity.name} (${identity.description})`) + `  keys ${identity.accessKeyId} from ${identity.credentialSource}`);
-    const prefixes = [...new Set(checks.flatMap((c) => (c.prefix !== null ? [c.prefix] : [])))];
-    const labelWidth = Math.max(8, ...prefixes.map((p) => p.length + 2 + (RELATION_WORD[relationOf(checks, p)] ?? "").length + 2));
-    const cellWidth = 18;
-    const row = (label: string, cells: string[]): string => `  ${label.padEnd(labelWidth)}${cells.join("")}`;
-    const cellsFor = (prefix: string | null, columns: [string, string][]): string[] =>
-      columns.map(([operation]) => {
-        const check = checks.find((c) => c.prefix === prefix && c.operation === operation);
-        if (!check) return "".padEnd(cellWidth);
-        return paint(cellStyle(check), cellText(check).padEnd(cellWidth));
-      });
-    lines.push(paint("dim", row("", BUCKET_COLUMNS.map(([, title]) => title.padEnd(cellWidth)))));
-    lines.push(row("bucket", cellsFor(null, BUCKET_COLUMNS)));
-    lines.push(paint("dim", row("", OBJECT_COLUMNS.map(([, title]) => title.padEnd(cellWidth)))));
-    for (const prefix of prefixes) {
-      lines.push(row(`${prefix} (${RELATION_WORD[relationOf(checks, prefix)]})`, cellsFor(prefix, OBJECT_COLUMNS)));
+    lines.push(header(BUCKET_COLUMNS));
+    lines.push(line("bucket", cellsOf(checks.filter((c) => c.prefix === null), BUCKET_COLUMNS)));
+    const all = [...rows.values()];
+    const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
+    const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
+    lines.push(header(OBJECT_COLUMNS));
+    for (const row of home) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, OBJECT_COLUMNS)));
+    if (cross.length > 0) {
+      lines.push(header(OBJECT_COLUMNS, "other profiles' prefixes"));
+      for (const row of cross) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, OBJECT_COLUMNS)));
     }
   }
   lines.push("");
   lines.push(paint("dim", "cells: expected (need, deny, hide = names should not be listable, any): actual; ✗ LEAK or MISSING, ! key names visible, ? undecided, - not run"));
-
-  const findings = report.checks
-    .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run")
-    .sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict));
-  const notRun = new Map<string, number>();
-  for (const check of report.checks) {
-    if (check.verdict === "not-run") notRun.set(check.reason ?? "not run", (notRun.get(check.reason ?? "not run") ?? 0) + 1);
-  }
-  if (findings.length > 0 || notRun.size > 0) {
-    lines.push("");
-    lines.push(paint("bold", "Findings"));
-    for (const check of findings) {
-      const where = check.prefix ?? "bucket";
-      const word = check.verdict === "exposed" ? "WARN" : check.verdict.toUpperCase();
-      const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
-      lines.push(`  ${paint(check.verdict === "exposed" || check.verdict === "ambiguous" ? "yellow" : check.verdict === "not-run" ? "gray" : "red", word.padEnd(9))} ${check.identity}  ${check.operation} ${where}${why ? `: ${why}` : ""}`);
-      if (check.hint) lines.push(`            fix: ${check.hint}`);
-    }
-    for (const [reason, count] of notRun) lines.push(`  ${paint("gray", "NOT RUN".padEnd(9))} ${count} check(s): ${reason}`);
-  }
-
-  const { cleanup } = report;
-  lines.push("");
-  if (cleanup.created === 0 && cleanup.leftovers.length === 0) {
-    lines.push("Cleanup: the probe wrote nothing.");
-  } else if (cleanup.leftovers.length === 0) {
-    lines.push(`Cleanup: ${cleanup.created} probe object(s) created, all removed.`);
-  } else {
-    lines.push(paint("red", `Cleanup: ${cleanup.created} probe object(s) created, ${cleanup.leftovers.length} NOT removed:`));
-    for (const leftover of cleanup.leftovers) {
-      const version = leftover.versionId ? ` (version ${leftover.versionId})` : "";
-      lines.push(`  s3://${report.store.bucket}/${leftover.key}${version}  ${leftover.reason}; remove it with keys that may delete there`);
-    }
-  }
+  lines.push(...renderFindings(report, paint));
+  lines.push(...renderCleanup(report, paint));
   const s = report.summary;
   lines.push(
     `Summary: ${s.ok} ok, ${s.leak} leak, ${s.missing} missing, ${s.exposed} warn, ${s.ambiguous} undecided, ${s.error} error, ${s["not-run"]} not run; exit ${report.exitCode}`,
@@ -121,6 +117,43 @@ export function renderText(report: Report, colour: boolean): string {
   return `${lines.join("\n")}\n`;
 }
 
-function relationOf(checks: ReportCheck[], prefix: string): string {
-  return checks.find((c) => c.prefix === prefix)?.relation ?? "";
+function renderFindings(report: Report, paint: (style: Style, text: string) => string): string[] {
+  const lines: string[] = [];
+  const label = (word: string, verdict: string) => paint(verdictStyle(verdict), word.padEnd(9));
+  const findings = report.checks
+    .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run" && c.verdict !== "exposed")
+    .sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict));
+  for (const check of findings) {
+    const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
+    lines.push(`  ${label(check.verdict === "ambiguous" ? "UNSURE" : check.verdict.toUpperCase(), check.verdict)} ${check.identity}  ${check.operation} ${check.prefix ?? "bucket"}${why ? `: ${why}` : ""}`);
+    if (check.hint) lines.push(`            fix: ${check.hint}`);
+  }
+  // Listable key names: one line per identity, not one per prefix.
+  for (const identity of report.identities) {
+    const exposed = report.checks.filter((c) => c.identity === identity.name && c.verdict === "exposed");
+    if (exposed.length === 0) continue;
+    const where = exposed.map((c) => c.prefix ?? "the whole bucket").join(", ");
+    lines.push(`  ${label("WARN", "exposed")} ${identity.name}  can list key names of ${where}`);
+    lines.push(`            fix: ${exposed[0]?.hint?.replace(/^this identity can list [^;]*; to close it, /, "") ?? ""}`);
+  }
+  const notRun = new Map<string, number>();
+  for (const check of report.checks) {
+    if (check.verdict === "not-run") notRun.set(check.reason ?? "not run", (notRun.get(check.reason ?? "not run") ?? 0) + 1);
+  }
+  for (const [reason, count] of notRun) lines.push(`  ${label("NOT RUN", "not-run")} ${count} check(s): ${reason}`);
+  return lines.length > 0 ? ["", paint("bold", "Findings"), ...lines] : [];
+}
+
+function renderCleanup(report: Report, paint: (style: Style, text: string) => string): string[] {
+  const { cleanup } = report;
+  if (cleanup.created === 0 && cleanup.leftovers.length === 0) return ["", "Cleanup: the probe wrote nothing."];
+  if (cleanup.leftovers.length === 0) return ["", `Cleanup: ${cleanup.created} probe object(s) created, all removed.`];
+  return [
+    "",
+    paint("red", `Cleanup: ${cleanup.created} probe object(s) created, ${cleanup.leftovers.length} NOT removed:`),
+    ...cleanup.leftovers.map((leftover) => {
+      const version = leftover.versionId ? ` (version ${leftover.versionId})` : "";
+      return `  s3://${report.store.bucket}/${leftover.key}${version}  ${leftover.reason}; remove it with keys that may delete there`;
+    }),
+  ];
 }

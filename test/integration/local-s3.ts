@@ -73,11 +73,21 @@ export function cell(report: Report, prefix: string | null, operation: string) {
   return check;
 }
 
-/** "verdict observed" per non-ok cell, to assert exactly where an identity is broken. */
+const CROSS_PROFILE = ["foreign", "unowned", "near-miss"];
+
+/** "verdict operation prefix" per non-ok cell on the bucket and the identity's own and shared prefixes. */
 export function findings(report: Report): string[] {
   return report.checks
-    .filter((c) => c.verdict !== "ok")
+    .filter((c) => c.verdict !== "ok" && !CROSS_PROFILE.includes(c.relation ?? ""))
     .map((c) => `${c.verdict} ${c.operation} ${c.prefix ?? "(bucket)"}`)
+    .sort();
+}
+
+/** The cells on other profiles' prefixes (foreign, unowned, near miss) with this verdict. */
+export function crossProfileCells(report: Report, verdict: string): string[] {
+  return report.checks
+    .filter((c) => c.verdict === verdict && CROSS_PROFILE.includes(c.relation ?? ""))
+    .map((c) => `${c.operation} ${c.prefix}`)
     .sort();
 }
 

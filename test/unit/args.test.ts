@@ -1,7 +1,16 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
 
 afterEach(() => vi.unstubAllEnvs());
+
+function writeConfig(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-config-")), "probe.yaml");
+  writeFileSync(file, text);
+  return file;
+}
 
 const base = ["--endpoint", "http://127.0.0.1:9000", "--bucket", "kubeflow-pipelines"];
 
@@ -23,17 +32,15 @@ describe("flags", () => {
     expect(config).toMatchObject({
       endpoint: "http://127.0.0.1:9000",
       bucket: "kubeflow-pipelines",
-      role: { kind: "profile", profile: "team-1" },
-      identityName: "team-1",
+      identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentials: { source: "env" } }],
       region: "us-east-1",
       regionSource: "default",
       forcePathStyle: true,
-      credentialSource: "env",
       layout: "deploykf",
       output: "text",
       readOnly: false,
       strict: false,
-      concurrency: 8,
+      concurrency: 16,
       requestTimeoutMs: 10_000,
     });
   });
@@ -42,17 +49,19 @@ describe("flags", () => {
     const config = await parseArgs(["--backend", "--endpoint", "https://s3.eu-west-1.amazonaws.com", "--bucket", "kfp"], {
       AWS_REGION: "eu-west-1",
     });
-    expect(config).toMatchObject({ region: "eu-west-1", regionSource: "environment", forcePathStyle: false, identityName: "backend" });
+    expect(config).toMatchObject({ region: "eu-west-1", regionSource: "environment", forcePathStyle: false });
+    expect(config?.identities).toEqual([{ name: "backend", role: { kind: "backend" }, credentials: { source: "env" } }]);
   });
 
   it("GCS HMAC presets the endpoint and region auto", async () => {
     const config = await parseArgs(["--backend", "--credentials", "gcs-hmac", "--bucket", "kfp-artifacts"], {});
-    expect(config).toMatchObject({ endpoint: "https://storage.googleapis.com", region: "auto", credentialSource: "gcs-hmac" });
+    expect(config).toMatchObject({ endpoint: "https://storage.googleapis.com", region: "auto" });
+    expect(config?.identities[0]?.credentials).toEqual({ source: "gcs-hmac" });
   });
 
   it("--credentials-dir implies the dir source", async () => {
     const config = await parseArgs(["--profile", "team-1", ...base, "--credentials-dir", "/secrets/team-1"], {});
-    expect(config).toMatchObject({ credentialSource: "dir", credentialsDir: "/secrets/team-1" });
+    expect(config?.identities[0]?.credentials).toEqual({ source: "dir", directory: "/secrets/team-1" });
   });
 
   it("flags can come from KFP_S3_PROBE_* variables (a Kubernetes Job's env)", async () => {
@@ -60,13 +69,80 @@ describe("flags", () => {
     vi.stubEnv("KFP_S3_PROBE_ENDPOINT", "http://minio.kubeflow:9000");
     vi.stubEnv("KFP_S3_PROBE_BUCKET", "kubeflow-pipelines");
     const config = await parseArgs([], process.env);
-    expect(config).toMatchObject({ role: { kind: "profile", profile: "team-2" }, endpoint: "http://minio.kubeflow:9000" });
+    expect(config).toMatchObject({ endpoint: "http://minio.kubeflow:9000" });
+    expect(config?.identities[0]?.role).toEqual({ kind: "profile", profile: "team-2" });
+  });
+});
+
+describe("several identities in one run", () => {
+  it("--identity NAME=DIR, repeated: backend or a profile, each from its secret directory", async () => {
+    const config = await parseArgs([...base, "--identity", "backend=/s/backend", "--identity", "team-1=/s/team-1"], {});
+    expect(config?.identities).toEqual([
+      { name: "backend", role: { kind: "backend" }, credentials: { source: "dir", directory: "/s/backend" } },
+      { name: "team-1", role: { kind: "profile", profile: "team-1" }, credentials: { source: "dir", directory: "/s/team-1" } },
+    ]);
+  });
+
+  it("--config: the store and identities with every credential source; flags override the file's store", async () => {
+    const file = writeConfig(`
+endpoint: http://minio.kubeflow:9000
+bucket: kubeflow-pipelines
+region: eu-central-1
+layout: deploykf
+identities:
+  - backend: true
+    credentials: { dir: /secrets/backend }
+  - profile: team-1
+    credentials: { env: { accessKeyId: TEAM1_KEY_ID, secretAccessKey: TEAM1_SECRET } }
+  - name: team-2-irsa
+    profile: team-2
+    credentials: { chain: true }
+  - profile: team-3
+    credentials: { gcsHmac: { dir: /secrets/team-3 } }
+`);
+    const config = await parseArgs(["--config", file, "--bucket", "other-bucket"], {});
+    expect(config).toMatchObject({ endpoint: "http://minio.kubeflow:9000", bucket: "other-bucket", region: "eu-central-1", regionSource: "config" });
+    expect(config?.identities).toEqual([
+      { name: "backend", role: { kind: "backend" }, credentials: { source: "dir", directory: "/secrets/backend" } },
+      { name: "team-1", role: { kind: "profile", profile: "team-1" }, credentials: { source: "env", variables: { accessKeyId: "TEAM1_KEY_ID", secretAccessKey: "TEAM1_SECRET" } } },
+      { name: "team-2-irsa", role: { kind: "profile", profile: "team-2" }, credentials: { source: "chain" } },
+      { name: "team-3", role: { kind: "profile", profile: "team-3" }, credentials: { source: "gcs-hmac", directory: "/secrets/team-3" } },
+    ]);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ["unknown key", "endpoint: http://x:1\nbucket: kfp\nbogus: 1\nidentities: []", /\(top\): unknown key bogus/],
+    ["identity without role", "identities:\n  - credentials: { dir: /s }", /identities\[0\]: needs either backend: true or profile: NAME/],
+    ["bad profile", "identities:\n  - profile: Team_1\n    credentials: { dir: /s }", /identities\[0\]\.profile: Team_1 is not a valid/],
+    ["two sources", "identities:\n  - backend: true\n    credentials: { dir: /s, chain: true }", /identities\[0\]\.credentials: needs exactly one of/],
+    ["no credentials", "identities:\n  - backend: true", /identities\[0\]\.credentials: is required/],
+    ["bad layout", "layout: minio\nidentities: []", /layout: must be one of deploykf, kubeflow/],
+    ["not YAML", "identities: [", /not valid YAML/],
+  ])("config error: %s names the YAML path", async (_what, text, expected) => {
+    expect(await usageError(["--config", writeConfig(text), ...base])).toMatch(expected);
+  });
+
+  it("a secret pasted where a variable name belongs is refused without being echoed", async () => {
+    const file = writeConfig("identities:\n  - backend: true\n    credentials: { env: { accessKeyId: AKIA, secretAccessKey: 'wJalr/XUtnFEMI+K7MDENG' } }");
+    const message = await usageError(["--config", file, ...base]);
+    expect(message).toMatch(/secretAccessKey: must name an environment variable/);
+    expect(message).not.toContain("wJalr");
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["mixed ways", ["--backend", "--identity", "team-1=/s", ...base], /name the identities one way/],
+    ["no directory", ["--identity", "team-1", ...base], /write NAME=DIR/],
+    ["bad name", ["--identity", "Team=/s", ...base], /neither backend nor a valid profile/],
+    ["same name twice", ["--identity", "team-1=/a", "--identity", "team-1=/b", ...base], /two identities are named team-1/],
+    ["with --credentials-dir", ["--identity", "team-1=/a", "--credentials-dir", "/b", ...base], /carries its own secret directory/],
+  ])("--identity error: %s", async (_what, argv, expected) => {
+    expect(await usageError(argv)).toMatch(expected);
   });
 });
 
 describe("bad input: one line that says what to fix", () => {
   it.each<[string, string[], RegExp]>([
-    ["no identity", base, /--backend or --profile/],
+    ["no identity", base, /--backend, --profile NAME, --identity NAME=DIR or --config FILE/],
     ["both identities", ["--backend", "--profile", "team-1", ...base], /exclude each other/],
     ["invalid profile", ["--profile", "Team_1", ...base], /not a valid profile/],
     ["no endpoint", ["--backend", "--bucket", "kfp"], /--endpoint is required/],

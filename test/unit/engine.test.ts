@@ -34,27 +34,47 @@ function bodyOf(bytes: Uint8Array): GetObjectCommandOutput["Body"] {
   return { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput["Body"];
 }
 
-/** A store that behaves: objects put are stored, read back and deleted. */
-function storeThatWorks(): Map<string, Uint8Array> {
+const TEAM1_OWN = ["artifacts/team-1/", "v2/artifacts/team-1/"];
+
+/**
+ * A store that behaves: objects put are stored, read back and deleted, where `mayTouch(key)`
+ * allows it (the default: everywhere); elsewhere object requests are denied.
+ */
+function storeThatWorks(mayTouch: (key: string) => boolean = () => true): Map<string, Uint8Array> {
   const objects = new Map<string, Uint8Array>();
+  const guarded =
+    <I extends { Key?: string }, O>(answer: (input: I) => O) =>
+    (input: I): O => {
+      if (!mayTouch(input.Key ?? "")) throw denied();
+      return answer(input);
+    };
   s3.on(ListObjectsV2Command).resolves({ $metadata: { httpStatusCode: 200 }, Contents: [] });
   s3.on(HeadBucketCommand).resolves({ $metadata: { httpStatusCode: 200 } });
   s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 }, LocationConstraint: undefined });
-  s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-    objects.set(input.Key as string, input.Body as Uint8Array);
-    return { $metadata: { httpStatusCode: 200 } };
-  });
-  s3.on(HeadObjectCommand).resolves({ $metadata: { httpStatusCode: 200 } });
-  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({
-    $metadata: { httpStatusCode: 200 },
-    Body: bodyOf(objects.get(input.Key) ?? new Uint8Array()),
-  }));
-  s3.on(DeleteObjectCommand).callsFake((input: { Key: string }) => {
-    objects.delete(input.Key);
-    return { $metadata: { httpStatusCode: 204 } };
-  });
+  s3.on(PutObjectCommand).callsFake(
+    guarded((input: PutObjectCommandInput) => {
+      objects.set(input.Key as string, input.Body as Uint8Array);
+      return { $metadata: { httpStatusCode: 200 } };
+    }),
+  );
+  s3.on(HeadObjectCommand).callsFake(guarded(() => ({ $metadata: { httpStatusCode: 200 } })));
+  s3.on(GetObjectCommand).callsFake(
+    guarded((input: { Key?: string }) => ({
+      $metadata: { httpStatusCode: 200 },
+      Body: bodyOf(objects.get(input.Key ?? "") ?? new Uint8Array()),
+    })),
+  );
+  s3.on(DeleteObjectCommand).callsFake(
+    guarded((input: { Key?: string }) => {
+      objects.delete(input.Key ?? "");
+      return { $metadata: { httpStatusCode: 204 } };
+    }),
+  );
   return objects;
 }
+
+/** The reference profile policy for team-1: object rights under its own two prefixes only. */
+const team1Policy = (key: string) => TEAM1_OWN.some((prefix) => key.startsWith(prefix));
 
 function identity(role: Role = { kind: "profile", profile: "team-1" }) {
   const client = createS3Client(
@@ -62,12 +82,6 @@ function identity(role: Role = { kind: "profile", profile: "team-1" }) {
     { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "unit-test-secret" },
   );
   return { name: role.kind === "backend" ? "backend" : role.profile, role, port: new SdkS3Port(client, BUCKET) };
-}
-
-/** The reference profile policy: no object rights under pipelines/. */
-function denyPipelinesToTeam1(): void {
-  s3.on(PutObjectCommand, { Key: `pipelines/.kfp-s3-probe/${RUN_ID}/team-1` }).rejects(denied());
-  s3.on(DeleteObjectCommand, { Key: `pipelines/.kfp-s3-probe/${RUN_ID}/team-1` }).rejects(denied());
 }
 
 function options(overrides: Partial<ProbeOptions> = {}): ProbeOptions {
@@ -146,7 +160,7 @@ describe("reads are decided on objects that exist", () => {
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
     const head = verdictOf(run, "pipelines/", "head");
     expect(head.verdict).toBe("ambiguous");
-    expect(head.observation.reason).toMatch(/nothing to read/);
+    expect(head.observation.reason).toBe("no backend in this run to plant an object to read");
     expect(verdictOf(run, "artifacts/team-1/", "put").verdict).toBe("missing");
     expect(run.cleanup).toEqual({ created: 0, removed: 0, leftovers: [] });
   });
@@ -237,9 +251,8 @@ describe("safety: nothing lost, nothing left", () => {
   });
 
   it("a canary that cannot be deleted is reported with its full key", async () => {
-    const objects = storeThatWorks();
+    const objects = storeThatWorks(team1Policy);
     s3.on(DeleteObjectCommand).rejects(denied());
-    denyPipelinesToTeam1();
     const run = await runProbe([identity()], options());
     expect(objects.size).toBe(2);
     expect(run.cleanup.created).toBe(2);
@@ -251,14 +264,30 @@ describe("safety: nothing lost, nothing left", () => {
     expect(run.cleanup.leftovers[0]?.reason).toMatch(/denied/);
   });
 
+  /** A versioned bucket under team-1's policy: puts return a version, plain deletes leave a marker. */
+  function versionedStore(mayDeleteCanaryVersion: boolean): void {
+    storeThatWorks(team1Policy);
+    const deniedOutsideOwn = (key: string | undefined) => {
+      if (!team1Policy(key ?? "")) throw denied();
+    };
+    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      deniedOutsideOwn(input.Key);
+      return { $metadata: { httpStatusCode: 200 }, VersionId: "v-canary" };
+    });
+    s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+      deniedOutsideOwn(input.Key);
+      return { $metadata: { httpStatusCode: 200 }, Body: bodyOf(new Uint8Array()) };
+    });
+    s3.on(DeleteObjectCommand).callsFake((input: { Key?: string; VersionId?: string }) => {
+      deniedOutsideOwn(input.Key);
+      if (input.VersionId === "v-canary" && !mayDeleteCanaryVersion) throw denied();
+      if (input.VersionId) return { $metadata: { httpStatusCode: 204 } };
+      return { $metadata: { httpStatusCode: 204 }, DeleteMarker: true, VersionId: "v-marker" };
+    });
+  }
+
   it("on a versioned bucket, the canary's version and the delete marker are removed by version id", async () => {
-    storeThatWorks();
-    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 }, VersionId: "v-canary" });
-    s3.on(GetObjectCommand).callsFake(() => ({ $metadata: { httpStatusCode: 200 }, Body: bodyOf(new Uint8Array()) }));
-    s3.on(DeleteObjectCommand).resolves({ $metadata: { httpStatusCode: 204 }, DeleteMarker: true, VersionId: "v-marker" });
-    s3.on(DeleteObjectCommand, { VersionId: "v-canary" }).resolves({ $metadata: { httpStatusCode: 204 } });
-    s3.on(DeleteObjectCommand, { VersionId: "v-marker" }).resolves({ $metadata: { httpStatusCode: 204 } });
-    denyPipelinesToTeam1();
+    versionedStore(true);
     const run = await runProbe([identity({ kind: "profile", profile: "team-1" })], options());
     const versions = s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.VersionId).filter(Boolean);
     expect(versions.filter((v) => v === "v-canary")).toHaveLength(2);
@@ -267,13 +296,7 @@ describe("safety: nothing lost, nothing left", () => {
   });
 
   it("a version the identity may not delete is reported with its version id", async () => {
-    storeThatWorks();
-    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 }, VersionId: "v-canary" });
-    s3.on(GetObjectCommand).callsFake(() => ({ $metadata: { httpStatusCode: 200 }, Body: bodyOf(new Uint8Array()) }));
-    s3.on(DeleteObjectCommand).resolves({ $metadata: { httpStatusCode: 204 }, DeleteMarker: true, VersionId: "v-marker" });
-    s3.on(DeleteObjectCommand, { VersionId: "v-canary" }).rejects(denied());
-    s3.on(DeleteObjectCommand, { VersionId: "v-marker" }).resolves({ $metadata: { httpStatusCode: 204 } });
-    denyPipelinesToTeam1();
+    versionedStore(false);
     const run = await runProbe([identity()], options());
     expect(run.cleanup.leftovers.map((l) => l.versionId)).toEqual(["v-canary", "v-canary"]);
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { canaryKey, isProbeKey, isValidProfileName, LAYOUTS, profileAreaRoots, profilePrefixes } from "../../src/core/layout.js";
-import { expectationFor, planFor, targetsFor } from "../../src/core/plan.js";
+import { expectationFor, planFor, type RunContext, targetsFor } from "../../src/core/plan.js";
 import { judge } from "../../src/core/verdict.js";
 
 const deploykf = LAYOUTS.deploykf;
+const alone: RunContext = { profilesInRun: ["team-1"], unownedProfile: "kfp-s3-probe-nobody-abcdef" };
 
 describe("KFP key layout", () => {
   it("deployKF puts profile artifacts under artifacts/<profile>/ and v2/artifacts/<profile>/", () => {
@@ -36,7 +37,7 @@ describe("KFP key layout", () => {
 
 describe("expectations of the reference policies", () => {
   it("the backend needs every operation on pipelines/, artifacts/ and v2/artifacts/", () => {
-    const plan = planFor("backend", { kind: "backend" }, deploykf);
+    const plan = planFor("backend", { kind: "backend" }, deploykf, alone);
     expect(plan.targets.map((t) => t.prefix)).toEqual(["pipelines/", "artifacts/", "v2/artifacts/"]);
     expect(plan.checks).toHaveLength(3 + 3 * 5);
     expect(new Set(plan.checks.map((c) => c.expectation))).toEqual(new Set(["required"]));
@@ -44,11 +45,11 @@ describe("expectations of the reference policies", () => {
 
   it("a profile needs everything under its own two prefixes and nothing under pipelines/", () => {
     const role = { kind: "profile", profile: "team-1" } as const;
-    const targets = targetsFor(role, deploykf);
-    expect(targets).toEqual([
-      { prefix: "artifacts/team-1/", relation: "own" },
-      { prefix: "v2/artifacts/team-1/", relation: "own" },
-      { prefix: "pipelines/", relation: "backend-only" },
+    const targets = targetsFor(role, deploykf, alone).slice(0, 3);
+    expect(targets.map((t) => [t.prefix, t.relation, t.owner])).toEqual([
+      ["artifacts/team-1/", "own", "team-1"],
+      ["v2/artifacts/team-1/", "own", "team-1"],
+      ["pipelines/", "backend-only", null],
     ]);
     const [own1, own2, pipelines] = targets;
     for (const operation of ["list", "put", "head", "get", "delete"] as const) {
@@ -66,6 +67,58 @@ describe("expectations of the reference policies", () => {
     expect(expectationFor(role, null, "list-bucket")).toBe("exposure");
     expect(expectationFor(role, null, "head-bucket")).toBe("optional");
     expect(expectationFor(role, null, "get-bucket-location")).toBe("optional");
+  });
+});
+
+describe("cross-profile targets", () => {
+  const context: RunContext = { profilesInRun: ["team-1", "team-2", "team-10"], unownedProfile: "kfp-s3-probe-nobody-abcdef" };
+  const team1 = { kind: "profile", profile: "team-1" } as const;
+
+  it("every other profile in the run, a profile that exists nowhere, near-miss names and the prefix without its slash", () => {
+    const targets = targetsFor(team1, deploykf, context);
+    expect(targets.map((t) => `${t.relation} ${t.prefix}`)).toEqual([
+      "own artifacts/team-1/",
+      "own v2/artifacts/team-1/",
+      "backend-only pipelines/",
+      "foreign artifacts/team-10/",
+      "foreign v2/artifacts/team-10/",
+      "foreign artifacts/team-2/",
+      "foreign v2/artifacts/team-2/",
+      "unowned artifacts/kfp-s3-probe-nobody-abcdef/",
+      "unowned v2/artifacts/kfp-s3-probe-nobody-abcdef/",
+      // team-10 is in the run, so it is foreign with an owner, not a near-miss guess.
+      "near-miss artifacts/team-1-x/",
+      "near-miss v2/artifacts/team-1-x/",
+      "near-miss artifacts/team-1",
+      "near-miss v2/artifacts/team-1",
+    ]);
+    expect(targets.find((t) => t.prefix === "artifacts/team-2/")?.owner).toBe("team-2");
+    expect(targets.find((t) => t.prefix === "artifacts/team-1")?.operations).toEqual(["put", "head", "get", "delete"]);
+  });
+
+  it("alone in a run, a profile still gets the unowned and near-miss targets (team-10 among them)", () => {
+    const prefixes = targetsFor(team1, deploykf, alone).map((t) => t.prefix);
+    expect(prefixes).toContain("artifacts/team-10/");
+    expect(prefixes).toContain("v2/artifacts/kfp-s3-probe-nobody-abcdef/");
+  });
+
+  it("foreign prefixes: object operations forbidden, listing is key-name exposure", () => {
+    for (const t of targetsFor(team1, deploykf, context).filter((t) => t.relation !== "own" && t.relation !== "backend-only")) {
+      for (const operation of t.operations) {
+        expect(expectationFor(team1, t, operation)).toBe(operation === "list" ? "exposure" : "forbidden");
+      }
+    }
+  });
+
+  it("the number of checks grows linearly in profiles × targets", () => {
+    const checksFor = (profiles: number) => {
+      const names = Array.from({ length: profiles }, (_, i) => `p${i + 1}`);
+      const ctx: RunContext = { profilesInRun: names, unownedProfile: "nobody" };
+      return names.reduce((n, name) => n + planFor(name, { kind: "profile", profile: name }, deploykf, ctx).checks.length, 0);
+    };
+    // Each profile: 3 bucket checks, 3 own/backend prefixes, 2 unowned, 4 near-miss, 2 no-slash and 2 per other profile.
+    const perProfile = (profiles: number) => 3 + 5 * (2 + 1 + 2 + 4 + 2 * (profiles - 1)) + 4 * 2;
+    for (const profiles of [1, 2, 4, 8]) expect(checksFor(profiles)).toBe(profiles * perProfile(profiles));
   });
 });
 

@@ -8,7 +8,7 @@ import { buildReport, REPORT_SCHEMA_VERSION } from "../../src/report/model.js";
 import { REDACTED, Redactor } from "../../src/report/redact.js";
 import { renderText } from "../../src/report/text.js";
 
-const plan = planFor("team-1", { kind: "profile", profile: "team-1" }, LAYOUTS.deploykf);
+const plan = planFor("team-1", { kind: "profile", profile: "team-1" }, LAYOUTS.deploykf, { profilesInRun: ["team-1"], unownedProfile: "nobody" });
 
 function runWith(observe: (operation: string, prefix: string | null) => Observation): ProbeRun {
   const results: CheckResult[] = plan.checks.map((check) => {
@@ -47,7 +47,8 @@ describe("report", () => {
     expect(putPipelines).toMatchObject({ expected: "forbidden", observed: "allowed", verdict: "leak", relation: "backend-only" });
     expect(putPipelines?.hint).toMatch(/remove s3:PutObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/);
     expect(putPipelines?.evidence).toEqual([{ request: "X", status: 200 }]);
-    expect(report.summary.leak).toBe(4);
+    expect(report.summary.leak).toBe(plan.checks.filter((c) => c.expectation === "forbidden").length);
+    expect(report.summary.exposed).toBe(plan.checks.filter((c) => c.expectation === "exposure").length);
     expect(report.exitCode).toBe(1);
     expect(report.durationMs).toBe(1000);
   });
@@ -72,7 +73,8 @@ describe("report", () => {
     expect(exitCodeFor(runWith(refused).results)).toBe(3);
     expect(exitCodeFor(runWith((op, prefix) => (prefix === "pipelines/" && op === "put" ? allowedEverywhere() : refused())).results)).toBe(1);
     const denied = (): Observation => ({ outcome: "denied", evidence: [] });
-    expect(exitCodeFor(runWith((_op, prefix) => (prefix === "pipelines/" || prefix === null ? denied() : allowedEverywhere())).results)).toBe(0);
+    const ownOnly = (_op: string, prefix: string | null) => (prefix?.includes("team-1/") && !prefix.includes("nobody") ? allowedEverywhere() : denied());
+    expect(exitCodeFor(runWith(ownOnly).results)).toBe(0);
   });
 });
 

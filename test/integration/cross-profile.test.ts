@@ -1,0 +1,120 @@
+// Several identities in one run against the real RGW: can a profile reach another's artifacts?
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/model.js";
+import { bucketKeys, identities, parseReport, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
+
+/** A --config file for these fixture identities, each with its mounted-Secret directory. */
+function configFor(names: string[]): string {
+  const lines = [`endpoint: ${settings.endpoint}`, `bucket: ${settings.bucket}`, "identities:"];
+  for (const name of names) {
+    const fixture = identities.find((i) => i.name === name);
+    if (!fixture) throw new Error(`no fixture identity ${name}`);
+    lines.push(`  - name: ${name}`);
+    lines.push(fixture.role === "backend" ? "    backend: true" : `    profile: ${fixture.profile}`);
+    lines.push(`    credentials: { dir: ${secretsDirOf(name)} }`);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-it-")), "probe.yaml");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+async function probe(names: string[], extra: string[] = []): Promise<{ code: number | null; report: Report }> {
+  const result = await runCli(["--config", configFor(names), "--output", "json", ...extra]);
+  return { code: result.code, report: parseReport(result) };
+}
+
+function cells(report: Report, identity: string, verdict: string): string[] {
+  return report.checks
+    .filter((c) => c.identity === identity && c.verdict === verdict)
+    .map((c) => `${c.operation} ${c.prefix ?? "(bucket)"}`)
+    .sort();
+}
+
+const OBJECT_OPS = ["put", "head", "get", "delete"];
+const both = (profile: string) => [`artifacts/${profile}/`, `v2/artifacts/${profile}/`];
+
+afterEach(async () => {
+  // Seeds, canaries and leaked writes: all gone, in every test.
+  expect(await bucketKeys()).toEqual(seeded);
+});
+
+describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
+  it("reference policies: team-1 and team-2 cannot read, write or delete each other's artifacts; listing is a warning", async () => {
+    const { code, report } = await probe(["backend", "team-1", "team-2"]);
+    expect(code).toBe(0);
+    for (const [me, other] of [
+      ["team-1", "team-2"],
+      ["team-2", "team-1"],
+    ] as const) {
+      expect(cells(report, me, "leak")).toEqual([]);
+      expect(cells(report, me, "ambiguous")).toEqual([]);
+      for (const prefix of both(other)) {
+        for (const operation of OBJECT_OPS) {
+          const check = report.checks.find((c) => c.identity === me && c.prefix === prefix && c.operation === operation);
+          expect(check).toMatchObject({ relation: "foreign", owner: other, expected: "forbidden", observed: "denied", verdict: "ok" });
+        }
+        // The read was decided on an object the owner wrote, not on a missing key.
+        const get = report.checks.find((c) => c.identity === me && c.prefix === prefix && c.operation === "get");
+        expect(get?.evidence.map((e) => [e.request, e.status])).toEqual([
+          [`PutObject (seed, as ${other})`, 200],
+          ["GetObject", 403],
+        ]);
+        expect(cells(report, me, "exposed")).toContain(`list ${prefix}`);
+      }
+    }
+    expect(report.cleanup.leftovers).toEqual([]);
+  });
+
+  it("a profile granted artifacts/*: leaks into every other profile and into the profile that exists nowhere", async () => {
+    const { code, report } = await probe(["backend", "team-1", "team-2", "wrong-artifacts-wildcard"]);
+    expect(code).toBe(1);
+    const leaks = cells(report, "wrong-artifacts-wildcard", "leak");
+    const nobody = report.checks.find((c) => c.relation === "unowned")?.prefix?.split("/")[1];
+    expect(nobody).toMatch(/^kfp-s3-probe-nobody-/);
+    for (const profile of ["team-1", "team-2", nobody as string, "team-30", "team-3-x"]) {
+      for (const prefix of both(profile)) for (const operation of OBJECT_OPS) expect(leaks).toContain(`${operation} ${prefix}`);
+    }
+    expect(leaks.filter((l) => l.includes("pipelines/"))).toEqual([]);
+    expect(cells(report, "team-1", "leak")).toEqual([]);
+    expect(cells(report, "team-2", "leak")).toEqual([]);
+  });
+
+  it("a policy written as artifacts/team-1* (no slash): the near-miss leak into team-10, and nothing into team-2", async () => {
+    const { code, report } = await probe(["backend", "team-10", "team-2", "wrong-near-miss"]);
+    expect(code).toBe(1);
+    const leaks = cells(report, "wrong-near-miss", "leak");
+    for (const prefix of [...both("team-10"), ...both("team-1-x"), "artifacts/team-1", "v2/artifacts/team-1"]) {
+      for (const operation of OBJECT_OPS) expect(leaks).toContain(`${operation} ${prefix}`);
+    }
+    expect(leaks.filter((l) => l.includes("team-2/") || l.includes("nobody"))).toEqual([]);
+    const teamTen = report.checks.find((c) => c.identity === "wrong-near-miss" && c.prefix === "artifacts/team-10/" && c.operation === "get");
+    expect(teamTen).toMatchObject({ relation: "foreign", owner: "team-10", observed: "allowed", verdict: "leak" });
+    expect(cells(report, "team-10", "leak")).toEqual([]);
+  });
+
+  it("the text report puts the leaking rows of other profiles' prefixes first, then the fixes", async () => {
+    const result = await runCli(["--config", configFor(["backend", "team-10", "wrong-near-miss"])]);
+    expect(result.code).toBe(1);
+    const section = result.stdout.slice(result.stdout.indexOf("wrong-near-miss (profile team-1)"));
+    const crossRows = section.slice(section.indexOf("other profiles' prefixes")).split("\n").slice(1, 3);
+    for (const row of crossRows) expect(row).toMatch(/deny: ALLOWED ✗/);
+    expect(result.stdout).toMatch(/LEAK +wrong-near-miss {2}put artifacts\/team-10\/: allowed, must be denied\n +fix: remove s3:PutObject/);
+  });
+
+  it("--identity NAME=DIR: the simple way to put several profiles in one run", async () => {
+    const result = await runCli([
+      "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--output", "json",
+      "--identity", `team-1=${secretsDirOf("team-1")}`, "--identity", `team-2=${secretsDirOf("team-2")}`,
+    ]);
+    expect(result.code).toBe(0);
+    const report = parseReport(result);
+    expect(report.identities.map((i) => i.name)).toEqual(["team-1", "team-2"]);
+    // No backend: reads of prefixes nobody in the run owns cannot be decided, and say so.
+    const nobodyGet = report.checks.find((c) => c.identity === "team-1" && c.relation === "unowned" && c.operation === "get");
+    expect(nobodyGet).toMatchObject({ verdict: "ambiguous", reason: "no backend in this run to plant an object to read" });
+    expect(cells(report, "team-1", "leak")).toEqual([]);
+  });
+});

@@ -1,0 +1,211 @@
+// Several identities in one run, each with its own policy, on a mocked store that tells them
+// apart by access key: seeds, undecided reads, and cleanup by the prefix's owner or the backend.
+import {
+  DeleteObjectCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import type { Role } from "../../src/core/plan.js";
+import { type ProbeIdentity, type ProbeRun, runProbe } from "../../src/probe/engine.js";
+import { createS3Client } from "../../src/s3/client.js";
+import { SdkS3Port } from "../../src/s3/s3-port.js";
+
+const s3 = mockClient(S3Client);
+const BUCKET = "kubeflow-pipelines";
+const RUN_ID = "20261124T120000Z-0123456789ab";
+
+type Action = "put" | "get" | "delete";
+/** An identity's object rights: may `action` be done on `key`? */
+type Policy = (action: Action, key: string) => boolean;
+
+const ownPrefixes = (profile: string) => [`artifacts/${profile}/`, `v2/artifacts/${profile}/`];
+const reference = (profile: string): Policy => (_action, key) => ownPrefixes(profile).some((p) => key.startsWith(p));
+const backendPolicy: Policy = (_action, key) => ["pipelines/", "artifacts/", "v2/artifacts/"].some((p) => key.startsWith(p));
+
+function denied(): S3ServiceException {
+  return new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "AccessDenied" });
+}
+
+/** One store, one policy per access key id. */
+function store(policies: Record<string, Policy>): Map<string, Uint8Array> {
+  const objects = new Map<string, Uint8Array>();
+  const policyOf = async (getClient: () => S3Client): Promise<Policy> => {
+    const credentials = await getClient().config.credentials();
+    const policy = policies[credentials.accessKeyId];
+    if (!policy) throw new Error(`no policy for ${credentials.accessKeyId}`);
+    return policy;
+  };
+  const guarded =
+    <I extends { Key?: string }>(action: Action, answer: (input: I) => unknown) =>
+    async (input: I, getClient: () => S3Client) => {
+      if (!(await policyOf(getClient))(action, input.Key ?? "")) throw denied();
+      return answer(input);
+    };
+  s3.on(ListObjectsV2Command).resolves({ $metadata: { httpStatusCode: 200 }, Contents: [] });
+  s3.on(HeadBucketCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+  s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+  s3.on(PutObjectCommand).callsFake(
+    guarded("put", (input: PutObjectCommandInput) => {
+      objects.set(input.Key as string, input.Body as Uint8Array);
+      return { $metadata: { httpStatusCode: 200 } };
+    }),
+  );
+  s3.on(HeadObjectCommand).callsFake(guarded("get", () => ({ $metadata: { httpStatusCode: 200 } })));
+  s3.on(GetObjectCommand).callsFake(
+    guarded("get", (input: { Key?: string }) => {
+      const bytes = objects.get(input.Key ?? "") ?? new Uint8Array();
+      return { $metadata: { httpStatusCode: 200 }, Body: { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput["Body"] };
+    }),
+  );
+  s3.on(DeleteObjectCommand).callsFake(
+    guarded("delete", (input: { Key?: string }) => {
+      objects.delete(input.Key ?? "");
+      return { $metadata: { httpStatusCode: 204 } };
+    }),
+  );
+  return objects;
+}
+
+function identity(name: string, role: Role): ProbeIdentity {
+  const client = createS3Client(
+    { endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, requestTimeoutMs: 1000, maxAttempts: 1 },
+    { accessKeyId: name, secretAccessKey: `secret-of-${name}` },
+  );
+  return { name, role, port: new SdkS3Port(client, BUCKET) };
+}
+
+const profile = (name: string, profileName = name) => identity(name, { kind: "profile", profile: profileName });
+
+function probe(identities: ProbeIdentity[]): Promise<ProbeRun> {
+  return runProbe(identities, {
+    bucket: BUCKET,
+    layout: LAYOUTS.deploykf,
+    runId: RUN_ID,
+    readOnly: false,
+    strict: false,
+    concurrency: 8,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 2000,
+  });
+}
+
+function result(run: ProbeRun, identityName: string, prefix: string, operation: string) {
+  const found = run.results.find((r) => r.identity === identityName && r.target?.prefix === prefix && r.operation === operation);
+  if (!found) throw new Error(`no ${operation} ${prefix} for ${identityName}`);
+  return found;
+}
+
+function leaks(run: ProbeRun, identityName: string): string[] {
+  return run.results
+    .filter((r) => r.identity === identityName && r.verdict === "leak")
+    .map((r) => `${r.operation} ${r.target?.prefix}`)
+    .sort();
+}
+
+beforeEach(() => s3.reset());
+afterEach(() => s3.reset());
+
+describe("cross-profile matrix", () => {
+  it("reference policies: reads of another profile are decided on a seed its owner wrote, and are denied", async () => {
+    const objects = store({ "team-1": reference("team-1"), "team-2": reference("team-2"), backend: backendPolicy });
+    const run = await probe([identity("backend", { kind: "backend" }), profile("team-1"), profile("team-2")]);
+    expect(run.results.filter((r) => r.verdict === "leak" || r.verdict === "missing" || r.verdict === "ambiguous")).toEqual([]);
+    const get = result(run, "team-1", "artifacts/team-2/", "get");
+    expect(get.observation.outcome).toBe("denied");
+    expect(get.observation.evidence).toEqual([
+      { request: "PutObject (seed, as team-2)", key: `artifacts/team-2/.kfp-s3-probe/${RUN_ID}/seed-for-team-1`, status: 200 },
+      { request: "GetObject", key: `artifacts/team-2/.kfp-s3-probe/${RUN_ID}/seed-for-team-1`, status: 403, errorName: "AccessDenied" },
+    ]);
+    // Prefixes nobody in the run owns are seeded by the backend.
+    expect(result(run, "team-1", "artifacts/team-1-x/", "head").observation.evidence[0]?.request).toBe("PutObject (seed, as backend)");
+    expect(objects.size).toBe(0);
+    expect(run.cleanup.leftovers).toEqual([]);
+  });
+
+  it("a foreign profile in the run without a backend: its own keys plant the seed", async () => {
+    store({ "team-1": reference("team-1"), "team-2": reference("team-2") });
+    const run = await probe([profile("team-1"), profile("team-2")]);
+    expect(result(run, "team-1", "v2/artifacts/team-2/", "head").observation.evidence[0]?.request).toBe("PutObject (seed, as team-2)");
+    expect(result(run, "team-1", "pipelines/", "get").observation.reason).toBe("no backend in this run to plant an object to read");
+  });
+
+  it("a profile granted artifacts/*: leaks into the other profile, the unowned profile and the near misses", async () => {
+    const wildcard: Policy = (_a, key) => key.startsWith("artifacts/") || key.startsWith("v2/artifacts/");
+    const objects = store({ "team-3": wildcard, "team-2": reference("team-2"), backend: backendPolicy });
+    const run = await probe([identity("backend", { kind: "backend" }), profile("team-3"), profile("team-2")]);
+    const leaked = leaks(run, "team-3");
+    for (const prefix of ["artifacts/team-2/", "v2/artifacts/team-2/", `artifacts/kfp-s3-probe-nobody-${RUN_ID.slice(-6)}/`, "artifacts/team-30/", "artifacts/team-3"]) {
+      for (const operation of ["put", "head", "get", "delete"]) expect(leaked).toContain(`${operation} ${prefix}`);
+    }
+    expect(leaks(run, "team-2")).toEqual([]);
+    expect(objects.size).toBe(0);
+  });
+
+  it("near miss: a policy written as artifacts/team-1* leaks into team-10, not into team-2", async () => {
+    const sloppy: Policy = (_a, key) => key.startsWith("artifacts/team-1") || key.startsWith("v2/artifacts/team-1");
+    store({ "team-1": sloppy, "team-10": reference("team-10"), "team-2": reference("team-2") });
+    const run = await probe([profile("team-1"), profile("team-10"), profile("team-2")]);
+    const leaked = leaks(run, "team-1");
+    expect(leaked).toContain("get artifacts/team-10/");
+    expect(leaked).toContain("put v2/artifacts/team-10/");
+    expect(leaked).toContain("delete artifacts/team-1-x/");
+    expect(leaked).toContain("put artifacts/team-1");
+    expect(leaked.filter((l) => l.includes("team-2/"))).toEqual([]);
+  });
+
+  it("without a backend in the run, reads of unowned prefixes are undecided and say why; writes and deletes are still decided", async () => {
+    store({ "team-1": reference("team-1") });
+    const run = await probe([profile("team-1")]);
+    // team-10 is not in this run: a near-miss name with no owner to seed it.
+    const get = result(run, "team-1", "artifacts/team-10/", "get");
+    expect(get.verdict).toBe("ambiguous");
+    expect(get.observation.reason).toBe("no backend in this run to plant an object to read");
+    // Nothing is read but the profile's own canaries: no guess from a missing key.
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual(
+      expect.arrayContaining(ownPrefixes("team-1").map((p) => `${p}.kfp-s3-probe/${RUN_ID}/team-1`)),
+    );
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(2);
+    expect(result(run, "team-1", "artifacts/team-10/", "put").observation.outcome).toBe("denied");
+    expect(result(run, "team-1", "artifacts/team-10/", "delete").observation.outcome).toBe("denied");
+  });
+
+  it("an owner that cannot write its own prefix: the backend plants the seed instead", async () => {
+    const readOnlyOwner: Policy = (action, key) => action !== "put" && reference("team-2")(action, key);
+    store({ "team-1": reference("team-1"), "team-2": readOnlyOwner, backend: backendPolicy });
+    const run = await probe([identity("backend", { kind: "backend" }), profile("team-1"), profile("team-2")]);
+    const evidence = result(run, "team-1", "artifacts/team-2/", "get").observation.evidence.map((e) => e.request);
+    expect(evidence).toEqual(["PutObject (seed, as backend)", "GetObject"]);
+  });
+
+  it("a leaked write the prober cannot delete is removed by the prefix's owner", async () => {
+    const writeOnly: Policy = (action, key) => reference("team-1")(action, key) || (action === "put" && key.startsWith("artifacts/team-2/"));
+    const objects = store({ "team-1": writeOnly, "team-2": reference("team-2") });
+    const run = await probe([profile("team-1"), profile("team-2")]);
+    expect(result(run, "team-1", "artifacts/team-2/", "put").verdict).toBe("leak");
+    expect(objects.size).toBe(0);
+    expect(run.cleanup.leftovers).toEqual([]);
+    const deletesOfLeak = s3
+      .commandCalls(DeleteObjectCommand)
+      .filter((c) => c.args[0].input.Key === `artifacts/team-2/.kfp-s3-probe/${RUN_ID}/team-1`);
+    expect(deletesOfLeak.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a leftover names every identity that tried to remove it", async () => {
+    const noDelete: Policy = (action, key) => action !== "delete" && reference("team-4")(action, key);
+    store({ "team-4": noDelete, backend: (action, key) => action !== "delete" && backendPolicy(action, key) });
+    const run = await probe([identity("backend", { kind: "backend" }), profile("team-4")]);
+    const leftover = run.cleanup.leftovers.find((l) => l.key === `artifacts/team-4/.kfp-s3-probe/${RUN_ID}/team-4`);
+    expect(leftover?.reason).toBe("DeleteObject denied to team-4; DeleteObject denied to backend");
+  });
+});
