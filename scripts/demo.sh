@@ -1,25 +1,43 @@
 #!/usr/bin/env bash
-# The README's first command (npm run demo): probes the local S3 server with the backend's keys
-# and two profiles' keys, each read from a Kubernetes-style secret directory.
+# The README's first command (npm run demo): probes the local S3 server (Ceph RGW with real IAM
+# user policies) first with the reference deployKF policies, then with a policy that is wrong.
+# Keys come from Kubernetes-style secret directories, as in a cluster.
 set -uo pipefail
 project_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 env_file=$(bash "$project_root/scripts/local-s3.sh" env) || exit 1
 # shellcheck disable=SC1090
 source "$env_file"
+secrets=$KFP_S3_LOCAL_SECRETS_DIR
 
-probe() {
-  echo
-  echo "\$ kfp-s3-probe $* --endpoint $KFP_S3_LOCAL_ENDPOINT --bucket $KFP_S3_LOCAL_BUCKET --credentials-dir .../$identity"
-  "$project_root/bin/kfp-s3-probe" "$@" --endpoint "$KFP_S3_LOCAL_ENDPOINT" --bucket "$KFP_S3_LOCAL_BUCKET" \
-    --credentials-dir "$KFP_S3_LOCAL_SECRETS_DIR/$identity"
-  echo "(exit $?)"
+run() { # expected exit code, what it shows, probe arguments...
+  local expected=$1 what=$2
+  shift 2
+  printf '\n=== %s\n$ kfp-s3-probe %s\n\n' "$what" "$(printf '%s ' "$@" | sed "s#$secrets#\$SECRETS#g")"
+  "$project_root/bin/kfp-s3-probe" --endpoint "$KFP_S3_LOCAL_ENDPOINT" --bucket "$KFP_S3_LOCAL_BUCKET" "$@"
+  local code=$?
+  echo "(exit $code, expected $expected)"
+  [ "$code" -eq "$expected" ]
 }
 
 status=0
-identity=backend; probe --backend || status=1
-identity=team-1; probe --profile team-1 || status=1
-identity=team-2; probe --profile team-2 || status=1
+run 0 "The reference policies: the backend and two profiles in one run" \
+  --identity "backend=$secrets/backend" --identity "team-1=$secrets/team-1" --identity "team-2=$secrets/team-2" || status=1
+
+config=$(mktemp --suffix=.yaml)
+trap 'rm -f "$config"' EXIT
+cat >"$config" <<YAML
+identities:
+  - backend: true
+    credentials: { dir: $secrets/backend }
+  - profile: team-1
+    credentials: { dir: $secrets/team-1 }
+  - name: wrong-artifacts-wildcard
+    profile: team-3
+    credentials: { dir: $secrets/wrong-artifacts-wildcard }
+YAML
+run 1 "A profile whose policy grants artifacts/* instead of artifacts/team-3/*" --config "$config" || status=1
+
 echo
-echo "The server keeps running for more: scripts/local-s3.sh stop ends it. Identities with wrong"
-echo "policies to try are in fixtures/local-identities.json (secrets under $KFP_S3_LOCAL_SECRETS_DIR)."
+echo "The server keeps running: scripts/local-s3.sh stop ends it. More identities with wrong"
+echo "policies are described in fixtures/local-identities.json; their keys are under $secrets."
 exit $status

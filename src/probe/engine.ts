@@ -133,8 +133,15 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     return { entry: put.observation.outcome === "allowed" ? entry : undefined, put };
   }
 
+  const checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
+  for (const plan of plans) {
+    for (const check of plan.checks) {
+      const owner = check.target ?? plan;
+      checkIndex.set(owner, (checkIndex.get(owner) ?? new Map()).set(check.operation, check));
+    }
+  }
   const checkOf = (plan: IdentityPlan, target: Target | null, operation: Operation): PlannedCheck => {
-    const check = plan.checks.find((c) => c.target === target && c.operation === operation);
+    const check = checkIndex.get(target ?? plan)?.get(operation);
     if (!check) throw new Error(`no ${operation} check planned for ${target?.prefix ?? "the bucket"}`);
     return check;
   };

@@ -25,7 +25,7 @@ export interface Leftover {
 }
 
 export class Ledger {
-  private readonly entries: CreatedObject[] = [];
+  private readonly entries = new Set<CreatedObject>();
   private count = 0;
 
   /** Objects the probe created, or may have: a write that timed out counts. */
@@ -35,7 +35,7 @@ export class Ledger {
 
   /** Called before the request: a write that times out may still have landed. */
   record(entry: CreatedObject): CreatedObject {
-    this.entries.push(entry);
+    this.entries.add(entry);
     this.count += 1;
     return entry;
   }
@@ -54,9 +54,6 @@ export class Ledger {
   }
 
   private take(entry: CreatedObject): boolean {
-    const at = this.entries.indexOf(entry);
-    if (at < 0) return false;
-    this.entries.splice(at, 1);
-    return true;
+    return this.entries.delete(entry);
   }
 }

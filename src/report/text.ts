@@ -120,13 +120,21 @@ export function renderText(report: Report, colour: boolean): string {
 function renderFindings(report: Report, paint: (style: Style, text: string) => string): string[] {
   const lines: string[] = [];
   const label = (word: string, verdict: string) => paint(verdictStyle(verdict), word.padEnd(9));
-  const findings = report.checks
-    .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run" && c.verdict !== "exposed")
-    .sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict));
-  for (const check of findings) {
+  // One line per identity, prefix, verdict and reason, naming every operation it covers.
+  const groups = new Map<string, ReportCheck[]>();
+  for (const check of report.checks) {
+    if (check.verdict === "ok" || check.verdict === "not-run" || check.verdict === "exposed") continue;
+    const key = [check.identity, check.verdict, check.prefix, check.reason, check.errorKind].join("|");
+    groups.set(key, [...(groups.get(key) ?? []), check]);
+  }
+  const ordered = [...groups.values()].sort((a, b) => SEVERITY.indexOf(a[0]?.verdict ?? "") - SEVERITY.indexOf(b[0]?.verdict ?? ""));
+  for (const group of ordered) {
+    const check = group[0] as ReportCheck;
+    const operations = group.map((c) => c.operation).join(", ");
     const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
-    lines.push(`  ${label(check.verdict === "ambiguous" ? "UNSURE" : check.verdict.toUpperCase(), check.verdict)} ${check.identity}  ${check.operation} ${check.prefix ?? "bucket"}${why ? `: ${why}` : ""}`);
-    if (check.hint) lines.push(`            fix: ${check.hint}`);
+    lines.push(`  ${label(check.verdict === "ambiguous" ? "UNSURE" : check.verdict.toUpperCase(), check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why ? `: ${why}` : ""}`);
+    const hint = mergedHint(group);
+    if (hint) lines.push(`            fix: ${hint}`);
   }
   // Listable key names: one line per identity, not one per prefix.
   for (const identity of report.identities) {
@@ -142,6 +150,14 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
   }
   for (const [reason, count] of notRun) lines.push(`  ${label("NOT RUN", "not-run")} ${count} check(s): ${reason}`);
   return lines.length > 0 ? ["", paint("bold", "Findings"), ...lines] : [];
+}
+
+/** The group's hint, naming every IAM action its checks need changed (s3:GetObject once for head and get). */
+function mergedHint(group: ReportCheck[]): string | undefined {
+  const first = group[0]?.hint;
+  if (!first) return undefined;
+  const actions = [...new Set(group.flatMap((c) => c.hint?.match(/s3:\w+/)?.[0] ?? []))];
+  return actions.length > 1 ? first.replace(/s3:\w+/, actions.join(", ")) : first;
 }
 
 function renderCleanup(report: Report, paint: (style: Style, text: string) => string): string[] {

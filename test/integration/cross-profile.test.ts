@@ -101,7 +101,7 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     const section = result.stdout.slice(result.stdout.indexOf("wrong-near-miss (profile team-1)"));
     const crossRows = section.slice(section.indexOf("other profiles' prefixes")).split("\n").slice(1, 3);
     for (const row of crossRows) expect(row).toMatch(/deny: ALLOWED ✗/);
-    expect(result.stdout).toMatch(/LEAK +wrong-near-miss {2}put artifacts\/team-10\/: allowed, must be denied\n +fix: remove s3:PutObject/);
+    expect(result.stdout).toMatch(/LEAK +wrong-near-miss {2}put, head, get, delete artifacts\/team-10\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject/);
   });
 
   it("--identity NAME=DIR: the simple way to put several profiles in one run", async () => {

@@ -140,7 +140,7 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
     const result = await probe("wrong-bucket-admin", ["--profile", "team-5"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^ {2}pipelines\/ \(backend's\) +hide: allowed ! +deny: ALLOWED ✗ +deny: ALLOWED ✗/m);
-    expect(result.stdout).toMatch(/LEAK +wrong-bucket-admin {2}put pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject/);
+    expect(result.stdout).toMatch(/LEAK +wrong-bucket-admin {2}put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/);
     expect(result.stdout).toMatch(/Cleanup: \d+ probe object\(s\) created, all removed\./);
     expect(result.stdout).toMatch(/^Summary: \d+ ok, [1-9]\d* leak, 0 missing, \d+ warn, \d+ undecided, 0 error, 0 not run; exit 1$/m);
   });

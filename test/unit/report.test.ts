@@ -57,7 +57,7 @@ describe("report", () => {
     const text = renderText(buildReport(runWith(allowedEverywhere), context), false);
     const findings = text.slice(text.indexOf("Findings"));
     expect(findings.indexOf("LEAK")).toBeLessThan(findings.indexOf("WARN"));
-    expect(text).toMatch(/fix: remove s3:GetObject/);
+    expect(text).toMatch(/LEAK +team-1  put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/);
     expect(text).toContain("s3://kubeflow-pipelines/artifacts/team-1/.kfp-s3-probe/r/team-1");
     expect(text).toMatch(/1 NOT removed/);
     expect(text).toMatch(/exit 1$/m);

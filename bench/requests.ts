@@ -1,0 +1,109 @@
+// npm run bench: how the probe's work grows with the number of profiles in one run. The engine
+// runs against an in-memory store that enforces the reference deployKF policies, so what is
+// measured is the probe itself: requests made (deterministic) and time per request. Results are
+// ratios within this one run, never absolute thresholds.
+import { performance } from "node:perf_hooks";
+import type { ResponseFacts } from "../src/core/classify.js";
+import { LAYOUTS } from "../src/core/layout.js";
+import type { Role } from "../src/core/plan.js";
+import { type ProbeIdentity, runProbe } from "../src/probe/engine.js";
+import type { BucketResult, ListResult, ReadResult, S3Port, WriteResult } from "../src/probe/port.js";
+
+type Action = "put" | "get" | "delete";
+
+class MemoryStore {
+  readonly objects = new Map<string, Uint8Array>();
+  requests = 0;
+
+  portFor(mayDo: (action: Action, key: string) => boolean): S3Port {
+    const store = this;
+    const answer = <R extends ResponseFacts>(allowed: boolean, ok: () => R): Promise<R | ResponseFacts> => {
+      store.requests += 1;
+      return Promise.resolve(allowed ? ok() : { status: 403, errorName: "AccessDenied" });
+    };
+    return {
+      headBucket: (): Promise<BucketResult> => answer(true, () => ({ status: 200 })),
+      getBucketLocation: (): Promise<BucketResult> => answer(true, () => ({ status: 200, region: "us-east-1" })),
+      listObjects: (prefix: string, maxKeys: number): Promise<ListResult> =>
+        answer(true, () => ({ status: 200, keys: [...store.objects.keys()].filter((k) => k.startsWith(prefix)).slice(0, maxKeys) })) as Promise<ListResult>,
+      putObjectIfAbsent: (key: string, body: Uint8Array): Promise<WriteResult> =>
+        answer(mayDo("put", key), () => {
+          if (store.objects.has(key)) return { status: 412, errorName: "PreconditionFailed" };
+          store.objects.set(key, body);
+          return { status: 200 };
+        }),
+      headObject: (key: string) => answer(mayDo("get", key), () => (store.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
+      getObject: (key: string): Promise<ReadResult> =>
+        answer(mayDo("get", key), () => {
+          const body = store.objects.get(key);
+          return body ? { status: 200, body } : { status: 404, errorName: "NoSuchKey" };
+        }),
+      deleteObject: (key: string): Promise<WriteResult> =>
+        answer(mayDo("delete", key), () => {
+          store.objects.delete(key);
+          return { status: 204 };
+        }),
+    };
+  }
+}
+
+const within = (prefixes: string[]) => (_action: Action, key: string) => prefixes.some((p) => key.startsWith(p));
+
+interface Measurement {
+  profiles: number;
+  checks: number;
+  targets: number;
+  requests: number;
+  ms: number;
+  leftovers: number;
+}
+
+async function measure(profiles: number): Promise<Measurement> {
+  const store = new MemoryStore();
+  const names = Array.from({ length: profiles }, (_, i) => `team-${i + 1}`);
+  const identities: ProbeIdentity[] = [
+    { name: "backend", role: { kind: "backend" }, port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])) },
+    ...names.map((name) => ({
+      name,
+      role: { kind: "profile", profile: name } as Role,
+      port: store.portFor(within([`artifacts/${name}/`, `v2/artifacts/${name}/`])),
+    })),
+  ];
+  const started = performance.now();
+  const run = await runProbe(identities, {
+    bucket: "kubeflow-pipelines",
+    layout: LAYOUTS.deploykf,
+    runId: "20261124T000000Z-000000000000",
+    readOnly: false,
+    strict: false,
+    concurrency: 16,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 10_000,
+  });
+  const ms = performance.now() - started;
+  const profileTargets = run.plans.filter((p) => p.role.kind === "profile").reduce((n, p) => n + p.targets.length, 0);
+  return { profiles, checks: run.results.length, targets: profileTargets, requests: store.requests, ms, leftovers: store.objects.size };
+}
+
+const sizes = [1, 2, 4, 8, 16];
+const REPEATS = 5;
+await measure(4); // warm-up: JIT and module loading out of the figures
+const rows: Measurement[] = [];
+for (const profiles of sizes) {
+  const runs: Measurement[] = [];
+  for (let i = 0; i < REPEATS; i += 1) runs.push(await measure(profiles));
+  runs.sort((a, b) => a.ms - b.ms);
+  rows.push(runs[Math.floor(REPEATS / 2)] as Measurement); // the median run
+}
+const base = rows[0] as Measurement;
+const perRequest = (r: Measurement) => r.ms / r.requests;
+
+console.log(`kfp-s3-probe bench: one run = the backend + P profiles, reference policies, in-memory store; median of ${REPEATS}\n`);
+console.log("   P  checks  profile×targets  requests  requests/(profile×target)  ms/request (vs P=1)  left");
+for (const r of rows) {
+  console.log(
+    `${String(r.profiles).padStart(4)}  ${String(r.checks).padStart(6)}  ${String(r.targets).padStart(15)}  ${String(r.requests).padStart(8)}  ${(r.requests / r.targets).toFixed(2).padStart(25)}  ${perRequest(r).toFixed(4).padStart(10)} (${(perRequest(r) / perRequest(base)).toFixed(2)}x)  ${String(r.leftovers).padStart(4)}`,
+  );
+}
+const last = rows[rows.length - 1] as Measurement;
+console.log(`\nrequests grow ${(last.requests / base.requests).toFixed(1)}x from P=1 to P=${last.profiles}; profile×targets grow ${(last.targets / base.targets).toFixed(1)}x.`);
