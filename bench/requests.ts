@@ -7,7 +7,7 @@ import type { ResponseFacts } from "../src/core/classify.js";
 import { LAYOUTS } from "../src/core/layout.js";
 import type { Role } from "../src/core/plan.js";
 import { type ProbeIdentity, runProbe } from "../src/probe/engine.js";
-import type { BucketResult, ListResult, ReadResult, S3Port, WriteResult } from "../src/probe/port.js";
+import type { BucketResult, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../src/probe/port.js";
 
 type Action = "put" | "get" | "delete";
 
@@ -43,6 +43,15 @@ class MemoryStore {
           store.objects.delete(key);
           return { status: 204 };
         }),
+      createMultipartUpload: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, uploadId: `upload-${key}` })),
+      uploadPart: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, etag: "\"part\"" })),
+      completeMultipartUpload: (key: string): Promise<WriteResult> =>
+        answer(mayDo("put", key), () => {
+          store.objects.set(key, new Uint8Array());
+          return { status: 200 };
+        }),
+      // The reference policies do not grant s3:AbortMultipartUpload.
+      abortMultipartUpload: () => answer(false, () => ({ status: 204 })),
     };
   }
 }

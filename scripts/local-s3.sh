@@ -36,6 +36,7 @@ install_packages() {
   command -v radosgw >/dev/null || missing+=(radosgw)
   { command -v ceph >/dev/null && command -v radosgw-admin >/dev/null && command -v monmaptool >/dev/null; } || missing+=(ceph-common)
   command -v uuidgen >/dev/null || missing+=(uuid-runtime)
+  command -v openssl >/dev/null || missing+=(openssl) # the TLS tests make a throwaway certificate
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "Debian packages missing (${missing[*]}); install them as root: apt-get install -y ${missing[*]}"
   say "installing Debian packages: ${missing[*]} (about a minute)"

@@ -1,10 +1,12 @@
 // Command-line flags: parsing, validation and --help. Every problem is one line that says what
 // to fix (UsageError → exit 2), raised before anything is sent.
+import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
 import { EXIT_CODES } from "../core/summary.js";
 import { CREDENTIAL_SOURCES, type CredentialSource } from "../credentials/load.js";
+import { type ChecksumMode, PROVIDER_NAMES, PROVIDERS, type ProviderName } from "../s3/providers.js";
 import { type IdentitySpec, readConfigFile } from "./config-file.js";
 import { UsageError } from "./errors.js";
 
@@ -16,6 +18,14 @@ export interface ProbeConfig {
   region: string;
   regionSource: "flag" | "config" | "environment" | "provider" | "default";
   forcePathStyle: boolean;
+  provider?: ProviderName;
+  checksums: ChecksumMode;
+  /** PEM text of --ca-bundle, trusted in addition to the public roots. */
+  caBundle?: string;
+  insecureSkipTlsVerify: boolean;
+  multipart: boolean;
+  /** What the report must say about this store (provider limits). */
+  notes: string[];
   identities: IdentitySpec[];
   layout: LayoutName;
   readOnly: boolean;
@@ -26,8 +36,6 @@ export interface ProbeConfig {
   deadlineMs: number;
   credentialsTimeoutMs: number;
 }
-
-const GCS_ENDPOINT = "https://storage.googleapis.com";
 
 const EPILOGUE = `Examples:
   The backend's keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY:
@@ -48,7 +56,7 @@ Credentials (never on the command line):
   --credentials chain     the AWS default chain: env, config profile, web identity (IRSA on EKS),
                           container, instance metadata; bounded by --credentials-timeout
   --credentials gcs-hmac  GCS HMAC keys (from the env variables above or --credentials-dir);
-                          endpoint ${GCS_ENDPOINT}, region auto
+                          endpoint https://storage.googleapis.com, region auto
 
 What is checked: for the bucket, HeadBucket, GetBucketLocation and a bucket-wide ListObjectsV2;
 under each KFP prefix, ListObjectsV2, PutObject of a canary, HeadObject, GetObject (bytes
@@ -128,8 +136,19 @@ export function buildParser(argv: string[]) {
     .option("config", { type: "string", describe: "YAML file with the store and any number of identities (see README)" })
     .option("endpoint", { type: "string", describe: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000" })
     .option("bucket", { type: "string", describe: "the KFP bucket" })
-    .option("region", { type: "string", describe: "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)" })
-    .option("path-style", { type: "boolean", describe: "path-style addressing (default: on, off for *.amazonaws.com)" })
+    .option("provider", {
+      choices: PROVIDER_NAMES,
+      describe: "preset endpoint form, region, addressing and checksums for this store (each overridable)",
+    })
+    .option("region", { type: "string", describe: "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the provider's, else detected or us-east-1)" })
+    .option("path-style", { type: "boolean", describe: "path-style addressing (default: on, off for AWS and OSS)" })
+    .option("checksums", {
+      choices: ["when-required", "when-supported"] as const,
+      describe: "SDK checksums on requests (default when-required; when-supported on AWS)",
+    })
+    .option("ca-bundle", { type: "string", describe: "PEM file of a private CA, trusted in addition to the public roots" })
+    .option("insecure-skip-tls-verify", { type: "boolean", default: false, describe: "accept any TLS certificate (diagnosis only; said in the report)" })
+    .option("multipart", { type: "boolean", default: true, describe: "multipart upload checks (5 MiB part); --no-multipart skips them" })
     .option("credentials", { choices: CREDENTIAL_SOURCES, describe: "where the keys come from (default: env, or dir with --credentials-dir)" })
     .option("credentials-dir", { type: "string", describe: "directory with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY files" })
     .option("layout", { choices: LAYOUT_NAMES, default: "deploykf" as LayoutName, describe: "KFP key layout" })
@@ -227,25 +246,47 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   }
 
   const allGcs = identities.every((i) => i.credentials.source === "gcs-hmac");
-  const rawEndpoint = args.endpoint ?? file?.endpoint ?? (allGcs ? GCS_ENDPOINT : undefined);
-  if (!rawEndpoint) throw new UsageError("--endpoint is required, e.g. --endpoint http://minio.kubeflow:9000 or https://s3.us-east-1.amazonaws.com");
-  const endpoint = parseEndpoint(rawEndpoint);
-  const bucket = args.bucket ?? file?.bucket;
-  if (!bucket) throw new UsageError("--bucket is required: the bucket KFP uses (deployKF: kubeflow_tools.pipelines.bucket.name)");
-  if (!isValidBucketName(bucket)) throw new UsageError(`--bucket ${bucket} is not a valid bucket name: 3-63 lowercase letters, digits, '.' and '-'`);
-  const isGcs = allGcs;
+  const provider: ProviderName | undefined = args.provider ?? (allGcs ? "gcs" : undefined);
+  const preset = provider ? PROVIDERS[provider] : undefined;
 
   const envRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const presetRegion = preset && "defaultRegion" in preset ? preset.defaultRegion : undefined;
   const [region, regionSource]: [string, ProbeConfig["regionSource"]] = args.region
     ? [args.region, "flag"]
     : file?.region
       ? [file.region, "config"]
-      : isGcs
-      ? ["auto", "provider"]
       : envRegion
         ? [envRegion, "environment"]
-        : ["us-east-1", "default"];
+        : presetRegion
+          ? [presetRegion, "provider"]
+          : ["us-east-1", "default"];
   if (!/^[a-z0-9-]+$/i.test(region)) throw new UsageError(`--region ${region} is not a region name`);
+
+  const presetEndpoint = preset && "endpoint" in preset ? preset.endpoint : undefined;
+  if (!args.endpoint && !file?.endpoint && presetEndpoint && !presetRegion && regionSource === "default") {
+    throw new UsageError(`--provider ${provider} needs --region (or AWS_REGION): its endpoint is ${preset?.endpointExample}`);
+  }
+  const rawEndpoint = args.endpoint ?? file?.endpoint ?? presetEndpoint?.(region);
+  if (!rawEndpoint) {
+    throw new UsageError(
+      `--endpoint is required, e.g. --endpoint ${preset?.endpointExample ?? "http://minio.kubeflow:9000 or https://s3.us-east-1.amazonaws.com"}`,
+    );
+  }
+  const endpoint = parseEndpoint(rawEndpoint);
+  const bucket = args.bucket ?? file?.bucket;
+  if (!bucket) throw new UsageError("--bucket is required: the bucket KFP uses (deployKF: kubeflow_tools.pipelines.bucket.name)");
+  if (!isValidBucketName(bucket)) throw new UsageError(`--bucket ${bucket} is not a valid bucket name: 3-63 lowercase letters, digits, '.' and '-'`);
+
+  let caBundle: string | undefined;
+  if (args["ca-bundle"]) {
+    try {
+      caBundle = readFileSync(args["ca-bundle"], "utf8");
+    } catch (error) {
+      throw new UsageError(`--ca-bundle ${args["ca-bundle"]}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
+    }
+    if (!caBundle.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca-bundle ${args["ca-bundle"]} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  if (args["insecure-skip-tls-verify"] && caBundle) throw new UsageError("--ca-bundle and --insecure-skip-tls-verify exclude each other: keep --ca-bundle");
 
   const onAws = new URL(endpoint).hostname.endsWith(".amazonaws.com");
   return {
@@ -253,7 +294,13 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
     bucket,
     region,
     regionSource,
-    forcePathStyle: args["path-style"] ?? file?.pathStyle ?? !onAws,
+    forcePathStyle: args["path-style"] ?? file?.pathStyle ?? preset?.forcePathStyle ?? !onAws,
+    ...(provider ? { provider } : {}),
+    checksums: args.checksums ? (args.checksums === "when-supported" ? "WHEN_SUPPORTED" : "WHEN_REQUIRED") : (preset?.checksums ?? (onAws ? "WHEN_SUPPORTED" : "WHEN_REQUIRED")),
+    ...(caBundle ? { caBundle } : {}),
+    insecureSkipTlsVerify: args["insecure-skip-tls-verify"],
+    multipart: args.multipart,
+    notes: [...(preset?.notes ?? [])],
     identities,
     layout: file?.layout && args.layout === "deploykf" ? file.layout : args.layout,
     readOnly: args["read-only"],

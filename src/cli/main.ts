@@ -5,15 +5,19 @@ import { readFileSync } from "node:fs";
 import ora, { type Ora } from "ora";
 import { LAYOUTS } from "../core/layout.js";
 import { countVerdicts, EXIT_CODES } from "../core/summary.js";
-import { CredentialError, loadCredentials } from "../credentials/load.js";
+import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
 import { runProbe } from "../probe/engine.js";
 import { buildReport } from "../report/model.js";
 import { Redactor } from "../report/redact.js";
 import { renderText } from "../report/text.js";
-import { createS3Client } from "../s3/client.js";
+import type { CheckResult } from "../core/verdict.js";
+import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
+import { callerArn } from "../s3/caller.js";
+import { createS3Client, type StoreSettings } from "../s3/client.js";
+import { isAwsEndpoint } from "../s3/providers.js";
 import { SdkS3Port } from "../s3/s3-port.js";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { parseArgs, UsageError } from "./args.js";
+import { parseArgs, type ProbeConfig, UsageError } from "./args.js";
 
 export const EXIT_INTERNAL_ERROR = 4;
 
@@ -23,6 +27,23 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Where SIGINT/SIGTERM come from; a test can pass its own emitter. */
   signals: NodeJS.EventEmitter;
+}
+
+/** For the first identity whose first request failed in a way the other addressing style may cure. */
+async function otherAddressingNotes(
+  results: CheckResult[],
+  config: ProbeConfig,
+  store: StoreSettings,
+  loaded: LoadedCredentials[],
+): Promise<string[]> {
+  for (const [i, spec] of config.identities.entries()) {
+    const preflight = results.find((r) => r.identity === spec.name && r.operation === "list-bucket");
+    if (preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
+      // One identity tells it for all: the addressing is the store's, not the keys'.
+      return [`${spec.name}: ${await tryOtherAddressing(store, (loaded[i] as LoadedCredentials).credentials, config.bucket)}`];
+    }
+  }
+  return [];
 }
 
 function toolVersion(): string {
@@ -80,19 +101,48 @@ export async function main(argv: string[], io: Io): Promise<number> {
       checks.abort();
     }, config.deadlineMs);
 
-    const store = {
+    const notes = [...config.notes];
+    if (config.insecureSkipTlsVerify) {
+      const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
+      io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
+      notes.push(warning);
+    }
+    let store: StoreSettings = {
       endpoint: config.endpoint,
       region: config.region,
       forcePathStyle: config.forcePathStyle,
       requestTimeoutMs: config.requestTimeoutMs,
-      maxAttempts: 2,
+      maxAttempts: 3,
+      checksums: config.checksums,
+      ...(config.caBundle ? { caBundle: config.caBundle } : {}),
+      insecureSkipTlsVerify: config.insecureSkipTlsVerify,
     };
-    const clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+    let clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+    if (config.regionSource === "default" && clients[0]) {
+      // No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights).
+      const detected = (await new SdkS3Port(clients[0], config.bucket).headBucket(AbortSignal.timeout(config.requestTimeoutMs))).bucketRegion;
+      if (detected && detected !== store.region) {
+        for (const client of clients) client.destroy();
+        store = { ...store, region: detected };
+        clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+        notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
+      }
+    }
     const identities = config.identities.map((spec, i) => ({
       name: spec.name,
       role: spec.role,
       port: new SdkS3Port(clients[i] as S3Client, config.bucket),
     }));
+    const callers = new Map<string, string>();
+    if (config.provider === "aws" || isAwsEndpoint(config.endpoint)) {
+      await Promise.all(
+        config.identities.map(async (spec, i) => {
+          const caller = await callerArn((loaded[i] as LoadedCredentials).credentials, store.region, config.requestTimeoutMs);
+          if (caller.arn) callers.set(spec.name, caller.arn);
+          else notes.push(`${spec.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
+        }),
+      );
+    }
     const what = identities.length === 1 ? identities[0]?.name : `${identities.length} identities`;
     let spinner: Ora | undefined;
     if (io.stderr.isTTY && !io.env.CI) {
@@ -107,6 +157,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           runId,
           readOnly: config.readOnly,
           strict: config.strict,
+          multipart: config.multipart,
+          tls: config.endpoint.startsWith("https://"),
           concurrency: config.concurrency,
           signal: checks.signal,
           cleanupSignal: cleanup.signal,
@@ -117,6 +169,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         },
       );
       spinner?.stop();
+      notes.push(...(await otherAddressingNotes(run.results, config, store, loaded)));
       const { leak, missing } = countVerdicts(run.results);
       const interruptedCode =
         interruptedBy === "SIGINT" || interruptedBy === "SIGTERM"
@@ -133,7 +186,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           finishedAt: new Date(),
           endpoint: config.endpoint,
           bucket: config.bucket,
-          region: config.region,
+          region: store.region,
+          notes,
           layout: config.layout,
           forcePathStyle: config.forcePathStyle,
           readOnly: config.readOnly,
@@ -144,6 +198,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
             role: spec.role,
             credentialSource: loaded[i]?.sourceDescription ?? "",
             accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
+            ...(callers.has(spec.name) ? { caller: callers.get(spec.name) } : {}),
           })),
         },
         interruptedCode,

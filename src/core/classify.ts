@@ -11,6 +11,10 @@ export interface ResponseFacts {
   systemCode?: string;
   /** The request was cancelled by the run (Ctrl-C, deadline). */
   aborted?: boolean;
+  /** x-amz-bucket-region, which AWS sends even to callers without rights. */
+  bucketRegion?: string;
+  /** The server's Date header. */
+  serverDate?: string;
 }
 
 export type Outcome = "allowed" | "denied" | "ambiguous" | "error";
@@ -26,6 +30,7 @@ export type ErrorKind =
   | "clock-skew"
   | "region"
   | "no-such-bucket"
+  | "addressing"
   | "key-exists"
   | "not-implemented"
   | "throttled"
@@ -45,6 +50,7 @@ export const FATAL_ERROR_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   "clock-skew",
   "region",
   "no-such-bucket",
+  "addressing",
 ]);
 
 export interface Classification {
@@ -59,9 +65,13 @@ export interface Classification {
  * - "existing-object": the object is known to exist (written by this run, or listed).
  * - "missing-key": the key does not exist; a read answer proves nothing either way.
  * - "write": PutObject / DeleteObject, whose 403 is a denial whether the key exists or not.
+ * - "missing-upload": AbortMultipartUpload of an upload id that does not exist: authorised before
+ *   the lookup, so 404 NoSuchUpload means allowed and 403 denied.
  */
-export type RequestSubject = "bucket" | "existing-object" | "missing-key" | "write";
+export type RequestSubject = "bucket" | "existing-object" | "missing-key" | "write" | "missing-upload";
 
+/** The answer was not HTTP at all: often plain HTTP sent to a TLS port. */
+const NOT_HTTP_CODES = new Set(["HPE_INVALID_CONSTANT", "HPE_INVALID_VERSION", "HPE_INVALID_HEADER_TOKEN", "ERR_INVALID_HTTP_RESPONSE"]);
 const TLS_CODES = new Set([
   "EPROTO",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -83,11 +93,20 @@ function error(errorKind: ErrorKind, reason: string): Classification {
 }
 
 export function classify(facts: ResponseFacts, subject: RequestSubject): Classification {
+  const classified = classifyAnswer(facts, subject);
+  if (classified.errorKind === "region" && facts.bucketRegion) {
+    return { ...classified, reason: `the bucket is in region ${facts.bucketRegion} (${facts.errorName ?? facts.status})` };
+  }
+  return classified;
+}
+
+function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classification {
   const { status, errorName = "", systemCode = "" } = facts;
   if (facts.aborted) return error("aborted", "cancelled before an answer arrived");
   if (status !== undefined && status >= 200 && status < 300 && !errorName) return { outcome: "allowed" };
 
   if (DNS_CODES.has(systemCode)) return error("dns", `the endpoint's host name does not resolve (${systemCode})`);
+  if (NOT_HTTP_CODES.has(systemCode)) return error("tls", `the endpoint did not answer in HTTP (${systemCode}): it may speak TLS`);
   if (CONNECTION_CODES.has(systemCode)) return error("connection", `no connection to the endpoint (${systemCode})`);
   if (TLS_CODES.has(systemCode) || systemCode.startsWith("ERR_SSL_") || systemCode.startsWith("CERT_")) {
     return error("tls", `TLS handshake failed (${systemCode})`);
@@ -111,6 +130,8 @@ export function classify(facts: ResponseFacts, subject: RequestSubject): Classif
       return error("region", `the bucket is in another region (${errorName})`);
     case "NoSuchBucket":
       return error("no-such-bucket", "the bucket does not exist");
+    case "SecondLevelDomainForbidden":
+      return error("addressing", "the store refuses path-style requests (SecondLevelDomainForbidden)");
     case "PreconditionFailed":
       return error("key-exists", "the key already exists; the probe never overwrites");
     case "NotImplemented":
@@ -118,6 +139,9 @@ export function classify(facts: ResponseFacts, subject: RequestSubject): Classif
     case "SlowDown":
     case "ServiceUnavailable":
       return error("throttled", `the store asked to slow down (${status})`);
+  }
+  if (status === 404 && subject === "missing-upload" && (errorName === "NoSuchUpload" || errorName === "NotFound" || errorName === "")) {
+    return { outcome: "allowed" };
   }
   if (status === 301) return error("region", "the bucket is in another region (301)");
   if (status === 404 && subject === "bucket") return error("no-such-bucket", "the bucket does not exist");

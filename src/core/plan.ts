@@ -5,7 +5,13 @@ import { type KeyLayout, nearMissProfiles, profileAreaRoots, profilePrefixes } f
 export type Role = { kind: "backend" } | { kind: "profile"; profile: string };
 
 export type BucketOperation = "head-bucket" | "get-bucket-location" | "list-bucket";
-export type ObjectOperation = "list" | "put" | "head" | "get" | "delete";
+/**
+ * Beyond the basic five, the uploads KFP makes: multipart (the v2 launcher above 8 MiB, Argo
+ * above 16 MiB), AbortMultipartUpload after a failed one, and a PutObject with a CRC32 checksum
+ * as the v2 launcher's transfer manager sends it.
+ */
+export type UploadOperation = "multipart" | "abort-multipart" | "put-checksum";
+export type ObjectOperation = "list" | "put" | "head" | "get" | "delete" | UploadOperation;
 export type Operation = BucketOperation | ObjectOperation;
 
 export const BUCKET_OPERATIONS: BucketOperation[] = ["head-bucket", "get-bucket-location", "list-bucket"];
@@ -13,9 +19,10 @@ export const OBJECT_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get
 
 /**
  * required: KFP fails without it. forbidden: a leak if allowed. exposure: key names become
- * visible (a warning, a failure with --strict). optional: KFP copes either way.
+ * visible (a warning, a failure with --strict). optional: KFP copes either way. recommended: KFP
+ * works without it but leaves debris (AbortMultipartUpload, which the reference policies lack).
  */
-export type Expectation = "required" | "forbidden" | "exposure" | "optional";
+export type Expectation = "required" | "forbidden" | "exposure" | "optional" | "recommended";
 
 /**
  * How a prefix relates to the identity probing it:
@@ -49,10 +56,20 @@ export interface IdentityPlan {
   checks: PlannedCheck[];
 }
 
-/** Who else is in the run: decides the foreign targets of each profile. */
+/** Who else is in the run (decides each profile's foreign targets), and which uploads to try. */
 export interface RunContext {
   profilesInRun: string[];
   unownedProfile: string;
+  /** Upload checks (CRC32 put, multipart) where the identity writes artifacts (off: --read-only). */
+  uploads?: boolean;
+  /** Multipart upload and abort checks among them (off: --no-multipart). */
+  multipart?: boolean;
+}
+
+/** The upload checks, under the prefixes where the identity writes artifacts. */
+function uploadOperations(context: RunContext): ObjectOperation[] {
+  if (context.uploads === false) return OBJECT_OPERATIONS;
+  return [...OBJECT_OPERATIONS, "put-checksum", ...(context.multipart === false ? [] : (["multipart", "abort-multipart"] as const))];
 }
 
 function target(prefix: string, relation: Relation, owner: string | null, operations = OBJECT_OPERATIONS): Target {
@@ -62,14 +79,14 @@ function target(prefix: string, relation: Relation, owner: string | null, operat
 export function targetsFor(role: Role, layout: KeyLayout, context: RunContext): Target[] {
   const backendOnly = layout.backendPrefixes.map((prefix) => target(prefix, "backend-only", null));
   if (role.kind === "backend") {
-    return [...backendOnly, ...profileAreaRoots(layout).map((prefix) => target(prefix, "all-profiles", null))];
+    return [...backendOnly, ...profileAreaRoots(layout).map((prefix) => target(prefix, "all-profiles", null, uploadOperations(context)))];
   }
   const me = role.profile;
   const others = [...new Set(context.profilesInRun)].filter((p) => p !== me).sort();
   const nearMisses = nearMissProfiles(me).filter((p) => !others.includes(p));
   const prefixesOf = (profile: string) => profilePrefixes(layout, profile);
   return [
-    ...prefixesOf(me).map((prefix) => target(prefix, "own", me)),
+    ...prefixesOf(me).map((prefix) => target(prefix, "own", me, uploadOperations(context))),
     ...backendOnly,
     ...others.flatMap((other) => prefixesOf(other).map((prefix) => target(prefix, "foreign", other))),
     ...prefixesOf(context.unownedProfile).map((prefix) => target(prefix, "unowned", null)),
@@ -80,6 +97,7 @@ export function targetsFor(role: Role, layout: KeyLayout, context: RunContext): 
 }
 
 export function expectationFor(role: Role, target: Target | null, operation: Operation): Expectation {
+  if (operation === "abort-multipart") return "recommended";
   if (role.kind === "backend") return "required";
   if (target === null) {
     // Profiles' keys never need the bucket-wide list; HeadBucket and GetBucketLocation are

@@ -18,7 +18,7 @@ export const EXIT_CODES = {
 export type VerdictCounts = Record<Verdict, number>;
 
 export function countVerdicts(results: readonly CheckResult[]): VerdictCounts {
-  const counts: VerdictCounts = { ok: 0, missing: 0, leak: 0, exposed: 0, ambiguous: 0, error: 0, "not-run": 0 };
+  const counts: VerdictCounts = { ok: 0, missing: 0, leak: 0, exposed: 0, degraded: 0, ambiguous: 0, error: 0, "not-run": 0 };
   for (const result of results) counts[result.verdict] += 1;
   return counts;
 }

@@ -1,8 +1,9 @@
 // Compares what a check observed with what the identity's role expects, and says what to fix.
-import type { ErrorKind, Outcome } from "./classify.js";
+import { type ErrorKind, FATAL_ERROR_KINDS, type Outcome } from "./classify.js";
 import type { Expectation, Operation, PlannedCheck } from "./plan.js";
 
-export type Verdict = "ok" | "missing" | "leak" | "exposed" | "ambiguous" | "error" | "not-run";
+/** degraded: a recommended right is missing; KFP works, but leaves debris (no failure). */
+export type Verdict = "ok" | "missing" | "leak" | "exposed" | "degraded" | "ambiguous" | "error" | "not-run";
 
 /** One request made for a check, as the report shows it. */
 export interface Evidence {
@@ -16,8 +17,10 @@ export interface Observation {
   outcome: Outcome | "not-run";
   errorKind?: ErrorKind;
   reason?: string;
-  /** What the answer said beyond allowed or denied (the bucket's location). */
+  /** What the answer said beyond allowed or denied (the bucket's location, the part size). */
   detail?: string;
+  /** The bucket's region, where the store named it (x-amz-bucket-region). */
+  bucketRegion?: string;
   evidence: Evidence[];
 }
 
@@ -37,7 +40,8 @@ export function judge(expectation: Expectation, observation: Observation, option
     case "not-run":
       return "not-run";
     case "error":
-      return "error";
+      // A store without GetBucketLocation (R2) is fine where KFP copes without it.
+      return expectation === "optional" && observation.errorKind === "not-implemented" ? "ok" : "error";
     case "ambiguous":
       return "ambiguous";
     case "allowed":
@@ -45,7 +49,8 @@ export function judge(expectation: Expectation, observation: Observation, option
       if (expectation === "exposure") return options.strict ? "leak" : "exposed";
       return "ok";
     case "denied":
-      return expectation === "required" ? "missing" : "ok";
+      if (expectation === "required") return "missing";
+      return expectation === "recommended" ? "degraded" : "ok";
   }
 }
 
@@ -58,48 +63,95 @@ export const IAM_ACTION: Record<Operation, string> = {
   head: "s3:GetObject",
   get: "s3:GetObject",
   delete: "s3:DeleteObject",
+  multipart: "s3:PutObject",
+  "abort-multipart": "s3:AbortMultipartUpload",
+  "put-checksum": "s3:PutObject",
 };
 
-const ERROR_HINTS: Record<ErrorKind, string> = {
-  connection: "check --endpoint (host and port) and that the store is reachable from here",
-  dns: "check the host name in --endpoint",
-  tls: "for a private CA pass its certificate with NODE_EXTRA_CA_CERTS=FILE; for a plain-HTTP store use http:// in --endpoint",
-  timeout: "the store did not answer in --request-timeout; check the endpoint, a proxy, or raise the timeout",
-  signature: "the secret key does not match the access key id (or a proxy rewrites the Host header or port)",
-  "unknown-key": "the store does not know this access key id: check the identity's AWS_ACCESS_KEY_ID",
-  "expired-token": "the session token has expired: refresh the credentials (AWS_SESSION_TOKEN)",
-  "clock-skew": "set this machine's clock right (NTP): signatures are only valid for 15 minutes",
-  region: "set --region to the bucket's region",
-  "no-such-bucket": "check --bucket: the bucket does not exist on this endpoint",
-  "key-exists": "a probe key already existed and was left untouched: rerun (a new run id)",
-  "not-implemented": "the store does not implement this request; KFP needs it if it is required",
-  throttled: "the store is overloaded or rate-limits this identity; rerun later or lower --concurrency",
-  server: "the store failed; check its logs",
-  aborted: "the run was cancelled before this check answered",
-  unexpected: "see the evidence; the store answered something the probe does not know",
-};
+/** What a hint may need to know beyond the check. */
+export interface HintContext {
+  bucket: string;
+  /** The endpoint is https://. */
+  tls: boolean;
+}
+
+function errorHint(observation: Observation, context: HintContext): string {
+  switch (observation.errorKind ?? "unexpected") {
+    case "connection":
+      return `check --endpoint (host and port) and that the store is reachable from here${context.tls ? "" : "; if the store speaks TLS, use https://"}`;
+    case "dns":
+      return "check the host name in --endpoint (with virtual-hosted addressing the bucket name is part of it: try --path-style)";
+    case "tls":
+      return context.tls
+        ? "the store's certificate is not trusted: --ca-bundle FILE adds your CA to the public roots (--insecure-skip-tls-verify only to diagnose); if the store speaks plain HTTP, use http://"
+        : "the endpoint did not answer plain HTTP: if it speaks TLS, use https:// in --endpoint";
+    case "timeout":
+      return "the store did not answer in --request-timeout; check the endpoint, a proxy, or raise the timeout";
+    case "signature":
+      return "the secret key does not match the access key id (or a proxy rewrites the Host header or the port: sign for the address the store sees)";
+    case "unknown-key":
+      return "the store does not know this access key id: check the identity's AWS_ACCESS_KEY_ID";
+    case "expired-token":
+      return "the session token has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)";
+    case "clock-skew":
+      return "set this machine's clock right (NTP): signatures are only valid for 15 minutes";
+    case "region":
+      return observation.bucketRegion ? `set --region ${observation.bucketRegion}` : "set --region to the bucket's region";
+    case "no-such-bucket":
+      return "check --bucket: the bucket does not exist on this endpoint (or try the other addressing style: --path-style / --no-path-style)";
+    case "addressing":
+      return "this store needs virtual-hosted addressing: --no-path-style";
+    case "key-exists":
+      return "a probe key already existed and was left untouched: rerun (a new run id)";
+    case "not-implemented":
+      return "the store does not implement this request; KFP needs it where it is required";
+    case "throttled":
+      return "the store kept asking to slow down after retries with backoff; rerun later or lower --concurrency";
+    case "server":
+      return "the store failed (after retries with backoff); check its logs";
+    case "aborted":
+      return "the run was cancelled before this check answered";
+    default:
+      return "see the evidence; the store answered something the probe does not know";
+  }
+}
 
 function resourceOf(check: PlannedCheck, bucket: string): string {
   if (check.target === null || check.operation === "list") return `arn:aws:s3:::${bucket}`;
   return `arn:aws:s3:::${bucket}/${check.target.prefix}*`;
 }
 
-export function hintFor(check: PlannedCheck, observation: Observation, verdict: Verdict, bucket: string): string | undefined {
+export function hintFor(check: PlannedCheck, observation: Observation, verdict: Verdict, context: HintContext): string | undefined {
+  const { bucket } = context;
   const action = IAM_ACTION[check.operation];
   const resource = resourceOf(check, bucket);
   switch (verdict) {
     case "missing":
+      if (check.operation === "multipart") {
+        return `grant s3:PutObject on ${resource}: CreateMultipartUpload, UploadPart and CompleteMultipartUpload need it, and KFP uploads artifacts above 8 MiB (v2) or 16 MiB (Argo) in parts`;
+      }
+      if (check.operation === "delete" && observation.reason?.includes("gocloud")) {
+        return `grant s3:GetObject on ${resource}: KFP deletes through gocloud, which sends HeadObject first`;
+      }
+      if (check.operation === "list-bucket" && !context.tls) {
+        return `grant ${action} on ${resource}; over plain HTTP, a bucket policy that requires aws:SecureTransport also answers 403: try https://`;
+      }
       return `grant ${action} on ${resource}${check.operation === "list" ? ` (with s3:prefix "${check.target?.prefix}*" at least)` : ""}`;
+    case "degraded":
+      return `grant s3:AbortMultipartUpload on ${resource} (the reference policies do not): an upload that fails half-way leaves its parts behind, stored and billed; or add a lifecycle rule with AbortIncompleteMultipartUpload`;
     case "leak":
       if (check.expectation === "exposure") return exposureHint(check, bucket);
       return `remove ${action} on ${resource} from this identity's policy (check wildcards such as "*" or a resource without its trailing slash)`;
     case "exposed":
       return exposureHint(check, bucket);
     case "error":
-      return observation.errorKind ? ERROR_HINTS[observation.errorKind] : undefined;
+      if (check.operation === "put-checksum" && observation.errorKind !== undefined && !FATAL_ERROR_KINDS.has(observation.errorKind)) {
+        return "this store rejects uploads with a CRC32 checksum, which KFP v2's launcher sends: v2 artifact uploads will fail here; update the store, or put a proxy in front that accepts them";
+      }
+      return errorHint(observation, context);
     case "ambiguous":
       return check.operation === "head" || check.operation === "get"
-        ? "reads are decided on objects that exist: run with keys that can write here, or where KFP has stored objects"
+        ? "reads are decided on objects that exist: add the prefix's owner or the backend to the run, so that it can write one"
         : undefined;
     default:
       return undefined;

@@ -7,11 +7,12 @@
 import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { classify, FATAL_ERROR_KINDS, type RequestSubject, type ResponseFacts } from "../core/classify.js";
+import { readClock } from "../core/clock.js";
 import { canaryKey, isProbeKey, type KeyLayout, unownedProfileName } from "../core/layout.js";
 import { type IdentityPlan, type Operation, type PlannedCheck, planFor, type Role, type RunContext, type Target } from "../core/plan.js";
 import { type CheckResult, type Evidence, hintFor, judge, type Observation } from "../core/verdict.js";
 import { type Cleaner, type CreatedObject, Ledger, type Leftover } from "./ledger.js";
-import type { S3Port } from "./port.js";
+import { MULTIPART_PART_BYTES, type S3Port } from "./port.js";
 
 export interface ProbeIdentity {
   name: string;
@@ -25,6 +26,10 @@ export interface ProbeOptions {
   runId: string;
   readOnly: boolean;
   strict: boolean;
+  /** Multipart upload and abort checks (off: --no-multipart). */
+  multipart?: boolean;
+  /** The endpoint is https:// (hints differ). */
+  tls?: boolean;
   concurrency: number;
   /** Aborts the checks (Ctrl-C, deadline); cleanup still runs. */
   signal: AbortSignal;
@@ -55,6 +60,9 @@ interface Seed {
 
 const LIST_PAGE = 20;
 const ABORTED: ResponseFacts = { aborted: true };
+/** An upload id no store has: aborting it is authorised before the lookup (403 denied, 404 allowed). */
+const NO_SUCH_UPLOAD = "kfp-s3-probe-no-such-upload";
+let multipartPart: Uint8Array | undefined;
 
 function notRun(reason: string): Observation {
   return { outcome: "not-run", reason, evidence: [] };
@@ -81,7 +89,10 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   const context: RunContext = {
     profilesInRun: identities.flatMap((i) => (i.role.kind === "profile" ? [i.role.profile] : [])),
     unownedProfile: unownedProfileName(options.runId),
+    uploads: !options.readOnly,
+    multipart: options.multipart !== false,
   };
+  const hintContext = { bucket: options.bucket, tls: options.tls ?? false };
   const plans = identities.map((identity) => planFor(identity.name, identity.role, options.layout, context));
   const total = plans.reduce((n, plan) => n + plan.checks.length, 0);
   const decided = new Map<PlannedCheck, CheckResult>();
@@ -89,7 +100,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
 
   const decide = (check: PlannedCheck, observation: Observation): void => {
     const verdict = judge(check.expectation, observation, { strict: options.strict });
-    const hint = hintFor(check, observation, verdict, options.bucket);
+    const hint = hintFor(check, observation, verdict, hintContext);
     decided.set(check, { ...check, observation, verdict, ...(hint ? { hint } : {}) });
     options.onCheckDone?.(decided.size, total);
   };
@@ -110,7 +121,13 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     };
     return {
       result,
-      observation: { outcome, ...(errorKind ? { errorKind } : {}), ...(reason ? { reason } : {}), evidence: [evidence] },
+      observation: {
+        outcome,
+        ...(errorKind ? { errorKind } : {}),
+        ...(reason ? { reason } : {}),
+        ...(result.bucketRegion ? { bucketRegion: result.bucketRegion } : {}),
+        evidence: [evidence],
+      },
     };
   }
 
@@ -188,7 +205,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     if (target.operations.includes("list")) {
       const list = await request(`ListObjectsV2 prefix=${prefix}`, undefined, "bucket", (s) => port.listObjects(prefix, LIST_PAGE, s));
       decide(checkOf(plan, target, "list"), list.observation);
-      const listed = "keys" in list.result ? list.result.keys : [];
+      const listed = ("keys" in list.result ? list.result.keys : undefined) ?? [];
       existingKey = listed.find((key) => !isProbeKey(key));
     }
 
@@ -215,6 +232,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
         : existingKey
           ? { key: existingKey, expected: undefined, firstByteOnly: true, before: [] }
           : undefined;
+    let headOutcome: Observation["outcome"] | undefined;
     if (readable === undefined) {
       const why = options.readOnly
         ? `nothing to read: no object under ${prefix} and --read-only writes none`
@@ -230,6 +248,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
           port.getObject(readKey, readable.firstByteOnly, s),
         ),
       ]);
+      headOutcome = head.observation.outcome;
       decide(checkOf(plan, target, "head"), { ...head.observation, evidence: [...readable.before, ...head.observation.evidence] });
       const readBack = "body" in get.result ? get.result.body : undefined;
       const corrupted = readable.expected !== undefined && get.observation.outcome === "allowed" && !sameBytes(readBack, readable.expected);
@@ -254,7 +273,97 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
       ledger.record({ key: deleteKey, versionId: del.result.versionId, identity: prober.name, cleaners: cleanersFor(prober, target) });
     }
     const evidence = seed ? [seed.evidence, ...del.observation.evidence] : del.observation.evidence;
-    decide(checkOf(plan, target, "delete"), { ...del.observation, evidence });
+    const deleteCheck = checkOf(plan, target, "delete");
+    if (deleteCheck.expectation === "required" && del.observation.outcome === "allowed" && headOutcome === "denied") {
+      // KFP deletes through gocloud, which sends HeadObject first: without read, its deletes fail.
+      const reason = "DeleteObject is allowed, but KFP deletes through gocloud, which sends HeadObject first, and that is denied";
+      decide(deleteCheck, { ...del.observation, outcome: "denied", reason, evidence });
+      return;
+    }
+    decide(deleteCheck, { ...del.observation, evidence });
+  }
+
+  // The uploads KFP makes, each on keys of its own beside the canary.
+  async function probeUploads(prober: ProbeIdentity, plan: IdentityPlan, target: Target): Promise<void> {
+    const { port } = prober;
+    const tasks: Promise<void>[] = [];
+    if (target.operations.includes("put-checksum")) {
+      tasks.push(
+        (async () => {
+          const key = canaryKey(target.prefix, options.runId, `${prober.name}-crc32`);
+          const body = canaryBody(options.runId, "canary with a CRC32 checksum");
+          const entry = ledger.record({ key, identity: prober.name, cleaners: cleanersFor(prober, target) });
+          const put = await request("PutObject (CRC32 checksum)", key, "write", (s) => port.putObjectIfAbsent(key, body, s, { crc32: true }));
+          if (put.observation.outcome !== "allowed" && definitelyNotWritten(put.result)) ledger.discard(entry);
+          if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
+          decide(checkOf(plan, target, "put-checksum"), put.observation);
+        })(),
+      );
+    }
+    if (target.operations.includes("multipart")) tasks.push(probeMultipart(prober, plan, target));
+    if (target.operations.includes("abort-multipart")) tasks.push(probeAbort(prober, plan, target));
+    await Promise.all(tasks);
+  }
+
+  async function probeMultipart(prober: ProbeIdentity, plan: IdentityPlan, target: Target): Promise<void> {
+    const { port } = prober;
+    const key = canaryKey(target.prefix, options.runId, `${prober.name}-multipart`);
+    const check = checkOf(plan, target, "multipart");
+    const detail = `one part of ${MULTIPART_PART_BYTES / 1024 / 1024} MiB`;
+    const create = await request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s));
+    const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
+    if (create.observation.outcome !== "allowed" || !uploadId) {
+      decide(check, { ...create.observation, detail });
+      return;
+    }
+    const upload = ledger.record({ key, uploadId, identity: prober.name, cleaners: cleanersFor(prober, target) });
+    multipartPart ??= new Uint8Array(MULTIPART_PART_BYTES);
+    const part = multipartPart;
+    const uploaded = await request("UploadPart (5 MiB)", key, "write", (s) => port.uploadPart(key, uploadId, 1, part, s));
+    const etag = "etag" in uploaded.result ? uploaded.result.etag : undefined;
+    const evidence = [...create.observation.evidence, ...uploaded.observation.evidence];
+    if (uploaded.observation.outcome !== "allowed" || !etag) {
+      decide(check, { ...uploaded.observation, detail, evidence });
+      return;
+    }
+    const completed = await request("CompleteMultipartUpload", key, "write", (s) =>
+      port.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag }], s),
+    );
+    evidence.push(...completed.observation.evidence);
+    if (completed.observation.outcome === "allowed") {
+      ledger.markRemoved(upload);
+      const versionId = "versionId" in completed.result ? completed.result.versionId : undefined;
+      ledger.record({ key, ...(versionId ? { versionId } : {}), identity: prober.name, cleaners: cleanersFor(prober, target) });
+      // The assembled object is not needed beyond this: remove it now rather than hold 5 MiB.
+      const removed = await request("DeleteObject", key, "write", (s) => port.deleteObject(key, undefined, s));
+      evidence.push(...removed.observation.evidence);
+    }
+    decide(check, { ...completed.observation, detail, evidence });
+  }
+
+  async function probeAbort(prober: ProbeIdentity, plan: IdentityPlan, target: Target): Promise<void> {
+    const { port } = prober;
+    const key = canaryKey(target.prefix, options.runId, `${prober.name}-abort`);
+    const check = checkOf(plan, target, "abort-multipart");
+    // First on an upload that does not exist: where aborting is denied, no upload is left behind.
+    const probe = await request("AbortMultipartUpload (no such upload)", key, "missing-upload", (s) =>
+      port.abortMultipartUpload(key, NO_SUCH_UPLOAD, s),
+    );
+    if (probe.observation.outcome !== "allowed") {
+      decide(check, probe.observation);
+      return;
+    }
+    // Allowed: confirm on a real upload, as KFP aborts one after a failed part.
+    const create = await request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s));
+    const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
+    if (create.observation.outcome !== "allowed" || !uploadId) {
+      decide(check, { ...probe.observation, evidence: [...probe.observation.evidence, ...create.observation.evidence] });
+      return;
+    }
+    const upload = ledger.record({ key, uploadId, identity: prober.name, cleaners: cleanersFor(prober, target) });
+    const abort = await request("AbortMultipartUpload", key, "write", (s) => port.abortMultipartUpload(key, uploadId, s));
+    if (abort.observation.outcome === "allowed") ledger.markRemoved(upload);
+    decide(check, { ...abort.observation, evidence: [...probe.observation.evidence, ...create.observation.evidence, ...abort.observation.evidence] });
   }
 
   async function probeIdentity(identity: ProbeIdentity, plan: IdentityPlan): Promise<void> {
@@ -264,11 +373,15 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
         request("HeadBucket", undefined, "bucket", (s) => port.headBucket(s)),
         request("GetBucketLocation", undefined, "bucket", (s) => port.getBucketLocation(s)),
       ]);
-      decide(checkOf(plan, null, "head-bucket"), head.observation);
+      decide(checkOf(plan, null, "head-bucket"), withClockAndRegion(head.result, head.observation));
       const region = "region" in location.result ? location.result.region : undefined;
       decide(checkOf(plan, null, "get-bucket-location"), region ? { ...location.observation, detail: `location ${region}` } : location.observation);
     };
-    await Promise.all([bucketChecks(), ...plan.targets.map((target) => probeTarget(identity, plan, target))]);
+    await Promise.all([
+      bucketChecks(),
+      ...plan.targets.map((target) => probeTarget(identity, plan, target)),
+      ...plan.targets.map((target) => probeUploads(identity, plan, target)),
+    ]);
   }
 
   let leftovers: Leftover[];
@@ -294,6 +407,27 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   return { plans, results, cleanup };
 }
 
+/** HeadBucket's answer also says where the bucket is and what time the store thinks it is. */
+function withClockAndRegion(facts: ResponseFacts, observation: Observation): Observation {
+  const notes: string[] = [];
+  if (facts.bucketRegion) notes.push(`region ${facts.bucketRegion}`);
+  const clock = readClock(facts.serverDate, Date.now());
+  if (clock) {
+    const { skewSeconds } = clock;
+    notes.push(`store clock ${skewSeconds >= 0 ? "+" : ""}${skewSeconds} s`);
+    if (clock.tooFar) {
+      return {
+        ...observation,
+        outcome: "error",
+        errorKind: "clock-skew",
+        reason: `the store's clock differs from this machine's by ${skewSeconds} s: signatures older than 15 minutes are refused`,
+        detail: notes.join(", "),
+      };
+    }
+  }
+  return notes.length > 0 ? { ...observation, detail: notes.join(", ") } : observation;
+}
+
 /** Each object is removed by the first of its cleaners that may; the rest are reported. */
 async function removeCreated(ledger: Ledger, options: ProbeOptions): Promise<Leftover[]> {
   const signals = [AbortSignal.timeout(options.cleanupTimeoutMs), ...(options.cleanupSignal ? [options.cleanupSignal] : [])];
@@ -306,18 +440,25 @@ async function removeCreated(ledger: Ledger, options: ProbeOptions): Promise<Lef
       limit(async () => {
         const failures: string[] = [];
         for (const cleaner of entry.cleaners) {
-          const answer = signal.aborted ? ABORTED : await cleaner.port.deleteObject(entry.key, entry.versionId, signal);
+          const { uploadId } = entry;
+          const answer = signal.aborted
+            ? ABORTED
+            : uploadId
+              ? await cleaner.port.abortMultipartUpload(entry.key, uploadId, signal)
+              : await cleaner.port.deleteObject(entry.key, entry.versionId, signal);
           const { outcome, reason } = classify(answer, "write");
           if (outcome === "allowed" || answer.status === 404) {
             ledger.markRemoved(entry);
             return;
           }
-          failures.push(outcome === "denied" ? `DeleteObject denied to ${cleaner.identity}` : `${cleaner.identity}: ${reason ?? "DeleteObject failed"}`);
+          const request = uploadId ? "AbortMultipartUpload" : "DeleteObject";
+          failures.push(outcome === "denied" ? `${request} denied to ${cleaner.identity}` : `${cleaner.identity}: ${reason ?? `${request} failed`}`);
           if (signal.aborted) break;
         }
         leftovers.push({
           key: entry.key,
           ...(entry.versionId ? { versionId: entry.versionId } : {}),
+          ...(entry.uploadId ? { uploadId: entry.uploadId } : {}),
           identity: entry.identity,
           reason: failures.join("; "),
         });

@@ -11,6 +11,8 @@ export interface CreatedObject {
   key: string;
   /** Set on versioned buckets: the version (or delete marker) the probe created. */
   versionId?: string;
+  /** Set for a multipart upload not completed: it is removed by aborting it. */
+  uploadId?: string;
   /** The identity whose keys created it. */
   identity: string;
   /** Who tries to remove it, in order: its creator first, then the prefix's owner and the backend. */
@@ -20,6 +22,7 @@ export interface CreatedObject {
 export interface Leftover {
   key: string;
   versionId?: string;
+  uploadId?: string;
   identity: string;
   reason: string;
 }

@@ -1,9 +1,10 @@
 // The requests the probe makes, as the engine sees them: every answer, success or failure, comes
-// back as plain facts. src/s3/ implements this on the AWS SDK.
+// back as plain facts. src/s3/ implements this on the AWS SDK. Fields beyond the facts are set
+// on success only.
 import type { ResponseFacts } from "../core/classify.js";
 
 export interface ListResult extends ResponseFacts {
-  keys: string[];
+  keys?: string[];
 }
 export interface WriteResult extends ResponseFacts {
   /** Version id of what the request created, on a versioned bucket. */
@@ -15,18 +16,29 @@ export interface ReadResult extends ResponseFacts {
   body?: Uint8Array;
 }
 export interface BucketResult extends ResponseFacts {
-  /** HeadBucket's x-amz-bucket-region, or GetBucketLocation's answer as the store gave it. */
+  /** GetBucketLocation's answer, normalised (null → us-east-1, EU → eu-west-1). */
   region?: string;
 }
+export interface UploadResult extends ResponseFacts {
+  uploadId?: string;
+  etag?: string;
+}
+
+/** A part of 5 MiB, the least S3 accepts for any part but the last. */
+export const MULTIPART_PART_BYTES = 5 * 1024 * 1024;
 
 export interface S3Port {
   headBucket(signal: AbortSignal): Promise<BucketResult>;
   getBucketLocation(signal: AbortSignal): Promise<BucketResult>;
   listObjects(prefix: string, maxKeys: number, signal: AbortSignal): Promise<ListResult>;
-  /** Writes only if the key does not exist yet (If-None-Match: *). */
-  putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal): Promise<WriteResult>;
+  /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum if asked. */
+  putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: { crc32?: boolean }): Promise<WriteResult>;
   headObject(key: string, signal: AbortSignal): Promise<ResponseFacts>;
   /** `firstByteOnly` reads one byte, for objects that are not the probe's own. */
   getObject(key: string, firstByteOnly: boolean, signal: AbortSignal): Promise<ReadResult>;
   deleteObject(key: string, versionId: string | undefined, signal: AbortSignal): Promise<WriteResult>;
+  createMultipartUpload(key: string, signal: AbortSignal): Promise<UploadResult>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal: AbortSignal): Promise<UploadResult>;
+  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], signal: AbortSignal): Promise<WriteResult>;
+  abortMultipartUpload(key: string, uploadId: string, signal: AbortSignal): Promise<ResponseFacts>;
 }

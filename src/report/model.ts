@@ -22,7 +22,9 @@ export interface ReportContext {
   strict: boolean;
   /** Set when the run was cut short: "SIGINT", "SIGTERM" or "deadline". */
   interruptedBy?: string;
-  identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string }[];
+  /** What the operator should know beyond the checks (provider limits, TLS verification off, ...). */
+  notes?: string[];
+  identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; caller?: string }[];
 }
 
 export interface ReportCheck {
@@ -54,7 +56,17 @@ export interface Report {
   store: { endpoint: string; bucket: string; region: string; forcePathStyle: boolean };
   layout: string;
   options: { readOnly: boolean; strict: boolean };
-  identities: { name: string; role: "backend" | "profile"; profile: string | null; description: string; credentialSource: string; accessKeyId: string }[];
+  identities: {
+    name: string;
+    role: "backend" | "profile";
+    profile: string | null;
+    description: string;
+    credentialSource: string;
+    accessKeyId: string;
+    /** The caller's ARN from sts:GetCallerIdentity, on AWS. */
+    caller: string | null;
+  }[];
+  notes: string[];
   checks: ReportCheck[];
   summary: VerdictCounts;
   cleanup: CleanupReport;
@@ -100,7 +112,9 @@ export function buildReport(run: ProbeRun, context: ReportContext, exitCodeOverr
       description: describeRole(identity.role),
       credentialSource: identity.credentialSource,
       accessKeyId: identity.accessKeyIdHint,
+      caller: identity.caller ?? null,
     })),
+    notes: context.notes ?? [],
     checks: run.results.map(reportCheck),
     summary: countVerdicts(run.results),
     cleanup: run.cleanup,

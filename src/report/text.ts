@@ -17,11 +17,14 @@ const OBJECT_COLUMNS: [string, string][] = [
   ["head", "Head"],
   ["get", "Get"],
   ["delete", "Delete"],
+  ["put-checksum", "Put (CRC32)"],
+  ["multipart", "Multipart"],
+  ["abort-multipart", "Abort upload"],
 ];
 const CELL_WIDTH = 18;
-const EXPECTED_WORD: Record<string, string> = { required: "need", forbidden: "deny", exposure: "hide", optional: "any" };
+const EXPECTED_WORD: Record<string, string> = { required: "need", forbidden: "deny", exposure: "hide", optional: "any", recommended: "want" };
 const CROSS_PROFILE = new Set(["foreign", "unowned", "near-miss"]);
-const SEVERITY = ["leak", "missing", "error", "exposed", "ambiguous", "not-run", "ok"];
+const SEVERITY = ["leak", "missing", "error", "degraded", "exposed", "ambiguous", "not-run", "ok"];
 
 function cellText(check: ReportCheck): string {
   const expected = EXPECTED_WORD[check.expected] ?? check.expected;
@@ -34,6 +37,8 @@ function cellText(check: ReportCheck): string {
       return `${expected}: DENIED ✗`;
     case "exposed":
       return `${expected}: allowed !`;
+    case "degraded":
+      return `${expected}: denied !`;
     case "ambiguous":
       return `${expected}: ?`;
     case "not-run":
@@ -45,7 +50,7 @@ function cellText(check: ReportCheck): string {
 
 function verdictStyle(verdict: string): Style {
   if (verdict === "ok") return "green";
-  if (verdict === "exposed" || verdict === "ambiguous") return "yellow";
+  if (verdict === "exposed" || verdict === "degraded" || verdict === "ambiguous") return "yellow";
   if (verdict === "not-run") return "gray";
   return "red";
 }
@@ -93,26 +98,36 @@ export function renderText(report: Report, colour: boolean): string {
       paint("dim", line(title, columns.map(([, name]) => name.padEnd(CELL_WIDTH))));
 
     lines.push("");
-    lines.push(paint("bold", `${identity.name} (${identity.description})`) + `  keys ${identity.accessKeyId} from ${identity.credentialSource}`);
+    const caller = identity.caller ? `  caller ${identity.caller}` : "";
+    lines.push(paint("bold", `${identity.name} (${identity.description})`) + `  keys ${identity.accessKeyId} from ${identity.credentialSource}${caller}`);
     lines.push(header(BUCKET_COLUMNS));
     lines.push(line("bucket", cellsOf(checks.filter((c) => c.prefix === null), BUCKET_COLUMNS)));
     const all = [...rows.values()];
     const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
     const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
-    lines.push(header(OBJECT_COLUMNS));
-    for (const row of home) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, OBJECT_COLUMNS)));
+    const columnsFor = (rowsShown: ReportCheck[][]) => OBJECT_COLUMNS.filter(([operation]) => rowsShown.some((row) => row.some((c) => c.operation === operation)));
+    const homeColumns = columnsFor(home);
+    lines.push(header(homeColumns));
+    for (const row of home) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, homeColumns)));
     if (cross.length > 0) {
-      lines.push(header(OBJECT_COLUMNS, "other profiles' prefixes"));
-      for (const row of cross) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, OBJECT_COLUMNS)));
+      const crossColumns = columnsFor(cross);
+      lines.push(header(crossColumns, "other profiles' prefixes"));
+      for (const row of cross) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, crossColumns)));
     }
   }
   lines.push("");
-  lines.push(paint("dim", "cells: expected (need, deny, hide = names should not be listable, any): actual; ✗ LEAK or MISSING, ! key names visible, ? undecided, - not run"));
+  lines.push(
+    paint(
+      "dim",
+      "cells: expected (need, deny, hide = names should not be listable, want = recommended, any): actual; ✗ LEAK or MISSING, ! warning, ? undecided, - not run",
+    ),
+  );
+  for (const note of report.notes) lines.push(paint("yellow", `note: ${note}`));
   lines.push(...renderFindings(report, paint));
   lines.push(...renderCleanup(report, paint));
   const s = report.summary;
   lines.push(
-    `Summary: ${s.ok} ok, ${s.leak} leak, ${s.missing} missing, ${s.exposed} warn, ${s.ambiguous} undecided, ${s.error} error, ${s["not-run"]} not run; exit ${report.exitCode}`,
+    `Summary: ${s.ok} ok, ${s.leak} leak, ${s.missing} missing, ${s.exposed + s.degraded} warn, ${s.ambiguous} undecided, ${s.error} error, ${s["not-run"]} not run; exit ${report.exitCode}`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -132,7 +147,9 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
     const check = group[0] as ReportCheck;
     const operations = group.map((c) => c.operation).join(", ");
     const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
-    lines.push(`  ${label(check.verdict === "ambiguous" ? "UNSURE" : check.verdict.toUpperCase(), check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why ? `: ${why}` : ""}`);
+    const word = check.verdict === "ambiguous" ? "UNSURE" : check.verdict === "degraded" ? "WARN" : check.verdict.toUpperCase();
+    const whyDegraded = check.verdict === "degraded" ? "denied; KFP works without it, but failed uploads leave parts behind" : "";
+    lines.push(`  ${label(word, check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`);
     const hint = mergedHint(group);
     if (hint) lines.push(`            fix: ${hint}`);
   }
@@ -168,6 +185,9 @@ function renderCleanup(report: Report, paint: (style: Style, text: string) => st
     "",
     paint("red", `Cleanup: ${cleanup.created} probe object(s) created, ${cleanup.leftovers.length} NOT removed:`),
     ...cleanup.leftovers.map((leftover) => {
+      if (leftover.uploadId) {
+        return `  s3://${report.store.bucket}/${leftover.key} (incomplete multipart upload ${leftover.uploadId})  ${leftover.reason}; abort it with keys granted s3:AbortMultipartUpload`;
+      }
       const version = leftover.versionId ? ` (version ${leftover.versionId})` : "";
       return `  s3://${report.store.bucket}/${leftover.key}${version}  ${leftover.reason}; remove it with keys that may delete there`;
     }),

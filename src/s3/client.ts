@@ -1,6 +1,9 @@
 // The S3 client, set up for S3-compatible stores as well as AWS.
+import { Agent } from "node:https";
+import { rootCertificates } from "node:tls";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { ChecksumMode } from "./providers.js";
 
 export interface StoreSettings {
   endpoint: string;
@@ -8,7 +11,14 @@ export interface StoreSettings {
   /** Path-style addressing (bucket in the path), which MinIO, Ceph and most custom endpoints need. */
   forcePathStyle: boolean;
   requestTimeoutMs: number;
+  /** Tries per request; throttling (SlowDown) and 5xx answers are retried with backoff. */
   maxAttempts: number;
+  /** Default WHEN_REQUIRED: the SDK's CRC32-on-every-upload default breaks many stores. */
+  checksums?: ChecksumMode;
+  /** PEM certificates trusted in addition to the public roots (a private CA). */
+  caBundle?: string;
+  /** Accept any certificate: for diagnosis only, and said so in the report. */
+  insecureSkipTlsVerify?: boolean;
 }
 
 export function createS3Client(
@@ -17,18 +27,29 @@ export function createS3Client(
 ): S3Client {
   // The SDK warns on Node 20 at client construction; a user's report must not carry it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const checksums = settings.checksums ?? "WHEN_REQUIRED";
+  const customTls = settings.caBundle !== undefined || settings.insecureSkipTlsVerify === true;
   return new S3Client({
     endpoint: settings.endpoint,
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
     credentials,
     maxAttempts: settings.maxAttempts,
-    // Since SDK 3.729 uploads carry CRC32 checksums by default, which many stores reject.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
+    requestChecksumCalculation: checksums,
+    responseChecksumValidation: checksums,
     requestHandler: {
       connectionTimeout: settings.requestTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      ...(customTls
+        ? {
+            // An agent's `ca` replaces the public roots: keep them, and add the private CA.
+            httpsAgent: new Agent({
+              keepAlive: true,
+              ...(settings.caBundle ? { ca: [...rootCertificates, settings.caBundle] } : {}),
+              rejectUnauthorized: settings.insecureSkipTlsVerify !== true,
+            }),
+          }
+        : {}),
     },
   });
 }

@@ -1,5 +1,8 @@
 // The probe's requests on the AWS SDK v3, each answer reduced to ResponseFacts.
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
@@ -8,30 +11,39 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { ResponseFacts } from "../core/classify.js";
-import type { BucketResult, ListResult, ReadResult, S3Port, WriteResult } from "../probe/port.js";
+import type { BucketResult, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../probe/port.js";
 
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
   Code?: unknown;
   $metadata?: { httpStatusCode?: unknown };
+  $response?: { headers?: Record<string, string | undefined> };
   cause?: unknown;
+}
+
+function asShape(value: unknown): SdkErrorShape {
+  return typeof value === "object" && value !== null ? (value as SdkErrorShape) : {};
 }
 
 /** Status code first, then the S3 error code or SDK error name, then Node's system error code. */
 export function factsFromError(error: unknown): ResponseFacts {
-  const shape = (typeof error === "object" && error !== null ? error : {}) as SdkErrorShape;
+  const shape = asShape(error);
+  const cause = asShape(shape.cause);
   const status = typeof shape.$metadata?.httpStatusCode === "number" ? shape.$metadata.httpStatusCode : undefined;
   const name = typeof shape.Code === "string" ? shape.Code : typeof shape.name === "string" ? shape.name : undefined;
-  const cause = (typeof shape.cause === "object" && shape.cause !== null ? shape.cause : {}) as SdkErrorShape;
   const code = typeof shape.code === "string" ? shape.code : typeof cause.code === "string" ? cause.code : undefined;
+  const headers = shape.$response?.headers ?? {};
   const facts: ResponseFacts = {};
   if (status !== undefined) facts.status = status;
   if (name && name !== "Error") facts.errorName = name;
   if (code) facts.systemCode = code;
   if (name === "AbortError") facts.aborted = true;
+  if (headers["x-amz-bucket-region"]) facts.bucketRegion = headers["x-amz-bucket-region"];
+  if (headers.date) facts.serverDate = headers.date;
   return facts;
 }
 
@@ -46,53 +58,68 @@ export function normaliseBucketLocation(location: string | undefined): string {
   return location;
 }
 
+/** The request's answer as facts: the mapped output on success, the error's facts otherwise. */
+async function settle<O, R extends ResponseFacts>(pending: Promise<O>, onSuccess: (output: O) => R): Promise<R> {
+  try {
+    return onSuccess(await pending);
+  } catch (error) {
+    return factsFromError(error) as R;
+  }
+}
+
 export class SdkS3Port implements S3Port {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
   ) {}
 
-  async headBucket(signal: AbortSignal): Promise<BucketResult> {
-    try {
-      const out = await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
-      return { status: statusOf(out), ...(out.BucketRegion ? { region: out.BucketRegion } : {}) };
-    } catch (error) {
-      return factsFromError(error);
-    }
+  headBucket(signal: AbortSignal): Promise<BucketResult> {
+    // The Date and x-amz-bucket-region headers of a successful HeadBucket are not in its output.
+    const command = new HeadBucketCommand({ Bucket: this.bucket });
+    const headers: Record<string, string | undefined> = {};
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const answer = await next(args);
+        Object.assign(headers, (answer.response as { headers?: Record<string, string> }).headers ?? {});
+        return answer;
+      },
+      { step: "deserialize", name: "kfpS3ProbeResponseHeaders" },
+    );
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      ...(out.BucketRegion || headers["x-amz-bucket-region"] ? { bucketRegion: out.BucketRegion ?? headers["x-amz-bucket-region"] } : {}),
+      ...(headers.date ? { serverDate: headers.date } : {}),
+    }));
   }
 
-  async getBucketLocation(signal: AbortSignal): Promise<BucketResult> {
-    try {
-      const out = await this.client.send(new GetBucketLocationCommand({ Bucket: this.bucket }), { abortSignal: signal });
-      return { status: statusOf(out), region: normaliseBucketLocation(out.LocationConstraint) };
-    } catch (error) {
-      return factsFromError(error);
-    }
+  getBucketLocation(signal: AbortSignal): Promise<BucketResult> {
+    return settle(this.client.send(new GetBucketLocationCommand({ Bucket: this.bucket }), { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      region: normaliseBucketLocation(out.LocationConstraint),
+    }));
   }
 
-  async listObjects(prefix: string, maxKeys: number, signal: AbortSignal): Promise<ListResult> {
-    try {
-      const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, ...(prefix ? { Prefix: prefix } : {}), MaxKeys: maxKeys }),
-        { abortSignal: signal },
-      );
-      return { status: statusOf(out), keys: (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])) };
-    } catch (error) {
-      return { ...factsFromError(error), keys: [] };
-    }
+  listObjects(prefix: string, maxKeys: number, signal: AbortSignal): Promise<ListResult> {
+    const command = new ListObjectsV2Command({ Bucket: this.bucket, ...(prefix ? { Prefix: prefix } : {}), MaxKeys: maxKeys });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      keys: (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])),
+    }));
   }
 
-  async putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal): Promise<WriteResult> {
-    const put = async (ifNoneMatch: boolean): Promise<WriteResult> => {
-      try {
-        const out = await this.client.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ...(ifNoneMatch ? { IfNoneMatch: "*" } : {}) }),
-          { abortSignal: signal },
-        );
-        return { status: statusOf(out), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
-      } catch (error) {
-        return factsFromError(error);
-      }
+  async putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options: { crc32?: boolean } = {}): Promise<WriteResult> {
+    const put = (ifNoneMatch: boolean): Promise<WriteResult> => {
+      const command = new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ...(ifNoneMatch ? { IfNoneMatch: "*" } : {}),
+        ...(options.crc32 ? { ChecksumAlgorithm: "CRC32" as const } : {}),
+      });
+      return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+        status: statusOf(out),
+        ...(out.VersionId ? { versionId: out.VersionId } : {}),
+      }));
     };
     const conditional = await put(true);
     // Stores without conditional writes: the key is run-scoped and random, so a plain PUT
@@ -101,41 +128,62 @@ export class SdkS3Port implements S3Port {
     return conditional;
   }
 
-  async headObject(key: string, signal: AbortSignal): Promise<ResponseFacts> {
-    try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
-      return { status: statusOf(out) };
-    } catch (error) {
-      return factsFromError(error);
-    }
+  headObject(key: string, signal: AbortSignal): Promise<ResponseFacts> {
+    return settle(this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+    }));
   }
 
   async getObject(key: string, firstByteOnly: boolean, signal: AbortSignal): Promise<ReadResult> {
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(firstByteOnly ? { Range: "bytes=0-0" } : {}) });
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(firstByteOnly ? { Range: "bytes=0-0" } : {}) }),
-        { abortSignal: signal },
-      );
-      const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
-      return { status: statusOf(out), body };
+      const out = await this.client.send(command, { abortSignal: signal });
+      return { status: statusOf(out), body: out.Body ? await out.Body.transformToByteArray() : new Uint8Array() };
     } catch (error) {
       return factsFromError(error);
     }
   }
 
-  async deleteObject(key: string, versionId: string | undefined, signal: AbortSignal): Promise<WriteResult> {
-    try {
-      const out = await this.client.send(
-        new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
-        { abortSignal: signal },
-      );
-      return {
-        status: statusOf(out),
-        ...(out.DeleteMarker ? { deleteMarker: true } : {}),
-        ...(out.VersionId ? { versionId: out.VersionId } : {}),
-      };
-    } catch (error) {
-      return factsFromError(error);
-    }
+  deleteObject(key: string, versionId: string | undefined, signal: AbortSignal): Promise<WriteResult> {
+    const command = new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      ...(out.DeleteMarker ? { deleteMarker: true } : {}),
+      ...(out.VersionId ? { versionId: out.VersionId } : {}),
+    }));
+  }
+
+  createMultipartUpload(key: string, signal: AbortSignal): Promise<UploadResult> {
+    const command = new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      ...(out.UploadId ? { uploadId: out.UploadId } : {}),
+    }));
+  }
+
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal: AbortSignal): Promise<UploadResult> {
+    const command = new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      ...(out.ETag ? { etag: out.ETag } : {}),
+    }));
+  }
+
+  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], signal: AbortSignal): Promise<WriteResult> {
+    const command = new CompleteMultipartUploadCommand({
+      Bucket: this.bucket,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+    });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      ...(out.VersionId ? { versionId: out.VersionId } : {}),
+    }));
+  }
+
+  abortMultipartUpload(key: string, uploadId: string, signal: AbortSignal): Promise<ResponseFacts> {
+    const command = new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({ status: statusOf(out) }));
   }
 }

@@ -74,6 +74,50 @@ describe("flags", () => {
   });
 });
 
+describe("--provider presets, each overridable", () => {
+  const backend = ["--backend", "--bucket", "kfp-bucket"];
+  it.each<[string, string[], Record<string, unknown>]>([
+    ["aws", ["--provider", "aws", "--region", "eu-west-1"], { endpoint: "https://s3.eu-west-1.amazonaws.com", forcePathStyle: false, checksums: "WHEN_SUPPORTED" }],
+    ["gcs", ["--provider", "gcs"], { endpoint: "https://storage.googleapis.com", region: "auto", checksums: "WHEN_REQUIRED" }],
+    ["oss", ["--provider", "oss", "--region", "cn-hangzhou"], { endpoint: "https://s3.oss-cn-hangzhou.aliyuncs.com", forcePathStyle: false }],
+    ["ibm-cos", ["--provider", "ibm-cos", "--region", "us-south"], { endpoint: "https://s3.us-south.cloud-object-storage.appdomain.cloud", forcePathStyle: true }],
+    ["wasabi", ["--provider", "wasabi"], { endpoint: "https://s3.us-east-1.wasabisys.com", region: "us-east-1" }],
+    ["minio", ["--provider", "minio", "--endpoint", "http://minio.kubeflow:9000"], { region: "us-east-1", forcePathStyle: true }],
+    ["r2", ["--provider", "r2", "--endpoint", "https://acct.r2.cloudflarestorage.com"], { region: "auto", forcePathStyle: true }],
+    ["aws, path style forced", ["--provider", "aws", "--region", "us-east-2", "--path-style"], { forcePathStyle: true }],
+    ["minio, checksums overridden", ["--provider", "minio", "--endpoint", "http://m:9000", "--checksums", "when-supported"], { checksums: "WHEN_SUPPORTED" }],
+  ])("%s", async (_name, flags, expected) => {
+    expect(await parseArgs([...backend, ...flags], {})).toMatchObject(expected);
+  });
+
+  it("R2's report says that per-profile isolation is impossible with its tokens", async () => {
+    const config = await parseArgs([...backend, "--provider", "r2", "--endpoint", "https://acct.r2.cloudflarestorage.com"], {});
+    expect(config?.notes.join(" ")).toMatch(/per-profile prefix isolation is not possible/);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["a region-shaped endpoint without a region", ["--provider", "aws"], /--provider aws needs --region/],
+    ["R2 without its account endpoint", ["--provider", "r2"], /--endpoint is required, e.g. --endpoint https:\/\/<account-id>\.r2\.cloudflarestorage\.com/],
+  ])("%s", async (_what, flags, expected) => {
+    expect(await usageError([...backend, ...flags])).toMatch(expected);
+  });
+
+  it("--ca-bundle must hold a PEM certificate, and excludes --insecure-skip-tls-verify", async () => {
+    const notPem = writeConfig("not a certificate");
+    expect(await usageError([...backend, "--endpoint", "https://s3.local", "--ca-bundle", notPem])).toMatch(/holds no PEM certificate/);
+    expect(await usageError([...backend, "--endpoint", "https://s3.local", "--ca-bundle", "/no/such.pem"])).toMatch(/cannot read it \(ENOENT\)/);
+    const pem = writeConfig("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    expect(await usageError([...backend, "--endpoint", "https://s3.local", "--ca-bundle", pem, "--insecure-skip-tls-verify"])).toMatch(/exclude each other/);
+    const config = await parseArgs([...backend, "--endpoint", "https://s3.local", "--ca-bundle", pem], {});
+    expect(config?.caBundle).toContain("BEGIN CERTIFICATE");
+  });
+
+  it("--no-multipart", async () => {
+    expect((await parseArgs([...backend, "--endpoint", "http://m:9000"], {}))?.multipart).toBe(true);
+    expect((await parseArgs([...backend, "--endpoint", "http://m:9000", "--no-multipart"], {}))?.multipart).toBe(false);
+  });
+});
+
 describe("several identities in one run", () => {
   it("--identity NAME=DIR, repeated: backend or a profile, each from its secret directory", async () => {
     const config = await parseArgs([...base, "--identity", "backend=/s/backend", "--identity", "team-1=/s/team-1"], {});

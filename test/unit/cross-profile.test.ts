@@ -1,6 +1,9 @@
 // Several identities in one run, each with its own policy, on a mocked store that tells them
 // apart by access key: seeds, undecided reads, and cleanup by the prefix's owner or the backend.
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
@@ -12,6 +15,7 @@ import {
   type PutObjectCommandInput,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -25,13 +29,14 @@ const s3 = mockClient(S3Client);
 const BUCKET = "kubeflow-pipelines";
 const RUN_ID = "20261124T120000Z-0123456789ab";
 
-type Action = "put" | "get" | "delete";
+type Action = "put" | "get" | "delete" | "abort";
 /** An identity's object rights: may `action` be done on `key`? */
 type Policy = (action: Action, key: string) => boolean;
 
 const ownPrefixes = (profile: string) => [`artifacts/${profile}/`, `v2/artifacts/${profile}/`];
-const reference = (profile: string): Policy => (_action, key) => ownPrefixes(profile).some((p) => key.startsWith(p));
-const backendPolicy: Policy = (_action, key) => ["pipelines/", "artifacts/", "v2/artifacts/"].some((p) => key.startsWith(p));
+// The reference policies grant Get/Put/DeleteObject, and no s3:AbortMultipartUpload.
+const reference = (profile: string): Policy => (action, key) => action !== "abort" && ownPrefixes(profile).some((p) => key.startsWith(p));
+const backendPolicy: Policy = (action, key) => action !== "abort" && ["pipelines/", "artifacts/", "v2/artifacts/"].some((p) => key.startsWith(p));
 
 function denied(): S3ServiceException {
   return new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "AccessDenied" });
@@ -74,6 +79,15 @@ function store(policies: Record<string, Policy>): Map<string, Uint8Array> {
       return { $metadata: { httpStatusCode: 204 } };
     }),
   );
+  s3.on(CreateMultipartUploadCommand).callsFake(guarded("put", (input: { Key?: string }) => ({ $metadata: { httpStatusCode: 200 }, UploadId: `up-${input.Key}` })));
+  s3.on(UploadPartCommand).callsFake(guarded("put", () => ({ $metadata: { httpStatusCode: 200 }, ETag: '"p1"' })));
+  s3.on(CompleteMultipartUploadCommand).callsFake(
+    guarded("put", (input: { Key?: string }) => {
+      objects.set(input.Key ?? "", new Uint8Array());
+      return { $metadata: { httpStatusCode: 200 } };
+    }),
+  );
+  s3.on(AbortMultipartUploadCommand).callsFake(guarded("abort", () => ({ $metadata: { httpStatusCode: 204 } })));
   return objects;
 }
 
@@ -120,7 +134,18 @@ describe("cross-profile matrix", () => {
   it("reference policies: reads of another profile are decided on a seed its owner wrote, and are denied", async () => {
     const objects = store({ "team-1": reference("team-1"), "team-2": reference("team-2"), backend: backendPolicy });
     const run = await probe([identity("backend", { kind: "backend" }), profile("team-1"), profile("team-2")]);
-    expect(run.results.filter((r) => r.verdict === "leak" || r.verdict === "missing" || r.verdict === "ambiguous")).toEqual([]);
+    expect(run.results.filter((r) => ["leak", "missing", "ambiguous", "error"].includes(r.verdict))).toEqual([]);
+    // Without s3:AbortMultipartUpload in the reference policies, every artifact prefix is degraded.
+    expect(run.results.filter((r) => r.verdict === "degraded").map((r) => `${r.identity} ${r.target?.prefix}`)).toEqual([
+      "backend artifacts/",
+      "backend v2/artifacts/",
+      "team-1 artifacts/team-1/",
+      "team-1 v2/artifacts/team-1/",
+      "team-2 artifacts/team-2/",
+      "team-2 v2/artifacts/team-2/",
+    ]);
+    // ...decided without leaving an upload behind: the abort was tried on an upload that does not exist.
+    expect(s3.commandCalls(CreateMultipartUploadCommand).map((c) => c.args[0].input.Key).filter((k) => k?.endsWith("-abort"))).toEqual([]);
     const get = result(run, "team-1", "artifacts/team-2/", "get");
     expect(get.observation.outcome).toBe("denied");
     expect(get.observation.evidence).toEqual([

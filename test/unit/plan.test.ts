@@ -39,8 +39,15 @@ describe("expectations of the reference policies", () => {
   it("the backend needs every operation on pipelines/, artifacts/ and v2/artifacts/", () => {
     const plan = planFor("backend", { kind: "backend" }, deploykf, alone);
     expect(plan.targets.map((t) => t.prefix)).toEqual(["pipelines/", "artifacts/", "v2/artifacts/"]);
-    expect(plan.checks).toHaveLength(3 + 3 * 5);
-    expect(new Set(plan.checks.map((c) => c.expectation))).toEqual(new Set(["required"]));
+    // Uploads as KFP makes them where artifacts are written: CRC32 put, multipart, abort.
+    expect(plan.targets.map((t) => t.operations.length)).toEqual([5, 8, 8]);
+    expect(plan.checks).toHaveLength(3 + 5 + 2 * 8);
+    const expectations = new Set(plan.checks.map((c) => `${c.operation}:${c.expectation}`));
+    expect(expectations).toContain("multipart:required");
+    expect(expectations).toContain("put-checksum:required");
+    // The reference policies do not grant it: recommended, not required.
+    expect(expectations).toContain("abort-multipart:recommended");
+    expect(plan.checks.filter((c) => c.expectation !== "required").map((c) => c.operation)).toEqual(["abort-multipart", "abort-multipart"]);
   });
 
   it("a profile needs everything under its own two prefixes and nothing under pipelines/", () => {
@@ -96,6 +103,12 @@ describe("cross-profile targets", () => {
     expect(targets.find((t) => t.prefix === "artifacts/team-1")?.operations).toEqual(["put", "head", "get", "delete"]);
   });
 
+  it("--read-only plans no upload checks; --no-multipart keeps the CRC32 put only", () => {
+    const team1 = { kind: "profile", profile: "team-1" } as const;
+    expect(targetsFor(team1, deploykf, { ...alone, uploads: false })[0]?.operations).toEqual(["list", "put", "head", "get", "delete"]);
+    expect(targetsFor(team1, deploykf, { ...alone, multipart: false })[0]?.operations).toEqual(["list", "put", "head", "get", "delete", "put-checksum"]);
+  });
+
   it("alone in a run, a profile still gets the unowned and near-miss targets (team-10 among them)", () => {
     const prefixes = targetsFor(team1, deploykf, alone).map((t) => t.prefix);
     expect(prefixes).toContain("artifacts/team-10/");
@@ -116,8 +129,9 @@ describe("cross-profile targets", () => {
       const ctx: RunContext = { profilesInRun: names, unownedProfile: "nobody" };
       return names.reduce((n, name) => n + planFor(name, { kind: "profile", profile: name }, deploykf, ctx).checks.length, 0);
     };
-    // Each profile: 3 bucket checks, 3 own/backend prefixes, 2 unowned, 4 near-miss, 2 no-slash and 2 per other profile.
-    const perProfile = (profiles: number) => 3 + 5 * (2 + 1 + 2 + 4 + 2 * (profiles - 1)) + 4 * 2;
+    // Each profile: 3 bucket checks, 3 own/backend prefixes, 2 unowned, 4 near-miss, 2 no-slash and 2 per
+    // other profile; 3 upload checks under each of its 2 own prefixes.
+    const perProfile = (profiles: number) => 3 + 5 * (2 + 1 + 2 + 4 + 2 * (profiles - 1)) + 4 * 2 + 3 * 2;
     for (const profiles of [1, 2, 4, 8]) expect(checksFor(profiles)).toBe(profiles * perProfile(profiles));
   });
 });

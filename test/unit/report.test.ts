@@ -14,7 +14,7 @@ function runWith(observe: (operation: string, prefix: string | null) => Observat
   const results: CheckResult[] = plan.checks.map((check) => {
     const observation = observe(check.operation, check.target?.prefix ?? null);
     const verdict = judge(check.expectation, observation, { strict: false });
-    const hint = hintFor(check, observation, verdict, "kubeflow-pipelines");
+    const hint = hintFor(check, observation, verdict, { bucket: "kubeflow-pipelines", tls: false });
     return { ...check, observation, verdict, ...(hint ? { hint } : {}) };
   });
   return { plans: [plan], results, cleanup: { created: 2, removed: 1, leftovers: [{ key: "artifacts/team-1/.kfp-s3-probe/r/team-1", identity: "team-1", reason: "DeleteObject denied to team-1" }] } };
