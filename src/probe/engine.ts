@@ -105,13 +105,19 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     options.onCheckDone?.(decided.size, total);
   };
 
+  // A request whose answer alone says what it created (CreateMultipartUpload's upload id) is
+  // not cut off by a cancelled run once sent: the ledger needs the id to close the upload.
+  const unlessCleanupAbandoned = (): AbortSignal =>
+    AbortSignal.any([AbortSignal.timeout(options.cleanupTimeoutMs), ...(options.cleanupSignal ? [options.cleanupSignal] : [])]);
+
   async function request<R extends ResponseFacts>(
     label: string,
     key: string | undefined,
     subject: RequestSubject,
     send: (signal: AbortSignal) => Promise<R>,
+    finishOnceSent = false,
   ): Promise<{ result: R | ResponseFacts; observation: Observation }> {
-    const result = await limit(() => (options.signal.aborted ? ABORTED : send(options.signal)));
+    const result = await limit(() => (options.signal.aborted ? ABORTED : send(finishOnceSent ? unlessCleanupAbandoned() : options.signal)));
     const { outcome, errorKind, reason } = classify(result, subject);
     const evidence: Evidence = {
       request: label,
@@ -310,7 +316,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     const key = canaryKey(target.prefix, options.runId, `${prober.name}-multipart`);
     const check = checkOf(plan, target, "multipart");
     const detail = `one part of ${MULTIPART_PART_BYTES / 1024 / 1024} MiB`;
-    const create = await request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s));
+    const create = await request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s), true);
     const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
     if (create.observation.outcome !== "allowed" || !uploadId) {
       decide(check, { ...create.observation, detail });
@@ -354,7 +360,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
       return;
     }
     // Allowed: confirm on a real upload, as KFP aborts one after a failed part.
-    const create = await request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s));
+    const create = await request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s), true);
     const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
     if (create.observation.outcome !== "allowed" || !uploadId) {
       decide(check, { ...probe.observation, evidence: [...probe.observation.evidence, ...create.observation.evidence] });
@@ -407,6 +413,25 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   return { plans, results, cleanup };
 }
 
+/**
+ * Ends an upload the probe left open (a run cut short mid-upload). Aborting needs
+ * s3:AbortMultipartUpload, which the reference policies do not grant; then the upload is
+ * finished with a one-byte part (s3:PutObject) and the object deleted (s3:DeleteObject).
+ */
+async function closeUpload(port: S3Port, key: string, uploadId: string, signal: AbortSignal): Promise<ResponseFacts> {
+  const abort = await port.abortMultipartUpload(key, uploadId, signal);
+  if (classify(abort, "write").outcome === "allowed" || abort.status === 404) return abort;
+  const part = await port.uploadPart(key, uploadId, 1, new Uint8Array(1), signal);
+  if (!part.etag) return abort;
+  const completed = await port.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag: part.etag }], signal);
+  if (classify(completed, "write").outcome !== "allowed") return abort;
+  const removed = await port.deleteObject(key, undefined, signal);
+  if (completed.versionId && classify(removed, "write").outcome === "allowed") {
+    return port.deleteObject(key, completed.versionId, signal);
+  }
+  return removed;
+}
+
 /** HeadBucket's answer also says where the bucket is and what time the store thinks it is. */
 function withClockAndRegion(facts: ResponseFacts, observation: Observation): Observation {
   const notes: string[] = [];
@@ -444,7 +469,7 @@ async function removeCreated(ledger: Ledger, options: ProbeOptions): Promise<Lef
           const answer = signal.aborted
             ? ABORTED
             : uploadId
-              ? await cleaner.port.abortMultipartUpload(entry.key, uploadId, signal)
+              ? await closeUpload(cleaner.port, entry.key, uploadId, signal)
               : await cleaner.port.deleteObject(entry.key, entry.versionId, signal);
           const { outcome, reason } = classify(answer, "write");
           if (outcome === "allowed" || answer.status === 404) {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
-import { bucketKeys, identities, parseReport, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
+import { bucketKeys, identities, incompleteUploads, parseReport, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
 
 /** A --config file for these fixture identities, each with its mounted-Secret directory. */
 function configFor(names: string[]): string {
@@ -37,8 +37,9 @@ const OBJECT_OPS = ["put", "head", "get", "delete"];
 const both = (profile: string) => [`artifacts/${profile}/`, `v2/artifacts/${profile}/`];
 
 afterEach(async () => {
-  // Seeds, canaries and leaked writes: all gone, in every test.
+  // Seeds, canaries and leaked writes: all gone, in every test; no upload left open.
   expect(await bucketKeys()).toEqual(seeded);
+  expect(await incompleteUploads()).toEqual([]);
 });
 
 describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {

@@ -28,7 +28,9 @@ describe("library API", () => {
     });
     const notOk = run.results.filter((r) => r.verdict !== "ok").map((r) => `${r.identity} ${r.verdict} ${r.operation}`);
     // The reference profile policy: only listing beyond its own prefixes (a warning), nothing else.
-    expect(new Set(notOk)).toEqual(new Set(["team-2 exposed list", "team-2 exposed list-bucket"]));
+    expect(new Set(notOk)).toEqual(
+      new Set(["team-2 exposed list", "team-2 exposed list-bucket", "backend degraded abort-multipart", "team-2 degraded abort-multipart"]),
+    );
     expect(run.results).toHaveLength(run.plans.reduce((n, plan) => n + plan.checks.length, 0));
     expect(run.cleanup.created).toBeGreaterThan(5);
     expect(run.cleanup.leftovers).toEqual([]);

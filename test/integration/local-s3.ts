@@ -6,7 +6,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
 import { loadLocalIdentities, readLocalS3Settings, seededKeys, type LocalS3Settings } from "../../scripts/local-s3-fixture.js";
 import type { Report } from "../../src/report/model.js";
@@ -109,6 +109,12 @@ export async function bucketKeys(): Promise<string[]> {
     token = page.NextContinuationToken;
   } while (token);
   return keys.sort();
+}
+
+/** Multipart uploads started and never completed or aborted: the probe must leave none. */
+export async function incompleteUploads(): Promise<string[]> {
+  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: settings.bucket }));
+  return (answer.Uploads ?? []).map((u) => `${u.Key} ${u.UploadId}`);
 }
 
 export async function removeAsAdmin(keys: string[]): Promise<void> {

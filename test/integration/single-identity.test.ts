@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   allSecrets,
   bucketKeys,
+  incompleteUploads,
   cell,
   crossProfileCells,
   findings,
@@ -32,8 +33,9 @@ async function probe(identity: string, role: string[], extra: string[] = []): Pr
 }
 
 afterEach(async () => {
-  // Whatever a test did, the bucket holds exactly what KFP had before it.
+  // Whatever a test did, the bucket holds exactly what KFP had before it, and no upload is left open.
   expect(await bucketKeys()).toEqual(seeded);
+  expect(await incompleteUploads()).toEqual([]);
 });
 
 describe("reference policies", () => {
@@ -41,11 +43,14 @@ describe("reference policies", () => {
     const result = await probe("backend", ["--backend"], ["--output", "json"]);
     expect(result.code).toBe(0);
     const report = parseReport(result);
-    expect(findings(report)).toEqual([]);
-    expect(report.checks).toHaveLength(18);
-    expect(report.checks.every((c) => c.observed === "allowed")).toBe(true);
+    // The reference backend policy has no s3:AbortMultipartUpload: a warning, not a failure.
+    expect(findings(report)).toEqual(["degraded abort-multipart artifacts/", "degraded abort-multipart v2/artifacts/"]);
+    expect(report.checks).toHaveLength(3 + 5 + 2 * 8);
+    expect(report.checks.filter((c) => c.operation !== "abort-multipart").every((c) => c.observed === "allowed")).toBe(true);
     expect(cell(report, null, "get-bucket-location").detail).toBe("location default");
-    expect(report.cleanup).toEqual({ created: 3, removed: 3, leftovers: [] });
+    expect(cell(report, null, "head-bucket").detail).toMatch(/^store clock [+-]\d+ s$/);
+    expect(report.cleanup.leftovers).toEqual([]);
+    expect(report.cleanup.removed).toBe(report.cleanup.created);
     expect(report.identities[0]).toMatchObject({ name: "backend", role: "backend", credentialSource: `secret directory ${secretsDirOf("backend")}` });
   });
 
@@ -63,8 +68,28 @@ describe("reference policies", () => {
       expect(cell(report, "pipelines/", operation)).toMatchObject({ expected: "forbidden", observed: "denied", verdict: "ok" });
     }
     expect(cell(report, "pipelines/", "get").evidence[0]).toMatchObject({ key: "pipelines/hello-world/pipeline.yaml", status: 403 });
-    // The reference policy grants ListBucket bucket-wide: key names are visible, a warning.
-    expect(findings(report)).toEqual(["exposed list pipelines/", "exposed list-bucket (bucket)"]);
+    // KFP's uploads: a CRC32-checksummed PutObject and a 5 MiB multipart upload work.
+    for (const prefix of PROFILE_OWN_PREFIXES(profile)) {
+      expect(cell(report, prefix, "put-checksum")).toMatchObject({ observed: "allowed", verdict: "ok" });
+      expect(cell(report, prefix, "multipart")).toMatchObject({ observed: "allowed", verdict: "ok", detail: "one part of 5 MiB" });
+      expect(cell(report, prefix, "multipart").evidence.map((e) => e.request)).toEqual([
+        "CreateMultipartUpload",
+        "UploadPart (5 MiB)",
+        "CompleteMultipartUpload",
+        "DeleteObject",
+      ]);
+    }
+    // The reference policy grants ListBucket bucket-wide (key names visible) and no
+    // AbortMultipartUpload (failed uploads leave parts): warnings, not failures.
+    expect(findings(report)).toEqual([
+      `degraded abort-multipart artifacts/${profile}/`,
+      `degraded abort-multipart v2/artifacts/${profile}/`,
+      "exposed list pipelines/",
+      "exposed list-bucket (bucket)",
+    ]);
+    expect(cell(report, `artifacts/${profile}/`, "abort-multipart").evidence).toEqual([
+      expect.objectContaining({ request: "AbortMultipartUpload (no such upload)", status: 403 }),
+    ]);
     expect(cell(report, null, "list-bucket").hint).toMatch(/s3:prefix/);
     // Alone in a run, it is still tried against other profiles' prefixes: no write or delete gets through.
     expect(crossProfileCells(report, "leak")).toEqual([]);
@@ -77,8 +102,14 @@ describe("reference policies", () => {
     const result = await probe("team-1", ["--profile", "team-1"], ["--output", "json", "--strict"]);
     expect(result.code).toBe(1);
     const report = parseReport(result);
-    expect(findings(report)).toEqual(["leak list pipelines/", "leak list-bucket (bucket)"]);
+    expect(findings(report).filter((f) => !f.startsWith("degraded"))).toEqual(["leak list pipelines/", "leak list-bucket (bucket)"]);
     expect(crossProfileCells(report, "leak").every((c) => c.startsWith("list "))).toBe(true);
+  });
+
+  it("--no-multipart leaves out the multipart and abort checks, and keeps the CRC32 upload", async () => {
+    const report = parseReport(await probe("team-1", ["--profile", "team-1"], ["--output", "json", "--no-multipart"]));
+    expect(report.checks.some((c) => c.operation === "multipart" || c.operation === "abort-multipart")).toBe(false);
+    expect(cell(report, "artifacts/team-1/", "put-checksum").verdict).toBe("ok");
   });
 
   it("--read-only writes nothing and still decides reads on objects KFP stored", async () => {
@@ -103,6 +134,8 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
     await removeAsAdmin(stillThere);
     expect(result.code).toBe(1);
     expect(findings(report)).toEqual([
+      "degraded abort-multipart artifacts/team-4/",
+      "degraded abort-multipart v2/artifacts/team-4/",
       "exposed list pipelines/",
       "exposed list-bucket (bucket)",
       "missing delete artifacts/team-4/",
@@ -111,10 +144,12 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
     expect(cell(report, "artifacts/team-4/", "delete").hint).toBe(
       "grant s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines/artifacts/team-4/*",
     );
-    expect(leftovers).toEqual([
-      `artifacts/team-4/.kfp-s3-probe/${report.runId}/wrong-no-delete`,
-      `v2/artifacts/team-4/.kfp-s3-probe/${report.runId}/wrong-no-delete`,
-    ]);
+    // The canary, the CRC32 canary and the multipart object under each of its prefixes.
+    expect(leftovers).toEqual(
+      ["artifacts/team-4/", "v2/artifacts/team-4/"].flatMap((prefix) =>
+        ["wrong-no-delete", "wrong-no-delete-crc32", "wrong-no-delete-multipart"].map((name) => `${prefix}.kfp-s3-probe/${report.runId}/${name}`),
+      ).sort(),
+    );
     // The report is right: exactly those keys were left in the bucket.
     expect(stillThere).toEqual(leftovers);
   });
@@ -123,6 +158,13 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
     const result = await probe("wrong-bucket-admin", ["--profile", "team-5"], ["--output", "json"]);
     expect(result.code).toBe(1);
     const report = parseReport(result);
+    // s3:* includes AbortMultipartUpload: confirmed on a real upload, which it then aborted.
+    expect(cell(report, "artifacts/team-5/", "abort-multipart")).toMatchObject({ observed: "allowed", verdict: "ok" });
+    expect(cell(report, "artifacts/team-5/", "abort-multipart").evidence.map((e) => [e.request, e.status])).toEqual([
+      ["AbortMultipartUpload (no such upload)", 404],
+      ["CreateMultipartUpload", 200],
+      ["AbortMultipartUpload", 204],
+    ]);
     expect(findings(report)).toEqual([
       "exposed list pipelines/",
       "exposed list-bucket (bucket)",
@@ -220,7 +262,7 @@ describe("interrupted runs clean up", () => {
       expect(result.code).toBe(3);
       const report = parseReport(result);
       expect(report.interruptedBy).toBe("deadline");
-      expect(report.cleanup.created).toBe(3);
+      expect(report.cleanup.created).toBeGreaterThanOrEqual(3);
       expect(report.cleanup.leftovers).toEqual([]);
       expect(cell(report, "pipelines/", "get").errorKind).toBe("aborted");
     } finally {

@@ -261,6 +261,36 @@ describe("safety: nothing lost, nothing left", () => {
     expect(run.cleanup.created).toBeGreaterThanOrEqual(3);
   });
 
+  it("an upload cut short where AbortMultipartUpload is denied is finished with one byte and deleted", async () => {
+    const objects = storeThatWorks(team1Policy);
+    const checks = new AbortController();
+    const open = new Set<string>();
+    s3.on(CreateMultipartUploadCommand).callsFake((input: { Key?: string }) => {
+      if (!team1Policy(input.Key ?? "")) throw denied();
+      open.add(`upload-${input.Key}`);
+      return { $metadata: { httpStatusCode: 200 }, UploadId: `upload-${input.Key}` };
+    });
+    // The run is interrupted during the 5 MiB part; the cleanup's one-byte part goes through.
+    s3.on(UploadPartCommand).callsFake((input: { Body?: Uint8Array }) => {
+      if ((input.Body?.length ?? 0) > 1) {
+        checks.abort();
+        throw Object.assign(new Error("aborted"), { name: "AbortError" });
+      }
+      return { $metadata: { httpStatusCode: 200 }, ETag: '"tiny"' };
+    });
+    s3.on(CompleteMultipartUploadCommand).callsFake((input: { Key?: string; UploadId?: string }) => {
+      open.delete(input.UploadId ?? "");
+      objects.set(input.Key ?? "", new Uint8Array(1));
+      return { $metadata: { httpStatusCode: 200 } };
+    });
+    s3.on(AbortMultipartUploadCommand).rejects(denied());
+    const run = await runProbe([identity()], options({ signal: checks.signal }));
+    expect(open.size).toBe(0);
+    expect(objects.size).toBe(0);
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand).length).toBeGreaterThan(0);
+  });
+
   it("a DeleteObject that fails during the run is retried in cleanup", async () => {
     const objects = storeThatWorks();
     s3.on(DeleteObjectCommand)
