@@ -3,60 +3,10 @@
 // measured is the probe itself: requests made (deterministic) and time per request. Results are
 // ratios within this one run, never absolute thresholds.
 import { performance } from "node:perf_hooks";
-import type { ResponseFacts } from "../src/core/classify.js";
 import { LAYOUTS } from "../src/core/layout.js";
 import type { Role } from "../src/core/plan.js";
 import { type ProbeIdentity, runProbe } from "../src/probe/engine.js";
-import type { BucketResult, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../src/probe/port.js";
-
-type Action = "put" | "get" | "delete";
-
-class MemoryStore {
-  readonly objects = new Map<string, Uint8Array>();
-  requests = 0;
-
-  portFor(mayDo: (action: Action, key: string) => boolean): S3Port {
-    const store = this;
-    const answer = <R extends ResponseFacts>(allowed: boolean, ok: () => R): Promise<R | ResponseFacts> => {
-      store.requests += 1;
-      return Promise.resolve(allowed ? ok() : { status: 403, errorName: "AccessDenied" });
-    };
-    return {
-      headBucket: (): Promise<BucketResult> => answer(true, () => ({ status: 200 })),
-      getBucketLocation: (): Promise<BucketResult> => answer(true, () => ({ status: 200, region: "us-east-1" })),
-      listObjects: (prefix: string, maxKeys: number): Promise<ListResult> =>
-        answer(true, () => ({ status: 200, keys: [...store.objects.keys()].filter((k) => k.startsWith(prefix)).slice(0, maxKeys) })) as Promise<ListResult>,
-      putObjectIfAbsent: (key: string, body: Uint8Array): Promise<WriteResult> =>
-        answer(mayDo("put", key), () => {
-          if (store.objects.has(key)) return { status: 412, errorName: "PreconditionFailed" };
-          store.objects.set(key, body);
-          return { status: 200 };
-        }),
-      headObject: (key: string) => answer(mayDo("get", key), () => (store.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
-      getObject: (key: string): Promise<ReadResult> =>
-        answer(mayDo("get", key), () => {
-          const body = store.objects.get(key);
-          return body ? { status: 200, body } : { status: 404, errorName: "NoSuchKey" };
-        }),
-      deleteObject: (key: string): Promise<WriteResult> =>
-        answer(mayDo("delete", key), () => {
-          store.objects.delete(key);
-          return { status: 204 };
-        }),
-      createMultipartUpload: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, uploadId: `upload-${key}` })),
-      uploadPart: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, etag: "\"part\"" })),
-      completeMultipartUpload: (key: string): Promise<WriteResult> =>
-        answer(mayDo("put", key), () => {
-          store.objects.set(key, new Uint8Array());
-          return { status: 200 };
-        }),
-      // The reference policies do not grant s3:AbortMultipartUpload.
-      abortMultipartUpload: () => answer(false, () => ({ status: 204 })),
-    };
-  }
-}
-
-const within = (prefixes: string[]) => (_action: Action, key: string) => prefixes.some((p) => key.startsWith(p));
+import { MemoryStore, within } from "../test/support/memory-store.js";
 
 interface Measurement {
   profiles: number;

@@ -1,5 +1,5 @@
 // Compares what a check observed with what the identity's role expects, and says what to fix.
-import { type ErrorKind, FATAL_ERROR_KINDS, type Outcome } from "./classify.js";
+import type { ErrorKind, Outcome } from "./classify.js";
 import type { Expectation, Operation, PlannedCheck } from "./plan.js";
 
 /** degraded: a recommended right is missing; KFP works, but leaves debris (no failure). */
@@ -88,7 +88,7 @@ function errorHint(observation: Observation, context: HintContext): string {
     case "timeout":
       return "the store did not answer in --request-timeout; check the endpoint, a proxy, or raise the timeout";
     case "signature":
-      return "the secret key does not match the access key id (or a proxy rewrites the Host header or the port: sign for the address the store sees)";
+      return "the secret key does not match the access key id: check AWS_SECRET_ACCESS_KEY (or a proxy rewrites the Host header or the port: use the --endpoint the store sees)";
     case "unknown-key":
       return "the store does not know this access key id: check the identity's AWS_ACCESS_KEY_ID";
     case "expired-token":
@@ -102,17 +102,17 @@ function errorHint(observation: Observation, context: HintContext): string {
     case "addressing":
       return "this store needs virtual-hosted addressing: --no-path-style";
     case "key-exists":
-      return "a probe key already existed and was left untouched: rerun (a new run id)";
+      return "a probe key already existed and was left untouched: rerun, and the new run id gives new keys";
     case "not-implemented":
-      return "the store does not implement this request; KFP needs it where it is required";
+      return "the store does not implement this request, and KFP needs it: check --provider and the store's S3 compatibility, or use a store that implements it";
     case "throttled":
       return "the store kept asking to slow down after retries with backoff; rerun later or lower --concurrency";
     case "server":
-      return "the store failed (after retries with backoff); check its logs";
+      return "the store failed after 3 tries with backoff: check its logs and health, then rerun; raise --request-timeout if it is only slow";
     case "aborted":
-      return "the run was cancelled before this check answered";
+      return "the run was cancelled before this check answered: rerun, with a larger --timeout if the deadline cut it";
     default:
-      return "see the evidence; the store answered something the probe does not know";
+      return "the store answered something the probe does not know: see the evidence (--output json shows every request, status and error name)";
   }
 }
 
@@ -145,8 +145,8 @@ export function hintFor(check: PlannedCheck, observation: Observation, verdict: 
     case "exposed":
       return exposureHint(check, bucket);
     case "error":
-      if (check.operation === "put-checksum" && observation.errorKind !== undefined && !FATAL_ERROR_KINDS.has(observation.errorKind)) {
-        return "this store rejects uploads with a CRC32 checksum, which KFP v2's launcher sends: v2 artifact uploads will fail here; update the store, or put a proxy in front that accepts them";
+      if (check.operation === "put-checksum" && (observation.errorKind === "not-implemented" || observation.errorKind === "unexpected")) {
+        return "this store rejects uploads with a CRC32 checksum (x-amz-checksum-crc32), which KFP v2's launcher sends: v2 artifact uploads will fail here; update the store to one that accepts it";
       }
       return errorHint(observation, context);
     case "ambiguous":

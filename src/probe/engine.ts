@@ -339,9 +339,10 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     if (completed.observation.outcome === "allowed") {
       ledger.markRemoved(upload);
       const versionId = "versionId" in completed.result ? completed.result.versionId : undefined;
-      ledger.record({ key, ...(versionId ? { versionId } : {}), identity: prober.name, cleaners: cleanersFor(prober, target) });
+      const assembled = ledger.record({ key, ...(versionId ? { versionId } : {}), identity: prober.name, cleaners: cleanersFor(prober, target) });
       // The assembled object is not needed beyond this: remove it now rather than hold 5 MiB.
       const removed = await request("DeleteObject", key, "write", (s) => port.deleteObject(key, undefined, s));
+      if (removed.observation.outcome === "allowed" && !versionId) ledger.markRemoved(assembled);
       evidence.push(...removed.observation.evidence);
     }
     decide(check, { ...completed.observation, detail, evidence });

@@ -202,6 +202,18 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
     expect(result.stdout).not.toContain("not-the-secret");
   });
 
+  it("an access key id the store does not know", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-unknown-"));
+    writeFileSync(join(dir, "AWS_ACCESS_KEY_ID"), "NOSUCHKEY0123456789A");
+    writeFileSync(join(dir, "AWS_SECRET_ACCESS_KEY"), "not-a-secret-of-this-store-0123456789abc");
+    const result = await runCli(["--backend", "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--credentials-dir", dir, "--output", "json"]);
+    outputs.push(result);
+    expect(result.code).toBe(3);
+    const preflight = cell(parseReport(result), null, "list-bucket");
+    expect(preflight).toMatchObject({ verdict: "error", errorKind: "unknown-key" });
+    expect(preflight.hint).toMatch(/AWS_ACCESS_KEY_ID/);
+  });
+
   it("a bucket that does not exist", async () => {
     const result = await runCli(probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.bucket ? "no-such-kfp-bucket" : a)));
     expect(result.code).toBe(3);

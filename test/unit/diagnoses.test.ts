@@ -73,7 +73,7 @@ describe("diagnoses with a fix each", () => {
     ["InvalidAccessKeyId", 403, "unknown-key", /AWS_ACCESS_KEY_ID/],
     ["NoSuchBucket", 404, "no-such-bucket", /--bucket/],
     ["SlowDown", 503, "throttled", /retries with backoff.*--concurrency/],
-    ["InternalError", 500, "server", /retries with backoff/],
+    ["InternalError", 500, "server", /tries with backoff/],
     ["SecondLevelDomainForbidden", 403, "addressing", /--no-path-style/],
   ])("%s → %s", (name, status, kind, hint) => {
     const diagnosis = diagnose(s3Error(name, status));
@@ -96,7 +96,7 @@ describe("diagnoses with a fix each", () => {
     const crc32: PlannedCheck = { ...ownGet, operation: "put-checksum" };
     const upload = diagnose(s3Error("NotImplemented", 501), "write", crc32);
     expect(upload.verdict).toBe("error");
-    expect(upload.hint).toMatch(/rejects uploads with a CRC32 checksum, which KFP v2's launcher sends/);
+    expect(upload.hint).toMatch(/rejects uploads with a CRC32 checksum \(x-amz-checksum-crc32\), which KFP v2's launcher sends/);
     const location: PlannedCheck = { identity: "team-1", target: null, operation: "get-bucket-location", expectation: "optional" };
     expect(diagnose(s3Error("NotImplemented", 501), "bucket", location).verdict).toBe("ok");
   });
