@@ -41,6 +41,7 @@ export interface ReportCheck {
   errorKind?: string;
   reason?: string;
   detail?: string;
+  bucketRegion?: string;
   hint?: string;
   evidence: Evidence[];
 }
@@ -88,6 +89,7 @@ function reportCheck(result: CheckResult): ReportCheck {
     ...(observation.errorKind ? { errorKind: observation.errorKind } : {}),
     ...(observation.reason ? { reason: observation.reason } : {}),
     ...(observation.detail ? { detail: observation.detail } : {}),
+    ...(observation.bucketRegion ? { bucketRegion: observation.bucketRegion } : {}),
     ...(result.hint ? { hint: result.hint } : {}),
     evidence: observation.evidence,
   };
