@@ -1,6 +1,7 @@
 // Command-line flags: parsing, validation and --help. Every problem is one line that says what
 // to fix (UsageError → exit 2), raised before anything is sent.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import yargs from "yargs";
 import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
@@ -8,6 +9,7 @@ import { EXIT_CODES } from "../core/summary.js";
 import { CREDENTIAL_SOURCES, type CredentialSource } from "../credentials/load.js";
 import { type ChecksumMode, PROVIDER_NAMES, PROVIDERS, type ProviderName } from "../s3/providers.js";
 import { type IdentitySpec, readConfigFile } from "./config-file.js";
+import { type DeploykfSettings, readDeploykfValues } from "./deploykf-values.js";
 import { UsageError } from "./errors.js";
 
 export { UsageError };
@@ -31,6 +33,8 @@ export interface ProbeConfig {
   readOnly: boolean;
   strict: boolean;
   output: "text" | "json";
+  /** Also write a JUnit XML report here. */
+  junitFile?: string;
   concurrency: number;
   requestTimeoutMs: number;
   deadlineMs: number;
@@ -78,8 +82,12 @@ Exit codes:
 Every flag can also be set as an environment variable KFP_S3_PROBE_<FLAG>, e.g.
 KFP_S3_PROBE_ENDPOINT, KFP_S3_PROBE_BUCKET, KFP_S3_PROBE_PROFILE.`;
 
-/** Flags that look like they carry a secret: refused without echoing their value. */
-const SECRET_FLAG = /^--?[\w-]*(secret|password|session-token|sessiontoken)[\w-]*(=|$)/i;
+/** Flags that look like they carry a secret (not our --secrets-root): refused without echoing their value. */
+function isSecretFlag(arg: string): boolean {
+  if (!arg.startsWith("-")) return false;
+  const flag = arg.replace(/^-+/, "").split("=")[0] ?? "";
+  return flag !== "secrets-root" && /secret|password|session-?token/i.test(flag);
+}
 
 function parseEndpoint(raw: string): string {
   // "minio:9000" parses as a URL with the scheme "minio:", so look for "://" first.
@@ -134,6 +142,9 @@ export function buildParser(argv: string[]) {
       describe: "NAME=DIR, repeatable: backend or a profile, with its mounted Secret directory; several in one run",
     })
     .option("config", { type: "string", describe: "YAML file with the store and any number of identities (see README)" })
+    .option("values", { type: "string", describe: "deployKF values file: store, bucket, the backend and every profile, with their Secrets" })
+    .option("secrets-root", { type: "string", describe: "with --values: where each Secret is mounted, as DIR/<secret-name>/<key>" })
+    .option("junit", { type: "string", describe: "also write a JUnit XML report to this file (one testcase per cell)" })
     .option("endpoint", { type: "string", describe: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000" })
     .option("bucket", { type: "string", describe: "the KFP bucket" })
     .option("provider", {
@@ -175,14 +186,34 @@ export function buildParser(argv: string[]) {
 
 type ParsedArgs = Awaited<ReturnType<ReturnType<typeof buildParser>["parseAsync"]>>;
 
-/** Identities come from one place: --backend/--profile, repeated --identity, or --config. */
-function identitiesFrom(args: ParsedArgs, file: { identities: IdentitySpec[] } | undefined): IdentitySpec[] {
+/** deployKF's identities: each from its Secret mounted under --secrets-root, or the chain (fromEnv, IRSA). */
+function identitiesFromValues(settings: DeploykfSettings, secretsRoot: string | undefined): IdentitySpec[] {
+  return settings.identities.map((identity) => {
+    if (!identity.secret) return { name: identity.name, role: identity.role, credentials: { source: "chain" as const } };
+    if (!secretsRoot) {
+      throw new UsageError(`--values needs --secrets-root DIR: where the Secrets are mounted (${identity.name}'s is ${identity.secret.name})`);
+    }
+    return {
+      name: identity.name,
+      role: identity.role,
+      credentials: {
+        source: "dir" as const,
+        directory: join(secretsRoot, identity.secret.name),
+        variables: { accessKeyId: identity.secret.accessKeyKey, secretAccessKey: identity.secret.secretKeyKey },
+      },
+    };
+  });
+}
+
+/** Identities come from one place: --backend/--profile, repeated --identity, --config, or --values. */
+function identitiesFrom(args: ParsedArgs, file: { identities: IdentitySpec[] } | undefined, deploykf: DeploykfSettings | undefined): IdentitySpec[] {
   const single = args.backend === true || args.profile !== undefined;
   const repeated = (args.identity ?? []).length > 0;
   const fromFile = (file?.identities.length ?? 0) > 0;
-  if ([single, repeated, fromFile].filter(Boolean).length > 1) {
-    throw new UsageError("name the identities one way: --backend/--profile, --identity NAME=DIR, or identities in --config");
+  if ([single, repeated, fromFile, deploykf !== undefined].filter(Boolean).length > 1) {
+    throw new UsageError("name the identities one way: --backend/--profile, --identity NAME=DIR, identities in --config, or --values");
   }
+  if (deploykf) return identitiesFromValues(deploykf, args["secrets-root"]);
   if (repeated) {
     if (args["credentials-dir"] || args.credentials || args.name) {
       throw new UsageError("--identity NAME=DIR carries its own secret directory: drop --credentials, --credentials-dir and --name");
@@ -223,7 +254,7 @@ function identitiesFrom(args: ParsedArgs, file: { identities: IdentitySpec[] } |
 
 /** Returns null when --help was shown. */
 export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ProbeConfig | null> {
-  if (argv.some((arg) => SECRET_FLAG.test(arg))) {
+  if (argv.some(isSecretFlag)) {
     throw new UsageError("secrets are never taken on the command line: use AWS_SECRET_ACCESS_KEY, --credentials-dir or --credentials chain");
   }
   const parser = buildParser(argv);
@@ -237,8 +268,10 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   if (helpShown || args.help) return null;
   if (args._.length > 0) throw new UsageError(`unexpected argument ${String(args._[0])}: every setting is a --flag (see --help)`);
 
+  if (args.values && args.config) throw new UsageError("--values and --config exclude each other: use one");
   const file = args.config ? readConfigFile(args.config) : undefined;
-  const identities = identitiesFrom(args, file);
+  const deploykf = args.values ? readDeploykfValues(args.values) : undefined;
+  const identities = identitiesFrom(args, file, deploykf);
   const names = new Set<string>();
   for (const identity of identities) {
     if (names.has(identity.name)) throw new UsageError(`two identities are named ${identity.name}: give each its own name`);
@@ -255,7 +288,9 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
     ? [args.region, "flag"]
     : file?.region
       ? [file.region, "config"]
-      : envRegion
+      : deploykf?.region
+        ? [deploykf.region, "config"]
+        : envRegion
         ? [envRegion, "environment"]
         : presetRegion
           ? [presetRegion, "provider"]
@@ -263,17 +298,17 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   if (!/^[a-z0-9-]+$/i.test(region)) throw new UsageError(`--region ${region} is not a region name`);
 
   const presetEndpoint = preset && "endpoint" in preset ? preset.endpoint : undefined;
-  if (!args.endpoint && !file?.endpoint && presetEndpoint && !presetRegion && regionSource === "default") {
+  if (!args.endpoint && !file?.endpoint && !deploykf && presetEndpoint && !presetRegion && regionSource === "default") {
     throw new UsageError(`--provider ${provider} needs --region (or AWS_REGION): its endpoint is ${preset?.endpointExample}`);
   }
-  const rawEndpoint = args.endpoint ?? file?.endpoint ?? presetEndpoint?.(region);
+  const rawEndpoint = args.endpoint ?? file?.endpoint ?? deploykf?.endpoint ?? presetEndpoint?.(region);
   if (!rawEndpoint) {
     throw new UsageError(
       `--endpoint is required, e.g. --endpoint ${preset?.endpointExample ?? "http://minio.kubeflow:9000 or https://s3.us-east-1.amazonaws.com"}`,
     );
   }
   const endpoint = parseEndpoint(rawEndpoint);
-  const bucket = args.bucket ?? file?.bucket;
+  const bucket = args.bucket ?? file?.bucket ?? deploykf?.bucket;
   if (!bucket) throw new UsageError("--bucket is required: the bucket KFP uses (deployKF: kubeflow_tools.pipelines.bucket.name)");
   if (!isValidBucketName(bucket)) throw new UsageError(`--bucket ${bucket} is not a valid bucket name: 3-63 lowercase letters, digits, '.' and '-'`);
 
@@ -306,6 +341,7 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
     readOnly: args["read-only"],
     strict: args.strict,
     output: args.output,
+    ...(args.junit ? { junitFile: args.junit } : {}),
     concurrency: Math.floor(positiveNumber("concurrency", args.concurrency, 64)),
     requestTimeoutMs: positiveNumber("request-timeout", args["request-timeout"], 600) * 1000,
     deadlineMs: positiveNumber("timeout", args.timeout, 3600) * 1000,

@@ -1,7 +1,7 @@
 // The command: flags → credentials → probe → report, with Ctrl-C, SIGTERM and the --timeout
 // deadline all ending in cleanup and a report. All output goes through the redactor.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import ora, { type Ora } from "ora";
 import { LAYOUTS } from "../core/layout.js";
 import { countVerdicts, EXIT_CODES } from "../core/summary.js";
@@ -9,7 +9,8 @@ import { CredentialError, type LoadedCredentials, loadCredentials } from "../cre
 import { runProbe } from "../probe/engine.js";
 import { buildReport } from "../report/model.js";
 import { Redactor } from "../report/redact.js";
-import { renderText } from "../report/text.js";
+import { renderJunit } from "../report/junit.js";
+import { findingLines, renderText } from "../report/text.js";
 import type { CheckResult } from "../core/verdict.js";
 import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
 import { callerArn } from "../s3/caller.js";
@@ -18,6 +19,8 @@ import { isAwsEndpoint } from "../s3/providers.js";
 import { SdkS3Port } from "../s3/s3-port.js";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { parseArgs, type ProbeConfig, UsageError } from "./args.js";
+import { toolVersion } from "../version.js";
+import { jobCommand } from "./job-command.js";
 
 export const EXIT_INTERNAL_ERROR = 4;
 
@@ -46,11 +49,6 @@ async function otherAddressingNotes(
   return [];
 }
 
-function toolVersion(): string {
-  const manifest = new URL("../../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
-}
-
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   return `${stamp}-${randomBytes(6).toString("hex")}`;
@@ -63,6 +61,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return code;
   };
   try {
+    if (argv[0] === "job") {
+      const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));
+      if (manifest !== null) io.stdout.write(manifest);
+      return EXIT_CODES.asExpected;
+    }
     const config = await parseArgs(argv, io.env);
     if (config === null) return EXIT_CODES.asExpected;
 
@@ -206,6 +209,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
       const rendered = config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, colour);
       io.stdout.write(redactor.redact(rendered));
+      // Unattended (a Job, CI): one line per finding on stderr, for log search and alerts.
+      if (!io.stderr.isTTY) for (const line of findingLines(report)) io.stderr.write(redactor.redact(`kfp-s3-probe: ${line}\n`));
+      if (config.junitFile) {
+        try {
+          await writeFile(config.junitFile, redactor.redact(renderJunit(report)));
+        } catch (error) {
+          return fail(`cannot write --junit ${config.junitFile} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`, EXIT_CODES.usage);
+        }
+      }
       return report.exitCode;
     } finally {
       spinner?.stop();

@@ -19,7 +19,7 @@ export interface CredentialRequest {
   source: CredentialSource;
   /** For "dir", and optionally "gcs-hmac": a directory with one file per key, as Kubernetes mounts a Secret. */
   directory?: string;
-  /** For "env" and "gcs-hmac" without a directory. */
+  /** Environment variable names (env, gcs-hmac), or file names in the directory (dir): default AWS_*. */
   variables?: CredentialVariables;
   env: NodeJS.ProcessEnv;
   /** Bound on the credential chain (IMDS waits about a second off AWS, other links may hang). */
@@ -88,14 +88,15 @@ function fromValues(
   return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, ...(sessionToken ? { sessionToken } : {}) };
 }
 
-async function readSecretDirectory(directory: string): Promise<Record<string, string | undefined>> {
+async function readSecretDirectory(directory: string, names: CredentialVariables): Promise<Record<string, string | undefined>> {
   try {
     if (!(await stat(directory)).isDirectory()) throw new CredentialError(`--credentials-dir ${directory} is not a directory`);
   } catch (error) {
     if (error instanceof CredentialError) throw error;
-    throw new CredentialError(`--credentials-dir ${directory} does not exist or cannot be read`);
+    throw new CredentialError(`secret directory ${directory} does not exist or cannot be read`);
   }
-  const read = async (name: string): Promise<string | undefined> => {
+  const read = async (name: string | undefined): Promise<string | undefined> => {
+    if (!name) return undefined;
     try {
       return await readFile(join(directory, name), "utf8");
     } catch (error) {
@@ -104,11 +105,9 @@ async function readSecretDirectory(directory: string): Promise<Record<string, st
       throw new CredentialError(`cannot read ${join(directory, name)} (${code ?? "unreadable"}): check its permissions`);
     }
   };
-  return {
-    [ACCESS_KEY]: await read(ACCESS_KEY),
-    [SECRET_KEY]: await read(SECRET_KEY),
-    [SESSION_TOKEN]: await read(SESSION_TOKEN),
-  };
+  const values: Record<string, string | undefined> = {};
+  for (const name of [names.accessKeyId, names.secretAccessKey, names.sessionToken]) if (name) values[name] = await read(name);
+  return values;
 }
 
 async function fromChain(timeoutMs: number): Promise<LoadedCredentials> {
@@ -153,9 +152,9 @@ export async function loadCredentials(request: CredentialRequest): Promise<Loade
       if (request.source === "dir" && !directory) throw new CredentialError("--credentials dir needs --credentials-dir DIR");
       const kind = request.source === "gcs-hmac" ? "GCS HMAC key" : "secret directory";
       if (directory) {
-        const values = await readSecretDirectory(directory);
-        const fix = `the directory needs files ${ACCESS_KEY} and ${SECRET_KEY} (the key names of deployKF's Secrets)`;
-        return loaded(fromValues(values, directory, fix), `${kind} ${directory}`);
+        const values = await readSecretDirectory(directory, names);
+        const fix = `the directory needs files ${names.accessKeyId} and ${names.secretAccessKey} (the Secret's key names)`;
+        return loaded(fromValues(values, directory, fix, names), `${kind} ${directory}`);
       }
       return loaded(
         fromValues(request.env, "the environment", `export the HMAC access id and secret as ${names.accessKeyId} and ${names.secretAccessKey}`, names),

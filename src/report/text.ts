@@ -177,6 +177,19 @@ function mergedHint(group: ReportCheck[]): string | undefined {
   return actions.length > 1 ? first.replace(/s3:\w+/, actions.join(", ")) : first;
 }
 
+/** One line per finding (not per ok cell) and per leftover: for logs of unattended runs. */
+export function findingLines(report: Report): string[] {
+  const lines = report.checks
+    .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run")
+    .sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict))
+    .map((c) => {
+      const word = c.verdict === "exposed" || c.verdict === "degraded" ? "WARN" : c.verdict === "ambiguous" ? "UNSURE" : c.verdict.toUpperCase();
+      return `${word} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`;
+    });
+  for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
+  return lines;
+}
+
 function renderCleanup(report: Report, paint: (style: Style, text: string) => string): string[] {
   const { cleanup } = report;
   if (cleanup.created === 0 && cleanup.leftovers.length === 0) return ["", "Cleanup: the probe wrote nothing."];

@@ -213,5 +213,8 @@ describe("bad input: one line that says what to fix", () => {
     const message = await usageError(["--backend", ...base, "--aws-secret-access-key=s3cr3tValue"]);
     expect(message).toMatch(/never taken on the command line/);
     expect(message).not.toContain("s3cr3tValue");
+    for (const flag of ["--secret-key", "--aws-session-token=x", "--password", "--secrets-rooted"]) {
+      expect(await usageError(["--backend", ...base, flag])).toMatch(/never taken on the command line/);
+    }
   });
 });

@@ -63,7 +63,7 @@ describe("credential sources", () => {
     );
     const halfDir = secretDir({ AWS_SECRET_ACCESS_KEY: SECRET });
     expect(await credentialError(loadCredentials({ source: "dir", directory: halfDir, env: {}, timeoutMs: 1000 }))).toMatch(
-      /AWS_ACCESS_KEY_ID not set in .*deployKF/,
+      /AWS_ACCESS_KEY_ID not set in .*the Secret's key names/,
     );
     expect(await credentialError(loadCredentials({ source: "dir", directory: "/no/such/dir", env: {}, timeoutMs: 1000 }))).toMatch(
       /does not exist/,

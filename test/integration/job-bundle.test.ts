@@ -1,0 +1,141 @@
+// The single-file bundle, alone in a directory with no node_modules, run as the Kubernetes Job
+// runs it: settings from a deployKF values file, keys from Secrets mounted as directories with
+// their own key names, a JSON report, findings on stderr and a JUnit file.
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import type { Report } from "../../src/report/model.js";
+import { allSecrets, bucketKeys, incompleteUploads, projectRoot, secretsDirOf, seeded, settings } from "./local-s3.js";
+
+const bundle = join(projectRoot, "dist", "kfp-s3-probe.mjs");
+let workDir: string;
+let secretsRoot: string;
+let valuesFile: string;
+
+/** Mounts a fixture identity's keys as the Secret `name`, under deployKF's key names. */
+function mountSecret(name: string, identity: string): void {
+  const dir = join(secretsRoot, name);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(secretsDirOf(identity), "AWS_ACCESS_KEY_ID"), join(dir, "access_key"));
+  copyFileSync(join(secretsDirOf(identity), "AWS_SECRET_ACCESS_KEY"), join(dir, "secret_key"));
+}
+
+function runBundle(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(workDir, "kfp-s3-probe.mjs"), ...args], { cwd: workDir, env: { PATH: process.env.PATH }, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error && typeof error.code === "number" ? error.code : error ? null : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(() => {
+  workDir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-bundle-"));
+  copyFileSync(bundle, join(workDir, "kfp-s3-probe.mjs"));
+  secretsRoot = join(workDir, "secrets");
+  const { hostname, port } = new URL(settings.endpoint);
+  valuesFile = join(workDir, "values.yaml");
+  writeFileSync(
+    valuesFile,
+    `kubeflow_tools:
+  pipelines:
+    bucket: { name: ${settings.bucket} }
+    objectStore:
+      useExternal: true
+      host: ${hostname}
+      port: "${port}"
+      useSSL: false
+      auth:
+        existingSecret: kfp-backend-s3
+        existingSecretAccessKeyKey: access_key
+        existingSecretSecretKeyKey: secret_key
+deploykf_core:
+  deploykf_profiles_generator:
+    profileDefaults:
+      tools:
+        kubeflowPipelines:
+          objectStoreAuth:
+            existingSecret: "kfp-s3--{profile_name}"
+            existingSecretAccessKeyKey: access_key
+            existingSecretSecretKeyKey: secret_key
+    profiles:
+      - name: team-1
+      - name: team-2
+`,
+  );
+  mountSecret("kfp-backend-s3", "backend");
+  mountSecret("kfp-s3--team-1", "team-1");
+  mountSecret("kfp-s3--team-2", "team-2");
+});
+
+function junitOf(file: string) {
+  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(file, "utf8")).testsuites;
+}
+
+describe("the bundled probe, as the Job runs it", () => {
+  it("is one file and runs with no node_modules", () => {
+    expect(existsSync(join(workDir, "node_modules"))).toBe(false);
+    expect(readFileSync(join(workDir, "kfp-s3-probe.mjs"), "utf8").startsWith("#!/usr/bin/env node")).toBe(true);
+  });
+
+  it("the Job's own command, on the values its ConfigMap ships: backend and two profiles pass; JUnit matches the JSON", async () => {
+    const manifest = await runBundle(["job", "--values", valuesFile]);
+    expect(manifest.code).toBe(0);
+    const [configMap, job] = parseAllDocuments(manifest.stdout).map((d) => d.toJSON() as Record<string, any>);
+    const shipped = join(workDir, "shipped-values.yaml");
+    writeFileSync(shipped, configMap?.data["values.yaml"]);
+    const args = (job?.spec.template.spec.containers[0].args as string[]).map((arg) =>
+      arg === "/etc/kfp-s3-probe/values.yaml" ? shipped : arg === "/secrets" ? secretsRoot : arg,
+    );
+    const junitFile = join(workDir, "reference.xml");
+    const result = await runBundle([...args, "--junit", junitFile]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.identities.map((i) => [i.name, i.credentialSource])).toEqual([
+      ["backend", `secret directory ${join(secretsRoot, "kfp-backend-s3")}`],
+      ["team-1", `secret directory ${join(secretsRoot, "kfp-s3--team-1")}`],
+      ["team-2", `secret directory ${join(secretsRoot, "kfp-s3--team-2")}`],
+    ]);
+    expect(report.summary.leak + report.summary.missing + report.summary.error).toBe(0);
+    // Unattended: the report on stdout, a line per finding on stderr.
+    expect(result.stderr.split("\n").filter((l) => l.startsWith("kfp-s3-probe: WARN team-1 list artifacts/team-2/"))).toHaveLength(1);
+    const junit = junitOf(junitFile);
+    expect(Number(junit.tests)).toBe(report.checks.length);
+    expect(Number(junit.failures)).toBe(0);
+    expect([junit.testsuite].flat().map((s: any) => Number(s.tests))).toEqual(
+      report.identities.map((i) => report.checks.filter((c) => c.identity === i.name).length),
+    );
+  });
+
+  it("team-2's Secret holding keys granted artifacts/*: exit 1, and every LEAK is a JUnit failure", async () => {
+    const leakyRoot = join(workDir, "leaky-secrets");
+    for (const [secret, identity] of [
+      ["kfp-backend-s3", "backend"],
+      ["kfp-s3--team-1", "team-1"],
+      ["kfp-s3--team-2", "wrong-artifacts-wildcard"],
+    ] as const) {
+      mkdirSync(join(leakyRoot, secret), { recursive: true });
+      copyFileSync(join(secretsDirOf(identity), "AWS_ACCESS_KEY_ID"), join(leakyRoot, secret, "access_key"));
+      copyFileSync(join(secretsDirOf(identity), "AWS_SECRET_ACCESS_KEY"), join(leakyRoot, secret, "secret_key"));
+    }
+    const junitFile = join(workDir, "leaky.xml");
+    const result = await runBundle(["--values", valuesFile, "--secrets-root", leakyRoot, "--output", "json", "--junit", junitFile]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.checks.some((c) => c.identity === "team-2" && c.prefix === "artifacts/team-1/" && c.operation === "get" && c.verdict === "leak")).toBe(true);
+    const junit = junitOf(junitFile);
+    expect(Number(junit.failures)).toBe(report.summary.leak + report.summary.missing);
+    expect(Number(junit.failures)).toBeGreaterThan(0);
+    const failed = [junit.testsuite].flat().flatMap((s: any) => [s.testcase].flat()).filter((c: any) => c.failure);
+    expect(failed.every((c: any) => c.failure.type === "LEAK" || c.failure.type === "MISSING")).toBe(true);
+    expect(result.stderr).toMatch(/^kfp-s3-probe: LEAK team-2 put artifacts\/team-1\/.*\| fix: remove s3:PutObject/m);
+    for (const secret of allSecrets()) {
+      expect(result.stdout + result.stderr + readFileSync(junitFile, "utf8")).not.toContain(secret);
+    }
+    expect(await bucketKeys()).toEqual(seeded);
+    expect(await incompleteUploads()).toEqual([]);
+  });
+});

@@ -1,0 +1,209 @@
+// deployKF values in, the probe's settings and the Kubernetes Job out; JUnit for CI.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { XMLParser } from "fast-xml-parser";
+import { Job } from "kubernetes-models/batch/v1";
+import { ConfigMap } from "kubernetes-models/v1";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { parseArgs, UsageError } from "../../src/cli/args.js";
+import { readDeploykfValues } from "../../src/cli/deploykf-values.js";
+import { jobCommand } from "../../src/cli/job-command.js";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { planFor } from "../../src/core/plan.js";
+import { type CheckResult, hintFor, judge, type Observation } from "../../src/core/verdict.js";
+import { jobManifest } from "../../src/k8s/job.js";
+import { buildReport } from "../../src/report/model.js";
+import { renderJunit } from "../../src/report/junit.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const fixture = join(root, "fixtures", "deploykf", "values.yaml");
+
+function valuesFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-values-")), "values.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The fixture with one YAML path changed. */
+function fixtureWith(edit: (doc: Record<string, any>) => void): string {
+  const doc = parseYaml(readFileSync(fixture, "utf8")) as Record<string, any>;
+  edit(doc);
+  return valuesFile(JSON.stringify(doc));
+}
+
+function usageMessage(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error("no usage error");
+}
+
+describe("deployKF values", () => {
+  it("endpoint, bucket, region, and the backend and each profile with its Secret and key names", () => {
+    const settings = readDeploykfValues(fixture);
+    expect(settings).toMatchObject({ endpoint: "http://minio.minio.svc.cluster.local:9000", bucket: "kubeflow-pipelines", region: "us-east-1" });
+    expect(settings.identities).toEqual([
+      { name: "backend", role: { kind: "backend" }, secret: { name: "kubeflow-pipelines--backend-object-store-auth", accessKeyKey: "access_key", secretKeyKey: "secret_key" } },
+      { name: "team-1", role: { kind: "profile", profile: "team-1" }, secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-1", accessKeyKey: "access_key", secretKeyKey: "secret_key" } },
+      { name: "team-2", role: { kind: "profile", profile: "team-2" }, secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-2", accessKeyKey: "access_key", secretKeyKey: "secret_key" } },
+    ]);
+  });
+
+  it("a profile's own objectStoreAuth wins over the defaults; useSSL defaults to https; no port, no colon", () => {
+    const file = fixtureWith((doc) => {
+      doc.deploykf_core.deploykf_profiles_generator.profiles[1].tools = { kubeflowPipelines: { objectStoreAuth: { existingSecret: "team-2-s3" } } };
+      delete doc.kubeflow_tools.pipelines.objectStore.useSSL;
+      delete doc.kubeflow_tools.pipelines.objectStore.port;
+    });
+    const settings = readDeploykfValues(file);
+    expect(settings.endpoint).toBe("https://minio.minio.svc.cluster.local");
+    expect(settings.identities[2]?.secret).toEqual({ name: "team-2-s3", accessKeyKey: "access_key", secretKeyKey: "secret_key" });
+  });
+
+  it("fromEnv (IRSA): every identity uses the credential chain", async () => {
+    const file = fixtureWith((doc) => {
+      doc.kubeflow_tools.pipelines.objectStore.auth = { fromEnv: true };
+    });
+    expect(readDeploykfValues(file).identities.every((i) => i.secret === null)).toBe(true);
+    const config = await parseArgs(["--values", file], {});
+    expect(config?.identities.map((i) => i.credentials.source)).toEqual(["chain", "chain", "chain"]);
+  });
+
+  it("--values with --secrets-root: each Secret is read from its directory, with its own key names", async () => {
+    const config = await parseArgs(["--values", fixture, "--secrets-root", "/secrets"], {});
+    expect(config).toMatchObject({ endpoint: "http://minio.minio.svc.cluster.local:9000", bucket: "kubeflow-pipelines", region: "us-east-1", regionSource: "config" });
+    expect(config?.identities[1]?.credentials).toEqual({
+      source: "dir",
+      directory: "/secrets/kubeflow-pipelines--profile-object-store-auth--team-1",
+      variables: { accessKeyId: "access_key", secretAccessKey: "secret_key" },
+    });
+  });
+
+  it.each<[string, (doc: Record<string, any>) => void, RegExp]>([
+    ["no bucket", (doc) => delete doc.kubeflow_tools.pipelines.bucket.name, /kubeflow_tools\.pipelines\.bucket\.name: is missing/],
+    ["a bad port", (doc) => (doc.kubeflow_tools.pipelines.objectStore.port = "99999"), /kubeflow_tools\.pipelines\.objectStore\.port: 99999 is not a port/],
+    ["an unknown key", (doc) => (doc.kubeflow_tools.pipelines.objectStore.hots = "x"), /kubeflow_tools\.pipelines\.objectStore\.hots: unknown key/],
+    ["a host with a scheme", (doc) => (doc.kubeflow_tools.pipelines.objectStore.host = "http://minio"), /objectStore\.host: http:\/\/minio is not a host name/],
+    ["a bad profile name", (doc) => (doc.deploykf_core.deploykf_profiles_generator.profiles[0].name = "Team_1"), /profiles\[0\]\.name: Team_1 is not a valid profile/],
+    ["useSSL not a boolean", (doc) => (doc.kubeflow_tools.pipelines.objectStore.useSSL = "yes"), /objectStore\.useSSL: must be true or false/],
+  ])("%s: one line naming the YAML path", (_what, edit, expected) => {
+    const message = usageMessage(() => readDeploykfValues(fixtureWith(edit)));
+    expect(message).toMatch(expected);
+    expect(message).not.toContain("\n");
+  });
+
+  it("--values without --secrets-root says which Secret it would read", async () => {
+    await expect(parseArgs(["--values", fixture], {})).rejects.toThrow(/--values needs --secrets-root DIR.*backend's is kubeflow-pipelines--backend-object-store-auth/);
+  });
+});
+
+describe("the Kubernetes Job", () => {
+  const settings = readDeploykfValues(fixture);
+  const manifest = jobManifest(settings, { namespace: "kubeflow", name: "kfp-s3-probe", image: "kfp-s3-probe:0.1.0", ttlSeconds: 86_400, deadlineSeconds: 600 });
+  const [configMapDoc, jobDoc] = parseAllDocuments(manifest).map((d) => d.toJSON() as Record<string, any>);
+
+  it("parses as YAML and passes the Kubernetes schema (kubernetes-models)", () => {
+    expect(parseAllDocuments(manifest).every((d) => d.errors.length === 0)).toBe(true);
+    expect(() => new ConfigMap(configMapDoc as ConstructorParameters<typeof ConfigMap>[0]).validate()).not.toThrow();
+    expect(() => new Job(jobDoc as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
+    // The validator does reject a broken Job.
+    expect(() => new Job({ ...jobDoc, spec: { ...jobDoc?.spec, backoffLimit: "zero" } } as ConstructorParameters<typeof Job>[0]).validate()).toThrow();
+  });
+
+  it("mounts each Secret under /secrets/<name>, read-only, and runs the probe on the values it ships", () => {
+    const pod = jobDoc?.spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.args).toEqual(["--values", "/etc/kfp-s3-probe/values.yaml", "--secrets-root", "/secrets", "--output", "json", "--timeout", "570"]);
+    const secretVolumes = Object.fromEntries(pod.volumes.filter((v: any) => v.secret).map((v: any) => [v.name, v.secret.secretName]));
+    const mounts = Object.fromEntries(container.volumeMounts.filter((m: any) => secretVolumes[m.name]).map((m: any) => [secretVolumes[m.name], m]));
+    expect(Object.keys(mounts).sort()).toEqual([
+      "kubeflow-pipelines--backend-object-store-auth",
+      "kubeflow-pipelines--profile-object-store-auth--team-1",
+      "kubeflow-pipelines--profile-object-store-auth--team-2",
+    ]);
+    for (const [secret, mount] of Object.entries(mounts)) expect(mount).toMatchObject({ mountPath: `/secrets/${secret}`, readOnly: true });
+    // What the Job reads from its ConfigMap is what the probe would read from the operator's file.
+    const shipped = valuesFile(configMapDoc?.data["values.yaml"]);
+    expect(readDeploykfValues(shipped).identities).toEqual(settings.identities);
+  });
+
+  it("runs once, not as root, with a read-only root filesystem, limits and a TTL", () => {
+    const spec = jobDoc?.spec;
+    expect(spec).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 86_400, activeDeadlineSeconds: 600 });
+    expect(spec.template.spec).toMatchObject({ restartPolicy: "Never", automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 65532 } });
+    expect(spec.template.spec.containers[0]).toMatchObject({
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+      resources: { limits: { cpu: "500m", memory: "256Mi" } },
+    });
+  });
+
+  it("deploy/kfp-s3-probe-job.yaml is what the generator prints for the fixture values", async () => {
+    const printed = await jobCommand(["--values", fixture], "0.1.0", () => undefined);
+    expect(readFileSync(join(root, "deploy", "kfp-s3-probe-job.yaml"), "utf8")).toBe(printed);
+  });
+
+  it("fromEnv needs a ServiceAccount, and the Job then mounts its token", async () => {
+    const irsa = fixtureWith((doc) => (doc.kubeflow_tools.pipelines.objectStore.auth = { fromEnv: true }));
+    await expect(jobCommand(["--values", irsa], "0.1.0", () => undefined)).rejects.toThrow(/--service-account/);
+    const printed = (await jobCommand(["--values", irsa, "--service-account", "kfp-s3-probe"], "0.1.0", () => undefined)) ?? "";
+    const job = parseAllDocuments(printed)[1]?.toJSON() as Record<string, any>;
+    expect(job.spec.template.spec).toMatchObject({ serviceAccountName: "kfp-s3-probe", automountServiceAccountToken: true });
+  });
+});
+
+describe("JUnit", () => {
+  const plan = planFor("team-1", { kind: "profile", profile: "team-1" }, LAYOUTS.deploykf, { profilesInRun: ["team-1"], unownedProfile: "nobody" });
+  const observe = (operation: string, prefix: string | null): Observation =>
+    prefix === "pipelines/" && operation === "put"
+      ? { outcome: "allowed", evidence: [] }
+      : prefix === "artifacts/team-1/" && operation === "delete"
+        ? { outcome: "denied", evidence: [] }
+        : operation === "get-bucket-location"
+          ? { outcome: "error", errorKind: "throttled", reason: 'SlowDown <&"\'>', evidence: [] }
+          : { outcome: prefix?.includes("team-1") ? "allowed" : "denied", evidence: [] };
+  const results: CheckResult[] = plan.checks.map((check) => {
+    const observation = observe(check.operation, check.target?.prefix ?? null);
+    const verdict = judge(check.expectation, observation, { strict: false });
+    const hint = hintFor(check, observation, verdict, { bucket: "kfp", tls: true });
+    return { ...check, observation, verdict, ...(hint ? { hint } : {}) };
+  });
+  const report = buildReport({ plans: [plan], results, cleanup: { created: 0, removed: 0, leftovers: [] } }, {
+    toolVersion: "0.1.0",
+    runId: "r1",
+    startedAt: new Date(0),
+    finishedAt: new Date(1500),
+    endpoint: "http://127.0.0.1:9000",
+    bucket: "kfp",
+    region: "us-east-1",
+    layout: "deploykf",
+    forcePathStyle: true,
+    readOnly: false,
+    strict: false,
+    identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentialSource: "dir", accessKeyIdHint: "…ABCD" }],
+  });
+
+  it("one testcase per cell; LEAK and MISSING fail with their fix; the counts match the JSON report", () => {
+    const xml = renderJunit(report);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+    const suites = parsed.testsuites;
+    expect(Number(suites.tests)).toBe(report.checks.length);
+    expect(Number(suites.failures)).toBe(report.summary.leak + report.summary.missing);
+    expect(Number(suites.errors)).toBe(report.summary.error);
+    const cases = [suites.testsuite.testcase].flat();
+    expect(cases).toHaveLength(report.checks.length);
+    const leak = cases.find((c: any) => c.name === "put pipelines/ (expected forbidden)");
+    expect(leak.failure).toMatchObject({ type: "LEAK", message: "allowed, must be denied" });
+    expect(leak.failure["#text"]).toMatch(/^fix: remove s3:PutObject/);
+    const missing = cases.find((c: any) => c.name === "delete artifacts/team-1/ (expected required)");
+    expect(missing.failure.type).toBe("MISSING");
+    // Markup in a reason is escaped, and comes back whole.
+    const error = cases.find((c: any) => c.name.startsWith("get-bucket-location"));
+    expect(error.error.message).toBe('SlowDown <&"\'>');
+  });
+});
