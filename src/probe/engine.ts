@@ -148,9 +148,9 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   };
 
   /** Writes an object that did not exist; returns the ledger entry when the store took it. */
-  async function writeProbeObject(writer: ProbeIdentity, target: Target, key: string, body: Uint8Array, label: string) {
+  async function writeProbeObject(writer: ProbeIdentity, target: Target, key: string, body: Uint8Array, label: string, crc32 = false) {
     const entry = ledger.record({ key, identity: writer.name, cleaners: cleanersFor(writer, target) });
-    const put = await request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s));
+    const put = await request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s, { crc32 }));
     if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
     if (put.observation.outcome !== "allowed" && definitelyNotWritten(put.result)) ledger.discard(entry);
     return { entry: put.observation.outcome === "allowed" ? entry : undefined, put };
@@ -291,17 +291,13 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
 
   // The uploads KFP makes, each on keys of its own beside the canary.
   async function probeUploads(prober: ProbeIdentity, plan: IdentityPlan, target: Target): Promise<void> {
-    const { port } = prober;
     const tasks: Promise<void>[] = [];
     if (target.operations.includes("put-checksum")) {
       tasks.push(
         (async () => {
           const key = canaryKey(target.prefix, options.runId, `${prober.name}-crc32`);
           const body = canaryBody(options.runId, "canary with a CRC32 checksum");
-          const entry = ledger.record({ key, identity: prober.name, cleaners: cleanersFor(prober, target) });
-          const put = await request("PutObject (CRC32 checksum)", key, "write", (s) => port.putObjectIfAbsent(key, body, s, { crc32: true }));
-          if (put.observation.outcome !== "allowed" && definitelyNotWritten(put.result)) ledger.discard(entry);
-          if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
+          const { put } = await writeProbeObject(prober, target, key, body, "PutObject (CRC32 checksum)", true);
           decide(checkOf(plan, target, "put-checksum"), put.observation);
         })(),
       );

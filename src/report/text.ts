@@ -48,6 +48,14 @@ function cellText(check: ReportCheck): string {
   }
 }
 
+/** How a finding is named in lines of text: warnings are WARN whatever made them. */
+function findingWord(verdict: string): string {
+  if (verdict === "exposed" || verdict === "degraded") return "WARN";
+  if (verdict === "ambiguous") return "UNSURE";
+  if (verdict === "not-run") return "NOT RUN";
+  return verdict.toUpperCase();
+}
+
 function verdictStyle(verdict: string): Style {
   if (verdict === "ok") return "green";
   if (verdict === "exposed" || verdict === "degraded" || verdict === "ambiguous") return "yellow";
@@ -147,7 +155,7 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
     const check = group[0] as ReportCheck;
     const operations = group.map((c) => c.operation).join(", ");
     const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
-    const word = check.verdict === "ambiguous" ? "UNSURE" : check.verdict === "degraded" ? "WARN" : check.verdict.toUpperCase();
+    const word = findingWord(check.verdict);
     const whyDegraded = check.verdict === "degraded" ? "denied; KFP works without it, but failed uploads leave parts behind" : "";
     lines.push(`  ${label(word, check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`);
     const hint = mergedHint(group);
@@ -158,14 +166,14 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
     const exposed = report.checks.filter((c) => c.identity === identity.name && c.verdict === "exposed");
     if (exposed.length === 0) continue;
     const where = exposed.map((c) => c.prefix ?? "the whole bucket").join(", ");
-    lines.push(`  ${label("WARN", "exposed")} ${identity.name}  can list key names of ${where}`);
+    lines.push(`  ${label(findingWord("exposed"), "exposed")} ${identity.name}  can list key names of ${where}`);
     lines.push(`            fix: ${exposed[0]?.hint?.replace(/^this identity can list [^;]*; to close it, /, "") ?? ""}`);
   }
   const notRun = new Map<string, number>();
   for (const check of report.checks) {
     if (check.verdict === "not-run") notRun.set(check.reason ?? "not run", (notRun.get(check.reason ?? "not run") ?? 0) + 1);
   }
-  for (const [reason, count] of notRun) lines.push(`  ${label("NOT RUN", "not-run")} ${count} check(s): ${reason}`);
+  for (const [reason, count] of notRun) lines.push(`  ${label(findingWord("not-run"), "not-run")} ${count} check(s): ${reason}`);
   return lines.length > 0 ? ["", paint("bold", "Findings"), ...lines] : [];
 }
 
@@ -182,10 +190,7 @@ export function findingLines(report: Report): string[] {
   const lines = report.checks
     .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run")
     .sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict))
-    .map((c) => {
-      const word = c.verdict === "exposed" || c.verdict === "degraded" ? "WARN" : c.verdict === "ambiguous" ? "UNSURE" : c.verdict.toUpperCase();
-      return `${word} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`;
-    });
+    .map((c) => `${findingWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`);
   for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
   return lines;
 }

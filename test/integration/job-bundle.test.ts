@@ -1,7 +1,6 @@
 // The single-file bundle, alone in a directory with no node_modules, run as the Kubernetes Job
 // runs it: settings from a deployKF values file, keys from Secrets mounted as directories with
 // their own key names, a JSON report, findings on stderr and a JUnit file.
-import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +8,7 @@ import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { Report } from "../../src/report/model.js";
-import { allSecrets, bucketKeys, incompleteUploads, projectRoot, secretsDirOf, seeded, settings } from "./local-s3.js";
+import { allSecrets, bucketKeys, incompleteUploads, projectRoot, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
 
 const bundle = join(projectRoot, "dist", "kfp-s3-probe.mjs");
 let workDir: string;
@@ -24,12 +23,8 @@ function mountSecret(name: string, identity: string): void {
   copyFileSync(join(secretsDirOf(identity), "AWS_SECRET_ACCESS_KEY"), join(dir, "secret_key"));
 }
 
-function runBundle(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(workDir, "kfp-s3-probe.mjs"), ...args], { cwd: workDir, env: { PATH: process.env.PATH }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error && typeof error.code === "number" ? error.code : error ? null : 0, stdout, stderr }),
-    );
-  });
+function runBundle(args: string[]) {
+  return runCli(args, { entry: join(workDir, "kfp-s3-probe.mjs"), cwd: workDir });
 }
 
 beforeAll(() => {

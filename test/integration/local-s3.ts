@@ -35,11 +35,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The CLI as a user runs it, with an environment that has no AWS settings of the developer's. */
-export function runCli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  const env = cleanEnv(extraEnv);
+/**
+ * The CLI as a user runs it, with an environment that has no AWS settings of the developer's;
+ * `entry` runs another build of it (the single-file bundle) from `cwd`.
+ */
+export function runCli(args: string[], options: { entry?: string; cwd?: string } = {}): Promise<CliResult> {
+  const env = cleanEnv({});
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+    const run = { env, timeout: 60_000, ...(options.cwd ? { cwd: options.cwd } : {}) };
+    execFile(process.execPath, [options.entry ?? bin, ...args], run, (error, stdout, stderr) => {
       const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
       resolve({ code, stdout, stderr });
     });

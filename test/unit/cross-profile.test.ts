@@ -1,24 +1,14 @@
 // Several identities in one run, each with its own policy, on a mocked store that tells them
 // apart by access key: seeds, undecided reads, and cleanup by the prefix's owner or the backend.
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  GetBucketLocationCommand,
   GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type PutObjectCommandInput,
   S3Client,
-  S3ServiceException,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mockStore, type Policy } from "../support/sdk-store.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
 import { type ProbeIdentity, type ProbeRun, runProbe } from "../../src/probe/engine.js";
@@ -29,66 +19,18 @@ const s3 = mockClient(S3Client);
 const BUCKET = "kubeflow-pipelines";
 const RUN_ID = "20261124T120000Z-0123456789ab";
 
-type Action = "put" | "get" | "delete" | "abort";
-/** An identity's object rights: may `action` be done on `key`? */
-type Policy = (action: Action, key: string) => boolean;
-
 const ownPrefixes = (profile: string) => [`artifacts/${profile}/`, `v2/artifacts/${profile}/`];
 // The reference policies grant Get/Put/DeleteObject, and no s3:AbortMultipartUpload.
 const reference = (profile: string): Policy => (action, key) => action !== "abort" && ownPrefixes(profile).some((p) => key.startsWith(p));
 const backendPolicy: Policy = (action, key) => action !== "abort" && ["pipelines/", "artifacts/", "v2/artifacts/"].some((p) => key.startsWith(p));
 
-function denied(): S3ServiceException {
-  return new S3ServiceException({ name: "AccessDenied", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "AccessDenied" });
-}
-
 /** One store, one policy per access key id. */
 function store(policies: Record<string, Policy>): Map<string, Uint8Array> {
-  const objects = new Map<string, Uint8Array>();
-  const policyOf = async (getClient: () => S3Client): Promise<Policy> => {
-    const credentials = await getClient().config.credentials();
-    const policy = policies[credentials.accessKeyId];
-    if (!policy) throw new Error(`no policy for ${credentials.accessKeyId}`);
+  return mockStore(s3, (accessKeyId) => {
+    const policy = policies[accessKeyId];
+    if (!policy) throw new Error(`no policy for ${accessKeyId}`);
     return policy;
-  };
-  const guarded =
-    <I extends { Key?: string }>(action: Action, answer: (input: I) => unknown) =>
-    async (input: I, getClient: () => S3Client) => {
-      if (!(await policyOf(getClient))(action, input.Key ?? "")) throw denied();
-      return answer(input);
-    };
-  s3.on(ListObjectsV2Command).resolves({ $metadata: { httpStatusCode: 200 }, Contents: [] });
-  s3.on(HeadBucketCommand).resolves({ $metadata: { httpStatusCode: 200 } });
-  s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 } });
-  s3.on(PutObjectCommand).callsFake(
-    guarded("put", (input: PutObjectCommandInput) => {
-      objects.set(input.Key as string, input.Body as Uint8Array);
-      return { $metadata: { httpStatusCode: 200 } };
-    }),
-  );
-  s3.on(HeadObjectCommand).callsFake(guarded("get", () => ({ $metadata: { httpStatusCode: 200 } })));
-  s3.on(GetObjectCommand).callsFake(
-    guarded("get", (input: { Key?: string }) => {
-      const bytes = objects.get(input.Key ?? "") ?? new Uint8Array();
-      return { $metadata: { httpStatusCode: 200 }, Body: { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput["Body"] };
-    }),
-  );
-  s3.on(DeleteObjectCommand).callsFake(
-    guarded("delete", (input: { Key?: string }) => {
-      objects.delete(input.Key ?? "");
-      return { $metadata: { httpStatusCode: 204 } };
-    }),
-  );
-  s3.on(CreateMultipartUploadCommand).callsFake(guarded("put", (input: { Key?: string }) => ({ $metadata: { httpStatusCode: 200 }, UploadId: `up-${input.Key}` })));
-  s3.on(UploadPartCommand).callsFake(guarded("put", () => ({ $metadata: { httpStatusCode: 200 }, ETag: '"p1"' })));
-  s3.on(CompleteMultipartUploadCommand).callsFake(
-    guarded("put", (input: { Key?: string }) => {
-      objects.set(input.Key ?? "", new Uint8Array());
-      return { $metadata: { httpStatusCode: 200 } };
-    }),
-  );
-  s3.on(AbortMultipartUploadCommand).callsFake(guarded("abort", () => ({ $metadata: { httpStatusCode: 204 } })));
-  return objects;
+  });
 }
 
 function identity(name: string, role: Role): ProbeIdentity {

@@ -5,20 +5,17 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  GetBucketLocationCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
-  type GetObjectCommandOutput,
   type PutObjectCommandInput,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bodyOf, denied, mockStore } from "../support/sdk-store.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
 import { runProbe, type ProbeOptions } from "../../src/probe/engine.js";
@@ -29,73 +26,11 @@ const s3 = mockClient(S3Client);
 const BUCKET = "kubeflow-pipelines";
 const RUN_ID = "20261124T120000Z-0123456789ab";
 
-function denied(name = "AccessDenied", status = 403): S3ServiceException {
-  return new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status }, message: name });
-}
-
-/** The one method of a streamed body that the port uses. */
-function bodyOf(bytes: Uint8Array): GetObjectCommandOutput["Body"] {
-  return { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput["Body"];
-}
-
 const TEAM1_OWN = ["artifacts/team-1/", "v2/artifacts/team-1/"];
 
-/**
- * A store that behaves: objects put are stored, read back and deleted, where `mayTouch(key)`
- * allows it (the default: everywhere); elsewhere object requests are denied.
- */
+/** A store that behaves where `mayTouch(key)` allows (the default: everywhere). */
 function storeThatWorks(mayTouch: (key: string) => boolean = () => true): Map<string, Uint8Array> {
-  const objects = new Map<string, Uint8Array>();
-  const guarded =
-    <I extends { Key?: string }, O>(answer: (input: I) => O) =>
-    (input: I): O => {
-      if (!mayTouch(input.Key ?? "")) throw denied();
-      return answer(input);
-    };
-  s3.on(ListObjectsV2Command).resolves({ $metadata: { httpStatusCode: 200 }, Contents: [] });
-  s3.on(HeadBucketCommand).resolves({ $metadata: { httpStatusCode: 200 } });
-  s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 }, LocationConstraint: undefined });
-  s3.on(PutObjectCommand).callsFake(
-    guarded((input: PutObjectCommandInput) => {
-      objects.set(input.Key as string, input.Body as Uint8Array);
-      return { $metadata: { httpStatusCode: 200 } };
-    }),
-  );
-  s3.on(HeadObjectCommand).callsFake(guarded(() => ({ $metadata: { httpStatusCode: 200 } })));
-  s3.on(GetObjectCommand).callsFake(
-    guarded((input: { Key?: string }) => ({
-      $metadata: { httpStatusCode: 200 },
-      Body: bodyOf(objects.get(input.Key ?? "") ?? new Uint8Array()),
-    })),
-  );
-  s3.on(DeleteObjectCommand).callsFake(
-    guarded((input: { Key?: string }) => {
-      objects.delete(input.Key ?? "");
-      return { $metadata: { httpStatusCode: 204 } };
-    }),
-  );
-  const uploads = new Set<string>();
-  s3.on(CreateMultipartUploadCommand).callsFake(
-    guarded((input: { Key?: string }) => {
-      uploads.add(`upload-${input.Key}`);
-      return { $metadata: { httpStatusCode: 200 }, UploadId: `upload-${input.Key}` };
-    }),
-  );
-  s3.on(UploadPartCommand).callsFake(guarded(() => ({ $metadata: { httpStatusCode: 200 }, ETag: '"part-1"' })));
-  s3.on(CompleteMultipartUploadCommand).callsFake(
-    guarded((input: { Key?: string; UploadId?: string }) => {
-      uploads.delete(input.UploadId ?? "");
-      objects.set(input.Key ?? "", new Uint8Array());
-      return { $metadata: { httpStatusCode: 200 } };
-    }),
-  );
-  s3.on(AbortMultipartUploadCommand).callsFake(
-    guarded((input: { Key?: string; UploadId?: string }) => {
-      if (!uploads.delete(input.UploadId ?? "")) throw denied("NoSuchUpload", 404);
-      return { $metadata: { httpStatusCode: 204 } };
-    }),
-  );
-  return objects;
+  return mockStore(s3, () => (_action, key) => mayTouch(key));
 }
 
 /** The reference profile policy for team-1: object rights under its own two prefixes only. */
