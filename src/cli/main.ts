@@ -103,55 +103,56 @@ export async function main(argv: string[], io: Io): Promise<number> {
       interruptedBy ??= "deadline";
       checks.abort();
     }, config.deadlineMs);
-
-    const notes = [...config.notes];
-    if (config.insecureSkipTlsVerify) {
-      const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
-      io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
-      notes.push(warning);
-    }
-    let store: StoreSettings = {
-      endpoint: config.endpoint,
-      region: config.region,
-      forcePathStyle: config.forcePathStyle,
-      requestTimeoutMs: config.requestTimeoutMs,
-      maxAttempts: 3,
-      checksums: config.checksums,
-      ...(config.caBundle ? { caBundle: config.caBundle } : {}),
-      insecureSkipTlsVerify: config.insecureSkipTlsVerify,
-    };
-    let clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
-    if (config.regionSource === "default" && clients[0]) {
-      // No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights).
-      const detected = (await new SdkS3Port(clients[0], config.bucket).headBucket(AbortSignal.timeout(config.requestTimeoutMs))).bucketRegion;
-      if (detected && detected !== store.region) {
-        for (const client of clients) client.destroy();
-        store = { ...store, region: detected };
-        clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
-        notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
-      }
-    }
-    const identities = config.identities.map((spec, i) => ({
-      name: spec.name,
-      role: spec.role,
-      port: new SdkS3Port(clients[i] as S3Client, config.bucket),
-    }));
-    const callers = new Map<string, string>();
-    if (config.provider === "aws" || isAwsEndpoint(config.endpoint)) {
-      await Promise.all(
-        config.identities.map(async (spec, i) => {
-          const caller = await callerArn((loaded[i] as LoadedCredentials).credentials, store.region, config.requestTimeoutMs);
-          if (caller.arn) callers.set(spec.name, caller.arn);
-          else notes.push(`${spec.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
-        }),
-      );
-    }
-    const what = identities.length === 1 ? identities[0]?.name : `${identities.length} identities`;
+    let clients: S3Client[] = [];
     let spinner: Ora | undefined;
-    if (io.stderr.isTTY && !io.env.CI) {
-      spinner = ora({ text: `probing ${what}`, stream: io.stderr }).start();
-    }
+    // From here on, whatever happens, the timer, the handlers and the clients are released.
     try {
+      const notes = [...config.notes];
+      if (config.insecureSkipTlsVerify) {
+        const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
+        io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
+        notes.push(warning);
+      }
+      let store: StoreSettings = {
+        endpoint: config.endpoint,
+        region: config.region,
+        forcePathStyle: config.forcePathStyle,
+        requestTimeoutMs: config.requestTimeoutMs,
+        maxAttempts: 3,
+        checksums: config.checksums,
+        ...(config.caBundle ? { caBundle: config.caBundle } : {}),
+        insecureSkipTlsVerify: config.insecureSkipTlsVerify,
+      };
+      clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+      if (config.regionSource === "default" && clients[0]) {
+        // No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights).
+        const detected = (await new SdkS3Port(clients[0], config.bucket).headBucket(AbortSignal.timeout(config.requestTimeoutMs))).bucketRegion;
+        if (detected && detected !== store.region) {
+          for (const client of clients) client.destroy();
+          store = { ...store, region: detected };
+          clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+          notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
+        }
+      }
+      const identities = config.identities.map((spec, i) => ({
+        name: spec.name,
+        role: spec.role,
+        port: new SdkS3Port(clients[i] as S3Client, config.bucket),
+      }));
+      const callers = new Map<string, string>();
+      if (config.provider === "aws" || isAwsEndpoint(config.endpoint)) {
+        await Promise.all(
+          config.identities.map(async (spec, i) => {
+            const caller = await callerArn((loaded[i] as LoadedCredentials).credentials, store.region, config.requestTimeoutMs);
+            if (caller.arn) callers.set(spec.name, caller.arn);
+            else notes.push(`${spec.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
+          }),
+        );
+      }
+      const what = identities.length === 1 ? identities[0]?.name : `${identities.length} identities`;
+      if (io.stderr.isTTY && !io.env.CI) {
+        spinner = ora({ text: `probing ${what}`, stream: io.stderr }).start();
+      }
       const run = await runProbe(
         identities,
         {
