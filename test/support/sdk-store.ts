@@ -24,8 +24,14 @@ export type Action = "put" | "get" | "delete" | "abort";
 /** An identity's rights: may `action` be done on `key`? */
 export type Policy = (action: Action, key: string) => boolean;
 
+/** A real S3 exception, as the SDK throws it; `headers` are the raw response's (x-amz-bucket-region, date). */
+export function s3Error(name: string, status: number, headers: Record<string, string> = {}): S3ServiceException {
+  const error = new S3ServiceException({ name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status }, message: name });
+  return Object.assign(error, { $response: { statusCode: status, headers, body: undefined } });
+}
+
 export function denied(name = "AccessDenied", status = 403): S3ServiceException {
-  return new S3ServiceException({ name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status }, message: name });
+  return s3Error(name, status);
 }
 
 /** The one method of a streamed body that the port uses. */

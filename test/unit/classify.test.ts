@@ -1,11 +1,7 @@
-import { S3ServiceException } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
+import { s3Error } from "../support/sdk-store.js";
 import { classify, FATAL_ERROR_KINDS, type RequestSubject } from "../../src/core/classify.js";
 import { factsFromError, normaliseBucketLocation } from "../../src/s3/s3-port.js";
-
-function s3Error(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status }, message: name });
-}
 
 function systemError(code: string): Error {
   return Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code });

@@ -11,10 +11,10 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { s3Error } from "../support/sdk-store.js";
 import { classify, type RequestSubject } from "../../src/core/classify.js";
 import { readClock } from "../../src/core/clock.js";
 import { LAYOUTS } from "../../src/core/layout.js";
@@ -28,11 +28,6 @@ import { factsFromError, SdkS3Port } from "../../src/s3/s3-port.js";
 
 const SECRET = "diagnoses-secret-value-0123456789abcdef";
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: SECRET };
-
-function s3Error(name: string, status: number, headers: Record<string, string> = {}): S3ServiceException {
-  const error = new S3ServiceException({ name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status }, message: name });
-  return Object.assign(error, { $response: { statusCode: status, headers, body: undefined } });
-}
 
 const ownGet: PlannedCheck = {
   identity: "team-1",
