@@ -14,7 +14,9 @@ export default defineConfig({
     format: "esm",
     codeSplitting: false,
     banner:
-      "#!/usr/bin/env node\n// kfp-s3-probe " + version + ", bundled with its dependencies (see package-lock.json); Apache-2.0.\n" +
+      "#!/usr/bin/env node\n// kfp-s3-probe " +
+      version +
+      ", bundled with its dependencies (see package-lock.json); Apache-2.0.\n" +
       'import { createRequire as __kfpCreateRequire } from "node:module"; const require = __kfpCreateRequire(import.meta.url);\n' +
       'process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";',
   },

@@ -65,4 +65,6 @@ for (const r of rows) {
   );
 }
 const last = rows[rows.length - 1] as Measurement;
-console.log(`\nrequests grow ${(last.requests / base.requests).toFixed(1)}x from P=1 to P=${last.profiles}; profile×targets grow ${(last.targets / base.targets).toFixed(1)}x.`);
+console.log(
+  `\nrequests grow ${(last.requests / base.requests).toFixed(1)}x from P=1 to P=${last.profiles}; profile×targets grow ${(last.targets / base.targets).toFixed(1)}x.`,
+);

@@ -61,9 +61,6 @@ export function seededKeys(identities: LocalIdentity[]): string[] {
   const profiles = [...new Set(identities.flatMap((i) => (i.profile ? [i.profile] : [])))].sort();
   return [
     "pipelines/hello-world/pipeline.yaml",
-    ...profiles.flatMap((p) => [
-      `artifacts/${p}/hello-world-run/main.log`,
-      `v2/artifacts/${p}/hello-world/run-0/output.txt`,
-    ]),
+    ...profiles.flatMap((p) => [`artifacts/${p}/hello-world-run/main.log`, `v2/artifacts/${p}/hello-world/run-0/output.txt`]),
   ];
 }

@@ -1,14 +1,10 @@
 // Provisioning step of scripts/local-s3.sh: creates the KFP bucket as the admin user, attaches
 // each identity's IAM user policy through the IAM API that RGW serves on the same endpoint, and
 // seeds the objects a running KFP install would have.
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+
 import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import {
-  loadLocalIdentities,
-  policyDocument,
-  readLocalS3Settings,
-  seededKeys,
-} from "./local-s3-fixture.js";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { loadLocalIdentities, policyDocument, readLocalS3Settings, seededKeys } from "./local-s3-fixture.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -46,6 +42,4 @@ for (const identity of identities) {
 for (const key of seededKeys(identities)) {
   await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: key, Body: `seeded by local-s3: ${key}\n` }));
 }
-console.log(
-  `bucket ${settings.bucket}: ${identities.length} identities with policies, ${seededKeys(identities).length} seeded objects`,
-);
+console.log(`bucket ${settings.bucket}: ${identities.length} identities with policies, ${seededKeys(identities).length} seeded objects`);

@@ -151,14 +151,21 @@ export function buildParser(argv: string[]) {
       choices: PROVIDER_NAMES,
       describe: "preset endpoint form, region, addressing and checksums for this store (each overridable)",
     })
-    .option("region", { type: "string", describe: "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the provider's, else detected or us-east-1)" })
+    .option("region", {
+      type: "string",
+      describe: "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the provider's, else detected or us-east-1)",
+    })
     .option("path-style", { type: "boolean", describe: "path-style addressing (default: on, off for AWS and OSS)" })
     .option("checksums", {
       choices: ["when-required", "when-supported"] as const,
       describe: "SDK checksums on requests (default when-required; when-supported on AWS)",
     })
     .option("ca-bundle", { type: "string", describe: "PEM file of a private CA, trusted in addition to the public roots" })
-    .option("insecure-skip-tls-verify", { type: "boolean", default: false, describe: "accept any TLS certificate (diagnosis only; said in the report)" })
+    .option("insecure-skip-tls-verify", {
+      type: "boolean",
+      default: false,
+      describe: "accept any TLS certificate (diagnosis only; said in the report)",
+    })
     .option("multipart", { type: "boolean", default: true, describe: "multipart upload checks (5 MiB part); --no-multipart skips them" })
     .option("credentials", { choices: CREDENTIAL_SOURCES, describe: "where the keys come from (default: env, or dir with --credentials-dir)" })
     .option("credentials-dir", { type: "string", describe: "directory with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY files" })
@@ -232,10 +239,13 @@ function identitiesFrom(args: ParsedArgs, file: { identities: IdentitySpec[] } |
   }
   if (fromFile) return file?.identities ?? [];
 
-  if (args.backend && args.profile !== undefined) throw new UsageError("--backend and --profile exclude each other: for several identities use --identity or --config");
+  if (args.backend && args.profile !== undefined)
+    throw new UsageError("--backend and --profile exclude each other: for several identities use --identity or --config");
   if (!single) throw new UsageError("say whose keys these are: --backend, --profile NAME, --identity NAME=DIR or --config FILE");
   if (args.profile !== undefined && !isValidProfileName(args.profile)) {
-    throw new UsageError(`--profile ${args.profile} is not a valid profile (Kubernetes namespace) name: lowercase letters, digits and '-', at most 63`);
+    throw new UsageError(
+      `--profile ${args.profile} is not a valid profile (Kubernetes namespace) name: lowercase letters, digits and '-', at most 63`,
+    );
   }
   const role: Role = args.backend ? { kind: "backend" } : { kind: "profile", profile: args.profile as string };
   const source: CredentialSource = args.credentials ?? (args["credentials-dir"] ? "dir" : "env");
@@ -291,10 +301,10 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
       : deploykf?.region
         ? [deploykf.region, "config"]
         : envRegion
-        ? [envRegion, "environment"]
-        : presetRegion
-          ? [presetRegion, "provider"]
-          : ["us-east-1", "default"];
+          ? [envRegion, "environment"]
+          : presetRegion
+            ? [presetRegion, "provider"]
+            : ["us-east-1", "default"];
   if (!/^[a-z0-9-]+$/i.test(region)) throw new UsageError(`--region ${region} is not a region name`);
 
   const presetEndpoint = preset && "endpoint" in preset ? preset.endpoint : undefined;
@@ -319,9 +329,11 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
     } catch (error) {
       throw new UsageError(`--ca-bundle ${args["ca-bundle"]}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
     }
-    if (!caBundle.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca-bundle ${args["ca-bundle"]} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    if (!caBundle.includes("-----BEGIN CERTIFICATE-----"))
+      throw new UsageError(`--ca-bundle ${args["ca-bundle"]} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
-  if (args["insecure-skip-tls-verify"] && caBundle) throw new UsageError("--ca-bundle and --insecure-skip-tls-verify exclude each other: keep --ca-bundle");
+  if (args["insecure-skip-tls-verify"] && caBundle)
+    throw new UsageError("--ca-bundle and --insecure-skip-tls-verify exclude each other: keep --ca-bundle");
 
   const onAws = new URL(endpoint).hostname.endsWith(".amazonaws.com");
   return {
@@ -331,7 +343,11 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
     regionSource,
     forcePathStyle: args["path-style"] ?? file?.pathStyle ?? preset?.forcePathStyle ?? !onAws,
     ...(provider ? { provider } : {}),
-    checksums: args.checksums ? (args.checksums === "when-supported" ? "WHEN_SUPPORTED" : "WHEN_REQUIRED") : (preset?.checksums ?? (onAws ? "WHEN_SUPPORTED" : "WHEN_REQUIRED")),
+    checksums: args.checksums
+      ? args.checksums === "when-supported"
+        ? "WHEN_SUPPORTED"
+        : "WHEN_REQUIRED"
+      : (preset?.checksums ?? (onAws ? "WHEN_SUPPORTED" : "WHEN_REQUIRED")),
     ...(caBundle ? { caBundle } : {}),
     insecureSkipTlsVerify: args["insecure-skip-tls-verify"],
     multipart: args.multipart,

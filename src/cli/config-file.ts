@@ -58,11 +58,16 @@ function variables(file: string, path: string, value: unknown): CredentialSpec["
     const raw = value[key];
     if (raw === undefined && !required) return undefined;
     // Never echo the value: a secret pasted here by mistake must not reach a terminal.
-    if (typeof raw !== "string" || !VARIABLE_NAME.test(raw)) fail(file, `${path}.${key}`, "must name an environment variable (letters, digits, _), not hold a value");
+    if (typeof raw !== "string" || !VARIABLE_NAME.test(raw))
+      fail(file, `${path}.${key}`, "must name an environment variable (letters, digits, _), not hold a value");
     return raw;
   };
   const sessionToken = name("sessionToken", false);
-  return { accessKeyId: name("accessKeyId", true) as string, secretAccessKey: name("secretAccessKey", true) as string, ...(sessionToken ? { sessionToken } : {}) };
+  return {
+    accessKeyId: name("accessKeyId", true) as string,
+    secretAccessKey: name("secretAccessKey", true) as string,
+    ...(sessionToken ? { sessionToken } : {}),
+  };
 }
 
 function credentials(file: string, path: string, value: unknown): CredentialSpec {
@@ -85,7 +90,10 @@ function credentials(file: string, path: string, value: unknown): CredentialSpec
       onlyKeys(file, `${path}.gcsHmac`, inner, ["dir", "env"]);
       const directory = optionalString(file, `${path}.gcsHmac.dir`, inner.dir);
       if (directory) return { source: "gcs-hmac", directory };
-      return { source: "gcs-hmac", ...(inner.env === undefined || inner.env === true ? {} : { variables: variables(file, `${path}.gcsHmac.env`, inner.env) }) };
+      return {
+        source: "gcs-hmac",
+        ...(inner.env === undefined || inner.env === true ? {} : { variables: variables(file, `${path}.gcsHmac.env`, inner.env) }),
+      };
     }
   }
 }
@@ -96,7 +104,8 @@ function identity(file: string, path: string, value: unknown): IdentitySpec {
   const profile = optionalString(file, `${path}.profile`, value.profile);
   if (value.backend !== undefined && value.backend !== true) fail(file, `${path}.backend`, "must be true");
   if ((value.backend === true) === (profile !== undefined)) fail(file, path, "needs either backend: true or profile: NAME");
-  if (profile !== undefined && !isValidProfileName(profile)) fail(file, `${path}.profile`, `${profile} is not a valid profile (Kubernetes namespace) name`);
+  if (profile !== undefined && !isValidProfileName(profile))
+    fail(file, `${path}.profile`, `${profile} is not a valid profile (Kubernetes namespace) name`);
   const role: Role = profile === undefined ? { kind: "backend" } : { kind: "profile", profile };
   if (value.credentials === undefined) fail(file, `${path}.credentials`, "is required (dir, env, chain or gcsHmac)");
   return {

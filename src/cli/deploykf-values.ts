@@ -141,12 +141,16 @@ export function readDeploykfValues(file: string): DeploykfSettings {
   const authPath = `${storePath}.auth`;
   const auth = values.node(authPath, false, AUTH_KEYS);
   const fromEnv = values.boolean(auth, authPath, "fromEnv", false);
-  const identities: DeploykfIdentity[] = [{ name: "backend", role: { kind: "backend" }, secret: fromEnv ? null : secretRef(values, auth, authPath, undefined) }];
+  const identities: DeploykfIdentity[] = [
+    { name: "backend", role: { kind: "backend" }, secret: fromEnv ? null : secretRef(values, auth, authPath, undefined) },
+  ];
 
   const generatorPath = GENERATOR;
   const defaultsPath = `${generatorPath}.profileDefaults.${PROFILE_AUTH}`;
   const defaults = values.node(defaultsPath, false, PROFILE_AUTH_KEYS);
-  const profileFallback = fromEnv ? undefined : secretRef(values, defaults, defaultsPath, { name: DEPLOYKF_DEFAULTS.profileSecret, ...DEPLOYKF_DEFAULTS });
+  const profileFallback = fromEnv
+    ? undefined
+    : secretRef(values, defaults, defaultsPath, { name: DEPLOYKF_DEFAULTS.profileSecret, ...DEPLOYKF_DEFAULTS });
   const profiles = values.node(generatorPath, false)?.profiles ?? [];
   if (!Array.isArray(profiles)) values.fail(`${generatorPath}.profiles`, "must be a list");
   const profileSubset: Node[] = [];

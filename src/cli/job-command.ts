@@ -37,7 +37,8 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
   });
   if (helpShown) return null;
   if (args._.length > 0) throw new UsageError(`job: unexpected argument ${String(args._[0])}`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.name) || args.name.length > 52) throw new UsageError(`job: --name ${args.name} is not a valid Job name`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.name) || args.name.length > 52)
+    throw new UsageError(`job: --name ${args.name} is not a valid Job name`);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.namespace)) throw new UsageError(`job: --namespace ${args.namespace} is not a valid namespace`);
   const settings = readDeploykfValues(args.values);
   if (settings.identities.some((i) => i.secret === null) && !args["service-account"]) {

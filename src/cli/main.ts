@@ -2,24 +2,24 @@
 // deadline all ending in cleanup and a report. All output goes through the redactor.
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
+import type { S3Client } from "@aws-sdk/client-s3";
 import ora, { type Ora } from "ora";
 import { LAYOUTS } from "../core/layout.js";
 import { countVerdicts, EXIT_CODES } from "../core/summary.js";
+import type { CheckResult } from "../core/verdict.js";
 import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
 import { runProbe } from "../probe/engine.js";
+import { renderJunit } from "../report/junit.js";
 import { buildReport } from "../report/model.js";
 import { Redactor } from "../report/redact.js";
-import { renderJunit } from "../report/junit.js";
 import { findingLines, renderText } from "../report/text.js";
-import type { CheckResult } from "../core/verdict.js";
 import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
 import { callerArn } from "../s3/caller.js";
 import { createS3Client, type StoreSettings } from "../s3/client.js";
 import { isAwsEndpoint } from "../s3/providers.js";
 import { SdkS3Port } from "../s3/s3-port.js";
-import type { S3Client } from "@aws-sdk/client-s3";
-import { parseArgs, type ProbeConfig, UsageError } from "./args.js";
 import { toolVersion } from "../version.js";
+import { type ProbeConfig, parseArgs, UsageError } from "./args.js";
 import { jobCommand } from "./job-command.js";
 
 export const EXIT_INTERNAL_ERROR = 4;
@@ -50,7 +50,10 @@ async function otherAddressingNotes(
 }
 
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `${stamp}-${randomBytes(6).toString("hex")}`;
 }
 
@@ -109,7 +112,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     try {
       const notes = [...config.notes];
       if (config.insecureSkipTlsVerify) {
-        const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
+        const warning =
+          "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
         io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
         notes.push(warning);
       }
@@ -153,25 +157,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (io.stderr.isTTY && !io.env.CI) {
         spinner = ora({ text: `probing ${what}`, stream: io.stderr }).start();
       }
-      const run = await runProbe(
-        identities,
-        {
-          bucket: config.bucket,
-          layout: LAYOUTS[config.layout],
-          runId,
-          readOnly: config.readOnly,
-          strict: config.strict,
-          multipart: config.multipart,
-          tls: config.endpoint.startsWith("https://"),
-          concurrency: config.concurrency,
-          signal: checks.signal,
-          cleanupSignal: cleanup.signal,
-          cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
-          onCheckDone: (done, total) => {
-            if (spinner) spinner.text = `probing ${what}: ${done}/${total} checks`;
-          },
+      const run = await runProbe(identities, {
+        bucket: config.bucket,
+        layout: LAYOUTS[config.layout],
+        runId,
+        readOnly: config.readOnly,
+        strict: config.strict,
+        multipart: config.multipart,
+        tls: config.endpoint.startsWith("https://"),
+        concurrency: config.concurrency,
+        signal: checks.signal,
+        cleanupSignal: cleanup.signal,
+        cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
+        onCheckDone: (done, total) => {
+          if (spinner) spinner.text = `probing ${what}: ${done}/${total} checks`;
         },
-      );
+      });
       spinner?.stop();
       notes.push(...(await otherAddressingNotes(run.results, config, store, loaded)));
       const { leak, missing } = countVerdicts(run.results);

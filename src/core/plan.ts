@@ -117,9 +117,7 @@ export function planFor(identity: string, role: Role, layout: KeyLayout, context
       operation,
       expectation: expectationFor(role, null, operation),
     })),
-    ...targets.flatMap((t) =>
-      t.operations.map((operation) => ({ identity, target: t, operation, expectation: expectationFor(role, t, operation) })),
-    ),
+    ...targets.flatMap((t) => t.operations.map((operation) => ({ identity, target: t, operation, expectation: expectationFor(role, t, operation) }))),
   ];
   return { identity, role, targets, checks };
 }

@@ -115,7 +115,12 @@ async function fromChain(timeoutMs: number): Promise<LoadedCredentials> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new CredentialError(`the credential chain found no credentials within ${timeoutMs} ms: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or IRSA (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)`)),
+      () =>
+        reject(
+          new CredentialError(
+            `the credential chain found no credentials within ${timeoutMs} ms: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or IRSA (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)`,
+          ),
+        ),
       timeoutMs,
     );
   });
@@ -157,7 +162,12 @@ export async function loadCredentials(request: CredentialRequest): Promise<Loade
         return loaded(fromValues(values, directory, fix, names), `${kind} ${directory}`);
       }
       return loaded(
-        fromValues(request.env, "the environment", `export the HMAC access id and secret as ${names.accessKeyId} and ${names.secretAccessKey}`, names),
+        fromValues(
+          request.env,
+          "the environment",
+          `export the HMAC access id and secret as ${names.accessKeyId} and ${names.secretAccessKey}`,
+          names,
+        ),
         `${kind} from ${variablesDescription(names)}`,
       );
     }

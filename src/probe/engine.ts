@@ -265,7 +265,9 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     }
 
     if (options.readOnly || keyBelongsToOthers) {
-      const why = options.readOnly ? "--read-only: nothing is deleted" : `${key} existed before this run: the probe never deletes what it did not create`;
+      const why = options.readOnly
+        ? "--read-only: nothing is deleted"
+        : `${key} existed before this run: the probe never deletes what it did not create`;
       decide(checkOf(plan, target, "delete"), notRun(why));
       return;
     }

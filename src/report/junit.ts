@@ -3,27 +3,28 @@
 // with the warning in system-out.
 import type { Report, ReportCheck } from "./model.js";
 
-function escape(text: string): string {
+function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string);
 }
 
 function testcase(check: ReportCheck): string {
-  const name = escape(`${check.operation} ${check.prefix ?? "(bucket)"} (expected ${check.expected})`);
-  const open = `    <testcase classname="kfp-s3-probe.${escape(check.identity)}" name="${name}" time="0">`;
-  const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : check.verdict);
+  const name = xmlEscape(`${check.operation} ${check.prefix ?? "(bucket)"} (expected ${check.expected})`);
+  const open = `    <testcase classname="kfp-s3-probe.${xmlEscape(check.identity)}" name="${name}" time="0">`;
+  const why =
+    check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : check.verdict);
   const body = check.hint ? `fix: ${check.hint}` : "";
   switch (check.verdict) {
     case "leak":
     case "missing":
-      return `${open}\n      <failure type="${check.verdict.toUpperCase()}" message="${escape(why)}">${escape(body)}</failure>\n    </testcase>`;
+      return `${open}\n      <failure type="${check.verdict.toUpperCase()}" message="${xmlEscape(why)}">${xmlEscape(body)}</failure>\n    </testcase>`;
     case "error":
-      return `${open}\n      <error type="${escape(check.errorKind ?? "error")}" message="${escape(why)}">${escape(body)}</error>\n    </testcase>`;
+      return `${open}\n      <error type="${xmlEscape(check.errorKind ?? "error")}" message="${xmlEscape(why)}">${xmlEscape(body)}</error>\n    </testcase>`;
     case "not-run":
-      return `${open}\n      <skipped message="${escape(why)}"/>\n    </testcase>`;
+      return `${open}\n      <skipped message="${xmlEscape(why)}"/>\n    </testcase>`;
     case "ok":
       return `${open}</testcase>`;
     default:
-      return `${open}\n      <system-out>${escape(`${check.verdict}: ${why}${body ? `; ${body}` : ""}`)}</system-out>\n    </testcase>`;
+      return `${open}\n      <system-out>${xmlEscape(`${check.verdict}: ${why}${body ? `; ${body}` : ""}`)}</system-out>\n    </testcase>`;
   }
 }
 
@@ -40,14 +41,14 @@ export function renderJunit(report: Report): string {
   const suites = report.identities.map((identity) => {
     const checks = report.checks.filter((c) => c.identity === identity.name);
     return [
-      `  <testsuite name="${escape(`${identity.name} (${identity.description})`)}" ${attributes(count(checks))} timestamp="${report.startedAt}" time="${seconds}">`,
+      `  <testsuite name="${xmlEscape(`${identity.name} (${identity.description})`)}" ${attributes(count(checks))} timestamp="${report.startedAt}" time="${seconds}">`,
       ...checks.map(testcase),
       "  </testsuite>",
     ].join("\n");
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="kfp-s3-probe ${escape(report.store.bucket)} run ${escape(report.runId)}" ${attributes(count(report.checks))} time="${seconds}">`,
+    `<testsuites name="kfp-s3-probe ${xmlEscape(report.store.bucket)} run ${xmlEscape(report.runId)}" ${attributes(count(report.checks))} time="${seconds}">`,
     ...suites,
     "</testsuites>",
     "",

@@ -1,7 +1,8 @@
 // The report as data: what the JSON output carries (schema: docs/report-schema.md) and what the
 // terminal view renders.
-import { countVerdicts, exitCodeFor, type VerdictCounts } from "../core/summary.js";
+
 import { describeRole, type Role } from "../core/plan.js";
+import { countVerdicts, exitCodeFor, type VerdictCounts } from "../core/summary.js";
 import type { CheckResult, Evidence } from "../core/verdict.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
 

@@ -103,17 +103,34 @@ export function renderText(report: Report, colour: boolean): string {
         return check ? paint(verdictStyle(check.verdict), cellText(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
       });
     const header = (columns: [string, string][], title = ""): string =>
-      paint("dim", line(title, columns.map(([, name]) => name.padEnd(CELL_WIDTH))));
+      paint(
+        "dim",
+        line(
+          title,
+          columns.map(([, name]) => name.padEnd(CELL_WIDTH)),
+        ),
+      );
 
     lines.push("");
     const caller = identity.caller ? `  caller ${identity.caller}` : "";
-    lines.push(paint("bold", `${identity.name} (${identity.description})`) + `  keys ${identity.accessKeyId} from ${identity.credentialSource}${caller}`);
+    lines.push(
+      `${paint("bold", `${identity.name} (${identity.description})`)}  keys ${identity.accessKeyId} from ${identity.credentialSource}${caller}`,
+    );
     lines.push(header(BUCKET_COLUMNS));
-    lines.push(line("bucket", cellsOf(checks.filter((c) => c.prefix === null), BUCKET_COLUMNS)));
+    lines.push(
+      line(
+        "bucket",
+        cellsOf(
+          checks.filter((c) => c.prefix === null),
+          BUCKET_COLUMNS,
+        ),
+      ),
+    );
     const all = [...rows.values()];
     const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
     const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
-    const columnsFor = (rowsShown: ReportCheck[][]) => OBJECT_COLUMNS.filter(([operation]) => rowsShown.some((row) => row.some((c) => c.operation === operation)));
+    const columnsFor = (rowsShown: ReportCheck[][]) =>
+      OBJECT_COLUMNS.filter(([operation]) => rowsShown.some((row) => row.some((c) => c.operation === operation)));
     const homeColumns = columnsFor(home);
     lines.push(header(homeColumns));
     for (const row of home) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, homeColumns)));
@@ -157,7 +174,9 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
     const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
     const word = findingWord(check.verdict);
     const whyDegraded = check.verdict === "degraded" ? "denied; KFP works without it, but failed uploads leave parts behind" : "";
-    lines.push(`  ${label(word, check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`);
+    lines.push(
+      `  ${label(word, check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`,
+    );
     const hint = mergedHint(group);
     if (hint) lines.push(`            fix: ${hint}`);
   }
@@ -190,7 +209,10 @@ export function findingLines(report: Report): string[] {
   const lines = report.checks
     .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run")
     .sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict))
-    .map((c) => `${findingWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`);
+    .map(
+      (c) =>
+        `${findingWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`,
+    );
   for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
   return lines;
 }

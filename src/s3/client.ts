@@ -21,10 +21,7 @@ export interface StoreSettings {
   insecureSkipTlsVerify?: boolean;
 }
 
-export function createS3Client(
-  settings: StoreSettings,
-  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
-): S3Client {
+export function createS3Client(settings: StoreSettings, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): S3Client {
   // The SDK warns on Node 20 at client construction; a user's report must not carry it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const checksums = settings.checksums ?? "WHEN_REQUIRED";

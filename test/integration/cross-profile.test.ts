@@ -102,13 +102,23 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     const section = result.stdout.slice(result.stdout.indexOf("wrong-near-miss (profile team-1)"));
     const crossRows = section.slice(section.indexOf("other profiles' prefixes")).split("\n").slice(1, 3);
     for (const row of crossRows) expect(row).toMatch(/deny: ALLOWED ✗/);
-    expect(result.stdout).toMatch(/LEAK +wrong-near-miss {2}put, head, get, delete artifacts\/team-10\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject/);
+    expect(result.stdout).toMatch(
+      /LEAK +wrong-near-miss {2}put, head, get, delete artifacts\/team-10\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject/,
+    );
   });
 
   it("--identity NAME=DIR: the simple way to put several profiles in one run", async () => {
     const result = await runCli([
-      "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--output", "json",
-      "--identity", `team-1=${secretsDirOf("team-1")}`, "--identity", `team-2=${secretsDirOf("team-2")}`,
+      "--endpoint",
+      settings.endpoint,
+      "--bucket",
+      settings.bucket,
+      "--output",
+      "json",
+      "--identity",
+      `team-1=${secretsDirOf("team-1")}`,
+      "--identity",
+      `team-2=${secretsDirOf("team-2")}`,
     ]);
     expect(result.code).toBe(0);
     const report = parseReport(result);

@@ -1,6 +1,7 @@
 // The single-file bundle, alone in a directory with no node_modules, run as the Kubernetes Job
 // runs it: settings from a deployKF values file, keys from Secrets mounted as directories with
 // their own key names, a JSON report, findings on stderr and a JUnit file.
+
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { Report } from "../../src/report/model.js";
+import type { Parsed } from "../support/parsed.js";
 import { allSecrets, bucketKeys, incompleteUploads, projectRoot, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
 
 const bundle = join(projectRoot, "dist", "kfp-s3-probe.mjs");
@@ -79,10 +81,10 @@ describe("the bundled probe, as the Job runs it", () => {
   it("the Job's own command, on the values its ConfigMap ships: backend and two profiles pass; JUnit matches the JSON", async () => {
     const manifest = await runBundle(["job", "--values", valuesFile]);
     expect(manifest.code).toBe(0);
-    const [configMap, job] = parseAllDocuments(manifest.stdout).map((d) => d.toJSON() as Record<string, any>);
+    const [configMap, job] = parseAllDocuments(manifest.stdout).map((d) => d.toJSON() as Record<string, Parsed>);
     const shipped = join(workDir, "shipped-values.yaml");
-    writeFileSync(shipped, configMap?.data["values.yaml"]);
-    const args = (job?.spec.template.spec.containers[0].args as string[]).map((arg) =>
+    writeFileSync(shipped, configMap?.data?.["values.yaml"]);
+    const args = ((job as Parsed).spec.template.spec.containers[0].args as string[]).map((arg) =>
       arg === "/etc/kfp-s3-probe/values.yaml" ? shipped : arg === "/secrets" ? secretsRoot : arg,
     );
     const junitFile = join(workDir, "reference.xml");
@@ -100,7 +102,7 @@ describe("the bundled probe, as the Job runs it", () => {
     const junit = junitOf(junitFile);
     expect(Number(junit.tests)).toBe(report.checks.length);
     expect(Number(junit.failures)).toBe(0);
-    expect([junit.testsuite].flat().map((s: any) => Number(s.tests))).toEqual(
+    expect([junit.testsuite].flat().map((s: Parsed) => Number(s.tests))).toEqual(
       report.identities.map((i) => report.checks.filter((c) => c.identity === i.name).length),
     );
   });
@@ -120,12 +122,17 @@ describe("the bundled probe, as the Job runs it", () => {
     const result = await runBundle(["--values", valuesFile, "--secrets-root", leakyRoot, "--output", "json", "--junit", junitFile]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Report;
-    expect(report.checks.some((c) => c.identity === "team-2" && c.prefix === "artifacts/team-1/" && c.operation === "get" && c.verdict === "leak")).toBe(true);
+    expect(
+      report.checks.some((c) => c.identity === "team-2" && c.prefix === "artifacts/team-1/" && c.operation === "get" && c.verdict === "leak"),
+    ).toBe(true);
     const junit = junitOf(junitFile);
     expect(Number(junit.failures)).toBe(report.summary.leak + report.summary.missing);
     expect(Number(junit.failures)).toBeGreaterThan(0);
-    const failed = [junit.testsuite].flat().flatMap((s: any) => [s.testcase].flat()).filter((c: any) => c.failure);
-    expect(failed.every((c: any) => c.failure.type === "LEAK" || c.failure.type === "MISSING")).toBe(true);
+    const failed = [junit.testsuite]
+      .flat()
+      .flatMap((s: Parsed) => [s.testcase].flat())
+      .filter((c: Parsed) => c.failure);
+    expect(failed.every((c: Parsed) => c.failure.type === "LEAK" || c.failure.type === "MISSING")).toBe(true);
     expect(result.stderr).toMatch(/^kfp-s3-probe: LEAK team-2 put artifacts\/team-1\/.*\| fix: remove s3:PutObject/m);
     for (const secret of allSecrets()) {
       expect(result.stdout + result.stderr + readFileSync(junitFile, "utf8")).not.toContain(secret);

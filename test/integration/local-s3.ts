@@ -1,6 +1,6 @@
 // Helpers for tests that talk to the local Ceph RGW: its settings, the CLI as a child process,
 // the bucket as the admin sees it, and a loopback proxy that can hold requests.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
-import { loadLocalIdentities, readLocalS3Settings, seededKeys, type LocalS3Settings } from "../../scripts/local-s3-fixture.js";
+import { type LocalS3Settings, loadLocalIdentities, readLocalS3Settings, seededKeys } from "../../scripts/local-s3-fixture.js";
 import type { Report } from "../../src/report/model.js";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
@@ -60,7 +60,18 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function probeArgs(identity: string, role: string[], extra: string[] = []): string[] {
-  return [...role, "--name", identity, "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--credentials-dir", secretsDirOf(identity), ...extra];
+  return [
+    ...role,
+    "--name",
+    identity,
+    "--endpoint",
+    settings.endpoint,
+    "--bucket",
+    settings.bucket,
+    "--credentials-dir",
+    secretsDirOf(identity),
+    ...extra,
+  ];
 }
 
 export function parseReport(result: CliResult): Report {
@@ -143,13 +154,10 @@ export async function startHoldingProxy(hold: (req: IncomingMessage) => boolean)
       signalHeld();
       return;
     }
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
   });

@@ -6,20 +6,20 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   allSecrets,
   bucketKeys,
-  incompleteUploads,
+  type CliResult,
   cell,
   crossProfileCells,
   findings,
+  incompleteUploads,
   parseReport,
   probeArgs,
   removeAsAdmin,
   runCli,
-  seeded,
   secretsDirOf,
+  seeded,
   settings,
   spawnCli,
   startHoldingProxy,
-  type CliResult,
 } from "./local-s3.js";
 
 const PROFILE_OWN_PREFIXES = (p: string) => [`artifacts/${p}/`, `v2/artifacts/${p}/`];
@@ -141,14 +141,14 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
       "missing delete artifacts/team-4/",
       "missing delete v2/artifacts/team-4/",
     ]);
-    expect(cell(report, "artifacts/team-4/", "delete").hint).toBe(
-      "grant s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines/artifacts/team-4/*",
-    );
+    expect(cell(report, "artifacts/team-4/", "delete").hint).toBe("grant s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines/artifacts/team-4/*");
     // The canary, the CRC32 canary and the multipart object under each of its prefixes.
     expect(leftovers).toEqual(
-      ["artifacts/team-4/", "v2/artifacts/team-4/"].flatMap((prefix) =>
-        ["wrong-no-delete", "wrong-no-delete-crc32", "wrong-no-delete-multipart"].map((name) => `${prefix}.kfp-s3-probe/${report.runId}/${name}`),
-      ).sort(),
+      ["artifacts/team-4/", "v2/artifacts/team-4/"]
+        .flatMap((prefix) =>
+          ["wrong-no-delete", "wrong-no-delete-crc32", "wrong-no-delete-multipart"].map((name) => `${prefix}.kfp-s3-probe/${report.runId}/${name}`),
+        )
+        .sort(),
     );
     // The report is right: exactly those keys were left in the bucket.
     expect(stillThere).toEqual(leftovers);
@@ -182,7 +182,9 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
     const result = await probe("wrong-bucket-admin", ["--profile", "team-5"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^ {2}pipelines\/ \(backend's\) +hide: allowed ! +deny: ALLOWED ✗ +deny: ALLOWED ✗/m);
-    expect(result.stdout).toMatch(/LEAK +wrong-bucket-admin {2}put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/);
+    expect(result.stdout).toMatch(
+      /LEAK +wrong-bucket-admin {2}put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/,
+    );
     expect(result.stdout).toMatch(/Cleanup: \d+ probe object\(s\) created, all removed\./);
     expect(result.stdout).toMatch(/^Summary: \d+ ok, [1-9]\d* leak, 0 missing, \d+ warn, \d+ undecided, 0 error, 0 not run; exit 1$/m);
   });
@@ -193,7 +195,18 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
     const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-wrong-"));
     writeFileSync(join(dir, "AWS_ACCESS_KEY_ID"), readFileSync(join(secretsDirOf("team-1"), "AWS_ACCESS_KEY_ID")));
     writeFileSync(join(dir, "AWS_SECRET_ACCESS_KEY"), "not-the-secret-not-the-secret-not-the-sec");
-    const result = await runCli(["--profile", "team-1", "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--credentials-dir", dir, "--output", "json"]);
+    const result = await runCli([
+      "--profile",
+      "team-1",
+      "--endpoint",
+      settings.endpoint,
+      "--bucket",
+      settings.bucket,
+      "--credentials-dir",
+      dir,
+      "--output",
+      "json",
+    ]);
     outputs.push(result);
     expect(result.code).toBe(3);
     const report = parseReport(result);
@@ -206,7 +219,17 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
     const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-unknown-"));
     writeFileSync(join(dir, "AWS_ACCESS_KEY_ID"), "NOSUCHKEY0123456789A");
     writeFileSync(join(dir, "AWS_SECRET_ACCESS_KEY"), "not-a-secret-of-this-store-0123456789abc");
-    const result = await runCli(["--backend", "--endpoint", settings.endpoint, "--bucket", settings.bucket, "--credentials-dir", dir, "--output", "json"]);
+    const result = await runCli([
+      "--backend",
+      "--endpoint",
+      settings.endpoint,
+      "--bucket",
+      settings.bucket,
+      "--credentials-dir",
+      dir,
+      "--output",
+      "json",
+    ]);
     outputs.push(result);
     expect(result.code).toBe(3);
     const preflight = cell(parseReport(result), null, "list-bucket");
@@ -215,7 +238,9 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
   });
 
   it("a bucket that does not exist", async () => {
-    const result = await runCli(probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.bucket ? "no-such-kfp-bucket" : a)));
+    const result = await runCli(
+      probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.bucket ? "no-such-kfp-bucket" : a)),
+    );
     expect(result.code).toBe(3);
     expect(cell(parseReport(result), null, "list-bucket").errorKind).toBe("no-such-bucket");
   });
@@ -224,7 +249,9 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
     const proxy = await startHoldingProxy(() => false);
     const closedPort = proxy.endpoint;
     await proxy.close();
-    const result = await runCli(probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.endpoint ? closedPort : a)));
+    const result = await runCli(
+      probeArgs("team-1", ["--profile", "team-1"], ["--output", "json"]).map((a) => (a === settings.endpoint ? closedPort : a)),
+    );
     expect(result.code).toBe(3);
     expect(cell(parseReport(result), null, "list-bucket").errorKind).toBe("connection");
   });
@@ -242,9 +269,7 @@ describe("interrupted runs clean up", () => {
     // Hold the first HeadObject of a canary: by then its PutObject has landed.
     const proxy = await startHoldingProxy((req) => req.method === "HEAD" && (req.url ?? "").includes(".kfp-s3-probe"));
     try {
-      const child = spawnCli(
-        probeArgs("backend", ["--backend"], ["--output", "json"]).map((a) => (a === settings.endpoint ? proxy.endpoint : a)),
-      );
+      const child = spawnCli(probeArgs("backend", ["--backend"], ["--output", "json"]).map((a) => (a === settings.endpoint ? proxy.endpoint : a)));
       let stdout = "";
       let stderr = "";
       child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

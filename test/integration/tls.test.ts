@@ -18,10 +18,27 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-tls-"));
   caFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", caFile,
-  ], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      keyFile,
+      "-out",
+      caFile,
+    ],
+    { stdio: "ignore" },
+  );
   const target = new URL(settings.endpoint);
   server = createServer({ key: readFileSync(keyFile), cert: readFileSync(caFile) }, (req, res) => {
     const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {

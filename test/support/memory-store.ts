@@ -10,38 +10,41 @@ export class MemoryStore {
   requests = 0;
 
   portFor(mayDo: (action: Action, key: string) => boolean): S3Port {
-    const store = this;
     const answer = <R extends ResponseFacts>(allowed: boolean, ok: () => R): Promise<R | ResponseFacts> => {
-      store.requests += 1;
+      this.requests += 1;
       return Promise.resolve(allowed ? ok() : { status: 403, errorName: "AccessDenied" });
     };
     return {
       headBucket: (): Promise<BucketResult> => answer(true, () => ({ status: 200 })),
       getBucketLocation: (): Promise<BucketResult> => answer(true, () => ({ status: 200, region: "us-east-1" })),
       listObjects: (prefix: string, maxKeys: number): Promise<ListResult> =>
-        answer(true, () => ({ status: 200, keys: [...store.objects.keys()].filter((k) => k.startsWith(prefix)).slice(0, maxKeys) })) as Promise<ListResult>,
+        answer(true, () => ({
+          status: 200,
+          keys: [...this.objects.keys()].filter((k) => k.startsWith(prefix)).slice(0, maxKeys),
+        })) as Promise<ListResult>,
       putObjectIfAbsent: (key: string, body: Uint8Array): Promise<WriteResult> =>
         answer(mayDo("put", key), () => {
-          if (store.objects.has(key)) return { status: 412, errorName: "PreconditionFailed" };
-          store.objects.set(key, body);
+          if (this.objects.has(key)) return { status: 412, errorName: "PreconditionFailed" };
+          this.objects.set(key, body);
           return { status: 200 };
         }),
-      headObject: (key: string) => answer(mayDo("get", key), () => (store.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
+      headObject: (key: string) =>
+        answer(mayDo("get", key), () => (this.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
       getObject: (key: string): Promise<ReadResult> =>
         answer(mayDo("get", key), () => {
-          const body = store.objects.get(key);
+          const body = this.objects.get(key);
           return body ? { status: 200, body } : { status: 404, errorName: "NoSuchKey" };
         }),
       deleteObject: (key: string): Promise<WriteResult> =>
         answer(mayDo("delete", key), () => {
-          store.objects.delete(key);
+          this.objects.delete(key);
           return { status: 204 };
         }),
       createMultipartUpload: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, uploadId: `upload-${key}` })),
-      uploadPart: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, etag: "\"part\"" })),
+      uploadPart: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, etag: '"part"' })),
       completeMultipartUpload: (key: string): Promise<WriteResult> =>
         answer(mayDo("put", key), () => {
-          store.objects.set(key, new Uint8Array());
+          this.objects.set(key, new Uint8Array());
           return { status: 200 };
         }),
       // The reference policies do not grant s3:AbortMultipartUpload.

@@ -61,7 +61,10 @@ export function mockStore(s3: AwsClientStub<S3Client>, policyOf: (accessKeyId: s
   );
   s3.on(HeadObjectCommand).callsFake(guarded("get", () => ({ $metadata: { httpStatusCode: 200 } })));
   s3.on(GetObjectCommand).callsFake(
-    guarded("get", (input: { Key?: string }) => ({ $metadata: { httpStatusCode: 200 }, Body: bodyOf(objects.get(input.Key ?? "") ?? new Uint8Array()) })),
+    guarded("get", (input: { Key?: string }) => ({
+      $metadata: { httpStatusCode: 200 },
+      Body: bodyOf(objects.get(input.Key ?? "") ?? new Uint8Array()),
+    })),
   );
   s3.on(DeleteObjectCommand).callsFake(
     guarded("delete", (input: { Key?: string }) => {

@@ -77,15 +77,27 @@ describe("flags", () => {
 describe("--provider presets, each overridable", () => {
   const backend = ["--backend", "--bucket", "kfp-bucket"];
   it.each<[string, string[], Record<string, unknown>]>([
-    ["aws", ["--provider", "aws", "--region", "eu-west-1"], { endpoint: "https://s3.eu-west-1.amazonaws.com", forcePathStyle: false, checksums: "WHEN_SUPPORTED" }],
+    [
+      "aws",
+      ["--provider", "aws", "--region", "eu-west-1"],
+      { endpoint: "https://s3.eu-west-1.amazonaws.com", forcePathStyle: false, checksums: "WHEN_SUPPORTED" },
+    ],
     ["gcs", ["--provider", "gcs"], { endpoint: "https://storage.googleapis.com", region: "auto", checksums: "WHEN_REQUIRED" }],
     ["oss", ["--provider", "oss", "--region", "cn-hangzhou"], { endpoint: "https://s3.oss-cn-hangzhou.aliyuncs.com", forcePathStyle: false }],
-    ["ibm-cos", ["--provider", "ibm-cos", "--region", "us-south"], { endpoint: "https://s3.us-south.cloud-object-storage.appdomain.cloud", forcePathStyle: true }],
+    [
+      "ibm-cos",
+      ["--provider", "ibm-cos", "--region", "us-south"],
+      { endpoint: "https://s3.us-south.cloud-object-storage.appdomain.cloud", forcePathStyle: true },
+    ],
     ["wasabi", ["--provider", "wasabi"], { endpoint: "https://s3.us-east-1.wasabisys.com", region: "us-east-1" }],
     ["minio", ["--provider", "minio", "--endpoint", "http://minio.kubeflow:9000"], { region: "us-east-1", forcePathStyle: true }],
     ["r2", ["--provider", "r2", "--endpoint", "https://acct.r2.cloudflarestorage.com"], { region: "auto", forcePathStyle: true }],
     ["aws, path style forced", ["--provider", "aws", "--region", "us-east-2", "--path-style"], { forcePathStyle: true }],
-    ["minio, checksums overridden", ["--provider", "minio", "--endpoint", "http://m:9000", "--checksums", "when-supported"], { checksums: "WHEN_SUPPORTED" }],
+    [
+      "minio, checksums overridden",
+      ["--provider", "minio", "--endpoint", "http://m:9000", "--checksums", "when-supported"],
+      { checksums: "WHEN_SUPPORTED" },
+    ],
   ])("%s", async (_name, flags, expected) => {
     expect(await parseArgs([...backend, ...flags], {})).toMatchObject(expected);
   });
@@ -97,7 +109,11 @@ describe("--provider presets, each overridable", () => {
 
   it.each<[string, string[], RegExp]>([
     ["a region-shaped endpoint without a region", ["--provider", "aws"], /--provider aws needs --region/],
-    ["R2 without its account endpoint", ["--provider", "r2"], /--endpoint is required, e.g. --endpoint https:\/\/<account-id>\.r2\.cloudflarestorage\.com/],
+    [
+      "R2 without its account endpoint",
+      ["--provider", "r2"],
+      /--endpoint is required, e.g. --endpoint https:\/\/<account-id>\.r2\.cloudflarestorage\.com/,
+    ],
   ])("%s", async (_what, flags, expected) => {
     expect(await usageError([...backend, ...flags])).toMatch(expected);
   });
@@ -107,7 +123,9 @@ describe("--provider presets, each overridable", () => {
     expect(await usageError([...backend, "--endpoint", "https://s3.local", "--ca-bundle", notPem])).toMatch(/holds no PEM certificate/);
     expect(await usageError([...backend, "--endpoint", "https://s3.local", "--ca-bundle", "/no/such.pem"])).toMatch(/cannot read it \(ENOENT\)/);
     const pem = writeConfig("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-    expect(await usageError([...backend, "--endpoint", "https://s3.local", "--ca-bundle", pem, "--insecure-skip-tls-verify"])).toMatch(/exclude each other/);
+    expect(await usageError([...backend, "--endpoint", "https://s3.local", "--ca-bundle", pem, "--insecure-skip-tls-verify"])).toMatch(
+      /exclude each other/,
+    );
     const config = await parseArgs([...backend, "--endpoint", "https://s3.local", "--ca-bundle", pem], {});
     expect(config?.caBundle).toContain("BEGIN CERTIFICATE");
   });
@@ -148,7 +166,11 @@ identities:
     expect(config).toMatchObject({ endpoint: "http://minio.kubeflow:9000", bucket: "other-bucket", region: "eu-central-1", regionSource: "config" });
     expect(config?.identities).toEqual([
       { name: "backend", role: { kind: "backend" }, credentials: { source: "dir", directory: "/secrets/backend" } },
-      { name: "team-1", role: { kind: "profile", profile: "team-1" }, credentials: { source: "env", variables: { accessKeyId: "TEAM1_KEY_ID", secretAccessKey: "TEAM1_SECRET" } } },
+      {
+        name: "team-1",
+        role: { kind: "profile", profile: "team-1" },
+        credentials: { source: "env", variables: { accessKeyId: "TEAM1_KEY_ID", secretAccessKey: "TEAM1_SECRET" } },
+      },
       { name: "team-2-irsa", role: { kind: "profile", profile: "team-2" }, credentials: { source: "chain" } },
       { name: "team-3", role: { kind: "profile", profile: "team-3" }, credentials: { source: "gcs-hmac", directory: "/secrets/team-3" } },
     ]);
@@ -158,7 +180,11 @@ identities:
     ["unknown key", "endpoint: http://x:1\nbucket: kfp\nbogus: 1\nidentities: []", /\(top\): unknown key bogus/],
     ["identity without role", "identities:\n  - credentials: { dir: /s }", /identities\[0\]: needs either backend: true or profile: NAME/],
     ["bad profile", "identities:\n  - profile: Team_1\n    credentials: { dir: /s }", /identities\[0\]\.profile: Team_1 is not a valid/],
-    ["two sources", "identities:\n  - backend: true\n    credentials: { dir: /s, chain: true }", /identities\[0\]\.credentials: needs exactly one of/],
+    [
+      "two sources",
+      "identities:\n  - backend: true\n    credentials: { dir: /s, chain: true }",
+      /identities\[0\]\.credentials: needs exactly one of/,
+    ],
     ["no credentials", "identities:\n  - backend: true", /identities\[0\]\.credentials: is required/],
     ["bad layout", "layout: minio\nidentities: []", /layout: must be one of deploykf, kubeflow/],
     ["not YAML", "identities: [", /not valid YAML/],
@@ -167,7 +193,9 @@ identities:
   });
 
   it("a secret pasted where a variable name belongs is refused without being echoed", async () => {
-    const file = writeConfig("identities:\n  - backend: true\n    credentials: { env: { accessKeyId: AKIA, secretAccessKey: 'wJalr/XUtnFEMI+K7MDENG' } }");
+    const file = writeConfig(
+      "identities:\n  - backend: true\n    credentials: { env: { accessKeyId: AKIA, secretAccessKey: 'wJalr/XUtnFEMI+K7MDENG' } }",
+    );
     const message = await usageError(["--config", file, ...base]);
     expect(message).toMatch(/secretAccessKey: must name an environment variable/);
     expect(message).not.toContain("wJalr");

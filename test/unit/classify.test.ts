@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { s3Error } from "../support/sdk-store.js";
 import { classify, FATAL_ERROR_KINDS, type RequestSubject } from "../../src/core/classify.js";
 import { factsFromError, normaliseBucketLocation } from "../../src/s3/s3-port.js";
+import { s3Error } from "../support/sdk-store.js";
 
 function systemError(code: string): Error {
   return Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code });
@@ -96,7 +96,18 @@ describe("classification of S3 answers (shared/notes/s3-compat.md)", () => {
   });
 
   it("connection, TLS and authentication failures are fatal; throttling and missing features are not", () => {
-    for (const kind of ["connection", "dns", "tls", "timeout", "signature", "unknown-key", "expired-token", "clock-skew", "region", "no-such-bucket"] as const) {
+    for (const kind of [
+      "connection",
+      "dns",
+      "tls",
+      "timeout",
+      "signature",
+      "unknown-key",
+      "expired-token",
+      "clock-skew",
+      "region",
+      "no-such-bucket",
+    ] as const) {
       expect(FATAL_ERROR_KINDS.has(kind)).toBe(true);
     }
     for (const kind of ["throttled", "not-implemented", "server", "key-exists", "aborted", "unexpected"] as const) {

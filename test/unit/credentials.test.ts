@@ -65,9 +65,7 @@ describe("credential sources", () => {
     expect(await credentialError(loadCredentials({ source: "dir", directory: halfDir, env: {}, timeoutMs: 1000 }))).toMatch(
       /AWS_ACCESS_KEY_ID not set in .*the Secret's key names/,
     );
-    expect(await credentialError(loadCredentials({ source: "dir", directory: "/no/such/dir", env: {}, timeoutMs: 1000 }))).toMatch(
-      /does not exist/,
-    );
+    expect(await credentialError(loadCredentials({ source: "dir", directory: "/no/such/dir", env: {}, timeoutMs: 1000 }))).toMatch(/does not exist/);
   });
 
   it("chain: names the link that supplied the keys", async () => {
@@ -81,7 +79,16 @@ describe("credential sources", () => {
 
   it("chain: with nothing to find, fails within its bound and says what to set", async () => {
     const empty = mkdtempSync(join(tmpdir(), "kfp-s3-probe-home-"));
-    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"]) {
+    for (const name of [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_PROFILE",
+      "AWS_WEB_IDENTITY_TOKEN_FILE",
+      "AWS_ROLE_ARN",
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ]) {
       vi.stubEnv(name, undefined as unknown as string);
     }
     vi.stubEnv("AWS_CONFIG_FILE", join(empty, "config"));

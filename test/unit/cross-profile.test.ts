@@ -1,19 +1,14 @@
 // Several identities in one run, each with its own policy, on a mocked store that tells them
 // apart by access key: seeds, undecided reads, and cleanup by the prefix's owner or the backend.
-import {
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mockStore, type Policy } from "../support/sdk-store.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
 import { type ProbeIdentity, type ProbeRun, runProbe } from "../../src/probe/engine.js";
 import { createS3Client } from "../../src/s3/client.js";
 import { SdkS3Port } from "../../src/s3/s3-port.js";
+import { mockStore, type Policy } from "../support/sdk-store.js";
 
 const s3 = mockClient(S3Client);
 const BUCKET = "kubeflow-pipelines";
@@ -21,7 +16,10 @@ const RUN_ID = "20261124T120000Z-0123456789ab";
 
 const ownPrefixes = (profile: string) => [`artifacts/${profile}/`, `v2/artifacts/${profile}/`];
 // The reference policies grant Get/Put/DeleteObject, and no s3:AbortMultipartUpload.
-const reference = (profile: string): Policy => (action, key) => action !== "abort" && ownPrefixes(profile).some((p) => key.startsWith(p));
+const reference =
+  (profile: string): Policy =>
+  (action, key) =>
+    action !== "abort" && ownPrefixes(profile).some((p) => key.startsWith(p));
 const backendPolicy: Policy = (action, key) => action !== "abort" && ["pipelines/", "artifacts/", "v2/artifacts/"].some((p) => key.startsWith(p));
 
 /** One store, one policy per access key id. */
@@ -87,7 +85,12 @@ describe("cross-profile matrix", () => {
       "team-2 v2/artifacts/team-2/",
     ]);
     // ...decided without leaving an upload behind: the abort was tried on an upload that does not exist.
-    expect(s3.commandCalls(CreateMultipartUploadCommand).map((c) => c.args[0].input.Key).filter((k) => k?.endsWith("-abort"))).toEqual([]);
+    expect(
+      s3
+        .commandCalls(CreateMultipartUploadCommand)
+        .map((c) => c.args[0].input.Key)
+        .filter((k) => k?.endsWith("-abort")),
+    ).toEqual([]);
     const get = result(run, "team-1", "artifacts/team-2/", "get");
     expect(get.observation.outcome).toBe("denied");
     expect(get.observation.evidence).toEqual([
@@ -112,7 +115,13 @@ describe("cross-profile matrix", () => {
     const objects = store({ "team-3": wildcard, "team-2": reference("team-2"), backend: backendPolicy });
     const run = await probe([identity("backend", { kind: "backend" }), profile("team-3"), profile("team-2")]);
     const leaked = leaks(run, "team-3");
-    for (const prefix of ["artifacts/team-2/", "v2/artifacts/team-2/", `artifacts/kfp-s3-probe-nobody-${RUN_ID.slice(-6)}/`, "artifacts/team-30/", "artifacts/team-3"]) {
+    for (const prefix of [
+      "artifacts/team-2/",
+      "v2/artifacts/team-2/",
+      `artifacts/kfp-s3-probe-nobody-${RUN_ID.slice(-6)}/`,
+      "artifacts/team-30/",
+      "artifacts/team-3",
+    ]) {
       for (const operation of ["put", "head", "get", "delete"]) expect(leaked).toContain(`${operation} ${prefix}`);
     }
     expect(leaks(run, "team-2")).toEqual([]);

@@ -1,4 +1,5 @@
 // deployKF values in, the probe's settings and the Kubernetes Job out; JUnit for CI.
+
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +16,9 @@ import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import { type CheckResult, hintFor, judge, type Observation } from "../../src/core/verdict.js";
 import { jobManifest } from "../../src/k8s/job.js";
-import { buildReport } from "../../src/report/model.js";
 import { renderJunit } from "../../src/report/junit.js";
+import { buildReport } from "../../src/report/model.js";
+import type { Parsed } from "../support/parsed.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = join(root, "fixtures", "deploykf", "values.yaml");
@@ -28,8 +30,8 @@ function valuesFile(text: string): string {
 }
 
 /** The fixture with one YAML path changed. */
-function fixtureWith(edit: (doc: Record<string, any>) => void): string {
-  const doc = parseYaml(readFileSync(fixture, "utf8")) as Record<string, any>;
+function fixtureWith(edit: (doc: Record<string, Parsed>) => void): string {
+  const doc = parseYaml(readFileSync(fixture, "utf8")) as Record<string, Parsed>;
   edit(doc);
   return valuesFile(JSON.stringify(doc));
 }
@@ -49,9 +51,21 @@ describe("deployKF values", () => {
     const settings = readDeploykfValues(fixture);
     expect(settings).toMatchObject({ endpoint: "http://minio.minio.svc.cluster.local:9000", bucket: "kubeflow-pipelines", region: "us-east-1" });
     expect(settings.identities).toEqual([
-      { name: "backend", role: { kind: "backend" }, secret: { name: "kubeflow-pipelines--backend-object-store-auth", accessKeyKey: "access_key", secretKeyKey: "secret_key" } },
-      { name: "team-1", role: { kind: "profile", profile: "team-1" }, secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-1", accessKeyKey: "access_key", secretKeyKey: "secret_key" } },
-      { name: "team-2", role: { kind: "profile", profile: "team-2" }, secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-2", accessKeyKey: "access_key", secretKeyKey: "secret_key" } },
+      {
+        name: "backend",
+        role: { kind: "backend" },
+        secret: { name: "kubeflow-pipelines--backend-object-store-auth", accessKeyKey: "access_key", secretKeyKey: "secret_key" },
+      },
+      {
+        name: "team-1",
+        role: { kind: "profile", profile: "team-1" },
+        secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-1", accessKeyKey: "access_key", secretKeyKey: "secret_key" },
+      },
+      {
+        name: "team-2",
+        role: { kind: "profile", profile: "team-2" },
+        secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-2", accessKeyKey: "access_key", secretKeyKey: "secret_key" },
+      },
     ]);
   });
 
@@ -77,7 +91,12 @@ describe("deployKF values", () => {
 
   it("--values with --secrets-root: each Secret is read from its directory, with its own key names", async () => {
     const config = await parseArgs(["--values", fixture, "--secrets-root", "/secrets"], {});
-    expect(config).toMatchObject({ endpoint: "http://minio.minio.svc.cluster.local:9000", bucket: "kubeflow-pipelines", region: "us-east-1", regionSource: "config" });
+    expect(config).toMatchObject({
+      endpoint: "http://minio.minio.svc.cluster.local:9000",
+      bucket: "kubeflow-pipelines",
+      region: "us-east-1",
+      regionSource: "config",
+    });
     expect(config?.identities[1]?.credentials).toEqual({
       source: "dir",
       directory: "/secrets/kubeflow-pipelines--profile-object-store-auth--team-1",
@@ -85,12 +104,24 @@ describe("deployKF values", () => {
     });
   });
 
-  it.each<[string, (doc: Record<string, any>) => void, RegExp]>([
+  it.each<[string, (doc: Record<string, Parsed>) => void, RegExp]>([
     ["no bucket", (doc) => delete doc.kubeflow_tools.pipelines.bucket.name, /kubeflow_tools\.pipelines\.bucket\.name: is missing/],
-    ["a bad port", (doc) => (doc.kubeflow_tools.pipelines.objectStore.port = "99999"), /kubeflow_tools\.pipelines\.objectStore\.port: 99999 is not a port/],
+    [
+      "a bad port",
+      (doc) => (doc.kubeflow_tools.pipelines.objectStore.port = "99999"),
+      /kubeflow_tools\.pipelines\.objectStore\.port: 99999 is not a port/,
+    ],
     ["an unknown key", (doc) => (doc.kubeflow_tools.pipelines.objectStore.hots = "x"), /kubeflow_tools\.pipelines\.objectStore\.hots: unknown key/],
-    ["a host with a scheme", (doc) => (doc.kubeflow_tools.pipelines.objectStore.host = "http://minio"), /objectStore\.host: http:\/\/minio is not a host name/],
-    ["a bad profile name", (doc) => (doc.deploykf_core.deploykf_profiles_generator.profiles[0].name = "Team_1"), /profiles\[0\]\.name: Team_1 is not a valid profile/],
+    [
+      "a host with a scheme",
+      (doc) => (doc.kubeflow_tools.pipelines.objectStore.host = "http://minio"),
+      /objectStore\.host: http:\/\/minio is not a host name/,
+    ],
+    [
+      "a bad profile name",
+      (doc) => (doc.deploykf_core.deploykf_profiles_generator.profiles[0].name = "Team_1"),
+      /profiles\[0\]\.name: Team_1 is not a valid profile/,
+    ],
     ["useSSL not a boolean", (doc) => (doc.kubeflow_tools.pipelines.objectStore.useSSL = "yes"), /objectStore\.useSSL: must be true or false/],
   ])("%s: one line naming the YAML path", (_what, edit, expected) => {
     const message = usageMessage(() => readDeploykfValues(fixtureWith(edit)));
@@ -99,29 +130,50 @@ describe("deployKF values", () => {
   });
 
   it("--values without --secrets-root says which Secret it would read", async () => {
-    await expect(parseArgs(["--values", fixture], {})).rejects.toThrow(/--values needs --secrets-root DIR.*backend's is kubeflow-pipelines--backend-object-store-auth/);
+    await expect(parseArgs(["--values", fixture], {})).rejects.toThrow(
+      /--values needs --secrets-root DIR.*backend's is kubeflow-pipelines--backend-object-store-auth/,
+    );
   });
 });
 
 describe("the Kubernetes Job", () => {
   const settings = readDeploykfValues(fixture);
-  const manifest = jobManifest(settings, { namespace: "kubeflow", name: "kfp-s3-probe", image: "kfp-s3-probe:0.1.0", ttlSeconds: 86_400, deadlineSeconds: 600 });
-  const [configMapDoc, jobDoc] = parseAllDocuments(manifest).map((d) => d.toJSON() as Record<string, any>);
+  const manifest = jobManifest(settings, {
+    namespace: "kubeflow",
+    name: "kfp-s3-probe",
+    image: "kfp-s3-probe:0.1.0",
+    ttlSeconds: 86_400,
+    deadlineSeconds: 600,
+  });
+  const [configMapDoc, jobDoc] = parseAllDocuments(manifest).map((d) => d.toJSON() as Record<string, Parsed>);
 
   it("parses as YAML and passes the Kubernetes schema (kubernetes-models)", () => {
     expect(parseAllDocuments(manifest).every((d) => d.errors.length === 0)).toBe(true);
     expect(() => new ConfigMap(configMapDoc as ConstructorParameters<typeof ConfigMap>[0]).validate()).not.toThrow();
     expect(() => new Job(jobDoc as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
     // The validator does reject a broken Job.
-    expect(() => new Job({ ...jobDoc, spec: { ...jobDoc?.spec, backoffLimit: "zero" } } as ConstructorParameters<typeof Job>[0]).validate()).toThrow();
+    expect(() =>
+      new Job({ ...jobDoc, spec: { ...jobDoc?.spec, backoffLimit: "zero" } } as ConstructorParameters<typeof Job>[0]).validate(),
+    ).toThrow();
   });
 
   it("mounts each Secret under /secrets/<name>, read-only, and runs the probe on the values it ships", () => {
     const pod = jobDoc?.spec.template.spec;
     const container = pod.containers[0];
-    expect(container.args).toEqual(["--values", "/etc/kfp-s3-probe/values.yaml", "--secrets-root", "/secrets", "--output", "json", "--timeout", "570"]);
-    const secretVolumes = Object.fromEntries(pod.volumes.filter((v: any) => v.secret).map((v: any) => [v.name, v.secret.secretName]));
-    const mounts = Object.fromEntries(container.volumeMounts.filter((m: any) => secretVolumes[m.name]).map((m: any) => [secretVolumes[m.name], m]));
+    expect(container.args).toEqual([
+      "--values",
+      "/etc/kfp-s3-probe/values.yaml",
+      "--secrets-root",
+      "/secrets",
+      "--output",
+      "json",
+      "--timeout",
+      "570",
+    ]);
+    const secretVolumes = Object.fromEntries(pod.volumes.filter((v: Parsed) => v.secret).map((v: Parsed) => [v.name, v.secret.secretName]));
+    const mounts = Object.fromEntries(
+      container.volumeMounts.filter((m: Parsed) => secretVolumes[m.name]).map((m: Parsed) => [secretVolumes[m.name], m]),
+    );
     expect(Object.keys(mounts).sort()).toEqual([
       "kubeflow-pipelines--backend-object-store-auth",
       "kubeflow-pipelines--profile-object-store-auth--team-1",
@@ -136,7 +188,11 @@ describe("the Kubernetes Job", () => {
   it("runs once, not as root, with a read-only root filesystem, limits and a TTL", () => {
     const spec = jobDoc?.spec;
     expect(spec).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 86_400, activeDeadlineSeconds: 600 });
-    expect(spec.template.spec).toMatchObject({ restartPolicy: "Never", automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 65532 } });
+    expect(spec.template.spec).toMatchObject({
+      restartPolicy: "Never",
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 65532 },
+    });
     expect(spec.template.spec.containers[0]).toMatchObject({
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
       resources: { limits: { cpu: "500m", memory: "256Mi" } },
@@ -152,7 +208,7 @@ describe("the Kubernetes Job", () => {
     const irsa = fixtureWith((doc) => (doc.kubeflow_tools.pipelines.objectStore.auth = { fromEnv: true }));
     await expect(jobCommand(["--values", irsa], "0.1.0", () => undefined)).rejects.toThrow(/--service-account/);
     const printed = (await jobCommand(["--values", irsa, "--service-account", "kfp-s3-probe"], "0.1.0", () => undefined)) ?? "";
-    const job = parseAllDocuments(printed)[1]?.toJSON() as Record<string, any>;
+    const job = parseAllDocuments(printed)[1]?.toJSON() as Record<string, Parsed>;
     expect(job.spec.template.spec).toMatchObject({ serviceAccountName: "kfp-s3-probe", automountServiceAccountToken: true });
   });
 });
@@ -165,7 +221,7 @@ describe("JUnit", () => {
       : prefix === "artifacts/team-1/" && operation === "delete"
         ? { outcome: "denied", evidence: [] }
         : operation === "get-bucket-location"
-          ? { outcome: "error", errorKind: "throttled", reason: 'SlowDown <&"\'>', evidence: [] }
+          ? { outcome: "error", errorKind: "throttled", reason: "SlowDown <&\"'>", evidence: [] }
           : { outcome: prefix?.includes("team-1") ? "allowed" : "denied", evidence: [] };
   const results: CheckResult[] = plan.checks.map((check) => {
     const observation = observe(check.operation, check.target?.prefix ?? null);
@@ -173,20 +229,23 @@ describe("JUnit", () => {
     const hint = hintFor(check, observation, verdict, { bucket: "kfp", tls: true });
     return { ...check, observation, verdict, ...(hint ? { hint } : {}) };
   });
-  const report = buildReport({ plans: [plan], results, cleanup: { created: 0, removed: 0, leftovers: [] } }, {
-    toolVersion: "0.1.0",
-    runId: "r1",
-    startedAt: new Date(0),
-    finishedAt: new Date(1500),
-    endpoint: "http://127.0.0.1:9000",
-    bucket: "kfp",
-    region: "us-east-1",
-    layout: "deploykf",
-    forcePathStyle: true,
-    readOnly: false,
-    strict: false,
-    identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentialSource: "dir", accessKeyIdHint: "…ABCD" }],
-  });
+  const report = buildReport(
+    { plans: [plan], results, cleanup: { created: 0, removed: 0, leftovers: [] } },
+    {
+      toolVersion: "0.1.0",
+      runId: "r1",
+      startedAt: new Date(0),
+      finishedAt: new Date(1500),
+      endpoint: "http://127.0.0.1:9000",
+      bucket: "kfp",
+      region: "us-east-1",
+      layout: "deploykf",
+      forcePathStyle: true,
+      readOnly: false,
+      strict: false,
+      identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentialSource: "dir", accessKeyIdHint: "…ABCD" }],
+    },
+  );
 
   it("one testcase per cell; LEAK and MISSING fail with their fix; the counts match the JSON report", () => {
     const xml = renderJunit(report);
@@ -197,13 +256,13 @@ describe("JUnit", () => {
     expect(Number(suites.errors)).toBe(report.summary.error);
     const cases = [suites.testsuite.testcase].flat();
     expect(cases).toHaveLength(report.checks.length);
-    const leak = cases.find((c: any) => c.name === "put pipelines/ (expected forbidden)");
+    const leak = cases.find((c: Parsed) => c.name === "put pipelines/ (expected forbidden)");
     expect(leak.failure).toMatchObject({ type: "LEAK", message: "allowed, must be denied" });
     expect(leak.failure["#text"]).toMatch(/^fix: remove s3:PutObject/);
-    const missing = cases.find((c: any) => c.name === "delete artifacts/team-1/ (expected required)");
+    const missing = cases.find((c: Parsed) => c.name === "delete artifacts/team-1/ (expected required)");
     expect(missing.failure.type).toBe("MISSING");
     // Markup in a reason is escaped, and comes back whole.
-    const error = cases.find((c: any) => c.name.startsWith("get-bucket-location"));
-    expect(error.error.message).toBe('SlowDown <&"\'>');
+    const error = cases.find((c: Parsed) => c.name.startsWith("get-bucket-location"));
+    expect(error.error.message).toBe("SlowDown <&\"'>");
   });
 });

@@ -1,7 +1,6 @@
 // Diagnoses a local RGW cannot produce on demand: every hint names the action, flag or setting.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   DeleteObjectCommand,
   GetBucketLocationCommand,
@@ -12,9 +11,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { s3Error } from "../support/sdk-store.js";
 import { classify, type RequestSubject } from "../../src/core/classify.js";
 import { readClock } from "../../src/core/clock.js";
 import { LAYOUTS } from "../../src/core/layout.js";
@@ -25,6 +24,7 @@ import { tryOtherAddressing } from "../../src/s3/addressing.js";
 import { callerArn } from "../../src/s3/caller.js";
 import { createS3Client } from "../../src/s3/client.js";
 import { factsFromError, SdkS3Port } from "../../src/s3/s3-port.js";
+import { s3Error } from "../support/sdk-store.js";
 
 const SECRET = "diagnoses-secret-value-0123456789abcdef";
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: SECRET };
@@ -131,7 +131,10 @@ describe("KFP deletes through gocloud: HeadObject first", () => {
     s3.on(HeadObjectCommand).rejects(s3Error("Forbidden", 403));
     s3.on(GetObjectCommand).rejects(s3Error("AccessDenied", 403));
     s3.on(DeleteObjectCommand).resolves({ $metadata: { httpStatusCode: 204 } });
-    const client = createS3Client({ endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, requestTimeoutMs: 1000, maxAttempts: 1 }, credentials);
+    const client = createS3Client(
+      { endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, requestTimeoutMs: 1000, maxAttempts: 1 },
+      credentials,
+    );
     const run = await runProbe([{ name: "backend", role: { kind: "backend" }, port: new SdkS3Port(client, "kfp") }], {
       bucket: "kfp",
       layout: LAYOUTS.deploykf,
@@ -166,8 +169,12 @@ describe("KFP deletes through gocloud: HeadObject first", () => {
       throw s3Error("SecondLevelDomainForbidden", 403);
     });
     const store = { endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: false, requestTimeoutMs: 1000, maxAttempts: 1 };
-    expect(await tryOtherAddressing(store, credentials, "kfp")).toBe("with path-style addressing (--path-style) the bucket answers: this store needs it");
-    expect(await tryOtherAddressing({ ...store, forcePathStyle: true }, credentials, "kfp")).toBe("virtual-hosted addressing (--no-path-style) fails too");
+    expect(await tryOtherAddressing(store, credentials, "kfp")).toBe(
+      "with path-style addressing (--path-style) the bucket answers: this store needs it",
+    );
+    expect(await tryOtherAddressing({ ...store, forcePathStyle: true }, credentials, "kfp")).toBe(
+      "virtual-hosted addressing (--no-path-style) fails too",
+    );
   });
 });
 
@@ -191,14 +198,19 @@ describe("a fake S3 server on 127.0.0.1: what needs the SDK's own middleware", (
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const slowDown = (_req: IncomingMessage, res: ServerResponse) =>
-    res.writeHead(503, { "content-type": "application/xml" }).end("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>");
+    res
+      .writeHead(503, { "content-type": "application/xml" })
+      .end("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>");
   const listing = (_req: IncomingMessage, res: ServerResponse) =>
     res
       .writeHead(200, { "content-type": "application/xml" })
       .end('<?xml version="1.0"?><ListBucketResult><Name>kfp</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>');
 
   function port(maxAttempts = 3) {
-    return new SdkS3Port(createS3Client({ endpoint, region: "us-east-1", forcePathStyle: true, requestTimeoutMs: 5000, maxAttempts }, credentials), "kfp");
+    return new SdkS3Port(
+      createS3Client({ endpoint, region: "us-east-1", forcePathStyle: true, requestTimeoutMs: 5000, maxAttempts }, credentials),
+      "kfp",
+    );
   }
 
   it("SlowDown is retried with backoff, and the answer after it counts", async () => {
@@ -218,10 +230,7 @@ describe("a fake S3 server on 127.0.0.1: what needs the SDK's own middleware", (
   });
 
   it("HeadBucket hands over the store's Date and x-amz-bucket-region headers", async () => {
-    answers = [
-      (_req, res) =>
-        res.writeHead(200, { date: "Tue, 24 Nov 2026 12:00:00 GMT", "x-amz-bucket-region": "eu-central-1" }).end(),
-    ];
+    answers = [(_req, res) => res.writeHead(200, { date: "Tue, 24 Nov 2026 12:00:00 GMT", "x-amz-bucket-region": "eu-central-1" }).end()];
     const answer = await port().headBucket(new AbortController().signal);
     expect(answer).toMatchObject({ status: 200, serverDate: "Tue, 24 Nov 2026 12:00:00 GMT", bucketRegion: "eu-central-1" });
   });

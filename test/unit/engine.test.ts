@@ -9,18 +9,18 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
   type PutObjectCommandInput,
+  S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bodyOf, denied, mockStore } from "../support/sdk-store.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
-import { runProbe, type ProbeOptions } from "../../src/probe/engine.js";
+import { type ProbeOptions, runProbe } from "../../src/probe/engine.js";
 import { createS3Client } from "../../src/s3/client.js";
 import { SdkS3Port } from "../../src/s3/s3-port.js";
+import { bodyOf, denied, mockStore } from "../support/sdk-store.js";
 
 const s3 = mockClient(S3Client);
 const BUCKET = "kubeflow-pipelines";
@@ -277,7 +277,10 @@ describe("safety: nothing lost, nothing left", () => {
     versionedStore(true);
     const run = await runProbe([identity({ kind: "profile", profile: "team-1" })], options({ multipart: false }));
     const puts = s3.commandCalls(PutObjectCommand).filter((c) => team1Policy(c.args[0].input.Key ?? "")).length;
-    const versions = s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.VersionId).filter(Boolean);
+    const versions = s3
+      .commandCalls(DeleteObjectCommand)
+      .map((c) => c.args[0].input.VersionId)
+      .filter(Boolean);
     expect(puts).toBe(4); // canary and CRC32 canary under each own prefix
     expect(versions.filter((v) => v === "v-canary")).toHaveLength(puts);
     expect(versions.filter((v) => v === "v-marker")).toHaveLength(2);

@@ -6,8 +6,23 @@ import { planFor } from "../../src/core/plan.js";
 import { hintFor, type Verdict } from "../../src/core/verdict.js";
 
 const ERROR_KINDS: ErrorKind[] = [
-  "connection", "dns", "tls", "timeout", "signature", "unknown-key", "expired-token", "clock-skew", "region",
-  "no-such-bucket", "addressing", "key-exists", "not-implemented", "throttled", "server", "aborted", "unexpected",
+  "connection",
+  "dns",
+  "tls",
+  "timeout",
+  "signature",
+  "unknown-key",
+  "expired-token",
+  "clock-skew",
+  "region",
+  "no-such-bucket",
+  "addressing",
+  "key-exists",
+  "not-implemented",
+  "throttled",
+  "server",
+  "aborted",
+  "unexpected",
 ];
 const NAMES_A_FIX = /s3:[A-Za-z]+|--[a-z-]+|https?:\/\/|AWS_[A-Z_]+|NTP|rerun|x-amz-checksum-crc32/;
 

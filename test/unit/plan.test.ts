@@ -106,7 +106,14 @@ describe("cross-profile targets", () => {
   it("--read-only plans no upload checks; --no-multipart keeps the CRC32 put only", () => {
     const team1 = { kind: "profile", profile: "team-1" } as const;
     expect(targetsFor(team1, deploykf, { ...alone, uploads: false })[0]?.operations).toEqual(["list", "put", "head", "get", "delete"]);
-    expect(targetsFor(team1, deploykf, { ...alone, multipart: false })[0]?.operations).toEqual(["list", "put", "head", "get", "delete", "put-checksum"]);
+    expect(targetsFor(team1, deploykf, { ...alone, multipart: false })[0]?.operations).toEqual([
+      "list",
+      "put",
+      "head",
+      "get",
+      "delete",
+      "put-checksum",
+    ]);
   });
 
   it("alone in a run, a profile still gets the unowned and near-miss targets (team-10 among them)", () => {

@@ -17,7 +17,15 @@ function runWith(observe: (operation: string, prefix: string | null) => Observat
     const hint = hintFor(check, observation, verdict, { bucket: "kubeflow-pipelines", tls: false });
     return { ...check, observation, verdict, ...(hint ? { hint } : {}) };
   });
-  return { plans: [plan], results, cleanup: { created: 2, removed: 1, leftovers: [{ key: "artifacts/team-1/.kfp-s3-probe/r/team-1", identity: "team-1", reason: "DeleteObject denied to team-1" }] } };
+  return {
+    plans: [plan],
+    results,
+    cleanup: {
+      created: 2,
+      removed: 1,
+      leftovers: [{ key: "artifacts/team-1/.kfp-s3-probe/r/team-1", identity: "team-1", reason: "DeleteObject denied to team-1" }],
+    },
+  };
 }
 
 const context = {
@@ -32,7 +40,9 @@ const context = {
   forcePathStyle: true,
   readOnly: false,
   strict: false,
-  identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" } as const, credentialSource: "secret directory /s", accessKeyIdHint: "…MPLE" }],
+  identities: [
+    { name: "team-1", role: { kind: "profile", profile: "team-1" } as const, credentialSource: "secret directory /s", accessKeyIdHint: "…MPLE" },
+  ],
 };
 
 const allowedEverywhere = (): Observation => ({ outcome: "allowed", evidence: [{ request: "X", status: 200 }] });
@@ -57,7 +67,9 @@ describe("report", () => {
     const text = renderText(buildReport(runWith(allowedEverywhere), context), false);
     const findings = text.slice(text.indexOf("Findings"));
     expect(findings.indexOf("LEAK")).toBeLessThan(findings.indexOf("WARN"));
-    expect(text).toMatch(/LEAK +team-1  put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/);
+    expect(text).toMatch(
+      /LEAK +team-1 {2}put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/,
+    );
     expect(text).toContain("s3://kubeflow-pipelines/artifacts/team-1/.kfp-s3-probe/r/team-1");
     expect(text).toMatch(/1 NOT removed/);
     expect(text).toMatch(/exit 1$/m);
@@ -73,7 +85,8 @@ describe("report", () => {
     expect(exitCodeFor(runWith(refused).results)).toBe(3);
     expect(exitCodeFor(runWith((op, prefix) => (prefix === "pipelines/" && op === "put" ? allowedEverywhere() : refused())).results)).toBe(1);
     const denied = (): Observation => ({ outcome: "denied", evidence: [] });
-    const ownOnly = (_op: string, prefix: string | null) => (prefix?.includes("team-1/") && !prefix.includes("nobody") ? allowedEverywhere() : denied());
+    const ownOnly = (_op: string, prefix: string | null) =>
+      prefix?.includes("team-1/") && !prefix.includes("nobody") ? allowedEverywhere() : denied();
     expect(exitCodeFor(runWith(ownOnly).results)).toBe(0);
   });
 });

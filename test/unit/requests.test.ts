@@ -9,7 +9,11 @@ async function requestsFor(profiles: string[]): Promise<{ requests: number; left
   const store = new MemoryStore();
   const identities: ProbeIdentity[] = [
     { name: "backend", role: { kind: "backend" }, port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])) },
-    ...profiles.map((p) => ({ name: p, role: { kind: "profile", profile: p } as const, port: store.portFor(within([`artifacts/${p}/`, `v2/artifacts/${p}/`])) })),
+    ...profiles.map((p) => ({
+      name: p,
+      role: { kind: "profile", profile: p } as const,
+      port: store.portFor(within([`artifacts/${p}/`, `v2/artifacts/${p}/`])),
+    })),
   ];
   await runProbe(identities, {
     bucket: "kfp",
