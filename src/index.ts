@@ -1,9 +1,10 @@
 // Library entry: the same pieces the CLI is built from.
 
 export { classify, type ErrorKind, type ResponseFacts } from "./core/classify.js";
+export { EXIT_CODES, exitCodeFor } from "./core/exit-codes.js";
 export { type KeyLayout, LAYOUTS, type LayoutName } from "./core/layout.js";
 export { type Expectation, type PlannedCheck, planFor, type Role } from "./core/plan.js";
-export { countVerdicts, EXIT_CODES, exitCodeFor } from "./core/summary.js";
+export { countVerdicts } from "./core/summary.js";
 export type { CheckResult, Evidence, Observation, Verdict } from "./core/verdict.js";
 export { type CredentialSource, type LoadedCredentials, loadCredentials } from "./credentials/load.js";
 export { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "./probe/engine.js";

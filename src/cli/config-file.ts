@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
+import { UsageError } from "../core/usage-error.js";
 import type { CredentialRequest } from "../credentials/load.js";
-import { UsageError } from "./errors.js";
 
 export type CredentialSpec = Omit<CredentialRequest, "env" | "timeoutMs">;
 

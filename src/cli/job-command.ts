@@ -1,8 +1,8 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
 import yargs from "yargs";
+import { UsageError } from "../core/usage-error.js";
+import { readDeploykfValues } from "../deploykf/values.js";
 import { jobManifest } from "../k8s/job.js";
-import { readDeploykfValues } from "./deploykf-values.js";
-import { UsageError } from "./errors.js";
 
 /** The manifest on success; null when --help was shown. */
 export async function jobCommand(argv: string[], version: string, write: (text: string) => void): Promise<string | null> {

@@ -1,53 +1,26 @@
-// The command: flags → credentials → probe → report, with Ctrl-C, SIGTERM and the --timeout
-// deadline all ending in cleanup and a report. All output goes through the redactor.
+// The command, as phases wired together: resolve settings → load identities → open a session per
+// identity → probe (plan, seed, check, clean up) → judge → report → exit code. Ctrl-C, SIGTERM and
+// the --timeout deadline all end in cleanup and a report. All output goes through the redactor.
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import type { S3Client } from "@aws-sdk/client-s3";
 import ora, { type Ora } from "ora";
+import { EXIT_CODES, exitCodeFor } from "../core/exit-codes.js";
 import { LAYOUTS } from "../core/layout.js";
-import { countVerdicts, EXIT_CODES } from "../core/summary.js";
-import type { CheckResult } from "../core/verdict.js";
+import { UsageError } from "../core/usage-error.js";
 import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
-import { runProbe } from "../probe/engine.js";
-import { renderJunit } from "../report/junit.js";
-import { buildReport } from "../report/model.js";
+import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
+import { FORMATS, findingLog } from "../report/formats.js";
+import { buildReport, type Report } from "../report/model.js";
 import { Redactor } from "../report/redact.js";
-import { findingLines, renderText } from "../report/text.js";
-import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
-import { callerArn } from "../s3/caller.js";
-import { createS3Client, type StoreSettings } from "../s3/client.js";
-import { isAwsEndpoint } from "../s3/providers.js";
-import { SdkS3Port } from "../s3/s3-port.js";
 import { toolVersion } from "../version.js";
-import { type ProbeConfig, parseArgs, UsageError } from "./args.js";
+import type { ProbeConfig } from "./args.js";
+import { parseArgs } from "./args.js";
+import { RunInterrupts } from "./interrupts.js";
+import type { Io } from "./io.js";
 import { jobCommand } from "./job-command.js";
+import { closeSessions, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
 
-export const EXIT_INTERNAL_ERROR = 4;
-
-export interface Io {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
-  /** Where SIGINT/SIGTERM come from; a test can pass its own emitter. */
-  signals: NodeJS.EventEmitter;
-}
-
-/** For the first identity whose first request failed in a way the other addressing style may cure. */
-async function otherAddressingNotes(
-  results: CheckResult[],
-  config: ProbeConfig,
-  store: StoreSettings,
-  loaded: LoadedCredentials[],
-): Promise<string[]> {
-  for (const [i, spec] of config.identities.entries()) {
-    const preflight = results.find((r) => r.identity === spec.name && r.operation === "list-bucket");
-    if (preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
-      // One identity tells it for all: the addressing is the store's, not the keys'.
-      return [`${spec.name}: ${await tryOtherAddressing(store, (loaded[i] as LoadedCredentials).credentials, config.bucket)}`];
-    }
-  }
-  return [];
-}
+export type { Io } from "./io.js";
 
 export function newRunId(now = new Date()): string {
   const stamp = now
@@ -57,12 +30,138 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(6).toString("hex")}`;
 }
 
+/** Every identity's keys; an error names the identity when there are several. */
+async function loadIdentities(config: ProbeConfig, env: NodeJS.ProcessEnv): Promise<LoadedCredentials[]> {
+  return Promise.all(
+    config.identities.map(async (spec) => {
+      try {
+        return await loadCredentials({ ...spec.credentials, env, timeoutMs: config.credentialsTimeoutMs });
+      } catch (error) {
+        if (error instanceof CredentialError && config.identities.length > 1) throw new CredentialError(`${spec.name}: ${error.message}`);
+        throw error;
+      }
+    }),
+  );
+}
+
+/** --debug: every setting and where it came from, on stderr. */
+function writeSettings(io: Io, config: ProbeConfig): void {
+  for (const [field, { value, source }] of Object.entries(config.settings)) {
+    const shown = field === "ca-bundle" || Array.isArray(value) ? String(value) : JSON.stringify(value);
+    io.stderr.write(`kfp-s3-probe: debug: setting ${field} = ${shown} (from ${source})\n`);
+  }
+}
+
+function tlsWarnings(config: ProbeConfig, io: Io): string[] {
+  if (!config.insecureSkipTlsVerify) return [];
+  const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
+  io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
+  return [warning];
+}
+
+function probedWhat(identities: { name: string }[]): string {
+  return identities.length === 1 ? (identities[0]?.name ?? "") : `${identities.length} identities`;
+}
+
+/** A spinner only for a person at a terminal. */
+function startSpinner(io: Io, identities: ProbeIdentity[]): Ora | undefined {
+  if (!io.stderr.isTTY || io.env.CI) return undefined;
+  return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr }).start();
+}
+
+function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterrupts, spinner: Ora | undefined): ProbeOptions {
+  return {
+    bucket: config.bucket,
+    layout: LAYOUTS[config.layout],
+    runId,
+    readOnly: config.readOnly,
+    strict: config.strict,
+    multipart: config.multipart,
+    tls: config.endpoint.startsWith("https://"),
+    concurrency: config.concurrency,
+    signal: interrupts.checks.signal,
+    cleanupSignal: interrupts.cleanup.signal,
+    cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
+    onCheckDone: (done, total) => {
+      if (spinner) spinner.text = `probing ${probedWhat(config.identities)}: ${done}/${total} checks`;
+    },
+  };
+}
+
+/** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit to its file. */
+async function writeReports(report: Report, config: ProbeConfig, io: Io, redactor: Redactor): Promise<number> {
+  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
+  io.stdout.write(redactor.redact(FORMATS[config.output].render(report, { colour })));
+  if (!io.stderr.isTTY) io.stderr.write(redactor.redact(findingLog(report)));
+  if (config.junitFile) {
+    try {
+      await writeFile(config.junitFile, redactor.redact(FORMATS.junit.render(report, { colour: false })));
+    } catch (error) {
+      throw new UsageError(`cannot write --junit ${config.junitFile} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
+    }
+  }
+  return report.exitCode;
+}
+
+function reportIdentities(config: ProbeConfig, loaded: LoadedCredentials[], sessions: Sessions) {
+  return config.identities.map((spec, i) => ({
+    name: spec.name,
+    role: spec.role,
+    credentialSource: loaded[i]?.sourceDescription ?? "",
+    accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
+    ...(sessions.callers.has(spec.name) ? { caller: sessions.callers.get(spec.name) } : {}),
+  }));
+}
+
+async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], io: Io, redactor: Redactor): Promise<number> {
+  const runId = newRunId();
+  const startedAt = new Date();
+  const interrupts = new RunInterrupts(io, config.deadlineMs);
+  let sessions: Sessions | undefined;
+  let spinner: Ora | undefined;
+  // From here on, whatever happens, the timer, the handlers and the clients are released.
+  try {
+    const notes = [...config.notes, ...tlsWarnings(config, io)];
+    sessions = await openSessions(config, loaded, notes);
+    spinner = startSpinner(io, sessions.identities);
+    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner));
+    spinner?.stop();
+    notes.push(...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
+    const report = buildReport(run, {
+      toolVersion: toolVersion(),
+      runId,
+      startedAt,
+      finishedAt: new Date(),
+      endpoint: config.endpoint,
+      bucket: config.bucket,
+      region: sessions.store.region,
+      notes,
+      layout: config.layout,
+      forcePathStyle: config.forcePathStyle,
+      readOnly: config.readOnly,
+      strict: config.strict,
+      settings: config.settings,
+      ...(interrupts.interruptedBy ? { interruptedBy: interrupts.interruptedBy } : {}),
+      identities: reportIdentities(config, loaded, sessions),
+    });
+    return await writeReports(report, config, io, redactor);
+  } finally {
+    spinner?.stop();
+    interrupts.release();
+    closeSessions(sessions);
+  }
+}
+
+/** A run that could not start or finish: one line on stderr, and the exit code for it. */
+function failure(error: unknown, io: Io, redactor: Redactor): number {
+  const usage = error instanceof UsageError || error instanceof CredentialError;
+  const message = usage ? error.message : `internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+  io.stderr.write(redactor.redact(`kfp-s3-probe: ${message}\n`));
+  return exitCodeFor([], { kind: usage ? "usage-error" : "internal-error" });
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const redactor = new Redactor();
-  const fail = (message: string, code: number): number => {
-    io.stderr.write(redactor.redact(`kfp-s3-probe: ${message}\n`));
-    return code;
-  };
   try {
     if (argv[0] === "job") {
       const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));
@@ -71,166 +170,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const config = await parseArgs(argv, io.env);
     if (config === null) return EXIT_CODES.asExpected;
-
-    const loaded = await Promise.all(
-      config.identities.map(async (spec) => {
-        try {
-          return await loadCredentials({ ...spec.credentials, env: io.env, timeoutMs: config.credentialsTimeoutMs });
-        } catch (error) {
-          if (error instanceof CredentialError && config.identities.length > 1) throw new CredentialError(`${spec.name}: ${error.message}`);
-          throw error;
-        }
-      }),
-    );
+    if (config.debug) writeSettings(io, config);
+    const loaded = await loadIdentities(config, io.env);
     for (const credentials of loaded) redactor.add(...credentials.secrets);
-
-    const runId = newRunId();
-    const startedAt = new Date();
-    const checks = new AbortController();
-    const cleanup = new AbortController();
-    let interruptedBy: string | undefined;
-    const onSignal = (signal: NodeJS.Signals) => () => {
-      if (interruptedBy && interruptedBy !== "deadline") {
-        cleanup.abort();
-        return;
-      }
-      interruptedBy = signal;
-      io.stderr.write(`\nkfp-s3-probe: ${signal}: stopping and removing what the probe created (again to abandon the cleanup)\n`);
-      checks.abort();
-    };
-    const onInt = onSignal("SIGINT");
-    const onTerm = onSignal("SIGTERM");
-    io.signals.on("SIGINT", onInt);
-    io.signals.on("SIGTERM", onTerm);
-    const deadline = setTimeout(() => {
-      interruptedBy ??= "deadline";
-      checks.abort();
-    }, config.deadlineMs);
-    let clients: S3Client[] = [];
-    let spinner: Ora | undefined;
-    // From here on, whatever happens, the timer, the handlers and the clients are released.
-    try {
-      const notes = [...config.notes];
-      if (config.insecureSkipTlsVerify) {
-        const warning =
-          "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
-        io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
-        notes.push(warning);
-      }
-      let store: StoreSettings = {
-        endpoint: config.endpoint,
-        region: config.region,
-        forcePathStyle: config.forcePathStyle,
-        requestTimeoutMs: config.requestTimeoutMs,
-        maxAttempts: 3,
-        checksums: config.checksums,
-        ...(config.caBundle ? { caBundle: config.caBundle } : {}),
-        insecureSkipTlsVerify: config.insecureSkipTlsVerify,
-      };
-      clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
-      if (config.regionSource === "default" && clients[0]) {
-        // No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights).
-        const detected = (await new SdkS3Port(clients[0], config.bucket).headBucket(AbortSignal.timeout(config.requestTimeoutMs))).bucketRegion;
-        if (detected && detected !== store.region) {
-          for (const client of clients) client.destroy();
-          store = { ...store, region: detected };
-          clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
-          notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
-        }
-      }
-      const identities = config.identities.map((spec, i) => ({
-        name: spec.name,
-        role: spec.role,
-        port: new SdkS3Port(clients[i] as S3Client, config.bucket),
-      }));
-      const callers = new Map<string, string>();
-      if (config.provider === "aws" || isAwsEndpoint(config.endpoint)) {
-        await Promise.all(
-          config.identities.map(async (spec, i) => {
-            const caller = await callerArn((loaded[i] as LoadedCredentials).credentials, store.region, config.requestTimeoutMs);
-            if (caller.arn) callers.set(spec.name, caller.arn);
-            else notes.push(`${spec.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
-          }),
-        );
-      }
-      const what = identities.length === 1 ? identities[0]?.name : `${identities.length} identities`;
-      if (io.stderr.isTTY && !io.env.CI) {
-        spinner = ora({ text: `probing ${what}`, stream: io.stderr }).start();
-      }
-      const run = await runProbe(identities, {
-        bucket: config.bucket,
-        layout: LAYOUTS[config.layout],
-        runId,
-        readOnly: config.readOnly,
-        strict: config.strict,
-        multipart: config.multipart,
-        tls: config.endpoint.startsWith("https://"),
-        concurrency: config.concurrency,
-        signal: checks.signal,
-        cleanupSignal: cleanup.signal,
-        cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
-        onCheckDone: (done, total) => {
-          if (spinner) spinner.text = `probing ${what}: ${done}/${total} checks`;
-        },
-      });
-      spinner?.stop();
-      notes.push(...(await otherAddressingNotes(run.results, config, store, loaded)));
-      const { leak, missing } = countVerdicts(run.results);
-      const interruptedCode =
-        interruptedBy === "SIGINT" || interruptedBy === "SIGTERM"
-          ? EXIT_CODES.interrupted
-          : interruptedBy === "deadline" && leak + missing === 0
-            ? EXIT_CODES.unreachable
-            : undefined;
-      const report = buildReport(
-        run,
-        {
-          toolVersion: toolVersion(),
-          runId,
-          startedAt,
-          finishedAt: new Date(),
-          endpoint: config.endpoint,
-          bucket: config.bucket,
-          region: store.region,
-          notes,
-          layout: config.layout,
-          forcePathStyle: config.forcePathStyle,
-          readOnly: config.readOnly,
-          strict: config.strict,
-          ...(interruptedBy ? { interruptedBy } : {}),
-          identities: config.identities.map((spec, i) => ({
-            name: spec.name,
-            role: spec.role,
-            credentialSource: loaded[i]?.sourceDescription ?? "",
-            accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
-            ...(callers.has(spec.name) ? { caller: callers.get(spec.name) } : {}),
-          })),
-        },
-        interruptedCode,
-      );
-      const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
-      const rendered = config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, colour);
-      io.stdout.write(redactor.redact(rendered));
-      // Unattended (a Job, CI): one line per finding on stderr, for log search and alerts.
-      if (!io.stderr.isTTY) for (const line of findingLines(report)) io.stderr.write(redactor.redact(`kfp-s3-probe: ${line}\n`));
-      if (config.junitFile) {
-        try {
-          await writeFile(config.junitFile, redactor.redact(renderJunit(report)));
-        } catch (error) {
-          return fail(`cannot write --junit ${config.junitFile} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`, EXIT_CODES.usage);
-        }
-      }
-      return report.exitCode;
-    } finally {
-      spinner?.stop();
-      clearTimeout(deadline);
-      io.signals.off("SIGINT", onInt);
-      io.signals.off("SIGTERM", onTerm);
-      for (const client of clients) client.destroy();
-    }
+    return await probeAndReport(config, loaded, io, redactor);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CredentialError) return fail(error.message, EXIT_CODES.usage);
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return fail(`internal error: ${message}`, EXIT_INTERNAL_ERROR);
+    return failure(error, io, redactor);
   }
 }

@@ -2,7 +2,7 @@
 // probe reads, and a Job that mounts the backend's and every profile's Secret (their own key
 // names) and runs the probe once, unattended, with a JSON report in its log.
 import { stringify } from "yaml";
-import type { DeploykfSettings } from "../cli/deploykf-values.js";
+import type { DeploykfSettings } from "../deploykf/values.js";
 
 export interface JobOptions {
   namespace: string;

@@ -1,10 +1,13 @@
 // The report as data: what the JSON output carries (schema: docs/report-schema.md) and what the
 // terminal view renders.
 
+import type { Cause, Remedy } from "../core/cause.js";
+import { exitCodeFor, type RunEnding } from "../core/exit-codes.js";
 import { describeRole, type Role } from "../core/plan.js";
-import { countVerdicts, exitCodeFor, type VerdictCounts } from "../core/summary.js";
+import { countVerdicts, type VerdictCounts } from "../core/summary.js";
 import type { CheckResult, Evidence } from "../core/verdict.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
+import { type HintContext, resultHint } from "./hint.js";
 
 export const REPORT_SCHEMA = "kfp-s3-probe/report";
 export const REPORT_SCHEMA_VERSION = 1;
@@ -25,6 +28,8 @@ export interface ReportContext {
   interruptedBy?: string;
   /** What the operator should know beyond the checks (provider limits, TLS verification off, ...). */
   notes?: string[];
+  /** Each setting with where it came from (flag, environment, config, deploykf, provider, default). */
+  settings?: Record<string, { value: unknown; source: string }>;
   identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; caller?: string }[];
 }
 
@@ -43,6 +48,11 @@ export interface ReportCheck {
   reason?: string;
   detail?: string;
   bucketRegion?: string;
+  /** Why the verdict is not ok, as a code (docs/report-schema.md lists them). */
+  cause?: Cause;
+  /** What to change, and where, as data. */
+  remedy?: Remedy;
+  /** The remedy in words. */
   hint?: string;
   evidence: Evidence[];
 }
@@ -69,14 +79,16 @@ export interface Report {
     caller: string | null;
   }[];
   notes: string[];
+  settings: Record<string, { value: unknown; source: string }>;
   checks: ReportCheck[];
   summary: VerdictCounts;
   cleanup: CleanupReport;
   exitCode: number;
 }
 
-function reportCheck(result: CheckResult): ReportCheck {
+function reportCheck(result: CheckResult, context: HintContext): ReportCheck {
   const { observation } = result;
+  const hint = resultHint(result, context);
   return {
     identity: result.identity,
     scope: result.target ? "prefix" : "bucket",
@@ -91,12 +103,15 @@ function reportCheck(result: CheckResult): ReportCheck {
     ...(observation.reason ? { reason: observation.reason } : {}),
     ...(observation.detail ? { detail: observation.detail } : {}),
     ...(observation.bucketRegion ? { bucketRegion: observation.bucketRegion } : {}),
-    ...(result.hint ? { hint: result.hint } : {}),
+    ...(result.cause ? { cause: result.cause } : {}),
+    ...(result.remedy ? { remedy: result.remedy } : {}),
+    ...(hint ? { hint } : {}),
     evidence: observation.evidence,
   };
 }
 
-export function buildReport(run: ProbeRun, context: ReportContext, exitCodeOverride?: number): Report {
+export function buildReport(run: ProbeRun, context: ReportContext): Report {
+  const ending: RunEnding = { kind: "finished", ...(context.interruptedBy ? { interruptedBy: context.interruptedBy } : {}) };
   return {
     schema: REPORT_SCHEMA,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -118,9 +133,10 @@ export function buildReport(run: ProbeRun, context: ReportContext, exitCodeOverr
       caller: identity.caller ?? null,
     })),
     notes: context.notes ?? [],
-    checks: run.results.map(reportCheck),
+    settings: context.settings ?? {},
+    checks: run.results.map((result) => reportCheck(result, { bucket: context.bucket, tls: context.endpoint.startsWith("https://") })),
     summary: countVerdicts(run.results),
     cleanup: run.cleanup,
-    exitCode: exitCodeOverride ?? exitCodeFor(run.results),
+    exitCode: exitCodeFor(run.results, ending),
   };
 }

@@ -2,6 +2,7 @@
 // prefixes of other profiles with the leaking rows first; then the findings with a fix each, and
 // what cleanup did.
 import { styleText } from "node:util";
+import { type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
 
 type Style = Parameters<typeof styleText>[0];
@@ -177,7 +178,7 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
     lines.push(
       `  ${label(word, check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`,
     );
-    const hint = mergedHint(group);
+    const hint = mergedHint(group, hintContextOf(report));
     if (hint) lines.push(`            fix: ${hint}`);
   }
   // Listable key names: one line per identity, not one per prefix.
@@ -186,7 +187,8 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
     if (exposed.length === 0) continue;
     const where = exposed.map((c) => c.prefix ?? "the whole bucket").join(", ");
     lines.push(`  ${label(findingWord("exposed"), "exposed")} ${identity.name}  can list key names of ${where}`);
-    lines.push(`            fix: ${exposed[0]?.hint?.replace(/^this identity can list [^;]*; to close it, /, "") ?? ""}`);
+    const remedy = exposed[0]?.remedy;
+    if (remedy) lines.push(`            fix: ${listRestrictionWords(remedy)}`);
   }
   const notRun = new Map<string, number>();
   for (const check of report.checks) {
@@ -197,11 +199,16 @@ function renderFindings(report: Report, paint: (style: Style, text: string) => s
 }
 
 /** The group's hint, naming every IAM action its checks need changed (s3:GetObject once for head and get). */
-function mergedHint(group: ReportCheck[]): string | undefined {
-  const first = group[0]?.hint;
-  if (!first) return undefined;
-  const actions = [...new Set(group.flatMap((c) => c.hint?.match(/s3:\w+/)?.[0] ?? []))];
-  return actions.length > 1 ? first.replace(/s3:\w+/, actions.join(", ")) : first;
+function mergedHint(group: ReportCheck[], context: HintContext): string | undefined {
+  const first = group[0];
+  if (!first?.cause || !first.remedy) return first?.hint;
+  const actions = [...new Set(group.flatMap((c) => c.remedy?.actions ?? []))];
+  const remedy = actions.length > 0 ? { ...first.remedy, actions } : first.remedy;
+  return hintText({ operation: first.operation, prefix: first.prefix, cause: first.cause, remedy }, context);
+}
+
+function hintContextOf(report: Report): HintContext {
+  return { bucket: report.store.bucket, tls: report.store.endpoint.startsWith("https://") };
 }
 
 /** One line per finding (not per ok cell) and per leftover: for logs of unattended runs. */

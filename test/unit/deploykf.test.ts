@@ -10,11 +10,11 @@ import { ConfigMap } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
-import { readDeploykfValues } from "../../src/cli/deploykf-values.js";
 import { jobCommand } from "../../src/cli/job-command.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
-import { type CheckResult, hintFor, judge, type Observation } from "../../src/core/verdict.js";
+import { assess, type CheckResult, type Observation } from "../../src/core/verdict.js";
+import { readDeploykfValues } from "../../src/deploykf/values.js";
 import { jobManifest } from "../../src/k8s/job.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport } from "../../src/report/model.js";
@@ -225,9 +225,7 @@ describe("JUnit", () => {
           : { outcome: prefix?.includes("team-1") ? "allowed" : "denied", evidence: [] };
   const results: CheckResult[] = plan.checks.map((check) => {
     const observation = observe(check.operation, check.target?.prefix ?? null);
-    const verdict = judge(check.expectation, observation, { strict: false });
-    const hint = hintFor(check, observation, verdict, { bucket: "kfp", tls: true });
-    return { ...check, observation, verdict, ...(hint ? { hint } : {}) };
+    return assess(check, observation, { strict: false, bucket: "kfp" });
   });
   const report = buildReport(
     { plans: [plan], results, cleanup: { created: 0, removed: 0, leftovers: [] } },

@@ -18,8 +18,9 @@ import { classify, type RequestSubject } from "../../src/core/classify.js";
 import { readClock } from "../../src/core/clock.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { PlannedCheck } from "../../src/core/plan.js";
-import { hintFor, judge, type Observation } from "../../src/core/verdict.js";
+import { judge, type Observation } from "../../src/core/verdict.js";
 import { runProbe } from "../../src/probe/engine.js";
+import { hintFor, resultHint } from "../../src/report/hint.js";
 import { tryOtherAddressing } from "../../src/s3/addressing.js";
 import { callerArn } from "../../src/s3/caller.js";
 import { createS3Client } from "../../src/s3/client.js";
@@ -149,7 +150,9 @@ describe("KFP deletes through gocloud: HeadObject first", () => {
     const del = run.results.find((r) => r.target?.prefix === "pipelines/" && r.operation === "delete");
     expect(del?.verdict).toBe("missing");
     expect(del?.observation.reason).toMatch(/gocloud, which sends HeadObject first/);
-    expect(del?.hint).toBe("grant s3:GetObject on arn:aws:s3:::kfp/pipelines/*: KFP deletes through gocloud, which sends HeadObject first");
+    expect(del && resultHint(del, { bucket: "kfp", tls: false })).toBe(
+      "grant s3:GetObject on arn:aws:s3:::kfp/pipelines/*: KFP deletes through gocloud, which sends HeadObject first",
+    );
   });
 
   it("the caller on AWS: sts:GetCallerIdentity's ARN, or a reason without the secret", async () => {

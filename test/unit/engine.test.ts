@@ -18,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
 import { type ProbeOptions, runProbe } from "../../src/probe/engine.js";
+import { resultHint } from "../../src/report/hint.js";
 import { createS3Client } from "../../src/s3/client.js";
 import { SdkS3Port } from "../../src/s3/s3-port.js";
 import { bodyOf, denied, mockStore } from "../support/sdk-store.js";
@@ -137,7 +138,7 @@ describe("reads are decided on objects that exist", () => {
     });
     const run = await runProbe([identity()], options());
     expect(verdictOf(run, "pipelines/", "get").verdict).toBe("leak");
-    expect(verdictOf(run, "pipelines/", "get").hint).toContain("s3:GetObject");
+    expect(resultHint(verdictOf(run, "pipelines/", "get"), { bucket: BUCKET, tls: false })).toContain("s3:GetObject");
     expect(verdictOf(run, "pipelines/", "put").verdict).toBe("ok");
   });
 

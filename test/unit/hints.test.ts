@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { ErrorKind } from "../../src/core/classify.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
-import { hintFor, type Verdict } from "../../src/core/verdict.js";
+import type { Verdict } from "../../src/core/verdict.js";
+import { hintFor } from "../../src/report/hint.js";
 
 const ERROR_KINDS: ErrorKind[] = [
   "connection",

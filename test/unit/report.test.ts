@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { exitCodeFor } from "../../src/core/exit-codes.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
-import { exitCodeFor } from "../../src/core/summary.js";
-import { type CheckResult, hintFor, judge, type Observation } from "../../src/core/verdict.js";
+import { assess, type CheckResult, type Observation } from "../../src/core/verdict.js";
 import type { ProbeRun } from "../../src/probe/engine.js";
 import { buildReport, REPORT_SCHEMA_VERSION } from "../../src/report/model.js";
 import { REDACTED, Redactor } from "../../src/report/redact.js";
@@ -13,9 +13,7 @@ const plan = planFor("team-1", { kind: "profile", profile: "team-1" }, LAYOUTS.d
 function runWith(observe: (operation: string, prefix: string | null) => Observation): ProbeRun {
   const results: CheckResult[] = plan.checks.map((check) => {
     const observation = observe(check.operation, check.target?.prefix ?? null);
-    const verdict = judge(check.expectation, observation, { strict: false });
-    const hint = hintFor(check, observation, verdict, { bucket: "kubeflow-pipelines", tls: false });
-    return { ...check, observation, verdict, ...(hint ? { hint } : {}) };
+    return assess(check, observation, { strict: false, bucket: "kubeflow-pipelines" });
   });
   return {
     plans: [plan],

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { isValidProfileName } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../core/usage-error.js";
 
 const PIPELINES = "kubeflow_tools.pipelines";
 const GENERATOR = "deploykf_core.deploykf_profiles_generator";

@@ -1,0 +1,96 @@
+// Whose keys a run probes, from exactly one place: --backend/--profile, repeated --identity,
+// identities in --config, or the backend and every profile of --values.
+import { join } from "node:path";
+import { isValidProfileName } from "../core/layout.js";
+import type { Role } from "../core/plan.js";
+import { UsageError } from "../core/usage-error.js";
+import type { CredentialSource } from "../credentials/load.js";
+import type { DeploykfSettings } from "../deploykf/values.js";
+import type { IdentitySpec } from "./config-file.js";
+import { type FieldName, type ResolvedSettings, settingOf } from "./settings.js";
+
+/** deployKF's identities: each from its Secret mounted under --secrets-root, or the chain (fromEnv, IRSA). */
+function identitiesFromValues(settings: DeploykfSettings, secretsRoot: string | undefined): IdentitySpec[] {
+  return settings.identities.map((identity) => {
+    if (!identity.secret) return { name: identity.name, role: identity.role, credentials: { source: "chain" as const } };
+    if (!secretsRoot) {
+      throw new UsageError(`--values needs --secrets-root DIR: where the Secrets are mounted (${identity.name}'s is ${identity.secret.name})`);
+    }
+    return {
+      name: identity.name,
+      role: identity.role,
+      credentials: {
+        source: "dir" as const,
+        directory: join(secretsRoot, identity.secret.name),
+        variables: { accessKeyId: identity.secret.accessKeyKey, secretAccessKey: identity.secret.secretKeyKey },
+      },
+    };
+  });
+}
+
+function identityFromSpec(spec: string): IdentitySpec {
+  const at = spec.indexOf("=");
+  const name = spec.slice(0, Math.max(at, 0));
+  const directory = spec.slice(at + 1);
+  if (at <= 0 || !directory) throw new UsageError(`--identity ${spec}: write NAME=DIR, e.g. --identity team-1=/secrets/team-1`);
+  if (name !== "backend" && !isValidProfileName(name)) {
+    throw new UsageError(`--identity ${name}=…: ${name} is neither backend nor a valid profile (Kubernetes namespace) name`);
+  }
+  const role: Role = name === "backend" ? { kind: "backend" } : { kind: "profile", profile: name };
+  return { name, role, credentials: { source: "dir" as const, directory } };
+}
+
+/** One identity from --backend or --profile, with --credentials, --credentials-dir and --name. */
+function singleIdentity(given: ResolvedSettings): IdentitySpec {
+  const get = <T>(field: FieldName) => settingOf<T>(given, field);
+  const backend = get<boolean>("backend") === true;
+  const profile = get<string>("profile");
+  if (backend && profile !== undefined)
+    throw new UsageError("--backend and --profile exclude each other: for several identities use --identity or --config");
+  if (!backend && profile === undefined)
+    throw new UsageError("say whose keys these are: --backend, --profile NAME, --identity NAME=DIR or --config FILE");
+  if (profile !== undefined && !isValidProfileName(profile)) {
+    throw new UsageError(`--profile ${profile} is not a valid profile (Kubernetes namespace) name: lowercase letters, digits and '-', at most 63`);
+  }
+  const role: Role = profile === undefined ? { kind: "backend" } : { kind: "profile", profile };
+  const directory = get<string>("credentials-dir");
+  const source: CredentialSource = get<CredentialSource>("credentials") ?? (directory ? "dir" : "env");
+  if (directory && (source === "env" || source === "chain"))
+    throw new UsageError(`--credentials-dir does not go with --credentials ${source}: drop one of them`);
+  if (source === "dir" && !directory) throw new UsageError("--credentials dir needs --credentials-dir DIR");
+  return {
+    name: get<string>("name") ?? (role.kind === "backend" ? "backend" : role.profile),
+    role,
+    credentials: { source, ...(directory ? { directory } : {}) },
+  };
+}
+
+export function identitiesFrom(
+  given: ResolvedSettings,
+  file: { identities: IdentitySpec[] } | undefined,
+  deploykf: DeploykfSettings | undefined,
+): IdentitySpec[] {
+  const specs = settingOf<string[]>(given, "identity") ?? [];
+  const single = settingOf(given, "backend") === true || settingOf(given, "profile") !== undefined;
+  const fromFile = (file?.identities.length ?? 0) > 0;
+  if ([single, specs.length > 0, fromFile, deploykf !== undefined].filter(Boolean).length > 1) {
+    throw new UsageError("name the identities one way: --backend/--profile, --identity NAME=DIR, identities in --config, or --values");
+  }
+  if (deploykf) return identitiesFromValues(deploykf, settingOf<string>(given, "secrets-root"));
+  if (specs.length > 0) {
+    if (settingOf(given, "credentials-dir") || settingOf(given, "credentials") || settingOf(given, "name")) {
+      throw new UsageError("--identity NAME=DIR carries its own secret directory: drop --credentials, --credentials-dir and --name");
+    }
+    return specs.map(identityFromSpec);
+  }
+  if (fromFile) return file?.identities ?? [];
+  return [singleIdentity(given)];
+}
+
+export function refuseDuplicateNames(identities: IdentitySpec[]): void {
+  const names = new Set<string>();
+  for (const identity of identities) {
+    if (names.has(identity.name)) throw new UsageError(`two identities are named ${identity.name}: give each its own name`);
+    names.add(identity.name);
+  }
+}

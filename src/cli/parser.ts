@@ -1,0 +1,63 @@
+// The command line, read by yargs from the FIELDS table: types, choices and --help. It gives only
+// what the command line says; defaults and the environment are layers of settings.ts.
+import yargs, { type Options } from "yargs";
+import { UsageError } from "../core/usage-error.js";
+import { DESCRIPTIONS, EPILOGUE, USAGE } from "./help.js";
+import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./settings.js";
+
+function optionOf(field: FieldName): Options {
+  const spec: Field = FIELDS[field];
+  const type = spec.kind === "strings" ? "string" : spec.kind;
+  return {
+    type,
+    ...(spec.kind === "strings" ? { array: true } : {}),
+    ...(spec.choices ? { choices: spec.choices } : {}),
+    ...(spec.defaultValue !== undefined ? { defaultDescription: String(spec.defaultValue) } : {}),
+    describe: DESCRIPTIONS[field],
+  };
+}
+
+export function buildParser(argv: string[]) {
+  const options = Object.fromEntries((Object.keys(FIELDS) as FieldName[]).map((field) => [field, optionOf(field)]));
+  return yargs(argv)
+    .scriptName("kfp-s3-probe")
+    .usage(USAGE)
+    .options(options)
+    .epilogue(EPILOGUE)
+    .strict()
+    .version(false)
+    .help("help")
+    .alias("help", "h")
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error instanceof UsageError) throw error;
+      const oneLine = (message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ").trim();
+      throw new UsageError(`${oneLine} (see --help)`);
+    });
+}
+
+export interface ParsedCommandLine {
+  /** Only the flags on the command line. */
+  flags: Layer;
+  /** Words that are not flags. */
+  positional: string[];
+  /** --help was shown. */
+  helpShown: boolean;
+}
+
+export async function parseCommandLine(argv: string[], writeHelp: (text: string) => void): Promise<ParsedCommandLine> {
+  let helpShown = false;
+  const args = await buildParser(argv).parseAsync(argv, {}, (error, _argv, output) => {
+    if (!error && output) {
+      helpShown = true;
+      writeHelp(`${output}\n`);
+    }
+  });
+  const flags: Layer = {};
+  for (const field of Object.keys(FIELDS) as FieldName[]) {
+    const value = (args as Record<string, unknown>)[field];
+    if (value !== undefined) flags[field] = value as RawValue;
+  }
+  return { flags, positional: args._.map(String), helpShown: helpShown || args.help === true };
+}

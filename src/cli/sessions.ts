@@ -1,0 +1,96 @@
+// One session per identity: its S3 client, on the store's settings, with the bucket's region
+// detected where none was given, and the caller's ARN on AWS.
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { CheckResult } from "../core/verdict.js";
+import type { LoadedCredentials } from "../credentials/load.js";
+import type { ProbeIdentity } from "../probe/engine.js";
+import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
+import { callerArn } from "../s3/caller.js";
+import { createS3Client, type StoreSettings } from "../s3/client.js";
+import { isAwsEndpoint } from "../s3/providers.js";
+import { SdkS3Port } from "../s3/s3-port.js";
+import type { ProbeConfig } from "./args.js";
+
+export interface Sessions {
+  store: StoreSettings;
+  identities: ProbeIdentity[];
+  /** Caller ARNs by identity name (AWS only). */
+  callers: Map<string, string>;
+  clients: S3Client[];
+}
+
+export function storeSettingsOf(config: ProbeConfig): StoreSettings {
+  return {
+    endpoint: config.endpoint,
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxAttempts: 3,
+    checksums: config.checksums,
+    ...(config.caBundle ? { caBundle: config.caBundle } : {}),
+    insecureSkipTlsVerify: config.insecureSkipTlsVerify,
+  };
+}
+
+/** No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights). */
+async function detectRegion(config: ProbeConfig, store: StoreSettings, first: LoadedCredentials | undefined): Promise<string | undefined> {
+  if (config.regionSource !== "default" || !first) return undefined;
+  const client = createS3Client(store, first.credentials);
+  try {
+    const detected = (await new SdkS3Port(client, config.bucket).headBucket(AbortSignal.timeout(config.requestTimeoutMs))).bucketRegion;
+    return detected && detected !== store.region ? detected : undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function lookUpCallers(config: ProbeConfig, store: StoreSettings, loaded: LoadedCredentials[], notes: string[]): Promise<Map<string, string>> {
+  const callers = new Map<string, string>();
+  if (config.provider !== "aws" && !isAwsEndpoint(config.endpoint)) return callers;
+  await Promise.all(
+    config.identities.map(async (spec, i) => {
+      const caller = await callerArn((loaded[i] as LoadedCredentials).credentials, store.region, config.requestTimeoutMs);
+      if (caller.arn) callers.set(spec.name, caller.arn);
+      else notes.push(`${spec.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
+    }),
+  );
+  return callers;
+}
+
+/** Opens every identity's session; what it learns on the way (a detected region) goes into notes. */
+export async function openSessions(config: ProbeConfig, loaded: LoadedCredentials[], notes: string[]): Promise<Sessions> {
+  let store = storeSettingsOf(config);
+  const detected = await detectRegion(config, store, loaded[0]);
+  if (detected) {
+    store = { ...store, region: detected };
+    notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
+  }
+  const clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+  const identities = config.identities.map((spec, i) => ({
+    name: spec.name,
+    role: spec.role,
+    port: new SdkS3Port(clients[i] as S3Client, config.bucket),
+  }));
+  return { store, identities, clients, callers: await lookUpCallers(config, store, loaded, notes) };
+}
+
+export function closeSessions(sessions: Sessions | undefined): void {
+  for (const client of sessions?.clients ?? []) client.destroy();
+}
+
+/** For the first identity whose first request failed in a way the other addressing style may cure. */
+export async function otherAddressingNotes(
+  results: CheckResult[],
+  config: ProbeConfig,
+  store: StoreSettings,
+  loaded: LoadedCredentials[],
+): Promise<string[]> {
+  for (const [i, spec] of config.identities.entries()) {
+    const preflight = results.find((r) => r.identity === spec.name && r.operation === "list-bucket");
+    if (preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
+      // One identity tells it for all: the addressing is the store's, not the keys'.
+      return [`${spec.name}: ${await tryOtherAddressing(store, (loaded[i] as LoadedCredentials).credentials, config.bucket)}`];
+    }
+  }
+  return [];
+}

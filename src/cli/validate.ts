@@ -1,0 +1,71 @@
+// Checks of single settings, each failing with one line that names the setting and the fix.
+import { readFileSync } from "node:fs";
+import { UsageError } from "../core/usage-error.js";
+
+export function parseEndpoint(raw: string): string {
+  // "minio:9000" parses as a URL with the scheme "minio:", so look for "://" first.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    throw new UsageError(`--endpoint ${raw} has no scheme: write http://${raw} or https://${raw}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--endpoint ${raw} is not a valid URL (check the host and that the port is 1-65535)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--endpoint must start with http:// or https://, not ${url.protocol}//`);
+  }
+  if (url.username || url.password) {
+    throw new UsageError("--endpoint must not carry credentials (user:password@); use --credentials");
+  }
+  if (url.port === "0") throw new UsageError(`--endpoint ${url.host}: port 0 is not a port; use 1-65535`);
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+    throw new UsageError(`--endpoint must be the store's root (scheme://host[:port]) without a path; the bucket goes in --bucket`);
+  }
+  return `${url.protocol}//${url.host}`;
+}
+
+export function validBucket(bucket: string | undefined): string {
+  if (!bucket) throw new UsageError("--bucket is required: the bucket KFP uses (deployKF: kubeflow_tools.pipelines.bucket.name)");
+  const valid = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes("..");
+  if (!valid) throw new UsageError(`--bucket ${bucket} is not a valid bucket name: 3-63 lowercase letters, digits, '.' and '-'`);
+  return bucket;
+}
+
+export function validRegion(region: string): string {
+  if (!/^[a-z0-9-]+$/i.test(region)) throw new UsageError(`--region ${region} is not a region name`);
+  return region;
+}
+
+export function positiveNumber(flag: string, value: number, max: number): number {
+  if (!Number.isFinite(value) || value <= 0 || value > max) throw new UsageError(`--${flag} must be a number above 0 and at most ${max}`);
+  return value;
+}
+
+/** The PEM text of --ca-bundle; refused with --insecure-skip-tls-verify. */
+export function readCaBundle(file: string | undefined, insecureSkipTlsVerify: boolean): string | undefined {
+  if (!file) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--ca-bundle ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+    throw new UsageError(`--ca-bundle ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  if (insecureSkipTlsVerify) throw new UsageError("--ca-bundle and --insecure-skip-tls-verify exclude each other: keep --ca-bundle");
+  return pem;
+}
+
+/** Flags that look like they carry a secret (not our --secrets-root): refused without echoing their value. */
+export function refuseSecretFlags(argv: string[]): void {
+  const isSecretFlag = (arg: string): boolean => {
+    if (!arg.startsWith("-")) return false;
+    const flag = arg.replace(/^-+/, "").split("=")[0] ?? "";
+    return flag !== "secrets-root" && /secret|password|session-?token/i.test(flag);
+  };
+  if (argv.some(isSecretFlag)) {
+    throw new UsageError("secrets are never taken on the command line: use AWS_SECRET_ACCESS_KEY, --credentials-dir or --credentials chain");
+  }
+}

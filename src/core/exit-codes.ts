@@ -1,0 +1,43 @@
+// Every exit code the probe returns, with its meaning: --help and the README's table are made
+// from (and tested against) this one table, and exitCodeFor is the only place that picks one.
+
+import { countVerdicts, hasFatalError } from "./summary.js";
+import type { CheckResult } from "./verdict.js";
+
+export const EXIT_CODE_TABLE = [
+  { name: "asExpected", code: 0, meaning: "every check as the role expects (warnings and undecided cells allowed)" },
+  { name: "findings", code: 1, meaning: "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it), or a check that failed with an error" },
+  { name: "usage", code: 2, meaning: "bad usage or configuration: one line says what to fix; nothing was sent" },
+  {
+    name: "unreachable",
+    code: 3,
+    meaning: "cannot connect or authenticate (endpoint, DNS, TLS, keys, region, bucket, timeout), and no LEAK or MISSING was found",
+  },
+  { name: "internal", code: 4, meaning: "an internal error of the probe" },
+  { name: "interrupted", code: 130, meaning: "interrupted (Ctrl-C, SIGTERM); what the probe created was removed first" },
+] as const;
+
+type ExitName = (typeof EXIT_CODE_TABLE)[number]["name"];
+export const EXIT_CODES = Object.fromEntries(EXIT_CODE_TABLE.map((row) => [row.name, row.code])) as {
+  [Row in (typeof EXIT_CODE_TABLE)[number] as Row["name"]]: Row["code"];
+};
+export type ExitCode = (typeof EXIT_CODES)[ExitName];
+
+/** How a run ended, beyond its checks. */
+export type RunEnding =
+  | { kind: "finished"; interruptedBy?: "SIGINT" | "SIGTERM" | "deadline" | string }
+  | { kind: "usage-error" }
+  | { kind: "internal-error" };
+
+/** The exit code of a judged run, or of a run that never started. */
+export function exitCodeFor(results: readonly CheckResult[], ending: RunEnding = { kind: "finished" }): number {
+  if (ending.kind === "usage-error") return EXIT_CODES.usage;
+  if (ending.kind === "internal-error") return EXIT_CODES.internal;
+  if (ending.interruptedBy === "SIGINT" || ending.interruptedBy === "SIGTERM") return EXIT_CODES.interrupted;
+  const counts = countVerdicts(results);
+  if (counts.leak > 0 || counts.missing > 0) return EXIT_CODES.findings;
+  if (ending.interruptedBy === "deadline") return EXIT_CODES.unreachable;
+  if (hasFatalError(results)) return EXIT_CODES.unreachable;
+  if (counts.error > 0) return EXIT_CODES.findings;
+  return EXIT_CODES.asExpected;
+}

@@ -1,0 +1,138 @@
+// Phase 3b: the checks under one prefix, as KFP works there: list, write a canary, read an object
+// that exists (a seed, the canary, or one KFP stored), delete.
+import { canaryKey, isProbeKey } from "../../core/layout.js";
+import type { IdentityPlan, Operation, Target } from "../../core/plan.js";
+import type { Evidence, Observation } from "../../core/verdict.js";
+import type { CreatedObject } from "../ledger.js";
+import { canaryBody, notRun, type ProbeIdentity, type RunState } from "../run-state.js";
+
+const LIST_PAGE = 20;
+
+/** One identity under one prefix, with its canary's key and bytes. */
+interface PrefixProbe {
+  state: RunState;
+  prober: ProbeIdentity;
+  plan: IdentityPlan;
+  target: Target;
+  key: string;
+  body: Uint8Array;
+}
+
+/** What can be read under the prefix, and what the read must return. */
+interface Readable {
+  key: string;
+  expected: Uint8Array | undefined;
+  firstByteOnly: boolean;
+  before: Evidence[];
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && Buffer.from(a).equals(Buffer.from(b));
+}
+
+function decide(probe: PrefixProbe, operation: Operation, observation: Observation): void {
+  probe.state.decide(probe.state.checkOf(probe.plan, probe.target, operation), observation);
+}
+
+/** Lists the prefix; returns a key KFP stored there, if any. */
+async function listPrefix(probe: PrefixProbe): Promise<string | undefined> {
+  const { prefix } = probe.target;
+  const list = await probe.state.request(`ListObjectsV2 prefix=${prefix}`, undefined, "bucket", (s) =>
+    probe.prober.port.listObjects(prefix, LIST_PAGE, s),
+  );
+  decide(probe, "list", list.observation);
+  const listed = ("keys" in list.result ? list.result.keys : undefined) ?? [];
+  return listed.find((key) => !isProbeKey(key));
+}
+
+async function putCanary(probe: PrefixProbe): Promise<{ canary?: CreatedObject; keyBelongsToOthers: boolean }> {
+  if (probe.state.options.readOnly) {
+    decide(probe, "put", notRun("--read-only: nothing is written"));
+    return { keyBelongsToOthers: false };
+  }
+  const { entry, put } = await probe.state.writeProbeObject(probe.prober, probe.target, probe.key, probe.body, "PutObject (if absent)");
+  decide(probe, "put", put.observation);
+  return { ...(entry ? { canary: entry } : {}), keyBelongsToOthers: put.observation.errorKind === "key-exists" };
+}
+
+/** On a seed planted by someone else, else on the prober's own canary, else on an object KFP stored (first byte only). */
+function readableObject(probe: PrefixProbe, canary: CreatedObject | undefined, existingKey: string | undefined): Readable | undefined {
+  const seed = probe.state.seeds.get(probe.target);
+  if (seed) return { key: seed.entry.key, expected: seed.body, firstByteOnly: false, before: [seed.evidence] };
+  if (canary) return { key: probe.key, expected: probe.body, firstByteOnly: false, before: [] };
+  if (existingKey) return { key: existingKey, expected: undefined, firstByteOnly: true, before: [] };
+  return undefined;
+}
+
+function undecidedRead(probe: PrefixProbe): Observation {
+  const { options, seedless } = probe.state;
+  const { prefix } = probe.target;
+  const why = options.readOnly
+    ? `nothing to read: no object under ${prefix} and --read-only writes none`
+    : (seedless.get(probe.target) ?? `nothing to read: PutObject did not succeed and no object exists under ${prefix}`);
+  return { outcome: "ambiguous", reason: why, evidence: [] };
+}
+
+/** HeadObject and GetObject; returns HeadObject's outcome (a gocloud delete needs it). */
+async function readBack(probe: PrefixProbe, readable: Readable | undefined): Promise<Observation["outcome"] | undefined> {
+  if (readable === undefined) {
+    decide(probe, "head", undecidedRead(probe));
+    decide(probe, "get", undecidedRead(probe));
+    return undefined;
+  }
+  const { state, prober } = probe;
+  const readKey = readable.key;
+  const [head, get] = await Promise.all([
+    state.request("HeadObject", readKey, "existing-object", (s) => prober.port.headObject(readKey, s)),
+    state.request(readable.firstByteOnly ? "GetObject (first byte)" : "GetObject", readKey, "existing-object", (s) =>
+      prober.port.getObject(readKey, readable.firstByteOnly, s),
+    ),
+  ]);
+  decide(probe, "head", { ...head.observation, evidence: [...readable.before, ...head.observation.evidence] });
+  const readBytes = "body" in get.result ? get.result.body : undefined;
+  const corrupted = readable.expected !== undefined && get.observation.outcome === "allowed" && !sameBytes(readBytes, readable.expected);
+  const getObservation: Observation = corrupted
+    ? { ...get.observation, outcome: "error", errorKind: "unexpected", reason: "GetObject returned other bytes than were written" }
+    : get.observation;
+  decide(probe, "get", { ...getObservation, evidence: [...readable.before, ...getObservation.evidence] });
+  return head.observation.outcome;
+}
+
+/**
+ * On the seed where there is one; else on the canary, which may not exist: DeleteObject is
+ * authorised before the key is looked up, so 204 and 403 decide and a 404 does not.
+ */
+async function deleteCheck(probe: PrefixProbe, canary: CreatedObject | undefined, headOutcome: Observation["outcome"] | undefined): Promise<void> {
+  const { state, prober, target } = probe;
+  const seed = state.seeds.get(target);
+  const victim = seed?.entry ?? canary;
+  const deleteKey = victim?.key ?? probe.key;
+  const del = await state.request("DeleteObject", deleteKey, "write", (s) => prober.port.deleteObject(deleteKey, undefined, s));
+  if (del.observation.outcome === "allowed" && victim && victim.versionId === undefined) state.ledger.markRemoved(victim);
+  if ("deleteMarker" in del.result && del.result.deleteMarker && del.result.versionId) {
+    state.ledger.record({ key: deleteKey, versionId: del.result.versionId, identity: prober.name, cleaners: state.cleanersFor(prober, target) });
+  }
+  const evidence = seed ? [seed.evidence, ...del.observation.evidence] : del.observation.evidence;
+  const required = state.checkOf(probe.plan, target, "delete").expectation === "required";
+  if (required && del.observation.outcome === "allowed" && headOutcome === "denied") {
+    // KFP deletes through gocloud, which sends HeadObject first: without read, its deletes fail.
+    const reason = "DeleteObject is allowed, but KFP deletes through gocloud, which sends HeadObject first, and that is denied";
+    decide(probe, "delete", { ...del.observation, outcome: "denied", reason, cause: "delete-needs-read", evidence });
+    return;
+  }
+  decide(probe, "delete", { ...del.observation, evidence });
+}
+
+export async function checkPrefix(state: RunState, prober: ProbeIdentity, target: Target): Promise<void> {
+  const { runId, readOnly } = state.options;
+  const key = canaryKey(target.prefix, runId, prober.name);
+  const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: canaryBody(runId, "canary") };
+  const existingKey = target.operations.includes("list") ? await listPrefix(probe) : undefined;
+  const { canary, keyBelongsToOthers } = await putCanary(probe);
+  const headOutcome = await readBack(probe, readableObject(probe, canary, existingKey));
+  if (readOnly) return decide(probe, "delete", notRun("--read-only: nothing is deleted"));
+  if (keyBelongsToOthers) {
+    return decide(probe, "delete", notRun(`${key} existed before this run: the probe never deletes what it did not create`, "key-exists"));
+  }
+  await deleteCheck(probe, canary, headOutcome);
+}

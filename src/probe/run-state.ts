@@ -1,0 +1,172 @@
+// The one explicit context every phase of a run works on: who is in the run, what was planned,
+// what has been decided so far, which identities answered, the seeds, and the ledger of created
+// objects. Phases read and add to it through the methods here; nothing else is shared.
+import { setMaxListeners } from "node:events";
+import pLimit, { type LimitFunction } from "p-limit";
+import { classify, type RequestSubject, type ResponseFacts } from "../core/classify.js";
+import type { KeyLayout } from "../core/layout.js";
+import type { IdentityPlan, Operation, PlannedCheck, Role, Target } from "../core/plan.js";
+import { assess, type CheckResult, type Evidence, type Observation } from "../core/verdict.js";
+import type { Cleaner, CreatedObject, Ledger } from "./ledger.js";
+import type { S3Port } from "./port.js";
+
+export interface ProbeIdentity {
+  name: string;
+  role: Role;
+  port: S3Port;
+}
+
+export interface ProbeOptions {
+  bucket: string;
+  layout: KeyLayout;
+  runId: string;
+  readOnly: boolean;
+  strict: boolean;
+  /** Multipart upload and abort checks (off: --no-multipart). */
+  multipart?: boolean;
+  /** The endpoint is https:// (hints differ). */
+  tls?: boolean;
+  concurrency: number;
+  /** Aborts the checks (Ctrl-C, deadline); cleanup still runs. */
+  signal: AbortSignal;
+  /** Aborts the cleanup too (a second Ctrl-C); what is left is reported. */
+  cleanupSignal?: AbortSignal;
+  cleanupTimeoutMs: number;
+  onCheckDone?: (done: number, total: number) => void;
+}
+
+/** An object planted in a prefix the prober must not reach, by someone who may write there. */
+export interface Seed {
+  entry: CreatedObject;
+  body: Uint8Array;
+  evidence: Evidence;
+}
+
+export interface Answer<R> {
+  result: R | ResponseFacts;
+  observation: Observation;
+}
+
+const ABORTED: ResponseFacts = { aborted: true };
+
+export function notRun(reason: string, cause?: Observation["cause"]): Observation {
+  return { outcome: "not-run", reason, evidence: [], ...(cause ? { cause } : {}) };
+}
+
+export function canaryBody(runId: string, what: string): Uint8Array {
+  return new TextEncoder().encode(`kfp-s3-probe ${what} of run ${runId}; safe to delete\n`);
+}
+
+/** A 4xx answer to a write means the store stored nothing. */
+function definitelyNotWritten(facts: ResponseFacts): boolean {
+  return facts.status !== undefined && facts.status >= 400 && facts.status < 500;
+}
+
+function observationOf(label: string, key: string | undefined, result: ResponseFacts, subject: RequestSubject): Observation {
+  const { outcome, errorKind, reason } = classify(result, subject);
+  const evidence: Evidence = {
+    request: label,
+    ...(key ? { key } : {}),
+    ...(result.status !== undefined ? { status: result.status } : {}),
+    ...(result.errorName ? { errorName: result.errorName } : {}),
+  };
+  return {
+    outcome,
+    ...(errorKind ? { errorKind } : {}),
+    ...(reason ? { reason } : {}),
+    ...(result.bucketRegion ? { bucketRegion: result.bucketRegion } : {}),
+    evidence: [evidence],
+  };
+}
+
+export class RunState {
+  readonly limit: LimitFunction;
+  readonly decided = new Map<PlannedCheck, CheckResult>();
+  readonly reachable = new Set<ProbeIdentity>();
+  readonly seeds = new Map<Target, Seed>();
+  /** Why a prefix has no seed. */
+  readonly seedless = new Map<Target, string>();
+  private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
+  private readonly total: number;
+
+  constructor(
+    readonly identities: ProbeIdentity[],
+    readonly plans: IdentityPlan[],
+    readonly options: ProbeOptions,
+    readonly ledger: Ledger,
+  ) {
+    // Every request in flight listens on the run's signal; Node warns past 10 listeners.
+    setMaxListeners(0, options.signal);
+    this.limit = pLimit(options.concurrency);
+    this.total = plans.reduce((n, plan) => n + plan.checks.length, 0);
+    for (const plan of plans) {
+      for (const check of plan.checks) {
+        const owner = check.target ?? plan;
+        this.checkIndex.set(owner, (this.checkIndex.get(owner) ?? new Map()).set(check.operation, check));
+      }
+    }
+  }
+
+  decide(check: PlannedCheck, observation: Observation): void {
+    this.decided.set(check, assess(check, observation, { strict: this.options.strict, bucket: this.options.bucket }));
+    this.options.onCheckDone?.(this.decided.size, this.total);
+  }
+
+  checkOf(plan: IdentityPlan, target: Target | null, operation: Operation): PlannedCheck {
+    const check = this.checkIndex.get(target ?? plan)?.get(operation);
+    if (!check) throw new Error(`no ${operation} check planned for ${target?.prefix ?? "the bucket"}`);
+    return check;
+  }
+
+  /**
+   * One request under the concurrency bound, its answer classified. A request whose answer alone
+   * says what it created (CreateMultipartUpload's upload id) is not cut off by a cancelled run once
+   * sent (`finishOnceSent`): the ledger needs the id to close the upload.
+   */
+  async request<R extends ResponseFacts>(
+    label: string,
+    key: string | undefined,
+    subject: RequestSubject,
+    send: (signal: AbortSignal) => Promise<R>,
+    finishOnceSent = false,
+  ): Promise<Answer<R>> {
+    const { signal } = this.options;
+    const result = await this.limit(() => (signal.aborted ? ABORTED : send(finishOnceSent ? this.cleanupSignal() : signal)));
+    return { result, observation: observationOf(label, key, result, subject) };
+  }
+
+  /** Bounded by the cleanup's own time and its abandonment, not by the run's signal. */
+  cleanupSignal(): AbortSignal {
+    const { cleanupTimeoutMs, cleanupSignal } = this.options;
+    return AbortSignal.any([AbortSignal.timeout(cleanupTimeoutMs), ...(cleanupSignal ? [cleanupSignal] : [])]);
+  }
+
+  identityOwning(profile: string | null): ProbeIdentity | undefined {
+    return this.identities.find((i) => i.role.kind === "profile" && i.role.profile === profile && this.reachable.has(i));
+  }
+
+  backend(): ProbeIdentity | undefined {
+    return this.identities.find((i) => i.role.kind === "backend" && this.reachable.has(i));
+  }
+
+  /** Creator first, then whoever may delete under the prefix. */
+  cleanersFor(creator: ProbeIdentity, target: Target): Cleaner[] {
+    const candidates = [creator, this.identityOwning(target.owner), this.backend()];
+    return [...new Set(candidates.filter((c): c is ProbeIdentity => c !== undefined))].map((c) => ({ identity: c.name, port: c.port }));
+  }
+
+  /** Writes an object that did not exist; returns the ledger entry when the store took it. */
+  async writeProbeObject(writer: ProbeIdentity, target: Target, key: string, body: Uint8Array, label: string, crc32 = false) {
+    const entry = this.ledger.record({ key, identity: writer.name, cleaners: this.cleanersFor(writer, target) });
+    const put = await this.request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s, { crc32 }));
+    if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
+    if (put.observation.outcome !== "allowed" && definitelyNotWritten(put.result)) this.ledger.discard(entry);
+    return { entry: put.observation.outcome === "allowed" ? entry : undefined, put };
+  }
+
+  planOf(identity: ProbeIdentity): IdentityPlan {
+    const plan = this.plans[this.identities.indexOf(identity)];
+    if (!plan) throw new Error(`no plan for ${identity.name}`);
+    return plan;
+  }
+}

@@ -1,0 +1,34 @@
+// Report formats as one table: a name, a renderer, and where it goes. --output picks the one on
+// stdout; --junit FILE adds another to a file. Every format renders the same Report.
+import { renderJunit } from "./junit.js";
+import type { Report } from "./model.js";
+import { findingLines, renderText } from "./text.js";
+
+export interface RenderOptions {
+  colour: boolean;
+}
+
+export interface ReportFormat {
+  name: string;
+  render: (report: Report, options: RenderOptions) => string;
+  /** stdout: chosen by --output; file: written where its flag says. */
+  destination: "stdout" | "file";
+  /** The flag that names the file, for file formats. */
+  flag?: string;
+}
+
+export type FormatName = "text" | "json" | "junit";
+
+export const FORMATS: Record<FormatName, ReportFormat> = {
+  text: { name: "text", render: (report, { colour }) => renderText(report, colour), destination: "stdout" },
+  json: { name: "json", render: (report) => `${JSON.stringify(report, null, 2)}\n`, destination: "stdout" },
+  junit: { name: "junit", render: (report) => renderJunit(report), destination: "file", flag: "--junit" },
+};
+export const STDOUT_FORMATS = (Object.keys(FORMATS) as FormatName[]).filter((name) => FORMATS[name].destination === "stdout");
+
+/** Unattended (a Job, CI): one line per finding, for log search and alerts. */
+export function findingLog(report: Report): string {
+  return findingLines(report)
+    .map((line) => `kfp-s3-probe: ${line}\n`)
+    .join("");
+}

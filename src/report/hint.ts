@@ -1,0 +1,108 @@
+// The words of a fix: a finding's cause and remedy, said as one sentence that names the IAM action,
+// flag or setting to change. The only place where a remedy becomes text.
+import type { Cause, Remedy } from "../core/cause.js";
+import type { Operation, PlannedCheck } from "../core/plan.js";
+import { type CheckResult, findingOf, type Observation, type Verdict } from "../core/verdict.js";
+
+/** What a hint may need to know beyond the finding. */
+export interface HintContext {
+  bucket: string;
+  /** The endpoint is https://. */
+  tls: boolean;
+}
+
+/** The parts of a check a hint speaks of. */
+export interface HintSubject {
+  operation: Operation | string;
+  prefix: string | null;
+  cause: Cause;
+  remedy: Remedy;
+}
+
+const ERROR_WORDS: Partial<Record<Cause, (remedy: Remedy, context: HintContext) => string>> = {
+  unreachable: (_r, { tls }) =>
+    `check --endpoint (host and port) and that the store is reachable from here${tls ? "" : "; if the store speaks TLS, use https://"}`,
+  dns: () => "check the host name in --endpoint (with virtual-hosted addressing the bucket name is part of it: try --path-style)",
+  "tls-mismatch": (_r, { tls }) =>
+    tls
+      ? "the store's certificate is not trusted: --ca-bundle FILE adds your CA to the public roots (--insecure-skip-tls-verify only to diagnose); if the store speaks plain HTTP, use http://"
+      : "the endpoint did not answer plain HTTP: if it speaks TLS, use https:// in --endpoint",
+  timeout: () => "the store did not answer in --request-timeout; check the endpoint, a proxy, or raise the timeout",
+  "wrong-secret": () =>
+    "the secret key does not match the access key id: check AWS_SECRET_ACCESS_KEY (or a proxy rewrites the Host header or the port: use the --endpoint the store sees)",
+  "unknown-key": () => "the store does not know this access key id: check the identity's AWS_ACCESS_KEY_ID",
+  "expired-token": () => "the session token has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)",
+  "clock-skew": () => "set this machine's clock right (NTP): signatures are only valid for 15 minutes",
+  "wrong-region": (remedy) => (remedy.value ? `set --region ${remedy.value}` : "set --region to the bucket's region"),
+  "no-such-bucket": () =>
+    "check --bucket: the bucket does not exist on this endpoint (or try the other addressing style: --path-style / --no-path-style)",
+  "addressing-style": () => "this store needs virtual-hosted addressing: --no-path-style",
+  "key-exists": () => "a probe key already existed and was left untouched: rerun, and the new run id gives new keys",
+  "not-implemented": () =>
+    "the store does not implement this request, and KFP needs it: check --provider and the store's S3 compatibility, or use a store that implements it",
+  throttled: () => "the store kept asking to slow down after retries with backoff; rerun later or lower --concurrency",
+  "store-failure": () =>
+    "the store failed after 3 tries with backoff: check its logs and health, then rerun; raise --request-timeout if it is only slow",
+  interrupted: () => "the run was cancelled before this check answered: rerun, with a larger --timeout if the deadline cut it",
+  "unexpected-answer": () =>
+    "the store answered something the probe does not know: see the evidence (--output json shows every request, status and error name)",
+  "checksum-rejected": () =>
+    "this store rejects uploads with a CRC32 checksum (x-amz-checksum-crc32), which KFP v2's launcher sends: v2 artifact uploads will fail here; update the store to one that accepts it",
+  "no-object-to-read": () => "reads are decided on objects that exist: add the prefix's owner or the backend to the run, so that it can write one",
+};
+
+function grantWords(subject: HintSubject, context: HintContext): string {
+  const { remedy, operation } = subject;
+  const actions = (remedy.actions ?? []).join(", ");
+  const on = `${actions} on ${remedy.resource}`;
+  if (subject.cause === "delete-needs-read") return `grant ${on}: KFP deletes through gocloud, which sends HeadObject first`;
+  if (operation === "multipart") {
+    return `grant ${on}: CreateMultipartUpload, UploadPart and CompleteMultipartUpload need it, and KFP uploads artifacts above 8 MiB (v2) or 16 MiB (Argo) in parts`;
+  }
+  if (operation === "list-bucket" && !context.tls) {
+    return `grant ${on}; over plain HTTP, a bucket policy that requires aws:SecureTransport also answers 403: try https://`;
+  }
+  const prefixCondition = remedy.condition ? ` (with s3:prefix "${remedy.condition.values[0]}" at least)` : "";
+  return `grant ${on}${prefixCondition}`;
+}
+
+/** How to close a key-name exposure, without the sentence that names what is exposed. */
+export function listRestrictionWords(remedy: Remedy): string {
+  return `grant s3:ListBucket on ${remedy.resource} only with a Condition StringLike s3:prefix on the profile's own prefixes`;
+}
+
+function exposureWords(subject: HintSubject): string {
+  const where = subject.prefix !== null && subject.operation === "list" ? `key names under ${subject.prefix}` : "every key name in the bucket";
+  return `this identity can list ${where}; to close it, ${listRestrictionWords(subject.remedy)}`;
+}
+
+/** The sentence for a finding; undefined where there is nothing to change. */
+export function hintText(subject: HintSubject, context: HintContext): string | undefined {
+  const { remedy } = subject;
+  switch (subject.cause) {
+    case "missing-action":
+    case "delete-needs-read":
+      return grantWords(subject, context);
+    case "recommended-action":
+      return `grant ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} (the reference policies do not): an upload that fails half-way leaves its parts behind, stored and billed; or add a lifecycle rule with AbortIncompleteMultipartUpload`;
+    case "grant-too-wide":
+      return `remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} from this identity's policy (check wildcards such as "*" or a resource without its trailing slash)`;
+    case "key-names-listable":
+      return exposureWords(subject);
+    default:
+      return ERROR_WORDS[subject.cause]?.(remedy, context);
+  }
+}
+
+/** The hint for one check as the engine would judge it: for tests and library users. */
+export function hintFor(check: PlannedCheck, observation: Observation, verdict: Verdict, context: HintContext): string | undefined {
+  const finding = findingOf(check, observation, verdict, context.bucket);
+  if (!finding) return undefined;
+  return hintText({ operation: check.operation, prefix: check.target?.prefix ?? null, ...finding }, context);
+}
+
+/** The hint of a judged check. */
+export function resultHint(result: CheckResult, context: HintContext): string | undefined {
+  if (!result.cause || !result.remedy) return undefined;
+  return hintText({ operation: result.operation, prefix: result.target?.prefix ?? null, cause: result.cause, remedy: result.remedy }, context);
+}

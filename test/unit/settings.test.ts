@@ -1,0 +1,168 @@
+// One settings resolution: for every field, defaults < deployKF values < config file <
+// KFP_S3_PROBE_* environment < flags, and the report says which source won.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../../src/cli/args.js";
+import { envName, type FieldName } from "../../src/cli/settings.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-settings-"));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+const pemA = file("a.pem", "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n");
+const pemB = file("b.pem", "-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----\n");
+
+/** A field, the value each source gives it (as text on a command line or in a variable), and how the config reads back. */
+interface Case {
+  field: FieldName;
+  /** The value in the config file (YAML), where the config file has the field. */
+  config?: string;
+  environment: string;
+  flag: string;
+  /** The resolved value as it appears in ProbeConfig.settings, for each source. */
+  expected: { default?: unknown; config?: unknown; environment: unknown; flag: unknown };
+}
+
+const CASES: Case[] = [
+  {
+    field: "endpoint",
+    config: "http://config:9000",
+    environment: "http://env:9000",
+    flag: "http://flag:9000",
+    expected: { config: "http://config:9000", environment: "http://env:9000", flag: "http://flag:9000" },
+  },
+  {
+    field: "bucket",
+    config: "config-bucket",
+    environment: "env-bucket",
+    flag: "flag-bucket",
+    expected: { config: "config-bucket", environment: "env-bucket", flag: "flag-bucket" },
+  },
+  {
+    field: "region",
+    config: "eu-west-1",
+    environment: "eu-west-2",
+    flag: "eu-west-3",
+    expected: { default: "us-east-1", config: "eu-west-1", environment: "eu-west-2", flag: "eu-west-3" },
+  },
+  {
+    field: "path-style",
+    config: "false",
+    environment: "true",
+    flag: "--no-path-style",
+    expected: { default: true, config: false, environment: true, flag: false },
+  },
+  {
+    field: "layout",
+    config: "kubeflow",
+    environment: "deploykf",
+    flag: "kubeflow",
+    expected: { default: "deploykf", config: "kubeflow", environment: "deploykf", flag: "kubeflow" },
+  },
+  { field: "provider", environment: "minio", flag: "ceph", expected: { environment: "minio", flag: "ceph" } },
+  {
+    field: "checksums",
+    environment: "when-supported",
+    flag: "when-required",
+    expected: { default: "when-required", environment: "when-supported", flag: "when-required" },
+  },
+  { field: "ca-bundle", environment: pemA, flag: pemB, expected: { environment: pemA, flag: pemB } },
+  {
+    field: "insecure-skip-tls-verify",
+    environment: "true",
+    flag: "--no-insecure-skip-tls-verify",
+    expected: { default: false, environment: true, flag: false },
+  },
+  { field: "multipart", environment: "false", flag: "--multipart", expected: { default: true, environment: false, flag: true } },
+  { field: "read-only", environment: "true", flag: "--no-read-only", expected: { default: false, environment: true, flag: false } },
+  { field: "strict", environment: "true", flag: "--no-strict", expected: { default: false, environment: true, flag: false } },
+  { field: "output", environment: "json", flag: "text", expected: { default: "text", environment: "json", flag: "text" } },
+  {
+    field: "junit",
+    environment: join(dir, "env.xml"),
+    flag: join(dir, "flag.xml"),
+    expected: { environment: join(dir, "env.xml"), flag: join(dir, "flag.xml") },
+  },
+  { field: "concurrency", environment: "8", flag: "4", expected: { default: 16, environment: 8, flag: 4 } },
+  { field: "request-timeout", environment: "20", flag: "30", expected: { default: 10, environment: 20, flag: 30 } },
+  { field: "timeout", environment: "200", flag: "300", expected: { default: 120, environment: 200, flag: 300 } },
+  { field: "credentials-timeout", environment: "7", flag: "9", expected: { default: 5, environment: 7, flag: 9 } },
+];
+
+const BASE: Record<string, string> = { endpoint: "http://base:9000", bucket: "base-bucket" };
+
+function flagArgs(c: Case): string[] {
+  return c.flag.startsWith("--") ? [c.flag] : [`--${c.field}`, c.flag];
+}
+
+async function resolve(c: Case, sources: { config?: boolean; environment?: boolean; flag?: boolean }) {
+  const base = Object.entries(BASE).flatMap(([field, value]) => (field === c.field ? [] : [`--${field}`, value]));
+  const configLines = [
+    "identities:",
+    "  - backend: true",
+    "    credentials: { env: true }",
+    ...(sources.config && c.config ? [`${c.field === "path-style" ? "pathStyle" : c.field}: ${c.config}`] : []),
+  ];
+  const configFile = file(`probe-${c.field}.yaml`, `${configLines.join("\n")}\n`);
+  const env = sources.environment ? { [envName(c.field)]: c.environment } : {};
+  const argv = [...base, "--config", configFile, ...(sources.flag ? flagArgs(c) : [])];
+  const config = await parseArgs(argv, env);
+  return config?.settings[c.field];
+}
+
+describe("settings: defaults < config file < KFP_S3_PROBE_* < flags, each source recorded", () => {
+  it.each(CASES)("$field", async (c) => {
+    if (c.expected.default !== undefined) expect(await resolve(c, {})).toEqual({ value: c.expected.default, source: "default" });
+    if (c.config !== undefined) expect(await resolve(c, { config: true })).toEqual({ value: c.expected.config, source: "config" });
+    expect(await resolve(c, { config: true, environment: true })).toEqual({ value: c.expected.environment, source: "environment" });
+    expect(await resolve(c, { config: true, environment: true, flag: true })).toEqual({ value: c.expected.flag, source: "flag" });
+  });
+
+  it("a flag that repeats the default still wins over the config file: layout kubeflow in the file, --layout deploykf", async () => {
+    const configFile = file("kubeflow.yaml", "layout: kubeflow\nidentities:\n  - backend: true\n    credentials: { env: true }\n");
+    const fromFile = await parseArgs(["--endpoint", "http://m:9000", "--bucket", "kfp", "--config", configFile], {});
+    expect(fromFile?.layout).toBe("kubeflow");
+    const flagged = await parseArgs(["--endpoint", "http://m:9000", "--bucket", "kfp", "--config", configFile, "--layout", "deploykf"], {});
+    expect(flagged?.layout).toBe("deploykf");
+    expect(flagged?.settings.layout).toEqual({ value: "deploykf", source: "flag" });
+    const fromEnv = await parseArgs(["--endpoint", "http://m:9000", "--bucket", "kfp", "--config", configFile], { KFP_S3_PROBE_LAYOUT: "deploykf" });
+    expect(fromEnv?.layout).toBe("deploykf");
+  });
+
+  it("deployKF values sit below the config's level: endpoint, bucket and region from --values, each overridden by a flag", async () => {
+    const values = join(process.cwd(), "fixtures", "deploykf", "values.yaml");
+    const fromValues = await parseArgs(["--values", values, "--secrets-root", dir], {});
+    expect(fromValues?.settings).toMatchObject({
+      endpoint: { value: "http://minio.minio.svc.cluster.local:9000", source: "deploykf" },
+      bucket: { value: "kubeflow-pipelines", source: "deploykf" },
+      region: { value: "us-east-1", source: "deploykf" },
+    });
+    const flagged = await parseArgs(["--values", values, "--secrets-root", dir, "--bucket", "other-bucket", "--region", "eu-west-1"], {
+      KFP_S3_PROBE_ENDPOINT: "http://env:9000",
+    });
+    expect(flagged?.settings).toMatchObject({
+      endpoint: { value: "http://env:9000", source: "environment" },
+      bucket: { value: "other-bucket", source: "flag" },
+      region: { value: "eu-west-1", source: "flag" },
+    });
+  });
+
+  it("AWS_REGION sits above the provider's region and below the config file's", async () => {
+    const backend = ["--backend", "--endpoint", "http://m:9000", "--bucket", "kfp"];
+    expect((await parseArgs([...backend, "--provider", "minio"], {}))?.settings.region).toEqual({ value: "us-east-1", source: "provider" });
+    expect((await parseArgs([...backend, "--provider", "minio"], { AWS_REGION: "ap-south-1" }))?.settings.region).toEqual({
+      value: "ap-south-1",
+      source: "aws-environment",
+    });
+  });
+
+  it("a KFP_S3_PROBE_* variable with a value of the wrong kind names the variable", async () => {
+    const backend = ["--backend", "--endpoint", "http://m:9000", "--bucket", "kfp"];
+    await expect(parseArgs(backend, { KFP_S3_PROBE_STRICT: "maybe" })).rejects.toThrow(/KFP_S3_PROBE_STRICT must be true or false/);
+    await expect(parseArgs(backend, { KFP_S3_PROBE_LAYOUT: "flat" })).rejects.toThrow(/KFP_S3_PROBE_LAYOUT must be one of: deploykf, kubeflow/);
+  });
+});
