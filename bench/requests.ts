@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { LAYOUTS } from "../src/core/layout.js";
 import type { Role } from "../src/core/plan.js";
 import { type ProbeIdentity, runProbe } from "../src/probe/engine.js";
-import { MemoryStore, within } from "../test/support/memory-store.js";
+import { MemoryStore, within } from "../testkit/memory-store.js";
 
 interface Measurement {
   profiles: number;

@@ -41,7 +41,7 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   "credentials-timeout": "seconds the credential chain may take",
 };
 
-const exitCodeLines = EXIT_CODE_TABLE.map((row) => `  ${String(row.code).padEnd(5)}${row.meaning}`).join("\n");
+const exitCodeLines = EXIT_CODE_TABLE.map((row) => `  ${String(row.code).padEnd(5)}${row.brief}`).join("\n");
 
 export const EPILOGUE = `Examples:
   The backend's keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY:

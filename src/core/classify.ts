@@ -19,24 +19,26 @@ export interface ResponseFacts {
 
 export type Outcome = "allowed" | "denied" | "ambiguous" | "error";
 
-export type ErrorKind =
-  | "connection"
-  | "dns"
-  | "tls"
-  | "timeout"
-  | "signature"
-  | "unknown-key"
-  | "expired-token"
-  | "clock-skew"
-  | "region"
-  | "no-such-bucket"
-  | "addressing"
-  | "key-exists"
-  | "not-implemented"
-  | "throttled"
-  | "server"
-  | "aborted"
-  | "unexpected";
+export const ERROR_KINDS = [
+  "connection",
+  "dns",
+  "tls",
+  "timeout",
+  "signature",
+  "unknown-key",
+  "expired-token",
+  "clock-skew",
+  "region",
+  "no-such-bucket",
+  "addressing",
+  "key-exists",
+  "not-implemented",
+  "throttled",
+  "server",
+  "aborted",
+  "unexpected",
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Errors after which nothing else this identity does can be trusted: the run stops with exit 3. */
 export const FATAL_ERROR_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
@@ -100,11 +102,9 @@ export function classify(facts: ResponseFacts, subject: RequestSubject): Classif
   return classified;
 }
 
-function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classification {
+/** No HTTP answer, or one that is not HTTP: the connection, DNS, TLS or a timeout. */
+function transportError(facts: ResponseFacts): Classification | undefined {
   const { status, errorName = "", systemCode = "" } = facts;
-  if (facts.aborted) return error("aborted", "cancelled before an answer arrived");
-  if (status !== undefined && status >= 200 && status < 300 && !errorName) return { outcome: "allowed" };
-
   if (DNS_CODES.has(systemCode)) return error("dns", `the endpoint's host name does not resolve (${systemCode})`);
   if (NOT_HTTP_CODES.has(systemCode)) return error("tls", `the endpoint did not answer in HTTP (${systemCode}): it may speak TLS`);
   if (CONNECTION_CODES.has(systemCode)) return error("connection", `no connection to the endpoint (${systemCode})`);
@@ -113,7 +113,11 @@ function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classifi
   }
   if (TIMEOUT_NAMES.has(errorName) || TIMEOUT_NAMES.has(systemCode)) return error("timeout", "no answer in time");
   if (status === undefined) return error("unexpected", `no HTTP response (${errorName || systemCode || "unknown error"})`);
+  return undefined;
+}
 
+/** S3 error codes that say what is wrong whatever the status. */
+function namedError(errorName: string, status: number): Classification | undefined {
   switch (errorName) {
     case "SignatureDoesNotMatch":
       return error("signature", "the store rejected the request signature");
@@ -139,7 +143,13 @@ function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classifi
     case "SlowDown":
     case "ServiceUnavailable":
       return error("throttled", `the store asked to slow down (${status})`);
+    default:
+      return undefined;
   }
+}
+
+/** Statuses that decide without a known error name: redirects, missing buckets, 5xx. */
+function statusError(status: number, errorName: string, subject: RequestSubject): Classification | undefined {
   if (status === 404 && subject === "missing-upload" && (errorName === "NoSuchUpload" || errorName === "NotFound" || errorName === "")) {
     return { outcome: "allowed" };
   }
@@ -148,13 +158,14 @@ function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classifi
   if (status === 501) return error("not-implemented", "the store does not implement this request");
   if (status === 503) return error("throttled", "the store asked to slow down (503)");
   if (status >= 500) return error("server", `the store failed (${status} ${errorName})`.trim());
+  return undefined;
+}
 
+/** 403 and 404: what they mean depends on what the request was about. */
+function denialOrMissing(status: number, errorName: string, subject: RequestSubject): Classification {
   if (status === 403 && (DENIED_NAMES.has(errorName) || errorName === "" || errorName === "Unknown" || errorName === "403")) {
     if (subject === "missing-key") {
-      return {
-        outcome: "ambiguous",
-        reason: "403 on a missing key: AWS answers so to callers without s3:ListBucket, allowed or not",
-      };
+      return { outcome: "ambiguous", reason: "403 on a missing key: AWS answers so to callers without s3:ListBucket, allowed or not" };
     }
     return { outcome: "denied" };
   }
@@ -164,4 +175,13 @@ function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classifi
     return { outcome: "ambiguous", reason: "404 on a missing key proves nothing about read access (RGW and MinIO answer so when denied)" };
   }
   return error("unexpected", `unexpected answer ${status} ${errorName}`.trim());
+}
+
+function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classification {
+  const { status, errorName = "" } = facts;
+  if (facts.aborted) return error("aborted", "cancelled before an answer arrived");
+  if (status !== undefined && status >= 200 && status < 300 && !errorName) return { outcome: "allowed" };
+  const transport = transportError(facts);
+  if (transport || status === undefined) return transport ?? error("unexpected", "no HTTP response");
+  return namedError(errorName, status) ?? statusError(status, errorName, subject) ?? denialOrMissing(status, errorName, subject);
 }

@@ -1,20 +1,41 @@
-// Every exit code the probe returns, with its meaning: --help and the README's table are made
-// from (and tested against) this one table, and exitCodeFor is the only place that picks one.
+// Every exit code the probe returns, with its meaning (the README's table, tested against it) and
+// a brief one for --help: this one table, and exitCodeFor is the only place that picks one.
 
 import { countVerdicts, hasFatalError } from "./summary.js";
 import type { CheckResult } from "./verdict.js";
 
 export const EXIT_CODE_TABLE = [
-  { name: "asExpected", code: 0, meaning: "every check as the role expects (warnings and undecided cells allowed)" },
-  { name: "findings", code: 1, meaning: "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it), or a check that failed with an error" },
-  { name: "usage", code: 2, meaning: "bad usage or configuration: one line says what to fix; nothing was sent" },
+  {
+    name: "asExpected",
+    code: 0,
+    meaning: "every check as the role expects (warnings and undecided cells allowed)",
+    brief: "everything as the role expects (warnings and undecided cells allowed)",
+  },
+  {
+    name: "findings",
+    code: 1,
+    meaning: "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it), or a check that failed with an error",
+    brief: "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it) or a failed check",
+  },
+  {
+    name: "usage",
+    code: 2,
+    meaning: "bad usage or configuration: one line says what to fix; nothing was sent",
+    brief: "bad usage or configuration; nothing was sent",
+  },
   {
     name: "unreachable",
     code: 3,
     meaning: "cannot connect or authenticate (endpoint, DNS, TLS, keys, region, bucket, timeout), and no LEAK or MISSING was found",
+    brief: "cannot connect or authenticate (endpoint, TLS, keys, region, bucket, timeout)",
   },
-  { name: "internal", code: 4, meaning: "an internal error of the probe" },
-  { name: "interrupted", code: 130, meaning: "interrupted (Ctrl-C, SIGTERM); what the probe created was removed first" },
+  { name: "internal", code: 4, meaning: "an internal error of the probe", brief: "an internal error of the probe" },
+  {
+    name: "interrupted",
+    code: 130,
+    meaning: "interrupted (Ctrl-C, SIGTERM); what the probe created was removed first",
+    brief: "interrupted (Ctrl-C, SIGTERM); what the probe created was removed first",
+  },
 ] as const;
 
 type ExitName = (typeof EXIT_CODE_TABLE)[number]["name"];

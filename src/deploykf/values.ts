@@ -109,7 +109,7 @@ function secretRef(values: ValuesReader, auth: Node | undefined, path: string, f
   };
 }
 
-export function readDeploykfValues(file: string): DeploykfSettings {
+function readDocument(file: string): ValuesReader {
   let document: unknown;
   try {
     document = parse(readFileSync(file, "utf8"));
@@ -118,14 +118,11 @@ export function readDeploykfValues(file: string): DeploykfSettings {
     throw new UsageError(`--values ${file}: ${code ? `cannot read it (${code})` : `not valid YAML (${(error as Error).message.split("\n")[0]})`}`);
   }
   if (!isNode(document)) throw new UsageError(`--values ${file}: must be a YAML mapping (a deployKF values file)`);
-  const values: ValuesReader = new ValuesReader(file, document);
+  return new ValuesReader(file, document);
+}
 
-  const bucketNode = values.node(`${PIPELINES}.bucket`, true, ["name", "region"]);
-  const bucket = values.string(bucketNode, `${PIPELINES}.bucket`, "name", true) as string;
-  const region = values.string(bucketNode, `${PIPELINES}.bucket`, "region", false);
-
-  const storePath = `${PIPELINES}.objectStore`;
-  const store = values.node(storePath, true, OBJECT_STORE_KEYS);
+/** objectStore's host, port and useSSL as one endpoint URL. */
+function endpointOf(values: ValuesReader, store: Node | undefined, storePath: string): string {
   const host = values.string(store, storePath, "host", true) as string;
   if (!/^[A-Za-z0-9.-]+$/.test(host)) values.fail(`${storePath}.host`, `${host} is not a host name (no scheme, no port: those are useSSL and port)`);
   const rawPort = store?.port;
@@ -136,48 +133,61 @@ export function readDeploykfValues(file: string): DeploykfSettings {
     port = `:${number}`;
   }
   const useSsl = values.boolean(store, storePath, "useSSL", true);
-  const endpoint = `${useSsl ? "https" : "http"}://${host}${port}`;
+  return `${useSsl ? "https" : "http"}://${host}${port}`;
+}
 
-  const authPath = `${storePath}.auth`;
-  const auth = values.node(authPath, false, AUTH_KEYS);
-  const fromEnv = values.boolean(auth, authPath, "fromEnv", false);
-  const identities: DeploykfIdentity[] = [
-    { name: "backend", role: { kind: "backend" }, secret: fromEnv ? null : secretRef(values, auth, authPath, undefined) },
-  ];
+interface Profiles {
+  identities: DeploykfIdentity[];
+  /** The profiles as the ConfigMap carries them: name and own objectStoreAuth. */
+  subset: Node[];
+  defaults: Node | undefined;
+}
 
-  const generatorPath = GENERATOR;
-  const defaultsPath = `${generatorPath}.profileDefaults.${PROFILE_AUTH}`;
+/** Every profile of the generator, each with its Secret (its own, or profileDefaults', with {profile_name}). */
+function profilesOf(values: ValuesReader, fromEnv: boolean): Profiles {
+  const defaultsPath = `${GENERATOR}.profileDefaults.${PROFILE_AUTH}`;
   const defaults = values.node(defaultsPath, false, PROFILE_AUTH_KEYS);
-  const profileFallback = fromEnv
-    ? undefined
-    : secretRef(values, defaults, defaultsPath, { name: DEPLOYKF_DEFAULTS.profileSecret, ...DEPLOYKF_DEFAULTS });
-  const profiles = values.node(generatorPath, false)?.profiles ?? [];
-  if (!Array.isArray(profiles)) values.fail(`${generatorPath}.profiles`, "must be a list");
-  const profileSubset: Node[] = [];
+  const fallback = fromEnv ? undefined : secretRef(values, defaults, defaultsPath, { name: DEPLOYKF_DEFAULTS.profileSecret, ...DEPLOYKF_DEFAULTS });
+  const profiles = values.node(GENERATOR, false)?.profiles ?? [];
+  if (!Array.isArray(profiles)) values.fail(`${GENERATOR}.profiles`, "must be a list");
+  const result: Profiles = { identities: [], subset: [], defaults };
   profiles.forEach((entry: unknown, i: number) => {
-    const path = `${generatorPath}.profiles[${i}]`;
+    const path = `${GENERATOR}.profiles[${i}]`;
     if (!isNode(entry)) values.fail(path, "must be a mapping with a name");
     const name = values.string(entry, path, "name", true) as string;
     if (!isValidProfileName(name)) values.fail(`${path}.name`, `${name} is not a valid profile (Kubernetes namespace) name`);
     const own = isNode(entry.tools) && isNode(entry.tools.kubeflowPipelines) ? entry.tools.kubeflowPipelines.objectStoreAuth : undefined;
     if (own !== undefined && !isNode(own)) values.fail(`${path}.${PROFILE_AUTH}`, "must be a mapping");
     if (own) values.onlyKeys(`${path}.${PROFILE_AUTH}`, own, PROFILE_AUTH_KEYS);
-    profileSubset.push({ name, ...(own ? { tools: { kubeflowPipelines: { objectStoreAuth: own } } } : {}) });
-    const secret = fromEnv ? null : secretRef(values, own, `${path}.${PROFILE_AUTH}`, profileFallback);
-    identities.push({
-      name,
-      role: { kind: "profile", profile: name },
-      secret: secret ? { ...secret, name: secret.name.replaceAll("{profile_name}", name) } : null,
-    });
+    result.subset.push({ name, ...(own ? { tools: { kubeflowPipelines: { objectStoreAuth: own } } } : {}) });
+    const secret = fromEnv ? null : secretRef(values, own, `${path}.${PROFILE_AUTH}`, fallback);
+    const named = secret ? { ...secret, name: secret.name.replaceAll("{profile_name}", name) } : null;
+    result.identities.push({ name, role: { kind: "profile", profile: name }, secret: named });
   });
+  return result;
+}
+
+export function readDeploykfValues(file: string): DeploykfSettings {
+  const values = readDocument(file);
+  const bucketNode = values.node(`${PIPELINES}.bucket`, true, ["name", "region"]);
+  const bucket = values.string(bucketNode, `${PIPELINES}.bucket`, "name", true) as string;
+  const region = values.string(bucketNode, `${PIPELINES}.bucket`, "region", false);
+  const storePath = `${PIPELINES}.objectStore`;
+  const store = values.node(storePath, true, OBJECT_STORE_KEYS);
+  const endpoint = endpointOf(values, store, storePath);
+  const authPath = `${storePath}.auth`;
+  const auth = values.node(authPath, false, AUTH_KEYS);
+  const fromEnv = values.boolean(auth, authPath, "fromEnv", false);
+  const backend: DeploykfIdentity = {
+    name: "backend",
+    role: { kind: "backend" },
+    secret: fromEnv ? null : secretRef(values, auth, authPath, undefined),
+  };
+  const profiles = profilesOf(values, fromEnv);
+  const profileDefaults = profiles.defaults ? { profileDefaults: { tools: { kubeflowPipelines: { objectStoreAuth: profiles.defaults } } } } : {};
   const subset = {
     kubeflow_tools: { pipelines: { bucket: bucketNode, objectStore: store } },
-    deploykf_core: {
-      deploykf_profiles_generator: {
-        ...(defaults ? { profileDefaults: { tools: { kubeflowPipelines: { objectStoreAuth: defaults } } } } : {}),
-        profiles: profileSubset,
-      },
-    },
+    deploykf_core: { deploykf_profiles_generator: { ...profileDefaults, profiles: profiles.subset } },
   };
-  return { endpoint, bucket, ...(region ? { region } : {}), identities, subset };
+  return { endpoint, bucket, ...(region ? { region } : {}), identities: [backend, ...profiles.identities], subset };
 }

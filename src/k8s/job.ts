@@ -21,17 +21,67 @@ const YAML_OPTIONS = { aliasDuplicateObjects: false, blockQuote: "literal" } as 
 /** A user and group that exist in no base image: the probe needs no home and no files of its own. */
 const NON_ROOT_ID = 65532;
 
-export function jobManifest(settings: DeploykfSettings, options: JobOptions): string {
-  const labels = { "app.kubernetes.io/name": "kfp-s3-probe", "app.kubernetes.io/instance": options.name };
+type Labels = Record<string, string>;
+
+/** The probe's container: the values from the ConfigMap, each Secret under /secrets/<name>, a JSON report. */
+function probeContainer(options: JobOptions, secretNames: string[]) {
+  return {
+    name: "kfp-s3-probe",
+    image: options.image,
+    args: [
+      "--values",
+      `${VALUES_DIR}/values.yaml`,
+      "--secrets-root",
+      SECRETS_ROOT,
+      "--output",
+      "json",
+      "--timeout",
+      String(Math.max(30, options.deadlineSeconds - 30)),
+    ],
+    env: [{ name: "NO_COLOR", value: "1" }],
+    resources: {
+      requests: { cpu: "50m", memory: "128Mi" },
+      limits: { cpu: "500m", memory: "256Mi" },
+    },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
+    volumeMounts: [
+      { name: "values", mountPath: VALUES_DIR, readOnly: true },
+      ...secretNames.map((secret, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_ROOT}/${secret}`, readOnly: true })),
+      { name: "tmp", mountPath: "/tmp" },
+    ],
+  };
+}
+
+function podSpec(options: JobOptions, secretNames: string[], usesChain: boolean) {
+  return {
+    restartPolicy: "Never",
+    ...(options.serviceAccount ? { serviceAccountName: options.serviceAccount } : {}),
+    // The token is only needed for IRSA (deployKF's fromEnv).
+    automountServiceAccountToken: usesChain,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: NON_ROOT_ID,
+      runAsGroup: NON_ROOT_ID,
+      fsGroup: NON_ROOT_ID,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containers: [probeContainer(options, secretNames)],
+    volumes: [
+      { name: "values", configMap: { name: options.name } },
+      ...secretNames.map((secret, i) => ({ name: `secret-${i}`, secret: { secretName: secret, defaultMode: 0o440 } })),
+      { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+    ],
+  };
+}
+
+function job(options: JobOptions, labels: Labels, settings: DeploykfSettings) {
   const secretNames = [...new Set(settings.identities.flatMap((i) => (i.secret ? [i.secret.name] : [])))];
   const usesChain = settings.identities.some((i) => i.secret === null);
-  const configMap = {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: options.name, namespace: options.namespace, labels },
-    data: { "values.yaml": stringify(settings.subset, YAML_OPTIONS) },
-  };
-  const job = {
+  return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: { name: options.name, namespace: options.namespace, labels },
@@ -39,59 +89,18 @@ export function jobManifest(settings: DeploykfSettings, options: JobOptions): st
       backoffLimit: 0,
       ttlSecondsAfterFinished: options.ttlSeconds,
       activeDeadlineSeconds: options.deadlineSeconds,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: "Never",
-          ...(options.serviceAccount ? { serviceAccountName: options.serviceAccount } : {}),
-          // The token is only needed for IRSA (deployKF's fromEnv).
-          automountServiceAccountToken: usesChain,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: NON_ROOT_ID,
-            runAsGroup: NON_ROOT_ID,
-            fsGroup: NON_ROOT_ID,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
-          containers: [
-            {
-              name: "kfp-s3-probe",
-              image: options.image,
-              args: [
-                "--values",
-                `${VALUES_DIR}/values.yaml`,
-                "--secrets-root",
-                SECRETS_ROOT,
-                "--output",
-                "json",
-                "--timeout",
-                String(Math.max(30, options.deadlineSeconds - 30)),
-              ],
-              env: [{ name: "NO_COLOR", value: "1" }],
-              resources: {
-                requests: { cpu: "50m", memory: "128Mi" },
-                limits: { cpu: "500m", memory: "256Mi" },
-              },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-              },
-              volumeMounts: [
-                { name: "values", mountPath: VALUES_DIR, readOnly: true },
-                ...secretNames.map((secret, i) => ({ name: `secret-${i}`, mountPath: `${SECRETS_ROOT}/${secret}`, readOnly: true })),
-                { name: "tmp", mountPath: "/tmp" },
-              ],
-            },
-          ],
-          volumes: [
-            { name: "values", configMap: { name: options.name } },
-            ...secretNames.map((secret, i) => ({ name: `secret-${i}`, secret: { secretName: secret, defaultMode: 0o440 } })),
-            { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-          ],
-        },
-      },
+      template: { metadata: { labels }, spec: podSpec(options, secretNames, usesChain) },
     },
   };
-  return [configMap, job].map((document) => stringify(document, YAML_OPTIONS)).join("---\n");
+}
+
+export function jobManifest(settings: DeploykfSettings, options: JobOptions): string {
+  const labels = { "app.kubernetes.io/name": "kfp-s3-probe", "app.kubernetes.io/instance": options.name };
+  const configMap = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: options.name, namespace: options.namespace, labels },
+    data: { "values.yaml": stringify(settings.subset, YAML_OPTIONS) },
+  };
+  return [configMap, job(options, labels, settings)].map((document) => stringify(document, YAML_OPTIONS)).join("---\n");
 }

@@ -83,82 +83,75 @@ function rowLabel(check: ReportCheck): string {
 
 const severityOf = (checks: ReportCheck[]): number => Math.min(...checks.map((c) => SEVERITY.indexOf(c.verdict)));
 
-export function renderText(report: Report, colour: boolean): string {
-  const paint = (style: Style, text: string): string => (colour ? styleText(style, text) : text);
-  const lines: string[] = [];
-  lines.push(
-    paint("bold", "kfp-s3-probe") +
-      ` ${report.store.endpoint}  bucket ${report.store.bucket}  region ${report.store.region}  layout ${report.layout}  run ${report.runId}`,
-  );
-  if (report.interruptedBy) lines.push(paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`));
+type Paint = (style: Style, text: string) => string;
+type Columns = [string, string][];
 
-  for (const identity of report.identities) {
-    const checks = report.checks.filter((c) => c.identity === identity.name);
-    const rows = new Map<string, ReportCheck[]>();
-    for (const check of checks) if (check.prefix !== null) rows.set(check.prefix, [...(rows.get(check.prefix) ?? []), check]);
-    const labelWidth = Math.max(8, ...[...rows.values()].map((cells) => rowLabel(cells[0] as ReportCheck).length + 2));
-    const line = (label: string, cells: string[]): string => `  ${label.padEnd(labelWidth)}${cells.join("")}`;
-    const cellsOf = (row: ReportCheck[], columns: [string, string][]): string[] =>
-      columns.map(([operation]) => {
-        const check = row.find((c) => c.operation === operation);
-        return check ? paint(verdictStyle(check.verdict), cellText(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
-      });
-    const header = (columns: [string, string][], title = ""): string =>
-      paint(
-        "dim",
-        line(
-          title,
-          columns.map(([, name]) => name.padEnd(CELL_WIDTH)),
-        ),
-      );
-
-    lines.push("");
-    const caller = identity.caller ? `  caller ${identity.caller}` : "";
-    lines.push(
-      `${paint("bold", `${identity.name} (${identity.description})`)}  keys ${identity.accessKeyId} from ${identity.credentialSource}${caller}`,
-    );
-    lines.push(header(BUCKET_COLUMNS));
-    lines.push(
+/** One identity's matrix: the bucket row, its own and shared prefixes, then other profiles' prefixes, leaking rows first. */
+function renderIdentity(report: Report, identity: Report["identities"][number], paint: Paint): string[] {
+  const checks = report.checks.filter((c) => c.identity === identity.name);
+  const rows = new Map<string, ReportCheck[]>();
+  for (const check of checks) if (check.prefix !== null) rows.set(check.prefix, [...(rows.get(check.prefix) ?? []), check]);
+  const labelWidth = Math.max(8, ...[...rows.values()].map((cells) => rowLabel(cells[0] as ReportCheck).length + 2));
+  const line = (label: string, cells: string[]): string => `  ${label.padEnd(labelWidth)}${cells.join("")}`;
+  const cellsOf = (row: ReportCheck[], columns: Columns): string[] =>
+    columns.map(([operation]) => {
+      const check = row.find((c) => c.operation === operation);
+      return check ? paint(verdictStyle(check.verdict), cellText(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
+    });
+  const header = (columns: Columns, title = ""): string =>
+    paint(
+      "dim",
       line(
-        "bucket",
-        cellsOf(
-          checks.filter((c) => c.prefix === null),
-          BUCKET_COLUMNS,
-        ),
+        title,
+        columns.map(([, name]) => name.padEnd(CELL_WIDTH)),
       ),
     );
-    const all = [...rows.values()];
-    const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
-    const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
-    const columnsFor = (rowsShown: ReportCheck[][]) =>
-      OBJECT_COLUMNS.filter(([operation]) => rowsShown.some((row) => row.some((c) => c.operation === operation)));
-    const homeColumns = columnsFor(home);
-    lines.push(header(homeColumns));
-    for (const row of home) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, homeColumns)));
-    if (cross.length > 0) {
-      const crossColumns = columnsFor(cross);
-      lines.push(header(crossColumns, "other profiles' prefixes"));
-      for (const row of cross) lines.push(line(rowLabel(row[0] as ReportCheck), cellsOf(row, crossColumns)));
-    }
-  }
-  lines.push("");
-  lines.push(
+  const table = (title: string, shown: ReportCheck[][]): string[] => {
+    const columns = OBJECT_COLUMNS.filter(([operation]) => shown.some((row) => row.some((c) => c.operation === operation)));
+    return [header(columns, title), ...shown.map((row) => line(rowLabel(row[0] as ReportCheck), cellsOf(row, columns)))];
+  };
+  const caller = identity.caller ? `  caller ${identity.caller}` : "";
+  const all = [...rows.values()];
+  const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
+  const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
+  return [
+    "",
+    `${paint("bold", `${identity.name} (${identity.description})`)}  keys ${identity.accessKeyId} from ${identity.credentialSource}${caller}`,
+    header(BUCKET_COLUMNS),
+    line(
+      "bucket",
+      cellsOf(
+        checks.filter((c) => c.prefix === null),
+        BUCKET_COLUMNS,
+      ),
+    ),
+    ...table("", home),
+    ...(cross.length > 0 ? table("other profiles' prefixes", cross) : []),
+  ];
+}
+
+export function renderText(report: Report, colour: boolean): string {
+  const paint: Paint = (style, text) => (colour ? styleText(style, text) : text);
+  const { store } = report;
+  const s = report.summary;
+  const lines = [
+    `${paint("bold", "kfp-s3-probe")} ${store.endpoint}  bucket ${store.bucket}  region ${store.region}  layout ${report.layout}  run ${report.runId}`,
+    ...(report.interruptedBy ? [paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`)] : []),
+    ...report.identities.flatMap((identity) => renderIdentity(report, identity, paint)),
+    "",
     paint(
       "dim",
       "cells: expected (need, deny, hide = names should not be listable, want = recommended, any): actual; ✗ LEAK or MISSING, ! warning, ? undecided, - not run",
     ),
-  );
-  for (const note of report.notes) lines.push(paint("yellow", `note: ${note}`));
-  lines.push(...renderFindings(report, paint));
-  lines.push(...renderCleanup(report, paint));
-  const s = report.summary;
-  lines.push(
+    ...report.notes.map((note) => paint("yellow", `note: ${note}`)),
+    ...renderFindings(report, paint),
+    ...renderCleanup(report, paint),
     `Summary: ${s.ok} ok, ${s.leak} leak, ${s.missing} missing, ${s.exposed + s.degraded} warn, ${s.ambiguous} undecided, ${s.error} error, ${s["not-run"]} not run; exit ${report.exitCode}`,
-  );
+  ];
   return `${lines.join("\n")}\n`;
 }
 
-function renderFindings(report: Report, paint: (style: Style, text: string) => string): string[] {
+function renderFindings(report: Report, paint: Paint): string[] {
   const lines: string[] = [];
   const label = (word: string, verdict: string) => paint(verdictStyle(verdict), word.padEnd(9));
   // One line per identity, prefix, verdict and reason, naming every operation it covers.
@@ -224,7 +217,7 @@ export function findingLines(report: Report): string[] {
   return lines;
 }
 
-function renderCleanup(report: Report, paint: (style: Style, text: string) => string): string[] {
+function renderCleanup(report: Report, paint: Paint): string[] {
   const { cleanup } = report;
   if (cleanup.created === 0 && cleanup.leftovers.length === 0) return ["", "Cleanup: the probe wrote nothing."];
   if (cleanup.leftovers.length === 0) return ["", `Cleanup: ${cleanup.created} probe object(s) created, all removed.`];

@@ -1,30 +1,11 @@
 // Every hint names what to change: an IAM action, a flag, or a setting.
 import { describe, expect, it } from "vitest";
-import type { ErrorKind } from "../../src/core/classify.js";
+import { ERROR_KINDS } from "../../src/core/classify.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import type { Verdict } from "../../src/core/verdict.js";
 import { hintFor } from "../../src/report/hint.js";
 
-const ERROR_KINDS: ErrorKind[] = [
-  "connection",
-  "dns",
-  "tls",
-  "timeout",
-  "signature",
-  "unknown-key",
-  "expired-token",
-  "clock-skew",
-  "region",
-  "no-such-bucket",
-  "addressing",
-  "key-exists",
-  "not-implemented",
-  "throttled",
-  "server",
-  "aborted",
-  "unexpected",
-];
 const NAMES_A_FIX = /s3:[A-Za-z]+|--[a-z-]+|https?:\/\/|AWS_[A-Z_]+|NTP|rerun|x-amz-checksum-crc32/;
 
 describe("hints", () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
-import { MemoryStore, within } from "../support/memory-store.js";
+import { MemoryStore, within } from "../../testkit/memory-store.js";
 
 async function requestsFor(profiles: string[]): Promise<{ requests: number; left: number }> {
   const store = new MemoryStore();

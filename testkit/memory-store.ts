@@ -1,7 +1,7 @@
 // An S3 store in memory that enforces a policy per identity and counts requests: the engine's
 // double for the benchmark and for the request-count tests. No SDK, no network.
-import type { ResponseFacts } from "../../src/core/classify.js";
-import type { BucketResult, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../../src/probe/port.js";
+import type { ResponseFacts } from "../src/core/classify.js";
+import type { BucketResult, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../src/probe/port.js";
 
 export type Action = "put" | "get" | "delete";
 
