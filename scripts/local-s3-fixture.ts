@@ -42,9 +42,23 @@ export function readLocalS3Settings(envFile: string): LocalS3Settings {
   };
 }
 
+interface LocalFixture {
+  identities: LocalIdentity[];
+  /** A second bucket whose bucket policy lets anyone read artifacts/*. */
+  publicBucket: { name: string; policy: string };
+}
+
+function loadFixture(projectRoot: string): LocalFixture {
+  return JSON.parse(readFileSync(join(projectRoot, "fixtures", "local-identities.json"), "utf8")) as LocalFixture;
+}
+
 export function loadLocalIdentities(projectRoot: string): LocalIdentity[] {
-  const file = join(projectRoot, "fixtures", "local-identities.json");
-  return (JSON.parse(readFileSync(file, "utf8")) as { identities: LocalIdentity[] }).identities;
+  return loadFixture(projectRoot).identities;
+}
+
+export function publicBucketOf(projectRoot: string): { name: string; policy: string } {
+  const { name, policy } = loadFixture(projectRoot).publicBucket;
+  return { name, policy: readFileSync(join(projectRoot, policy), "utf8").replaceAll("<BUCKET_NAME>", name) };
 }
 
 export function policyDocument(identity: LocalIdentity, bucket: string, projectRoot: string): string {

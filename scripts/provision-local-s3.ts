@@ -3,8 +3,8 @@
 // seeds the objects a running KFP install would have.
 
 import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { loadLocalIdentities, policyDocument, readLocalS3Settings, seededKeys } from "./local-s3-fixture.js";
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { loadLocalIdentities, policyDocument, publicBucketOf, readLocalS3Settings, seededKeys } from "./local-s3-fixture.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -29,17 +29,25 @@ const s3 = new S3Client({
 });
 const iam = new IAMClient(clientConfig);
 
-await s3.send(new CreateBucketCommand({ Bucket: settings.bucket }));
-for (const identity of identities) {
-  await iam.send(
-    new PutUserPolicyCommand({
-      UserName: identity.name,
-      PolicyName: "kfp-object-store",
-      PolicyDocument: policyDocument(identity, settings.bucket, projectRoot),
-    }),
-  );
+// The KFP bucket, and a second one whose bucket policy lets anyone read artifacts/*; every
+// identity has the same user policy on both (one policy document per bucket).
+const publicBucket = publicBucketOf(projectRoot);
+for (const bucket of [settings.bucket, publicBucket.name]) {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (const identity of identities) {
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: identity.name,
+        PolicyName: `kfp-object-store-${bucket}`,
+        PolicyDocument: policyDocument(identity, bucket, projectRoot),
+      }),
+    );
+  }
+  for (const key of seededKeys(identities)) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `seeded by local-s3: ${key}\n` }));
+  }
 }
-for (const key of seededKeys(identities)) {
-  await s3.send(new PutObjectCommand({ Bucket: settings.bucket, Key: key, Body: `seeded by local-s3: ${key}\n` }));
-}
-console.log(`bucket ${settings.bucket}: ${identities.length} identities with policies, ${seededKeys(identities).length} seeded objects`);
+await s3.send(new PutBucketPolicyCommand({ Bucket: publicBucket.name, Policy: publicBucket.policy }));
+console.log(
+  `buckets ${settings.bucket} and ${publicBucket.name} (anyone may read artifacts/*): ${identities.length} identities with policies, ${seededKeys(identities).length} seeded objects each`,
+);

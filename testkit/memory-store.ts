@@ -1,7 +1,7 @@
 // An S3 store in memory that enforces a policy per identity and counts requests: the engine's
 // double for the benchmark and for the request-count tests. No SDK, no network.
 import type { ResponseFacts } from "../src/core/classify.js";
-import type { BucketResult, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../src/probe/port.js";
+import type { BucketResult, ListOptions, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../src/probe/port.js";
 
 export type Action = "put" | "get" | "delete";
 
@@ -9,7 +9,29 @@ export class MemoryStore {
   readonly objects = new Map<string, Uint8Array>();
   requests = 0;
 
-  portFor(mayDo: (action: Action, key: string) => boolean): S3Port {
+  /** One page of ListObjectsV2, sorted as S3 sorts (by UTF-8 bytes, which ASCII keys share with string order). */
+  list(prefix: string, maxKeys: number, options: ListOptions): ListResult {
+    const after = options.continuationToken ?? options.startAfter ?? "";
+    const matching = [...this.objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
+    const entries = new Map<string, "key" | "prefix">();
+    for (const key of matching) {
+      const cut = options.delimiter ? key.indexOf(options.delimiter, prefix.length) : -1;
+      entries.set(cut >= 0 ? key.slice(0, cut + 1) : key, cut >= 0 ? "prefix" : "key");
+    }
+    const page = [...entries].slice(0, maxKeys);
+    const more = entries.size > maxKeys;
+    const last = page.at(-1)?.[0];
+    return {
+      status: 200,
+      keys: page.filter(([, kind]) => kind === "key").map(([k]) => k),
+      ...(options.delimiter ? { commonPrefixes: page.filter(([, kind]) => kind === "prefix").map(([k]) => k) } : {}),
+      // A folder's token skips all its keys.
+      ...(more && last ? { nextContinuationToken: last.endsWith("/") ? `${last}\uffff` : last } : {}),
+    };
+  }
+
+  /** mayList: whether the identity may list under a prefix (default: the whole bucket, as the reference policies grant). */
+  portFor(mayDo: (action: Action, key: string) => boolean, mayList: (prefix: string) => boolean = () => true): S3Port {
     const answer = <R extends ResponseFacts>(allowed: boolean, ok: () => R): Promise<R | ResponseFacts> => {
       this.requests += 1;
       return Promise.resolve(allowed ? ok() : { status: 403, errorName: "AccessDenied" });
@@ -17,11 +39,8 @@ export class MemoryStore {
     return {
       headBucket: (): Promise<BucketResult> => answer(true, () => ({ status: 200 })),
       getBucketLocation: (): Promise<BucketResult> => answer(true, () => ({ status: 200, region: "us-east-1" })),
-      listObjects: (prefix: string, maxKeys: number): Promise<ListResult> =>
-        answer(true, () => ({
-          status: 200,
-          keys: [...this.objects.keys()].filter((k) => k.startsWith(prefix)).slice(0, maxKeys),
-        })) as Promise<ListResult>,
+      listObjects: (prefix: string, maxKeys: number, _signal: AbortSignal, options: ListOptions = {}): Promise<ListResult> =>
+        answer(mayList(prefix), () => this.list(prefix, maxKeys, options)) as Promise<ListResult>,
       putObjectIfAbsent: (key: string, body: Uint8Array): Promise<WriteResult> =>
         answer(mayDo("put", key), () => {
           if (this.objects.has(key)) return { status: 412, errorName: "PreconditionFailed" };

@@ -1,6 +1,6 @@
 // From the command line, the environment, --config and --values to one ProbeConfig. Every problem
 // is one line that says what to fix (UsageError → exit 2), raised before anything is sent.
-import type { LayoutName } from "../core/layout.js";
+import { isValidProfileName, type LayoutName } from "../core/layout.js";
 import { UsageError } from "../core/usage-error.js";
 import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
 import { type ChecksumMode, PROVIDERS, type ProviderName } from "../s3/providers.js";
@@ -45,6 +45,12 @@ export interface ProbeConfig {
   /** Also write a JUnit XML report here. */
   junitFile?: string;
   debug: boolean;
+  /** Profiles named beyond the run: the config file's profiles, then --other-profile. */
+  namedProfiles: { name: string; source: "config" | "flag" }[];
+  maxProfiles: number;
+  discover: boolean;
+  /** Try the anonymous caller too. */
+  anonymous: boolean;
   concurrency: number;
   requestTimeoutMs: number;
   deadlineMs: number;
@@ -69,6 +75,10 @@ const RUN_FIELDS: FieldName[] = [
   "strict",
   "output",
   "junit",
+  "other-profile",
+  "max-profiles",
+  "discover",
+  "anonymous",
   "concurrency",
   "request-timeout",
   "timeout",
@@ -157,7 +167,19 @@ function readInputFiles(given: ResolvedSettings): { file?: ConfigFile; deploykf?
   return { ...(config ? { file: readConfigFile(config) } : {}), ...(values ? { deploykf: readDeploykfValues(values) } : {}) };
 }
 
-function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], provider: ProviderName | undefined): ProbeConfig {
+function namedProfiles(resolved: ResolvedSettings, file: ConfigFile | undefined): ProbeConfig["namedProfiles"] {
+  const flagged = settingOf<string[]>(resolved, "other-profile") ?? [];
+  for (const name of flagged) {
+    if (!isValidProfileName(name))
+      throw new UsageError("--other-profile takes a profile (Kubernetes namespace) name: lowercase letters, digits and '-'");
+  }
+  return [
+    ...(file?.profiles ?? []).map((name) => ({ name, source: "config" as const })),
+    ...flagged.map((name) => ({ name, source: "flag" as const })),
+  ];
+}
+
+function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], provider: ProviderName | undefined, file?: ConfigFile): ProbeConfig {
   const get = <T>(field: FieldName) => settingOf<T>(resolved, field) as T;
   const endpoint = parseEndpoint(get<string>("endpoint"));
   const region = validRegion(get<string>("region"));
@@ -185,6 +207,10 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     output: get<"text" | "json">("output"),
     ...(junitFile ? { junitFile } : {}),
     debug: settingOf<boolean>(resolved, "debug") === true,
+    namedProfiles: namedProfiles(resolved, file),
+    maxProfiles: Math.floor(positiveNumber("max-profiles", get<number>("max-profiles"), 100_000)),
+    discover: get<boolean>("discover"),
+    anonymous: get<boolean>("anonymous"),
     concurrency: Math.floor(positiveNumber("concurrency", get<number>("concurrency"), 64)),
     requestTimeoutMs: positiveNumber("request-timeout", get<number>("request-timeout"), 600) * 1000,
     deadlineMs: positiveNumber("timeout", get<number>("timeout"), 3600) * 1000,
@@ -210,5 +236,5 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   const allGcs = identities.every((i) => i.credentials.source === "gcs-hmac");
   const provider = settingOf<ProviderName>(given, "provider") ?? (allGcs ? "gcs" : undefined);
   const resolved = resolveAll({ env, environment, flags, ...inputs, ...(provider ? { provider } : {}) });
-  return configFrom(resolved, identities, provider);
+  return configFrom(resolved, identities, provider, inputs.file);
 }

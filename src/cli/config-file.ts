@@ -23,9 +23,11 @@ export interface ConfigFile {
   pathStyle?: boolean;
   layout?: LayoutName;
   identities: IdentitySpec[];
+  /** Profiles to try the identities against, beyond those found in the bucket. */
+  profiles: string[];
 }
 
-const TOP_LEVEL = ["endpoint", "bucket", "region", "pathStyle", "layout", "identities"];
+const TOP_LEVEL = ["endpoint", "bucket", "region", "pathStyle", "layout", "identities", "profiles"];
 const IDENTITY_KEYS = ["name", "backend", "profile", "credentials"];
 const SOURCE_KEYS = ["dir", "env", "chain", "gcsHmac"];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -136,6 +138,7 @@ export function readConfigFile(file: string): ConfigFile {
   const list = document.identities ?? [];
   if (!Array.isArray(list)) fail(file, "identities", "must be a list");
   const identities = list.map((item, i) => identity(file, `identities[${i}]`, item));
+  const profiles = profileNames(file, document.profiles);
   const endpoint = optionalString(file, "endpoint", document.endpoint);
   const bucket = optionalString(file, "bucket", document.bucket);
   const region = optionalString(file, "region", document.region);
@@ -146,5 +149,15 @@ export function readConfigFile(file: string): ConfigFile {
     ...(document.pathStyle !== undefined ? { pathStyle: document.pathStyle as boolean } : {}),
     ...(layout ? { layout: layout as LayoutName } : {}),
     identities,
+    profiles,
   };
+}
+
+function profileNames(file: string, value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(file, "profiles", "must be a list of profile names");
+  return value.map((name, i) => {
+    if (typeof name !== "string" || !isValidProfileName(name)) fail(file, `profiles[${i}]`, "must be a profile (Kubernetes namespace) name");
+    return name;
+  });
 }

@@ -19,6 +19,10 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   values: "deployKF values file: store, bucket, the backend and every profile, with their Secrets",
   "secrets-root": "with --values: where each Secret is mounted, as DIR/<secret-name>/<key>",
   junit: "also write a JUnit XML report to this file (one testcase per cell)",
+  "other-profile": "NAME, repeatable: a profile to try the identities against, beyond those found in the bucket",
+  "max-profiles": "at most this many profiles beyond the run are tried (found in the bucket or named); the report says when it cut",
+  discover: "list artifacts/ and v2/artifacts/ for the bucket's profiles and try each identity against them; --no-discover skips it",
+  anonymous: "also try the anonymous caller (unsigned requests) under every prefix; --no-anonymous skips it",
   endpoint: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000",
   bucket: "the KFP bucket",
   provider: "preset endpoint form, region, addressing and checksums for this store (each overridable)",
@@ -69,6 +73,9 @@ under each KFP prefix, ListObjectsV2, PutObject of a canary, HeadObject, GetObje
 compared) and DeleteObject. The backend must be able to do all of it on pipelines/, artifacts/
 and v2/artifacts/; a profile only under its own artifacts/<profile>/ and v2/artifacts/<profile>/.
 Reads are decided on objects that exist (the probe's canary, or one KFP stored), never on a 404.
+Each profile is tried against every other: those in the run, those found by listing artifacts/
+and v2/artifacts/ (--no-discover, --max-profiles), and --other-profile NAME. The anonymous caller
+(unsigned requests) is tried under every prefix (--no-anonymous): what it may do is public.
 
 Safety: canaries are written only under <prefix>.kfp-s3-probe/<run-id>/, never over an existing
 key (If-None-Match), and removed at the end, also on Ctrl-C, errors and --timeout. A key that could

@@ -1,7 +1,7 @@
 // The command, as phases wired together: resolve settings → load identities → open a session per
 // identity → probe (plan, seed, check, clean up) → judge → report → exit code. Ctrl-C, SIGTERM and
 // the --timeout deadline all end in cleanup and a report. All output goes through the redactor.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import ora, { type Ora } from "ora";
 import { EXIT_CODES, exitCodeFor } from "../core/exit-codes.js";
@@ -10,7 +10,7 @@ import { UsageError } from "../core/usage-error.js";
 import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
 import { FORMATS, findingLog } from "../report/formats.js";
-import { buildReport, type Report } from "../report/model.js";
+import { buildReport, type Report, type ReportContext } from "../report/model.js";
 import { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
 import type { ProbeConfig } from "./args.js";
@@ -82,6 +82,9 @@ function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterru
     signal: interrupts.checks.signal,
     cleanupSignal: interrupts.cleanup.signal,
     cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
+    namedProfiles: config.namedProfiles,
+    maxProfiles: config.maxProfiles,
+    discover: config.discover,
     onCheckDone: (done, total) => {
       if (spinner) spinner.text = `probing ${probedWhat(config.identities)}: ${done}/${total} checks`;
     },
@@ -103,14 +106,28 @@ async function writeReports(report: Report, config: ProbeConfig, io: Io, redacto
   return report.exitCode;
 }
 
-function reportIdentities(config: ProbeConfig, loaded: LoadedCredentials[], sessions: Sessions) {
-  return config.identities.map((spec, i) => ({
-    name: spec.name,
-    role: spec.role,
-    credentialSource: loaded[i]?.sourceDescription ?? "",
-    accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
-    ...(sessions.callers.has(spec.name) ? { caller: sessions.callers.get(spec.name) } : {}),
-  }));
+/** Tells keys apart without carrying them: the same access key id gives the same fingerprint. */
+function keyFingerprint(credentials: LoadedCredentials | undefined): string | undefined {
+  const id = credentials?.credentials.accessKeyId;
+  return id ? createHash("sha256").update(id).digest("hex").slice(0, 16) : undefined;
+}
+
+function reportIdentities(config: ProbeConfig, loaded: LoadedCredentials[], sessions: Sessions): ReportContext["identities"] {
+  const signed = config.identities.map((spec, i) => {
+    const fingerprint = keyFingerprint(loaded[i]);
+    return {
+      name: spec.name,
+      role: spec.role,
+      credentialSource: loaded[i]?.sourceDescription ?? "",
+      accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
+      ...(fingerprint ? { keyFingerprint: fingerprint } : {}),
+      ...(sessions.callers.has(spec.name) ? { caller: sessions.callers.get(spec.name) } : {}),
+    };
+  });
+  const anonymous = sessions.anonymous
+    ? [{ name: sessions.anonymous, role: { kind: "anonymous" as const }, credentialSource: "none: unsigned requests", accessKeyIdHint: "" }]
+    : [];
+  return [...signed, ...anonymous];
 }
 
 async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], io: Io, redactor: Redactor): Promise<number> {

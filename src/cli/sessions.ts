@@ -6,7 +6,7 @@ import type { LoadedCredentials } from "../credentials/load.js";
 import type { ProbeIdentity } from "../probe/engine.js";
 import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
 import { callerArn } from "../s3/caller.js";
-import { createS3Client, type StoreSettings } from "../s3/client.js";
+import { ANONYMOUS, createS3Client, type StoreSettings } from "../s3/client.js";
 import { isAwsEndpoint } from "../s3/providers.js";
 import { SdkS3Port } from "../s3/s3-port.js";
 import type { ProbeConfig } from "./args.js";
@@ -17,6 +17,13 @@ export interface Sessions {
   /** Caller ARNs by identity name (AWS only). */
   callers: Map<string, string>;
   clients: S3Client[];
+  /** The anonymous caller's name in this run, where it is tried. */
+  anonymous?: string;
+}
+
+/** "anonymous", unless an identity of the run already has that name. */
+function anonymousName(config: ProbeConfig): string {
+  return config.identities.some((i) => i.name === "anonymous") ? "anonymous-caller" : "anonymous";
 }
 
 export function storeSettingsOf(config: ProbeConfig): StoreSettings {
@@ -66,12 +73,17 @@ export async function openSessions(config: ProbeConfig, loaded: LoadedCredential
     notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
   }
   const clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
-  const identities = config.identities.map((spec, i) => ({
+  const identities: ProbeIdentity[] = config.identities.map((spec, i) => ({
     name: spec.name,
     role: spec.role,
     port: new SdkS3Port(clients[i] as S3Client, config.bucket),
   }));
-  return { store, identities, clients, callers: await lookUpCallers(config, store, loaded, notes) };
+  const callers = await lookUpCallers(config, store, loaded, notes);
+  if (!config.anonymous) return { store, identities, clients, callers };
+  const unsigned = createS3Client(store, ANONYMOUS);
+  const anonymous = anonymousName(config);
+  identities.push({ name: anonymous, role: { kind: "anonymous" }, port: new SdkS3Port(unsigned, config.bucket) });
+  return { store, identities, clients: [...clients, unsigned], callers, anonymous };
 }
 
 export function closeSessions(sessions: Sessions | undefined): void {

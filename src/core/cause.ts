@@ -10,6 +10,8 @@ export const CAUSES = [
   "recommended-action",
   "grant-too-wide",
   "key-names-listable",
+  // The bucket's own policy, ACL or public-access setting
+  "public-access",
   // What could not be decided or was not run
   "no-object-to-read",
   "undecided-answer",
@@ -122,6 +124,20 @@ function grantFinding(check: PlannedCheck, cause: Cause, bucket: string): Findin
   return { cause, remedy: grant };
 }
 
+/** Anyone can do it: the fix is the bucket's policy, ACL or public-access setting, never an identity's policy. */
+export function publicFinding(check: PlannedCheck, bucket: string): Finding {
+  return {
+    cause: "public-access",
+    remedy: {
+      where: "bucket-policy",
+      change: "remove",
+      actions: [IAM_ACTION[check.operation]],
+      resource: resourceOf(check, bucket),
+      settings: ['Principal "*"', "public ACL", "Block Public Access (AWS)", "anonymous policy (MinIO)"],
+    },
+  };
+}
+
 export interface FindingInput {
   check: PlannedCheck;
   /** What the engine already knows of the cause (a gocloud delete, a check not run). */
@@ -139,6 +155,7 @@ export function findingFor(input: FindingInput, verdict: string, bucket: string)
     case "degraded":
       return grantFinding(check, "recommended-action", bucket);
     case "leak":
+      if (input.knownCause === "public-access") return publicFinding(check, bucket);
       if (check.expectation === "exposure") return { cause: "key-names-listable", remedy: listRestriction(bucket) };
       return {
         cause: "grant-too-wide",

@@ -46,9 +46,11 @@ export function nearMissProfiles(profile: string): string[] {
   return [`${profile}0`, `${profile}-x`].filter(isValidProfileName);
 }
 
+export const UNOWNED_PREFIX = "kfp-s3-probe-nobody-";
+
 /** A profile name that exists nowhere, to catch wildcard grants without knowing the other teams. */
 export function unownedProfileName(runId: string): string {
-  return `kfp-s3-probe-nobody-${runId.slice(-6).toLowerCase()}`;
+  return `${UNOWNED_PREFIX}${runId.slice(-6).toLowerCase()}`;
 }
 
 export const PROBE_NAMESPACE = ".kfp-s3-probe/";
@@ -60,4 +62,9 @@ export function canaryKey(prefix: string, runId: string, identity: string): stri
 
 export function isProbeKey(key: string): boolean {
   return key.includes(PROBE_NAMESPACE);
+}
+
+/** ListObjectsV2's StartAfter that skips the probe's own namespace under a prefix ('0' sorts right after '/'). */
+export function afterProbeNamespace(prefix: string): string {
+  return `${prefix}${PROBE_NAMESPACE.slice(0, -1)}0`;
 }

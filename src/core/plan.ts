@@ -2,7 +2,8 @@
 // able to do (../shared/reference/deploykf-policies/).
 import { type KeyLayout, nearMissProfiles, profileAreaRoots, profilePrefixes } from "./layout.js";
 
-export type Role = { kind: "backend" } | { kind: "profile"; profile: string };
+/** anonymous: requests sent unsigned, as anyone on the network can send them. */
+export type Role = { kind: "backend" } | { kind: "profile"; profile: string } | { kind: "anonymous" };
 
 export type BucketOperation = "head-bucket" | "get-bucket-location" | "list-bucket";
 /**
@@ -59,6 +60,8 @@ export interface IdentityPlan {
 /** Who else is in the run (decides each profile's foreign targets), and which uploads to try. */
 export interface RunContext {
   profilesInRun: string[];
+  /** Profiles that exist beyond the run: found in the bucket, or named by the config or --other-profile. */
+  otherProfiles?: string[];
   unownedProfile: string;
   /** Upload checks (CRC32 put, multipart) where the identity writes artifacts (off: --read-only). */
   uploads?: boolean;
@@ -76,13 +79,31 @@ function target(prefix: string, relation: Relation, owner: string | null, operat
   return { prefix, relation, owner, operations };
 }
 
+/** What anyone may try without keys: list, write a canary, read an object that exists. */
+const ANONYMOUS_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get"];
+
+function knownProfiles(context: RunContext): string[] {
+  return [...new Set([...context.profilesInRun, ...(context.otherProfiles ?? [])])].sort();
+}
+
+/** The anonymous caller is tried under every prefix: all of them must be closed to it. */
+function anonymousTargets(layout: KeyLayout, context: RunContext): Target[] {
+  const prefixesOf = (profile: string) => profilePrefixes(layout, profile);
+  return [
+    ...layout.backendPrefixes.map((prefix) => target(prefix, "backend-only", null, ANONYMOUS_OPERATIONS)),
+    ...knownProfiles(context).flatMap((p) => prefixesOf(p).map((prefix) => target(prefix, "foreign", p, ANONYMOUS_OPERATIONS))),
+    ...prefixesOf(context.unownedProfile).map((prefix) => target(prefix, "unowned", null, ANONYMOUS_OPERATIONS)),
+  ];
+}
+
 export function targetsFor(role: Role, layout: KeyLayout, context: RunContext): Target[] {
   const backendOnly = layout.backendPrefixes.map((prefix) => target(prefix, "backend-only", null));
+  if (role.kind === "anonymous") return anonymousTargets(layout, context);
   if (role.kind === "backend") {
     return [...backendOnly, ...profileAreaRoots(layout).map((prefix) => target(prefix, "all-profiles", null, uploadOperations(context)))];
   }
   const me = role.profile;
-  const others = [...new Set(context.profilesInRun)].filter((p) => p !== me).sort();
+  const others = knownProfiles(context).filter((p) => p !== me);
   const nearMisses = nearMissProfiles(me).filter((p) => !others.includes(p));
   const prefixesOf = (profile: string) => profilePrefixes(layout, profile);
   return [
@@ -97,6 +118,7 @@ export function targetsFor(role: Role, layout: KeyLayout, context: RunContext): 
 }
 
 export function expectationFor(role: Role, target: Target | null, operation: Operation): Expectation {
+  if (role.kind === "anonymous") return "forbidden";
   if (operation === "abort-multipart") return "recommended";
   if (role.kind === "backend") return "required";
   if (target === null) {
@@ -110,8 +132,9 @@ export function expectationFor(role: Role, target: Target | null, operation: Ope
 
 export function planFor(identity: string, role: Role, layout: KeyLayout, context: RunContext): IdentityPlan {
   const targets = targetsFor(role, layout, context);
+  const bucketOperations: BucketOperation[] = role.kind === "anonymous" ? ["list-bucket"] : BUCKET_OPERATIONS;
   const checks: PlannedCheck[] = [
-    ...BUCKET_OPERATIONS.map((operation) => ({
+    ...bucketOperations.map((operation) => ({
       identity,
       target: null,
       operation,
@@ -123,5 +146,6 @@ export function planFor(identity: string, role: Role, layout: KeyLayout, context
 }
 
 export function describeRole(role: Role): string {
+  if (role.kind === "anonymous") return "anyone: unsigned requests";
   return role.kind === "backend" ? "backend" : `profile ${role.profile}`;
 }

@@ -1,17 +1,23 @@
 // A run as named phases over one explicit RunState:
-//   plan → preflight (one bucket-wide list per identity; an identity that cannot connect or
-//   authenticate sends nothing more) → seed (objects that exist, for reads and deletes on
-//   prefixes a profile must not reach) → check (bucket, each prefix, uploads) → clean up (always,
+//   preflight (one bucket-wide list per identity; an identity that cannot connect or authenticate
+//   sends nothing more) → discover (the bucket's profiles) → plan → find objects to read (one KFP
+//   object per prefix the identities must not reach) → seed (objects that exist, for reads and
+//   deletes where no KFP object does) → check (bucket, each prefix, uploads) → clean up (always,
 //   also after an abort or an exception) → collect.
 // The engine only composes them; each phase is a module in ./phases/.
+
+import { markPublic } from "../core/diagnoses.js";
+import type { DiscoveryReport } from "../core/discovery.js";
 import { unownedProfileName } from "../core/layout.js";
 import { type IdentityPlan, planFor, type RunContext } from "../core/plan.js";
-import { assess, type CheckResult } from "../core/verdict.js";
+import { assess, type CheckResult, type Observation } from "../core/verdict.js";
 import { Ledger } from "./ledger.js";
 import { checkBucket } from "./phases/bucket.js";
 import { checkPrefix } from "./phases/check-prefix.js";
 import { type CleanupReport, removeCreated } from "./phases/cleanup.js";
-import { preflight } from "./phases/preflight.js";
+import { discover } from "./phases/discover.js";
+import { preflight, recordPreflight } from "./phases/preflight.js";
+import { findRealObjects } from "./phases/real-objects.js";
 import { plantSeeds } from "./phases/seed.js";
 import { uploadsFor } from "./phases/uploads.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
@@ -23,12 +29,16 @@ export interface ProbeRun {
   plans: IdentityPlan[];
   results: CheckResult[];
   cleanup: CleanupReport;
+  /** The profiles tried, and how each was found (absent for runs made without the engine). */
+  discovery?: DiscoveryReport;
 }
 
-/** What each identity is tried for, given who else is in the run. */
-export function planRun(identities: ProbeIdentity[], options: ProbeOptions): IdentityPlan[] {
+/** What each identity is tried for, given every profile the run knows. */
+export function planRun(identities: ProbeIdentity[], options: ProbeOptions, discovery?: DiscoveryReport): IdentityPlan[] {
+  const profilesInRun = identities.flatMap((i) => (i.role.kind === "profile" ? [i.role.profile] : []));
   const context: RunContext = {
-    profilesInRun: identities.flatMap((i) => (i.role.kind === "profile" ? [i.role.profile] : [])),
+    profilesInRun,
+    otherProfiles: (discovery?.profiles ?? []).map((p) => p.name).filter((name) => !profilesInRun.includes(name)),
     unownedProfile: unownedProfileName(options.runId),
     uploads: !options.readOnly,
     multipart: options.multipart !== false,
@@ -38,8 +48,9 @@ export function planRun(identities: ProbeIdentity[], options: ProbeOptions): Ide
 
 async function checkIdentity(state: RunState, identity: ProbeIdentity): Promise<void> {
   const { targets } = state.planOf(identity);
+  const bucketChecks = identity.role.kind === "anonymous" ? [] : [checkBucket(state, identity)];
   await Promise.all([
-    checkBucket(state, identity),
+    ...bucketChecks,
     ...targets.map((target) => checkPrefix(state, identity, target)),
     ...targets.map((target) => uploadsFor(state, identity, target)),
   ]);
@@ -49,23 +60,39 @@ async function check(state: RunState): Promise<void> {
   await Promise.all(state.identities.filter((i) => state.reachable.has(i)).map((identity) => checkIdentity(state, identity)));
 }
 
-/** Every planned check, in plan order; one never decided (a cut-short run) is "not run". */
+/**
+ * Every planned check, in plan order; one never decided (a cut-short run) is "not run". A cell the
+ * anonymous caller may do too is judged public, not the identity's own grant.
+ */
 function collect(state: RunState): CheckResult[] {
   const { strict, bucket } = state.options;
-  return state.plans.flatMap((plan) =>
+  const results = state.plans.flatMap((plan) =>
     plan.checks.map((c) => state.decided.get(c) ?? assess(c, notRun("not run", "interrupted"), { strict, bucket })),
   );
+  return markPublic(results, state.identities.find((i) => i.role.kind === "anonymous")?.name, bucket);
+}
+
+/** Preflight → discover → plan → find objects to read → seed → check; cleanup always. */
+async function phases(state: RunState): Promise<DiscoveryReport> {
+  const { identities } = state;
+  const preflights = await Promise.all(identities.map((identity) => preflight(state, identity)));
+  const discovery = await discover(state);
+  state.setPlans(planRun(identities, state.options, discovery));
+  identities.forEach((identity, i) => recordPreflight(state, identity, preflights[i] as Observation));
+  await findRealObjects(state);
+  await plantSeeds(state);
+  await check(state);
+  return discovery;
 }
 
 export async function runProbe(identities: ProbeIdentity[], options: ProbeOptions, ledger = new Ledger()): Promise<ProbeRun> {
-  const state = new RunState(identities, planRun(identities, options), options, ledger);
+  const state = new RunState(identities, options, ledger);
   let cleanup: CleanupReport;
+  let discovery: DiscoveryReport;
   try {
-    await Promise.all(identities.map((identity) => preflight(state, identity)));
-    await plantSeeds(state);
-    await check(state);
+    discovery = await phases(state);
   } finally {
     cleanup = await removeCreated(ledger, options);
   }
-  return { plans: state.plans, results: collect(state), cleanup };
+  return { plans: state.plans, results: collect(state), cleanup, discovery };
 }

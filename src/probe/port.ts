@@ -5,6 +5,17 @@ import type { ResponseFacts } from "../core/classify.js";
 
 export interface ListResult extends ResponseFacts {
   keys?: string[];
+  /** With a delimiter: the "folders" one level down (ListObjectsV2's CommonPrefixes). */
+  commonPrefixes?: string[];
+  /** Set when the listing has more pages. */
+  nextContinuationToken?: string;
+}
+
+export interface ListOptions {
+  delimiter?: string;
+  continuationToken?: string;
+  /** Start after this key (skips the probe's own namespace). */
+  startAfter?: string;
 }
 export interface WriteResult extends ResponseFacts {
   /** Version id of what the request created, on a versioned bucket. */
@@ -30,7 +41,7 @@ export const MULTIPART_PART_BYTES = 5 * 1024 * 1024;
 export interface S3Port {
   headBucket(signal: AbortSignal): Promise<BucketResult>;
   getBucketLocation(signal: AbortSignal): Promise<BucketResult>;
-  listObjects(prefix: string, maxKeys: number, signal: AbortSignal): Promise<ListResult>;
+  listObjects(prefix: string, maxKeys: number, signal: AbortSignal, options?: ListOptions): Promise<ListResult>;
   /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum if asked. */
   putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: { crc32?: boolean }): Promise<WriteResult>;
   headObject(key: string, signal: AbortSignal): Promise<ResponseFacts>;

@@ -33,6 +33,12 @@ export interface ProbeOptions {
   cleanupSignal?: AbortSignal;
   cleanupTimeoutMs: number;
   onCheckDone?: (done: number, total: number) => void;
+  /** Profiles named beyond the run (config file, --other-profile): tried like discovered ones. */
+  namedProfiles?: { name: string; source: "config" | "flag" }[];
+  /** List the layout's roots for the bucket's profiles (default on). */
+  discover?: boolean;
+  /** At most this many profiles beyond the run are tried (default 500). */
+  maxProfiles?: number;
 }
 
 /** An object planted in a prefix the prober must not reach, by someone who may write there. */
@@ -79,6 +85,12 @@ function observationOf(label: string, key: string | undefined, result: ResponseF
   };
 }
 
+/** An object KFP stored under a prefix, found by an identity that may list there: reads are decided on it. */
+export interface RealObject {
+  key: string;
+  evidence: Evidence;
+}
+
 export class RunState {
   readonly limit: LimitFunction;
   readonly decided = new Map<PlannedCheck, CheckResult>();
@@ -86,18 +98,26 @@ export class RunState {
   readonly seeds = new Map<Target, Seed>();
   /** Why a prefix has no seed. */
   readonly seedless = new Map<Target, string>();
+  /** By prefix: an object KFP stored there, or why none was found. */
+  readonly realObjects = new Map<string, RealObject>();
+  readonly realObjectless = new Map<string, string>();
+  plans: IdentityPlan[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
-  private readonly total: number;
+  private total = 0;
 
   constructor(
     readonly identities: ProbeIdentity[],
-    readonly plans: IdentityPlan[],
     readonly options: ProbeOptions,
     readonly ledger: Ledger,
   ) {
     // Every request in flight listens on the run's signal; Node warns past 10 listeners.
     setMaxListeners(0, options.signal);
     this.limit = pLimit(options.concurrency);
+  }
+
+  /** The plans, once the run knows every profile it tries. */
+  setPlans(plans: IdentityPlan[]): void {
+    this.plans = plans;
     this.total = plans.reduce((n, plan) => n + plan.checks.length, 0);
     for (const plan of plans) {
       for (const check of plan.checks) {
@@ -108,8 +128,17 @@ export class RunState {
   }
 
   decide(check: PlannedCheck, observation: Observation): void {
-    this.decided.set(check, assess(check, observation, { strict: this.options.strict, bucket: this.options.bucket }));
+    // What the anonymous caller may do, anyone may: the bucket's policy or ACL grants it.
+    const anonymous = this.identities.find((i) => i.name === check.identity)?.role.kind === "anonymous";
+    const observed = anonymous && observation.outcome === "allowed" ? { ...observation, cause: "public-access" as const } : observation;
+    this.decided.set(check, assess(check, observed, { strict: this.options.strict, bucket: this.options.bucket }));
     this.options.onCheckDone?.(this.decided.size, this.total);
+  }
+
+  /** Identities that sign their requests and answered the preflight, the backend first. */
+  listers(): ProbeIdentity[] {
+    const signed = this.identities.filter((i) => i.role.kind !== "anonymous" && this.reachable.has(i));
+    return [...signed.filter((i) => i.role.kind === "backend"), ...signed.filter((i) => i.role.kind !== "backend")];
   }
 
   checkOf(plan: IdentityPlan, target: Target | null, operation: Operation): PlannedCheck {

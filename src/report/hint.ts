@@ -89,6 +89,8 @@ export function hintText(subject: HintSubject, context: HintContext): string | u
       return `remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} from this identity's policy (check wildcards such as "*" or a resource without its trailing slash)`;
     case "key-names-listable":
       return exposureWords(subject);
+    case "public-access":
+      return `anyone can do this without keys: remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} for everyone from the bucket policy (a Principal "*" statement) or the bucket's ACL; on AWS turn on Block Public Access, on MinIO remove the anonymous policy (mc anonymous set none); not this identity's own policy`;
     default:
       return ERROR_WORDS[subject.cause]?.(remedy, context);
   }

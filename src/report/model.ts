@@ -2,11 +2,14 @@
 // terminal view renders.
 
 import type { Cause, Remedy } from "../core/cause.js";
+import { diagnose } from "../core/diagnoses.js";
+import type { DiscoveryReport } from "../core/discovery.js";
 import { exitCodeFor, type RunEnding } from "../core/exit-codes.js";
 import { describeRole, type Role } from "../core/plan.js";
 import { countVerdicts, type VerdictCounts } from "../core/summary.js";
 import type { CheckResult, Evidence } from "../core/verdict.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
+import { type WordedDiagnosis, wordDiagnoses } from "./diagnosis-words.js";
 import { type HintContext, resultHint } from "./hint.js";
 
 export const REPORT_SCHEMA = "kfp-s3-probe/report";
@@ -30,7 +33,7 @@ export interface ReportContext {
   notes?: string[];
   /** Each setting with where it came from (flag, environment, config, deploykf, provider, default). */
   settings?: Record<string, { value: unknown; source: string }>;
-  identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; caller?: string }[];
+  identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; keyFingerprint?: string; caller?: string }[];
 }
 
 export interface ReportCheck {
@@ -70,7 +73,7 @@ export interface Report {
   options: { readOnly: boolean; strict: boolean };
   identities: {
     name: string;
-    role: "backend" | "profile";
+    role: "backend" | "profile" | "anonymous";
     profile: string | null;
     description: string;
     credentialSource: string;
@@ -80,6 +83,10 @@ export interface Report {
   }[];
   notes: string[];
   settings: Record<string, { value: unknown; source: string }>;
+  /** The profiles tried beyond the identities' own, and how each was found. */
+  discovery: DiscoveryReport | null;
+  /** What no single cell says: shared keys, another profile's keys, public access, ... */
+  diagnoses: WordedDiagnosis[];
   checks: ReportCheck[];
   summary: VerdictCounts;
   cleanup: CleanupReport;
@@ -134,6 +141,8 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     })),
     notes: context.notes ?? [],
     settings: context.settings ?? {},
+    discovery: run.discovery ?? null,
+    diagnoses: wordDiagnoses(diagnose(run.results, context.identities), context.bucket),
     checks: run.results.map((result) => reportCheck(result, { bucket: context.bucket, tls: context.endpoint.startsWith("https://") })),
     summary: countVerdicts(run.results),
     cleanup: run.cleanup,

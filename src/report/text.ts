@@ -137,6 +137,8 @@ export function renderText(report: Report, colour: boolean): string {
   const lines = [
     `${paint("bold", "kfp-s3-probe")} ${store.endpoint}  bucket ${store.bucket}  region ${store.region}  layout ${report.layout}  run ${report.runId}`,
     ...(report.interruptedBy ? [paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`)] : []),
+    ...renderDiscovery(report),
+    ...renderDiagnoses(report, paint),
     ...report.identities.flatMap((identity) => renderIdentity(report, identity, paint)),
     "",
     paint(
@@ -149,6 +151,51 @@ export function renderText(report: Report, colour: boolean): string {
     `Summary: ${s.ok} ok, ${s.leak} leak, ${s.missing} missing, ${s.exposed + s.degraded} warn, ${s.ambiguous} undecided, ${s.error} error, ${s["not-run"]} not run; exit ${report.exitCode}`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+const SOURCE_WORDS: Record<string, string> = {
+  run: "in this run",
+  bucket: "found in the bucket",
+  config: "named in the config",
+  flag: "--other-profile",
+};
+
+/** Which profiles were tried, and how each came to be known. */
+function renderDiscovery(report: Report): string[] {
+  const { discovery } = report;
+  if (!discovery) return [];
+  const bySource = new Map<string, string[]>();
+  for (const profile of discovery.profiles) {
+    const source = profile.sources.includes("run") ? "run" : (profile.sources[0] ?? "bucket");
+    bySource.set(source, [...(bySource.get(source) ?? []), profile.name]);
+  }
+  const parts = [...bySource].map(([source, names]) => `${names.join(", ")} (${SOURCE_WORDS[source] ?? source})`);
+  const listed = discovery.listedBy
+    ? `; ${discovery.roots.join(" and ")} listed by ${discovery.listedBy}`
+    : `; the bucket's profiles were not listed: ${discovery.problem}`;
+  const cut = discovery.leftOut > 0 ? `; ${discovery.leftOut} more left out by --max-profiles ${discovery.limit}` : "";
+  return [`profiles: ${parts.join("; ") || "none"}${listed}${cut}`];
+}
+
+const DIAGNOSIS_WORDS: Record<string, string> = {
+  "shared-key": "SHARED KEY",
+  "keys-of-another-profile": "WRONG KEYS",
+  public: "PUBLIC",
+  "denied-everything": "DENIED ALL",
+  "wildcard-grant": "WILDCARD",
+};
+
+/** Diagnoses across identities, before the matrix: they explain whole walls of cells. */
+function renderDiagnoses(report: Report, paint: Paint): string[] {
+  if (report.diagnoses.length === 0) return [];
+  return [
+    "",
+    paint("bold", "Diagnoses"),
+    ...report.diagnoses.flatMap((d) => [
+      `  ${paint("red", (DIAGNOSIS_WORDS[d.kind] ?? d.kind).padEnd(11))} ${d.message}`,
+      `              fix: ${d.fix}`,
+    ]),
+  ];
 }
 
 function renderFindings(report: Report, paint: Paint): string[] {
@@ -214,6 +261,7 @@ export function findingLines(report: Report): string[] {
         `${findingWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`,
     );
   for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
+  for (const d of report.diagnoses) lines.unshift(`DIAGNOSIS ${d.kind} ${d.message} | fix: ${d.fix}`);
   return lines;
 }
 

@@ -1,7 +1,7 @@
 // The S3 client, set up for S3-compatible stores as well as AWS.
 import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { ChecksumMode } from "./providers.js";
 
@@ -21,7 +21,21 @@ export interface StoreSettings {
   insecureSkipTlsVerify?: boolean;
 }
 
-export function createS3Client(settings: StoreSettings, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): S3Client {
+/** The caller anyone on the network is: requests are sent without a signature (no Authorization header). */
+export const ANONYMOUS = "anonymous";
+
+const NO_AUTH = "smithy.api#noAuth";
+
+/** Unsigned requests: the SDK's "no auth" scheme, with a signer that leaves the request as it is. */
+const unsigned: Pick<S3ClientConfig, "httpAuthSchemeProvider" | "httpAuthSchemes"> = {
+  httpAuthSchemeProvider: () => [{ schemeId: NO_AUTH }],
+  httpAuthSchemes: [{ schemeId: NO_AUTH, identityProvider: () => async () => ({}), signer: { sign: async (request) => request } }],
+};
+
+export function createS3Client(
+  settings: StoreSettings,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | typeof ANONYMOUS,
+): S3Client {
   // The SDK warns on Node 20 at client construction; a user's report must not carry it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const checksums = settings.checksums ?? "WHEN_REQUIRED";
@@ -30,7 +44,7 @@ export function createS3Client(settings: StoreSettings, credentials: AwsCredenti
     endpoint: settings.endpoint,
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
-    credentials,
+    ...(credentials === ANONYMOUS ? unsigned : { credentials }),
     maxAttempts: settings.maxAttempts,
     requestChecksumCalculation: checksums,
     responseChecksumValidation: checksums,

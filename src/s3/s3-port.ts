@@ -14,7 +14,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { ResponseFacts } from "../core/classify.js";
-import type { BucketResult, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../probe/port.js";
+import type { BucketResult, ListOptions, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../probe/port.js";
 
 interface SdkErrorShape {
   name?: unknown;
@@ -99,11 +99,20 @@ export class SdkS3Port implements S3Port {
     }));
   }
 
-  listObjects(prefix: string, maxKeys: number, signal: AbortSignal): Promise<ListResult> {
-    const command = new ListObjectsV2Command({ Bucket: this.bucket, ...(prefix ? { Prefix: prefix } : {}), MaxKeys: maxKeys });
+  listObjects(prefix: string, maxKeys: number, signal: AbortSignal, options: ListOptions = {}): Promise<ListResult> {
+    const command = new ListObjectsV2Command({
+      Bucket: this.bucket,
+      ...(prefix ? { Prefix: prefix } : {}),
+      MaxKeys: maxKeys,
+      ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
+      ...(options.continuationToken ? { ContinuationToken: options.continuationToken } : {}),
+      ...(options.startAfter ? { StartAfter: options.startAfter } : {}),
+    });
     return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
       status: statusOf(out),
       keys: (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])),
+      ...(out.CommonPrefixes ? { commonPrefixes: out.CommonPrefixes.flatMap((p) => (p.Prefix ? [p.Prefix] : [])) } : {}),
+      ...(out.IsTruncated && out.NextContinuationToken ? { nextContinuationToken: out.NextContinuationToken } : {}),
     }));
   }
 

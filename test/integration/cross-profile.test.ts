@@ -122,7 +122,8 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     ]);
     expect(result.code).toBe(0);
     const report = parseReport(result);
-    expect(report.identities.map((i) => i.name)).toEqual(["team-1", "team-2"]);
+    // Every run also tries the anonymous caller.
+    expect(report.identities.map((i) => i.name)).toEqual(["team-1", "team-2", "anonymous"]);
     // No backend: reads of prefixes nobody in the run owns cannot be decided, and say so.
     const nobodyGet = report.checks.find((c) => c.identity === "team-1" && c.relation === "unowned" && c.operation === "get");
     expect(nobodyGet).toMatchObject({ verdict: "ambiguous", reason: "no backend in this run to plant an object to read" });

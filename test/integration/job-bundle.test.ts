@@ -95,6 +95,7 @@ describe("the bundled probe, as the Job runs it", () => {
       ["backend", `secret directory ${join(secretsRoot, "kfp-backend-s3")}`],
       ["team-1", `secret directory ${join(secretsRoot, "kfp-s3--team-1")}`],
       ["team-2", `secret directory ${join(secretsRoot, "kfp-s3--team-2")}`],
+      ["anonymous", "none: unsigned requests"],
     ]);
     expect(report.summary.leak + report.summary.missing + report.summary.error).toBe(0);
     // Unattended: the report on stdout, a line per finding on stderr.

@@ -8,13 +8,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
-import { type LocalS3Settings, loadLocalIdentities, readLocalS3Settings, seededKeys } from "../../scripts/local-s3-fixture.js";
+import { type LocalS3Settings, loadLocalIdentities, publicBucketOf, readLocalS3Settings, seededKeys } from "../../scripts/local-s3-fixture.js";
 import type { Report } from "../../src/report/model.js";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 export const settings: LocalS3Settings = readLocalS3Settings(inject("localS3EnvFile"));
 export const identities = loadLocalIdentities(projectRoot);
 export const seeded = seededKeys(identities).sort();
+/** A second bucket whose bucket policy lets anyone read artifacts/*. */
+export const publicBucket = publicBucketOf(projectRoot).name;
 const bin = join(projectRoot, "bin", "kfp-s3-probe");
 
 export function secretsDirOf(identity: string): string {
@@ -82,8 +84,13 @@ export function parseReport(result: CliResult): Report {
   }
 }
 
+/** The checks of the identity the run was made for (the first), not of the anonymous caller every run adds. */
+export function ownChecks(report: Report): Report["checks"] {
+  return report.checks.filter((c) => c.identity === report.identities[0]?.name);
+}
+
 export function cell(report: Report, prefix: string | null, operation: string) {
-  const check = report.checks.find((c) => c.prefix === prefix && c.operation === operation);
+  const check = ownChecks(report).find((c) => c.prefix === prefix && c.operation === operation);
   if (!check) throw new Error(`no check ${operation} ${prefix}`);
   return check;
 }
@@ -92,7 +99,7 @@ const CROSS_PROFILE = ["foreign", "unowned", "near-miss"];
 
 /** "verdict operation prefix" per non-ok cell on the bucket and the identity's own and shared prefixes. */
 export function findings(report: Report): string[] {
-  return report.checks
+  return ownChecks(report)
     .filter((c) => c.verdict !== "ok" && !CROSS_PROFILE.includes(c.relation ?? ""))
     .map((c) => `${c.verdict} ${c.operation} ${c.prefix ?? "(bucket)"}`)
     .sort();
@@ -100,7 +107,7 @@ export function findings(report: Report): string[] {
 
 /** The cells on other profiles' prefixes (foreign, unowned, near miss) with this verdict. */
 export function crossProfileCells(report: Report, verdict: string): string[] {
-  return report.checks
+  return ownChecks(report)
     .filter((c) => c.verdict === verdict && CROSS_PROFILE.includes(c.relation ?? ""))
     .map((c) => `${c.operation} ${c.prefix}`)
     .sort();
@@ -115,20 +122,25 @@ export const admin = new S3Client({
   responseChecksumValidation: "WHEN_REQUIRED",
 });
 
-export async function bucketKeys(): Promise<string[]> {
-  const keys: string[] = [];
+export async function bucketKeys(bucket = settings.bucket): Promise<string[]> {
+  return (await bucketObjects(bucket)).map((object) => object.split(" ")[0] as string);
+}
+
+/** "key etag" of every object: what a run must leave unchanged. */
+export async function bucketObjects(bucket = settings.bucket): Promise<string[]> {
+  const objects: string[] = [];
   let token: string | undefined;
   do {
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: settings.bucket, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
+    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    objects.push(...(page.Contents ?? []).map((o) => `${o.Key} ${o.ETag}`));
     token = page.NextContinuationToken;
   } while (token);
-  return keys.sort();
+  return objects.sort();
 }
 
 /** Multipart uploads started and never completed or aborted: the probe must leave none. */
-export async function incompleteUploads(): Promise<string[]> {
-  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: settings.bucket }));
+export async function incompleteUploads(bucket = settings.bucket): Promise<string[]> {
+  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
   return (answer.Uploads ?? []).map((u) => `${u.Key} ${u.UploadId}`);
 }
 

@@ -11,6 +11,7 @@ import {
   crossProfileCells,
   findings,
   incompleteUploads,
+  ownChecks,
   parseReport,
   probeArgs,
   removeAsAdmin,
@@ -45,8 +46,12 @@ describe("reference policies", () => {
     const report = parseReport(result);
     // The reference backend policy has no s3:AbortMultipartUpload: a warning, not a failure.
     expect(findings(report)).toEqual(["degraded abort-multipart artifacts/", "degraded abort-multipart v2/artifacts/"]);
-    expect(report.checks).toHaveLength(3 + 5 + 2 * 8);
-    expect(report.checks.filter((c) => c.operation !== "abort-multipart").every((c) => c.observed === "allowed")).toBe(true);
+    expect(ownChecks(report)).toHaveLength(3 + 5 + 2 * 8);
+    expect(
+      ownChecks(report)
+        .filter((c) => c.operation !== "abort-multipart")
+        .every((c) => c.observed === "allowed"),
+    ).toBe(true);
     expect(cell(report, null, "get-bucket-location").detail).toBe("location default");
     expect(cell(report, null, "head-bucket").detail).toMatch(/^store clock [+-]\d+ s$/);
     expect(report.cleanup.leftovers).toEqual([]);
@@ -94,7 +99,13 @@ describe("reference policies", () => {
     // Alone in a run, it is still tried against other profiles' prefixes: no write or delete gets through.
     expect(crossProfileCells(report, "leak")).toEqual([]);
     expect(crossProfileCells(report, "error")).toEqual([]);
-    expect(cell(report, `artifacts/${profile}0/`, "put")).toMatchObject({ relation: "near-miss", observed: "denied", verdict: "ok" });
+    // A near-miss name that is a profile in the bucket (team-10 for team-1) is found and tried as that profile's prefix.
+    const nearMissIsAProfile = seeded.some((key) => key.startsWith(`artifacts/${profile}0/`));
+    expect(cell(report, `artifacts/${profile}0/`, "put")).toMatchObject({
+      relation: nearMissIsAProfile ? "foreign" : "near-miss",
+      observed: "denied",
+      verdict: "ok",
+    });
     expect(cell(report, `artifacts/${profile}`, "delete")).toMatchObject({ relation: "near-miss", observed: "denied", verdict: "ok" });
   });
 
@@ -211,7 +222,7 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
     expect(result.code).toBe(3);
     const report = parseReport(result);
     expect(cell(report, null, "list-bucket")).toMatchObject({ verdict: "error", errorKind: "signature" });
-    expect(report.summary["not-run"]).toBe(report.checks.length - 1);
+    expect(ownChecks(report).filter((c) => c.verdict === "not-run")).toHaveLength(ownChecks(report).length - 1);
     expect(result.stdout).not.toContain("not-the-secret");
   });
 
@@ -291,7 +302,10 @@ describe("interrupted runs clean up", () => {
   });
 
   it("--timeout: the deadline stops a hanging run, cleans up and exits 3", async () => {
-    const proxy = await startHoldingProxy((req) => req.method === "GET" && (req.url ?? "").includes(".kfp-s3-probe"));
+    // Holds the reads of probe objects (not listings, whose StartAfter names the probe's namespace).
+    const proxy = await startHoldingProxy(
+      (req) => req.method === "GET" && (req.url ?? "").includes(".kfp-s3-probe") && !(req.url ?? "").includes("list-type"),
+    );
     try {
       const args = probeArgs("backend", ["--backend"], ["--output", "json", "--timeout", "3", "--request-timeout", "30"]);
       const result = await runCli(args.map((a) => (a === settings.endpoint ? proxy.endpoint : a)));

@@ -42,7 +42,7 @@ function identity(role: Role = { kind: "profile", profile: "team-1" }) {
     { endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, requestTimeoutMs: 1000, maxAttempts: 1 },
     { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "unit-test-secret" },
   );
-  return { name: role.kind === "backend" ? "backend" : role.profile, role, port: new SdkS3Port(client, BUCKET) };
+  return { name: role.kind === "profile" ? role.profile : role.kind, role, port: new SdkS3Port(client, BUCKET) };
 }
 
 function options(overrides: Partial<ProbeOptions> = {}): ProbeOptions {

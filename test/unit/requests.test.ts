@@ -1,5 +1,7 @@
-// The README's request count, held to the engine: 32 + P·(14P + 74) for the backend and P
-// profiles under the reference policies (fewer where a near-miss name is a profile in the run).
+// The README's request count, held to the engine: 35 + P·(14P + 74), plus 2P where P ≥ 2, for
+// the backend and P profiles under the reference policies (fewer where a near-miss name is a
+// profile in the run): 3 of it find profiles and an object to read under pipelines/, and each
+// profile's two prefixes are searched once for an object to read where another profile is tried there.
 import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
@@ -29,13 +31,54 @@ async function requestsFor(profiles: string[]): Promise<{ requests: number; left
 }
 
 describe("requests per run", () => {
-  it.each([1, 2, 3, 5])("backend and %i profile(s): 32 + P(14P + 74), and nothing left", async (count) => {
+  it.each([1, 2, 3, 5])("backend and %i profile(s): 35 + P(14P + 74) + 2P (P ≥ 2), and nothing left", async (count) => {
     const names = Array.from({ length: count }, (_, i) => `team-${String.fromCharCode(97 + i)}`);
-    expect(await requestsFor(names)).toEqual({ requests: 32 + count * (14 * count + 74), left: 0 });
+    expect(await requestsFor(names)).toEqual({ requests: 35 + count * (14 * count + 74) + (count >= 2 ? 2 * count : 0), left: 0 });
   });
 
   it("a near-miss name that is a profile in the run is probed once, as a foreign prefix", async () => {
     // team-1's near miss team-10 is in the run: 2 prefixes × 7 requests fewer.
-    expect((await requestsFor(["team-1", "team-10"])).requests).toBe(32 + 2 * (14 * 2 + 74) - 14);
+    expect((await requestsFor(["team-1", "team-10"])).requests).toBe(35 + 2 * (14 * 2 + 74) + 4 - 14);
+  });
+});
+
+describe("requests per profile found in the bucket", () => {
+  /** team-1 alone with the anonymous caller, in a bucket that holds `found` other profiles' artifacts. */
+  async function loneProfile(found: number): Promise<number> {
+    const store = new MemoryStore();
+    const others = Array.from({ length: found }, (_, i) => `other-${String.fromCharCode(97 + i)}`);
+    for (const p of ["team-1", ...others]) {
+      store.objects.set(`artifacts/${p}/run/main.log`, new Uint8Array(1));
+      store.objects.set(`v2/artifacts/${p}/run/out.txt`, new Uint8Array(1));
+    }
+    store.objects.set("pipelines/hello/pipeline.yaml", new Uint8Array(1));
+    const identities: ProbeIdentity[] = [
+      { name: "team-1", role: { kind: "profile", profile: "team-1" }, port: store.portFor(within(["artifacts/team-1/", "v2/artifacts/team-1/"])) },
+      {
+        name: "anonymous",
+        role: { kind: "anonymous" },
+        port: store.portFor(
+          () => false,
+          () => false,
+        ),
+      },
+    ];
+    await runProbe(identities, {
+      bucket: "kfp",
+      layout: LAYOUTS.deploykf,
+      runId: "20261124T000000Z-000000000000",
+      readOnly: false,
+      strict: false,
+      concurrency: 8,
+      signal: new AbortController().signal,
+      cleanupTimeoutMs: 1000,
+    });
+    return store.requests;
+  }
+
+  it("each profile found adds 20: 2 prefixes × (5 checks of team-1 + 1 list for an object to read + 4 of the anonymous caller)", async () => {
+    const none = await loneProfile(0);
+    expect(await loneProfile(3)).toBe(none + 3 * 20);
+    expect(await loneProfile(6)).toBe(none + 6 * 20);
   });
 });

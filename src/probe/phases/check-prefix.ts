@@ -55,10 +55,17 @@ async function putCanary(probe: PrefixProbe): Promise<{ canary?: CreatedObject; 
   return { ...(entry ? { canary: entry } : {}), keyBelongsToOthers: put.observation.errorKind === "key-exists" };
 }
 
-/** On a seed planted by someone else, else on the prober's own canary, else on an object KFP stored (first byte only). */
+/**
+ * On a seed planted by someone else, else on an object KFP stored that a lister found (first byte
+ * only), else on the prober's own canary, else on an object its own listing showed.
+ */
 function readableObject(probe: PrefixProbe, canary: CreatedObject | undefined, existingKey: string | undefined): Readable | undefined {
   const seed = probe.state.seeds.get(probe.target);
   if (seed) return { key: seed.entry.key, expected: seed.body, firstByteOnly: false, before: [seed.evidence] };
+  // Where the identity must read, it reads back what it wrote; a KFP object decides only a read it must not make.
+  const mustRead = probe.state.checkOf(probe.plan, probe.target, "get").expectation === "required";
+  const real = mustRead ? undefined : probe.state.realObjects.get(probe.target.prefix);
+  if (real) return { key: real.key, expected: undefined, firstByteOnly: true, before: [] };
   if (canary) return { key: probe.key, expected: probe.body, firstByteOnly: false, before: [] };
   if (existingKey) return { key: existingKey, expected: undefined, firstByteOnly: true, before: [] };
   return undefined;
@@ -69,7 +76,9 @@ function undecidedRead(probe: PrefixProbe): Observation {
   const { prefix } = probe.target;
   const why = options.readOnly
     ? `nothing to read: no object under ${prefix} and --read-only writes none`
-    : (seedless.get(probe.target) ?? `nothing to read: PutObject did not succeed and no object exists under ${prefix}`);
+    : (seedless.get(probe.target) ??
+      probe.state.realObjectless.get(prefix) ??
+      `nothing to read: PutObject did not succeed and no object exists under ${prefix}`);
   return { outcome: "ambiguous", reason: why, evidence: [] };
 }
 
@@ -130,6 +139,7 @@ export async function checkPrefix(state: RunState, prober: ProbeIdentity, target
   const existingKey = target.operations.includes("list") ? await listPrefix(probe) : undefined;
   const { canary, keyBelongsToOthers } = await putCanary(probe);
   const headOutcome = await readBack(probe, readableObject(probe, canary, existingKey));
+  if (!target.operations.includes("delete")) return;
   if (readOnly) return decide(probe, "delete", notRun("--read-only: nothing is deleted"));
   if (keyBelongsToOthers) {
     return decide(probe, "delete", notRun(`${key} existed before this run: the probe never deletes what it did not create`, "key-exists"));

@@ -1,0 +1,127 @@
+// Diagnoses across identities: what no single cell says. Keys shared between identities, a
+// profile's Secret holding another profile's keys, what anyone can do without keys, an identity
+// denied everything, and grants that reach profiles that do not exist. Data only; the report
+// words them.
+import { publicFinding } from "./cause.js";
+import type { Role } from "./plan.js";
+import type { CheckResult } from "./verdict.js";
+
+export const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant"] as const;
+export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
+
+export interface Place {
+  prefix: string | null;
+  operations: string[];
+}
+
+export interface Diagnosis {
+  kind: DiagnosisKind;
+  identities: string[];
+  profiles: string[];
+  /** The prefixes and operations concerned (public, wildcard-grant, keys-of-another-profile). */
+  where?: Place[];
+  /** shared-key: the last four characters of the shared access key id. */
+  accessKeyId?: string;
+  /** wildcard-grant: a wildcard (the profile that exists nowhere is reached) or a resource without its slash (near misses only). */
+  variant?: "wildcard" | "missing-slash";
+}
+
+export interface DiagnosedIdentity {
+  name: string;
+  role: Role;
+  /** The same for the same access key id, and nothing else (a hash); absent for the anonymous caller. */
+  keyFingerprint?: string;
+  accessKeyIdHint?: string;
+}
+
+const profileOf = (identity: DiagnosedIdentity): string[] => (identity.role.kind === "profile" ? [identity.role.profile] : []);
+const isRead = (operation: string) => operation === "get" || operation === "head";
+const isReadOrWrite = (operation: string) => isRead(operation) || operation === "put";
+
+function placesOf(results: CheckResult[]): Place[] {
+  const byPrefix = new Map<string | null, string[]>();
+  for (const r of results) byPrefix.set(r.target?.prefix ?? null, [...(byPrefix.get(r.target?.prefix ?? null) ?? []), r.operation]);
+  return [...byPrefix].map(([prefix, operations]) => ({ prefix, operations }));
+}
+
+function sharedKeys(identities: DiagnosedIdentity[]): Diagnosis[] {
+  const byKey = new Map<string, DiagnosedIdentity[]>();
+  for (const identity of identities) {
+    if (identity.keyFingerprint) byKey.set(identity.keyFingerprint, [...(byKey.get(identity.keyFingerprint) ?? []), identity]);
+  }
+  return [...byKey.values()]
+    .filter((group) => group.length > 1)
+    .map((group) => ({
+      kind: "shared-key",
+      identities: group.map((i) => i.name),
+      profiles: group.flatMap(profileOf),
+      ...(group[0]?.accessKeyIdHint ? { accessKeyId: group[0].accessKeyIdHint } : {}),
+    }));
+}
+
+/** Denied its own prefixes, and allowed to read or write another profile's own: that profile's keys. */
+function keysOfAnotherProfile(identity: DiagnosedIdentity, mine: CheckResult[]): Diagnosis[] {
+  if (identity.role.kind !== "profile") return [];
+  const own = mine.filter((r) => r.target?.relation === "own" && isReadOrWrite(r.operation) && r.observation.outcome !== "not-run");
+  if (own.length === 0 || own.some((r) => r.observation.outcome !== "denied")) return [];
+  const reached = mine.filter(
+    (r) => r.target?.relation === "foreign" && r.target.owner && isReadOrWrite(r.operation) && r.observation.outcome === "allowed",
+  );
+  const owners = [...new Set(reached.map((r) => r.target?.owner as string))];
+  if (owners.length === 0) return [];
+  return [{ kind: "keys-of-another-profile", identities: [identity.name], profiles: owners, where: placesOf(reached) }];
+}
+
+/** Every request denied, its own included (not errors: a store that is down answers otherwise). */
+function deniedEverything(identity: DiagnosedIdentity, mine: CheckResult[]): Diagnosis[] {
+  if (identity.role.kind === "anonymous") return [];
+  const answered = mine.filter((r) => r.observation.outcome !== "not-run" && r.observation.outcome !== "ambiguous");
+  const required = answered.filter((r) => r.expectation === "required");
+  if (required.length === 0 || answered.some((r) => r.observation.outcome !== "denied")) return [];
+  return [{ kind: "denied-everything", identities: [identity.name], profiles: profileOf(identity) }];
+}
+
+/** Leaks into the profile that exists nowhere (a wildcard) or into near-miss names only (a resource without its slash). */
+function wildcardGrant(identity: DiagnosedIdentity, mine: CheckResult[]): Diagnosis[] {
+  const leaks = mine.filter((r) => r.verdict === "leak" && (r.target?.relation === "unowned" || r.target?.relation === "near-miss"));
+  if (identity.role.kind === "anonymous" || leaks.length === 0) return [];
+  const variant = leaks.some((r) => r.target?.relation === "unowned") ? "wildcard" : "missing-slash";
+  return [{ kind: "wildcard-grant", identities: [identity.name], profiles: profileOf(identity), where: placesOf(leaks), variant }];
+}
+
+function publicAccess(identity: DiagnosedIdentity, mine: CheckResult[]): Diagnosis[] {
+  if (identity.role.kind !== "anonymous") return [];
+  const allowed = mine.filter((r) => r.observation.outcome === "allowed");
+  if (allowed.length === 0) return [];
+  const owners = [...new Set(allowed.flatMap((r) => (r.target?.owner ? [r.target.owner] : [])))];
+  return [{ kind: "public", identities: [identity.name], profiles: owners, where: placesOf(allowed) }];
+}
+
+export function diagnose(results: CheckResult[], identities: DiagnosedIdentity[]): Diagnosis[] {
+  const perIdentity = identities.flatMap((identity) => {
+    const mine = results.filter((r) => r.identity === identity.name);
+    return [
+      ...publicAccess(identity, mine),
+      ...keysOfAnotherProfile(identity, mine),
+      ...deniedEverything(identity, mine),
+      ...wildcardGrant(identity, mine),
+    ];
+  });
+  return [...sharedKeys(identities), ...perIdentity];
+}
+
+/**
+ * A cell that is open to the anonymous caller too is public, not the identity's grant: its cause
+ * and remedy point at the bucket's policy.
+ */
+export function markPublic(results: CheckResult[], anonymousName: string | undefined, bucket: string): CheckResult[] {
+  if (!anonymousName) return results;
+  const open = new Set(
+    results.filter((r) => r.identity === anonymousName && r.observation.outcome === "allowed").map((r) => `${r.target?.prefix ?? ""}|${r.operation}`),
+  );
+  return results.map((r) => {
+    const isOpen = open.has(`${r.target?.prefix ?? ""}|${r.operation}`);
+    if (r.identity === anonymousName || !isOpen || (r.verdict !== "leak" && r.verdict !== "exposed")) return r;
+    return { ...r, ...publicFinding(r, bucket) };
+  });
+}
