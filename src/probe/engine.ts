@@ -78,7 +78,7 @@ async function phases(state: RunState): Promise<DiscoveryReport> {
   const preflights = await Promise.all(identities.map((identity) => preflight(state, identity)));
   const discovery = await discover(state);
   state.setPlans(planRun(identities, state.options, discovery));
-  identities.forEach((identity, i) => recordPreflight(state, identity, preflights[i] as Observation));
+  for (const [i, identity] of identities.entries()) recordPreflight(state, identity, preflights[i] as Observation);
   await findRealObjects(state);
   await plantSeeds(state);
   await check(state);
