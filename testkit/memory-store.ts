@@ -7,6 +7,8 @@ export type Action = "put" | "get" | "delete";
 
 export class MemoryStore {
   readonly objects = new Map<string, Uint8Array>();
+  /** Open multipart uploads: upload id → key. */
+  readonly uploads = new Map<string, string>();
   requests = 0;
 
   /** One page of ListObjectsV2, sorted as S3 sorts (by UTF-8 bytes, which ASCII keys share with string order). */
@@ -59,15 +61,24 @@ export class MemoryStore {
           this.objects.delete(key);
           return { status: 204 };
         }),
-      createMultipartUpload: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, uploadId: `upload-${key}` })),
-      uploadPart: (key: string): Promise<UploadResult> => answer(mayDo("put", key), () => ({ status: 200, etag: '"part"' })),
-      completeMultipartUpload: (key: string): Promise<WriteResult> =>
+      createMultipartUpload: (key: string): Promise<UploadResult> =>
         answer(mayDo("put", key), () => {
+          const uploadId = `upload-${this.uploads.size}-${key}`;
+          this.uploads.set(uploadId, key);
+          return { status: 200, uploadId };
+        }),
+      uploadPart: (key: string, uploadId: string): Promise<UploadResult> =>
+        answer(mayDo("put", key), () => (this.uploads.has(uploadId) ? { status: 200, etag: '"part"' } : { status: 404, errorName: "NoSuchUpload" })),
+      completeMultipartUpload: (key: string, uploadId: string): Promise<WriteResult> =>
+        answer(mayDo("put", key), () => {
+          if (!this.uploads.delete(uploadId)) return { status: 404, errorName: "NoSuchUpload" };
           this.objects.set(key, new Uint8Array());
           return { status: 200 };
         }),
       // The reference policies do not grant s3:AbortMultipartUpload.
       abortMultipartUpload: () => answer(false, () => ({ status: 204 })),
+      // Nor s3:ListBucketMultipartUploads.
+      listMultipartUploads: () => answer(false, () => ({ status: 200, uploads: [] })),
     };
   }
 }

@@ -10,6 +10,7 @@ import { parseCommandLine } from "./parser.js";
 import {
   defaultsLayer,
   environmentLayer,
+  FIELDS,
   type FieldName,
   type Layer,
   layerOf,
@@ -19,7 +20,17 @@ import {
   type Sourced,
   settingOf,
 } from "./settings.js";
-import { parseEndpoint, positiveNumber, readCaBundle, refuseSecretFlags, validBucket, validRegion } from "./validate.js";
+import {
+  parseEndpoint,
+  positiveInteger,
+  positiveNumber,
+  readCaBundle,
+  refuseDuplicateFlags,
+  refuseSecretFlags,
+  validBucket,
+  validRegion,
+  writableFile,
+} from "./validate.js";
 
 export { UsageError };
 
@@ -205,13 +216,13 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     readOnly: get<boolean>("read-only"),
     strict: get<boolean>("strict"),
     output: get<"text" | "json">("output"),
-    ...(junitFile ? { junitFile } : {}),
+    ...(junitFile ? { junitFile: writableFile("junit", junitFile) } : {}),
     debug: settingOf<boolean>(resolved, "debug") === true,
     namedProfiles: namedProfiles(resolved, file),
-    maxProfiles: Math.floor(positiveNumber("max-profiles", get<number>("max-profiles"), 100_000)),
+    maxProfiles: positiveInteger("max-profiles", get<number>("max-profiles"), 100_000),
     discover: get<boolean>("discover"),
     anonymous: get<boolean>("anonymous"),
-    concurrency: Math.floor(positiveNumber("concurrency", get<number>("concurrency"), 64)),
+    concurrency: positiveInteger("concurrency", get<number>("concurrency"), 64),
     requestTimeoutMs: positiveNumber("request-timeout", get<number>("request-timeout"), 600) * 1000,
     deadlineMs: positiveNumber("timeout", get<number>("timeout"), 3600) * 1000,
     credentialsTimeoutMs: positiveNumber("credentials-timeout", get<number>("credentials-timeout"), 120) * 1000,
@@ -222,6 +233,7 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
 /** Returns null when --help was shown. */
 export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ProbeConfig | null> {
   refuseSecretFlags(argv);
+  refuseDuplicateFlags(argv, (flag) => flag in FIELDS && FIELDS[flag as FieldName].kind === "strings");
   const { flags, positional, helpShown } = await parseCommandLine(argv, (text) => process.stdout.write(text));
   if (helpShown) return null;
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}: every setting is a --flag (see --help)`);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
-import { UsageError } from "../core/usage-error.js";
+import { UsageError, yamlError } from "../core/usage-error.js";
 import type { CredentialRequest } from "../credentials/load.js";
 
 export type CredentialSpec = Omit<CredentialRequest, "env" | "timeoutMs">;
@@ -110,8 +110,11 @@ function identity(file: string, path: string, value: unknown): IdentitySpec {
     fail(file, `${path}.profile`, `${profile} is not a valid profile (Kubernetes namespace) name`);
   const role: Role = profile === undefined ? { kind: "backend" } : { kind: "profile", profile };
   if (value.credentials === undefined) fail(file, `${path}.credentials`, "is required (dir, env, chain or gcsHmac)");
+  const name = optionalString(file, `${path}.name`, value.name);
+  if (name !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name))
+    fail(file, `${path}.name`, "must be a name of lowercase letters, digits and '-', like team-1");
   return {
-    name: optionalString(file, `${path}.name`, value.name) ?? profile ?? "backend",
+    name: name ?? profile ?? "backend",
     role,
     credentials: credentials(file, `${path}.credentials`, value.credentials),
   };
@@ -128,7 +131,7 @@ export function readConfigFile(file: string): ConfigFile {
   try {
     document = parse(text);
   } catch (error) {
-    throw new UsageError(`${file}: not valid YAML (${(error as Error).message.split("\n")[0]})`);
+    throw new UsageError(yamlError(file, error));
   }
   if (!isNode(document)) fail(file, "(top)", "must be a mapping");
   onlyKeys(file, "(top)", document, TOP_LEVEL);

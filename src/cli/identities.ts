@@ -8,6 +8,7 @@ import type { CredentialSource } from "../credentials/load.js";
 import type { DeploykfSettings } from "../deploykf/values.js";
 import type { IdentitySpec } from "./config-file.js";
 import { type FieldName, type ResolvedSettings, settingOf } from "./settings.js";
+import { validIdentityName } from "./validate.js";
 
 /** deployKF's identities: each from its Secret mounted under --secrets-root, or the chain (fromEnv, IRSA). */
 function identitiesFromValues(settings: DeploykfSettings, secretsRoot: string | undefined): IdentitySpec[] {
@@ -58,8 +59,9 @@ function singleIdentity(given: ResolvedSettings): IdentitySpec {
   if (directory && (source === "env" || source === "chain"))
     throw new UsageError(`--credentials-dir does not go with --credentials ${source}: drop one of them`);
   if (source === "dir" && !directory) throw new UsageError("--credentials dir needs --credentials-dir DIR");
+  const name = get<string>("name");
   return {
-    name: get<string>("name") ?? (role.kind === "backend" ? "backend" : role.profile),
+    name: name === undefined ? (role.kind === "backend" ? "backend" : role.profile) : validIdentityName(name, "--name"),
     role,
     credentials: { source, ...(directory ? { directory } : {}) },
   };

@@ -2,7 +2,25 @@
 import yargs from "yargs";
 import { UsageError } from "../core/usage-error.js";
 import { readDeploykfValues } from "../deploykf/values.js";
-import { jobManifest } from "../k8s/job.js";
+import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../k8s/job.js";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function wholeSeconds(flag: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`job: --${flag} must be a whole number of seconds, at least ${min}`);
+}
+
+/** Every flag checked before anything is printed: a manifest that kubectl or the cluster would refuse is never made. */
+function validateJobFlags(args: { name: string; namespace: string; ttl: number; deadline: number; "service-account"?: string | undefined }): void {
+  if (!DNS_LABEL.test(args.name) || args.name.length > 52) throw new UsageError("job: --name must be lowercase letters, digits and '-', at most 52");
+  if (!DNS_LABEL.test(args.namespace) || args.namespace.length > 63) throw new UsageError("job: --namespace must be a Kubernetes namespace name");
+  const account = args["service-account"];
+  if (account !== undefined && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(account) || account.length > 253)) {
+    throw new UsageError("job: --service-account must be a ServiceAccount name (lowercase letters, digits, '-' and '.')");
+  }
+  wholeSeconds("ttl", args.ttl, 0);
+  wholeSeconds("deadline", args.deadline, 2 * CLEANUP_MARGIN_SECONDS);
+}
 
 /** The manifest on success; null when --help was shown. */
 export async function jobCommand(argv: string[], version: string, write: (text: string) => void): Promise<string | null> {
@@ -20,7 +38,11 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
     .option("name", { type: "string", default: "kfp-s3-probe", describe: "name of the Job and its ConfigMap" })
     .option("service-account", { type: "string", describe: "ServiceAccount (for IRSA, when deployKF uses fromEnv)" })
     .option("ttl", { type: "number", default: 86_400, describe: "seconds the finished Job is kept (ttlSecondsAfterFinished)" })
-    .option("deadline", { type: "number", default: 600, describe: "seconds the Job may run (activeDeadlineSeconds)" })
+    .option("deadline", {
+      type: "number",
+      default: 600,
+      describe: `seconds the Job may run (activeDeadlineSeconds, at least ${2 * CLEANUP_MARGIN_SECONDS}); the probe's --timeout is ${CLEANUP_MARGIN_SECONDS} s less, for cleanup`,
+    })
     .strict()
     .version(false)
     .help("help")
@@ -37,9 +59,7 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
   });
   if (helpShown) return null;
   if (args._.length > 0) throw new UsageError(`job: unexpected argument ${String(args._[0])}`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.name) || args.name.length > 52)
-    throw new UsageError(`job: --name ${args.name} is not a valid Job name`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.namespace)) throw new UsageError(`job: --namespace ${args.namespace} is not a valid namespace`);
+  validateJobFlags(args);
   const settings = readDeploykfValues(args.values);
   if (settings.identities.some((i) => i.secret === null) && !args["service-account"]) {
     throw new UsageError("job: the values use fromEnv (IRSA): name the annotated ServiceAccount with --service-account");

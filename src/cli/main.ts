@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import ora, { type Ora } from "ora";
 import { EXIT_CODES, exitCodeFor } from "../core/exit-codes.js";
 import { LAYOUTS } from "../core/layout.js";
-import { UsageError } from "../core/usage-error.js";
+import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
 import { FORMATS, findingLog } from "../report/formats.js";
@@ -63,10 +63,11 @@ function probedWhat(identities: { name: string }[]): string {
   return identities.length === 1 ? (identities[0]?.name ?? "") : `${identities.length} identities`;
 }
 
-/** A spinner only for a person at a terminal. */
+/** A spinner only for a person at a terminal that can draw one (not dumb, not 0 columns). */
 function startSpinner(io: Io, identities: ProbeIdentity[]): Ora | undefined {
-  if (!io.stderr.isTTY || io.env.CI) return undefined;
-  return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr }).start();
+  if (!io.stderr.isTTY || io.env.CI || io.env.TERM === "dumb" || !(io.stderr.columns > 0)) return undefined;
+  // discardStdin: ora would otherwise take stdin, and Ctrl-C with it.
+  return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr, discardStdin: false }).start();
 }
 
 function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterrupts, spinner: Ora | undefined): ProbeOptions {
@@ -173,7 +174,8 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], 
 function failure(error: unknown, io: Io, redactor: Redactor): number {
   const usage = error instanceof UsageError || error instanceof CredentialError;
   const message = usage ? error.message : `internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-  io.stderr.write(redactor.redact(`kfp-s3-probe: ${message}\n`));
+  // One line, and nothing of the input that looks like a key: the field is named, not its content.
+  io.stderr.write(redactor.redact(`kfp-s3-probe: ${withoutSecrets(message.replace(/\s*\n\s*/g, " "))}\n`));
   return exitCodeFor([], { kind: usage ? "usage-error" : "internal-error" });
 }
 

@@ -1,5 +1,6 @@
 // Checks of single settings, each failing with one line that names the setting and the fix.
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { UsageError } from "../core/usage-error.js";
 
 export function parseEndpoint(raw: string): string {
@@ -67,5 +68,44 @@ export function refuseSecretFlags(argv: string[]): void {
   };
   if (argv.some(isSecretFlag)) {
     throw new UsageError("secrets are never taken on the command line: use AWS_SECRET_ACCESS_KEY, --credentials-dir or --credentials chain");
+  }
+}
+
+export function positiveInteger(flag: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${flag} must be a whole number from 1 to ${max}`);
+  return value;
+}
+
+/** Identity names go into object keys and report lines: a Kubernetes name (lowercase letters, digits, '-'). */
+export function validIdentityName(name: string, field: string): string {
+  if (name.length === 0 || name.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new UsageError(`${field} must be a name of lowercase letters, digits and '-' (at most 63), like team-1`);
+  }
+  return name;
+}
+
+/** A file the run will write at its end must be writable before anything is sent. */
+export function writableFile(flag: string, path: string): string {
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--${flag} ${path} is a directory: name a file`);
+    accessSync(statSync(path, { throwIfNoEntry: false }) ? path : dirname(path), constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `--${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? "unwritable"}): name a file in a writable folder`,
+    );
+  }
+  return path;
+}
+
+/** A flag given twice is refused: which value would win is not for the user to guess. */
+export function refuseDuplicateFlags(argv: string[], repeatable: (flag: string) => boolean): void {
+  const seen = new Set<string>();
+  for (const arg of argv) {
+    if (!arg.startsWith("--")) continue;
+    const flag = (arg.slice(2).split("=")[0] ?? "").replace(/^no-/, "");
+    if (repeatable(flag)) continue;
+    if (seen.has(flag)) throw new UsageError(`--${flag} is given more than once: give it once`);
+    seen.add(flag);
   }
 }

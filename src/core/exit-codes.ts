@@ -31,6 +31,13 @@ export const EXIT_CODE_TABLE = [
   },
   { name: "internal", code: 4, meaning: "an internal error of the probe", brief: "an internal error of the probe" },
   {
+    name: "leftovers",
+    code: 5,
+    meaning:
+      "no LEAK or MISSING, but the probe could not remove everything it created: the report lists each key and upload; `kfp-s3-probe sweep --delete` removes them",
+    brief: "it could not remove everything it created (listed; kfp-s3-probe sweep --delete)",
+  },
+  {
     name: "interrupted",
     code: 130,
     meaning: "interrupted (Ctrl-C, SIGTERM); what the probe created was removed first",
@@ -46,7 +53,7 @@ export type ExitCode = (typeof EXIT_CODES)[ExitName];
 
 /** How a run ended, beyond its checks. */
 export type RunEnding =
-  | { kind: "finished"; interruptedBy?: "SIGINT" | "SIGTERM" | "deadline" | string }
+  | { kind: "finished"; interruptedBy?: "SIGINT" | "SIGTERM" | "deadline" | string; leftovers?: number }
   | { kind: "usage-error" }
   | { kind: "internal-error" };
 
@@ -57,6 +64,8 @@ export function exitCodeFor(results: readonly CheckResult[], ending: RunEnding =
   if (ending.interruptedBy === "SIGINT" || ending.interruptedBy === "SIGTERM") return EXIT_CODES.interrupted;
   const counts = countVerdicts(results);
   if (counts.leak > 0 || counts.missing > 0) return EXIT_CODES.findings;
+  // A run that leaves anything behind never exits 0.
+  if ((ending.leftovers ?? 0) > 0) return EXIT_CODES.leftovers;
   if (ending.interruptedBy === "deadline") return EXIT_CODES.unreachable;
   if (hasFatalError(results)) return EXIT_CODES.unreachable;
   if (counts.error > 0) return EXIT_CODES.findings;

@@ -60,6 +60,11 @@ export function canaryKey(prefix: string, runId: string, identity: string): stri
   return `${prefix}${PROBE_NAMESPACE}${runId}/${identity}`;
 }
 
+/** The part of a prefix that one run writes in: `<prefix>.kfp-s3-probe/<run-id>/`. */
+export function runNamespace(prefix: string, runId: string): string {
+  return `${prefix}${PROBE_NAMESPACE}${runId}/`;
+}
+
 export function isProbeKey(key: string): boolean {
   return key.includes(PROBE_NAMESPACE);
 }

@@ -97,12 +97,17 @@ async function readSecretDirectory(directory: string, names: CredentialVariables
   }
   const read = async (name: string | undefined): Promise<string | undefined> => {
     if (!name) return undefined;
+    const file = join(directory, name);
     try {
-      return await readFile(join(directory, name), "utf8");
+      // A FIFO or a device would block the read for ever: a Secret's keys are regular files.
+      const kind = await stat(file).catch(() => undefined);
+      if (kind && !kind.isFile()) throw new CredentialError(`${file} is not a regular file: a Secret's key is a file with the key in it`);
+      return await readFile(file, "utf8");
     } catch (error) {
+      if (error instanceof CredentialError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return undefined;
-      throw new CredentialError(`cannot read ${join(directory, name)} (${code ?? "unreadable"}): check its permissions`);
+      throw new CredentialError(`cannot read ${file} (${code ?? "unreadable"}): check its permissions`);
     }
   };
   const values: Record<string, string | undefined> = {};

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { isValidProfileName } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
-import { UsageError } from "../core/usage-error.js";
+import { UsageError, yamlError } from "../core/usage-error.js";
 
 const PIPELINES = "kubeflow_tools.pipelines";
 const GENERATOR = "deploykf_core.deploykf_profiles_generator";
@@ -115,7 +115,7 @@ function readDocument(file: string): ValuesReader {
     document = parse(readFileSync(file, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--values ${file}: ${code ? `cannot read it (${code})` : `not valid YAML (${(error as Error).message.split("\n")[0]})`}`);
+    throw new UsageError(code ? `--values ${file}: cannot read it (${code})` : `--values ${yamlError(file, error)}`);
   }
   if (!isNode(document)) throw new UsageError(`--values ${file}: must be a YAML mapping (a deployKF values file)`);
   return new ValuesReader(file, document);

@@ -15,6 +15,8 @@ export interface JobOptions {
 }
 
 export const SECRETS_ROOT = "/secrets";
+/** The probe's --timeout is the Job's deadline less this: time left for cleanup and the report. */
+export const CLEANUP_MARGIN_SECONDS = 30;
 export const VALUES_DIR = "/etc/kfp-s3-probe";
 /** Plain YAML for people and kubectl: no anchors for repeated labels, the values file as a literal block. */
 const YAML_OPTIONS = { aliasDuplicateObjects: false, blockQuote: "literal" } as const;
@@ -36,7 +38,7 @@ function probeContainer(options: JobOptions, secretNames: string[]) {
       "--output",
       "json",
       "--timeout",
-      String(Math.max(30, options.deadlineSeconds - 30)),
+      String(options.deadlineSeconds - CLEANUP_MARGIN_SECONDS),
     ],
     env: [{ name: "NO_COLOR", value: "1" }],
     resources: {

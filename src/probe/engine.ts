@@ -8,13 +8,13 @@
 
 import { markPublic } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
-import { unownedProfileName } from "../core/layout.js";
+import { runNamespace, unownedProfileName } from "../core/layout.js";
 import { type IdentityPlan, planFor, type RunContext } from "../core/plan.js";
 import { assess, type CheckResult, type Observation } from "../core/verdict.js";
 import { Ledger } from "./ledger.js";
 import { checkBucket } from "./phases/bucket.js";
 import { checkPrefix } from "./phases/check-prefix.js";
-import { type CleanupReport, removeCreated } from "./phases/cleanup.js";
+import { type CleanupReport, type Namespace, removeCreated } from "./phases/cleanup.js";
 import { discover } from "./phases/discover.js";
 import { preflight, recordPreflight } from "./phases/preflight.js";
 import { findRealObjects } from "./phases/real-objects.js";
@@ -72,6 +72,22 @@ function collect(state: RunState): CheckResult[] {
   return markPublic(results, state.identities.find((i) => i.role.kind === "anonymous")?.name, bucket);
 }
 
+/** The run's namespace under every prefix it tried, listed and cleaned by whoever may (the backend first). */
+function namespacesOf(state: RunState): Namespace[] {
+  const targets = state.plans.flatMap((plan) => plan.targets);
+  const prefixes = new Set(targets.map((target) => target.prefix));
+  const withUploads = new Set(
+    targets.filter((t) => t.operations.includes("multipart") || t.operations.includes("abort-multipart")).map((t) => t.prefix),
+  );
+  const cleaners = state.listers().map((identity) => ({ identity: identity.name, port: identity.port }));
+  return [...prefixes].map((prefix) => ({
+    keyPrefix: runNamespace(prefix, state.options.runId),
+    uploads: withUploads.has(prefix),
+    listers: cleaners,
+    cleaners,
+  }));
+}
+
 /** Preflight → discover → plan → find objects to read → seed → check; cleanup always. */
 async function phases(state: RunState): Promise<DiscoveryReport> {
   const { identities } = state;
@@ -92,7 +108,7 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   try {
     discovery = await phases(state);
   } finally {
-    cleanup = await removeCreated(ledger, options);
+    cleanup = await removeCreated({ ledger, options, namespaces: namespacesOf(state) });
   }
   return { plans: state.plans, results: collect(state), cleanup, discovery };
 }

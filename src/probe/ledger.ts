@@ -1,11 +1,16 @@
-// Every object (or object version) the probe may have created, so that it can remove exactly
-// those and report any it could not.
+// Every object (or object version, or upload) the probe created or may have created, so that it
+// can remove exactly those and report truthfully what it could not. A write is pending until its
+// answer: created (2xx, or 412 on a retried conditional PUT: an earlier attempt of ours wrote the
+// key), not created (any other 4xx), or unknown (no answer, a reset, a timeout, a 5xx).
+import type { ResponseFacts } from "../core/classify.js";
 import type { S3Port } from "./port.js";
 
 export interface Cleaner {
   identity: string;
   port: S3Port;
 }
+
+export type WriteState = "pending" | "created" | "unknown";
 
 export interface CreatedObject {
   key: string;
@@ -17,6 +22,7 @@ export interface CreatedObject {
   identity: string;
   /** Who tries to remove it, in order: its creator first, then the prefix's owner and the backend. */
   cleaners: Cleaner[];
+  state?: WriteState;
 }
 
 export interface Leftover {
@@ -27,36 +33,68 @@ export interface Leftover {
   reason: string;
 }
 
+/** 2xx, or 412 on a conditional PUT of a run-scoped key: the key is there, and it is ours. */
+export function wasWritten(facts: ResponseFacts): boolean {
+  const { status } = facts;
+  return status !== undefined && ((status >= 200 && status < 300 && !facts.errorName) || status === 412);
+}
+
+/** Any other 4xx: the store stored nothing. */
+export function wasRefused(facts: ResponseFacts): boolean {
+  const { status } = facts;
+  return status !== undefined && status >= 400 && status < 500 && status !== 412;
+}
+
 export class Ledger {
   private readonly entries = new Set<CreatedObject>();
   private count = 0;
 
-  /** Objects the probe created, or may have: a write that timed out counts. */
+  /** Objects the probe created (confirmed by the store's answer or found by cleanup). */
   get created(): number {
     return this.count;
   }
 
-  /** Called before the request: a write that times out may still have landed. */
+  /** Called before the request: a write whose answer is lost may still have landed. */
   record(entry: CreatedObject): CreatedObject {
+    entry.state ??= "pending";
+    if (entry.state === "created") this.count += 1;
     this.entries.add(entry);
-    this.count += 1;
     return entry;
+  }
+
+  /** The write's answer decides: created, not created (dropped), or unknown. */
+  settle(entry: CreatedObject, facts: ResponseFacts): void {
+    if (wasWritten(facts)) this.confirm(entry);
+    else if (wasRefused(facts)) this.entries.delete(entry);
+    else entry.state = "unknown";
+  }
+
+  /** The object exists: a write that answered, or one cleanup found. */
+  confirm(entry: CreatedObject): void {
+    if (entry.state !== "created") this.count += 1;
+    entry.state = "created";
+  }
+
+  /** Cleanup found objects of the run that no entry recorded (a write whose answer was lost). */
+  foundUnrecorded(count: number): void {
+    this.count += count;
+  }
+
+  /** Cleanup found that a write with no answer never landed. */
+  neverWritten(entry: CreatedObject): void {
+    this.entries.delete(entry);
   }
 
   /** The store refused the write: nothing was created. */
   discard(entry: CreatedObject): void {
-    if (this.take(entry)) this.count -= 1;
+    this.entries.delete(entry);
   }
 
   markRemoved(entry: CreatedObject): void {
-    this.take(entry);
+    this.entries.delete(entry);
   }
 
   pending(): readonly CreatedObject[] {
     return [...this.entries];
-  }
-
-  private take(entry: CreatedObject): boolean {
-    return this.entries.delete(entry);
   }
 }

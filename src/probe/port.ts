@@ -30,6 +30,13 @@ export interface BucketResult extends ResponseFacts {
   /** GetBucketLocation's answer, normalised (null → us-east-1, EU → eu-west-1). */
   region?: string;
 }
+export interface HeadResult extends ResponseFacts {
+  /** The current version's id, on a versioned bucket ("null" is no version and is left out). */
+  versionId?: string;
+}
+export interface UploadsResult extends ResponseFacts {
+  uploads?: { key: string; uploadId: string }[];
+}
 export interface UploadResult extends ResponseFacts {
   uploadId?: string;
   etag?: string;
@@ -44,7 +51,7 @@ export interface S3Port {
   listObjects(prefix: string, maxKeys: number, signal: AbortSignal, options?: ListOptions): Promise<ListResult>;
   /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum if asked. */
   putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: { crc32?: boolean }): Promise<WriteResult>;
-  headObject(key: string, signal: AbortSignal): Promise<ResponseFacts>;
+  headObject(key: string, signal: AbortSignal): Promise<HeadResult>;
   /** `firstByteOnly` reads one byte, for objects that are not the probe's own. */
   getObject(key: string, firstByteOnly: boolean, signal: AbortSignal): Promise<ReadResult>;
   deleteObject(key: string, versionId: string | undefined, signal: AbortSignal): Promise<WriteResult>;
@@ -52,4 +59,6 @@ export interface S3Port {
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal: AbortSignal): Promise<UploadResult>;
   completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], signal: AbortSignal): Promise<WriteResult>;
   abortMultipartUpload(key: string, uploadId: string, signal: AbortSignal): Promise<ResponseFacts>;
+  /** Open multipart uploads under a prefix (needs s3:ListBucketMultipartUploads; first page of 1,000). */
+  listMultipartUploads(prefix: string, signal: AbortSignal): Promise<UploadsResult>;
 }

@@ -31,7 +31,10 @@ export interface ProbeOptions {
   signal: AbortSignal;
   /** Aborts the cleanup too (a second Ctrl-C); what is left is reported. */
   cleanupSignal?: AbortSignal;
+  /** The cleanup's base budget; it grows with what there is to remove. */
   cleanupTimeoutMs: number;
+  /** Bound on one request, its retries included (default 10 s). */
+  requestTimeoutMs?: number;
   onCheckDone?: (done: number, total: number) => void;
   /** Profiles named beyond the run (config file, --other-profile): tried like discovered ones. */
   namedProfiles?: { name: string; source: "config" | "flag" }[];
@@ -54,6 +57,22 @@ export interface Answer<R> {
 }
 
 const ABORTED: ResponseFacts = { aborted: true };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Sends one request bounded by `signal` and by the request timeout, retries included. A request
+ * the bound cut is a timeout, not a cancelled run.
+ */
+export async function bounded<R extends ResponseFacts>(
+  send: (signal: AbortSignal) => Promise<R>,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<R | ResponseFacts> {
+  if (signal.aborted) return ABORTED;
+  const bound = AbortSignal.timeout(timeoutMs);
+  const result = await send(AbortSignal.any([signal, bound]));
+  return result.aborted && bound.aborted && !signal.aborted ? { errorName: "TimeoutError" } : result;
+}
 
 export function notRun(reason: string, cause?: Observation["cause"]): Observation {
   return { outcome: "not-run", reason, evidence: [], ...(cause ? { cause } : {}) };
@@ -61,11 +80,6 @@ export function notRun(reason: string, cause?: Observation["cause"]): Observatio
 
 export function canaryBody(runId: string, what: string): Uint8Array {
   return new TextEncoder().encode(`kfp-s3-probe ${what} of run ${runId}; safe to delete\n`);
-}
-
-/** A 4xx answer to a write means the store stored nothing. */
-function definitelyNotWritten(facts: ResponseFacts): boolean {
-  return facts.status !== undefined && facts.status >= 400 && facts.status < 500;
 }
 
 function observationOf(label: string, key: string | undefined, result: ResponseFacts, subject: RequestSubject): Observation {
@@ -159,8 +173,10 @@ export class RunState {
     send: (signal: AbortSignal) => Promise<R>,
     finishOnceSent = false,
   ): Promise<Answer<R>> {
-    const { signal } = this.options;
-    const result = await this.limit(() => (signal.aborted ? ABORTED : send(finishOnceSent ? this.cleanupSignal() : signal)));
+    const { signal, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = this.options;
+    const result = await this.limit(() =>
+      signal.aborted ? ABORTED : bounded(send, finishOnceSent ? this.cleanupSignal() : signal, requestTimeoutMs),
+    );
     return { result, observation: observationOf(label, key, result, subject) };
   }
 
@@ -184,13 +200,25 @@ export class RunState {
     return [...new Set(candidates.filter((c): c is ProbeIdentity => c !== undefined))].map((c) => ({ identity: c.name, port: c.port }));
   }
 
-  /** Writes an object that did not exist; returns the ledger entry when the store took it. */
+  /**
+   * Writes an object that did not exist; returns the ledger entry when the store took it. A 412
+   * on a key of this run's namespace comes from a retry whose first attempt wrote it: it is ours.
+   */
   async writeProbeObject(writer: ProbeIdentity, target: Target, key: string, body: Uint8Array, label: string, crc32 = false) {
     const entry = this.ledger.record({ key, identity: writer.name, cleaners: this.cleanersFor(writer, target) });
-    const put = await this.request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s, { crc32 }));
-    if ("versionId" in put.result && put.result.versionId) entry.versionId = put.result.versionId;
-    if (put.observation.outcome !== "allowed" && definitelyNotWritten(put.result)) this.ledger.discard(entry);
-    return { entry: put.observation.outcome === "allowed" ? entry : undefined, put };
+    const answer = await this.request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s, { crc32 }));
+    this.ledger.settle(entry, answer.result);
+    if ("versionId" in answer.result && answer.result.versionId) entry.versionId = answer.result.versionId;
+    const ours = answer.result.status === 412;
+    const observation: Observation = ours
+      ? {
+          outcome: "allowed",
+          reason: "written by an earlier attempt whose answer was lost (412 on the retry)",
+          evidence: answer.observation.evidence,
+        }
+      : answer.observation;
+    const put = { result: answer.result, observation };
+    return { entry: observation.outcome === "allowed" ? entry : undefined, put };
   }
 
   planOf(identity: ProbeIdentity): IdentityPlan {

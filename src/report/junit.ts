@@ -46,11 +46,33 @@ export function renderJunit(report: Report): string {
       "  </testsuite>",
     ].join("\n");
   });
+  const all = count(report.checks);
+  const leftovers = cleanupSuite(report, seconds);
+  const totals = leftovers ? { ...all, tests: all.tests + 1, failures: all.failures + 1 } : all;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="kfp-s3-probe ${xmlEscape(report.store.bucket)} run ${xmlEscape(report.runId)}" ${attributes(count(report.checks))} time="${seconds}">`,
+    `<testsuites name="kfp-s3-probe ${xmlEscape(report.store.bucket)} run ${xmlEscape(report.runId)}" ${attributes(totals)} time="${seconds}">`,
     ...suites,
+    ...(leftovers ? [leftovers] : []),
     "</testsuites>",
     "",
+  ].join("\n");
+}
+
+/** Leftovers are a failure of their own: the probe promised to leave the store as it found it. */
+function cleanupSuite(report: Report, seconds: string): string | undefined {
+  const { leftovers } = report.cleanup;
+  if (leftovers.length === 0) return undefined;
+  const lines = leftovers.map(
+    (l) =>
+      `s3://${report.store.bucket}/${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ""}${l.versionId ? ` (version ${l.versionId})` : ""}: ${l.reason}`,
+  );
+  const message = `${leftovers.length} probe object(s) or upload(s) not removed`;
+  return [
+    `  <testsuite name="cleanup" tests="1" failures="1" errors="0" skipped="0" timestamp="${report.startedAt}" time="${seconds}">`,
+    `    <testcase classname="kfp-s3-probe.cleanup" name="every probe object removed" time="${seconds}">`,
+    `      <failure type="LEFTOVER" message="${xmlEscape(message)}">${xmlEscape([...lines, "remove them with: kfp-s3-probe sweep --delete"].join("\n"))}</failure>`,
+    "    </testcase>",
+    "  </testsuite>",
   ].join("\n");
 }

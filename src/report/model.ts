@@ -118,7 +118,11 @@ function reportCheck(result: CheckResult, context: HintContext): ReportCheck {
 }
 
 export function buildReport(run: ProbeRun, context: ReportContext): Report {
-  const ending: RunEnding = { kind: "finished", ...(context.interruptedBy ? { interruptedBy: context.interruptedBy } : {}) };
+  const ending: RunEnding = {
+    kind: "finished",
+    leftovers: run.cleanup.leftovers.length,
+    ...(context.interruptedBy ? { interruptedBy: context.interruptedBy } : {}),
+  };
   return {
     schema: REPORT_SCHEMA,
     schemaVersion: REPORT_SCHEMA_VERSION,

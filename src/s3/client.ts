@@ -26,6 +26,9 @@ export const ANONYMOUS = "anonymous";
 
 const NO_AUTH = "smithy.api#noAuth";
 
+const ignore = (): void => undefined;
+const SILENT = { debug: ignore, info: ignore, warn: ignore, error: ignore };
+
 /** Unsigned requests: the SDK's "no auth" scheme, with a signer that leaves the request as it is. */
 const unsigned: Pick<S3ClientConfig, "httpAuthSchemeProvider" | "httpAuthSchemes"> = {
   httpAuthSchemeProvider: () => [{ schemeId: NO_AUTH }],
@@ -48,9 +51,14 @@ export function createS3Client(
     maxAttempts: settings.maxAttempts,
     requestChecksumCalculation: checksums,
     responseChecksumValidation: checksums,
+    // Nothing from the SDK reaches the terminal: the probe reports every answer itself, redacted.
+    logger: SILENT,
     requestHandler: {
       connectionTimeout: settings.requestTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      // Without it the SDK only warns when an answer takes longer, and waits on.
+      throwOnRequestTimeout: true,
+      logger: SILENT,
       ...(customTls
         ? {
             // An agent's `ca` replaces the public roots: keep them, and add the private CA.

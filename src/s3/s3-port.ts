@@ -8,13 +8,24 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { ResponseFacts } from "../core/classify.js";
-import type { BucketResult, ListOptions, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../probe/port.js";
+import type {
+  BucketResult,
+  HeadResult,
+  ListOptions,
+  ListResult,
+  ReadResult,
+  S3Port,
+  UploadResult,
+  UploadsResult,
+  WriteResult,
+} from "../probe/port.js";
 
 interface SdkErrorShape {
   name?: unknown;
@@ -45,6 +56,11 @@ export function factsFromError(error: unknown): ResponseFacts {
   if (headers["x-amz-bucket-region"]) facts.bucketRegion = headers["x-amz-bucket-region"];
   if (headers.date) facts.serverDate = headers.date;
   return facts;
+}
+
+/** "null" is what unversioned and suspended buckets answer: not a version, so it is dropped. */
+function versionOf(versionId: string | undefined): { versionId?: string } {
+  return versionId && versionId !== "null" ? { versionId } : {};
 }
 
 function statusOf(output: { $metadata: { httpStatusCode?: number } }): number {
@@ -127,7 +143,7 @@ export class SdkS3Port implements S3Port {
       });
       return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
         status: statusOf(out),
-        ...(out.VersionId ? { versionId: out.VersionId } : {}),
+        ...versionOf(out.VersionId),
       }));
     };
     const conditional = await put(true);
@@ -137,9 +153,10 @@ export class SdkS3Port implements S3Port {
     return conditional;
   }
 
-  headObject(key: string, signal: AbortSignal): Promise<ResponseFacts> {
+  headObject(key: string, signal: AbortSignal): Promise<HeadResult> {
     return settle(this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal }), (out) => ({
       status: statusOf(out),
+      ...versionOf(out.VersionId),
     }));
   }
 
@@ -158,7 +175,7 @@ export class SdkS3Port implements S3Port {
     return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
       status: statusOf(out),
       ...(out.DeleteMarker ? { deleteMarker: true } : {}),
-      ...(out.VersionId ? { versionId: out.VersionId } : {}),
+      ...versionOf(out.VersionId),
     }));
   }
 
@@ -187,7 +204,15 @@ export class SdkS3Port implements S3Port {
     });
     return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
       status: statusOf(out),
-      ...(out.VersionId ? { versionId: out.VersionId } : {}),
+      ...versionOf(out.VersionId),
+    }));
+  }
+
+  listMultipartUploads(prefix: string, signal: AbortSignal): Promise<UploadsResult> {
+    const command = new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      status: statusOf(out),
+      uploads: (out.Uploads ?? []).flatMap((u) => (u.Key && u.UploadId ? [{ key: u.Key, uploadId: u.UploadId }] : [])),
     }));
   }
 

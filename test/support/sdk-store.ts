@@ -50,7 +50,11 @@ export function mockStore(s3: AwsClientStub<S3Client>, policyOf: (accessKeyId: s
       if (!policyOf(accessKeyId)(action, input.Key ?? "")) throw denied();
       return answer(input);
     };
-  s3.on(ListObjectsV2Command).resolves({ $metadata: { httpStatusCode: 200 }, Contents: [] });
+  // The reference policies grant ListBucket bucket-wide: every identity sees every key.
+  s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+    $metadata: { httpStatusCode: 200 },
+    Contents: [...objects.keys()].filter((key) => key.startsWith(input.Prefix ?? "")).map((Key) => ({ Key })),
+  }));
   s3.on(HeadBucketCommand).resolves({ $metadata: { httpStatusCode: 200 } });
   s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 }, LocationConstraint: undefined });
   s3.on(PutObjectCommand).callsFake(

@@ -153,14 +153,21 @@ describe("reads are decided on objects that exist", () => {
 });
 
 describe("safety: nothing lost, nothing left", () => {
-  it("a key that already exists (412) is neither overwritten nor deleted", async () => {
-    storeThatWorks();
+  it("a 412 on a run-scoped key is a retry whose first attempt wrote it: the key is ours, and removed", async () => {
+    const objects = storeThatWorks();
     const taken = `artifacts/team-1/.kfp-s3-probe/${RUN_ID}/team-1`;
-    s3.on(PutObjectCommand, { Key: taken }).rejects(denied("PreconditionFailed", 412));
+    // As a retried conditional PUT sees it: the first attempt stored the key, its answer was lost.
+    s3.on(PutObjectCommand, { Key: taken }).callsFake(() => {
+      objects.set(taken, new Uint8Array([1]));
+      throw denied("PreconditionFailed", 412);
+    });
     const run = await runProbe([identity()], options());
-    expect(keysOf(DeleteObjectCommand)).not.toContain(taken);
-    expect(verdictOf(run, "artifacts/team-1/", "put").observation.errorKind).toBe("key-exists");
-    expect(verdictOf(run, "artifacts/team-1/", "delete").verdict).toBe("not-run");
+    expect(verdictOf(run, "artifacts/team-1/", "put").observation).toMatchObject({
+      outcome: "allowed",
+      reason: expect.stringMatching(/earlier attempt/),
+    });
+    expect(keysOf(DeleteObjectCommand)).toContain(taken);
+    expect(objects.has(taken)).toBe(false);
     expect(run.cleanup.leftovers).toEqual([]);
   });
 
@@ -182,12 +189,14 @@ describe("safety: nothing lost, nothing left", () => {
     const objects = storeThatWorks();
     const checks = new AbortController();
     // Like the SDK: a pending request rejects with AbortError when its signal fires.
-    s3.on(HeadObjectCommand).callsFake(
-      () =>
-        new Promise((_, reject) => {
-          checks.signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })));
-          if (objects.size >= 3) checks.abort();
-        }),
+    // Once the run is cut, the store answers again: cleanup looks up the writes the abort cut off.
+    s3.on(HeadObjectCommand).callsFake(() =>
+      checks.signal.aborted
+        ? { $metadata: { httpStatusCode: 200 } }
+        : new Promise((_, reject) => {
+            checks.signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })));
+            if (objects.size >= 3) checks.abort();
+          }),
     );
     const run = await runProbe([identity({ kind: "backend" })], options({ signal: checks.signal }));
     expect(checks.signal.aborted).toBe(true);

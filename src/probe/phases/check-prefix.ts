@@ -45,14 +45,14 @@ async function listPrefix(probe: PrefixProbe): Promise<string | undefined> {
   return listed.find((key) => !isProbeKey(key));
 }
 
-async function putCanary(probe: PrefixProbe): Promise<{ canary?: CreatedObject; keyBelongsToOthers: boolean }> {
+async function putCanary(probe: PrefixProbe): Promise<CreatedObject | undefined> {
   if (probe.state.options.readOnly) {
     decide(probe, "put", notRun("--read-only: nothing is written"));
-    return { keyBelongsToOthers: false };
+    return undefined;
   }
   const { entry, put } = await probe.state.writeProbeObject(probe.prober, probe.target, probe.key, probe.body, "PutObject (if absent)");
   decide(probe, "put", put.observation);
-  return { ...(entry ? { canary: entry } : {}), keyBelongsToOthers: put.observation.errorKind === "key-exists" };
+  return entry;
 }
 
 /**
@@ -119,7 +119,8 @@ async function deleteCheck(probe: PrefixProbe, canary: CreatedObject | undefined
   const del = await state.request("DeleteObject", deleteKey, "write", (s) => prober.port.deleteObject(deleteKey, undefined, s));
   if (del.observation.outcome === "allowed" && victim && victim.versionId === undefined) state.ledger.markRemoved(victim);
   if ("deleteMarker" in del.result && del.result.deleteMarker && del.result.versionId) {
-    state.ledger.record({ key: deleteKey, versionId: del.result.versionId, identity: prober.name, cleaners: state.cleanersFor(prober, target) });
+    const marker = { key: deleteKey, versionId: del.result.versionId, identity: prober.name, cleaners: state.cleanersFor(prober, target) };
+    state.ledger.record({ ...marker, state: "created" });
   }
   const evidence = seed ? [seed.evidence, ...del.observation.evidence] : del.observation.evidence;
   const required = state.checkOf(probe.plan, target, "delete").expectation === "required";
@@ -137,12 +138,9 @@ export async function checkPrefix(state: RunState, prober: ProbeIdentity, target
   const key = canaryKey(target.prefix, runId, prober.name);
   const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: canaryBody(runId, "canary") };
   const existingKey = target.operations.includes("list") ? await listPrefix(probe) : undefined;
-  const { canary, keyBelongsToOthers } = await putCanary(probe);
+  const canary = await putCanary(probe);
   const headOutcome = await readBack(probe, readableObject(probe, canary, existingKey));
   if (!target.operations.includes("delete")) return;
   if (readOnly) return decide(probe, "delete", notRun("--read-only: nothing is deleted"));
-  if (keyBelongsToOthers) {
-    return decide(probe, "delete", notRun(`${key} existed before this run: the probe never deletes what it did not create`, "key-exists"));
-  }
   await deleteCheck(probe, canary, headOutcome);
 }

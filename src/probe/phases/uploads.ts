@@ -26,6 +26,7 @@ async function checksumPut({ state, prober, plan, target }: UploadProbe): Promis
 /** Completed: the assembled object is not needed beyond this, so it is removed now rather than hold 5 MiB. */
 async function removeAssembled({ state, prober, target }: UploadProbe, key: string, versionId: string | undefined) {
   const assembled = state.ledger.record({
+    state: "created",
     key,
     ...(versionId ? { versionId } : {}),
     identity: prober.name,
@@ -45,7 +46,7 @@ async function multipart(probe: UploadProbe): Promise<void> {
   const create = await state.request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s), true);
   const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
   if (create.observation.outcome !== "allowed" || !uploadId) return state.decide(check, { ...create.observation, detail });
-  const upload = state.ledger.record({ key, uploadId, identity: prober.name, cleaners: state.cleanersFor(prober, target) });
+  const upload = state.ledger.record({ key, uploadId, identity: prober.name, cleaners: state.cleanersFor(prober, target), state: "created" });
   multipartPart ??= new Uint8Array(MULTIPART_PART_BYTES);
   const part = multipartPart;
   const uploaded = await state.request("UploadPart (5 MiB)", key, "write", (s) => port.uploadPart(key, uploadId, 1, part, s));
@@ -78,7 +79,7 @@ async function abort({ state, prober, plan, target }: UploadProbe): Promise<void
   const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
   const evidence = [...probe.observation.evidence, ...create.observation.evidence];
   if (create.observation.outcome !== "allowed" || !uploadId) return state.decide(check, { ...probe.observation, evidence });
-  const upload = state.ledger.record({ key, uploadId, identity: prober.name, cleaners: state.cleanersFor(prober, target) });
+  const upload = state.ledger.record({ key, uploadId, identity: prober.name, cleaners: state.cleanersFor(prober, target), state: "created" });
   const aborted = await state.request("AbortMultipartUpload", key, "write", (s) => port.abortMultipartUpload(key, uploadId, s));
   if (aborted.observation.outcome === "allowed") state.ledger.markRemoved(upload);
   state.decide(check, { ...aborted.observation, evidence: [...evidence, ...aborted.observation.evidence] });
