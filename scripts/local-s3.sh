@@ -103,11 +103,17 @@ mon data = $state_dir/mon/\$id
 [osd]
 osd data = $state_dir/osd/\$id
 osd objectstore = memstore
-memstore device bytes = 1073741824
+# RAM, used only as it fills: room for hundreds of multipart runs (5 MiB each) between collections.
+memstore device bytes = 4294967296
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 ms mon client mode = crc
 rgw data = $state_dir/rgw
+# Deleted data is freed by RGW's garbage collector, by default 2 hours later: every 30 s here, so
+# that long test sessions (fault runs, multipart uploads) do not fill the store.
+rgw gc obj min wait = 30
+rgw gc processor period = 30
+rgw gc processor max time = 30
 EOF
   monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$state_dir/monmap" >/dev/null
   ceph-mon -c "$conf" --mkfs -i a --monmap "$state_dir/monmap" >/dev/null 2>&1 || die "ceph-mon --mkfs failed"

@@ -7,7 +7,7 @@ import ora, { type Ora } from "ora";
 import { EXIT_CODES, exitCodeFor } from "../core/exit-codes.js";
 import { LAYOUTS } from "../core/layout.js";
 import { UsageError, withoutSecrets } from "../core/usage-error.js";
-import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
+import { CredentialError, type LoadedCredentials } from "../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
 import { FORMATS, findingLog } from "../report/formats.js";
 import { buildReport, type Report, type ReportContext } from "../report/model.js";
@@ -18,7 +18,8 @@ import { parseArgs } from "./args.js";
 import { RunInterrupts } from "./interrupts.js";
 import type { Io } from "./io.js";
 import { jobCommand } from "./job-command.js";
-import { closeSessions, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
+import { closeSessions, loadIdentities, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
+import { sweepCommand } from "./sweep-command.js";
 
 export type { Io } from "./io.js";
 
@@ -28,20 +29,6 @@ export function newRunId(now = new Date()): string {
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
   return `${stamp}-${randomBytes(6).toString("hex")}`;
-}
-
-/** Every identity's keys; an error names the identity when there are several. */
-async function loadIdentities(config: ProbeConfig, env: NodeJS.ProcessEnv): Promise<LoadedCredentials[]> {
-  return Promise.all(
-    config.identities.map(async (spec) => {
-      try {
-        return await loadCredentials({ ...spec.credentials, env, timeoutMs: config.credentialsTimeoutMs });
-      } catch (error) {
-        if (error instanceof CredentialError && config.identities.length > 1) throw new CredentialError(`${spec.name}: ${error.message}`);
-        throw error;
-      }
-    }),
-  );
 }
 
 /** --debug: every setting and where it came from, on stderr. */
@@ -182,6 +169,7 @@ function failure(error: unknown, io: Io, redactor: Redactor): number {
 export async function main(argv: string[], io: Io): Promise<number> {
   const redactor = new Redactor();
   try {
+    if (argv[0] === "sweep") return await sweepCommand(argv.slice(1), io, redactor);
     if (argv[0] === "job") {
       const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));
       if (manifest !== null) io.stdout.write(manifest);

@@ -2,7 +2,7 @@
 // detected where none was given, and the caller's ARN on AWS.
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { CheckResult } from "../core/verdict.js";
-import type { LoadedCredentials } from "../credentials/load.js";
+import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
 import type { ProbeIdentity } from "../probe/engine.js";
 import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
 import { callerArn } from "../s3/caller.js";
@@ -105,4 +105,18 @@ export async function otherAddressingNotes(
     }
   }
   return [];
+}
+
+/** Every identity's keys; an error names the identity when there are several. */
+export async function loadIdentities(config: ProbeConfig, env: NodeJS.ProcessEnv): Promise<LoadedCredentials[]> {
+  return Promise.all(
+    config.identities.map(async (spec) => {
+      try {
+        return await loadCredentials({ ...spec.credentials, env, timeoutMs: config.credentialsTimeoutMs });
+      } catch (error) {
+        if (error instanceof CredentialError && config.identities.length > 1) throw new CredentialError(`${spec.name}: ${error.message}`);
+        throw error;
+      }
+    }),
+  );
 }

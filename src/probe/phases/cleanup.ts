@@ -37,7 +37,7 @@ export interface CleanupReport {
 /** Time for each round of `concurrency` removals, beyond the base budget. */
 const PER_ROUND_MS = 1000;
 
-type Send = <R extends ResponseFacts>(send: (signal: AbortSignal) => Promise<R>) => Promise<R | ResponseFacts>;
+export type Send = <R extends ResponseFacts>(send: (signal: AbortSignal) => Promise<R>) => Promise<R | ResponseFacts>;
 
 const allowed = (facts: ResponseFacts) => classify(facts, "write").outcome === "allowed";
 
@@ -70,7 +70,7 @@ async function closeUpload(port: S3Port, key: string, uploadId: string, send: Se
  * Tries each cleaner in turn; returns the failures, empty once removed (or never written).
  * `onFound` is told when a write that had no answer turns out to have landed.
  */
-async function removeOne(entry: CreatedObject, send: Send, signal: AbortSignal, onFound: () => void = () => undefined): Promise<string[]> {
+export async function removeOne(entry: CreatedObject, send: Send, signal: AbortSignal, onFound: () => void = () => undefined): Promise<string[]> {
   const failures: string[] = [];
   for (const cleaner of entry.cleaners) {
     if (signal.aborted) return [...failures, "the cleanup was cut short"];

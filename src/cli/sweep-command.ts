@@ -1,0 +1,106 @@
+// `kfp-s3-probe sweep`: what probe runs left behind (a killed run cannot clean up), listed, and
+// with --delete removed. The store and the identities are given as for a run; only keys inside
+// probe namespaces are ever touched.
+import { EXIT_CODES } from "../core/exit-codes.js";
+import { LAYOUTS } from "../core/layout.js";
+import { parseAge } from "../core/sweep-rules.js";
+import { UsageError } from "../core/usage-error.js";
+import { type SweepReport, sweep } from "../probe/sweep.js";
+import type { Redactor } from "../report/redact.js";
+import { type ProbeConfig, parseArgs } from "./args.js";
+import type { Io } from "./io.js";
+import { closeSessions, loadIdentities, openSessions, type Sessions } from "./sessions.js";
+
+const USAGE = `Usage: kfp-s3-probe sweep [--older-than 1h] [--delete] --endpoint URL --bucket NAME (--backend | --identity NAME=DIR ... | --config FILE)
+
+Finds what probe runs left in the bucket (a run killed by SIGKILL, OOM or a node eviction cannot
+clean up): every <prefix>.kfp-s3-probe/<run-id>/ namespace under pipelines/ and each profile's
+prefixes, and the open multipart uploads in them, of runs that started more than --older-than ago.
+It lists them; with --delete it removes them with the identities given (the backend's keys, or
+keys that may also list and abort multipart uploads). It never touches a key outside a probe
+namespace, whatever its arguments.
+
+  --older-than AGE   only runs that started before now less AGE: 30m, 1h (default), 2d, 0 for all
+  --delete           remove what was found (without it, nothing is changed)
+  --output json      the findings as JSON
+
+Every store and identity flag of a run applies (see kfp-s3-probe --help).
+Exit codes: 0 nothing left (or listed only), 5 --delete could not remove everything, 2 bad usage,
+3 no identity may list the bucket.`;
+
+interface SweepFlags {
+  olderThanMs: number;
+  delete: boolean;
+  rest: string[];
+}
+
+function sweepFlags(argv: string[]): SweepFlags {
+  const rest: string[] = [];
+  let olderThan = "1h";
+  let remove = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--delete") remove = true;
+    else if (arg === "--older-than") olderThan = argv[++i] ?? "";
+    else if (arg.startsWith("--older-than=")) olderThan = arg.slice("--older-than=".length);
+    else rest.push(arg);
+  }
+  const olderThanMs = parseAge(olderThan);
+  if (olderThanMs === undefined) throw new UsageError("sweep: --older-than takes a duration like 30m, 1h, 2d, or 0 for every run");
+  return { olderThanMs, delete: remove, rest };
+}
+
+function renderSweep(report: SweepReport, config: ProbeConfig, flags: SweepFlags): string {
+  const lines = [
+    `kfp-s3-probe sweep ${config.endpoint}  bucket ${config.bucket}: ${report.namespaces} probe namespace(s) listed by ${report.listedBy}`,
+  ];
+  for (const run of report.runs) {
+    lines.push(`  run ${run.runId} (started ${run.startedAt}): ${run.keys.length} object(s), ${run.uploads.length} open upload(s)`);
+    for (const key of run.keys) lines.push(`    s3://${config.bucket}/${key}`);
+    for (const upload of run.uploads) lines.push(`    s3://${config.bucket}/${upload.key} (open upload ${upload.uploadId})`);
+    for (const left of run.notRemoved)
+      lines.push(`    NOT REMOVED s3://${config.bucket}/${left.key}${left.uploadId ? ` (upload ${left.uploadId})` : ""}: ${left.reason}`);
+  }
+  const found = report.runs.reduce((n, run) => n + run.keys.length + run.uploads.length, 0);
+  const notRemoved = report.runs.reduce((n, run) => n + run.notRemoved.length, 0);
+  if (found === 0) lines.push(`Nothing left by probe runs older than ${flags.olderThanMs / 1000} s.`);
+  else if (!flags.delete) lines.push(`${found} left by probe runs; nothing was changed: rerun with --delete to remove them.`);
+  else lines.push(`${found - notRemoved} removed, ${notRemoved} not removed.`);
+  if (report.uploadsNotListed > 0) {
+    lines.push(
+      `note: open uploads could not be listed under ${report.uploadsNotListed} namespace(s): give keys that may s3:ListBucketMultipartUploads`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export async function sweepCommand(argv: string[], io: Io, redactor: Redactor): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT_CODES.asExpected;
+  }
+  const flags = sweepFlags(argv);
+  const parsed = await parseArgs(flags.rest, io.env);
+  if (parsed === null) return EXIT_CODES.asExpected;
+  const config: ProbeConfig = { ...parsed, anonymous: false, regionSource: parsed.regionSource };
+  const loaded = await loadIdentities(config, io.env);
+  for (const credentials of loaded) redactor.add(...credentials.secrets);
+  let sessions: Sessions | undefined;
+  try {
+    sessions = await openSessions(config, loaded, []);
+    const cleaners = sessions.identities.map((identity) => ({ identity: identity.name, port: identity.port }));
+    const report = await sweep(cleaners, {
+      layout: LAYOUTS[config.layout],
+      startedBefore: new Date(Date.now() - flags.olderThanMs),
+      delete: flags.delete,
+      signal: AbortSignal.timeout(config.deadlineMs),
+      requestTimeoutMs: config.requestTimeoutMs,
+    });
+    const rendered = config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report, config, flags);
+    io.stdout.write(redactor.redact(rendered));
+    if (!report.listedBy) return EXIT_CODES.unreachable;
+    return report.runs.some((run) => run.notRemoved.length > 0) ? EXIT_CODES.leftovers : EXIT_CODES.asExpected;
+  } finally {
+    closeSessions(sessions);
+  }
+}
