@@ -1,5 +1,11 @@
 // The command's entry point: bin/kfp-s3-probe for a checkout, dist/kfp-s3-probe.mjs as one file.
-import { main } from "./main.js";
+// Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once.
+const endAtOnce = (): void => process.exit(130);
+process.on("SIGINT", endAtOnce);
+process.on("SIGTERM", endAtOnce);
+const { main } = await import("./main.js");
+process.off("SIGINT", endAtOnce);
+process.off("SIGTERM", endAtOnce);
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -78,8 +78,10 @@ and v2/artifacts/ (--no-discover, --max-profiles), and --other-profile NAME. The
 (unsigned requests) is tried under every prefix (--no-anonymous): what it may do is public.
 
 Safety: canaries are written only under <prefix>.kfp-s3-probe/<run-id>/, never over an existing
-key (If-None-Match), and removed at the end, also on Ctrl-C, errors and --timeout. A key that could
-not be removed is listed with its full name. Secrets never appear in any output.
+key (If-None-Match), and removed at the end, also on Ctrl-C, errors and --timeout; then the run's
+namespace is listed, and only what is still there is reported as left (exit 5). A killed run
+cannot clean up: kfp-s3-probe sweep [--delete] finds and removes what it left (sweep --help).
+Secrets never appear in any output.
 
 Exit codes:
 ${exitCodeLines}

@@ -127,7 +127,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], 
   // From here on, whatever happens, the timer, the handlers and the clients are released.
   try {
     const notes = [...config.notes, ...tlsWarnings(config, io)];
-    sessions = await openSessions(config, loaded, notes);
+    sessions = await openSessions(config, loaded, notes, interrupts.checks.signal);
     spinner = startSpinner(io, sessions.identities);
     const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner));
     spinner?.stop();
@@ -168,6 +168,15 @@ function failure(error: unknown, io: Io, redactor: Redactor): number {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const redactor = new Redactor();
+  // A signal before the run starts (while settings and keys load): nothing is sent, the run does not start.
+  let early: string | undefined;
+  const onEarly = (signal: string) => () => {
+    early ??= signal;
+  };
+  const earlyInt = onEarly("SIGINT");
+  const earlyTerm = onEarly("SIGTERM");
+  io.signals.on("SIGINT", earlyInt);
+  io.signals.on("SIGTERM", earlyTerm);
   try {
     if (argv[0] === "sweep") return await sweepCommand(argv.slice(1), io, redactor);
     if (argv[0] === "job") {
@@ -180,8 +189,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (config.debug) writeSettings(io, config);
     const loaded = await loadIdentities(config, io.env);
     for (const credentials of loaded) redactor.add(...credentials.secrets);
+    if (early) {
+      io.stderr.write(`kfp-s3-probe: ${early}: stopped before anything was sent\n`);
+      return EXIT_CODES.interrupted;
+    }
     return await probeAndReport(config, loaded, io, redactor);
   } catch (error) {
     return failure(error, io, redactor);
+  } finally {
+    io.signals.off("SIGINT", earlyInt);
+    io.signals.off("SIGTERM", earlyTerm);
   }
 }

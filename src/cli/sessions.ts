@@ -4,6 +4,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { CheckResult } from "../core/verdict.js";
 import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
 import type { ProbeIdentity } from "../probe/engine.js";
+import { bounded } from "../probe/run-state.js";
 import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
 import { callerArn } from "../s3/caller.js";
 import { ANONYMOUS, createS3Client, type StoreSettings } from "../s3/client.js";
@@ -40,11 +41,18 @@ export function storeSettingsOf(config: ProbeConfig): StoreSettings {
 }
 
 /** No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights). */
-async function detectRegion(config: ProbeConfig, store: StoreSettings, first: LoadedCredentials | undefined): Promise<string | undefined> {
+async function detectRegion(
+  config: ProbeConfig,
+  store: StoreSettings,
+  first: LoadedCredentials | undefined,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   if (config.regionSource !== "default" || !first) return undefined;
   const client = createS3Client(store, first.credentials);
   try {
-    const detected = (await new SdkS3Port(client, config.bucket).headBucket(AbortSignal.timeout(config.requestTimeoutMs))).bucketRegion;
+    const port = new SdkS3Port(client, config.bucket);
+    const answer = await bounded((s) => port.headBucket(s), signal, config.requestTimeoutMs);
+    const detected = "bucketRegion" in answer ? answer.bucketRegion : undefined;
     return detected && detected !== store.region ? detected : undefined;
   } finally {
     client.destroy();
@@ -64,10 +72,10 @@ async function lookUpCallers(config: ProbeConfig, store: StoreSettings, loaded: 
   return callers;
 }
 
-/** Opens every identity's session; what it learns on the way (a detected region) goes into notes. */
-export async function openSessions(config: ProbeConfig, loaded: LoadedCredentials[], notes: string[]): Promise<Sessions> {
+/** Opens every identity's session; what it learns on the way (a detected region) goes into notes. `signal` is the run's (Ctrl-C, deadline). */
+export async function openSessions(config: ProbeConfig, loaded: LoadedCredentials[], notes: string[], signal: AbortSignal): Promise<Sessions> {
   let store = storeSettingsOf(config);
-  const detected = await detectRegion(config, store, loaded[0]);
+  const detected = await detectRegion(config, store, loaded[0], signal);
   if (detected) {
     store = { ...store, region: detected };
     notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);

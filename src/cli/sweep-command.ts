@@ -87,7 +87,7 @@ export async function sweepCommand(argv: string[], io: Io, redactor: Redactor): 
   for (const credentials of loaded) redactor.add(...credentials.secrets);
   let sessions: Sessions | undefined;
   try {
-    sessions = await openSessions(config, loaded, []);
+    sessions = await openSessions(config, loaded, [], AbortSignal.timeout(config.deadlineMs));
     const cleaners = sessions.identities.map((identity) => ({ identity: identity.name, port: identity.port }));
     const report = await sweep(cleaners, {
       layout: LAYOUTS[config.layout],

@@ -4,6 +4,9 @@ import { dirname } from "node:path";
 import { UsageError } from "../core/usage-error.js";
 
 export function parseEndpoint(raw: string): string {
+  // Keys in user-info are refused without being echoed, with or without a scheme.
+  if (/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i.test(raw))
+    throw new UsageError("--endpoint must not carry credentials (user:password@); use --credentials");
   // "minio:9000" parses as a URL with the scheme "minio:", so look for "://" first.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
     throw new UsageError(`--endpoint ${raw} has no scheme: write http://${raw} or https://${raw}`);

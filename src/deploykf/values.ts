@@ -110,12 +110,17 @@ function secretRef(values: ValuesReader, auth: Node | undefined, path: string, f
 }
 
 function readDocument(file: string): ValuesReader {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--values ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
+  }
   let document: unknown;
   try {
-    document = parse(readFileSync(file, "utf8"));
+    document = parse(text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code ? `--values ${file}: cannot read it (${code})` : `--values ${yamlError(file, error)}`);
+    throw new UsageError(`--values ${yamlError(file, error)}`);
   }
   if (!isNode(document)) throw new UsageError(`--values ${file}: must be a YAML mapping (a deployKF values file)`);
   return new ValuesReader(file, document);

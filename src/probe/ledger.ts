@@ -47,7 +47,15 @@ export function wasRefused(facts: ResponseFacts): boolean {
 
 export class Ledger {
   private readonly entries = new Set<CreatedObject>();
+  /** Keys where a CreateMultipartUpload may have opened an upload whose id the probe never saw, with why. */
+  readonly unseenUploads = new Map<string, string>();
   private count = 0;
+  private recorded = 0;
+
+  /** Whether any write was ever sent: where none was, nothing can be left. */
+  get anyWriteSent(): boolean {
+    return this.recorded > 0;
+  }
 
   /** Objects the probe created (confirmed by the store's answer or found by cleanup). */
   get created(): number {
@@ -56,6 +64,7 @@ export class Ledger {
 
   /** Called before the request: a write whose answer is lost may still have landed. */
   record(entry: CreatedObject): CreatedObject {
+    this.recorded += 1;
     entry.state ??= "pending";
     if (entry.state === "created") this.count += 1;
     this.entries.add(entry);

@@ -39,6 +39,8 @@ export interface UploadsResult extends ResponseFacts {
 }
 export interface UploadResult extends ResponseFacts {
   uploadId?: string;
+  /** How many times the SDK sent it: more than one means an earlier attempt's answer was lost or refused. */
+  attempts?: number;
   etag?: string;
 }
 

@@ -70,7 +70,10 @@ export async function bounded<R extends ResponseFacts>(
 ): Promise<R | ResponseFacts> {
   if (signal.aborted) return ABORTED;
   const bound = AbortSignal.timeout(timeoutMs);
-  const result = await send(AbortSignal.any([signal, bound]));
+  const both = AbortSignal.any([signal, bound]);
+  // The SDK may notice an abort only between its attempts: the answer is not waited for past the bound.
+  const cut = new Promise<ResponseFacts>((resolve) => both.addEventListener("abort", () => resolve(ABORTED), { once: true }));
+  const result = await Promise.race([send(both), cut]);
   return result.aborted && bound.aborted && !signal.aborted ? { errorName: "TimeoutError" } : result;
 }
 
@@ -116,6 +119,8 @@ export class RunState {
   readonly realObjects = new Map<string, RealObject>();
   readonly realObjectless = new Map<string, string>();
   plans: IdentityPlan[] = [];
+  /** What the run learned that the operator should know (an upload that may be open with an unknown id). */
+  readonly notes: string[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private total = 0;
 

@@ -6,7 +6,7 @@ import type { KeyLayout } from "../core/layout.js";
 import { PROBE_NAMESPACE, profileAreaRoots } from "../core/layout.js";
 import { namespacesUnder, probeRunOf, runStartedAt } from "../core/sweep-rules.js";
 import type { Cleaner, CreatedObject } from "./ledger.js";
-import { removeOne, type Send } from "./phases/cleanup.js";
+import { listUploads, removeOne, type Send } from "./phases/cleanup.js";
 import { bounded } from "./run-state.js";
 
 export interface SweepOptions {
@@ -71,15 +71,6 @@ function runOf(runs: Map<string, SweptRun>, runId: string): SweptRun {
   const run = runs.get(runId) ?? { runId, startedAt: started, keys: [], uploads: [], notRemoved: [] };
   runs.set(runId, run);
   return run;
-}
-
-/** Open uploads under a namespace, by the first identity that may list them (few keys may). */
-async function listUploads(cleaners: Cleaner[], ns: string, send: Send): Promise<{ key: string; uploadId: string }[] | undefined> {
-  for (const cleaner of cleaners) {
-    const answer = await send((s) => cleaner.port.listMultipartUploads(ns, s));
-    if (answer.status === 200 && "uploads" in answer) return answer.uploads ?? [];
-  }
-  return undefined;
 }
 
 async function collect(

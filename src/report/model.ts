@@ -120,7 +120,8 @@ function reportCheck(result: CheckResult, context: HintContext): ReportCheck {
 export function buildReport(run: ProbeRun, context: ReportContext): Report {
   const ending: RunEnding = {
     kind: "finished",
-    leftovers: run.cleanup.leftovers.length,
+    // An upload that may be open and could not be looked for is not a clean store either.
+    leftovers: run.cleanup.leftovers.length + (run.cleanup.unverifiedUploads?.length ?? 0),
     ...(context.interruptedBy ? { interruptedBy: context.interruptedBy } : {}),
   };
   return {
@@ -143,7 +144,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
       accessKeyId: identity.accessKeyIdHint,
       caller: identity.caller ?? null,
     })),
-    notes: context.notes ?? [],
+    notes: [...(context.notes ?? []), ...(run.notes ?? [])],
     settings: context.settings ?? {},
     discovery: run.discovery ?? null,
     diagnoses: wordDiagnoses(diagnose(run.results, context.identities), context.bucket),

@@ -267,8 +267,12 @@ export function findingLines(report: Report): string[] {
 
 function renderCleanup(report: Report, paint: Paint): string[] {
   const { cleanup } = report;
-  if (cleanup.created === 0 && cleanup.leftovers.length === 0) return ["", "Cleanup: the probe wrote nothing."];
-  if (cleanup.leftovers.length === 0) return ["", `Cleanup: ${cleanup.created} probe object(s) created, all removed.`];
+  const unverified = (cleanup.unverifiedUploads ?? []).map(
+    (u) => `  s3://${report.store.bucket}/${u.key}  ${u.reason}; kfp-s3-probe sweep with keys that may list uploads finds it`,
+  );
+  const tail = unverified.length > 0 ? [paint("yellow", "Uploads that may be open:"), ...unverified] : [];
+  if (cleanup.created === 0 && cleanup.leftovers.length === 0) return ["", "Cleanup: the probe wrote nothing.", ...tail];
+  if (cleanup.leftovers.length === 0) return ["", `Cleanup: ${cleanup.created} probe object(s) created, all removed.`, ...tail];
   return [
     "",
     paint("red", `Cleanup: ${cleanup.created} probe object(s) created, ${cleanup.leftovers.length} NOT removed:`),
@@ -279,5 +283,7 @@ function renderCleanup(report: Report, paint: Paint): string[] {
       const version = leftover.versionId ? ` (version ${leftover.versionId})` : "";
       return `  s3://${report.store.bucket}/${leftover.key}${version}  ${leftover.reason}; remove it with keys that may delete there`;
     }),
+    `  kfp-s3-probe sweep --delete, with keys that may delete there, removes them later.`,
+    ...tail,
   ];
 }

@@ -184,6 +184,7 @@ export class SdkS3Port implements S3Port {
     return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
       status: statusOf(out),
       ...(out.UploadId ? { uploadId: out.UploadId } : {}),
+      ...(out.$metadata.attempts ? { attempts: out.$metadata.attempts } : {}),
     }));
   }
 

@@ -1,12 +1,13 @@
 // Helpers for tests that talk to the local Ceph RGW: its settings, the CLI as a child process,
 // the bucket as the admin sees it, and a loopback proxy that can hold requests.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { inject } from "vitest";
 import { type LocalS3Settings, loadLocalIdentities, publicBucketOf, readLocalS3Settings, seededKeys } from "../../scripts/local-s3-fixture.js";
 import type { Report } from "../../src/report/model.js";
@@ -41,10 +42,13 @@ export interface CliResult {
  * The CLI as a user runs it, with an environment that has no AWS settings of the developer's;
  * `entry` runs another build of it (the single-file bundle) from `cwd`.
  */
-export function runCli(args: string[], options: { entry?: string; cwd?: string } = {}): Promise<CliResult> {
-  const env = cleanEnv({});
+export function runCli(
+  args: string[],
+  options: { entry?: string; cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  const env = cleanEnv(options.env ?? {});
   return new Promise((resolve) => {
-    const run = { env, timeout: 60_000, ...(options.cwd ? { cwd: options.cwd } : {}) };
+    const run = { env, timeout: options.timeoutMs ?? 60_000, ...(options.cwd ? { cwd: options.cwd } : {}) };
     execFile(process.execPath, [options.entry ?? bin, ...args], run, (error, stdout, stderr) => {
       const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
       resolve({ code, stdout, stderr });
@@ -140,8 +144,7 @@ export async function bucketObjects(bucket = settings.bucket): Promise<string[]>
 
 /** Multipart uploads started and never completed or aborted: the probe must leave none. */
 export async function incompleteUploads(bucket = settings.bucket): Promise<string[]> {
-  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-  return (answer.Uploads ?? []).map((u) => `${u.Key} ${u.UploadId}`);
+  return (await openUploads(bucket)).map((u) => `${u.key} ${u.uploadId}`);
 }
 
 export async function removeAsAdmin(keys: string[]): Promise<void> {
@@ -184,4 +187,41 @@ export async function startHoldingProxy(hold: (req: IncomingMessage) => boolean)
         server.close(() => resolve());
       }),
   };
+}
+
+/** The backend, a profile, and keys that may list and abort uploads (s3:*), so that cleanup can see every upload. */
+export function probeConfigWithUploadLister(): string {
+  const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-config-")), "probe.yaml");
+  writeFileSync(
+    file,
+    [
+      "identities:",
+      "  - backend: true",
+      `    credentials: { dir: ${secretsDirOf("backend")} }`,
+      "  - profile: team-1",
+      `    credentials: { dir: ${secretsDirOf("team-1")} }`,
+      "  - name: wrong-bucket-admin",
+      "    profile: team-5",
+      `    credentials: { dir: ${secretsDirOf("wrong-bucket-admin")} }`,
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+export async function probeKeysInBucket(): Promise<string[]> {
+  return (await bucketKeys()).filter((key) => key.includes(".kfp-s3-probe/"));
+}
+
+export async function openUploads(bucket = settings.bucket): Promise<{ key: string; uploadId: string }[]> {
+  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  return (answer.Uploads ?? []).flatMap((u) => (u.Key && u.UploadId ? [{ key: u.Key, uploadId: u.UploadId }] : []));
+}
+
+/** Leaves the bucket as it was for the next run, whatever this one left. */
+export async function clearProbeDebris(): Promise<void> {
+  await removeAsAdmin(await probeKeysInBucket());
+  for (const upload of await openUploads()) {
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: settings.bucket, Key: upload.key, UploadId: upload.uploadId }));
+  }
 }

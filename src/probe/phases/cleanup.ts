@@ -32,6 +32,11 @@ export interface CleanupReport {
   created: number;
   removed: number;
   leftovers: Leftover[];
+  /**
+   * Keys where an upload may be open with an id the probe never saw (a CreateMultipartUpload whose
+   * answer was lost) and no identity could list the open uploads to find out.
+   */
+  unverifiedUploads?: { key: string; reason: string }[];
 }
 
 /** Time for each round of `concurrency` removals, beyond the base budget. */
@@ -56,14 +61,18 @@ async function removeIfThere(port: S3Port, key: string, send: Send): Promise<Res
  */
 async function closeUpload(port: S3Port, key: string, uploadId: string, send: Send): Promise<ResponseFacts> {
   const abort = await send((s) => port.abortMultipartUpload(key, uploadId, s));
-  if (allowed(abort) || abort.status === 404) return removeIfThere(port, key, send).then((r) => (allowed(r) || r.status === 404 ? abort : r));
+  if (allowed(abort)) return abort;
+  if (abort.status === 404) return removeIfThere(port, key, send);
   const part = await send((s) => port.uploadPart(key, uploadId, 1, new Uint8Array(1), s));
   if (part.status === 404) return removeIfThere(port, key, send);
   if (!("etag" in part) || !part.etag) return abort;
   const etag = part.etag;
   const completed = await send((s) => port.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag }], s));
   if (!allowed(completed)) return abort;
-  return removeIfThere(port, key, send);
+  // Completed by us just now: the object is there, no need to look it up.
+  const versionId = "versionId" in completed ? completed.versionId : undefined;
+  const removed = await send((s) => port.deleteObject(key, undefined, s));
+  return versionId && allowed(removed) ? send((s) => port.deleteObject(key, versionId, s)) : removed;
 }
 
 /**
@@ -109,8 +118,21 @@ interface Listing {
   uploadsUnknown: boolean;
 }
 
+const LISTING_TRIES = 3;
+
+/** A listing whose answer was lost or broken (reset, truncated body, 5xx) is sent again: cleanup's truth rests on it. */
+function retrying(send: Send): Send {
+  const failed = (answer: ResponseFacts) => !answer.aborted && classify(answer, "bucket").outcome === "error";
+  return async (request) => {
+    let answer = await send(request);
+    for (let i = 1; i < LISTING_TRIES && failed(answer); i++) answer = await send(request);
+    return answer;
+  };
+}
+
 /** Every key of the namespace, and its open uploads, by the first lister that may; undefined when none may list it. */
-async function listNamespace(ns: Namespace, send: Send): Promise<Listing | undefined> {
+async function listNamespace(ns: Namespace, plainSend: Send, uploadLister: Cleaner | undefined): Promise<Listing | undefined> {
+  const send = retrying(plainSend);
   for (const lister of ns.listers) {
     const keys: string[] = [];
     let token: string | undefined;
@@ -123,9 +145,26 @@ async function listNamespace(ns: Namespace, send: Send): Promise<Listing | undef
     } while (token && !refused);
     if (refused) continue;
     if (!ns.uploads) return { keys, uploads: [], uploadsUnknown: false };
-    const uploads = await send((s) => lister.port.listMultipartUploads(ns.keyPrefix, s));
-    const listed = "uploads" in uploads && allowed(uploads) ? (uploads.uploads ?? []) : undefined;
+    const listed = uploadLister ? await listUploads([uploadLister], ns.keyPrefix, send) : undefined;
     return { keys, uploads: listed ?? [], uploadsUnknown: listed === undefined };
+  }
+  return undefined;
+}
+
+/** Open uploads under a prefix, by the first identity that may list them (few keys may). */
+export async function listUploads(listers: Cleaner[], prefix: string, send: Send): Promise<{ key: string; uploadId: string }[] | undefined> {
+  return (await firstUploadLister(listers, prefix, send))?.uploads;
+}
+
+/** The first identity that may list open uploads, asked in turn once per cleanup (few keys may), with what it listed. */
+async function firstUploadLister(
+  listers: Cleaner[],
+  prefix: string,
+  send: Send,
+): Promise<{ lister: Cleaner; uploads: { key: string; uploadId: string }[] } | undefined> {
+  for (const lister of listers) {
+    const answer = await send((s) => lister.port.listMultipartUploads(prefix, s));
+    if ("uploads" in answer && allowed(answer)) return { lister, uploads: answer.uploads ?? [] };
   }
   return undefined;
 }
@@ -149,59 +188,95 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
   setMaxListeners(0, signal);
   const send: Send = (request) => bounded(request, signal, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   const limit = pLimit(options.concurrency);
-  const failed = new Map<CreatedObject, string[]>();
-  await Promise.all(
-    entries.map((entry) =>
-      limit(async () => {
-        const failures = await removeOne(entry, send, signal, () => ledger.confirm(entry));
-        if (failures.length === 0) ledger.markRemoved(entry);
-        else failed.set(entry, failures);
-      }),
-    ),
-  );
-  const verification = { ledger, send, signal, failed, remaining: new Set(ledger.pending()), leftovers: [] as Leftover[] };
-  await Promise.all(namespaces.map((ns) => limit(() => verifyNamespace(ns, verification))));
-  const unverified = [...verification.remaining].map((entry) => leftoverOf(entry, (failed.get(entry) ?? ["not removed"]).join("; ")));
-  const leftovers = [...verification.leftovers, ...unverified];
-  return { created: ledger.created, removed: Math.max(0, ledger.created - leftovers.length), leftovers };
+  // Where no write was ever sent, nothing can be there: nothing is listed (nor sent to a store that hangs).
+  const listable = ledger.anyWriteSent ? namespaces : [];
+  const withUploads = listable.find((ns) => ns.uploads);
+  const uploadLister = withUploads ? (await firstUploadLister(withUploads.listers, withUploads.keyPrefix, retrying(send)))?.lister : undefined;
+  const listAll = async (which: Namespace[]) =>
+    new Map((await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, uploadLister)] as const)))).filter(hasListing));
+  // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry recorded.
+  const before = await listAll(listable);
+  forgetSeenUploads(ledger, before);
+  const work: Removal = { ledger, send, signal, failed: new Map() };
+  await Promise.all([
+    ...entries.map((entry) => limit(() => removeEntry(entry, namespaceOf(entry, before), work))),
+    ...orphansIn(before, ledger).map((orphan) => limit(() => removeEntry(orphan, undefined, work))),
+  ]);
+  // 2. Where something could not be removed, the namespace is listed again: only what is still there is left.
+  const after = await listAll([...before.keys()].filter((ns) => [...work.failed.keys()].some((e) => e.key.startsWith(ns.keyPrefix))));
+  const leftovers = [...work.failed].flatMap(([entry, failures]) => {
+    const listing = namespaceOf(entry, after);
+    return listing && stillThere(entry, listing) === false ? [] : [leftoverOf(entry, failures.join("; "))];
+  });
+  const removed = Math.max(0, ledger.created - leftovers.length);
+  return { created: ledger.created, removed, leftovers, ...unverifiedUploadsOf(ledger) };
 }
 
-interface Verification {
+interface Removal {
   ledger: Ledger;
   send: Send;
   signal: AbortSignal;
   failed: Map<CreatedObject, string[]>;
-  /** Entries the first pass could not remove and no listing has spoken for yet. */
-  remaining: Set<CreatedObject>;
-  leftovers: Leftover[];
 }
 
-/**
- * Lists one namespace: an entry the first pass could not remove is a leftover only if it is still
- * there; what no entry recorded (a write whose answer was lost) is removed now. Versions are not
- * listed by ListObjectsV2, so entries with a version id keep the ledger's word.
- */
-async function verifyNamespace(ns: Namespace, v: Verification): Promise<void> {
-  const listing = await listNamespace(ns, v.send);
-  if (!listing) return;
-  for (const entry of [...v.remaining].filter((e) => e.key.startsWith(ns.keyPrefix))) {
-    if (entry.versionId || (entry.uploadId && listing.uploadsUnknown)) continue;
-    v.remaining.delete(entry);
-    const there = entry.uploadId ? listing.uploads.some((u) => u.uploadId === entry.uploadId) : listing.keys.includes(entry.key);
-    if (there) v.leftovers.push(leftoverOf(entry, (v.failed.get(entry) ?? []).join("; ")));
+type Listings = Map<Namespace, Listing>;
+
+function hasListing(pair: readonly [Namespace, Listing | undefined]): pair is readonly [Namespace, Listing] {
+  return pair[1] !== undefined;
+}
+
+/** The listing of the namespace an entry lies in, where there is one. */
+function namespaceOf(entry: CreatedObject, listings: Listings): Listing | undefined {
+  for (const [ns, listing] of listings) if (entry.key.startsWith(ns.keyPrefix)) return listing;
+  return undefined;
+}
+
+/** Whether a listing shows the entry; undefined where it cannot say (versions; uploads that could not be listed). */
+function stillThere(entry: CreatedObject, listing: Listing): boolean | undefined {
+  if (entry.versionId || (entry.uploadId && listing.uploadsUnknown)) return undefined;
+  return entry.uploadId ? listing.uploads.some((u) => u.uploadId === entry.uploadId) : listing.keys.includes(entry.key);
+}
+
+/** A write with no answer is decided by the listing where there is one: absent, it never landed. */
+async function removeEntry(entry: CreatedObject, listing: Listing | undefined, work: Removal): Promise<void> {
+  const { ledger } = work;
+  if (entry.state !== "created" && listing) {
+    const there = stillThere(entry, listing);
+    if (there === false) return ledger.neverWritten(entry);
+    if (there === true) ledger.confirm(entry);
   }
-  const known = new Set(v.ledger.pending().flatMap((e) => [e.key, e.uploadId ?? e.key]));
-  const orphans: CreatedObject[] = [
+  const failures = await removeOne(entry, work.send, work.signal, () => ledger.confirm(entry));
+  if (failures.length === 0) ledger.markRemoved(entry);
+  else work.failed.set(entry, failures);
+}
+
+/** What the namespaces hold that no entry recorded (a write whose answer was lost): the run's own, to remove. */
+function orphansIn(listings: Listings, ledger: Ledger): CreatedObject[] {
+  const known = new Set(ledger.pending().flatMap((e) => [e.key, e.uploadId ?? e.key]));
+  const orphans: CreatedObject[] = [...listings].flatMap(([ns, listing]): CreatedObject[] => [
     ...listing.keys
       .filter((key) => !known.has(key))
       .map((key) => ({ key, identity: identityOfKey(key), cleaners: ns.cleaners, state: "created" as const })),
     ...listing.uploads
       .filter((u) => !known.has(u.uploadId))
       .map((u) => ({ ...u, identity: identityOfKey(u.key), cleaners: ns.cleaners, state: "created" as const })),
-  ];
-  v.ledger.foundUnrecorded(orphans.filter((o) => !o.uploadId).length);
-  for (const orphan of orphans) {
-    const failures = await removeOne(orphan, v.send, v.signal);
-    if (failures.length > 0) v.leftovers.push(leftoverOf(orphan, `found in the run's namespace after cleanup; ${failures.join("; ")}`));
+  ]);
+  ledger.foundUnrecorded(orphans.filter((o) => !o.uploadId).length);
+  return orphans;
+}
+
+/** Where the open uploads were listed, an upload whose id the probe never saw was found there (and is removed as an orphan). */
+function forgetSeenUploads(ledger: Ledger, listings: Listings): void {
+  for (const [ns, listing] of listings) {
+    if (listing.uploadsUnknown) continue;
+    for (const key of [...ledger.unseenUploads.keys()]) if (key.startsWith(ns.keyPrefix)) ledger.unseenUploads.delete(key);
   }
+}
+
+function unverifiedUploadsOf(ledger: Ledger): Pick<CleanupReport, "unverifiedUploads"> {
+  const unverifiedUploads = [...ledger.unseenUploads].map(([key, why]) => ({
+    key,
+    reason: `${why}: an upload may be open with an id the probe never saw, and no identity may list open uploads (s3:ListBucketMultipartUploads)`,
+  }));
+  return unverifiedUploads.length > 0 ? { unverifiedUploads } : {};
 }

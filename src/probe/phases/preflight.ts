@@ -8,7 +8,8 @@ import { notRun, type ProbeIdentity, type RunState } from "../run-state.js";
 export async function preflight(state: RunState, identity: ProbeIdentity): Promise<Observation> {
   const list = await state.request("ListObjectsV2 (whole bucket)", undefined, "bucket", (s) => identity.port.listObjects("", 1, s));
   const { errorKind } = list.observation;
-  if (!errorKind || !FATAL_ERROR_KINDS.has(errorKind)) state.reachable.add(identity);
+  // Cut off by Ctrl-C or the deadline: nothing more is sent for it either.
+  if (!errorKind || (!FATAL_ERROR_KINDS.has(errorKind) && errorKind !== "aborted")) state.reachable.add(identity);
   return list.observation;
 }
 

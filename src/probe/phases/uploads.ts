@@ -1,8 +1,10 @@
 // Phase 3c: the uploads KFP makes, each on keys of its own beside the canary: a PutObject with a
 // CRC32 checksum, a multipart upload of one 5 MiB part, and AbortMultipartUpload.
+
+import type { ResponseFacts } from "../../core/classify.js";
 import { canaryKey } from "../../core/layout.js";
 import type { IdentityPlan, Target } from "../../core/plan.js";
-import { MULTIPART_PART_BYTES } from "../port.js";
+import { MULTIPART_PART_BYTES, type UploadResult } from "../port.js";
 import { canaryBody, type ProbeIdentity, type RunState } from "../run-state.js";
 
 /** An upload id no store has: aborting it is authorised before the lookup (403 denied, 404 allowed). */
@@ -21,6 +23,17 @@ async function checksumPut({ state, prober, plan, target }: UploadProbe): Promis
   const body = canaryBody(state.options.runId, "canary with a CRC32 checksum");
   const { put } = await state.writeProbeObject(prober, target, key, body, "PutObject (CRC32 checksum)", true);
   state.decide(state.checkOf(plan, target, "put-checksum"), put.observation);
+}
+
+/**
+ * A CreateMultipartUpload sent more than once, or with no answer, may have opened an upload whose
+ * id the probe never saw: only ListMultipartUploads can find it, which few keys may. Said, not guessed.
+ */
+function noteUnseenUpload(state: RunState, key: string, result: UploadResult | ResponseFacts): void {
+  const attempts = "attempts" in result ? (result.attempts ?? 1) : 1;
+  const noAnswer = result.status === undefined && !result.aborted;
+  if (attempts <= 1 && !noAnswer) return;
+  state.ledger.unseenUploads.set(key, `CreateMultipartUpload ${noAnswer ? "got no answer" : `was sent ${attempts} times`}`);
 }
 
 /** Completed: the assembled object is not needed beyond this, so it is removed now rather than hold 5 MiB. */
@@ -44,6 +57,7 @@ async function multipart(probe: UploadProbe): Promise<void> {
   const check = state.checkOf(plan, target, "multipart");
   const detail = `one part of ${MULTIPART_PART_BYTES / 1024 / 1024} MiB`;
   const create = await state.request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s), true);
+  noteUnseenUpload(state, key, create.result);
   const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
   if (create.observation.outcome !== "allowed" || !uploadId) return state.decide(check, { ...create.observation, detail });
   const upload = state.ledger.record({ key, uploadId, identity: prober.name, cleaners: state.cleanersFor(prober, target), state: "created" });
@@ -76,6 +90,7 @@ async function abort({ state, prober, plan, target }: UploadProbe): Promise<void
   if (probe.observation.outcome !== "allowed") return state.decide(check, probe.observation);
   // Allowed: confirm on a real upload, as KFP aborts one after a failed part.
   const create = await state.request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s), true);
+  noteUnseenUpload(state, key, create.result);
   const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
   const evidence = [...probe.observation.evidence, ...create.observation.evidence];
   if (create.observation.outcome !== "allowed" || !uploadId) return state.decide(check, { ...probe.observation, evidence });

@@ -1,0 +1,143 @@
+// Ctrl-C and SIGTERM at points spread over a run, and a run killed outright followed by `sweep
+// --delete` (issue 12): the bucket ends with no probe key and no open upload, and what a run
+// reports as left is what is left.
+import { afterEach, describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/model.js";
+import {
+  allSecrets,
+  bucketKeys,
+  type CliResult,
+  clearProbeDebris,
+  openUploads,
+  probeConfigWithUploadLister,
+  probeKeysInBucket,
+  runCli,
+  seeded,
+  settings,
+  spawnCli,
+} from "./local-s3.js";
+
+const outputs: CliResult[] = [];
+
+afterEach(async () => {
+  await clearProbeDebris();
+  expect(await bucketKeys()).toEqual(seeded);
+});
+
+function spawnRun(): { child: ReturnType<typeof spawnCli>; done: Promise<CliResult> } {
+  const child = spawnCli([
+    "--config",
+    probeConfigWithUploadLister(),
+    "--endpoint",
+    settings.endpoint,
+    "--bucket",
+    settings.bucket,
+    "--output",
+    "json",
+  ]);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliResult>((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+// Points from the first requests to the cleanup of a run of about 1.5 s.
+const POINTS: [NodeJS.Signals, number][] = [
+  ["SIGINT", 150],
+  ["SIGTERM", 400],
+  ["SIGINT", 700],
+  ["SIGTERM", 1000],
+  ["SIGINT", 1300],
+  ["SIGTERM", 1700],
+];
+
+describe("interrupted runs", () => {
+  it.each(POINTS)(
+    "%s after %i ms: exit 130 (or done), and what it reports as left is what is left",
+    async (signal, afterMs) => {
+      const { child, done } = spawnRun();
+      await new Promise((resolve) => setTimeout(resolve, afterMs));
+      child.kill(signal);
+      const result = await done;
+      outputs.push(result);
+      expect([130, 1]).toContain(result.code);
+      const report = JSON.parse(result.stdout) as Report;
+      if (result.code === 130) expect(report.interruptedBy).toBe(signal);
+      const reported = report.cleanup.leftovers.filter((l) => !l.uploadId).map((l) => l.key);
+      expect(reported.sort()).toEqual((await probeKeysInBucket()).sort());
+      expect(
+        report.cleanup.leftovers
+          .filter((l) => l.uploadId)
+          .map((l) => l.uploadId)
+          .sort(),
+      ).toEqual((await openUploads()).map((u) => u.uploadId).sort());
+    },
+    60_000,
+  );
+
+  it("SIGKILL mid-run, then sweep --delete: no probe key and no open upload is left", async () => {
+    const { child, done } = spawnRun();
+    // Kill once the run has written something of its own.
+    for (let i = 0; i < 100 && (await probeKeysInBucket()).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill("SIGKILL");
+    await done;
+    const left = await probeKeysInBucket();
+    expect(left.length).toBeGreaterThan(0);
+    const listed = await runCli([
+      "sweep",
+      "--older-than",
+      "0",
+      "--config",
+      probeConfigWithUploadLister(),
+      "--endpoint",
+      settings.endpoint,
+      "--bucket",
+      settings.bucket,
+    ]);
+    outputs.push(listed);
+    expect(listed.code).toBe(0);
+    for (const key of left) expect(listed.stdout).toContain(key);
+    expect(await probeKeysInBucket()).toEqual(left);
+    const swept = await runCli([
+      "sweep",
+      "--older-than",
+      "0",
+      "--delete",
+      "--config",
+      probeConfigWithUploadLister(),
+      "--endpoint",
+      settings.endpoint,
+      "--bucket",
+      settings.bucket,
+    ]);
+    outputs.push(swept);
+    expect(swept.code).toBe(0);
+    expect(await probeKeysInBucket()).toEqual([]);
+    expect(await openUploads()).toEqual([]);
+  }, 60_000);
+
+  it("sweep never touches a key outside a probe namespace, whatever its arguments", async () => {
+    const result = await runCli([
+      "sweep",
+      "--older-than",
+      "0",
+      "--delete",
+      "--config",
+      probeConfigWithUploadLister(),
+      "--endpoint",
+      settings.endpoint,
+      "--bucket",
+      settings.bucket,
+    ]);
+    outputs.push(result);
+    expect(result.code).toBe(0);
+    expect(await bucketKeys()).toEqual(seeded);
+  }, 60_000);
+
+  it("prints no secret", () => {
+    const everything = outputs.map((o) => `${o.stdout}\n${o.stderr}`).join("\n");
+    for (const secret of allSecrets()) expect(everything).not.toContain(secret);
+  });
+});

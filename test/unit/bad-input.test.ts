@@ -1,0 +1,167 @@
+// The bad-input corpus (issue 12): every case ends in exit 2 with one line that names the field,
+// before anything is sent (the endpoint is a listener that counts connections), and no secret
+// given in the wrong place is printed back.
+import { execFileSync } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+
+const SECRET = "wJalrXUtnFEMI7K7MDENGbPxRfiCY2EXAMPLEKEY";
+const SHORT_SECRET = "hunter2-not-shown";
+const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-bad-input-"));
+let server: Server;
+let connections = 0;
+let endpoint = "";
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function secretsDir(name: string, files: Record<string, string>): string {
+  const path = join(dir, name);
+  mkdirSync(path, { recursive: true });
+  for (const [key, value] of Object.entries(files)) writeFileSync(join(path, key), value);
+  return path;
+}
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    connections += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const io = { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env, signals: new EventEmitter() };
+  const code = await main(argv, io);
+  return { code, stdout: out, stderr: err };
+}
+
+const keys = () => secretsDir("keys", { AWS_ACCESS_KEY_ID: "AKIDBADINPUT0000", AWS_SECRET_ACCESS_KEY: SECRET });
+const store = () => ["--endpoint", endpoint, "--bucket", "kubeflow-pipelines"];
+const backend = () => ["--backend", "--credentials-dir", keys(), ...store()];
+const fifo = () => {
+  const path = secretsDir("fifo", { AWS_ACCESS_KEY_ID: "AKIDBADINPUT0000" });
+  execFileSync("mkfifo", [join(path, "AWS_SECRET_ACCESS_KEY")]);
+  return path;
+};
+
+/** [what, argv, env, the field the line must name] */
+const CORPUS: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
+  [
+    "a secret as a config directory",
+    () => ["--config", file("dir.yaml", `identities:\n  - backend: true\n    credentials: { dir: ${SECRET} }\n`), ...store()],
+    {},
+    /secret directory/,
+  ],
+  ["a secret as an unknown config key", () => ["--config", file("key.yaml", `${SECRET}: x\nidentities: []\n`), ...store()], {}, /unknown key/],
+  [
+    "a secret as a config variable name",
+    () => [
+      "--config",
+      file("var.yaml", `identities:\n  - backend: true\n    credentials: { env: { accessKeyId: AK, secretAccessKey: '${SHORT_SECRET}' } }\n`),
+      ...store(),
+    ],
+    {},
+    /secretAccessKey/,
+  ],
+  [
+    "user-info in the endpoint",
+    () => ["--backend", "--credentials-dir", keys(), "--endpoint", `http://admin:${SHORT_SECRET}@127.0.0.1:9`, "--bucket", "kfp"],
+    {},
+    /--endpoint must not carry credentials/,
+  ],
+  [
+    "user-info without a scheme",
+    () => ["--backend", "--credentials-dir", keys(), "--endpoint", `admin:${SHORT_SECRET}@minio:9000`, "--bucket", "kfp"],
+    {},
+    /--endpoint must not carry credentials/,
+  ],
+  ["a secret as a stray argument", () => [...backend(), SECRET], {}, /argument/],
+  ["a secret as a flag", () => [...backend(), `--aws-secret-access-key=${SHORT_SECRET}`], {}, /never taken on the command line/],
+  ["a secret as --credentials-dir", () => ["--backend", "--credentials-dir", `/secrets/${SECRET}`, ...store()], {}, /secret directory/],
+  ["an unwritable --junit", () => [...backend(), "--junit", "/nonexistent-folder/report.xml"], {}, /--junit/],
+  ["--junit naming a folder", () => [...backend(), "--junit", dir], {}, /--junit/],
+  ["--concurrency 0.5", () => [...backend(), "--concurrency", "0.5"], {}, /--concurrency/],
+  ["--concurrency 0", () => [...backend(), "--concurrency", "0"], {}, /--concurrency/],
+  ["--max-profiles 0", () => [...backend(), "--max-profiles", "0"], {}, /--max-profiles/],
+  ["--name ../x", () => [...backend(), "--name", "../x"], {}, /--name/],
+  ["--name with a newline", () => [...backend(), "--name", "a\nLEAK forged"], {}, /--name/],
+  ["an empty --name", () => [...backend(), "--name", ""], {}, /--name/],
+  ["--identity ../x=DIR", () => ["--identity", `../x=${keys()}`, ...store()], {}, /--identity/],
+  [
+    "a config identity named ../x",
+    () => ["--config", file("name.yaml", `identities:\n  - name: ../x\n    backend: true\n    credentials: { env: true }\n`), ...store()],
+    {},
+    /identities\[0\]\.name/,
+  ],
+  ["--other-profile Not_A_Namespace", () => [...backend(), "--other-profile", "Not_A_Namespace"], {}, /--other-profile/],
+  ["a flag given twice", () => [...backend(), "--bucket", "other"], {}, /--bucket is given more than once/],
+  ["an unknown flag", () => [...backend(), "--bogus"], {}, /Unknown argument: bogus/],
+  ["a variable of the wrong kind", () => backend(), { KFP_S3_PROBE_STRICT: "maybe" }, /KFP_S3_PROBE_STRICT/],
+  [
+    "YAML with a syntax error: file, line and column",
+    () => ["--config", file("broken.yaml", "identities:\n  - backend: true\n    credentials: { dir: /x\n"), ...store()],
+    {},
+    /broken\.yaml:\d+:\d+: not valid YAML/,
+  ],
+  [
+    "a values file with a syntax error",
+    () => ["--values", file("values.yaml", "kubeflow_tools: [\n"), "--secrets-root", dir],
+    {},
+    /values\.yaml:\d+:\d+: not valid YAML/,
+  ],
+  ["a credential file that is a FIFO", () => ["--backend", "--credentials-dir", fifo(), ...store()], {}, /not a regular file/],
+  ["no identity", () => store(), {}, /--backend, --profile NAME/],
+  ["no bucket", () => ["--backend", "--credentials-dir", keys(), "--endpoint", endpoint], {}, /--bucket/],
+  ["a bad region", () => [...backend(), "--region", "eu west"], {}, /--region/],
+  ["job: a negative deadline", () => ["job", "--values", "fixtures/deploykf/values.yaml", "--deadline", "-5"], {}, /--deadline/],
+  [
+    "job: a deadline too short for cleanup",
+    () => ["job", "--values", "fixtures/deploykf/values.yaml", "--deadline", "10"],
+    {},
+    /--deadline must be .* at least 60/,
+  ],
+  ["job: ttl not a number", () => ["job", "--values", "fixtures/deploykf/values.yaml", "--ttl", "soon"], {}, /--ttl/],
+  [
+    "job: an invalid service-account",
+    () => ["job", "--values", "fixtures/deploykf/values.yaml", "--service-account", "Bad_Name"],
+    {},
+    /--service-account/,
+  ],
+  ["sweep: a bad --older-than", () => ["sweep", "--older-than", "yesterday", ...backend()], {}, /--older-than/],
+];
+
+describe("bad input: exit 2, one line naming the field, nothing sent, no secret echoed", () => {
+  it.each(CORPUS)("%s", async (_what, argv, env, field) => {
+    const before = connections;
+    const result = await run(argv(), env);
+    expect(result.code, result.stderr).toBe(2);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines, result.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(field);
+    expect(connections - before).toBe(0);
+    const printed = result.stdout + result.stderr;
+    expect(printed).not.toContain(SECRET);
+    expect(printed).not.toContain(SHORT_SECRET);
+  });
+
+  it("the corpus is large", () => expect(CORPUS.length).toBeGreaterThanOrEqual(30));
+});

@@ -1,0 +1,82 @@
+// Cleanup that tells the truth (issue 12), on the in-memory store: a write whose answer was lost
+// is looked for, found or not; the run's namespace is listed; only what is still there is left.
+import { describe, expect, it } from "vitest";
+import { exitCodeFor } from "../../src/core/exit-codes.js";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
+import type { S3Port } from "../../src/probe/port.js";
+import { MemoryStore, within } from "../../testkit/memory-store.js";
+
+const RUN_ID = "20261125T000000Z-000000000000";
+
+/** team-1 under the reference policy, with its PUTs of one key answered as `lose` says. */
+function team1(store: MemoryStore, lose: (port: S3Port) => Partial<S3Port> = () => ({})): ProbeIdentity {
+  const port = store.portFor(within(["artifacts/team-1/", "v2/artifacts/team-1/"]));
+  return { name: "team-1", role: { kind: "profile", profile: "team-1" }, port: { ...port, ...lose(port) } };
+}
+
+const canary = `artifacts/team-1/.kfp-s3-probe/${RUN_ID}/team-1`;
+
+async function run(identity: ProbeIdentity) {
+  return runProbe([identity], {
+    bucket: "kfp",
+    layout: LAYOUTS.deploykf,
+    runId: RUN_ID,
+    readOnly: false,
+    strict: false,
+    multipart: false,
+    concurrency: 4,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 1000,
+    discover: false,
+  });
+}
+
+describe("a write whose answer was lost", () => {
+  it("that landed: it is removed, and not reported as left", async () => {
+    const store = new MemoryStore();
+    const identity = team1(store, (port) => ({
+      putObjectIfAbsent: async (key, body, signal, options) => {
+        const answer = await port.putObjectIfAbsent(key, body, signal, options);
+        return key === canary ? { systemCode: "ECONNRESET" } : answer;
+      },
+    }));
+    const result = await run(identity);
+    expect([...store.objects.keys()].filter((k) => k.includes(".kfp-s3-probe/"))).toEqual([]);
+    expect(result.cleanup.leftovers).toEqual([]);
+  });
+
+  it("that never landed: no leftover invented, and not counted as created", async () => {
+    const store = new MemoryStore();
+    const identity = team1(store, (port) => ({
+      putObjectIfAbsent: async (key, body, signal, options) =>
+        key === canary ? { systemCode: "ECONNRESET" } : port.putObjectIfAbsent(key, body, signal, options),
+    }));
+    const result = await run(identity);
+    expect(result.cleanup.leftovers).toEqual([]);
+    expect(result.cleanup.created).toBe(3);
+  });
+});
+
+describe("what cannot be removed", () => {
+  it("is a leftover only while it is there; a run with leftovers never exits 0", async () => {
+    const store = new MemoryStore();
+    const identity = team1(store, (port) => ({
+      deleteObject: async (key, versionId, signal) =>
+        key === canary ? { status: 403, errorName: "AccessDenied" } : port.deleteObject(key, versionId, signal),
+    }));
+    const result = await run(identity);
+    expect(result.cleanup.leftovers.map((l) => l.key)).toEqual([canary]);
+    expect(store.objects.has(canary)).toBe(true);
+    expect(exitCodeFor([], { kind: "finished", leftovers: result.cleanup.leftovers.length })).toBe(5);
+  });
+
+  it("a key the ledger never recorded but the namespace holds is found and removed", async () => {
+    const store = new MemoryStore();
+    const stray = `v2/artifacts/team-1/.kfp-s3-probe/${RUN_ID}/team-1-written-by-a-lost-retry`;
+    store.objects.set(stray, new Uint8Array(1));
+    const result = await run(team1(store));
+    expect(store.objects.has(stray)).toBe(false);
+    expect(result.cleanup.leftovers).toEqual([]);
+  });
+});
