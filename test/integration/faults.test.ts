@@ -1,12 +1,3 @@
-// The safety promise under injected faults (issue 12), against the real RGW behind a proxy of the
-// project's own: per fault a bounded number of runs, each checked against the bucket itself. The
-// keys a run reports as leftovers are exactly the probe keys still there, its open uploads exactly
-// the uploads it reports; it ends within its deadline with a documented exit code; nothing it
-// prints carries a secret.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import { FAULTS, type Fault, startFaultProxy, startSilentListener } from "../support/fault-proxy.js";

@@ -24,6 +24,22 @@ afterEach(async () => {
   expect(await bucketKeys()).toEqual(seeded);
 });
 
+/** kfp-s3-probe sweep of every run, with the backend's keys and keys that may list uploads. */
+function sweep(...extra: string[]): Promise<CliResult> {
+  return runCli([
+    "sweep",
+    "--older-than",
+    "0",
+    ...extra,
+    "--config",
+    probeConfigWithUploadLister(),
+    "--endpoint",
+    settings.endpoint,
+    "--bucket",
+    settings.bucket,
+  ]);
+}
+
 function spawnRun(): { child: ReturnType<typeof spawnCli>; done: Promise<CliResult> } {
   const child = spawnCli([
     "--config",
@@ -85,33 +101,12 @@ describe("interrupted runs", () => {
     await done;
     const left = await probeKeysInBucket();
     expect(left.length).toBeGreaterThan(0);
-    const listed = await runCli([
-      "sweep",
-      "--older-than",
-      "0",
-      "--config",
-      probeConfigWithUploadLister(),
-      "--endpoint",
-      settings.endpoint,
-      "--bucket",
-      settings.bucket,
-    ]);
+    const listed = await sweep();
     outputs.push(listed);
     expect(listed.code).toBe(0);
     for (const key of left) expect(listed.stdout).toContain(key);
     expect(await probeKeysInBucket()).toEqual(left);
-    const swept = await runCli([
-      "sweep",
-      "--older-than",
-      "0",
-      "--delete",
-      "--config",
-      probeConfigWithUploadLister(),
-      "--endpoint",
-      settings.endpoint,
-      "--bucket",
-      settings.bucket,
-    ]);
+    const swept = await sweep("--delete");
     outputs.push(swept);
     expect(swept.code).toBe(0);
     expect(await probeKeysInBucket()).toEqual([]);
@@ -119,18 +114,7 @@ describe("interrupted runs", () => {
   }, 60_000);
 
   it("sweep never touches a key outside a probe namespace, whatever its arguments", async () => {
-    const result = await runCli([
-      "sweep",
-      "--older-than",
-      "0",
-      "--delete",
-      "--config",
-      probeConfigWithUploadLister(),
-      "--endpoint",
-      settings.endpoint,
-      "--bucket",
-      settings.bucket,
-    ]);
+    const result = await sweep("--delete");
     outputs.push(result);
     expect(result.code).toBe(0);
     expect(await bucketKeys()).toEqual(seeded);

@@ -2,8 +2,7 @@
 // the bucket as the admin sees it, and a loopback proxy that can hold requests.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsC
 import { inject } from "vitest";
 import { type LocalS3Settings, loadLocalIdentities, publicBucketOf, readLocalS3Settings, seededKeys } from "../../scripts/local-s3-fixture.js";
 import type { Report } from "../../src/report/model.js";
+import { forward, serveOnLoopback } from "../support/fault-proxy.js";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 export const settings: LocalS3Settings = readLocalS3Settings(inject("localS3EnvFile"));
@@ -165,28 +165,10 @@ export async function startHoldingProxy(hold: (req: IncomingMessage) => boolean)
   let signalHeld: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (signalHeld = resolve));
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (hold(req)) {
-      signalHeld();
-      return;
-    }
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
+    if (hold(req)) return signalHeld();
+    forward(req, res, target);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    held,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await serveOnLoopback(server)), held };
 }
 
 /** The backend, a profile, and keys that may list and abort uploads (s3:*), so that cleanup can see every upload. */

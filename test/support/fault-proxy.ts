@@ -67,6 +67,31 @@ function answerWithFault(fault: Fault, upstream: IncomingMessage, res: ServerRes
   });
 }
 
+/** Sends a request on to the store unchanged; `onAnswer` takes the answer, else it is passed back as it came. */
+export function forward(req: IncomingMessage, res: ServerResponse, target: URL, onAnswer?: (answer: IncomingMessage) => void): void {
+  const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    if (onAnswer) return onAnswer(answer);
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on("error", () => res.destroy());
+  req.pipe(upstream);
+}
+
+/** Listens on a free loopback port; closing drops every open connection. */
+export async function serveOnLoopback(server: Server): Promise<{ endpoint: string; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function startFaultProxy(target: string, fault: Fault, rate: number, seed: number, delayMs = 1500): Promise<FaultProxy> {
   const upstreamUrl = new URL(target);
   const random = seeded(seed);
@@ -80,28 +105,10 @@ export async function startFaultProxy(target: string, fault: Fault, rate: number
       res.end(SLOW_DOWN);
       return;
     }
-    const upstream = httpRequest(
-      { host: upstreamUrl.hostname, port: upstreamUrl.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        if (faulty) return answerWithFault(fault, answer, res, delayMs);
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
+    forward(req, res, upstreamUrl, faulty ? (answer) => answerWithFault(fault, answer, res, delayMs) : undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    injected: () => injected,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const served = await serveOnLoopback(server);
+  return { ...served, injected: () => injected };
 }
 
 /** A listener that accepts connections and never answers: a store that hangs. */

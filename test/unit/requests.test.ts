@@ -9,6 +9,19 @@ import { LAYOUTS } from "../../src/core/layout.js";
 import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 
+function probeIn(identities: ProbeIdentity[]) {
+  return runProbe(identities, {
+    bucket: "kfp",
+    layout: LAYOUTS.deploykf,
+    runId: "20261124T000000Z-000000000000",
+    readOnly: false,
+    strict: false,
+    concurrency: 8,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 1000,
+  });
+}
+
 async function requestsFor(profiles: string[]): Promise<{ requests: number; left: number }> {
   const store = new MemoryStore();
   const identities: ProbeIdentity[] = [
@@ -19,16 +32,7 @@ async function requestsFor(profiles: string[]): Promise<{ requests: number; left
       port: store.portFor(within([`artifacts/${p}/`, `v2/artifacts/${p}/`])),
     })),
   ];
-  await runProbe(identities, {
-    bucket: "kfp",
-    layout: LAYOUTS.deploykf,
-    runId: "20261124T000000Z-000000000000",
-    readOnly: false,
-    strict: false,
-    concurrency: 8,
-    signal: new AbortController().signal,
-    cleanupTimeoutMs: 1000,
-  });
+  await probeIn(identities);
   return { requests: store.requests, left: store.objects.size };
 }
 
@@ -65,16 +69,7 @@ describe("requests per profile found in the bucket", () => {
         ),
       },
     ];
-    await runProbe(identities, {
-      bucket: "kfp",
-      layout: LAYOUTS.deploykf,
-      runId: "20261124T000000Z-000000000000",
-      readOnly: false,
-      strict: false,
-      concurrency: 8,
-      signal: new AbortController().signal,
-      cleanupTimeoutMs: 1000,
-    });
+    await probeIn(identities);
     return store.requests;
   }
 

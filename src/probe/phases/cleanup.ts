@@ -4,7 +4,7 @@
 // by an identity that may, and whatever is still there is removed. Only what exists after that
 // is a leftover; where no identity may list, the ledger's word stands.
 import { setMaxListeners } from "node:events";
-import pLimit, { type LimitFunction } from "p-limit";
+import pLimit from "p-limit";
 import { classify, type ResponseFacts } from "../../core/classify.js";
 import type { Cleaner, CreatedObject, Ledger, Leftover } from "../ledger.js";
 import type { S3Port } from "../port.js";
