@@ -6,7 +6,8 @@ import type { FieldName } from "./settings.js";
 export const USAGE =
   "Usage: kfp-s3-probe (--backend | --profile NAME) --endpoint URL --bucket NAME [options]\n" +
   "       kfp-s3-probe --identity backend=DIR --identity team-1=DIR ... --endpoint URL --bucket NAME\n" +
-  "       kfp-s3-probe --config probe.yaml\n\n" +
+  "       kfp-s3-probe --config probe.yaml\n" +
+  "       kfp-s3-probe sweep [--delete] ...   kfp-s3-probe job --values values.yaml   kfp-s3-probe --version\n\n" +
   "Checks that object-store credentials can do what Kubeflow Pipelines needs in its bucket,\n" +
   "and that no profile can reach another profile's artifacts.";
 

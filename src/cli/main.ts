@@ -178,6 +178,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   io.signals.on("SIGINT", earlyInt);
   io.signals.on("SIGTERM", earlyTerm);
   try {
+    if (argv.includes("--version") || argv[0] === "version") {
+      io.stdout.write(`kfp-s3-probe ${toolVersion()}\n`);
+      return EXIT_CODES.asExpected;
+    }
     if (argv[0] === "sweep") return await sweepCommand(argv.slice(1), io, redactor);
     if (argv[0] === "job") {
       const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));

@@ -1,5 +1,5 @@
 // Turns what a store answered into allowed / denied / ambiguous / error, on the HTTP status first
-// and the error name second (../shared/notes/s3-compat.md).
+// and the error name second (the README's "What is checked, and how it is decided").
 
 /** What came back from one request, stripped of everything but what classification needs. */
 export interface ResponseFacts {

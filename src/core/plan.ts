@@ -1,5 +1,5 @@
 // What one identity is checked for, and what the reference deployKF policies say it should be
-// able to do (../shared/reference/deploykf-policies/).
+// able to do (fixtures/reference-policies/, copies of deployKF's example policies).
 import { type KeyLayout, nearMissProfiles, profileAreaRoots, profilePrefixes } from "./layout.js";
 
 /** anonymous: requests sent unsigned, as anyone on the network can send them. */

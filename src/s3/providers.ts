@@ -1,5 +1,5 @@
 // What differs between S3-compatible stores, as presets that flags override
-// (../shared/notes/s3-compat.md, "Providers").
+// (facts gathered in the README, "Stores").
 
 export type ChecksumMode = "WHEN_REQUIRED" | "WHEN_SUPPORTED";
 

@@ -165,3 +165,13 @@ describe("bad input: exit 2, one line naming the field, nothing sent, no secret 
 
   it("the corpus is large", () => expect(CORPUS.length).toBeGreaterThanOrEqual(30));
 });
+
+describe("--version", () => {
+  it("prints the package's version and sends nothing", async () => {
+    const before = connections;
+    const result = await run(["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^kfp-s3-probe \d+\.\d+\.\d+\n$/);
+    expect(connections).toBe(before);
+  });
+});

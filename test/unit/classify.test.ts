@@ -11,7 +11,7 @@ function classifyError(error: unknown, subject: RequestSubject) {
   return classify(factsFromError(error), subject);
 }
 
-describe("classification of S3 answers (shared/notes/s3-compat.md)", () => {
+describe("classification of S3 answers", () => {
   it("a 2xx answer is allowed", () => {
     expect(classify({ status: 200 }, "write")).toEqual({ outcome: "allowed" });
     expect(classify({ status: 204 }, "write")).toEqual({ outcome: "allowed" });
