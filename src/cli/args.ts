@@ -135,7 +135,14 @@ function layersOf(sources: Sources, derived: Layer = {}, presetEndpoint?: string
         checksums: preset ? checksumFlag(preset.checksums) : undefined,
       }),
     ],
-    ["aws-environment", layerOf({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION })],
+    [
+      "aws-environment",
+      layerOf({
+        region: env.AWS_REGION || env.AWS_DEFAULT_REGION,
+        endpoint: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL,
+        "ca-bundle": env.AWS_CA_BUNDLE,
+      }),
+    ],
     ["deploykf", layerOf({ endpoint: values?.endpoint, bucket: values?.bucket, region: values?.region })],
     [
       "config",

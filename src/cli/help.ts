@@ -13,7 +13,7 @@ export const USAGE =
 
 export const DESCRIPTIONS: Record<FieldName, string> = {
   backend: "probe the KFP backend's keys (API server, UI, Argo)",
-  profile: "probe the keys of this profile (Kubernetes namespace)",
+  profile: "probe the keys of this KFP profile (its Kubernetes namespace); an AWS named profile is chosen with AWS_PROFILE and --credentials chain",
   name: "identity name in the report (default: backend or the profile)",
   identity: "NAME=DIR, repeatable: backend or a profile, with its mounted Secret directory; several in one run",
   config: "YAML file with the store and any number of identities (see README)",
@@ -24,13 +24,13 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   "max-profiles": "at most this many profiles beyond the run are tried (found in the bucket or named); the report says when it cut",
   discover: "list artifacts/ and v2/artifacts/ for the bucket's profiles and try each identity against them; --no-discover skips it",
   anonymous: "also try the anonymous caller (unsigned requests) under every prefix; --no-anonymous skips it",
-  endpoint: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000",
+  endpoint: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)",
   bucket: "the KFP bucket",
   provider: "preset endpoint form, region, addressing and checksums for this store (each overridable)",
   region: "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the provider's, else detected or us-east-1)",
   "path-style": "path-style addressing (default: on, off for AWS and OSS)",
   checksums: "SDK checksums on requests (default when-required; when-supported on AWS)",
-  "ca-bundle": "PEM file of a private CA, trusted in addition to the public roots",
+  "ca-bundle": "PEM file of a private CA, trusted in addition to the public roots (default: AWS_CA_BUNDLE)",
   "insecure-skip-tls-verify": "accept any TLS certificate (diagnosis only; said in the report)",
   multipart: "multipart upload checks (5 MiB part); --no-multipart skips them",
   credentials: "where the keys come from (default: env, or dir with --credentials-dir)",
@@ -87,6 +87,7 @@ Secrets never appear in any output.
 Exit codes:
 ${exitCodeLines}
 
-Settings, lowest to highest: defaults, the --provider preset, AWS_REGION, the deployKF values
+Settings, lowest to highest: defaults, the --provider preset, the AWS variables (AWS_REGION,
+AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_CA_BUNDLE), the deployKF values
 (--values), the config file (--config), KFP_S3_PROBE_<FLAG> variables (e.g. KFP_S3_PROBE_ENDPOINT,
 KFP_S3_PROBE_BUCKET, KFP_S3_PROBE_PROFILE), flags. --debug shows where each one came from.`;

@@ -19,22 +19,26 @@ function optionOf(field: FieldName): Options {
 
 export function buildParser(argv: string[]) {
   const options = Object.fromEntries((Object.keys(FIELDS) as FieldName[]).map((field) => [field, optionOf(field)]));
-  return yargs(argv)
-    .scriptName("kfp-s3-probe")
-    .usage(USAGE)
-    .options(options)
-    .epilogue(EPILOGUE)
-    .strict()
-    .version(false)
-    .help("help")
-    .alias("help", "h")
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((message, error) => {
-      if (error instanceof UsageError) throw error;
-      const oneLine = (message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ").trim();
-      throw new UsageError(`${oneLine} (see --help)`);
-    });
+  return (
+    yargs(argv)
+      .scriptName("kfp-s3-probe")
+      // Flags are read by their names on the command line; camelCase twins would only double error messages.
+      .parserConfiguration({ "camel-case-expansion": false })
+      .usage(USAGE)
+      .options(options)
+      .epilogue(EPILOGUE)
+      .strict()
+      .version(false)
+      .help("help")
+      .alias("help", "h")
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((message, error) => {
+        if (error instanceof UsageError) throw error;
+        const oneLine = (message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ").trim();
+        throw new UsageError(`${oneLine}${didYouMean(oneLine)} (see --help)`);
+      })
+  );
 }
 
 export interface ParsedCommandLine {
@@ -60,4 +64,28 @@ export async function parseCommandLine(argv: string[], writeHelp: (text: string)
     if (value !== undefined) flags[field] = value as RawValue;
   }
   return { flags, positional: args._.map(String), helpShown: helpShown || args.help === true };
+}
+
+/** Edits (insert, delete, replace) from a to b. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** For "Unknown argument: buckt", the closest flag: "; did you mean --bucket?" */
+export function didYouMean(message: string): string {
+  const unknown = /Unknown arguments?: ([^,\s]+)/.exec(message)?.[1]?.replace(/^-+/, "");
+  if (!unknown) return "";
+  const [best] = (Object.keys(FIELDS) as FieldName[])
+    .map((flag) => [flag, distance(unknown, flag)] as const)
+    .filter(([flag, d]) => d <= Math.max(2, Math.floor(flag.length / 4)))
+    .sort((a, b) => a[1] - b[1]);
+  return best ? `; did you mean --${best[0]}?` : "";
 }

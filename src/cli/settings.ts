@@ -1,6 +1,6 @@
 // One settings resolution. Every setting is a row of FIELDS; resolveSettings merges, for each row,
-//   defaults < provider preset < AWS_REGION/AWS_DEFAULT_REGION < deployKF values < config file
-//   < KFP_S3_PROBE_* environment < flags
+//   defaults < provider preset < the AWS variables (AWS_REGION, AWS_ENDPOINT_URL_S3,
+//   AWS_CA_BUNDLE, ...) < deployKF values < config file < KFP_S3_PROBE_* environment < flags
 // and records where each value came from (--debug prints it, the JSON report carries it).
 // A flag counts as given only when it is on the command line, whatever its value.
 import { LAYOUT_NAMES } from "../core/layout.js";
@@ -32,7 +32,8 @@ export const FIELDS = {
   credentials: { kind: "string", choices: CREDENTIAL_SOURCES },
   "credentials-dir": { kind: "string" },
   endpoint: { kind: "string" },
-  bucket: { kind: "string" },
+  // KFP's and deployKF's default bucket name.
+  bucket: { kind: "string", defaultValue: "kubeflow-pipelines" },
   provider: { kind: "string", choices: PROVIDER_NAMES },
   region: { kind: "string", defaultValue: "us-east-1" },
   "path-style": { kind: "boolean" },

@@ -224,7 +224,7 @@ describe("bad input: one line that says what to fix", () => {
     ["other scheme", ["--backend", "--endpoint", "s3://minio", "--bucket", "kfp"], /http:\/\/ or https:\/\//],
     ["credentials in the URL", ["--backend", "--endpoint", "http://ak:sk@minio:9000", "--bucket", "kfp"], /must not carry credentials/],
     ["a path", ["--backend", "--endpoint", "http://minio:9000/kfp", "--bucket", "kfp"], /without a path/],
-    ["no bucket", ["--backend", "--endpoint", "http://minio:9000"], /--bucket is required/],
+    ["an empty bucket", ["--backend", "--endpoint", "http://minio:9000", "--bucket", ""], /--bucket is required/],
     ["bad bucket", ["--backend", ...base.slice(0, 2), "--bucket", "KFP_bucket"], /not a valid bucket name/],
     ["dir source without dir", ["--backend", ...base, "--credentials", "dir"], /needs --credentials-dir/],
     ["dir with chain", ["--backend", ...base, "--credentials", "chain", "--credentials-dir", "/x"], /does not go with/],

@@ -130,7 +130,8 @@ const CORPUS: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
   ],
   ["a credential file that is a FIFO", () => ["--backend", "--credentials-dir", fifo(), ...store()], {}, /not a regular file/],
   ["no identity", () => store(), {}, /--backend, --profile NAME/],
-  ["no bucket", () => ["--backend", "--credentials-dir", keys(), "--endpoint", endpoint], {}, /--bucket/],
+  ["a bad bucket name", () => ["--backend", "--credentials-dir", keys(), "--endpoint", endpoint, "--bucket", "KFP_Bucket"], {}, /--bucket/],
+  ["a misspelt flag", () => [...backend(), "--read-onyl"], {}, /Unknown argument: read-onyl; did you mean --read-only\?/],
   ["a bad region", () => [...backend(), "--region", "eu west"], {}, /--region/],
   ["job: a negative deadline", () => ["job", "--values", "fixtures/deploykf/values.yaml", "--deadline", "-5"], {}, /--deadline/],
   [

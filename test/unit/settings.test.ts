@@ -160,6 +160,23 @@ describe("settings: defaults < config file < KFP_S3_PROBE_* < flags, each source
     });
   });
 
+  it("the AWS variables: AWS_ENDPOINT_URL_S3 over AWS_ENDPOINT_URL, AWS_CA_BUNDLE; below the config file, KFP_S3_PROBE_* and flags", async () => {
+    const backend = ["--backend"];
+    const aws = { AWS_ENDPOINT_URL: "http://generic:9000", AWS_ENDPOINT_URL_S3: "http://s3-only:9000", AWS_CA_BUNDLE: pemA };
+    const fromAws = await parseArgs(backend, aws);
+    expect(fromAws?.settings).toMatchObject({
+      endpoint: { value: "http://s3-only:9000", source: "aws-environment" },
+      "ca-bundle": { value: pemA, source: "aws-environment" },
+      bucket: { value: "kubeflow-pipelines", source: "default" },
+    });
+    expect(fromAws?.caBundle).toContain("BEGIN CERTIFICATE");
+    expect((await parseArgs(backend, { AWS_ENDPOINT_URL: "http://generic:9000" }))?.endpoint).toBe("http://generic:9000");
+    expect((await parseArgs([...backend, "--endpoint", "http://flag:9000", "--ca-bundle", pemB], aws))?.settings).toMatchObject({
+      endpoint: { source: "flag" },
+      "ca-bundle": { value: pemB, source: "flag" },
+    });
+  });
+
   it("a KFP_S3_PROBE_* variable with a value of the wrong kind names the variable", async () => {
     const backend = ["--backend", "--endpoint", "http://m:9000", "--bucket", "kfp"];
     await expect(parseArgs(backend, { KFP_S3_PROBE_STRICT: "maybe" })).rejects.toThrow(/KFP_S3_PROBE_STRICT must be true or false/);
