@@ -83,7 +83,8 @@ function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterru
 async function writeReports(report: Report, config: ProbeConfig, io: Io, redactor: Redactor): Promise<number> {
   const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
   io.stdout.write(redactor.redact(FORMATS[config.output].render(report, { colour })));
-  if (!io.stderr.isTTY) io.stderr.write(redactor.redact(findingLog(report)));
+  // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
+  if (!io.stderr.isTTY && config.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
   if (config.junitFile) {
     try {
       await writeFile(config.junitFile, redactor.redact(FORMATS.junit.render(report, { colour: false })));

@@ -31,8 +31,6 @@ export interface ProbeRun {
   cleanup: CleanupReport;
   /** The profiles tried, and how each was found (absent for runs made without the engine). */
   discovery?: DiscoveryReport;
-  /** What the run learned that the operator should know. */
-  notes?: string[];
 }
 
 /** What each identity is tried for, given every profile the run knows. */
@@ -112,5 +110,5 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   } finally {
     cleanup = await removeCreated({ ledger, options, namespaces: namespacesOf(state) });
   }
-  return { plans: state.plans, results: collect(state), cleanup, discovery, notes: state.notes };
+  return { plans: state.plans, results: collect(state), cleanup, discovery };
 }

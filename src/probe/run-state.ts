@@ -119,8 +119,6 @@ export class RunState {
   readonly realObjects = new Map<string, RealObject>();
   readonly realObjectless = new Map<string, string>();
   plans: IdentityPlan[] = [];
-  /** What the run learned that the operator should know (an upload that may be open with an unknown id). */
-  readonly notes: string[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private total = 0;
 

@@ -144,7 +144,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
       accessKeyId: identity.accessKeyIdHint,
       caller: identity.caller ?? null,
     })),
-    notes: [...(context.notes ?? []), ...(run.notes ?? [])],
+    notes: context.notes ?? [],
     settings: context.settings ?? {},
     discovery: run.discovery ?? null,
     diagnoses: wordDiagnoses(diagnose(run.results, context.identities), context.bucket),
