@@ -1,7 +1,7 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
 import yargs from "yargs";
 import { UsageError } from "../core/usage-error.js";
-import { readDeploykfValues } from "../deploykf/values.js";
+import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
 import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../k8s/job.js";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -22,9 +22,8 @@ function validateJobFlags(args: { name: string; namespace: string; ttl: number; 
   wholeSeconds("deadline", args.deadline, 2 * CLEANUP_MARGIN_SECONDS);
 }
 
-/** The manifest on success; null when --help was shown. */
-export async function jobCommand(argv: string[], version: string, write: (text: string) => void): Promise<string | null> {
-  const parser = yargs(argv)
+function jobParser(argv: string[], version: string) {
+  return yargs(argv)
     .scriptName("kfp-s3-probe job")
     .usage(
       "Usage: kfp-s3-probe job --values values.yaml [--namespace kubeflow] [--image IMAGE] | kubectl apply -f -\n\n" +
@@ -38,6 +37,12 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
     .option("name", { type: "string", default: "kfp-s3-probe", describe: "name of the Job and its ConfigMap" })
     .option("service-account", { type: "string", describe: "ServiceAccount (for IRSA, when deployKF uses fromEnv)" })
     .option("ttl", { type: "number", default: 86_400, describe: "seconds the finished Job is kept (ttlSecondsAfterFinished)" })
+    .option("istio-sidecar", {
+      type: "boolean",
+      default: false,
+      describe: "let Istio inject its sidecar (off: the pod is annotated sidecar.istio.io/inject: \"false\", since a sidecar keeps a Job from completing)",
+    })
+    .option("image-pull-secret", { type: "string", array: true, describe: "NAME, repeatable: a Secret for pulling the image from a private registry" })
     .option("deadline", {
       type: "number",
       default: 600,
@@ -50,6 +55,11 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
     .fail((message, error) => {
       throw new UsageError(`job: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe job --help)`);
     });
+}
+
+/** The manifest on success; null when --help was shown. */
+export async function jobCommand(argv: string[], version: string, write: (text: string) => void): Promise<string | null> {
+  const parser = jobParser(argv, version);
   let helpShown = false;
   const args = await parser.parseAsync(argv, {}, (error, _argv, output) => {
     if (!error && output) {
@@ -61,6 +71,7 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
   if (args._.length > 0) throw new UsageError(`job: unexpected argument ${String(args._[0])}`);
   validateJobFlags(args);
   const settings = readDeploykfValues(args.values);
+  refuseSecretsElsewhere(settings, args.namespace);
   if (settings.identities.some((i) => i.secret === null) && !args["service-account"]) {
     throw new UsageError("job: the values use fromEnv (IRSA): name the annotated ServiceAccount with --service-account");
   }
@@ -71,5 +82,20 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
     ...(args["service-account"] ? { serviceAccount: args["service-account"] } : {}),
     ttlSeconds: args.ttl,
     deadlineSeconds: args.deadline,
+    istioSidecar: args["istio-sidecar"],
+    imagePullSecrets: args["image-pull-secret"] ?? [],
   });
+}
+
+/** A pod mounts Secrets of its own namespace only: a Secret elsewhere is refused with the exact fix. */
+function refuseSecretsElsewhere(settings: DeploykfSettings, namespace: string): void {
+  const elsewhere = settings.identities.flatMap((i) => (i.secret?.namespace && i.secret.namespace !== namespace ? [{ ...i.secret, identity: i.name }] : []));
+  const first = elsewhere[0];
+  if (!first) return;
+  const namespaces = [...new Set(elsewhere.map((s) => s.namespace))];
+  const fix =
+    namespaces.length === 1 && elsewhere.length === settings.identities.filter((i) => i.secret).length
+      ? `generate the Job there: --namespace ${first.namespace}`
+      : `copy it into ${namespace} (kubectl get secret ${first.name} -n ${first.namespace} -o yaml | sed 's/namespace: .*/namespace: ${namespace}/' | kubectl apply -f -)`;
+  throw new UsageError(`job: ${first.identity}'s Secret ${first.name} is in namespace ${first.namespace} (existingSecretNamespace), and a pod mounts Secrets of its own namespace only: ${fix}`);
 }

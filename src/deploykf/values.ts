@@ -21,6 +21,8 @@ export const DEPLOYKF_DEFAULTS = {
 export interface SecretRef {
   /** The Kubernetes Secret's name. */
   name: string;
+  /** Its namespace, where the values name one (existingSecretNamespace); else the Job's. */
+  namespace?: string;
   accessKeyKey: string;
   secretKeyKey: string;
 }
@@ -102,8 +104,10 @@ const PROFILE_AUTH_KEYS = ["existingSecret", "existingSecretNamespace", "existin
 
 function secretRef(values: ValuesReader, auth: Node | undefined, path: string, fallback: SecretRef | undefined): SecretRef {
   const name = values.string(auth, path, "existingSecret", fallback === undefined) ?? (fallback?.name as string);
+  const namespace = values.string(auth, path, "existingSecretNamespace", false) ?? fallback?.namespace;
   return {
     name,
+    ...(namespace ? { namespace } : {}),
     accessKeyKey: values.string(auth, path, "existingSecretAccessKeyKey", false) ?? fallback?.accessKeyKey ?? DEPLOYKF_DEFAULTS.accessKeyKey,
     secretKeyKey: values.string(auth, path, "existingSecretSecretKeyKey", false) ?? fallback?.secretKeyKey ?? DEPLOYKF_DEFAULTS.secretKeyKey,
   };

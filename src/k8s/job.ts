@@ -12,6 +12,10 @@ export interface JobOptions {
   serviceAccount?: string;
   ttlSeconds: number;
   deadlineSeconds: number;
+  /** Let Istio inject its sidecar (off by default: a sidecar keeps a Job from ever completing). */
+  istioSidecar?: boolean;
+  /** Secrets for pulling the image from a private registry. */
+  imagePullSecrets?: string[];
 }
 
 export const SECRETS_ROOT = "/secrets";
@@ -61,6 +65,7 @@ function probeContainer(options: JobOptions, secretNames: string[]) {
 function podSpec(options: JobOptions, secretNames: string[], usesChain: boolean) {
   return {
     restartPolicy: "Never",
+    ...(options.imagePullSecrets?.length ? { imagePullSecrets: options.imagePullSecrets.map((name) => ({ name })) } : {}),
     ...(options.serviceAccount ? { serviceAccountName: options.serviceAccount } : {}),
     // The token is only needed for IRSA (deployKF's fromEnv).
     automountServiceAccountToken: usesChain,
@@ -91,7 +96,11 @@ function job(options: JobOptions, labels: Labels, settings: DeploykfSettings) {
       backoffLimit: 0,
       ttlSecondsAfterFinished: options.ttlSeconds,
       activeDeadlineSeconds: options.deadlineSeconds,
-      template: { metadata: { labels }, spec: podSpec(options, secretNames, usesChain) },
+      template: {
+        // deployKF runs Istio: an injected sidecar never exits, and the Job would never complete.
+        metadata: { labels, ...(options.istioSidecar ? {} : { annotations: { "sidecar.istio.io/inject": "false" } }) },
+        spec: podSpec(options, secretNames, usesChain),
+      },
     },
   };
 }

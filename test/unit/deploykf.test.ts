@@ -213,6 +213,35 @@ describe("the Kubernetes Job", () => {
   });
 });
 
+describe("Job options", () => {
+  const manifestOf = async (flags: string[]) => {
+    const printed = (await jobCommand(["--values", fixture, ...flags], "0.1.0", () => undefined)) ?? "";
+    return parseAllDocuments(printed)[1]?.toJSON() as Record<string, Parsed>;
+  };
+
+  it("opts out of Istio's sidecar unless asked, names image pull Secrets, and still passes the Kubernetes schema", async () => {
+    const plain = await manifestOf([]);
+    expect(plain.spec.template.metadata.annotations).toEqual({ "sidecar.istio.io/inject": "false" });
+    const custom = await manifestOf(["--istio-sidecar", "--image-pull-secret", "registry-a", "--image-pull-secret", "registry-b"]);
+    expect(custom.spec.template.metadata.annotations).toBeUndefined();
+    expect(custom.spec.template.spec.imagePullSecrets).toEqual([{ name: "registry-a" }, { name: "registry-b" }]);
+    expect(() => new Job(custom as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
+  });
+
+  it("a Secret in another namespace (existingSecretNamespace) is refused with the exact fix", async () => {
+    const elsewhere = fixtureWith((doc) => {
+      doc.deploykf_core.deploykf_profiles_generator.profileDefaults.tools.kubeflowPipelines.objectStoreAuth.existingSecretNamespace = "secrets";
+    });
+    await expect(jobCommand(["--values", elsewhere], "0.1.0", () => undefined)).rejects.toThrow(
+      /Secret kubeflow-pipelines--profile-object-store-auth--team-1 is in namespace secrets .* copy it into kubeflow/,
+    );
+    const sameNamespace = fixtureWith((doc) => {
+      doc.deploykf_core.deploykf_profiles_generator.profileDefaults.tools.kubeflowPipelines.objectStoreAuth.existingSecretNamespace = "kubeflow";
+    });
+    expect(await jobCommand(["--values", sameNamespace], "0.1.0", () => undefined)).toContain("kind: Job");
+  });
+});
+
 describe("JUnit", () => {
   const plan = planFor("team-1", { kind: "profile", profile: "team-1" }, LAYOUTS.deploykf, { profilesInRun: ["team-1"], unownedProfile: "nobody" });
   const observe = (operation: string, prefix: string | null): Observation =>
