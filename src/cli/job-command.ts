@@ -40,9 +40,14 @@ function jobParser(argv: string[], version: string) {
     .option("istio-sidecar", {
       type: "boolean",
       default: false,
-      describe: "let Istio inject its sidecar (off: the pod is annotated sidecar.istio.io/inject: \"false\", since a sidecar keeps a Job from completing)",
+      describe:
+        'let Istio inject its sidecar (off: the pod is annotated sidecar.istio.io/inject: "false", since a sidecar keeps a Job from completing)',
     })
-    .option("image-pull-secret", { type: "string", array: true, describe: "NAME, repeatable: a Secret for pulling the image from a private registry" })
+    .option("image-pull-secret", {
+      type: "string",
+      array: true,
+      describe: "NAME, repeatable: a Secret for pulling the image from a private registry",
+    })
     .option("deadline", {
       type: "number",
       default: 600,
@@ -89,7 +94,9 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
 
 /** A pod mounts Secrets of its own namespace only: a Secret elsewhere is refused with the exact fix. */
 function refuseSecretsElsewhere(settings: DeploykfSettings, namespace: string): void {
-  const elsewhere = settings.identities.flatMap((i) => (i.secret?.namespace && i.secret.namespace !== namespace ? [{ ...i.secret, identity: i.name }] : []));
+  const elsewhere = settings.identities.flatMap((i) =>
+    i.secret?.namespace && i.secret.namespace !== namespace ? [{ ...i.secret, identity: i.name }] : [],
+  );
   const first = elsewhere[0];
   if (!first) return;
   const namespaces = [...new Set(elsewhere.map((s) => s.namespace))];
@@ -97,5 +104,7 @@ function refuseSecretsElsewhere(settings: DeploykfSettings, namespace: string): 
     namespaces.length === 1 && elsewhere.length === settings.identities.filter((i) => i.secret).length
       ? `generate the Job there: --namespace ${first.namespace}`
       : `copy it into ${namespace} (kubectl get secret ${first.name} -n ${first.namespace} -o yaml | sed 's/namespace: .*/namespace: ${namespace}/' | kubectl apply -f -)`;
-  throw new UsageError(`job: ${first.identity}'s Secret ${first.name} is in namespace ${first.namespace} (existingSecretNamespace), and a pod mounts Secrets of its own namespace only: ${fix}`);
+  throw new UsageError(
+    `job: ${first.identity}'s Secret ${first.name} is in namespace ${first.namespace} (existingSecretNamespace), and a pod mounts Secrets of its own namespace only: ${fix}`,
+  );
 }
