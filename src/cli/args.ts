@@ -56,6 +56,8 @@ export interface ProbeConfig {
   /** Also write a JUnit XML report here. */
   junitFile?: string;
   debug: boolean;
+  /** The text report's view: findings only, the default, or every row. */
+  view: "quiet" | "default" | "wide";
   /** Profiles named beyond the run: the config file's profiles, then --other-profile. */
   namedProfiles: { name: string; source: "config" | "flag" }[];
   maxProfiles: number;
@@ -197,6 +199,13 @@ function namedProfiles(resolved: ResolvedSettings, file: ConfigFile | undefined)
   ];
 }
 
+function viewOf(resolved: ResolvedSettings): ProbeConfig["view"] {
+  const quiet = settingOf<boolean>(resolved, "quiet") === true;
+  const wide = settingOf<boolean>(resolved, "wide") === true;
+  if (quiet && wide) throw new UsageError("--quiet and --wide exclude each other: keep one");
+  return quiet ? "quiet" : wide ? "wide" : "default";
+}
+
 function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], provider: ProviderName | undefined, file?: ConfigFile): ProbeConfig {
   const get = <T>(field: FieldName) => settingOf<T>(resolved, field) as T;
   const endpoint = parseEndpoint(get<string>("endpoint"));
@@ -225,6 +234,7 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     output: get<"text" | "json">("output"),
     ...(junitFile ? { junitFile: writableFile("junit", junitFile) } : {}),
     debug: settingOf<boolean>(resolved, "debug") === true,
+    view: viewOf(resolved),
     namedProfiles: namedProfiles(resolved, file),
     maxProfiles: positiveInteger("max-profiles", get<number>("max-profiles"), 100_000),
     discover: get<boolean>("discover"),

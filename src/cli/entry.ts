@@ -7,9 +7,12 @@ const { main } = await import("./main.js");
 process.off("SIGINT", endAtOnce);
 process.off("SIGTERM", endAtOnce);
 
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   signals: process,
 });
+// Exit once the output is written: a request the run stopped waiting for (cut by its bound) must not
+// hold the process until the SDK gives up on it.
+process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

@@ -39,6 +39,8 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   "read-only": "only checks that write nothing (no Put, no Delete)",
   strict: "count listable key names (ListBucket beyond the own prefixes) as a LEAK",
   output: "report format on stdout",
+  quiet: "text report: the findings, cleanup and summary only, without the matrices",
+  wide: "text report: every row of every matrix (other profiles' prefixes that are as expected too)",
   debug: "print every setting with where it came from (flag, KFP_S3_PROBE_*, config, values, default) on stderr",
   concurrency: "requests in flight at most, over all identities",
   "request-timeout": "seconds to wait for one answer",

@@ -79,10 +79,17 @@ function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterru
   };
 }
 
+/** The terminal's width; COLUMNS, or 100, where stdout is not a terminal (at least 60). */
+function terminalWidth(io: Io): number {
+  const columns = io.stdout.isTTY && io.stdout.columns > 0 ? io.stdout.columns : Number(io.env.COLUMNS) || 100;
+  return Math.max(60, columns);
+}
+
 /** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit to its file. */
 async function writeReports(report: Report, config: ProbeConfig, io: Io, redactor: Redactor): Promise<number> {
   const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  io.stdout.write(redactor.redact(FORMATS[config.output].render(report, { colour })));
+  const text = { width: terminalWidth(io), view: config.view };
+  io.stdout.write(redactor.redact(FORMATS[config.output].render(report, { colour, text })));
   // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
   if (!io.stderr.isTTY && config.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
   if (config.junitFile) {

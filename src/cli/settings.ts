@@ -51,6 +51,8 @@ export const FIELDS = {
   discover: { kind: "boolean", defaultValue: true },
   anonymous: { kind: "boolean", defaultValue: true },
   debug: { kind: "boolean", defaultValue: false },
+  quiet: { kind: "boolean", defaultValue: false },
+  wide: { kind: "boolean", defaultValue: false },
   concurrency: { kind: "number", defaultValue: 16 },
   "request-timeout": { kind: "number", defaultValue: 10 },
   timeout: { kind: "number", defaultValue: 120 },

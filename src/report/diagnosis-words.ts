@@ -6,8 +6,10 @@ export interface WordedDiagnosis extends Diagnosis {
   fix: string;
 }
 
+/** The places of a diagnosis: all of a few, the first two and how many more of many. */
 function places(where: Place[] | undefined): string {
-  return (where ?? []).map((p) => `${p.operations.join("/")} ${p.prefix ?? "the bucket"}`).join(", ");
+  const all = (where ?? []).map((p) => `${[...new Set(p.operations)].join("/")} ${p.prefix ?? "the bucket"}`);
+  return all.length <= 3 ? all.join(", ") : `${all.slice(0, 2).join(", ")} and ${all.length - 2} more prefixes`;
 }
 
 function words(d: Diagnosis, bucket: string): { message: string; fix: string } {

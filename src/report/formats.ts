@@ -2,10 +2,12 @@
 // stdout; --junit FILE adds another to a file. Every format renders the same Report.
 import { renderJunit } from "./junit.js";
 import type { Report } from "./model.js";
-import { findingLines, renderText } from "./text.js";
+import { findingLines, renderText, type TextOptions } from "./text.js";
 
 export interface RenderOptions {
   colour: boolean;
+  /** Text: the columns to fit, and the view. */
+  text?: TextOptions;
 }
 
 export interface ReportFormat {
@@ -20,7 +22,7 @@ export interface ReportFormat {
 export type FormatName = "text" | "json" | "junit";
 
 export const FORMATS: Record<FormatName, ReportFormat> = {
-  text: { name: "text", render: (report, { colour }) => renderText(report, colour), destination: "stdout" },
+  text: { name: "text", render: (report, { colour, text }) => renderText(report, colour, text), destination: "stdout" },
   json: { name: "json", render: (report) => `${JSON.stringify(report, null, 2)}\n`, destination: "stdout" },
   junit: { name: "junit", render: (report) => renderJunit(report), destination: "file", flag: "--junit" },
 };

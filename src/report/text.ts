@@ -1,51 +1,59 @@
-// The terminal view: per identity a matrix of its own and shared prefixes, then one of the
-// prefixes of other profiles with the leaking rows first; then the findings with a fix each, and
-// what cleanup did.
+// The terminal view, made to fit the terminal (100 columns when it is not one): per identity a
+// compact matrix of its own and shared prefixes and of the other profiles' prefixes that need a
+// look (every row with --wide); then the findings with a fix each, one line per identity and kind
+// of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { styleText } from "node:util";
 import { type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
 
 type Style = Parameters<typeof styleText>[0];
 
-const BUCKET_COLUMNS: [string, string][] = [
-  ["head-bucket", "HeadBucket"],
-  ["get-bucket-location", "GetBucketLocation"],
-  ["list-bucket", "ListBucket (all)"],
-];
+export interface TextOptions {
+  /** Columns to fit; undefined: no wrapping. */
+  width?: number;
+  /** quiet: findings and summary only; wide: every row of every matrix. */
+  view?: "quiet" | "default" | "wide";
+}
+
 const OBJECT_COLUMNS: [string, string][] = [
   ["list", "List"],
   ["put", "Put"],
   ["head", "Head"],
   ["get", "Get"],
-  ["delete", "Delete"],
-  ["put-checksum", "Put (CRC32)"],
-  ["multipart", "Multipart"],
-  ["abort-multipart", "Abort upload"],
+  ["delete", "Del"],
+  ["put-checksum", "CRC"],
+  ["multipart", "MPU"],
+  ["abort-multipart", "Abrt"],
 ];
-const CELL_WIDTH = 18;
-const EXPECTED_WORD: Record<string, string> = { required: "need", forbidden: "deny", exposure: "hide", optional: "any", recommended: "want" };
+const BUCKET_NAMES: Record<string, string> = {
+  "head-bucket": "HeadBucket",
+  "get-bucket-location": "GetBucketLocation",
+  "list-bucket": "ListBucket (all)",
+};
+const CELL_WIDTH = 6;
 const CROSS_PROFILE = new Set(["foreign", "unowned", "near-miss"]);
 const SEVERITY = ["leak", "missing", "error", "degraded", "exposed", "ambiguous", "not-run", "ok"];
+export const LEGEND =
+  "cells: yes/no = allowed/denied as expected; LEAK allowed, must be denied; MISS denied, KFP needs it; warn = a warning (see Findings); ? undecided; ERR error; - not run";
 
+/** The verdict in at most five characters: as expected is plain, what needs a look is loud. */
 function cellText(check: ReportCheck): string {
-  const expected = EXPECTED_WORD[check.expected] ?? check.expected;
   switch (check.verdict) {
     case "ok":
-      return `${expected}: ${check.observed}`;
+      return check.observed === "allowed" ? "yes" : check.observed === "denied" ? "no" : "ok";
     case "leak":
-      return `${expected}: ALLOWED ✗`;
+      return "LEAK";
     case "missing":
-      return `${expected}: DENIED ✗`;
+      return "MISS";
     case "exposed":
-      return `${expected}: allowed !`;
     case "degraded":
-      return `${expected}: denied !`;
+      return "warn";
     case "ambiguous":
-      return `${expected}: ?`;
+      return "?";
     case "not-run":
-      return `${expected}: -`;
+      return "-";
     default:
-      return `${expected}: ERROR`;
+      return "ERR";
   }
 }
 
@@ -83,74 +91,103 @@ function rowLabel(check: ReportCheck): string {
 
 const severityOf = (checks: ReportCheck[]): number => Math.min(...checks.map((c) => SEVERITY.indexOf(c.verdict)));
 
-type Paint = (style: Style, text: string) => string;
-type Columns = [string, string][];
+/** A label cut in the middle to fit, so that both the prefix's start and the relation stay readable. */
+function fitLabel(label: string, width: number): string {
+  if (label.length <= width) return label.padEnd(width);
+  const keep = width - 1;
+  return `${label.slice(0, Math.ceil(keep / 2))}…${label.slice(label.length - Math.floor(keep / 2))}`;
+}
 
-/** One identity's matrix: the bucket row, its own and shared prefixes, then other profiles' prefixes, leaking rows first. */
-function renderIdentity(report: Report, identity: Report["identities"][number], paint: Paint): string[] {
+type Paint = (style: Style, text: string) => string;
+
+/** A row worth showing by default: anything but "as expected" and listable names (said once in the findings). */
+const needsALook = (row: ReportCheck[]) => row.some((c) => c.verdict !== "ok" && c.verdict !== "exposed");
+
+/** One identity's matrix: the bucket line, its own and shared prefixes, then other profiles' prefixes, findings first. */
+function renderIdentity(report: Report, identity: Report["identities"][number], paint: Paint, options: TextOptions): string[] {
   const checks = report.checks.filter((c) => c.identity === identity.name);
   const rows = new Map<string, ReportCheck[]>();
   for (const check of checks) if (check.prefix !== null) rows.set(check.prefix, [...(rows.get(check.prefix) ?? []), check]);
-  const labelWidth = Math.max(8, ...[...rows.values()].map((cells) => rowLabel(cells[0] as ReportCheck).length + 2));
-  const line = (label: string, cells: string[]): string => `  ${label.padEnd(labelWidth)}${cells.join("")}`;
-  const cellsOf = (row: ReportCheck[], columns: Columns): string[] =>
+  const all = [...rows.values()];
+  const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
+  const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
+  const crossShown = options.view === "wide" ? cross : cross.filter(needsALook);
+  const columns = OBJECT_COLUMNS.filter(([operation]) => [...home, ...crossShown].some((row) => row.some((c) => c.operation === operation)));
+  const widest = Math.max(8, ...[...home, ...crossShown].map((row) => rowLabel(row[0] as ReportCheck).length));
+  const labelWidth = Math.min(widest, Math.max(20, (options.width ?? 1000) - 3 - columns.length * CELL_WIDTH));
+  const line = (label: string, cells: string[]) => `  ${fitLabel(label, labelWidth)} ${cells.join("")}`.trimEnd();
+  const cellsOf = (row: ReportCheck[]) =>
     columns.map(([operation]) => {
       const check = row.find((c) => c.operation === operation);
       return check ? paint(verdictStyle(check.verdict), cellText(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
     });
-  const header = (columns: Columns, title = ""): string =>
+  const bucket = checks
+    .filter((c) => c.prefix === null)
+    .map((c) => `${BUCKET_NAMES[c.operation] ?? c.operation} ${paint(verdictStyle(c.verdict), cellText(c))}`);
+  const caller = identity.caller ? `  caller ${identity.caller}` : "";
+  const hidden = cross.length - crossShown.length;
+  return [
+    "",
+    `${paint("bold", `${identity.name} (${identity.description})`)}${identity.accessKeyId ? `  keys ${identity.accessKeyId} from ${identity.credentialSource}` : ""}${caller}`,
+    ...(bucket.length > 0 ? [`  bucket: ${bucket.join(", ")}`] : []),
     paint(
       "dim",
       line(
-        title,
+        "",
         columns.map(([, name]) => name.padEnd(CELL_WIDTH)),
       ),
-    );
-  const table = (title: string, shown: ReportCheck[][]): string[] => {
-    const columns = OBJECT_COLUMNS.filter(([operation]) => shown.some((row) => row.some((c) => c.operation === operation)));
-    return [header(columns, title), ...shown.map((row) => line(rowLabel(row[0] as ReportCheck), cellsOf(row, columns)))];
-  };
-  const caller = identity.caller ? `  caller ${identity.caller}` : "";
-  const all = [...rows.values()];
-  const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
-  const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
-  return [
-    "",
-    `${paint("bold", `${identity.name} (${identity.description})`)}  keys ${identity.accessKeyId} from ${identity.credentialSource}${caller}`,
-    header(BUCKET_COLUMNS),
-    line(
-      "bucket",
-      cellsOf(
-        checks.filter((c) => c.prefix === null),
-        BUCKET_COLUMNS,
-      ),
     ),
-    ...table("", home),
-    ...(cross.length > 0 ? table("other profiles' prefixes", cross) : []),
+    ...home.map((row) => line(rowLabel(row[0] as ReportCheck), cellsOf(row))),
+    ...(crossShown.length > 0 ? [paint("dim", "  other profiles' prefixes:")] : []),
+    ...crossShown.map((row) => line(rowLabel(row[0] as ReportCheck), cellsOf(row))),
+    ...(hidden > 0 ? [paint("dim", `  + ${hidden} prefixes of other profiles, nobody's and near misses: as expected (--wide shows them)`)] : []),
   ];
 }
 
-export function renderText(report: Report, colour: boolean): string {
+/** Lines longer than the width are wrapped at spaces, continuing under their own indentation. */
+function wrap(lines: string[], width: number | undefined): string[] {
+  if (!width) return lines;
+  const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "").length;
+  return lines.flatMap((line) => {
+    if (visible(line) <= width) return [line];
+    // Continuations hang under the text: findings and fixes at 12, headings at 2.
+    const indent = " ".repeat((/^ */.exec(line)?.[0].length ?? 0) > 0 ? 12 : 2);
+    const out: string[] = [];
+    let current = "";
+    for (const word of line.trimStart().split(" ")) {
+      const candidate =
+        current === "" ? `${out.length === 0 ? line.slice(0, line.length - line.trimStart().length) : indent}${word}` : `${current} ${word}`;
+      if (visible(candidate) > width && current !== "") {
+        out.push(current.trimEnd());
+        current = `${indent}${word}`;
+      } else current = candidate;
+    }
+    out.push(current.trimEnd());
+    // A word longer than the line is cut: nothing may pass the width.
+    return out.flatMap((l) => (visible(l) <= width ? [l] : (l.match(new RegExp(`.{1,${width}}`, "g")) ?? [])));
+  });
+}
+
+export function renderText(report: Report, colour: boolean, options: TextOptions = {}): string {
   const paint: Paint = (style, text) => (colour ? styleText(style, text) : text);
   const { store } = report;
   const s = report.summary;
+  const matrices =
+    options.view === "quiet"
+      ? []
+      : [...report.identities.flatMap((identity) => renderIdentity(report, identity, paint, options)), "", paint("dim", LEGEND)];
   const lines = [
     `${paint("bold", "kfp-s3-probe")} ${store.endpoint}  bucket ${store.bucket}  region ${store.region}  layout ${report.layout}  run ${report.runId}`,
     ...(report.interruptedBy ? [paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`)] : []),
     ...renderDiscovery(report),
     ...renderDiagnoses(report, paint),
-    ...report.identities.flatMap((identity) => renderIdentity(report, identity, paint)),
-    "",
-    paint(
-      "dim",
-      "cells: expected (need, deny, hide = names should not be listable, want = recommended, any): actual; ✗ LEAK or MISSING, ! warning, ? undecided, - not run",
-    ),
+    ...matrices,
     ...report.notes.map((note) => paint("yellow", `note: ${note}`)),
     ...renderFindings(report, paint),
     ...renderCleanup(report, paint),
     `Summary: ${s.ok} ok, ${s.leak} leak, ${s.missing} missing, ${s.exposed + s.degraded} warn, ${s.ambiguous} undecided, ${s.error} error, ${s["not-run"]} not run; exit ${report.exitCode}`,
   ];
-  return `${lines.join("\n")}\n`;
+  return `${wrap(lines, options.width).join("\n")}\n`;
 }
 
 const SOURCE_WORDS: Record<string, string> = {
@@ -198,38 +235,56 @@ function renderDiagnoses(report: Report, paint: Paint): string[] {
   ];
 }
 
+/** Prefixes in a line: all of a few, or the first two and how many more. */
+function prefixesIn(group: ReportCheck[]): string {
+  const prefixes = [...new Set(group.map((c) => c.prefix ?? "bucket"))];
+  return prefixes.length <= 3 ? prefixes.join(", ") : `${prefixes.slice(0, 2).join(", ")} and ${prefixes.length - 2} more`;
+}
+
+/** Failures are said per prefix (their fixes differ); warnings and undecided cells once per identity and kind. */
+function groupKey(check: ReportCheck): string {
+  const perKind = check.verdict === "degraded" || check.verdict === "ambiguous";
+  return [check.identity, check.verdict, perKind ? check.cause : check.prefix, check.reason, check.errorKind].join("|");
+}
+
 function renderFindings(report: Report, paint: Paint): string[] {
   const lines: string[] = [];
   const label = (word: string, verdict: string) => paint(verdictStyle(verdict), word.padEnd(9));
-  // One line per identity, prefix, verdict and reason, naming every operation it covers.
   const groups = new Map<string, ReportCheck[]>();
   for (const check of report.checks) {
     if (check.verdict === "ok" || check.verdict === "not-run" || check.verdict === "exposed") continue;
-    const key = [check.identity, check.verdict, check.prefix, check.reason, check.errorKind].join("|");
-    groups.set(key, [...(groups.get(key) ?? []), check]);
+    groups.set(groupKey(check), [...(groups.get(groupKey(check)) ?? []), check]);
   }
-  const ordered = [...groups.values()].sort((a, b) => SEVERITY.indexOf(a[0]?.verdict ?? "") - SEVERITY.indexOf(b[0]?.verdict ?? ""));
+  // Then prefixes with the same finding (the same operations, cause and reason) share one line: a wildcard is one line, not one per team.
+  const merged = new Map<string, ReportCheck[]>();
+  for (const group of groups.values()) {
+    const first = group[0] as ReportCheck;
+    // Only other profiles' prefixes merge: pipelines/ and an identity's own prefixes keep lines of their own.
+    const where = CROSS_PROFILE.has(first.relation ?? "") ? "others" : first.prefix;
+    const key = [
+      first.identity,
+      first.verdict,
+      first.cause,
+      first.reason,
+      first.errorKind,
+      where,
+      [...new Set(group.map((c) => c.operation))].join(","),
+    ].join("|");
+    merged.set(key, [...(merged.get(key) ?? []), ...group]);
+  }
+  const ordered = [...merged.values()].sort((a, b) => SEVERITY.indexOf(a[0]?.verdict ?? "") - SEVERITY.indexOf(b[0]?.verdict ?? ""));
   for (const group of ordered) {
     const check = group[0] as ReportCheck;
-    const operations = group.map((c) => c.operation).join(", ");
+    const operations = [...new Set(group.map((c) => c.operation))].join(", ");
     const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
-    const word = findingWord(check.verdict);
     const whyDegraded = check.verdict === "degraded" ? "denied; KFP works without it, but failed uploads leave parts behind" : "";
     lines.push(
-      `  ${label(word, check.verdict)} ${check.identity}  ${operations} ${check.prefix ?? "bucket"}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`,
+      `  ${label(findingWord(check.verdict), check.verdict)} ${check.identity}  ${operations} ${prefixesIn(group)}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`,
     );
     const hint = mergedHint(group, hintContextOf(report));
     if (hint) lines.push(`            fix: ${hint}`);
   }
-  // Listable key names: one line per identity, not one per prefix.
-  for (const identity of report.identities) {
-    const exposed = report.checks.filter((c) => c.identity === identity.name && c.verdict === "exposed");
-    if (exposed.length === 0) continue;
-    const where = exposed.map((c) => c.prefix ?? "the whole bucket").join(", ");
-    lines.push(`  ${label(findingWord("exposed"), "exposed")} ${identity.name}  can list key names of ${where}`);
-    const remedy = exposed[0]?.remedy;
-    if (remedy) lines.push(`            fix: ${listRestrictionWords(remedy)}`);
-  }
+  lines.push(...exposureLines(report, label));
   const notRun = new Map<string, number>();
   for (const check of report.checks) {
     if (check.verdict === "not-run") notRun.set(check.reason ?? "not run", (notRun.get(check.reason ?? "not run") ?? 0) + 1);
@@ -238,12 +293,32 @@ function renderFindings(report: Report, paint: Paint): string[] {
   return lines.length > 0 ? ["", paint("bold", "Findings"), ...lines] : [];
 }
 
-/** The group's hint, naming every IAM action its checks need changed (s3:GetObject once for head and get). */
+/** Listable key names: one line per identity, not one per prefix. */
+function exposureLines(report: Report, label: (word: string, verdict: string) => string): string[] {
+  return report.identities.flatMap((identity) => {
+    const exposed = report.checks.filter((c) => c.identity === identity.name && c.verdict === "exposed");
+    const remedy = exposed[0]?.remedy;
+    if (exposed.length === 0) return [];
+    const bucketWide = exposed.some((c) => c.prefix === null);
+    const prefixes = exposed.filter((c) => c.prefix !== null);
+    const where = [bucketWide ? "the whole bucket" : "", prefixes.length > 0 ? `${prefixes.length} prefixes (${prefixesIn(prefixes)})` : ""]
+      .filter(Boolean)
+      .join(" and ");
+    return [
+      `  ${label(findingWord("exposed"), "exposed")} ${identity.name}  can list key names of ${where}: ListBucket without an s3:prefix condition`,
+      ...(remedy ? [`            fix: ${listRestrictionWords(remedy)}`] : []),
+    ];
+  });
+}
+
+/** The group's hint, naming every IAM action (s3:GetObject once for head and get) and resource its checks need changed. */
 function mergedHint(group: ReportCheck[], context: HintContext): string | undefined {
   const first = group[0];
   if (!first?.cause || !first.remedy) return first?.hint;
   const actions = [...new Set(group.flatMap((c) => c.remedy?.actions ?? []))];
-  const remedy = actions.length > 0 ? { ...first.remedy, actions } : first.remedy;
+  const resources = [...new Set(group.flatMap((c) => (c.remedy?.resource ? [c.remedy.resource] : [])))];
+  const resource = resources.length <= 3 ? resources.join(" and ") : `${resources.slice(0, 2).join(", ")} and ${resources.length - 2} more`;
+  const remedy = { ...first.remedy, ...(actions.length > 0 ? { actions } : {}), ...(resource ? { resource } : {}) };
   return hintText({ operation: first.operation, prefix: first.prefix, cause: first.cause, remedy }, context);
 }
 
