@@ -2,7 +2,7 @@
 // compact matrix of its own and shared prefixes and of the other profiles' prefixes that need a
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
-import { styleText } from "node:util";
+import { stripVTControlCharacters, styleText } from "node:util";
 import { type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
 
@@ -147,7 +147,7 @@ function renderIdentity(report: Report, identity: Report["identities"][number], 
 /** Lines longer than the width are wrapped at spaces, continuing under their own indentation. */
 function wrap(lines: string[], width: number | undefined): string[] {
   if (!width) return lines;
-  const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "").length;
+  const visible = (text: string) => stripVTControlCharacters(text).length;
   return lines.flatMap((line) => {
     if (visible(line) <= width) return [line];
     // Continuations hang under the text: findings and fixes at 12, headings at 2.
