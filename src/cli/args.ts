@@ -52,9 +52,11 @@ export interface ProbeConfig {
   layout: LayoutName;
   readOnly: boolean;
   strict: boolean;
-  output: "text" | "json";
+  output: "text" | "json" | "sarif";
   /** Also write a JUnit XML report here. */
   junitFile?: string;
+  /** Also write a SARIF report here. */
+  sarifFile?: string;
   debug: boolean;
   /** The text report's view: findings only, the default, or every row. */
   view: "quiet" | "default" | "wide";
@@ -88,6 +90,7 @@ const RUN_FIELDS: FieldName[] = [
   "strict",
   "output",
   "junit",
+  "sarif",
   "other-profile",
   "max-profiles",
   "discover",
@@ -214,6 +217,7 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
   const insecureSkipTlsVerify = get<boolean>("insecure-skip-tls-verify");
   const caBundle = readCaBundle(get<string | undefined>("ca-bundle"), insecureSkipTlsVerify);
   const junitFile = get<string | undefined>("junit");
+  const sarifFile = get<string | undefined>("sarif");
   const settings = Object.fromEntries(RUN_FIELDS.flatMap((field) => (resolved[field] ? [[field, resolved[field]]] : [])));
   return {
     endpoint,
@@ -231,8 +235,9 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     layout: get<LayoutName>("layout"),
     readOnly: get<boolean>("read-only"),
     strict: get<boolean>("strict"),
-    output: get<"text" | "json">("output"),
+    output: get<ProbeConfig["output"]>("output"),
     ...(junitFile ? { junitFile: writableFile("junit", junitFile) } : {}),
+    ...(sarifFile ? { sarifFile: writableFile("sarif", sarifFile) } : {}),
     debug: settingOf<boolean>(resolved, "debug") === true,
     view: viewOf(resolved),
     namedProfiles: namedProfiles(resolved, file),

@@ -9,7 +9,7 @@ import { LAYOUTS } from "../core/layout.js";
 import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { CredentialError, type LoadedCredentials } from "../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
-import { FORMATS, findingLog } from "../report/formats.js";
+import { FORMATS, type FormatName, findingLog } from "../report/formats.js";
 import { buildReport, type Report, type ReportContext } from "../report/model.js";
 import { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
@@ -85,18 +85,23 @@ function terminalWidth(io: Io): number {
   return Math.max(60, columns);
 }
 
-/** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit to its file. */
+/** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit and --sarif to their files. */
 async function writeReports(report: Report, config: ProbeConfig, io: Io, redactor: Redactor): Promise<number> {
   const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
   const text = { width: terminalWidth(io), view: config.view };
   io.stdout.write(redactor.redact(FORMATS[config.output].render(report, { colour, text })));
   // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
   if (!io.stderr.isTTY && config.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
-  if (config.junitFile) {
+  const files: [FormatName, string | undefined][] = [
+    ["junit", config.junitFile],
+    ["sarif", config.sarifFile],
+  ];
+  for (const [format, file] of files) {
+    if (!file) continue;
     try {
-      await writeFile(config.junitFile, redactor.redact(FORMATS.junit.render(report, { colour: false })));
+      await writeFile(file, redactor.redact(FORMATS[format].render(report, { colour: false })));
     } catch (error) {
-      throw new UsageError(`cannot write --junit ${config.junitFile} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
+      throw new UsageError(`cannot write --${format} ${file} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
     }
   }
   return report.exitCode;

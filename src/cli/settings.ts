@@ -46,6 +46,7 @@ export const FIELDS = {
   strict: { kind: "boolean", defaultValue: false },
   output: { kind: "string", choices: STDOUT_FORMATS, defaultValue: "text" },
   junit: { kind: "string" },
+  sarif: { kind: "string" },
   "other-profile": { kind: "strings" },
   "max-profiles": { kind: "number", defaultValue: 500 },
   discover: { kind: "boolean", defaultValue: true },

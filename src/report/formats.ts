@@ -2,6 +2,7 @@
 // stdout; --junit FILE adds another to a file. Every format renders the same Report.
 import { renderJunit } from "./junit.js";
 import type { Report } from "./model.js";
+import { renderSarif } from "./sarif.js";
 import { findingLines, renderText, type TextOptions } from "./text.js";
 
 export interface RenderOptions {
@@ -13,17 +14,18 @@ export interface RenderOptions {
 export interface ReportFormat {
   name: string;
   render: (report: Report, options: RenderOptions) => string;
-  /** stdout: chosen by --output; file: written where its flag says. */
+  /** stdout: may be chosen by --output; file: only written where its flag says. */
   destination: "stdout" | "file";
-  /** The flag that names the file, for file formats. */
+  /** The flag that names a file for it, beside whatever goes to stdout. */
   flag?: string;
 }
 
-export type FormatName = "text" | "json" | "junit";
+export type FormatName = "text" | "json" | "sarif" | "junit";
 
 export const FORMATS: Record<FormatName, ReportFormat> = {
   text: { name: "text", render: (report, { colour, text }) => renderText(report, colour, text), destination: "stdout" },
   json: { name: "json", render: (report) => `${JSON.stringify(report, null, 2)}\n`, destination: "stdout" },
+  sarif: { name: "sarif", render: (report) => renderSarif(report), destination: "stdout", flag: "--sarif" },
   junit: { name: "junit", render: (report) => renderJunit(report), destination: "file", flag: "--junit" },
 };
 export const STDOUT_FORMATS = (Object.keys(FORMATS) as FormatName[]).filter((name) => FORMATS[name].destination === "stdout");
