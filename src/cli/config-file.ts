@@ -72,6 +72,26 @@ function variables(file: string, path: string, value: unknown): CredentialSpec["
   };
 }
 
+const KEY_FILE = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * A Secret mounted as a directory: a path, or `{ path, accessKeyKey, secretKeyKey }` where the
+ * Secret's keys have other names than AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (deployKF's
+ * existingSecretAccessKeyKey and existingSecretSecretKeyKey).
+ */
+function secretDirectory(file: string, path: string, value: unknown): CredentialSpec {
+  if (!isNode(value)) return { source: "dir", directory: optionalString(file, path, value) ?? fail(file, path, "must be a directory path") };
+  onlyKeys(file, path, value, ["path", "accessKeyKey", "secretKeyKey"]);
+  const directory = optionalString(file, `${path}.path`, value.path) ?? fail(file, `${path}.path`, "must be a directory path");
+  const keyName = (key: "accessKeyKey" | "secretKeyKey"): string => {
+    const raw = value[key];
+    // Never echo the value: a secret pasted here by mistake must not reach a terminal.
+    if (typeof raw !== "string" || !KEY_FILE.test(raw)) fail(file, `${path}.${key}`, "must name a key of the Secret (a file name), not hold a value");
+    return raw;
+  };
+  return { source: "dir", directory, variables: { accessKeyId: keyName("accessKeyKey"), secretAccessKey: keyName("secretKeyKey") } };
+}
+
 function credentials(file: string, path: string, value: unknown): CredentialSpec {
   if (!isNode(value)) fail(file, path, `must be one of: ${SOURCE_KEYS.join(", ")}`);
   onlyKeys(file, path, value, SOURCE_KEYS);
@@ -81,7 +101,7 @@ function credentials(file: string, path: string, value: unknown): CredentialSpec
   const inner = value[source];
   switch (source) {
     case "dir":
-      return { source: "dir", directory: optionalString(file, `${path}.dir`, inner) ?? fail(file, `${path}.dir`, "must be a directory path") };
+      return secretDirectory(file, `${path}.dir`, inner);
     case "env":
       return { source: "env", ...(inner === true ? {} : { variables: variables(file, `${path}.env`, inner) }) };
     case "chain":

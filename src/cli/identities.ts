@@ -41,6 +41,17 @@ function identityFromSpec(spec: string): IdentitySpec {
   return { name, role, credentials: { source: "dir" as const, directory } };
 }
 
+/** --key-names ACCESS,SECRET: the Secret's key names in --credentials-dir. */
+function keyNames(raw: string | undefined, directory: string | undefined): { accessKeyId: string; secretAccessKey: string } | undefined {
+  if (raw === undefined) return undefined;
+  const [accessKeyId, secretAccessKey, ...rest] = raw.split(",");
+  const valid = (name: string | undefined) => name !== undefined && /^[A-Za-z0-9._-]+$/.test(name);
+  if (!directory || rest.length > 0 || !valid(accessKeyId) || !valid(secretAccessKey)) {
+    throw new UsageError("--key-names takes the two file names in --credentials-dir, e.g. --key-names access_key,secret_key");
+  }
+  return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string };
+}
+
 /** One identity from --backend or --profile, with --credentials, --credentials-dir and --name. */
 function singleIdentity(given: ResolvedSettings): IdentitySpec {
   const get = <T>(field: FieldName) => settingOf<T>(given, field);
@@ -60,10 +71,11 @@ function singleIdentity(given: ResolvedSettings): IdentitySpec {
     throw new UsageError(`--credentials-dir does not go with --credentials ${source}: drop one of them`);
   if (source === "dir" && !directory) throw new UsageError("--credentials dir needs --credentials-dir DIR");
   const name = get<string>("name");
+  const variables = keyNames(get<string>("key-names"), directory);
   return {
     name: name === undefined ? (role.kind === "backend" ? "backend" : role.profile) : validIdentityName(name, "--name"),
     role,
-    credentials: { source, ...(directory ? { directory } : {}) },
+    credentials: { source, ...(directory ? { directory } : {}), ...(variables ? { variables } : {}) },
   };
 }
 

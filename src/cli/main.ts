@@ -57,7 +57,24 @@ function startSpinner(io: Io, identities: ProbeIdentity[]): Ora | undefined {
   return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr, discardStdin: false }).start();
 }
 
-function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterrupts, spinner: Ora | undefined): ProbeOptions {
+/** --debug: every request as it is answered (label, key, status, error name, time), redacted. */
+function requestLogger(io: Io, redactor: Redactor): ProbeOptions["onRequest"] {
+  return ({ label, key, facts, durationMs }) => {
+    const answer = facts.aborted
+      ? "cancelled"
+      : `${facts.status ?? "no answer"}${facts.errorName ? ` ${facts.errorName}` : ""}${facts.systemCode ? ` ${facts.systemCode}` : ""}`;
+    io.stderr.write(redactor.redact(`kfp-s3-probe: debug: ${label}${key ? ` ${key}` : ""} → ${answer} (${durationMs} ms)\n`));
+  };
+}
+
+function probeOptions(
+  config: ProbeConfig,
+  runId: string,
+  interrupts: RunInterrupts,
+  spinner: Ora | undefined,
+  redactor: Redactor,
+  io: Io,
+): ProbeOptions {
   return {
     bucket: config.bucket,
     layout: LAYOUTS[config.layout],
@@ -70,9 +87,11 @@ function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterru
     signal: interrupts.checks.signal,
     cleanupSignal: interrupts.cleanup.signal,
     cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
+    requestTimeoutMs: config.requestTimeoutMs,
     namedProfiles: config.namedProfiles,
     maxProfiles: config.maxProfiles,
     discover: config.discover,
+    ...(config.debug ? { onRequest: requestLogger(io, redactor) } : {}),
     onCheckDone: (done, total) => {
       if (spinner) spinner.text = `probing ${probedWhat(config.identities)}: ${done}/${total} checks`;
     },
@@ -142,7 +161,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], 
     const notes = [...config.notes, ...tlsWarnings(config, io)];
     sessions = await openSessions(config, loaded, notes, interrupts.checks.signal);
     spinner = startSpinner(io, sessions.identities);
-    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner));
+    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner, redactor, io));
     spinner?.stop();
     notes.push(...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
     const report = buildReport(run, {

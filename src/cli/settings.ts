@@ -31,6 +31,7 @@ export const FIELDS = {
   "secrets-root": { kind: "string" },
   credentials: { kind: "string", choices: CREDENTIAL_SOURCES },
   "credentials-dir": { kind: "string" },
+  "key-names": { kind: "string" },
   endpoint: { kind: "string" },
   // KFP's and deployKF's default bucket name.
   bucket: { kind: "string", defaultValue: "kubeflow-pipelines" },

@@ -25,6 +25,8 @@ export interface Observation {
   bucketRegion?: string;
   /** A cause the engine knows beyond the answer (a gocloud delete, why a check was not run). */
   cause?: Cause;
+  /** How long the deciding request took. */
+  durationMs?: number;
   evidence: Evidence[];
 }
 

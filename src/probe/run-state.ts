@@ -36,6 +36,8 @@ export interface ProbeOptions {
   /** Bound on one request, its retries included (default 10 s). */
   requestTimeoutMs?: number;
   onCheckDone?: (done: number, total: number) => void;
+  /** Told of every request once answered (--debug). */
+  onRequest?: (request: { label: string; key?: string; facts: ResponseFacts; durationMs: number }) => void;
   /** Profiles named beyond the run (config file, --other-profile): tried like discovered ones. */
   namedProfiles?: { name: string; source: "config" | "flag" }[];
   /** List the layout's roots for the bucket's profiles (default on). */
@@ -177,10 +179,16 @@ export class RunState {
     finishOnceSent = false,
   ): Promise<Answer<R>> {
     const { signal, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = this.options;
-    const result = await this.limit(() =>
-      signal.aborted ? ABORTED : bounded(send, finishOnceSent ? this.cleanupSignal() : signal, requestTimeoutMs),
-    );
-    return { result, observation: observationOf(label, key, result, subject) };
+    let durationMs = 0;
+    const result = await this.limit(async () => {
+      if (signal.aborted) return ABORTED;
+      const started = performance.now();
+      const answer = await bounded(send, finishOnceSent ? this.cleanupSignal() : signal, requestTimeoutMs);
+      durationMs = Math.round(performance.now() - started);
+      return answer;
+    });
+    this.options.onRequest?.({ label, ...(key ? { key } : {}), facts: result, durationMs });
+    return { result, observation: { ...observationOf(label, key, result, subject), durationMs } };
   }
 
   /** Bounded by the cleanup's own time and its abandonment, not by the run's signal. */

@@ -9,7 +9,7 @@ function xmlEscape(text: string): string {
 
 function testcase(check: ReportCheck): string {
   const name = xmlEscape(`${check.operation} ${check.prefix ?? "(bucket)"} (expected ${check.expected})`);
-  const open = `    <testcase classname="kfp-s3-probe.${xmlEscape(check.identity)}" name="${name}" time="0">`;
+  const open = `    <testcase classname="kfp-s3-probe.${xmlEscape(check.identity)}" name="${name}" time="${((check.durationMs ?? 0) / 1000).toFixed(3)}">`;
   const why =
     check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : check.verdict);
   const body = check.hint ? `fix: ${check.hint}` : "";

@@ -57,6 +57,8 @@ export interface ReportCheck {
   remedy?: Remedy;
   /** The remedy in words. */
   hint?: string;
+  /** How long the deciding request took. */
+  durationMs?: number;
   evidence: Evidence[];
 }
 
@@ -113,6 +115,7 @@ function reportCheck(result: CheckResult, context: HintContext): ReportCheck {
     ...(result.cause ? { cause: result.cause } : {}),
     ...(result.remedy ? { remedy: result.remedy } : {}),
     ...(hint ? { hint } : {}),
+    ...(observation.durationMs !== undefined ? { durationMs: observation.durationMs } : {}),
     evidence: observation.evidence,
   };
 }

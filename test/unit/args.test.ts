@@ -246,3 +246,27 @@ describe("bad input: one line that says what to fix", () => {
     }
   });
 });
+
+describe("a Secret whose keys have other names", () => {
+  it("--key-names ACCESS,SECRET with --credentials-dir, and dir: { path, accessKeyKey, secretKeyKey } in the config", async () => {
+    const flagged = await parseArgs(
+      ["--profile", "team-1", ...base, "--credentials-dir", "/secrets/team-1", "--key-names", "access_key,secret_key"],
+      {},
+    );
+    expect(flagged?.identities[0]?.credentials).toEqual({
+      source: "dir",
+      directory: "/secrets/team-1",
+      variables: { accessKeyId: "access_key", secretAccessKey: "secret_key" },
+    });
+    const file = writeConfig(
+      "identities:\n  - profile: team-2\n    credentials: { dir: { path: /secrets/team-2, accessKeyKey: ak, secretKeyKey: sk } }\n",
+    );
+    const fromFile = await parseArgs(["--config", file, ...base], {});
+    expect(fromFile?.identities[0]?.credentials).toEqual({
+      source: "dir",
+      directory: "/secrets/team-2",
+      variables: { accessKeyId: "ak", secretAccessKey: "sk" },
+    });
+    expect(await usageError(["--profile", "team-1", ...base, "--key-names", "only-one"])).toMatch(/--key-names takes the two file names/);
+  });
+});

@@ -176,3 +176,13 @@ describe("--version", () => {
     expect(connections).toBe(before);
   });
 });
+
+describe("--debug", () => {
+  it("prints every setting with its source and every request with its answer, without the secret", async () => {
+    const result = await run([...backend(), "--debug", "--no-anonymous", "--timeout", "5", "--request-timeout", "2"]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^kfp-s3-probe: debug: setting bucket = "kubeflow-pipelines" \(from flag\)$/m);
+    expect(result.stderr).toMatch(/^kfp-s3-probe: debug: ListObjectsV2 \(whole bucket\) → no answer .*\(\d+ ms\)$/m);
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+  });
+});
