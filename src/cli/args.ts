@@ -2,6 +2,7 @@
 // is one line that says what to fix (UsageError → exit 2), raised before anything is sent.
 import { isValidProfileName, type LayoutName } from "../core/layout.js";
 import { UsageError } from "../core/usage-error.js";
+import { type SharedProfileSettings, sharedProfileSettings } from "../credentials/aws-profile.js";
 import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
 import { type ChecksumMode, PROVIDERS, type ProviderName } from "../s3/providers.js";
 import { type ConfigFile, type IdentitySpec, readConfigFile } from "./config-file.js";
@@ -104,6 +105,7 @@ const RUN_FIELDS: FieldName[] = [
 const REGION_SOURCES: Record<SettingSource, ProbeConfig["regionSource"]> = {
   default: "default",
   provider: "provider",
+  "aws-config": "config",
   "aws-environment": "environment",
   deploykf: "config",
   config: "config",
@@ -114,6 +116,8 @@ const REGION_SOURCES: Record<SettingSource, ProbeConfig["regionSource"]> = {
 
 interface Sources {
   env: NodeJS.ProcessEnv;
+  /** The region and endpoint_url of AWS_PROFILE's section of the AWS shared config. */
+  awsProfile?: SharedProfileSettings;
   environment: Layer;
   flags: Layer;
   file?: ConfigFile;
@@ -140,6 +144,7 @@ function layersOf(sources: Sources, derived: Layer = {}, presetEndpoint?: string
         checksums: preset ? checksumFlag(preset.checksums) : undefined,
       }),
     ],
+    ["aws-config", layerOf({ region: sources.awsProfile?.region, endpoint: sources.awsProfile?.endpoint })],
     [
       "aws-environment",
       layerOf({
@@ -269,6 +274,7 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   refuseDuplicateNames(identities);
   const allGcs = identities.every((i) => i.credentials.source === "gcs-hmac");
   const provider = settingOf<ProviderName>(given, "provider") ?? (allGcs ? "gcs" : undefined);
-  const resolved = resolveAll({ env, environment, flags, ...inputs, ...(provider ? { provider } : {}) });
+  const awsProfile = await sharedProfileSettings(env);
+  const resolved = resolveAll({ env, environment, flags, ...inputs, ...(provider ? { provider } : {}), ...(awsProfile ? { awsProfile } : {}) });
   return configFrom(resolved, identities, provider, inputs.file);
 }

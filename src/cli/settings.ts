@@ -1,6 +1,7 @@
 // One settings resolution. Every setting is a row of FIELDS; resolveSettings merges, for each row,
-//   defaults < provider preset < the AWS variables (AWS_REGION, AWS_ENDPOINT_URL_S3,
-//   AWS_CA_BUNDLE, ...) < deployKF values < config file < KFP_S3_PROBE_* environment < flags
+//   defaults < provider preset < the AWS shared config of AWS_PROFILE < the AWS variables
+//   (AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_CA_BUNDLE, ...) < deployKF values < config file
+//   < KFP_S3_PROBE_* environment < flags
 // and records where each value came from (--debug prints it, the JSON report carries it).
 // A flag counts as given only when it is on the command line, whatever its value.
 import { LAYOUT_NAMES } from "../core/layout.js";
@@ -9,7 +10,7 @@ import { CREDENTIAL_SOURCES } from "../credentials/load.js";
 import { STDOUT_FORMATS } from "../report/formats.js";
 import { PROVIDER_NAMES } from "../s3/providers.js";
 
-export type SettingSource = "default" | "provider" | "aws-environment" | "deploykf" | "config" | "environment" | "flag" | "detected";
+export type SettingSource = "default" | "provider" | "aws-config" | "aws-environment" | "deploykf" | "config" | "environment" | "flag" | "detected";
 
 type Kind = "string" | "boolean" | "number" | "strings";
 

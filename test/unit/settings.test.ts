@@ -187,6 +187,26 @@ describe("settings: defaults < config file < KFP_S3_PROBE_* < flags, each source
     });
   });
 
+  it("AWS_PROFILE's region and endpoint_url from the shared config (a temporary AWS_CONFIG_FILE), below the AWS variables", async () => {
+    const awsConfig = file(
+      "aws-config",
+      "[default]\nregion = eu-north-1\n\n[profile kfp]\nregion = ap-southeast-2\nendpoint_url = http://from-profile:9000\n",
+    );
+    const fromDefault = await parseArgs(["--backend", "--endpoint", "http://m:9000"], { AWS_CONFIG_FILE: awsConfig });
+    expect(fromDefault?.settings.region).toEqual({ value: "eu-north-1", source: "aws-config" });
+    const fromProfile = await parseArgs(["--backend"], { AWS_CONFIG_FILE: awsConfig, AWS_PROFILE: "kfp" });
+    expect(fromProfile?.settings).toMatchObject({
+      region: { value: "ap-southeast-2", source: "aws-config" },
+      endpoint: { value: "http://from-profile:9000", source: "aws-config" },
+    });
+    const overridden = await parseArgs(["--backend"], { AWS_CONFIG_FILE: awsConfig, AWS_PROFILE: "kfp", AWS_REGION: "us-west-2" });
+    expect(overridden?.settings.region).toEqual({ value: "us-west-2", source: "aws-environment" });
+    expect((await parseArgs(["--backend", "--endpoint", "http://m:9000"], { AWS_CONFIG_FILE: join(dir, "missing") }))?.settings.region).toEqual({
+      value: "us-east-1",
+      source: "default",
+    });
+  });
+
   it("a KFP_S3_PROBE_* variable with a value of the wrong kind names the variable", async () => {
     const backend = ["--backend", "--endpoint", "http://m:9000", "--bucket", "kfp"];
     await expect(parseArgs(backend, { KFP_S3_PROBE_STRICT: "maybe" })).rejects.toThrow(/KFP_S3_PROBE_STRICT must be true or false/);
