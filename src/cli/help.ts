@@ -93,7 +93,8 @@ Exit codes:
 ${exitCodeLines}
 
 Settings, lowest to highest: defaults, the --provider preset, the region and endpoint_url of
-AWS_PROFILE in the AWS shared config (~/.aws/config, AWS_CONFIG_FILE), the AWS variables (AWS_REGION,
-AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_CA_BUNDLE), the deployKF values
-(--values), the config file (--config), KFP_S3_PROBE_<FLAG> variables (e.g. KFP_S3_PROBE_ENDPOINT,
-KFP_S3_PROBE_BUCKET, KFP_S3_PROBE_PROFILE), flags. --debug shows where each one came from.`;
+AWS_PROFILE in the AWS shared config (~/.aws/config, AWS_CONFIG_FILE), the AWS variables
+(AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_CA_BUNDLE), the
+deployKF values (--values), the config file (--config), KFP_S3_PROBE_<FLAG> variables (e.g.
+KFP_S3_PROBE_ENDPOINT, KFP_S3_PROBE_BUCKET, KFP_S3_PROBE_PROFILE), flags. --debug shows where
+each one came from.`;
