@@ -1,6 +1,7 @@
 // One session per identity: its S3 client, on the store's settings, with the bucket's region
 // detected where none was given, and the caller's ARN on AWS.
 import type { S3Client } from "@aws-sdk/client-s3";
+import { getProxyForUrl } from "proxy-from-env";
 import type { CheckResult } from "../core/verdict.js";
 import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
 import type { ProbeIdentity } from "../probe/engine.js";
@@ -27,8 +28,21 @@ function anonymousName(config: ProbeConfig): string {
   return config.identities.some((i) => i.name === "anonymous") ? "anonymous-caller" : "anonymous";
 }
 
+/** The proxy HTTPS_PROXY / HTTP_PROXY name for the endpoint, unless NO_PROXY exempts it. */
+function proxyFor(endpoint: string): string | undefined {
+  return getProxyForUrl(endpoint) || undefined;
+}
+
+/** Where the proxy is, without any user-info it carries (a password must never be printed). */
+export function proxyShown(proxy: string): string {
+  const url = new URL(proxy);
+  return `${url.protocol}//${url.host}`;
+}
+
 export function storeSettingsOf(config: ProbeConfig): StoreSettings {
+  const proxy = proxyFor(config.endpoint);
   return {
+    ...(proxy ? { proxy } : {}),
     endpoint: config.endpoint,
     region: config.region,
     forcePathStyle: config.forcePathStyle,
@@ -75,6 +89,7 @@ async function lookUpCallers(config: ProbeConfig, store: StoreSettings, loaded: 
 /** Opens every identity's session; what it learns on the way (a detected region) goes into notes. `signal` is the run's (Ctrl-C, deadline). */
 export async function openSessions(config: ProbeConfig, loaded: LoadedCredentials[], notes: string[], signal: AbortSignal): Promise<Sessions> {
   let store = storeSettingsOf(config);
+  if (store.proxy) notes.push(`requests go through the proxy ${proxyShown(store.proxy)} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY exempts hosts)`);
   const detected = await detectRegion(config, store, loaded[0], signal);
   if (detected) {
     store = { ...store, region: detected };

@@ -3,6 +3,7 @@ import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { HttpsProxyAgent } from "https-proxy-agent";
 import type { ChecksumMode } from "./providers.js";
 
 export interface StoreSettings {
@@ -19,6 +20,25 @@ export interface StoreSettings {
   caBundle?: string;
   /** Accept any certificate: for diagnosis only, and said so in the report. */
   insecureSkipTlsVerify?: boolean;
+  /** An HTTP(S) proxy to send requests through (from HTTPS_PROXY / HTTP_PROXY, less NO_PROXY). */
+  proxy?: string;
+}
+
+/** The agent that carries the requests: through the proxy where there is one, with the private CA where there is one. */
+function agentsFor(settings: StoreSettings): { httpAgent?: HttpsProxyAgent<string>; httpsAgent?: Agent | HttpsProxyAgent<string> } {
+  const tls = {
+    ...(settings.caBundle ? { ca: [...rootCertificates, settings.caBundle] } : {}),
+    rejectUnauthorized: settings.insecureSkipTlsVerify !== true,
+  };
+  if (settings.proxy) {
+    // A CONNECT tunnel through the proxy, for https:// and http:// stores alike: the request goes
+    // through as it is (signed, with its body), which a rewriting forward proxy would not promise.
+    const agent = new HttpsProxyAgent(settings.proxy, { keepAlive: true, ...tls });
+    return settings.endpoint.startsWith("https://") ? { httpsAgent: agent } : { httpAgent: agent };
+  }
+  const customTls = settings.caBundle !== undefined || settings.insecureSkipTlsVerify === true;
+  // An agent's `ca` replaces the public roots: keep them, and add the private CA.
+  return customTls ? { httpsAgent: new Agent({ keepAlive: true, ...tls }) } : {};
 }
 
 /** The caller anyone on the network is: requests are sent without a signature (no Authorization header). */
@@ -42,7 +62,6 @@ export function createS3Client(
   // The SDK warns on Node 20 at client construction; a user's report must not carry it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const checksums = settings.checksums ?? "WHEN_REQUIRED";
-  const customTls = settings.caBundle !== undefined || settings.insecureSkipTlsVerify === true;
   return new S3Client({
     endpoint: settings.endpoint,
     region: settings.region,
@@ -59,16 +78,7 @@ export function createS3Client(
       // Without it the SDK only warns when an answer takes longer, and waits on.
       throwOnRequestTimeout: true,
       logger: SILENT,
-      ...(customTls
-        ? {
-            // An agent's `ca` replaces the public roots: keep them, and add the private CA.
-            httpsAgent: new Agent({
-              keepAlive: true,
-              ...(settings.caBundle ? { ca: [...rootCertificates, settings.caBundle] } : {}),
-              rejectUnauthorized: settings.insecureSkipTlsVerify !== true,
-            }),
-          }
-        : {}),
+      ...agentsFor(settings),
     },
   });
 }
