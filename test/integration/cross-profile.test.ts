@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
-import { bucketKeys, identities, incompleteUploads, parseReport, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
+import { bucketKeys, identities, incompleteUploads, parseReport, runCli, secretsDirOf, seeded, settings, storeArgs } from "./local-s3.js";
 
 /** A --config file for these fixture identities, each with its mounted-Secret directory. */
 function configFor(names: string[]): string {
@@ -130,10 +130,7 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
 
   it("--identity NAME=DIR: the simple way to put several profiles in one run", async () => {
     const result = await runCli([
-      "--endpoint",
-      settings.endpoint,
-      "--bucket",
-      settings.bucket,
+      ...storeArgs(),
       "--output",
       "json",
       "--identity",

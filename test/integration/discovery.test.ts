@@ -15,24 +15,13 @@ import {
   secretsDirOf,
   seeded,
   settings,
+  storeArgs,
 } from "./local-s3.js";
 
 const outputs: CliResult[] = [];
 
 async function probeAlone(profile: string, secretsOf: string, extra: string[] = []): Promise<{ code: number | null; report: Report }> {
-  const result = await runCli([
-    "--profile",
-    profile,
-    "--credentials-dir",
-    secretsDirOf(secretsOf),
-    "--endpoint",
-    settings.endpoint,
-    "--bucket",
-    settings.bucket,
-    "--output",
-    "json",
-    ...extra,
-  ]);
+  const result = await runCli(["--profile", profile, "--credentials-dir", secretsDirOf(secretsOf), ...storeArgs(), "--output", "json", ...extra]);
   outputs.push(result);
   return { code: result.code, report: parseReport(result) };
 }
@@ -129,10 +118,7 @@ describe("one profile's keys against every other team and the public", () => {
       `team-1=${secretsDirOf("team-1")}`,
       "--identity",
       `team-2=${secretsDirOf("team-1")}`,
-      "--endpoint",
-      settings.endpoint,
-      "--bucket",
-      settings.bucket,
+      ...storeArgs(),
       "--output",
       "json",
     ]);

@@ -15,6 +15,7 @@ import {
   seeded,
   settings,
   spawnCli,
+  storeArgs,
 } from "./local-s3.js";
 
 const outputs: CliResult[] = [];
@@ -26,31 +27,11 @@ afterEach(async () => {
 
 /** kfp-s3-probe sweep of every run, with the backend's keys and keys that may list uploads. */
 function sweep(...extra: string[]): Promise<CliResult> {
-  return runCli([
-    "sweep",
-    "--older-than",
-    "0",
-    ...extra,
-    "--config",
-    probeConfigWithUploadLister(),
-    "--endpoint",
-    settings.endpoint,
-    "--bucket",
-    settings.bucket,
-  ]);
+  return runCli(["sweep", "--older-than", "0", ...extra, "--config", probeConfigWithUploadLister(), ...storeArgs()]);
 }
 
 function spawnRun(): { child: ReturnType<typeof spawnCli>; done: Promise<CliResult> } {
-  const child = spawnCli([
-    "--config",
-    probeConfigWithUploadLister(),
-    "--endpoint",
-    settings.endpoint,
-    "--bucket",
-    settings.bucket,
-    "--output",
-    "json",
-  ]);
+  const child = spawnCli(["--config", probeConfigWithUploadLister(), ...storeArgs(), "--output", "json"]);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

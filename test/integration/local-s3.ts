@@ -65,6 +65,11 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The local store and its bucket, as a run is pointed at them. */
+export function storeArgs(bucket = settings.bucket): string[] {
+  return ["--endpoint", settings.endpoint, "--bucket", bucket];
+}
+
 export function probeArgs(identity: string, role: string[], extra: string[] = []): string[] {
   return [
     ...role,

@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import { serveOnLoopback } from "../support/fault-proxy.js";
-import { runCli, secretsDirOf, settings } from "./local-s3.js";
+import { runCli, secretsDirOf, storeArgs } from "./local-s3.js";
 
 let through = 0;
 let proxy: { endpoint: string; close: () => Promise<void> };
@@ -30,18 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => proxy.close());
 
-const args = () => [
-  "--backend",
-  "--credentials-dir",
-  secretsDirOf("backend"),
-  "--endpoint",
-  settings.endpoint,
-  "--bucket",
-  settings.bucket,
-  "--output",
-  "json",
-  "--no-discover",
-];
+const args = () => ["--backend", "--credentials-dir", secretsDirOf("backend"), ...storeArgs(), "--output", "json", "--no-discover"];
 
 describe("a proxy from the environment", () => {
   it("HTTP_PROXY: the requests go through it (CONNECT tunnels), the report says so without its password, and the run passes", async () => {

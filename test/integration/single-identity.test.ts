@@ -21,6 +21,7 @@ import {
   settings,
   spawnCli,
   startHoldingProxy,
+  storeArgs,
 } from "./local-s3.js";
 
 const PROFILE_OWN_PREFIXES = (p: string) => [`artifacts/${p}/`, `v2/artifacts/${p}/`];
@@ -208,18 +209,7 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
     const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-wrong-"));
     writeFileSync(join(dir, "AWS_ACCESS_KEY_ID"), readFileSync(join(secretsDirOf("team-1"), "AWS_ACCESS_KEY_ID")));
     writeFileSync(join(dir, "AWS_SECRET_ACCESS_KEY"), "not-the-secret-not-the-secret-not-the-sec");
-    const result = await runCli([
-      "--profile",
-      "team-1",
-      "--endpoint",
-      settings.endpoint,
-      "--bucket",
-      settings.bucket,
-      "--credentials-dir",
-      dir,
-      "--output",
-      "json",
-    ]);
+    const result = await runCli(["--profile", "team-1", ...storeArgs(), "--credentials-dir", dir, "--output", "json"]);
     outputs.push(result);
     expect(result.code).toBe(3);
     const report = parseReport(result);
@@ -232,17 +222,7 @@ describe("connection and authentication problems: exit 3 with the diagnosis", ()
     const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-unknown-"));
     writeFileSync(join(dir, "AWS_ACCESS_KEY_ID"), "NOSUCHKEY0123456789A");
     writeFileSync(join(dir, "AWS_SECRET_ACCESS_KEY"), "not-a-secret-of-this-store-0123456789abc");
-    const result = await runCli([
-      "--backend",
-      "--endpoint",
-      settings.endpoint,
-      "--bucket",
-      settings.bucket,
-      "--credentials-dir",
-      dir,
-      "--output",
-      "json",
-    ]);
+    const result = await runCli(["--backend", ...storeArgs(), "--credentials-dir", dir, "--output", "json"]);
     outputs.push(result);
     expect(result.code).toBe(3);
     const preflight = cell(parseReport(result), null, "list-bucket");
