@@ -13,7 +13,6 @@ import {
   probeKeysInBucket,
   runCli,
   seeded,
-  settings,
   spawnCli,
   storeArgs,
 } from "./local-s3.js";
