@@ -7,6 +7,7 @@ import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layou
 import type { Role } from "../core/plan.js";
 import { UsageError, yamlError } from "../core/usage-error.js";
 import type { CredentialRequest } from "../credentials/load.js";
+import { isKeyFileName } from "./validate.js";
 
 export type CredentialSpec = Omit<CredentialRequest, "env" | "timeoutMs">;
 
@@ -72,8 +73,6 @@ function variables(file: string, path: string, value: unknown): CredentialSpec["
   };
 }
 
-const KEY_FILE = /^[A-Za-z0-9._-]+$/;
-
 /**
  * A Secret mounted as a directory: a path, or `{ path, accessKeyKey, secretKeyKey }` where the
  * Secret's keys have other names than AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (deployKF's
@@ -86,7 +85,7 @@ function secretDirectory(file: string, path: string, value: unknown): Credential
   const keyName = (key: "accessKeyKey" | "secretKeyKey"): string => {
     const raw = value[key];
     // Never echo the value: a secret pasted here by mistake must not reach a terminal.
-    if (typeof raw !== "string" || !KEY_FILE.test(raw)) fail(file, `${path}.${key}`, "must name a key of the Secret (a file name), not hold a value");
+    if (typeof raw !== "string" || !isKeyFileName(raw)) fail(file, `${path}.${key}`, "must name a key of the Secret (a file name), not hold a value");
     return raw;
   };
   return { source: "dir", directory, variables: { accessKeyId: keyName("accessKeyKey"), secretAccessKey: keyName("secretKeyKey") } };

@@ -8,7 +8,7 @@ import type { CredentialSource } from "../credentials/load.js";
 import type { DeploykfSettings } from "../deploykf/values.js";
 import type { IdentitySpec } from "./config-file.js";
 import { type FieldName, type ResolvedSettings, settingOf } from "./settings.js";
-import { validIdentityName } from "./validate.js";
+import { isKeyFileName, validIdentityName } from "./validate.js";
 
 /** deployKF's identities: each from its Secret mounted under --secrets-root, or the chain (fromEnv, IRSA). */
 function identitiesFromValues(settings: DeploykfSettings, secretsRoot: string | undefined): IdentitySpec[] {
@@ -45,11 +45,10 @@ function identityFromSpec(spec: string): IdentitySpec {
 function keyNames(raw: string | undefined, directory: string | undefined): { accessKeyId: string; secretAccessKey: string } | undefined {
   if (raw === undefined) return undefined;
   const [accessKeyId, secretAccessKey, ...rest] = raw.split(",");
-  const valid = (name: string | undefined) => name !== undefined && /^[A-Za-z0-9._-]+$/.test(name);
-  if (!directory || rest.length > 0 || !valid(accessKeyId) || !valid(secretAccessKey)) {
+  if (!directory || rest.length > 0 || !isKeyFileName(accessKeyId) || !isKeyFileName(secretAccessKey)) {
     throw new UsageError("--key-names takes the two file names in --credentials-dir, e.g. --key-names access_key,secret_key");
   }
-  return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string };
+  return { accessKeyId, secretAccessKey };
 }
 
 /** One identity from --backend or --profile, with --credentials, --credentials-dir and --name. */

@@ -1,10 +1,9 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
 import yargs from "yargs";
+import { isValidProfileName } from "../core/layout.js";
 import { UsageError } from "../core/usage-error.js";
 import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
 import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../k8s/job.js";
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function wholeSeconds(flag: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new UsageError(`job: --${flag} must be a whole number of seconds, at least ${min}`);
@@ -12,8 +11,10 @@ function wholeSeconds(flag: string, value: number, min: number): void {
 
 /** Every flag checked before anything is printed: a manifest that kubectl or the cluster would refuse is never made. */
 function validateJobFlags(args: { name: string; namespace: string; ttl: number; deadline: number; "service-account"?: string | undefined }): void {
-  if (!DNS_LABEL.test(args.name) || args.name.length > 52) throw new UsageError("job: --name must be lowercase letters, digits and '-', at most 52");
-  if (!DNS_LABEL.test(args.namespace) || args.namespace.length > 63) throw new UsageError("job: --namespace must be a Kubernetes namespace name");
+  // Kubernetes names (what profiles are); a Job's at most 52, for the suffix its pods get.
+  if (!isValidProfileName(args.name) || args.name.length > 52)
+    throw new UsageError("job: --name must be lowercase letters, digits and '-', at most 52");
+  if (!isValidProfileName(args.namespace)) throw new UsageError("job: --namespace must be a Kubernetes namespace name");
   const account = args["service-account"];
   if (account !== undefined && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(account) || account.length > 253)) {
     throw new UsageError("job: --service-account must be a ServiceAccount name (lowercase letters, digits, '-' and '.')");

@@ -1,6 +1,7 @@
 // Checks of single settings, each failing with one line that names the setting and the fix.
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { isValidProfileName } from "../core/layout.js";
 import { UsageError } from "../core/usage-error.js";
 
 export function parseEndpoint(raw: string): string {
@@ -81,7 +82,7 @@ export function positiveInteger(flag: string, value: number, max: number): numbe
 
 /** Identity names go into object keys and report lines: a Kubernetes name (lowercase letters, digits, '-'). */
 export function validIdentityName(name: string, field: string): string {
-  if (name.length === 0 || name.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+  if (!isValidProfileName(name)) {
     throw new UsageError(`${field} must be a name of lowercase letters, digits and '-' (at most 63), like team-1`);
   }
   return name;
@@ -111,4 +112,9 @@ export function refuseDuplicateFlags(argv: string[], repeatable: (flag: string) 
     if (seen.has(flag)) throw new UsageError(`--${flag} is given more than once: give it once`);
     seen.add(flag);
   }
+}
+
+/** The name of a key in a Secret, which is a file name in the directory it is mounted as. */
+export function isKeyFileName(name: string | undefined): name is string {
+  return name !== undefined && /^[A-Za-z0-9._-]+$/.test(name);
 }

@@ -6,7 +6,7 @@ import type { KeyLayout } from "../core/layout.js";
 import { PROBE_NAMESPACE, profileAreaRoots } from "../core/layout.js";
 import { namespacesUnder, probeRunOf, runStartedAt } from "../core/sweep-rules.js";
 import type { Cleaner, CreatedObject } from "./ledger.js";
-import { listUploads, removeOne, type Send } from "./phases/cleanup.js";
+import { firstUploadLister, listPages, listUploads, removeOne, type Send } from "./phases/cleanup.js";
 import { bounded } from "./run-state.js";
 
 export interface SweepOptions {
@@ -36,30 +36,13 @@ export interface SweepReport {
   uploadsNotListed: number;
 }
 
-/** Every page of a listing; undefined when the identity may not list there. */
-async function listAll(cleaner: Cleaner, prefix: string, send: Send, delimiter?: string): Promise<{ keys: string[]; folders: string[] } | undefined> {
-  const keys: string[] = [];
-  const folders: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await send((s) =>
-      cleaner.port.listObjects(prefix, 1000, s, { ...(delimiter ? { delimiter } : {}), ...(token ? { continuationToken: token } : {}) }),
-    );
-    if (page.status !== 200) return undefined;
-    keys.push(...("keys" in page ? (page.keys ?? []) : []));
-    folders.push(...("commonPrefixes" in page ? (page.commonPrefixes ?? []) : []));
-    token = "nextContinuationToken" in page ? page.nextContinuationToken : undefined;
-  } while (token);
-  return { keys, folders };
-}
-
 /** The first identity that may list the bucket's roots, and the probe namespaces under them. */
 async function findNamespaces(cleaners: Cleaner[], layout: KeyLayout, send: Send): Promise<{ lister?: Cleaner; namespaces: string[] }> {
   // Under pipelines/ the probe writes only in pipelines/.kfp-s3-probe/; under each profile root, in each folder.
   const roots = profileAreaRoots(layout);
   const backendNamespaces = layout.backendPrefixes.map((prefix) => `${prefix}${PROBE_NAMESPACE}`);
   for (const lister of cleaners) {
-    const listings = await Promise.all(roots.map((root) => listAll(lister, root, send, "/")));
+    const listings = await Promise.all(roots.map((root) => listPages(lister, root, send, "/")));
     if (listings.some((l) => l === undefined)) continue;
     return { lister, namespaces: [...backendNamespaces, ...roots.flatMap((root, i) => namespacesUnder(root, listings[i]?.folders ?? []))] };
   }
@@ -82,15 +65,18 @@ async function collect(
 ): Promise<{ runs: SweptRun[]; uploadsNotListed: number }> {
   const runs = new Map<string, SweptRun>();
   let uploadsNotListed = 0;
+  // Who may list open uploads is asked once, on the first namespace: few keys may, and every other is asked in vain.
+  const first = namespaces[0];
+  const uploadLister = first ? (await firstUploadLister([lister, ...cleaners.filter((c) => c !== lister)], first, send))?.lister : undefined;
   const old = (runId: string | undefined): runId is string =>
     runId !== undefined && (runStartedAt(runId)?.getTime() ?? Infinity) < options.startedBefore.getTime();
   for (const ns of namespaces) {
-    const listing = await listAll(lister, ns, send);
+    const listing = await listPages(lister, ns, send);
     for (const key of listing?.keys ?? []) {
       const runId = probeRunOf(key);
       if (old(runId)) runOf(runs, runId).keys.push(key);
     }
-    const uploads = await listUploads([lister, ...cleaners.filter((c) => c !== lister)], ns, send);
+    const uploads = uploadLister ? await listUploads([uploadLister], ns, send) : undefined;
     if (!uploads) uploadsNotListed += 1;
     for (const upload of uploads ?? []) {
       const runId = probeRunOf(upload.key);

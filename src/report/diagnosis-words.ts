@@ -1,5 +1,6 @@
 // The words of a diagnosis across identities: what it means and what to do, made from its data.
 import type { Diagnosis, Place } from "../core/diagnoses.js";
+import { fewAndMore } from "./hint.js";
 
 export interface WordedDiagnosis extends Diagnosis {
   message: string;
@@ -9,7 +10,7 @@ export interface WordedDiagnosis extends Diagnosis {
 /** The places of a diagnosis: all of a few, the first two and how many more of many. */
 function places(where: Place[] | undefined): string {
   const all = (where ?? []).map((p) => `${[...new Set(p.operations)].join("/")} ${p.prefix ?? "the bucket"}`);
-  return all.length <= 3 ? all.join(", ") : `${all.slice(0, 2).join(", ")} and ${all.length - 2} more prefixes`;
+  return fewAndMore(all, "more prefixes");
 }
 
 function words(d: Diagnosis, bucket: string): { message: string; fix: string } {

@@ -4,6 +4,11 @@ import type { Cause, Remedy } from "../core/cause.js";
 import type { Operation, PlannedCheck } from "../core/plan.js";
 import { type CheckResult, findingOf, type Observation, type Verdict } from "../core/verdict.js";
 
+/** A list in a line: all of a few (joined by `last`), or the first two and how many more. */
+export function fewAndMore(items: string[], more = "more", last = ", "): string {
+  return items.length <= 3 ? items.join(last) : `${items.slice(0, 2).join(", ")} and ${items.length - 2} ${more}`;
+}
+
 /** What a hint may need to know beyond the finding. */
 export interface HintContext {
   bucket: string;

@@ -3,7 +3,7 @@
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
-import { type HintContext, hintText, listRestrictionWords } from "./hint.js";
+import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
 
 type Style = Parameters<typeof styleText>[0];
@@ -238,7 +238,7 @@ function renderDiagnoses(report: Report, paint: Paint): string[] {
 /** Prefixes in a line: all of a few, or the first two and how many more. */
 function prefixesIn(group: ReportCheck[]): string {
   const prefixes = [...new Set(group.map((c) => c.prefix ?? "bucket"))];
-  return prefixes.length <= 3 ? prefixes.join(", ") : `${prefixes.slice(0, 2).join(", ")} and ${prefixes.length - 2} more`;
+  return fewAndMore(prefixes);
 }
 
 /** Failures are said per prefix (their fixes differ); warnings and undecided cells once per identity and kind. */
@@ -317,7 +317,7 @@ function mergedHint(group: ReportCheck[], context: HintContext): string | undefi
   if (!first?.cause || !first.remedy) return first?.hint;
   const actions = [...new Set(group.flatMap((c) => c.remedy?.actions ?? []))];
   const resources = [...new Set(group.flatMap((c) => (c.remedy?.resource ? [c.remedy.resource] : [])))];
-  const resource = resources.length <= 3 ? resources.join(" and ") : `${resources.slice(0, 2).join(", ")} and ${resources.length - 2} more`;
+  const resource = fewAndMore(resources, "more", " and ");
   const remedy = { ...first.remedy, ...(actions.length > 0 ? { actions } : {}), ...(resource ? { resource } : {}) };
   return hintText({ operation: first.operation, prefix: first.prefix, cause: first.cause, remedy }, context);
 }

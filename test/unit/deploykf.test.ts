@@ -19,6 +19,7 @@ import { jobManifest } from "../../src/k8s/job.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport } from "../../src/report/model.js";
 import type { Parsed } from "../support/parsed.js";
+import { reportContext } from "../support/report-context.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = join(root, "fixtures", "deploykf", "values.yaml");
@@ -256,23 +257,7 @@ describe("JUnit", () => {
     const observation = observe(check.operation, check.target?.prefix ?? null);
     return assess(check, observation, { strict: false, bucket: "kfp" });
   });
-  const report = buildReport(
-    { plans: [plan], results, cleanup: { created: 0, removed: 0, leftovers: [] } },
-    {
-      toolVersion: "0.1.0",
-      runId: "r1",
-      startedAt: new Date(0),
-      finishedAt: new Date(1500),
-      endpoint: "http://127.0.0.1:9000",
-      bucket: "kfp",
-      region: "us-east-1",
-      layout: "deploykf",
-      forcePathStyle: true,
-      readOnly: false,
-      strict: false,
-      identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentialSource: "dir", accessKeyIdHint: "…ABCD" }],
-    },
-  );
+  const report = buildReport({ plans: [plan], results, cleanup: { created: 0, removed: 0, leftovers: [] } }, reportContext());
 
   it("one testcase per cell; LEAK and MISSING fail with their fix; the counts match the JSON report", () => {
     const xml = renderJunit(report);

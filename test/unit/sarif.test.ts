@@ -11,6 +11,7 @@ import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation } from "../../src/core/verdict.js";
 import { buildReport } from "../../src/report/model.js";
 import { renderSarif } from "../../src/report/sarif.js";
+import { reportContext } from "../support/report-context.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const schema = JSON.parse(readFileSync(`${root}/fixtures/sarif/sarif-2.1.0-rtm.5.json`, "utf8")) as object;
@@ -35,20 +36,7 @@ function report() {
         leftovers: [{ key: "artifacts/team-1/.kfp-s3-probe/r/team-1", identity: "team-1", reason: "DeleteObject denied to team-1" }],
       },
     },
-    {
-      toolVersion: "0.1.0",
-      runId: "20261125T000000Z-000000000000",
-      startedAt: new Date(0),
-      finishedAt: new Date(1000),
-      endpoint: "http://127.0.0.1:9000",
-      bucket: "kfp",
-      region: "us-east-1",
-      layout: "deploykf",
-      forcePathStyle: true,
-      readOnly: false,
-      strict: false,
-      identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentialSource: "env", accessKeyIdHint: "…ABCD" }],
-    },
+    reportContext(),
   );
 }
 

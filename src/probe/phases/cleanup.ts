@@ -132,23 +132,37 @@ function retrying(send: Send): Send {
   };
 }
 
+/** Every page of a listing, with its "folders" where a delimiter is given; undefined when the identity may not list there. */
+export async function listPages(
+  lister: Cleaner,
+  prefix: string,
+  send: Send,
+  delimiter?: string,
+): Promise<{ keys: string[]; folders: string[] } | undefined> {
+  const keys: string[] = [];
+  const folders: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await send((s) =>
+      lister.port.listObjects(prefix, 1000, s, { ...(delimiter ? { delimiter } : {}), ...(token ? { continuationToken: token } : {}) }),
+    );
+    if (!allowed(page)) return undefined;
+    keys.push(...("keys" in page ? (page.keys ?? []) : []));
+    folders.push(...("commonPrefixes" in page ? (page.commonPrefixes ?? []) : []));
+    token = "nextContinuationToken" in page ? page.nextContinuationToken : undefined;
+  } while (token);
+  return { keys, folders };
+}
+
 /** Every key of the namespace, and its open uploads, by the first lister that may; undefined when none may list it. */
 async function listNamespace(ns: Namespace, plainSend: Send, uploadLister: Cleaner | undefined): Promise<Listing | undefined> {
   const send = retrying(plainSend);
   for (const lister of ns.listers) {
-    const keys: string[] = [];
-    let token: string | undefined;
-    let refused = false;
-    do {
-      const page = await send((s) => lister.port.listObjects(ns.keyPrefix, 1000, s, token ? { continuationToken: token } : {}));
-      if (!allowed(page)) refused = true;
-      keys.push(...("keys" in page ? (page.keys ?? []) : []));
-      token = "nextContinuationToken" in page ? page.nextContinuationToken : undefined;
-    } while (token && !refused);
-    if (refused) continue;
-    if (!ns.uploads) return { keys, uploads: [], uploadsUnknown: false };
-    const listed = uploadLister ? await listUploads([uploadLister], ns.keyPrefix, send) : undefined;
-    return { keys, uploads: listed ?? [], uploadsUnknown: listed === undefined };
+    const listed = await listPages(lister, ns.keyPrefix, send);
+    if (!listed) continue;
+    if (!ns.uploads) return { keys: listed.keys, uploads: [], uploadsUnknown: false };
+    const uploads = uploadLister ? await listUploads([uploadLister], ns.keyPrefix, send) : undefined;
+    return { keys: listed.keys, uploads: uploads ?? [], uploadsUnknown: uploads === undefined };
   }
   return undefined;
 }
@@ -158,8 +172,8 @@ export async function listUploads(listers: Cleaner[], prefix: string, send: Send
   return (await firstUploadLister(listers, prefix, send))?.uploads;
 }
 
-/** The first identity that may list open uploads, asked in turn once per cleanup (few keys may), with what it listed. */
-async function firstUploadLister(
+/** The first identity that may list open uploads, asked in turn once per cleanup or sweep (few keys may), with what it listed. */
+export async function firstUploadLister(
   listers: Cleaner[],
   prefix: string,
   send: Send,
