@@ -10,10 +10,20 @@ function wholeSeconds(flag: string, value: number, min: number): void {
 }
 
 /** Every flag checked before anything is printed: a manifest that kubectl or the cluster would refuse is never made. */
-function validateJobFlags(args: { name: string; namespace: string; ttl: number; deadline: number; "service-account"?: string | undefined }): void {
-  // Kubernetes names (what profiles are); a Job's at most 52, for the suffix its pods get.
-  if (!isValidProfileName(args.name) || args.name.length > 52)
+function validateJobFlags(args: {
+  name?: string | undefined;
+  "generate-name": string;
+  namespace: string;
+  ttl: number;
+  deadline: number;
+  "service-account"?: string | undefined;
+}): void {
+  // Kubernetes names (what profiles are); a Job's at most 52 with the 5 characters generateName adds.
+  if (args.name !== undefined && (!isValidProfileName(args.name) || args.name.length > 52))
     throw new UsageError("job: --name must be lowercase letters, digits and '-', at most 52");
+  const prefix = args["generate-name"];
+  if (!/^[a-z0-9]([-a-z0-9]*)$/.test(prefix) || prefix.length > 47)
+    throw new UsageError("job: --generate-name must be lowercase letters, digits and '-', at most 47 (e.g. kfp-s3-probe-)");
   if (!isValidProfileName(args.namespace)) throw new UsageError("job: --namespace must be a Kubernetes namespace name");
   const account = args["service-account"];
   if (account !== undefined && (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(account) || account.length > 253)) {
@@ -27,15 +37,22 @@ function jobParser(argv: string[], version: string) {
   return yargs(argv)
     .scriptName("kfp-s3-probe job")
     .usage(
-      "Usage: kfp-s3-probe job --values values.yaml [--namespace kubeflow] [--image IMAGE] | kubectl apply -f -\n\n" +
-        "Prints a ConfigMap (the part of the deployKF values the probe reads) and a Job that mounts the\n" +
-        "backend's and every profile's object-store Secret and runs the probe once, with a JSON report in\n" +
-        "its log and a finding per line on stderr. The Secrets must be in the Job's namespace.",
+      "Usage: kfp-s3-probe job --values values.yaml [--namespace kubeflow] [--image IMAGE] | kubectl create -f -\n\n" +
+        "Prints one Job that carries the part of the deployKF values the probe reads (in a pod annotation),\n" +
+        "mounts the backend's and every profile's object-store Secret and runs the probe once, with a JSON\n" +
+        "report in its log and a finding per line on stderr. The Secrets must be in the Job's namespace.\n" +
+        "The Job's name is generated (kfp-s3-probe-xxxxx): create it again for another run; find its log with\n" +
+        "  kubectl logs -n kubeflow -l app.kubernetes.io/name=kfp-s3-probe --tail=-1",
     )
     .option("values", { type: "string", demandOption: true, describe: "deployKF values file" })
     .option("namespace", { type: "string", default: "kubeflow", describe: "namespace of the Job and of the Secrets it mounts" })
     .option("image", { type: "string", default: `kfp-s3-probe:${version}`, describe: "image built from the project's Dockerfile" })
-    .option("name", { type: "string", default: "kfp-s3-probe", describe: "name of the Job and its ConfigMap" })
+    .option("generate-name", {
+      type: "string",
+      default: "kfp-s3-probe-",
+      describe: "prefix of the Job's generated name (metadata.generateName; use kubectl create, not apply)",
+    })
+    .option("name", { type: "string", describe: "a fixed name instead (then kubectl apply works, and a second run needs a delete)" })
     .option("service-account", { type: "string", describe: "ServiceAccount (for IRSA, when deployKF uses fromEnv)" })
     .option("ttl", { type: "number", default: 86_400, describe: "seconds the finished Job is kept (ttlSecondsAfterFinished)" })
     .option("istio-sidecar", {
@@ -83,7 +100,8 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
   }
   return jobManifest(settings, {
     namespace: args.namespace,
-    name: args.name,
+    ...(args.name ? { name: args.name } : {}),
+    namePrefix: args["generate-name"],
     image: args.image,
     ...(args["service-account"] ? { serviceAccount: args["service-account"] } : {}),
     ttlSeconds: args.ttl,

@@ -1,12 +1,16 @@
-// `kfp-s3-probe job --values values.yaml`: a ConfigMap with the part of the deployKF values the
-// probe reads, and a Job that mounts the backend's and every profile's Secret (their own key
-// names) and runs the probe once, unattended, with a JSON report in its log.
+// `kfp-s3-probe job --values values.yaml`: one Job, with the part of the deployKF values the probe
+// reads in a pod annotation (projected as a file by the downward API), that mounts the backend's
+// and every profile's Secret (their own key names) and runs the probe once, unattended, with a
+// JSON report in its log. One self-contained object with generateName: `kubectl create -f -`
+// twice makes two runs, never a name conflict or a ConfigMap left behind.
 import { stringify } from "yaml";
 import type { DeploykfSettings } from "../deploykf/values.js";
 
 export interface JobOptions {
   namespace: string;
-  name: string;
+  /** A fixed name; without it the Job gets generateName (`<namePrefix>` plus a random suffix). */
+  name?: string;
+  namePrefix: string;
   image: string;
   /** For IRSA (fromEnv): a ServiceAccount annotated with the role. */
   serviceAccount?: string;
@@ -22,12 +26,12 @@ export const SECRETS_ROOT = "/secrets";
 /** The probe's --timeout is the Job's deadline less this: time left for cleanup and the report. */
 export const CLEANUP_MARGIN_SECONDS = 30;
 export const VALUES_DIR = "/etc/kfp-s3-probe";
+/** The pod annotation that carries the values; the downward API turns it into ${VALUES_DIR}/values.yaml. */
+export const VALUES_ANNOTATION = "kfp-s3-probe/values";
 /** Plain YAML for people and kubectl: no anchors for repeated labels, the values file as a literal block. */
 const YAML_OPTIONS = { aliasDuplicateObjects: false, blockQuote: "literal" } as const;
 /** A user and group that exist in no base image: the probe needs no home and no files of its own. */
 const NON_ROOT_ID = 65532;
-
-type Labels = Record<string, string>;
 
 /** The probe's container: the values from the ConfigMap, each Secret under /secrets/<name>, a JSON report. */
 function probeContainer(options: JobOptions, secretNames: string[]) {
@@ -78,27 +82,38 @@ function podSpec(options: JobOptions, secretNames: string[], usesChain: boolean)
     },
     containers: [probeContainer(options, secretNames)],
     volumes: [
-      { name: "values", configMap: { name: options.name } },
+      {
+        name: "values",
+        downwardAPI: { items: [{ path: "values.yaml", fieldRef: { fieldPath: `metadata.annotations['${VALUES_ANNOTATION}']` } }] },
+      },
       ...secretNames.map((secret, i) => ({ name: `secret-${i}`, secret: { secretName: secret, defaultMode: 0o440 } })),
       { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
     ],
   };
 }
 
-function job(options: JobOptions, labels: Labels, settings: DeploykfSettings) {
+function podAnnotations(options: JobOptions, settings: DeploykfSettings): Record<string, string> {
+  return {
+    [VALUES_ANNOTATION]: stringify(settings.subset, YAML_OPTIONS),
+    // deployKF runs Istio: an injected sidecar never exits, and the Job would never complete.
+    ...(options.istioSidecar ? {} : { "sidecar.istio.io/inject": "false" }),
+  };
+}
+
+function job(options: JobOptions, settings: DeploykfSettings) {
   const secretNames = [...new Set(settings.identities.flatMap((i) => (i.secret ? [i.secret.name] : [])))];
   const usesChain = settings.identities.some((i) => i.secret === null);
+  const labels = { "app.kubernetes.io/name": "kfp-s3-probe", "app.kubernetes.io/instance": options.name ?? options.namePrefix.replace(/-$/, "") };
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name: options.name, namespace: options.namespace, labels },
+    metadata: { ...(options.name ? { name: options.name } : { generateName: options.namePrefix }), namespace: options.namespace, labels },
     spec: {
       backoffLimit: 0,
       ttlSecondsAfterFinished: options.ttlSeconds,
       activeDeadlineSeconds: options.deadlineSeconds,
       template: {
-        // deployKF runs Istio: an injected sidecar never exits, and the Job would never complete.
-        metadata: { labels, ...(options.istioSidecar ? {} : { annotations: { "sidecar.istio.io/inject": "false" } }) },
+        metadata: { labels, annotations: podAnnotations(options, settings) },
         spec: podSpec(options, secretNames, usesChain),
       },
     },
@@ -106,12 +121,5 @@ function job(options: JobOptions, labels: Labels, settings: DeploykfSettings) {
 }
 
 export function jobManifest(settings: DeploykfSettings, options: JobOptions): string {
-  const labels = { "app.kubernetes.io/name": "kfp-s3-probe", "app.kubernetes.io/instance": options.name };
-  const configMap = {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: options.name, namespace: options.namespace, labels },
-    data: { "values.yaml": stringify(settings.subset, YAML_OPTIONS) },
-  };
-  return [configMap, job(options, labels, settings)].map((document) => stringify(document, YAML_OPTIONS)).join("---\n");
+  return stringify(job(options, settings), YAML_OPTIONS);
 }

@@ -2,6 +2,7 @@
 // failure carrying its fix, an error an error, a check not run a skipped test; warnings pass,
 // with the warning in system-out.
 import type { Report, ReportCheck } from "./model.js";
+import { verdictWord, whyOf } from "./verdict-words.js";
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string);
@@ -10,21 +11,20 @@ function xmlEscape(text: string): string {
 function testcase(check: ReportCheck): string {
   const name = xmlEscape(`${check.operation} ${check.prefix ?? "(bucket)"} (expected ${check.expected})`);
   const open = `    <testcase classname="kfp-s3-probe.${xmlEscape(check.identity)}" name="${name}" time="${((check.durationMs ?? 0) / 1000).toFixed(3)}">`;
-  const why =
-    check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : check.verdict);
+  const why = whyOf(check);
   const body = check.hint ? `fix: ${check.hint}` : "";
   switch (check.verdict) {
     case "leak":
     case "missing":
-      return `${open}\n      <failure type="${check.verdict.toUpperCase()}" message="${xmlEscape(why)}">${xmlEscape(body)}</failure>\n    </testcase>`;
+      return `${open}\n      <failure type="${verdictWord(check.verdict)}" message="${xmlEscape(why)}">${xmlEscape(body)}</failure>\n    </testcase>`;
     case "error":
-      return `${open}\n      <error type="${xmlEscape(check.errorKind ?? "error")}" message="${xmlEscape(why)}">${xmlEscape(body)}</error>\n    </testcase>`;
+      return `${open}\n      <error type="${verdictWord(check.verdict)}" message="${xmlEscape(why)}">${xmlEscape([check.errorKind ? `kind: ${check.errorKind}` : "", body].filter(Boolean).join("\n"))}</error>\n    </testcase>`;
     case "not-run":
       return `${open}\n      <skipped message="${xmlEscape(why)}"/>\n    </testcase>`;
     case "ok":
       return `${open}</testcase>`;
     default:
-      return `${open}\n      <system-out>${xmlEscape(`${check.verdict}: ${why}${body ? `; ${body}` : ""}`)}</system-out>\n    </testcase>`;
+      return `${open}\n      <system-out>${xmlEscape(`${verdictWord(check.verdict)}: ${why}${body ? `; ${body}` : ""}`)}</system-out>\n    </testcase>`;
   }
 }
 

@@ -3,6 +3,7 @@
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CAUSES, type Cause } from "../core/cause.js";
 import type { Report, ReportCheck } from "./model.js";
+import { verdictWord, whyOf } from "./verdict-words.js";
 
 const RULE_TEXT: Record<Cause, string> = {
   "missing-action": "An identity lacks an action KFP needs",
@@ -42,13 +43,13 @@ function level(verdict: string): Result.level {
 
 function result(check: ReportCheck, bucket: string): Result {
   const where = check.prefix ?? "(bucket)";
-  const why = check.reason ?? check.verdict;
+  const why = whyOf(check);
   return {
     ruleId: check.cause ?? "unexpected-answer",
     ruleIndex: CAUSES.indexOf(check.cause ?? "unexpected-answer"),
     level: level(check.verdict),
     message: {
-      text: `${check.verdict.toUpperCase()} ${check.identity} ${check.operation} ${where}: ${why}${check.hint ? `. Fix: ${check.hint}` : ""}`,
+      text: `${verdictWord(check.verdict)} ${check.identity} ${check.operation} ${where}: ${why}${check.hint ? `. Fix: ${check.hint}` : ""}`,
     },
     locations: [{ physicalLocation: { artifactLocation: { uri: `s3://${bucket}/${check.prefix ?? ""}` } } }],
     partialFingerprints: { "kfp-s3-probe/v1": [check.identity, check.operation, check.prefix ?? "", check.cause ?? ""].join("|") },

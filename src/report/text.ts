@@ -5,6 +5,7 @@
 import { stripVTControlCharacters, styleText } from "node:util";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
+import { verdictWord, whyOf } from "./verdict-words.js";
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -32,9 +33,11 @@ const BUCKET_NAMES: Record<string, string> = {
 };
 const CELL_WIDTH = 6;
 const CROSS_PROFILE = new Set(["foreign", "unowned", "near-miss"]);
+/** The summary counts each verdict by its own name, as the JSON report does. */
+const SUMMARY_ORDER = ["ok", "leak", "missing", "exposed", "degraded", "ambiguous", "error", "not-run"] as const;
 const SEVERITY = ["leak", "missing", "error", "degraded", "exposed", "ambiguous", "not-run", "ok"];
 export const LEGEND =
-  "cells: yes/no = allowed/denied as expected; LEAK allowed, must be denied; MISS denied, KFP needs it; warn = a warning (see Findings); ? undecided; ERR error; - not run";
+  "cells: yes/no = allowed/denied as expected; LEAK allowed, must be denied; MISS MISSING: denied, KFP needs it; warn EXPOSED or DEGRADED (see Findings); ? AMBIGUOUS; ERR ERROR; - NOT-RUN";
 
 /** The verdict in at most five characters: as expected is plain, what needs a look is loud. */
 function cellText(check: ReportCheck): string {
@@ -55,14 +58,6 @@ function cellText(check: ReportCheck): string {
     default:
       return "ERR";
   }
-}
-
-/** How a finding is named in lines of text: warnings are WARN whatever made them. */
-function findingWord(verdict: string): string {
-  if (verdict === "exposed" || verdict === "degraded") return "WARN";
-  if (verdict === "ambiguous") return "UNSURE";
-  if (verdict === "not-run") return "NOT RUN";
-  return verdict.toUpperCase();
 }
 
 function verdictStyle(verdict: string): Style {
@@ -185,7 +180,7 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
     ...report.notes.map((note) => paint("yellow", `note: ${note}`)),
     ...renderFindings(report, paint),
     ...renderCleanup(report, paint),
-    `Summary: ${s.ok} ok, ${s.leak} leak, ${s.missing} missing, ${s.exposed + s.degraded} warn, ${s.ambiguous} undecided, ${s.error} error, ${s["not-run"]} not run; exit ${report.exitCode}`,
+    `Summary: ${SUMMARY_ORDER.map((verdict) => `${s[verdict]} ${verdict}`).join(", ")}; exit ${report.exitCode}`,
   ];
   return `${wrap(lines, options.width).join("\n")}\n`;
 }
@@ -276,11 +271,7 @@ function renderFindings(report: Report, paint: Paint): string[] {
   for (const group of ordered) {
     const check = group[0] as ReportCheck;
     const operations = [...new Set(group.map((c) => c.operation))].join(", ");
-    const why = check.reason ?? (check.verdict === "leak" ? "allowed, must be denied" : check.verdict === "missing" ? "denied, KFP needs it" : "");
-    const whyDegraded = check.verdict === "degraded" ? "denied; KFP works without it, but failed uploads leave parts behind" : "";
-    lines.push(
-      `  ${label(findingWord(check.verdict), check.verdict)} ${check.identity}  ${operations} ${prefixesIn(group)}${why || whyDegraded ? `: ${why || whyDegraded}` : ""}`,
-    );
+    lines.push(`  ${label(verdictWord(check.verdict), check.verdict)} ${check.identity}  ${operations} ${prefixesIn(group)}: ${whyOf(check)}`);
     const hint = mergedHint(group, hintContextOf(report));
     if (hint) lines.push(`            fix: ${hint}`);
   }
@@ -289,7 +280,7 @@ function renderFindings(report: Report, paint: Paint): string[] {
   for (const check of report.checks) {
     if (check.verdict === "not-run") notRun.set(check.reason ?? "not run", (notRun.get(check.reason ?? "not run") ?? 0) + 1);
   }
-  for (const [reason, count] of notRun) lines.push(`  ${label(findingWord("not-run"), "not-run")} ${count} check(s): ${reason}`);
+  for (const [reason, count] of notRun) lines.push(`  ${label(verdictWord("not-run"), "not-run")} ${count} check(s): ${reason}`);
   return lines.length > 0 ? ["", paint("bold", "Findings"), ...lines] : [];
 }
 
@@ -305,7 +296,7 @@ function exposureLines(report: Report, label: (word: string, verdict: string) =>
       .filter(Boolean)
       .join(" and ");
     return [
-      `  ${label(findingWord("exposed"), "exposed")} ${identity.name}  can list key names of ${where}: ListBucket without an s3:prefix condition`,
+      `  ${label(verdictWord("exposed"), "exposed")} ${identity.name}  can list key names of ${where}: ListBucket without an s3:prefix condition`,
       ...(remedy ? [`            fix: ${listRestrictionWords(remedy)}`] : []),
     ];
   });
@@ -333,7 +324,7 @@ export function findingLines(report: Report): string[] {
     .sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict))
     .map(
       (c) =>
-        `${findingWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`,
+        `${verdictWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`,
     );
   for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
   for (const d of report.diagnoses) lines.unshift(`DIAGNOSIS ${d.kind} ${d.message} | fix: ${d.fix}`);

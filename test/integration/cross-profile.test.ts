@@ -114,12 +114,12 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(100);
-    const warnings = lines.filter((line) => /^ {2}WARN /.test(line)).map((line) => line.split(/\s+/).slice(2, 4).join(" "));
+    const warnings = lines.filter((line) => /^ {2}(EXPOSED|DEGRADED) /.test(line)).map((line) => line.split(/\s+/).slice(2, 4).join(" "));
     expect(warnings.length).toBeGreaterThan(0);
     // One line per identity and kind: "backend abort-multipart", "team-1 can", ... never twice.
     expect(new Set(warnings).size).toBe(warnings.length);
     // With text on stdout, no finding is repeated on stderr.
-    expect(result.stderr).not.toMatch(/WARN/);
+    expect(result.stderr).not.toMatch(/EXPOSED|DEGRADED/);
     const quiet = await runCli(["--config", config, "--quiet"], { env: { COLUMNS: "100" } });
     expect(quiet.stdout).not.toMatch(/List +Put +Head/);
     expect(quiet.stdout).toMatch(/^Summary: /m);

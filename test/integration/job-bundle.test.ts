@@ -78,12 +78,12 @@ describe("the bundled probe, as the Job runs it", () => {
     expect(readFileSync(join(workDir, "kfp-s3-probe.mjs"), "utf8").startsWith("#!/usr/bin/env node")).toBe(true);
   });
 
-  it("the Job's own command, on the values its ConfigMap ships: backend and two profiles pass; JUnit matches the JSON", async () => {
+  it("the Job's own command, on the values its pod annotation ships: backend and two profiles pass; JUnit matches the JSON", async () => {
     const manifest = await runBundle(["job", "--values", valuesFile]);
     expect(manifest.code).toBe(0);
-    const [configMap, job] = parseAllDocuments(manifest.stdout).map((d) => d.toJSON() as Record<string, Parsed>);
+    const [job] = parseAllDocuments(manifest.stdout).map((d) => d.toJSON() as Record<string, Parsed>);
     const shipped = join(workDir, "shipped-values.yaml");
-    writeFileSync(shipped, configMap?.data?.["values.yaml"]);
+    writeFileSync(shipped, (job as Parsed).spec.template.metadata.annotations["kfp-s3-probe/values"]);
     const args = ((job as Parsed).spec.template.spec.containers[0].args as string[]).map((arg) =>
       arg === "/etc/kfp-s3-probe/values.yaml" ? shipped : arg === "/secrets" ? secretsRoot : arg,
     );
@@ -99,7 +99,7 @@ describe("the bundled probe, as the Job runs it", () => {
     ]);
     expect(report.summary.leak + report.summary.missing + report.summary.error).toBe(0);
     // Unattended: the report on stdout, a line per finding on stderr.
-    expect(result.stderr.split("\n").filter((l) => l.startsWith("kfp-s3-probe: WARN team-1 list artifacts/team-2/"))).toHaveLength(1);
+    expect(result.stderr.split("\n").filter((l) => l.startsWith("kfp-s3-probe: EXPOSED team-1 list artifacts/team-2/"))).toHaveLength(1);
     const junit = junitOf(junitFile);
     expect(Number(junit.tests)).toBe(report.checks.length);
     expect(Number(junit.failures)).toBe(0);

@@ -200,7 +200,9 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
     );
     expect(Math.max(...result.stdout.split("\n").map((line) => line.length))).toBeLessThanOrEqual(100);
     expect(result.stdout).toMatch(/Cleanup: \d+ probe object\(s\) created, all removed\./);
-    expect(result.stdout).toMatch(/^Summary: \d+ ok, [1-9]\d* leak, 0 missing, \d+ warn, \d+ undecided, 0 error, 0 not run; exit 1$/m);
+    expect(result.stdout).toMatch(
+      /^Summary: \d+ ok, [1-9]\d* leak, 0 missing, \d+ exposed, \d+ degraded, \d+ ambiguous, 0 error, 0 not-run; exit 1$/m,
+    );
   });
 });
 

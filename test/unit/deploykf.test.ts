@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { XMLParser } from "fast-xml-parser";
 import { Job } from "kubernetes-models/batch/v1";
-import { ConfigMap } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
@@ -141,16 +140,20 @@ describe("the Kubernetes Job", () => {
   const settings = readDeploykfValues(fixture);
   const manifest = jobManifest(settings, {
     namespace: "kubeflow",
-    name: "kfp-s3-probe",
+    namePrefix: "kfp-s3-probe-",
     image: "kfp-s3-probe:0.1.0",
     ttlSeconds: 86_400,
     deadlineSeconds: 600,
   });
-  const [configMapDoc, jobDoc] = parseAllDocuments(manifest).map((d) => d.toJSON() as Record<string, Parsed>);
+  const documents = parseAllDocuments(manifest).map((d) => d.toJSON() as Record<string, Parsed>);
+  const jobDoc = documents[0];
 
   it("parses as YAML and passes the Kubernetes schema (kubernetes-models)", () => {
     expect(parseAllDocuments(manifest).every((d) => d.errors.length === 0)).toBe(true);
-    expect(() => new ConfigMap(configMapDoc as ConstructorParameters<typeof ConfigMap>[0]).validate()).not.toThrow();
+    // One object, with a generated name: a second `kubectl create` is a second run, not a conflict.
+    expect(documents).toHaveLength(1);
+    expect(jobDoc?.metadata).toMatchObject({ generateName: "kfp-s3-probe-", namespace: "kubeflow" });
+    expect(jobDoc?.metadata.name).toBeUndefined();
     expect(() => new Job(jobDoc as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
     // The validator does reject a broken Job.
     expect(() =>
@@ -181,8 +184,12 @@ describe("the Kubernetes Job", () => {
       "kubeflow-pipelines--profile-object-store-auth--team-2",
     ]);
     for (const [secret, mount] of Object.entries(mounts)) expect(mount).toMatchObject({ mountPath: `/secrets/${secret}`, readOnly: true });
-    // What the Job reads from its ConfigMap is what the probe would read from the operator's file.
-    const shipped = valuesFile(configMapDoc?.data["values.yaml"]);
+    // The downward API projects the annotation as the file the probe reads, and what it reads there
+    // is what the probe would read from the operator's file.
+    const values = pod.volumes.find((v: Parsed) => v.name === "values");
+    expect(values.downwardAPI.items).toEqual([{ path: "values.yaml", fieldRef: { fieldPath: "metadata.annotations['kfp-s3-probe/values']" } }]);
+    expect(container.volumeMounts.find((m: Parsed) => m.name === "values")).toMatchObject({ mountPath: "/etc/kfp-s3-probe", readOnly: true });
+    const shipped = valuesFile(jobDoc?.spec.template.metadata.annotations["kfp-s3-probe/values"]);
     expect(readDeploykfValues(shipped).identities).toEqual(settings.identities);
   });
 
@@ -205,11 +212,18 @@ describe("the Kubernetes Job", () => {
     expect(readFileSync(join(root, "deploy", "kfp-s3-probe-job.yaml"), "utf8")).toBe(printed);
   });
 
+  it("the image the Job runs is on a Node LTS line the AWS SDK supports without its warning (even, 22 or later)", () => {
+    const from = /^FROM node:(\d+)-alpine$/m.exec(readFileSync(join(root, "Dockerfile"), "utf8"));
+    const major = Number(from?.[1]);
+    expect(major % 2).toBe(0);
+    expect(major).toBeGreaterThanOrEqual(22);
+  });
+
   it("fromEnv needs a ServiceAccount, and the Job then mounts its token", async () => {
     const irsa = fixtureWith((doc) => (doc.kubeflow_tools.pipelines.objectStore.auth = { fromEnv: true }));
     await expect(jobCommand(["--values", irsa], "0.1.0", () => undefined)).rejects.toThrow(/--service-account/);
     const printed = (await jobCommand(["--values", irsa, "--service-account", "kfp-s3-probe"], "0.1.0", () => undefined)) ?? "";
-    const job = parseAllDocuments(printed)[1]?.toJSON() as Record<string, Parsed>;
+    const job = parseAllDocuments(printed)[0]?.toJSON() as Record<string, Parsed>;
     expect(job.spec.template.spec).toMatchObject({ serviceAccountName: "kfp-s3-probe", automountServiceAccountToken: true });
   });
 });
@@ -217,16 +231,25 @@ describe("the Kubernetes Job", () => {
 describe("Job options", () => {
   const manifestOf = async (flags: string[]) => {
     const printed = (await jobCommand(["--values", fixture, ...flags], "0.1.0", () => undefined)) ?? "";
-    return parseAllDocuments(printed)[1]?.toJSON() as Record<string, Parsed>;
+    return parseAllDocuments(printed)[0]?.toJSON() as Record<string, Parsed>;
   };
 
   it("opts out of Istio's sidecar unless asked, names image pull Secrets, and still passes the Kubernetes schema", async () => {
     const plain = await manifestOf([]);
-    expect(plain.spec.template.metadata.annotations).toEqual({ "sidecar.istio.io/inject": "false" });
+    expect(plain.spec.template.metadata.annotations).toMatchObject({ "sidecar.istio.io/inject": "false" });
     const custom = await manifestOf(["--istio-sidecar", "--image-pull-secret", "registry-a", "--image-pull-secret", "registry-b"]);
-    expect(custom.spec.template.metadata.annotations).toBeUndefined();
+    expect(Object.keys(custom.spec.template.metadata.annotations)).toEqual(["kfp-s3-probe/values"]);
     expect(custom.spec.template.spec.imagePullSecrets).toEqual([{ name: "registry-a" }, { name: "registry-b" }]);
     expect(() => new Job(custom as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
+  });
+
+  it("a generated name by default; --name fixes it, --generate-name changes the prefix; bad names are refused", async () => {
+    expect((await manifestOf(["--generate-name", "probe-nightly-"])).metadata).toMatchObject({ generateName: "probe-nightly-" });
+    const fixed = (await manifestOf(["--name", "probe-once"])).metadata;
+    expect(fixed).toMatchObject({ name: "probe-once" });
+    expect(fixed.generateName).toBeUndefined();
+    await expect(manifestOf(["--generate-name", "Probe_"])).rejects.toThrow(/--generate-name must be lowercase/);
+    await expect(manifestOf(["--name", "x".repeat(53)])).rejects.toThrow(/--name must be .* at most 52/);
   });
 
   it("a Secret in another namespace (existingSecretNamespace) is refused with the exact fix", async () => {

@@ -64,7 +64,8 @@ describe("report", () => {
   it("text: leaks first, each with its fix, and every leftover key in full", () => {
     const text = renderText(buildReport(runWith(allowedEverywhere), context), false);
     const findings = text.slice(text.indexOf("Findings"));
-    expect(findings.indexOf("LEAK")).toBeLessThan(findings.indexOf("WARN"));
+    expect(findings.indexOf("EXPOSED")).toBeGreaterThan(0);
+    expect(findings.indexOf("LEAK")).toBeLessThan(findings.indexOf("EXPOSED"));
     expect(text).toMatch(
       /LEAK +team-1 {2}put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/,
     );

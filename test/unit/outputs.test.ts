@@ -1,0 +1,93 @@
+// The CI outputs: JUnit read back by a JUnit parser (junit2json), and one verdict vocabulary in
+// text, JSON, JUnit and SARIF.
+import { parse as parseJunit, type TestCase } from "junit2json";
+import type { Log } from "sarif";
+import { describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { planFor } from "../../src/core/plan.js";
+import { assess, type Observation, type Verdict } from "../../src/core/verdict.js";
+import { renderJunit } from "../../src/report/junit.js";
+import { buildReport, type Report, type ReportCheck } from "../../src/report/model.js";
+import { renderSarif } from "../../src/report/sarif.js";
+import { findingLines, renderText } from "../../src/report/text.js";
+import { reportContext } from "../support/report-context.js";
+
+const VERDICTS: Verdict[] = ["ok", "leak", "missing", "exposed", "degraded", "ambiguous", "error", "not-run"];
+const WORDS = { leak: "LEAK", missing: "MISSING", exposed: "EXPOSED", degraded: "DEGRADED", ambiguous: "AMBIGUOUS", error: "ERROR" };
+
+/** A real report of one profile, then one check of each verdict, each with its own duration. */
+function reportWithEveryVerdict(): Report {
+  const plan = planFor("team-1", { kind: "profile", profile: "team-1" }, LAYOUTS.deploykf, { profilesInRun: ["team-1"], unownedProfile: "nobody" });
+  const results = plan.checks.map((check) => {
+    const observation: Observation = { outcome: check.target?.prefix?.includes("team-1") ? "allowed" : "denied", evidence: [] };
+    return assess(check, observation, { strict: false, bucket: "kfp" });
+  });
+  const base = buildReport({ plans: [plan], results, cleanup: { created: 3, removed: 2, leftovers: [] } }, reportContext());
+  const template = base.checks.find((c) => c.operation === "get" && c.prefix === "artifacts/team-1/") as ReportCheck;
+  const checks = VERDICTS.map((verdict, i) => ({
+    ...template,
+    operation: `op-${verdict}`,
+    verdict,
+    durationMs: 100 * (i + 1),
+    ...(verdict === "ok" || verdict === "not-run" ? {} : { cause: "missing-action" as const, hint: `fix the ${verdict}` }),
+  }));
+  return {
+    ...base,
+    checks,
+    cleanup: { ...base.cleanup, leftovers: [{ key: "artifacts/team-1/.kfp-s3-probe/run/x", identity: "team-1", reason: "AccessDenied" }] },
+  };
+}
+
+describe("JUnit, read by a JUnit parser", () => {
+  const report = reportWithEveryVerdict();
+
+  it("parses; counts, per-case time, failures, errors, skips and warnings are what the report says", async () => {
+    const parsed = await parseJunit(renderJunit(report));
+    const suites = parsed as { tests?: number; failures?: number; errors?: number; testsuite?: { name?: string; testcase?: TestCase[] }[] };
+    expect(suites.tests).toBe(report.checks.length + 1);
+    expect(suites.failures).toBe(3); // LEAK, MISSING and the leftovers
+    expect(suites.errors).toBe(1);
+    const cases = suites.testsuite?.flatMap((s) => s.testcase ?? []) ?? [];
+    const byOperation = (verdict: string) => cases.find((c) => c.name?.startsWith(`op-${verdict} `)) as TestCase;
+    VERDICTS.forEach((verdict, i) => {
+      expect(byOperation(verdict).time).toBeCloseTo(0.1 * (i + 1), 3);
+    });
+    expect(byOperation("leak").failure?.[0]).toMatchObject({ type: "LEAK", message: "allowed, must be denied", inner: "fix: fix the leak" });
+    expect(byOperation("missing").failure?.[0]?.type).toBe("MISSING");
+    expect(byOperation("error").error?.[0]?.type).toBe("ERROR");
+    expect(byOperation("not-run").skipped).toHaveLength(1);
+    // Warnings pass, and stay visible.
+    for (const warning of ["exposed", "degraded", "ambiguous"]) {
+      expect(byOperation(warning).failure).toBeUndefined();
+      expect(byOperation(warning)["system-out"]?.[0]).toMatch(new RegExp(`^${warning.toUpperCase()}: .*; fix: fix the ${warning}$`));
+    }
+    const cleanup = suites.testsuite?.find((s) => s.name === "cleanup")?.testcase?.[0];
+    expect(cleanup?.failure?.[0]).toMatchObject({ type: "LEFTOVER", message: "1 probe object(s) or upload(s) not removed" });
+    expect(cleanup?.failure?.[0]?.inner).toContain("kfp-s3-probe sweep --delete");
+  });
+});
+
+describe("one verdict vocabulary", () => {
+  const report = reportWithEveryVerdict();
+  const json = JSON.parse(JSON.stringify(report)) as Report;
+
+  it("each finding carries the same word in the text report, the stderr lines, JUnit and SARIF: the JSON verdict in capitals", () => {
+    const text = renderText(report, false, { width: 200 });
+    const lines = findingLines(report);
+    const junit = renderJunit(report);
+    const sarif = JSON.parse(renderSarif(report)) as Log;
+    for (const [verdict, word] of Object.entries(WORDS)) {
+      expect(json.checks.find((c) => c.operation === `op-${verdict}`)?.verdict).toBe(verdict);
+      expect(lines.some((l) => l.startsWith(`${word} team-1 op-${verdict} `))).toBe(true);
+      // Listable key names are one line per identity in the text report, whatever the cells.
+      const what = verdict === "exposed" ? "can list key names" : `op-${verdict} `;
+      expect(text).toMatch(new RegExp(`^ {2}${word} +team-1 +${what}`, "m"));
+      expect(junit).toMatch(new RegExp(`(type="${word}"|>${word}: )`));
+      expect(sarif.runs[0]?.results?.find((r) => r.properties?.operation === `op-${verdict}`)?.message.text).toMatch(
+        new RegExp(`^${word} team-1 op-${verdict} `),
+      );
+    }
+    // The words of old, one per format, are gone.
+    expect(`${text}\n${lines.join("\n")}\n${junit}`).not.toMatch(/\b(WARN|UNSURE|NOT RUN)\b/);
+  });
+});
