@@ -1,7 +1,9 @@
 // From the command line, the environment, --config and --values to one ProbeConfig. Every problem
 // is one line that says what to fix (UsageError → exit 2), raised before anything is sent.
 import { isValidProfileName, type LayoutName } from "../core/layout.js";
-import { UsageError } from "../core/usage-error.js";
+import type { MatrixMode } from "../core/plan.js";
+import { parseShard, type Shard } from "../core/shard.js";
+import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { type SharedProfileSettings, sharedProfileSettings } from "../credentials/aws-profile.js";
 import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
 import { type ChecksumMode, PROVIDERS, type ProviderName } from "../s3/providers.js";
@@ -53,6 +55,9 @@ export interface ProbeConfig {
   layout: LayoutName;
   readOnly: boolean;
   strict: boolean;
+  matrix: MatrixMode;
+  /** Probe slice `index` of `count` of the identities (--shard I/N). */
+  shard?: Shard;
   output: "text" | "json" | "sarif";
   /** Also write a JUnit XML report here. */
   junitFile?: string;
@@ -89,6 +94,8 @@ const RUN_FIELDS: FieldName[] = [
   "multipart",
   "read-only",
   "strict",
+  "matrix",
+  "shard",
   "output",
   "junit",
   "sarif",
@@ -240,6 +247,8 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     layout: get<LayoutName>("layout"),
     readOnly: get<boolean>("read-only"),
     strict: get<boolean>("strict"),
+    matrix: get<MatrixMode>("matrix"),
+    ...shardOf(get<string | undefined>("shard")),
     output: get<ProbeConfig["output"]>("output"),
     ...(junitFile ? { junitFile: writableFile("junit", junitFile) } : {}),
     ...(sarifFile ? { sarifFile: writableFile("sarif", sarifFile) } : {}),
@@ -255,6 +264,13 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     credentialsTimeoutMs: positiveNumber("credentials-timeout", get<number>("credentials-timeout"), 120) * 1000,
     settings: { ...settings, endpoint: { value: endpoint, source: resolved.endpoint?.source ?? "provider" } },
   };
+}
+
+function shardOf(text: string | undefined): { shard?: Shard } {
+  if (text === undefined) return {};
+  const shard = parseShard(text);
+  if (!shard) throw new UsageError(`--shard must be I/N with 0 ≤ I < N ≤ 1000, e.g. --shard 0/4 (got ${JSON.stringify(withoutSecrets(text))})`);
+  return { shard };
 }
 
 /** Returns null when --help was shown. */

@@ -41,6 +41,10 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   layout: "KFP key layout",
   "read-only": "only checks that write nothing (no Put, no Delete)",
   strict: "count listable key names (ListBucket beyond the own prefixes) as a LEAK",
+  matrix:
+    "how other profiles' prefixes are tried: pairs (a read of an object that exists and a conditional write per pair of profiles) or full (every operation)",
+  shard:
+    "I/N: probe slice I of N of the identities (0-based), every other profile still tried from each; combine the reports with kfp-s3-probe merge",
   output: "report format on stdout: text, json, or sarif",
   quiet: "text report: the findings, cleanup and summary only, without the matrices",
   wide: "text report: every row of every matrix (other profiles' prefixes that are as expected too)",

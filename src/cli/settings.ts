@@ -5,6 +5,7 @@
 // and records where each value came from (--debug prints it, the JSON report carries it).
 // A flag counts as given only when it is on the command line, whatever its value.
 import { LAYOUT_NAMES } from "../core/layout.js";
+import { MATRIX_MODES } from "../core/plan.js";
 import { UsageError } from "../core/usage-error.js";
 import { CREDENTIAL_SOURCES } from "../credentials/load.js";
 import { STDOUT_FORMATS } from "../report/formats.js";
@@ -46,6 +47,8 @@ export const FIELDS = {
   layout: { kind: "string", choices: LAYOUT_NAMES, defaultValue: "deploykf" },
   "read-only": { kind: "boolean", defaultValue: false },
   strict: { kind: "boolean", defaultValue: false },
+  matrix: { kind: "string", choices: MATRIX_MODES, defaultValue: "pairs" },
+  shard: { kind: "string" },
   output: { kind: "string", choices: STDOUT_FORMATS, defaultValue: "text" },
   junit: { kind: "string" },
   sarif: { kind: "string" },

@@ -57,8 +57,17 @@ export interface IdentityPlan {
   checks: PlannedCheck[];
 }
 
+/**
+ * pairs: every pair of profiles is tried with the two requests that decide it (a read of an object
+ * that exists, a conditional write); full: every operation under every other profile's prefixes.
+ */
+export type MatrixMode = "pairs" | "full";
+export const MATRIX_MODES: readonly MatrixMode[] = ["pairs", "full"];
+
 /** Who else is in the run (decides each profile's foreign targets), and which uploads to try. */
 export interface RunContext {
+  /** How other profiles' prefixes are tried (default pairs). */
+  matrix?: MatrixMode;
   profilesInRun: string[];
   /** Profiles that exist beyond the run: found in the bucket, or named by the config or --other-profile. */
   otherProfiles?: string[];
@@ -82,6 +91,25 @@ function target(prefix: string, relation: Relation, owner: string | null, operat
 /** What anyone may try without keys: list, write a canary, read an object that exists. */
 const ANONYMOUS_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get"];
 
+/**
+ * Another profile's prefixes in the pairs matrix: a GetObject under the first and a conditional
+ * PutObject under the second (both under a layout with one prefix per profile). A grant on another
+ * team, explicit or by wildcard, shows in one of the two; --matrix full tries every operation.
+ */
+function pairTargets(prefixes: string[], relation: Relation, owner: string): Target[] {
+  if (prefixes.length === 1) return prefixes.map((prefix) => target(prefix, relation, owner, ["get", "put"]));
+  return prefixes.slice(0, 2).map((prefix, i) => target(prefix, relation, owner, i === 0 ? ["get"] : ["put"]));
+}
+
+/** Every other profile's prefixes, tried with the given operations, or as pairs. */
+function foreignTargets(profiles: string[], layout: KeyLayout, context: RunContext, operations: ObjectOperation[]): Target[] {
+  return profiles.flatMap((other) => {
+    const prefixes = profilePrefixes(layout, other);
+    if (context.matrix === "full") return prefixes.map((prefix) => target(prefix, "foreign", other, operations));
+    return pairTargets(prefixes, "foreign", other);
+  });
+}
+
 function knownProfiles(context: RunContext): string[] {
   return [...new Set([...context.profilesInRun, ...(context.otherProfiles ?? [])])].sort();
 }
@@ -91,7 +119,7 @@ function anonymousTargets(layout: KeyLayout, context: RunContext): Target[] {
   const prefixesOf = (profile: string) => profilePrefixes(layout, profile);
   return [
     ...layout.backendPrefixes.map((prefix) => target(prefix, "backend-only", null, ANONYMOUS_OPERATIONS)),
-    ...knownProfiles(context).flatMap((p) => prefixesOf(p).map((prefix) => target(prefix, "foreign", p, ANONYMOUS_OPERATIONS))),
+    ...foreignTargets(knownProfiles(context), layout, context, ANONYMOUS_OPERATIONS),
     ...prefixesOf(context.unownedProfile).map((prefix) => target(prefix, "unowned", null, ANONYMOUS_OPERATIONS)),
   ];
 }
@@ -109,7 +137,7 @@ export function targetsFor(role: Role, layout: KeyLayout, context: RunContext): 
   return [
     ...prefixesOf(me).map((prefix) => target(prefix, "own", me, uploadOperations(context))),
     ...backendOnly,
-    ...others.flatMap((other) => prefixesOf(other).map((prefix) => target(prefix, "foreign", other))),
+    ...foreignTargets(others, layout, context, OBJECT_OPERATIONS),
     ...prefixesOf(context.unownedProfile).map((prefix) => target(prefix, "unowned", null)),
     ...nearMisses.flatMap((name) => prefixesOf(name).map((prefix) => target(prefix, "near-miss", null))),
     // "artifacts/team-1" without the slash: a listing there would show the profile's own keys, so no list check.

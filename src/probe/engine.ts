@@ -42,6 +42,7 @@ export function planRun(identities: ProbeIdentity[], options: ProbeOptions, disc
     unownedProfile: unownedProfileName(options.runId),
     uploads: !options.readOnly,
     multipart: options.multipart !== false,
+    matrix: options.matrix ?? "pairs",
   };
   return identities.map((identity) => planFor(identity.name, identity.role, options.layout, context));
 }
@@ -57,7 +58,12 @@ async function checkIdentity(state: RunState, identity: ProbeIdentity): Promise<
 }
 
 async function check(state: RunState): Promise<void> {
-  await Promise.all(state.identities.filter((i) => state.reachable.has(i)).map((identity) => checkIdentity(state, identity)));
+  await Promise.all(
+    state
+      .probers()
+      .filter((i) => state.reachable.has(i))
+      .map((identity) => checkIdentity(state, identity)),
+  );
 }
 
 /**
@@ -66,15 +72,15 @@ async function check(state: RunState): Promise<void> {
  */
 function collect(state: RunState): CheckResult[] {
   const { strict, bucket } = state.options;
-  const results = state.plans.flatMap((plan) =>
-    plan.checks.map((c) => state.decided.get(c) ?? assess(c, notRun("not run", "interrupted"), { strict, bucket })),
-  );
+  const results = state
+    .proberPlans()
+    .flatMap((plan) => plan.checks.map((c) => state.decided.get(c) ?? assess(c, notRun("not run", "interrupted"), { strict, bucket })));
   return markPublic(results, state.identities.find((i) => i.role.kind === "anonymous")?.name, bucket);
 }
 
 /** The run's namespace under every prefix it tried, listed and cleaned by whoever may (the backend first). */
 function namespacesOf(state: RunState): Namespace[] {
-  const targets = state.plans.flatMap((plan) => plan.targets);
+  const targets = state.proberPlans().flatMap((plan) => plan.targets);
   const prefixes = new Set(targets.map((target) => target.prefix));
   const withUploads = new Set(
     targets.filter((t) => t.operations.includes("multipart") || t.operations.includes("abort-multipart")).map((t) => t.prefix),
@@ -110,5 +116,5 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   } finally {
     cleanup = await removeCreated({ ledger, options, namespaces: namespacesOf(state) });
   }
-  return { plans: state.plans, results: collect(state), cleanup, discovery };
+  return { plans: state.proberPlans(), results: collect(state), cleanup, discovery };
 }

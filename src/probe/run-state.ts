@@ -5,7 +5,8 @@ import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
 import { classify, type RequestSubject, type ResponseFacts } from "../core/classify.js";
 import type { KeyLayout } from "../core/layout.js";
-import type { IdentityPlan, Operation, PlannedCheck, Role, Target } from "../core/plan.js";
+import type { IdentityPlan, MatrixMode, Operation, PlannedCheck, Role, Target } from "../core/plan.js";
+import { inShard, type Shard } from "../core/shard.js";
 import { assess, type CheckResult, type Evidence, type Observation } from "../core/verdict.js";
 import type { Cleaner, CreatedObject, Ledger } from "./ledger.js";
 import type { S3Port } from "./port.js";
@@ -44,6 +45,13 @@ export interface ProbeOptions {
   discover?: boolean;
   /** At most this many profiles beyond the run are tried (default 500). */
   maxProfiles?: number;
+  /** How other profiles' prefixes are tried (default pairs: two requests per pair of profiles). */
+  matrix?: MatrixMode;
+  /**
+   * --shard I/N: only these identities' checks run; the others still seed, list and clean up for
+   * them, as the owners and the backend of the prefixes they are tried against.
+   */
+  shard?: Shard;
 }
 
 /** An object planted in a prefix the prober must not reach, by someone who may write there. */
@@ -114,9 +122,10 @@ export class RunState {
   readonly limit: LimitFunction;
   readonly decided = new Map<PlannedCheck, CheckResult>();
   readonly reachable = new Set<ProbeIdentity>();
-  readonly seeds = new Map<Target, Seed>();
+  /** By seedSlot: one seed per prober and target, or one per prefix where seeds are shared. */
+  readonly seeds = new Map<Target | string, Seed>();
   /** Why a prefix has no seed. */
-  readonly seedless = new Map<Target, string>();
+  readonly seedless = new Map<Target | string, string>();
   /** By prefix: an object KFP stored there, or why none was found. */
   readonly realObjects = new Map<string, RealObject>();
   readonly realObjectless = new Map<string, string>();
@@ -132,6 +141,25 @@ export class RunState {
     // Every request in flight listens on the run's signal; Node warns past 10 listeners.
     setMaxListeners(0, options.signal);
     this.limit = pLimit(options.concurrency);
+  }
+
+  /**
+   * Where a target's seed is kept. In the pairs matrix nobody deletes under another profile's
+   * prefix, so one seed per prefix serves every prober; with --matrix full a leaky prober's delete
+   * would take a shared seed from the next, so each prober gets its own.
+   */
+  seedSlot(target: Target): Target | string {
+    return this.options.matrix !== "full" && target.relation === "foreign" ? target.prefix : target;
+  }
+
+  /** The identities this process probes (all of them, but for --shard). */
+  probers(): ProbeIdentity[] {
+    return this.identities.filter((identity, position) => inShard(position, this.options.shard));
+  }
+
+  /** The plans of the identities this process probes. */
+  proberPlans(): IdentityPlan[] {
+    return this.plans.filter((plan, position) => inShard(position, this.options.shard));
   }
 
   /** The plans, once the run knows every profile it tries. */

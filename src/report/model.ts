@@ -5,7 +5,8 @@ import type { Cause, Remedy } from "../core/cause.js";
 import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { exitCodeFor, type RunEnding } from "../core/exit-codes.js";
-import { describeRole, type Role } from "../core/plan.js";
+import { describeRole, type MatrixMode, type Role } from "../core/plan.js";
+import { inShard, type Shard, shardLabel } from "../core/shard.js";
 import { countVerdicts, type VerdictCounts } from "../core/summary.js";
 import type { CheckResult, Evidence } from "../core/verdict.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
@@ -27,6 +28,9 @@ export interface ReportContext {
   forcePathStyle: boolean;
   readOnly: boolean;
   strict: boolean;
+  matrix?: MatrixMode;
+  /** --shard: the report lists this slice's identities (diagnoses still see every identity's keys). */
+  shard?: Shard;
   /** Set when the run was cut short: "SIGINT", "SIGTERM" or "deadline". */
   interruptedBy?: string;
   /** What the operator should know beyond the checks (provider limits, TLS verification off, ...). */
@@ -72,7 +76,7 @@ export interface Report {
   interruptedBy: string | null;
   store: { endpoint: string; bucket: string; region: string; forcePathStyle: boolean };
   layout: string;
-  options: { readOnly: boolean; strict: boolean };
+  options: { readOnly: boolean; strict: boolean; matrix: MatrixMode; shard: string | null };
   identities: {
     name: string;
     role: "backend" | "profile" | "anonymous";
@@ -82,6 +86,8 @@ export interface Report {
     accessKeyId: string;
     /** The caller's ARN from sts:GetCallerIdentity, on AWS. */
     caller: string | null;
+    /** 16 hex digits of SHA-256 of the access key id: tells keys apart (merge, diagnoses) without carrying them. */
+    keyFingerprint: string | null;
   }[];
   notes: string[];
   settings: Record<string, { value: unknown; source: string }>;
@@ -137,16 +143,24 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     interruptedBy: context.interruptedBy ?? null,
     store: { endpoint: context.endpoint, bucket: context.bucket, region: context.region, forcePathStyle: context.forcePathStyle },
     layout: context.layout,
-    options: { readOnly: context.readOnly, strict: context.strict },
-    identities: context.identities.map((identity) => ({
-      name: identity.name,
-      role: identity.role.kind,
-      profile: identity.role.kind === "profile" ? identity.role.profile : null,
-      description: describeRole(identity.role),
-      credentialSource: identity.credentialSource,
-      accessKeyId: identity.accessKeyIdHint,
-      caller: identity.caller ?? null,
-    })),
+    options: {
+      readOnly: context.readOnly,
+      strict: context.strict,
+      matrix: context.matrix ?? "pairs",
+      shard: context.shard ? shardLabel(context.shard) : null,
+    },
+    identities: context.identities
+      .filter((_, position) => inShard(position, context.shard))
+      .map((identity) => ({
+        name: identity.name,
+        role: identity.role.kind,
+        profile: identity.role.kind === "profile" ? identity.role.profile : null,
+        description: describeRole(identity.role),
+        credentialSource: identity.credentialSource,
+        accessKeyId: identity.accessKeyIdHint,
+        caller: identity.caller ?? null,
+        keyFingerprint: identity.keyFingerprint ?? null,
+      })),
     notes: context.notes ?? [],
     settings: context.settings ?? {},
     discovery: run.discovery ?? null,

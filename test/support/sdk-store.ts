@@ -59,6 +59,8 @@ export function mockStore(s3: AwsClientStub<S3Client>, policyOf: (accessKeyId: s
   s3.on(GetBucketLocationCommand).resolves({ $metadata: { httpStatusCode: 200 }, LocationConstraint: undefined });
   s3.on(PutObjectCommand).callsFake(
     guarded("put", (input: PutObjectCommandInput) => {
+      // As S3 does: the policy first (guarded), then the condition.
+      if (input.IfNoneMatch === "*" && objects.has(input.Key as string)) throw s3Error("PreconditionFailed", 412);
       objects.set(input.Key as string, input.Body as Uint8Array);
       return { $metadata: { httpStatusCode: 200 } };
     }),

@@ -1,10 +1,10 @@
 // Several identities in one run, each with its own policy, on a mocked store that tells them
 // apart by access key: seeds, undecided reads, and cleanup by the prefix's owner or the backend.
-import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
-import type { Role } from "../../src/core/plan.js";
+import type { MatrixMode, Role } from "../../src/core/plan.js";
 import { type ProbeIdentity, type ProbeRun, runProbe } from "../../src/probe/engine.js";
 import { createS3Client } from "../../src/s3/client.js";
 import { SdkS3Port } from "../../src/s3/s3-port.js";
@@ -41,8 +41,9 @@ function identity(name: string, role: Role): ProbeIdentity {
 
 const profile = (name: string, profileName = name) => identity(name, { kind: "profile", profile: profileName });
 
-function probe(identities: ProbeIdentity[]): Promise<ProbeRun> {
+function probe(identities: ProbeIdentity[], matrix: MatrixMode = "full"): Promise<ProbeRun> {
   return runProbe(identities, {
+    matrix,
     bucket: BUCKET,
     layout: LAYOUTS.deploykf,
     runId: RUN_ID,
@@ -70,7 +71,7 @@ function leaks(run: ProbeRun, identityName: string): string[] {
 beforeEach(() => s3.reset());
 afterEach(() => s3.reset());
 
-describe("cross-profile matrix", () => {
+describe("cross-profile matrix, --matrix full", () => {
   it("reference policies: reads of another profile are decided on a seed its owner wrote, and are denied", async () => {
     const objects = store({ "team-1": reference("team-1"), "team-2": reference("team-2"), backend: backendPolicy });
     const run = await probe([identity("backend", { kind: "backend" }), profile("team-1"), profile("team-2")]);
@@ -183,5 +184,74 @@ describe("cross-profile matrix", () => {
     const run = await probe([identity("backend", { kind: "backend" }), profile("team-4")]);
     const leftover = run.cleanup.leftovers.find((l) => l.key === `artifacts/team-4/.kfp-s3-probe/${RUN_ID}/team-4`);
     expect(leftover?.reason).toBe("DeleteObject denied to team-4; DeleteObject denied to backend");
+  });
+});
+
+describe("cross-profile pairs (the default matrix)", () => {
+  const SEED = (prefix: string) => `${prefix}.kfp-s3-probe/${RUN_ID}/seed`;
+  /** Requests team-1 sent under team-2's prefixes (seeds and cleanup are others'). */
+  const pairRequests = () =>
+    s3
+      .calls()
+      .map((call) => call.args[0].input as { Key?: string; Prefix?: string })
+      .filter((input) => (input.Key ?? "").startsWith("artifacts/team-2/") || (input.Key ?? "").startsWith("v2/artifacts/team-2/"));
+
+  it("reference policies: one GetObject of the shared seed and one conditional PutObject over it per pair, both denied, nothing written", async () => {
+    const objects = store({ "team-1": reference("team-1"), "team-2": reference("team-2"), backend: backendPolicy });
+    const run = await probe([identity("backend", { kind: "backend" }), profile("team-1"), profile("team-2")], "pairs");
+    expect(run.results.filter((r) => ["leak", "missing", "ambiguous", "error"].includes(r.verdict))).toEqual([]);
+    const foreign = run.results
+      .filter((r) => r.identity === "team-1" && r.target?.owner === "team-2")
+      .map((r) => `${r.operation} ${r.target?.prefix}`);
+    expect(foreign).toEqual(["get artifacts/team-2/", "put v2/artifacts/team-2/"]);
+    expect(result(run, "team-1", "artifacts/team-2/", "get").observation.evidence).toEqual([
+      { request: "PutObject (seed, as team-2)", key: SEED("artifacts/team-2/"), status: 200 },
+      { request: "GetObject", key: SEED("artifacts/team-2/"), status: 403, errorName: "AccessDenied" },
+    ]);
+    expect(result(run, "team-1", "v2/artifacts/team-2/", "put").observation.evidence.map((e) => [e.request, e.status])).toEqual([
+      ["PutObject (seed, as team-2)", 200],
+      ["PutObject (if absent, over the seed)", 403],
+    ]);
+    // One seed per prefix, whoever tries it; the only other PUT there is the other team's write over it.
+    const seedPuts = s3.commandCalls(PutObjectCommand).filter((c) => c.args[0].input.Key?.endsWith("/seed"));
+    const seeds = [...ownPrefixes("team-1"), ...ownPrefixes("team-2")].map(SEED);
+    const writesOver = ["v2/artifacts/team-1/", "v2/artifacts/team-2/"].map(SEED);
+    expect(seedPuts.map((c) => c.args[0].input.Key).sort()).toEqual([...seeds, ...writesOver].sort());
+    expect(objects.size).toBe(0);
+    expect(run.cleanup.leftovers).toEqual([]);
+  });
+
+  it("artifacts/* granted: the read leaks and the write leaks with a 412, so nothing of the other team's is written", async () => {
+    const wildcard: Policy = (_a, key) => key.startsWith("artifacts/") || key.startsWith("v2/artifacts/");
+    const objects = store({ "team-3": wildcard, "team-2": reference("team-2"), backend: backendPolicy });
+    s3.resetHistory();
+    const run = await probe([identity("backend", { kind: "backend" }), profile("team-3"), profile("team-2")], "pairs");
+    expect(leaks(run, "team-3")).toEqual(
+      expect.arrayContaining(["get artifacts/team-2/", "put v2/artifacts/team-2/", "put artifacts/team-30/", "delete artifacts/team-3"]),
+    );
+    const put = result(run, "team-3", "v2/artifacts/team-2/", "put");
+    expect(put.observation.evidence.at(-1)).toMatchObject({ request: "PutObject (if absent, over the seed)", status: 412 });
+    // team-3 wrote no key of its own under team-2's prefixes.
+    const written = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key ?? "");
+    expect(written.filter((k) => k.includes("team-2/") && k.endsWith("/team-3"))).toEqual([]);
+    expect(leaks(run, "team-2")).toEqual([]);
+    expect(objects.size).toBe(0);
+  });
+
+  it("an explicit read grant on one other team is a LEAK of that pair only", async () => {
+    const extraRead: Policy = (action, key) => reference("team-1")(action, key) || (action === "get" && key.startsWith("artifacts/team-2/"));
+    store({ "team-1": extraRead, "team-2": reference("team-2"), "team-3": reference("team-3"), backend: backendPolicy });
+    const run = await probe([identity("backend", { kind: "backend" }), profile("team-1"), profile("team-2"), profile("team-3")], "pairs");
+    expect(leaks(run, "team-1")).toEqual(["get artifacts/team-2/"]);
+    expect(leaks(run, "team-3")).toEqual([]);
+  });
+
+  it("each pair costs two requests of the prober: a read and a conditional write", async () => {
+    store({ "team-1": reference("team-1"), "team-2": reference("team-2"), backend: backendPolicy });
+    s3.resetHistory();
+    await probe([identity("backend", { kind: "backend" }), profile("team-1"), profile("team-2")], "pairs");
+    const byTeam1 = pairRequests().filter((input) => (input.Key ?? "").includes("/seed"));
+    // team-2's seeds (2), team-1's read and write (2), the backend's cleanup deletes (2).
+    expect(byTeam1.length).toBe(6);
   });
 });

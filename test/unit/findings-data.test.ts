@@ -45,12 +45,12 @@ describe("findings as data", () => {
   });
 
   it("a leak names the action to remove and the resource; a missing read names GetObject on the prefix", () => {
-    const put = plan.checks.find((c) => c.target?.prefix === "artifacts/team-2/" && c.operation === "put");
+    const put = plan.checks.find((c) => c.target?.prefix === "v2/artifacts/team-2/" && c.operation === "put");
     const leak = put && assess(put, { outcome: "allowed", evidence: [] }, { strict: false, bucket: "kfp" });
     expect(leak).toMatchObject({
       verdict: "leak",
       cause: "grant-too-wide",
-      remedy: { where: "identity-policy", change: "remove", actions: ["s3:PutObject"], resource: "arn:aws:s3:::kfp/artifacts/team-2/*" },
+      remedy: { where: "identity-policy", change: "remove", actions: ["s3:PutObject"], resource: "arn:aws:s3:::kfp/v2/artifacts/team-2/*" },
     });
     const get = plan.checks.find((c) => c.target?.prefix === "artifacts/team-1/" && c.operation === "get");
     const missing = get && assess(get, { outcome: "denied", evidence: [] }, { strict: false, bucket: "kfp" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canaryKey, isProbeKey, isValidProfileName, LAYOUTS, profileAreaRoots, profilePrefixes } from "../../src/core/layout.js";
-import { expectationFor, planFor, type RunContext, targetsFor } from "../../src/core/plan.js";
+import { expectationFor, type MatrixMode, planFor, type RunContext, targetsFor } from "../../src/core/plan.js";
 import { judge } from "../../src/core/verdict.js";
 
 const deploykf = LAYOUTS.deploykf;
@@ -133,13 +133,17 @@ describe("cross-profile targets", () => {
   it("the number of checks grows linearly in profiles × targets", () => {
     const checksFor = (profiles: number) => {
       const names = Array.from({ length: profiles }, (_, i) => `p${i + 1}`);
-      const ctx: RunContext = { profilesInRun: names, unownedProfile: "nobody" };
+      const ctx: RunContext = { profilesInRun: names, unownedProfile: "nobody", matrix };
       return names.reduce((n, name) => n + planFor(name, { kind: "profile", profile: name }, deploykf, ctx).checks.length, 0);
     };
-    // Each profile: 3 bucket checks, 3 own/backend prefixes, 2 unowned, 4 near-miss, 2 no-slash and 2 per
-    // other profile; 3 upload checks under each of its 2 own prefixes.
-    const perProfile = (profiles: number) => 3 + 5 * (2 + 1 + 2 + 4 + 2 * (profiles - 1)) + 4 * 2 + 3 * 2;
-    for (const profiles of [1, 2, 4, 8]) expect(checksFor(profiles)).toBe(profiles * perProfile(profiles));
+    // Each profile: 3 bucket checks, 3 own/backend prefixes, 2 unowned, 4 near-miss, 2 no-slash;
+    // 3 upload checks under each of its 2 own prefixes; per other profile 2 prefixes of 5 checks
+    // (full), or a read under one and a write under the other (pairs).
+    const fixed = 3 + 5 * (2 + 1 + 2 + 4) + 4 * 2 + 3 * 2;
+    let matrix: MatrixMode = "full";
+    for (const profiles of [1, 2, 4, 8]) expect(checksFor(profiles)).toBe(profiles * (fixed + 10 * (profiles - 1)));
+    matrix = "pairs";
+    for (const profiles of [1, 2, 4, 8]) expect(checksFor(profiles)).toBe(profiles * (fixed + 2 * (profiles - 1)));
   });
 });
 

@@ -4,7 +4,7 @@ import { canaryKey, isProbeKey } from "../../core/layout.js";
 import type { IdentityPlan, Operation, Target } from "../../core/plan.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
 import type { CreatedObject } from "../ledger.js";
-import { canaryBody, notRun, type ProbeIdentity, type RunState } from "../run-state.js";
+import { canaryBody, notRun, type ProbeIdentity, type RunState, type Seed } from "../run-state.js";
 
 const LIST_PAGE = 20;
 
@@ -45,11 +45,34 @@ async function listPrefix(probe: PrefixProbe): Promise<string | undefined> {
   return listed.find((key) => !isProbeKey(key));
 }
 
+/**
+ * A conditional PutObject over a shared seed: the store decides the policy first, so 403 is denied
+ * and 412 (the key exists) is allowed, with nothing written either way.
+ */
+async function writeOverSeed(probe: PrefixProbe, seed: Seed): Promise<void> {
+  const { state, prober } = probe;
+  const { key } = seed.entry;
+  const put = await state.request("PutObject (if absent, over the seed)", key, "write", (s) =>
+    prober.port.putObjectIfAbsent(key, probe.body, s, { crc32: false }),
+  );
+  const evidence = [seed.evidence, ...put.observation.evidence];
+  if (put.result.status === 412) {
+    const reason = "the store authorised the write and refused it only because the key exists (412): a new key would be written";
+    return decide(probe, "put", { outcome: "allowed", reason, evidence });
+  }
+  // A 2xx means the store ignored If-None-Match and overwrote the run's own seed: still a write allowed.
+  decide(probe, "put", { ...put.observation, evidence });
+}
+
 async function putCanary(probe: PrefixProbe): Promise<CreatedObject | undefined> {
   if (probe.state.options.readOnly) {
     decide(probe, "put", notRun("--read-only: nothing is written"));
     return undefined;
   }
+  const { state, target } = probe;
+  const slot = state.seedSlot(target);
+  const shared = typeof slot === "string" ? state.seeds.get(slot) : undefined;
+  if (shared) return void (await writeOverSeed(probe, shared));
   const { entry, put } = await probe.state.writeProbeObject(probe.prober, probe.target, probe.key, probe.body, "PutObject (if absent)");
   decide(probe, "put", put.observation);
   return entry;
@@ -60,7 +83,7 @@ async function putCanary(probe: PrefixProbe): Promise<CreatedObject | undefined>
  * only), else on the prober's own canary, else on an object its own listing showed.
  */
 function readableObject(probe: PrefixProbe, canary: CreatedObject | undefined, existingKey: string | undefined): Readable | undefined {
-  const seed = probe.state.seeds.get(probe.target);
+  const seed = probe.state.seeds.get(probe.state.seedSlot(probe.target));
   if (seed) return { key: seed.entry.key, expected: seed.body, firstByteOnly: false, before: [seed.evidence] };
   // Where the identity must read, it reads back what it wrote; a KFP object decides only a read it must not make.
   const mustRead = probe.state.checkOf(probe.plan, probe.target, "get").expectation === "required";
@@ -76,35 +99,36 @@ function undecidedRead(probe: PrefixProbe): Observation {
   const { prefix } = probe.target;
   const why = options.readOnly
     ? `nothing to read: no object under ${prefix} and --read-only writes none`
-    : (seedless.get(probe.target) ??
+    : (seedless.get(probe.state.seedSlot(probe.target)) ??
       probe.state.realObjectless.get(prefix) ??
       `nothing to read: PutObject did not succeed and no object exists under ${prefix}`);
   return { outcome: "ambiguous", reason: why, evidence: [] };
 }
 
-/** HeadObject and GetObject; returns HeadObject's outcome (a gocloud delete needs it). */
+/** HeadObject (where planned) and GetObject; returns HeadObject's outcome (a gocloud delete needs it). */
 async function readBack(probe: PrefixProbe, readable: Readable | undefined): Promise<Observation["outcome"] | undefined> {
+  const withHead = probe.target.operations.includes("head");
   if (readable === undefined) {
-    decide(probe, "head", undecidedRead(probe));
+    if (withHead) decide(probe, "head", undecidedRead(probe));
     decide(probe, "get", undecidedRead(probe));
     return undefined;
   }
   const { state, prober } = probe;
   const readKey = readable.key;
   const [head, get] = await Promise.all([
-    state.request("HeadObject", readKey, "existing-object", (s) => prober.port.headObject(readKey, s)),
+    withHead ? state.request("HeadObject", readKey, "existing-object", (s) => prober.port.headObject(readKey, s)) : undefined,
     state.request(readable.firstByteOnly ? "GetObject (first byte)" : "GetObject", readKey, "existing-object", (s) =>
       prober.port.getObject(readKey, readable.firstByteOnly, s),
     ),
   ]);
-  decide(probe, "head", { ...head.observation, evidence: [...readable.before, ...head.observation.evidence] });
+  if (head) decide(probe, "head", { ...head.observation, evidence: [...readable.before, ...head.observation.evidence] });
   const readBytes = "body" in get.result ? get.result.body : undefined;
   const corrupted = readable.expected !== undefined && get.observation.outcome === "allowed" && !sameBytes(readBytes, readable.expected);
   const getObservation: Observation = corrupted
     ? { ...get.observation, outcome: "error", errorKind: "unexpected", reason: "GetObject returned other bytes than were written" }
     : get.observation;
   decide(probe, "get", { ...getObservation, evidence: [...readable.before, ...getObservation.evidence] });
-  return head.observation.outcome;
+  return head?.observation.outcome;
 }
 
 /**
@@ -113,7 +137,7 @@ async function readBack(probe: PrefixProbe, readable: Readable | undefined): Pro
  */
 async function deleteCheck(probe: PrefixProbe, canary: CreatedObject | undefined, headOutcome: Observation["outcome"] | undefined): Promise<void> {
   const { state, prober, target } = probe;
-  const seed = state.seeds.get(target);
+  const seed = state.seeds.get(state.seedSlot(target));
   const victim = seed?.entry ?? canary;
   const deleteKey = victim?.key ?? probe.key;
   const del = await state.request("DeleteObject", deleteKey, "write", (s) => prober.port.deleteObject(deleteKey, undefined, s));
@@ -137,10 +161,11 @@ export async function checkPrefix(state: RunState, prober: ProbeIdentity, target
   const { runId, readOnly } = state.options;
   const key = canaryKey(target.prefix, runId, prober.name);
   const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: canaryBody(runId, "canary") };
-  const existingKey = target.operations.includes("list") ? await listPrefix(probe) : undefined;
-  const canary = await putCanary(probe);
-  const headOutcome = await readBack(probe, readableObject(probe, canary, existingKey));
-  if (!target.operations.includes("delete")) return;
+  const planned = new Set(target.operations);
+  const existingKey = planned.has("list") ? await listPrefix(probe) : undefined;
+  const canary = planned.has("put") ? await putCanary(probe) : undefined;
+  const headOutcome = planned.has("get") ? await readBack(probe, readableObject(probe, canary, existingKey)) : undefined;
+  if (!planned.has("delete")) return;
   if (readOnly) return decide(probe, "delete", notRun("--read-only: nothing is deleted"));
   await deleteCheck(probe, canary, headOutcome);
 }

@@ -7,9 +7,11 @@ import type { RunState } from "../run-state.js";
 
 /** Prefixes of others (other profiles, pipelines/) that someone in the run is tried against. */
 function foreignPrefixes(state: RunState): string[] {
-  const prefixes = state.plans.flatMap((plan) =>
-    plan.role.kind === "backend" ? [] : plan.targets.filter((t) => t.relation === "foreign" || t.relation === "backend-only").map((t) => t.prefix),
-  );
+  const prefixes = state
+    .proberPlans()
+    .flatMap((plan) =>
+      plan.role.kind === "backend" ? [] : plan.targets.filter((t) => t.relation === "foreign" || t.relation === "backend-only").map((t) => t.prefix),
+    );
   return [...new Set(prefixes)];
 }
 
