@@ -1,10 +1,11 @@
-# The probe as one file on a small Node image: no node_modules, no shell needed, not root.
+# The probe as one folder (an entry and its chunks) on a small Node image: no node_modules, no shell
+# needed, not root.
 #   npm ci && npm run build && docker build -t kfp-s3-probe:0.1.0 .
 # The Job that `kfp-s3-probe job` prints runs this image with a read-only root filesystem.
 # The current Node LTS: the AWS SDK supports it without its Node-version warning (Node 20 is past
 # its end of life, and the SDK needs Node 22 or later from January 2027).
 FROM node:24-alpine
-COPY dist/kfp-s3-probe.mjs /app/kfp-s3-probe.mjs
+COPY dist/bundle/ /app/
 USER 65532:65532
 ENV NO_COLOR=1
 ENTRYPOINT ["node", "/app/kfp-s3-probe.mjs"]

@@ -1,4 +1,4 @@
-// The tool's version: set by the bundler in dist/kfp-s3-probe.mjs, else read from package.json.
+// The tool's version: set by the bundler in dist/bundle/, else read from package.json.
 import { existsSync, readFileSync } from "node:fs";
 
 declare const __KFP_S3_PROBE_VERSION__: string | undefined;

@@ -1,4 +1,12 @@
-// The command's entry point: bin/kfp-s3-probe for a checkout, dist/kfp-s3-probe.mjs as one file.
+// The command's entry point: bin/kfp-s3-probe for a checkout, dist/bundle/kfp-s3-probe.mjs bundled.
+import { quickAnswer } from "./quick.js";
+
+// A bare --help or --version: answered before the parser and the SDK load.
+const quick = quickAnswer(process.argv.slice(2), process.stdout.columns);
+if (quick !== undefined) {
+  await new Promise((written) => process.stdout.write(quick, written));
+  process.exit(0);
+}
 // Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once.
 const endAtOnce = (): void => process.exit(130);
 process.on("SIGINT", endAtOnce);

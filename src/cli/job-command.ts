@@ -16,6 +16,7 @@ function validateJobFlags(args: {
   namespace: string;
   ttl: number;
   deadline: number;
+  parallelism: number;
   "service-account"?: string | undefined;
 }): void {
   // Kubernetes names (what profiles are); a Job's at most 52 with the 5 characters generateName adds.
@@ -30,6 +31,8 @@ function validateJobFlags(args: {
     throw new UsageError("job: --service-account must be a ServiceAccount name (lowercase letters, digits, '-' and '.')");
   }
   wholeSeconds("ttl", args.ttl, 0);
+  if (!Number.isInteger(args.parallelism) || args.parallelism < 1 || args.parallelism > 100)
+    throw new UsageError("job: --parallelism must be a whole number from 1 to 100");
   wholeSeconds("deadline", args.deadline, 2 * CLEANUP_MARGIN_SECONDS);
 }
 
@@ -65,6 +68,12 @@ function jobParser(argv: string[], version: string) {
       type: "string",
       array: true,
       describe: "NAME, repeatable: a Secret for pulling the image from a private registry",
+    })
+    .option("parallelism", {
+      type: "number",
+      default: 1,
+      describe:
+        "N above 1: an Indexed Job of N pods, pod I probing --shard I/N (for hundreds of profiles); combine their logs with kfp-s3-probe merge",
     })
     .option("deadline", {
       type: "number",
@@ -108,6 +117,7 @@ export async function jobCommand(argv: string[], version: string, write: (text: 
     deadlineSeconds: args.deadline,
     istioSidecar: args["istio-sidecar"],
     imagePullSecrets: args["image-pull-secret"] ?? [],
+    parallelism: args.parallelism,
   });
 }
 

@@ -1,197 +1,17 @@
 // The command, as phases wired together: resolve settings → load identities → open a session per
 // identity → probe (plan, seed, check, clean up) → judge → report → exit code. Ctrl-C, SIGTERM and
 // the --timeout deadline all end in cleanup and a report. All output goes through the redactor.
-import { createHash, randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import ora, { type Ora } from "ora";
+// Only what reading the command line needs is loaded here; a run, sweep, job and merge load their
+// modules (and the AWS SDK) when they start, so --help, --version and usage errors stay fast.
 import { EXIT_CODES, exitCodeFor } from "../core/exit-codes.js";
-import { LAYOUTS } from "../core/layout.js";
 import { UsageError, withoutSecrets } from "../core/usage-error.js";
-import { CredentialError, type LoadedCredentials } from "../credentials/load.js";
-import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
-import { FORMATS, type FormatName, findingLog } from "../report/formats.js";
-import { buildReport, type Report, type ReportContext } from "../report/model.js";
+import { CredentialError } from "../credentials/load.js";
 import { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
-import type { ProbeConfig } from "./args.js";
 import { parseArgs } from "./args.js";
-import { RunInterrupts } from "./interrupts.js";
 import type { Io } from "./io.js";
-import { jobCommand } from "./job-command.js";
-import { closeSessions, loadIdentities, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
-import { sweepCommand } from "./sweep-command.js";
 
 export type { Io } from "./io.js";
-
-export function newRunId(now = new Date()): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-  return `${stamp}-${randomBytes(6).toString("hex")}`;
-}
-
-/** --debug: every setting and where it came from, on stderr. */
-function writeSettings(io: Io, config: ProbeConfig): void {
-  for (const [field, { value, source }] of Object.entries(config.settings)) {
-    const shown = field === "ca-bundle" || Array.isArray(value) ? String(value) : JSON.stringify(value);
-    io.stderr.write(`kfp-s3-probe: debug: setting ${field} = ${shown} (from ${source})\n`);
-  }
-}
-
-function tlsWarnings(config: ProbeConfig, io: Io): string[] {
-  if (!config.insecureSkipTlsVerify) return [];
-  const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
-  io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
-  return [warning];
-}
-
-function probedWhat(identities: { name: string }[]): string {
-  return identities.length === 1 ? (identities[0]?.name ?? "") : `${identities.length} identities`;
-}
-
-/** A spinner only for a person at a terminal that can draw one (not dumb, not 0 columns). */
-function startSpinner(io: Io, identities: ProbeIdentity[]): Ora | undefined {
-  if (!io.stderr.isTTY || io.env.CI || io.env.TERM === "dumb" || !(io.stderr.columns > 0)) return undefined;
-  // discardStdin: ora would otherwise take stdin, and Ctrl-C with it.
-  return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr, discardStdin: false }).start();
-}
-
-/** --debug: every request as it is answered (label, key, status, error name, time), redacted. */
-function requestLogger(io: Io, redactor: Redactor): ProbeOptions["onRequest"] {
-  return ({ label, key, facts, durationMs }) => {
-    const answer = facts.aborted
-      ? "cancelled"
-      : `${facts.status ?? "no answer"}${facts.errorName ? ` ${facts.errorName}` : ""}${facts.systemCode ? ` ${facts.systemCode}` : ""}`;
-    io.stderr.write(redactor.redact(`kfp-s3-probe: debug: ${label}${key ? ` ${key}` : ""} → ${answer} (${durationMs} ms)\n`));
-  };
-}
-
-function probeOptions(
-  config: ProbeConfig,
-  runId: string,
-  interrupts: RunInterrupts,
-  spinner: Ora | undefined,
-  redactor: Redactor,
-  io: Io,
-): ProbeOptions {
-  return {
-    bucket: config.bucket,
-    layout: LAYOUTS[config.layout],
-    runId,
-    readOnly: config.readOnly,
-    strict: config.strict,
-    matrix: config.matrix,
-    ...(config.shard ? { shard: config.shard } : {}),
-    multipart: config.multipart,
-    tls: config.endpoint.startsWith("https://"),
-    concurrency: config.concurrency,
-    signal: interrupts.checks.signal,
-    cleanupSignal: interrupts.cleanup.signal,
-    cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
-    requestTimeoutMs: config.requestTimeoutMs,
-    namedProfiles: config.namedProfiles,
-    maxProfiles: config.maxProfiles,
-    discover: config.discover,
-    ...(config.debug ? { onRequest: requestLogger(io, redactor) } : {}),
-    onCheckDone: (done, total) => {
-      if (spinner) spinner.text = `probing ${probedWhat(config.identities)}: ${done}/${total} checks`;
-    },
-  };
-}
-
-/** The terminal's width; COLUMNS, or 100, where stdout is not a terminal (at least 60). */
-function terminalWidth(io: Io): number {
-  const columns = io.stdout.isTTY && io.stdout.columns > 0 ? io.stdout.columns : Number(io.env.COLUMNS) || 100;
-  return Math.max(60, columns);
-}
-
-/** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit and --sarif to their files. */
-async function writeReports(report: Report, config: ProbeConfig, io: Io, redactor: Redactor): Promise<number> {
-  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  const text = { width: terminalWidth(io), view: config.view };
-  io.stdout.write(redactor.redact(FORMATS[config.output].render(report, { colour, text })));
-  // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
-  if (!io.stderr.isTTY && config.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
-  const files: [FormatName, string | undefined][] = [
-    ["junit", config.junitFile],
-    ["sarif", config.sarifFile],
-  ];
-  for (const [format, file] of files) {
-    if (!file) continue;
-    try {
-      await writeFile(file, redactor.redact(FORMATS[format].render(report, { colour: false })));
-    } catch (error) {
-      throw new UsageError(`cannot write --${format} ${file} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
-    }
-  }
-  return report.exitCode;
-}
-
-/** Tells keys apart without carrying them: the same access key id gives the same fingerprint. */
-function keyFingerprint(credentials: LoadedCredentials | undefined): string | undefined {
-  const id = credentials?.credentials.accessKeyId;
-  return id ? createHash("sha256").update(id).digest("hex").slice(0, 16) : undefined;
-}
-
-function reportIdentities(config: ProbeConfig, loaded: LoadedCredentials[], sessions: Sessions): ReportContext["identities"] {
-  const signed = config.identities.map((spec, i) => {
-    const fingerprint = keyFingerprint(loaded[i]);
-    return {
-      name: spec.name,
-      role: spec.role,
-      credentialSource: loaded[i]?.sourceDescription ?? "",
-      accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
-      ...(fingerprint ? { keyFingerprint: fingerprint } : {}),
-      ...(sessions.callers.has(spec.name) ? { caller: sessions.callers.get(spec.name) } : {}),
-    };
-  });
-  const anonymous = sessions.anonymous
-    ? [{ name: sessions.anonymous, role: { kind: "anonymous" as const }, credentialSource: "none: unsigned requests", accessKeyIdHint: "" }]
-    : [];
-  return [...signed, ...anonymous];
-}
-
-async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], io: Io, redactor: Redactor): Promise<number> {
-  const runId = newRunId();
-  const startedAt = new Date();
-  const interrupts = new RunInterrupts(io, config.deadlineMs);
-  let sessions: Sessions | undefined;
-  let spinner: Ora | undefined;
-  // From here on, whatever happens, the timer, the handlers and the clients are released.
-  try {
-    const notes = [...config.notes, ...tlsWarnings(config, io)];
-    sessions = await openSessions(config, loaded, notes, interrupts.checks.signal);
-    spinner = startSpinner(io, sessions.identities);
-    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner, redactor, io));
-    spinner?.stop();
-    notes.push(...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
-    const report = buildReport(run, {
-      toolVersion: toolVersion(),
-      runId,
-      startedAt,
-      finishedAt: new Date(),
-      endpoint: config.endpoint,
-      bucket: config.bucket,
-      region: sessions.store.region,
-      notes,
-      layout: config.layout,
-      forcePathStyle: config.forcePathStyle,
-      readOnly: config.readOnly,
-      strict: config.strict,
-      matrix: config.matrix,
-      ...(config.shard ? { shard: config.shard } : {}),
-      settings: config.settings,
-      ...(interrupts.interruptedBy ? { interruptedBy: interrupts.interruptedBy } : {}),
-      identities: reportIdentities(config, loaded, sessions),
-    });
-    return await writeReports(report, config, io, redactor);
-  } finally {
-    spinner?.stop();
-    interrupts.release();
-    closeSessions(sessions);
-  }
-}
 
 /** A run that could not start or finish: one line on stderr, and the exit code for it. */
 function failure(error: unknown, io: Io, redactor: Redactor): number {
@@ -218,14 +38,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`kfp-s3-probe ${toolVersion()}\n`);
       return EXIT_CODES.asExpected;
     }
-    if (argv[0] === "sweep") return await sweepCommand(argv.slice(1), io, redactor);
+    if (argv[0] === "sweep") return await (await import("./sweep-command.js")).sweepCommand(argv.slice(1), io, redactor);
+    if (argv[0] === "merge") return await (await import("./merge-command.js")).mergeCommand(argv.slice(1), io);
     if (argv[0] === "job") {
+      const { jobCommand } = await import("./job-command.js");
       const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));
       if (manifest !== null) io.stdout.write(manifest);
       return EXIT_CODES.asExpected;
     }
     const config = await parseArgs(argv, io.env);
     if (config === null) return EXIT_CODES.asExpected;
+    const { writeSettings, loadIdentities, probeAndReport } = await import("./run-command.js");
     if (config.debug) writeSettings(io, config);
     const loaded = await loadIdentities(config, io.env);
     for (const credentials of loaded) redactor.add(...credentials.secrets);

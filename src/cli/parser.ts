@@ -2,7 +2,7 @@
 // what the command line says; defaults and the environment are layers of settings.ts.
 import yargs, { type Options } from "yargs";
 import { UsageError } from "../core/usage-error.js";
-import { DESCRIPTIONS, EPILOGUE, USAGE } from "./help.js";
+import { DESCRIPTIONS, EPILOGUE, helpWidth, USAGE } from "./help.js";
 import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./settings.js";
 
 function optionOf(field: FieldName): Options {
@@ -17,7 +17,7 @@ function optionOf(field: FieldName): Options {
   };
 }
 
-export function buildParser(argv: string[]) {
+export function buildParser(argv: string[], width = helpWidth(process.stdout.columns)) {
   const options = Object.fromEntries((Object.keys(FIELDS) as FieldName[]).map((field) => [field, optionOf(field)]));
   return (
     yargs(argv)
@@ -31,7 +31,7 @@ export function buildParser(argv: string[]) {
       .version(false)
       .help("help")
       .alias("help", "h")
-      .wrap(Math.min(110, process.stdout.columns || 100))
+      .wrap(width)
       .exitProcess(false)
       .fail((message, error) => {
         if (error instanceof UsageError) throw error;
@@ -39,6 +39,15 @@ export function buildParser(argv: string[]) {
         throw new UsageError(`${oneLine}${didYouMean(oneLine)} (see --help)`);
       })
   );
+}
+
+/** The --help text at a width, as the parser prints it (the build keeps a few, for a fast --help). */
+export async function renderHelp(width: number): Promise<string> {
+  let text = "";
+  await buildParser(["--help"], width).parseAsync(["--help"], {}, (_error, _argv, output) => {
+    text = `${output}\n`;
+  });
+  return text;
 }
 
 export interface ParsedCommandLine {

@@ -1,7 +1,7 @@
 // Every exit code the probe returns, with its meaning (the README's table, tested against it) and
 // a brief one for --help: this one table, and exitCodeFor is the only place that picks one.
 
-import { countVerdicts, hasFatalError } from "./summary.js";
+import { countVerdicts, hasFatalError, type VerdictCounts } from "./summary.js";
 import type { CheckResult } from "./verdict.js";
 
 export const EXIT_CODE_TABLE = [
@@ -59,15 +59,20 @@ export type RunEnding =
 
 /** The exit code of a judged run, or of a run that never started. */
 export function exitCodeFor(results: readonly CheckResult[], ending: RunEnding = { kind: "finished" }): number {
+  return exitCodeOf({ counts: countVerdicts(results), fatalError: hasFatalError(results) }, ending);
+}
+
+/** The same decision from counts alone: what `merge` has of the shards' reports. */
+export function exitCodeOf(facts: { counts: VerdictCounts; fatalError: boolean }, ending: RunEnding = { kind: "finished" }): number {
   if (ending.kind === "usage-error") return EXIT_CODES.usage;
   if (ending.kind === "internal-error") return EXIT_CODES.internal;
   if (ending.interruptedBy === "SIGINT" || ending.interruptedBy === "SIGTERM") return EXIT_CODES.interrupted;
-  const counts = countVerdicts(results);
+  const { counts } = facts;
   if (counts.leak > 0 || counts.missing > 0) return EXIT_CODES.findings;
   // A run that leaves anything behind never exits 0.
   if ((ending.leftovers ?? 0) > 0) return EXIT_CODES.leftovers;
   if (ending.interruptedBy === "deadline") return EXIT_CODES.unreachable;
-  if (hasFatalError(results)) return EXIT_CODES.unreachable;
+  if (facts.fatalError) return EXIT_CODES.unreachable;
   if (counts.error > 0) return EXIT_CODES.findings;
   return EXIT_CODES.asExpected;
 }

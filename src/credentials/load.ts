@@ -2,7 +2,6 @@
 // Secrets are returned only for signing and for redaction; nothing here prints them.
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 
 export const CREDENTIAL_SOURCES = ["env", "dir", "chain", "gcs-hmac"] as const;
@@ -116,6 +115,8 @@ async function readSecretDirectory(directory: string, names: CredentialVariables
 }
 
 async function fromChain(timeoutMs: number): Promise<LoadedCredentials> {
+  // The chain's providers load with it, when a run uses it (not for --help or a usage error).
+  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
   const provider = fromNodeProviderChain({ timeout: timeoutMs, maxRetries: 0 });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

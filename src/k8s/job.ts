@@ -20,9 +20,18 @@ export interface JobOptions {
   istioSidecar?: boolean;
   /** Secrets for pulling the image from a private registry. */
   imagePullSecrets?: string[];
+  /** Above 1: an Indexed Job of this many pods, pod I probing --shard I/N. */
+  parallelism?: number;
 }
 
+/** The pod's completion index, from the annotation the Job controller sets on each pod of an Indexed Job. */
+const SHARD_INDEX_ENV = "KFP_S3_PROBE_SHARD_INDEX";
+
 export const SECRETS_ROOT = "/secrets";
+
+function sharded(options: JobOptions): boolean {
+  return (options.parallelism ?? 1) > 1;
+}
 /** The probe's --timeout is the Job's deadline less this: time left for cleanup and the report. */
 export const CLEANUP_MARGIN_SECONDS = 30;
 export const VALUES_DIR = "/etc/kfp-s3-probe";
@@ -47,8 +56,20 @@ function probeContainer(options: JobOptions, secretNames: string[]) {
       "json",
       "--timeout",
       String(options.deadlineSeconds - CLEANUP_MARGIN_SECONDS),
+      // Kubernetes expands $(VAR) from the container's env: the pod's index, then its shard.
+      ...(sharded(options) ? ["--shard", `$(${SHARD_INDEX_ENV})/${options.parallelism}`] : []),
     ],
-    env: [{ name: "NO_COLOR", value: "1" }],
+    env: [
+      { name: "NO_COLOR", value: "1" },
+      ...(sharded(options)
+        ? [
+            {
+              name: SHARD_INDEX_ENV,
+              valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+            },
+          ]
+        : []),
+    ],
     resources: {
       requests: { cpu: "50m", memory: "128Mi" },
       limits: { cpu: "500m", memory: "256Mi" },
@@ -109,6 +130,7 @@ function job(options: JobOptions, settings: DeploykfSettings) {
     kind: "Job",
     metadata: { ...(options.name ? { name: options.name } : { generateName: options.namePrefix }), namespace: options.namespace, labels },
     spec: {
+      ...(sharded(options) ? { completionMode: "Indexed", completions: options.parallelism, parallelism: options.parallelism } : {}),
       backoffLimit: 0,
       ttlSecondsAfterFinished: options.ttlSeconds,
       activeDeadlineSeconds: options.deadlineSeconds,

@@ -43,7 +43,7 @@ afterEach(async () => {
 });
 
 describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
-  it("reference policies: team-1 and team-2 cannot read, write or delete each other's artifacts; listing is a warning", async () => {
+  it("reference policies: per pair of teams, a read of the owner's seed and a conditional write over another, both denied", async () => {
     const { code, report } = await probe(["backend", "team-1", "team-2"]);
     expect(code).toBe(0);
     for (const [me, other] of [
@@ -52,12 +52,39 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     ] as const) {
       expect(cells(report, me, "leak")).toEqual([]);
       expect(cells(report, me, "ambiguous")).toEqual([]);
+      const pair = report.checks.filter((c) => c.identity === me && c.owner === other);
+      expect(pair.map((c) => [c.operation, c.prefix, c.relation, c.expected, c.observed, c.verdict])).toEqual([
+        ["get", `artifacts/${other}/`, "foreign", "forbidden", "denied", "ok"],
+        ["put", `v2/artifacts/${other}/`, "foreign", "forbidden", "denied", "ok"],
+      ]);
+      // Decided on objects the owner wrote, not on a missing key; the write was refused by policy (403), not by the condition.
+      expect(pair.map((c) => c.evidence.map((e) => [e.request, e.status]))).toEqual([
+        [
+          [`PutObject (seed, as ${other})`, 200],
+          ["GetObject", 403],
+        ],
+        [
+          [`PutObject (seed, as ${other})`, 200],
+          ["PutObject (if absent, over the seed)", 403],
+        ],
+      ]);
+    }
+    expect(report.cleanup.leftovers).toEqual([]);
+  });
+
+  it("--matrix full: team-1 and team-2 cannot list, read, write or delete each other's artifacts; listing is a warning", async () => {
+    const { code, report } = await probe(["backend", "team-1", "team-2"], ["--matrix", "full"]);
+    expect(code).toBe(0);
+    for (const [me, other] of [
+      ["team-1", "team-2"],
+      ["team-2", "team-1"],
+    ] as const) {
+      expect(cells(report, me, "leak")).toEqual([]);
       for (const prefix of both(other)) {
         for (const operation of OBJECT_OPS) {
           const check = report.checks.find((c) => c.identity === me && c.prefix === prefix && c.operation === operation);
           expect(check).toMatchObject({ relation: "foreign", owner: other, expected: "forbidden", observed: "denied", verdict: "ok" });
         }
-        // The read was decided on an object the owner wrote, not on a missing key.
         const get = report.checks.find((c) => c.identity === me && c.prefix === prefix && c.operation === "get");
         expect(get?.evidence.map((e) => [e.request, e.status])).toEqual([
           [`PutObject (seed, as ${other})`, 200],
@@ -75,7 +102,11 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     const leaks = cells(report, "wrong-artifacts-wildcard", "leak");
     const nobody = report.checks.find((c) => c.relation === "unowned")?.prefix?.split("/")[1];
     expect(nobody).toMatch(/^kfp-s3-probe-nobody-/);
-    for (const profile of ["team-1", "team-2", nobody as string, "team-30", "team-3-x"]) {
+    // Other teams as pairs: the read and the write both leak (the write with a 412: nothing of theirs written).
+    for (const profile of ["team-1", "team-2"])
+      expect(leaks).toEqual(expect.arrayContaining([`get artifacts/${profile}/`, `put v2/artifacts/${profile}/`]));
+    // The canary profile and the near misses with every operation.
+    for (const profile of [nobody as string, "team-30", "team-3-x"]) {
       for (const prefix of both(profile)) for (const operation of OBJECT_OPS) expect(leaks).toContain(`${operation} ${prefix}`);
     }
     expect(leaks.filter((l) => l.includes("pipelines/"))).toEqual([]);
@@ -87,7 +118,8 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     const { code, report } = await probe(["backend", "team-10", "team-2", "wrong-near-miss"]);
     expect(code).toBe(1);
     const leaks = cells(report, "wrong-near-miss", "leak");
-    for (const prefix of [...both("team-10"), ...both("team-1-x"), "artifacts/team-1", "v2/artifacts/team-1"]) {
+    expect(leaks).toEqual(expect.arrayContaining(["get artifacts/team-10/", "put v2/artifacts/team-10/"]));
+    for (const prefix of [...both("team-1-x"), "artifacts/team-1", "v2/artifacts/team-1"]) {
       for (const operation of OBJECT_OPS) expect(leaks).toContain(`${operation} ${prefix}`);
     }
     expect(leaks.filter((l) => l.includes("team-2/") || l.includes("nobody"))).toEqual([]);
@@ -101,10 +133,11 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     expect(result.code).toBe(1);
     const section = result.stdout.slice(result.stdout.indexOf("wrong-near-miss (profile team-1)"));
     const crossRows = section.slice(section.indexOf("other profiles' prefixes")).split("\n").slice(1, 3);
-    for (const row of crossRows) expect(row).toMatch(/ LEAK /);
+    for (const row of crossRows) expect(row).toMatch(/\bLEAK\b/);
+    expect(result.stdout).toMatch(/LEAK +wrong-near-miss {2}get artifacts\/team-10\/: allowed, must be denied\n +fix: remove s3:GetObject/);
     expect(result.stdout).toMatch(
-      // One line for the prefixes with the same finding (wrapped to 100 columns), then its fix.
-      /LEAK +wrong-near-miss {2}put, head, get, delete artifacts\/team-10\/[\s\S]*?allowed, must\s+be\s+denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject/,
+      // One line for the near-miss prefixes with the same finding (wrapped to 100 columns), then its fix.
+      /LEAK +wrong-near-miss {2}put, head, get, delete [\s\S]*?allowed, must\s+be\s+denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject/,
     );
   });
 
@@ -125,7 +158,7 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
     expect(quiet.stdout).toMatch(/^Summary: /m);
     const wide = await runCli(["--config", config, "--wide"], { env: { COLUMNS: "100" } });
     expect(wide.stdout.split("\n").length).toBeGreaterThan(lines.length);
-    expect(wide.stdout).toMatch(/artifacts\/team-2\/ \(team-2\) +warn +no +no +no +no/);
+    expect(wide.stdout).toMatch(/^ +artifacts\/team-2\/ \(team-2\) .*\bno\b/m);
   });
 
   it("--identity NAME=DIR: the simple way to put several profiles in one run", async () => {

@@ -2,7 +2,7 @@
 // runs it: settings from a deployKF values file, keys from Secrets mounted as directories with
 // their own key names, a JSON report, findings on stderr and a JUnit file.
 
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
@@ -12,7 +12,7 @@ import type { Report } from "../../src/report/model.js";
 import type { Parsed } from "../support/parsed.js";
 import { allSecrets, bucketKeys, incompleteUploads, projectRoot, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
 
-const bundle = join(projectRoot, "dist", "kfp-s3-probe.mjs");
+const bundle = join(projectRoot, "dist", "bundle");
 let workDir: string;
 let secretsRoot: string;
 let valuesFile: string;
@@ -26,12 +26,13 @@ function mountSecret(name: string, identity: string): void {
 }
 
 function runBundle(args: string[]) {
-  return runCli(args, { entry: join(workDir, "kfp-s3-probe.mjs"), cwd: workDir });
+  return runCli(args, { entry: join(workDir, "app", "kfp-s3-probe.mjs"), cwd: workDir });
 }
 
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-bundle-"));
-  copyFileSync(bundle, join(workDir, "kfp-s3-probe.mjs"));
+  // As the image has it: the bundle's folder alone, no node_modules anywhere above it.
+  cpSync(bundle, join(workDir, "app"), { recursive: true });
   secretsRoot = join(workDir, "secrets");
   const { hostname, port } = new URL(settings.endpoint);
   valuesFile = join(workDir, "values.yaml");
@@ -73,9 +74,26 @@ function junitOf(file: string) {
 }
 
 describe("the bundled probe, as the Job runs it", () => {
-  it("is one file and runs with no node_modules", () => {
+  it("is one folder (an entry and its chunks) and runs with no node_modules", () => {
     expect(existsSync(join(workDir, "node_modules"))).toBe(false);
-    expect(readFileSync(join(workDir, "kfp-s3-probe.mjs"), "utf8").startsWith("#!/usr/bin/env node")).toBe(true);
+    expect(readFileSync(join(workDir, "app", "kfp-s3-probe.mjs"), "utf8").startsWith("#!/usr/bin/env node")).toBe(true);
+  });
+
+  it("--help and --version need no chunk at all, and a usage error none of the AWS SDK's", async () => {
+    const bare = join(workDir, "bare");
+    cpSync(join(workDir, "app"), bare, { recursive: true });
+    const sdkChunks = readdirSync(join(bare, "chunks")).filter((f) => readFileSync(join(bare, "chunks", f), "utf8").includes("S3ServiceException"));
+    expect(sdkChunks.length).toBeGreaterThan(0);
+    for (const chunk of sdkChunks) rmSync(join(bare, "chunks", chunk));
+    const bad = await runCli(["--bukcet", "x"], { entry: join(bare, "kfp-s3-probe.mjs"), cwd: workDir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/did you mean --bucket/);
+    rmSync(join(bare, "chunks"), { recursive: true });
+    const help = await runCli(["--help"], { entry: join(bare, "kfp-s3-probe.mjs"), cwd: workDir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: kfp-s3-probe/);
+    const version = await runCli(["--version"], { entry: join(bare, "kfp-s3-probe.mjs"), cwd: workDir });
+    expect(version.stdout).toMatch(/^kfp-s3-probe \d+\.\d+\.\d+/);
   });
 
   it("the Job's own command, on the values its pod annotation ships: backend and two profiles pass; JUnit matches the JSON", async () => {
@@ -99,7 +117,7 @@ describe("the bundled probe, as the Job runs it", () => {
     ]);
     expect(report.summary.leak + report.summary.missing + report.summary.error).toBe(0);
     // Unattended: the report on stdout, a line per finding on stderr.
-    expect(result.stderr.split("\n").filter((l) => l.startsWith("kfp-s3-probe: EXPOSED team-1 list artifacts/team-2/"))).toHaveLength(1);
+    expect(result.stderr.split("\n").filter((l) => l.startsWith("kfp-s3-probe: EXPOSED team-1 list-bucket (bucket)"))).toHaveLength(1);
     const junit = junitOf(junitFile);
     expect(Number(junit.tests)).toBe(report.checks.length);
     expect(Number(junit.failures)).toBe(0);
@@ -134,7 +152,7 @@ describe("the bundled probe, as the Job runs it", () => {
       .flatMap((s: Parsed) => [s.testcase].flat())
       .filter((c: Parsed) => c.failure);
     expect(failed.every((c: Parsed) => c.failure.type === "LEAK" || c.failure.type === "MISSING")).toBe(true);
-    expect(result.stderr).toMatch(/^kfp-s3-probe: LEAK team-2 put artifacts\/team-1\/.*\| fix: remove s3:PutObject/m);
+    expect(result.stderr).toMatch(/^kfp-s3-probe: LEAK team-2 put v2\/artifacts\/team-1\/.*\| fix: remove s3:PutObject/m);
     for (const secret of allSecrets()) {
       expect(result.stdout + result.stderr + readFileSync(junitFile, "utf8")).not.toContain(secret);
     }

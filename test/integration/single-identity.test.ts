@@ -102,7 +102,7 @@ describe("reference policies", () => {
     expect(crossProfileCells(report, "error")).toEqual([]);
     // A near-miss name that is a profile in the bucket (team-10 for team-1) is found and tried as that profile's prefix.
     const nearMissIsAProfile = seeded.some((key) => key.startsWith(`artifacts/${profile}0/`));
-    expect(cell(report, `artifacts/${profile}0/`, "put")).toMatchObject({
+    expect(cell(report, `v2/artifacts/${profile}0/`, "put")).toMatchObject({
       relation: nearMissIsAProfile ? "foreign" : "near-miss",
       observed: "denied",
       verdict: "ok",

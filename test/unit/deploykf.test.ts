@@ -243,6 +243,22 @@ describe("Job options", () => {
     expect(() => new Job(custom as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
   });
 
+  it("--parallelism N: an Indexed Job whose pod I probes --shard I/N, valid against the Kubernetes schema", async () => {
+    const indexed = await manifestOf(["--parallelism", "4"]);
+    expect(indexed.spec).toMatchObject({ completionMode: "Indexed", completions: 4, parallelism: 4 });
+    const container = indexed.spec.template.spec.containers[0];
+    expect(container.args.slice(-2)).toEqual(["--shard", "$(KFP_S3_PROBE_SHARD_INDEX)/4"]);
+    expect(container.env).toContainEqual({
+      name: "KFP_S3_PROBE_SHARD_INDEX",
+      valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+    });
+    expect(() => new Job(indexed as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
+    const single = await manifestOf([]);
+    expect(single.spec.completionMode).toBeUndefined();
+    expect(single.spec.template.spec.containers[0].args).not.toContain("--shard");
+    await expect(manifestOf(["--parallelism", "0"])).rejects.toThrow(/--parallelism must be a whole number from 1 to 100/);
+  });
+
   it("a generated name by default; --name fixes it, --generate-name changes the prefix; bad names are refused", async () => {
     expect((await manifestOf(["--generate-name", "probe-nightly-"])).metadata).toMatchObject({ generateName: "probe-nightly-" });
     const fixed = (await manifestOf(["--name", "probe-once"])).metadata;

@@ -31,11 +31,13 @@ async function plantSeed(state: RunState, prober: ProbeIdentity, target: Target)
 export async function plantSeeds(state: RunState): Promise<void> {
   if (state.options.readOnly) return;
   const planted = new Map<Target | string, Promise<void>>();
-  const probers = state.probers().filter((prober) => prober.role.kind === "profile" && state.reachable.has(prober));
+  const probers = state.probers().filter((prober) => prober.role.kind !== "backend" && state.reachable.has(prober));
   for (const prober of probers) {
     for (const target of state.planOf(prober).targets) {
       const slot = state.seedSlot(target);
-      if (target.relation !== "own" && !planted.has(slot)) planted.set(slot, plantSeed(state, prober, target));
+      // The anonymous caller reads the shared seeds only (a shard may hold it without the profiles that plant them).
+      const wanted = prober.role.kind === "profile" ? target.relation !== "own" : typeof slot === "string";
+      if (wanted && !planted.has(slot)) planted.set(slot, plantSeed(state, prober, target));
     }
   }
   await Promise.all(planted.values());

@@ -1,0 +1,9 @@
+// Build step: --help rendered at the common widths into dist/help-texts.json, which the bundle
+// inlines, so that --help does not load the parser (see src/cli/quick.ts).
+import { writeFileSync } from "node:fs";
+import { PRERENDERED_HELP_WIDTHS } from "../src/cli/help.js";
+import { renderHelp } from "../src/cli/parser.js";
+
+const texts: Record<string, string> = {};
+for (const width of PRERENDERED_HELP_WIDTHS) texts[String(width)] = await renderHelp(width);
+writeFileSync(new URL("../help-texts.json", import.meta.url), `${JSON.stringify(texts)}\n`);

@@ -1,0 +1,121 @@
+// --shard I/N and merge: every identity is probed by exactly one shard, and the merged report of
+// the shards has the verdicts, the summary and the exit code of one unsharded run.
+import { describe, expect, it } from "vitest";
+import { LAYOUTS, unownedProfileName } from "../../src/core/layout.js";
+import type { Role } from "../../src/core/plan.js";
+import { inShard, parseShard, type Shard } from "../../src/core/shard.js";
+import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
+import { mergeReports, reportFromText } from "../../src/report/merge.js";
+import { buildReport, type Report } from "../../src/report/model.js";
+import { MemoryStore, within } from "../../testkit/memory-store.js";
+import { reportContext } from "../support/report-context.js";
+
+const PROFILES = ["team-1", "team-2", "team-3", "team-4", "team-5", "team-6"];
+
+/** The backend, six profiles (team-3 granted artifacts/*, team-5 a read of team-2) and the anonymous caller. */
+function identitiesIn(store: MemoryStore): ProbeIdentity[] {
+  const own = (p: string) => [`artifacts/${p}/`, `v2/artifacts/${p}/`];
+  const grants: Record<string, string[]> = { "team-3": ["artifacts/", "v2/artifacts/"], "team-5": [...own("team-5"), "artifacts/team-2/"] };
+  return [
+    { name: "backend", role: { kind: "backend" }, port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])) },
+    ...PROFILES.map((p) => ({ name: p, role: { kind: "profile", profile: p } as Role, port: store.portFor(within(grants[p] ?? own(p))) })),
+    {
+      name: "anonymous",
+      role: { kind: "anonymous" },
+      port: store.portFor(
+        () => false,
+        () => false,
+      ),
+    },
+  ];
+}
+
+async function reportOf(store: MemoryStore, runId: string, shard?: Shard): Promise<Report> {
+  const identities = identitiesIn(store);
+  const run = await runProbe(identities, {
+    bucket: "kfp",
+    layout: LAYOUTS.deploykf,
+    runId,
+    readOnly: false,
+    strict: false,
+    concurrency: 8,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 1000,
+    ...(shard ? { shard } : {}),
+  });
+  const context = reportContext({
+    runId,
+    ...(shard ? { shard } : {}),
+    identities: identities.map((i) => ({ name: i.name, role: i.role, credentialSource: "test", accessKeyIdHint: "" })),
+  });
+  return buildReport(run, context);
+}
+
+/** Each check by who, what and where; the canary profile's name is per run, so it is named by its relation. */
+function verdicts(report: Report): string[] {
+  return report.checks
+    .map((c) => {
+      const where = c.relation === "unowned" ? "(unowned)" + (c.prefix ?? "").split("/").slice(0, -2).join("/") : c.prefix;
+      return `${c.identity} ${c.operation} ${where} ${c.verdict}`;
+    })
+    .sort();
+}
+
+describe("--shard I/N", () => {
+  it("parses I/N, and refuses what is not a shard of N", () => {
+    expect(parseShard("2/4")).toEqual({ index: 2, count: 4 });
+    for (const bad of ["4/4", "1/0", "-1/3", "a/b", "1", "1/2/3", "0/1001"]) expect(parseShard(bad), bad).toBeUndefined();
+  });
+
+  it.each([1, 2, 3, 4, 7])("every identity in exactly one of %i shards, and the shards even", (count) => {
+    const positions = Array.from({ length: 302 }, (_, i) => i);
+    const owners = positions.map((p) => Array.from({ length: count }, (_, index) => index).filter((index) => inShard(p, { index, count })));
+    expect(owners.every((o) => o.length === 1)).toBe(true);
+    const sizes = Array.from({ length: count }, (_, index) => owners.filter((o) => o[0] === index).length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("merge", () => {
+  it("four shards merged: the verdicts, summary, diagnoses and exit code of the unsharded run, and nothing left", async () => {
+    const store = new MemoryStore();
+    const whole = await reportOf(store, "20261125T000000Z-00000000aaaa");
+    const shards = [];
+    for (let index = 0; index < 4; index += 1) {
+      const report = await reportOf(store, `20261125T000000Z-00000000bbb${index}`, { index, count: 4 });
+      // Through the wire format, as the shards' files are read.
+      shards.push({ report: reportFromText(`${JSON.stringify(report)}\n`, `shard-${index}.json`), source: `shard-${index}.json` });
+    }
+    const merged = mergeReports(shards);
+    expect(new Set(shards.map((s) => s.report.identities.map((i) => i.name).join(","))).size).toBe(4);
+    expect(merged.identities.map((i) => i.name).sort()).toEqual(whole.identities.map((i) => i.name).sort());
+    expect(verdicts(merged)).toEqual(verdicts(whole));
+    expect(merged.summary).toEqual(whole.summary);
+    expect(merged.exitCode).toBe(whole.exitCode);
+    expect(merged.exitCode).toBe(1);
+    expect(merged.checks.some((c) => c.identity === "team-5" && c.prefix === "artifacts/team-2/" && c.verdict === "leak")).toBe(true);
+    expect(merged.options.shard).toBeNull();
+    expect(store.objects.size).toBe(0);
+    expect(unownedProfileName(whole.runId)).not.toBe(unownedProfileName(shards[0]?.report.runId ?? ""));
+  });
+
+  it("reads a pod's log: the report line among stderr's finding lines", async () => {
+    const report = await reportOf(new MemoryStore(), "20261125T000000Z-00000000cccc");
+    const log = `kfp-s3-probe: LEAK team-3 get artifacts/team-1/\n${JSON.stringify(report)}\nkfp-s3-probe: EXPOSED x\n`;
+    expect(reportFromText(log, "pod.log").checks).toHaveLength(report.checks.length);
+  });
+
+  it("refuses a missing shard, a shard twice, and shards of another bucket", async () => {
+    const store = new MemoryStore();
+    const shard = async (index: number, count = 3) => {
+      const report = await reportOf(store, `20261125T000000Z-00000000ddd${index}`, { index, count });
+      return { report, source: `s${index}` };
+    };
+    const [s0, s1] = [await shard(0), await shard(1)];
+    expect(() => mergeReports([s0, s1])).toThrow(/shard\(s\) 2\/3 missing/);
+    expect(() => mergeReports([s0, { ...s0, source: "again" }])).toThrow(/both shard 0\/3/);
+    const elsewhere = { report: { ...s1.report, store: { ...s1.report.store, bucket: "other" } }, source: "s1" };
+    expect(() => mergeReports([s0, elsewhere])).toThrow(/bucket other/);
+    expect(() => reportFromText("kfp-s3-probe: LEAK x\n", "pod.log")).toThrow(/no kfp-s3-probe JSON report/);
+  });
+});
