@@ -154,12 +154,12 @@ export class RunState {
 
   /** The identities this process probes (all of them, but for --shard). */
   probers(): ProbeIdentity[] {
-    return this.identities.filter((identity, position) => inShard(position, this.options.shard));
+    return this.identities.filter((_, position) => inShard(position, this.options.shard));
   }
 
   /** The plans of the identities this process probes. */
   proberPlans(): IdentityPlan[] {
-    return this.plans.filter((plan, position) => inShard(position, this.options.shard));
+    return this.plans.filter((_, position) => inShard(position, this.options.shard));
   }
 
   /** The plans, once the run knows every profile it tries. */

@@ -55,7 +55,7 @@ async function reportOf(store: MemoryStore, runId: string, shard?: Shard): Promi
 function verdicts(report: Report): string[] {
   return report.checks
     .map((c) => {
-      const where = c.relation === "unowned" ? "(unowned)" + (c.prefix ?? "").split("/").slice(0, -2).join("/") : c.prefix;
+      const where = c.relation === "unowned" ? `(unowned)${(c.prefix ?? "").split("/").slice(0, -2).join("/")}` : c.prefix;
       return `${c.identity} ${c.operation} ${where} ${c.verdict}`;
     })
     .sort();

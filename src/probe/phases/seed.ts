@@ -27,16 +27,27 @@ async function plantSeed(state: RunState, prober: ProbeIdentity, target: Target)
   state.seedless.set(slot, `${seeders.map((s) => s.name).join(" and ")} could not write an object here to read`);
 }
 
+/**
+ * The shared seeds the run's profiles plant, whichever shard probes them: a shard that holds the
+ * anonymous caller without those profiles plants them too, so its reads are decided as in one run.
+ */
+function sharedSlotsOfProfiles(state: RunState): Set<string> {
+  const slots = state.plans
+    .filter((plan) => plan.role.kind === "profile")
+    .flatMap((plan) => plan.targets.flatMap((t) => (t.relation === "own" ? [] : [state.seedSlot(t)])));
+  return new Set(slots.filter((slot): slot is string => typeof slot === "string"));
+}
+
 /** Seeds every prefix of other owners that a reachable profile is tried against: once per seed slot. */
 export async function plantSeeds(state: RunState): Promise<void> {
   if (state.options.readOnly) return;
   const planted = new Map<Target | string, Promise<void>>();
+  const sharedForAnonymous = state.options.shard ? sharedSlotsOfProfiles(state) : new Set<string>();
   const probers = state.probers().filter((prober) => prober.role.kind !== "backend" && state.reachable.has(prober));
   for (const prober of probers) {
     for (const target of state.planOf(prober).targets) {
       const slot = state.seedSlot(target);
-      // The anonymous caller reads the shared seeds only (a shard may hold it without the profiles that plant them).
-      const wanted = prober.role.kind === "profile" ? target.relation !== "own" : typeof slot === "string";
+      const wanted = prober.role.kind === "profile" ? target.relation !== "own" : typeof slot === "string" && sharedForAnonymous.has(slot);
       if (wanted && !planted.has(slot)) planted.set(slot, plantSeed(state, prober, target));
     }
   }
