@@ -33,7 +33,7 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   checksums: "SDK checksums on requests (default when-required; when-supported on AWS)",
   "ca-bundle": "PEM file of a private CA, trusted in addition to the public roots (default: AWS_CA_BUNDLE)",
   "insecure-skip-tls-verify": "accept any TLS certificate (diagnosis only; said in the report)",
-  multipart: "multipart upload checks (5 MiB part); --no-multipart skips them",
+  multipart: "multipart upload checks (one 64 KiB part); --no-multipart skips them",
   credentials: "where the keys come from (default: env, or dir with --credentials-dir)",
   "credentials-dir": "directory with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY files",
   "key-names":

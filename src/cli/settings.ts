@@ -59,7 +59,7 @@ export const FIELDS = {
   debug: { kind: "boolean", defaultValue: false },
   quiet: { kind: "boolean", defaultValue: false },
   wide: { kind: "boolean", defaultValue: false },
-  concurrency: { kind: "number", defaultValue: 16 },
+  concurrency: { kind: "number", defaultValue: 32 },
   "request-timeout": { kind: "number", defaultValue: 10 },
   timeout: { kind: "number", defaultValue: 120 },
   "credentials-timeout": { kind: "number", defaultValue: 5 },

@@ -20,6 +20,7 @@ import { preflight, recordPreflight } from "./phases/preflight.js";
 import { findRealObjects } from "./phases/real-objects.js";
 import { plantSeeds } from "./phases/seed.js";
 import { uploadsFor } from "./phases/uploads.js";
+import { forEachBounded } from "./pool.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
 
 export type { CleanupReport } from "./phases/cleanup.js";
@@ -47,23 +48,20 @@ export function planRun(identities: ProbeIdentity[], options: ProbeOptions, disc
   return identities.map((identity) => planFor(identity.name, identity.role, options.layout, context));
 }
 
-async function checkIdentity(state: RunState, identity: ProbeIdentity): Promise<void> {
-  const { targets } = state.planOf(identity);
-  const bucketChecks = identity.role.kind === "anonymous" ? [] : [checkBucket(state, identity)];
-  await Promise.all([
-    ...bucketChecks,
-    ...targets.map((target) => checkPrefix(state, identity, target)),
-    ...targets.map((target) => uploadsFor(state, identity, target)),
-  ]);
+/** Every check of the probers this process runs: the bucket's, each target's, each upload's. */
+function* checkTasks(state: RunState): Generator<() => Promise<void>> {
+  for (const identity of state.probers().filter((i) => state.reachable.has(i))) {
+    if (identity.role.kind !== "anonymous") yield () => checkBucket(state, identity);
+    for (const target of state.planOf(identity).targets) {
+      yield () => checkPrefix(state, identity, target);
+      yield () => uploadsFor(state, identity, target);
+    }
+  }
 }
 
+/** Twice as many checks under way as requests may be in flight: the request bound stays busy. */
 async function check(state: RunState): Promise<void> {
-  await Promise.all(
-    state
-      .probers()
-      .filter((i) => state.reachable.has(i))
-      .map((identity) => checkIdentity(state, identity)),
-  );
+  await forEachBounded(checkTasks(state), state.options.concurrency * 2, (task) => task());
 }
 
 /**

@@ -44,8 +44,11 @@ export interface UploadResult extends ResponseFacts {
   etag?: string;
 }
 
-/** A part of 5 MiB, the least S3 accepts for any part but the last. */
-export const MULTIPART_PART_BYTES = 5 * 1024 * 1024;
+/**
+ * The one part of the probe's multipart upload: as the only (so the last) part it may be smaller
+ * than the 5 MiB S3 asks of the others, and the permissions are the same whatever its size.
+ */
+export const MULTIPART_PART_BYTES = 64 * 1024;
 
 export interface S3Port {
   headBucket(signal: AbortSignal): Promise<BucketResult>;

@@ -79,12 +79,26 @@ export async function bounded<R extends ResponseFacts>(
   timeoutMs: number,
 ): Promise<R | ResponseFacts> {
   if (signal.aborted) return ABORTED;
-  const bound = AbortSignal.timeout(timeoutMs);
-  const both = AbortSignal.any([signal, bound]);
+  // One controller, one timer and one listener per request, all released when it ends: at tens of
+  // thousands of requests, AbortSignal.timeout and AbortSignal.any would each keep theirs alive
+  // until the timeout fires or the run's signal is collected.
+  const request = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    request.abort();
+  }, timeoutMs);
+  const onRunAbort = () => request.abort();
+  signal.addEventListener("abort", onRunAbort, { once: true });
   // The SDK may notice an abort only between its attempts: the answer is not waited for past the bound.
-  const cut = new Promise<ResponseFacts>((resolve) => both.addEventListener("abort", () => resolve(ABORTED), { once: true }));
-  const result = await Promise.race([send(both), cut]);
-  return result.aborted && bound.aborted && !signal.aborted ? { errorName: "TimeoutError" } : result;
+  const cut = new Promise<ResponseFacts>((resolve) => request.signal.addEventListener("abort", () => resolve(ABORTED), { once: true }));
+  try {
+    const result = await Promise.race([send(request.signal), cut]);
+    return result.aborted && timedOut && !signal.aborted ? { errorName: "TimeoutError" } : result;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", onRunAbort);
+  }
 }
 
 export function notRun(reason: string, cause?: Observation["cause"]): Observation {

@@ -11,7 +11,9 @@ export class Redactor {
 
   redact(text: string): string {
     let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
+    // A scan without allocation first: a report of hundreds of identities is megabytes, and almost
+    // never holds a secret.
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   }
 }

@@ -1,4 +1,5 @@
 // The S3 client, set up for S3-compatible stores as well as AWS.
+import { Agent as HttpAgent } from "node:http";
 import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
@@ -24,8 +25,26 @@ export interface StoreSettings {
   proxy?: string;
 }
 
+type Agents = { httpAgent?: HttpAgent | HttpsProxyAgent<string>; httpsAgent?: Agent | HttpsProxyAgent<string> };
+
+/**
+ * One pool of connections per store, shared by every identity's client: a request's identity is in
+ * its signature, not its connection. A run of hundreds of identities keeps a few dozen sockets open,
+ * not a pool per identity, and opens fewer connections.
+ */
+const sharedAgents = new WeakMap<StoreSettings, Agents>();
+
+function agentsFor(settings: StoreSettings): Agents {
+  let agents = sharedAgents.get(settings);
+  if (!agents) {
+    agents = newAgents(settings);
+    sharedAgents.set(settings, agents);
+  }
+  return agents;
+}
+
 /** The agent that carries the requests: through the proxy where there is one, with the private CA where there is one. */
-function agentsFor(settings: StoreSettings): { httpAgent?: HttpsProxyAgent<string>; httpsAgent?: Agent | HttpsProxyAgent<string> } {
+function newAgents(settings: StoreSettings): Agents {
   const tls = {
     ...(settings.caBundle ? { ca: [...rootCertificates, settings.caBundle] } : {}),
     rejectUnauthorized: settings.insecureSkipTlsVerify !== true,
@@ -36,9 +55,8 @@ function agentsFor(settings: StoreSettings): { httpAgent?: HttpsProxyAgent<strin
     const agent = new HttpsProxyAgent(settings.proxy, { keepAlive: true, ...tls });
     return settings.endpoint.startsWith("https://") ? { httpsAgent: agent } : { httpAgent: agent };
   }
-  const customTls = settings.caBundle !== undefined || settings.insecureSkipTlsVerify === true;
   // An agent's `ca` replaces the public roots: keep them, and add the private CA.
-  return customTls ? { httpsAgent: new Agent({ keepAlive: true, ...tls }) } : {};
+  return { httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new Agent({ keepAlive: true, ...tls }) };
 }
 
 /** The caller anyone on the network is: requests are sent without a signature (no Authorization header). */

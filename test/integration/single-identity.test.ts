@@ -74,13 +74,13 @@ describe("reference policies", () => {
       expect(cell(report, "pipelines/", operation)).toMatchObject({ expected: "forbidden", observed: "denied", verdict: "ok" });
     }
     expect(cell(report, "pipelines/", "get").evidence[0]).toMatchObject({ key: "pipelines/hello-world/pipeline.yaml", status: 403 });
-    // KFP's uploads: a CRC32-checksummed PutObject and a 5 MiB multipart upload work.
+    // KFP's uploads: a CRC32-checksummed PutObject and a multipart upload work.
     for (const prefix of PROFILE_OWN_PREFIXES(profile)) {
       expect(cell(report, prefix, "put-checksum")).toMatchObject({ observed: "allowed", verdict: "ok" });
-      expect(cell(report, prefix, "multipart")).toMatchObject({ observed: "allowed", verdict: "ok", detail: "one part of 5 MiB" });
+      expect(cell(report, prefix, "multipart")).toMatchObject({ observed: "allowed", verdict: "ok", detail: "one part of 64 KiB" });
       expect(cell(report, prefix, "multipart").evidence.map((e) => e.request)).toEqual([
         "CreateMultipartUpload",
-        "UploadPart (5 MiB)",
+        "UploadPart (64 KiB)",
         "CompleteMultipartUpload",
         "DeleteObject",
       ]);

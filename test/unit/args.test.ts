@@ -40,7 +40,7 @@ describe("flags", () => {
       output: "text",
       readOnly: false,
       strict: false,
-      concurrency: 16,
+      concurrency: 32,
       requestTimeoutMs: 10_000,
     });
   });

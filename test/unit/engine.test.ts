@@ -215,7 +215,7 @@ describe("safety: nothing lost, nothing left", () => {
       open.add(`upload-${input.Key}`);
       return { $metadata: { httpStatusCode: 200 }, UploadId: `upload-${input.Key}` };
     });
-    // The run is interrupted during the 5 MiB part; the cleanup's one-byte part goes through.
+    // The run is interrupted during the part; the cleanup's one-byte part goes through.
     s3.on(UploadPartCommand).callsFake((input: { Body?: Uint8Array }) => {
       if ((input.Body?.length ?? 0) > 1) {
         checks.abort();

@@ -97,7 +97,7 @@ const CASES: Case[] = [
   { field: "max-profiles", environment: "50", flag: "20", expected: { default: 500, environment: 50, flag: 20 } },
   { field: "discover", environment: "false", flag: "--discover", expected: { default: true, environment: false, flag: true } },
   { field: "anonymous", environment: "false", flag: "--anonymous", expected: { default: true, environment: false, flag: true } },
-  { field: "concurrency", environment: "8", flag: "4", expected: { default: 16, environment: 8, flag: 4 } },
+  { field: "concurrency", environment: "8", flag: "4", expected: { default: 32, environment: 8, flag: 4 } },
   { field: "request-timeout", environment: "20", flag: "30", expected: { default: 10, environment: 20, flag: 30 } },
   { field: "timeout", environment: "200", flag: "300", expected: { default: 120, environment: 200, flag: 300 } },
   { field: "credentials-timeout", environment: "7", flag: "9", expected: { default: 5, environment: 7, flag: 9 } },

@@ -1,5 +1,5 @@
 // Phase 3c: the uploads KFP makes, each on keys of its own beside the canary: a PutObject with a
-// CRC32 checksum, a multipart upload of one 5 MiB part, and AbortMultipartUpload.
+// CRC32 checksum, a multipart upload of one 64 KiB part, and AbortMultipartUpload.
 
 import type { ResponseFacts } from "../../core/classify.js";
 import { canaryKey } from "../../core/layout.js";
@@ -36,7 +36,7 @@ function noteUnseenUpload(state: RunState, key: string, result: UploadResult | R
   state.ledger.unseenUploads.set(key, `CreateMultipartUpload ${noAnswer ? "got no answer" : `was sent ${attempts} times`}`);
 }
 
-/** Completed: the assembled object is not needed beyond this, so it is removed now rather than hold 5 MiB. */
+/** Completed: the assembled object is not needed beyond this, so it is removed now rather than hold it. */
 async function removeAssembled({ state, prober, target }: UploadProbe, key: string, versionId: string | undefined) {
   const assembled = state.ledger.record({
     state: "created",
@@ -55,7 +55,7 @@ async function multipart(probe: UploadProbe): Promise<void> {
   const { port } = prober;
   const key = canaryKey(target.prefix, state.options.runId, `${prober.name}-multipart`);
   const check = state.checkOf(plan, target, "multipart");
-  const detail = `one part of ${MULTIPART_PART_BYTES / 1024 / 1024} MiB`;
+  const detail = `one part of ${MULTIPART_PART_BYTES / 1024} KiB`;
   const create = await state.request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s), true);
   noteUnseenUpload(state, key, create.result);
   const uploadId = "uploadId" in create.result ? create.result.uploadId : undefined;
@@ -63,7 +63,7 @@ async function multipart(probe: UploadProbe): Promise<void> {
   const upload = state.ledger.record({ key, uploadId, identity: prober.name, cleaners: state.cleanersFor(prober, target), state: "created" });
   multipartPart ??= new Uint8Array(MULTIPART_PART_BYTES);
   const part = multipartPart;
-  const uploaded = await state.request("UploadPart (5 MiB)", key, "write", (s) => port.uploadPart(key, uploadId, 1, part, s));
+  const uploaded = await state.request("UploadPart (64 KiB)", key, "write", (s) => port.uploadPart(key, uploadId, 1, part, s));
   const etag = "etag" in uploaded.result ? uploaded.result.etag : undefined;
   const evidence = [...create.observation.evidence, ...uploaded.observation.evidence];
   if (uploaded.observation.outcome !== "allowed" || !etag) return state.decide(check, { ...uploaded.observation, detail, evidence });
