@@ -15,6 +15,7 @@ import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import { readLocalS3Settings } from "../scripts/local-s3-fixture.js";
+import { HEAP_MB } from "../src/k8s/job.js";
 import type { Report } from "../src/report/model.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -26,6 +27,7 @@ const cli = join(root, "dist", "bundle", "kfp-s3-probe.mjs");
 const hook = join(root, "dist", "bench", "rusage-hook.js");
 const BUCKET = "kfp-bench";
 const SIZES = [1, 10, 50, 100];
+const SHARDED = { profiles: 300, shards: 4 };
 /** Wrong on purpose, in every run where they are: a near miss, a wildcard, an explicit read of team-2. */
 const WRONG: Record<string, string> = {
   "team-1": "fixtures/policies/near-miss.json",
@@ -45,12 +47,12 @@ interface Measured {
 }
 
 /** One process of the CLI (or of bare node), timed, with what the hook saw. */
-function measure(args: string[], withHook = true): Promise<Measured> {
+function measure(args: string[], withHook = true, env: Record<string, string> = {}): Promise<Measured> {
   const usageFile = join(mkdtempSync(join(tmpdir(), "kfp-bench-")), "usage.json");
   const nodeArgs = withHook ? ["--import", hook, ...args] : args;
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, nodeArgs, { env: { ...process.env, KFP_S3_PROBE_BENCH_USAGE: usageFile, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, nodeArgs, { env: { ...process.env, ...env, KFP_S3_PROBE_BENCH_USAGE: usageFile, NO_COLOR: "1" } });
     const out: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.resume();
@@ -158,21 +160,65 @@ async function startup(): Promise<void> {
   console.log(`  backend + team-1 + team-2, default run  ${three.toFixed(0).padStart(6)} ms   ${(three / bare).toFixed(2)}x\n`);
 }
 
+function row(label: string, m: Measured, report: Report): string {
+  const cpuMs = m.cpuUs / 1000;
+  return `${label.padStart(6)}  ${String(m.requests).padStart(8)}  ${(m.wallMs / 1000).toFixed(1).padStart(5)} s  ${(cpuMs / Math.max(1, m.requests)).toFixed(2).padStart(8)} ms  ${`${Math.max(0, 100 - (100 * cpuMs) / m.wallMs).toFixed(0)} %`.padStart(12)}  ${`${(m.maxRssKb / 1024).toFixed(0)} MB`.padStart(7)}  ${`${(m.stdout.length / 1024).toFixed(0)} KB`.padStart(12)}  ${String(m.code).padStart(4)}  ${leaksCaught(report)}`;
+}
+
+/** The Job's way: its heap ceiling (NODE_OPTIONS), as the generated manifest sets it. */
+const JOB_ENV = { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` };
+/** The generated Job's --timeout: its default deadline (600 s) less the cleanup margin. */
+const JOB_TIMEOUT_S = 570;
+
+/** P profiles in N shards at once, as the pods of an Indexed Job, then merged. */
+async function sharded(): Promise<void> {
+  const { profiles, shards } = SHARDED;
+  const config = configFor(profiles);
+  const dir = mkdtempSync(join(tmpdir(), "kfp-bench-shards-"));
+  const started = process.hrtime.bigint();
+  const runs = await Promise.all(
+    Array.from({ length: shards }, (_, i) =>
+      measure(
+        [cli, "--config", config, "--output", "json", "--no-discover", "--shard", `${i}/${shards}`, "--timeout", String(JOB_TIMEOUT_S)],
+        true,
+        JOB_ENV,
+      ),
+    ),
+  );
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const files = runs.map((m, i) => {
+    const file = join(dir, `shard-${i}.json`);
+    writeFileSync(file, m.stdout);
+    return file;
+  });
+  const merged = await measure([cli, "merge", "--output", "json", ...files]);
+  const report = JSON.parse(merged.stdout) as Report;
+  const requests = runs.reduce((n, m) => n + m.requests, 0);
+  console.log(
+    `sharded: backend + ${profiles} profiles, ${shards} processes at once on this machine (--shard I/${shards}, the Job's heap ceiling and --timeout ${JOB_TIMEOUT_S}), then merge`,
+  );
+  console.log(
+    `  requests ${requests}, wall ${(wallMs / 1000).toFixed(1)} s on this machine's 2 cores, max RSS per shard ${runs.map((m) => `${(m.maxRssKb / 1024).toFixed(0)} MB`).join(", ")}`,
+  );
+  const errors = report.summary.error;
+  console.log(
+    `  merged: ${report.identities.length} identities, ${report.checks.length} checks, ${errors} in error, exit ${merged.code}, leaks caught: ${leaksCaught(report)}, merge max RSS ${(merged.maxRssKb / 1024).toFixed(0)} MB\n`,
+  );
+}
+
 async function scale(): Promise<void> {
-  await provision(Math.max(...SIZES));
+  await provision(Math.max(...SIZES, SHARDED.profiles));
   console.log(
     `scale: backend + P profiles in bucket ${BUCKET} (team-1 near-miss, team-3 wildcard, team-6 reads team-2), default settings, --no-discover`,
   );
   console.log("     P  requests    wall  CPU/request  network wait  max RSS   JSON report  exit  leaks caught");
   for (const profiles of SIZES) {
     const m = await measure([cli, "--config", configFor(profiles), "--output", "json", "--no-discover"]);
-    const report = JSON.parse(m.stdout) as Report;
-    const cpuMs = m.cpuUs / 1000;
-    console.log(
-      `${String(profiles).padStart(6)}  ${String(m.requests).padStart(8)}  ${(m.wallMs / 1000).toFixed(1).padStart(5)} s  ${(cpuMs / Math.max(1, m.requests)).toFixed(2).padStart(8)} ms  ${`${Math.max(0, 100 - (100 * cpuMs) / m.wallMs).toFixed(0)} %`.padStart(12)}  ${`${(m.maxRssKb / 1024).toFixed(0)} MB`.padStart(7)}  ${`${(m.stdout.length / 1024).toFixed(0)} KB`.padStart(12)}  ${String(m.code).padStart(4)}  ${leaksCaught(report)}`,
-    );
+    console.log(row(String(profiles), m, JSON.parse(m.stdout) as Report));
   }
-  console.log("");
+  const job = await measure([cli, "--config", configFor(100), "--output", "json", "--no-discover"], true, JOB_ENV);
+  console.log(row("100*", job, JSON.parse(job.stdout) as Report));
+  console.log(`  * as the generated Job runs it: NODE_OPTIONS=--max-old-space-size=${HEAP_MB}\n`);
 }
 
 async function awsComparison(): Promise<void> {
@@ -218,4 +264,5 @@ async function awsComparison(): Promise<void> {
 
 await startup();
 await scale();
+await sharded();
 await awsComparison();

@@ -9,24 +9,27 @@ import { mergeReports, reportFromText } from "../report/merge.js";
 import type { Io } from "./io.js";
 
 function mergeParser(argv: string[]) {
-  return yargs(argv)
-    .scriptName("kfp-s3-probe merge")
-    .usage(
-      "Usage: kfp-s3-probe merge SHARD.json… [--output text|json|sarif] [--junit FILE] [--sarif FILE]\n\n" +
-        "Combines the JSON reports of every shard of one run (kfp-s3-probe --shard I/N --output json, or the\n" +
-        "pods of `kfp-s3-probe job --parallelism N`) into one report, and exits as one run would have.\n" +
-        "A pod's log (stderr's finding lines around the report) is read as it is.",
-    )
-    .option("output", { type: "string", choices: STDOUT_FORMATS, default: "text", describe: "format on stdout" })
-    .option("junit", { type: "string", describe: "also write JUnit XML to FILE" })
-    .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" })
-    .strict()
-    .version(false)
-    .help("help")
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(`merge: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe merge --help)`);
-    });
+  return (
+    yargs(argv)
+      .scriptName("kfp-s3-probe merge")
+      .usage(
+        "Usage: kfp-s3-probe merge SHARD.json… [--output text|json|sarif] [--junit FILE] [--sarif FILE]\n\n" +
+          "Combines the JSON reports of every shard of one run (kfp-s3-probe --shard I/N --output json, or the\n" +
+          "pods of `kfp-s3-probe job --parallelism N`) into one report, and exits as one run would have.\n" +
+          "A pod's log (stderr's finding lines around the report) is read as it is.",
+      )
+      .option("output", { type: "string", choices: STDOUT_FORMATS, default: "text", describe: "format on stdout" })
+      .option("junit", { type: "string", describe: "also write JUnit XML to FILE" })
+      .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" })
+      // The reports are positional: unknown flags are refused, file names are not.
+      .strictOptions()
+      .version(false)
+      .help("help")
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw new UsageError(`merge: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe merge --help)`);
+      })
+  );
 }
 
 async function readReport(file: string) {

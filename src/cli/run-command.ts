@@ -13,6 +13,7 @@ import { buildReport, type Report, type ReportContext } from "../report/model.js
 import type { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
 import type { ProbeConfig } from "./args.js";
+import { keepHeapNearLive } from "./heap-keeper.js";
 import { RunInterrupts } from "./interrupts.js";
 import type { Io } from "./io.js";
 import { closeSessions, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
@@ -152,6 +153,7 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
   const runId = newRunId();
   const startedAt = new Date();
   const interrupts = new RunInterrupts(io, config.deadlineMs);
+  const stopHeapKeeper = keepHeapNearLive();
   let sessions: Sessions | undefined;
   let spinner: Ora | undefined;
   // From here on, whatever happens, the timer, the handlers and the clients are released.
@@ -184,6 +186,7 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     return await writeReports(report, config, io, redactor);
   } finally {
     spinner?.stop();
+    stopHeapKeeper();
     interrupts.release();
     closeSessions(sessions);
   }

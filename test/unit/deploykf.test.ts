@@ -203,8 +203,10 @@ describe("the Kubernetes Job", () => {
     });
     expect(spec.template.spec.containers[0]).toMatchObject({
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-      resources: { limits: { cpu: "500m", memory: "256Mi" } },
+      resources: { limits: { cpu: "1", memory: "384Mi" } },
     });
+    // The heap's ceiling under the memory limit (npm run bench: backend + 100 profiles fit).
+    expect(spec.template.spec.containers[0].env).toContainEqual({ name: "NODE_OPTIONS", value: "--max-old-space-size=192" });
   });
 
   it("deploy/kfp-s3-probe-job.yaml is what the generator prints for the fixture values", async () => {

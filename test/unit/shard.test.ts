@@ -1,6 +1,12 @@
 // --shard I/N and merge: every identity is probed by exactly one shard, and the merged report of
 // the shards has the verdicts, the summary and the exit code of one unsharded run.
+import { EventEmitter } from "node:events";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
 import { LAYOUTS, unownedProfileName } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
 import { inShard, parseShard, type Shard } from "../../src/core/shard.js";
@@ -117,5 +123,55 @@ describe("merge", () => {
     const elsewhere = { report: { ...s1.report, store: { ...s1.report.store, bucket: "other" } }, source: "s1" };
     expect(() => mergeReports([s0, elsewhere])).toThrow(/bucket other/);
     expect(() => reportFromText("kfp-s3-probe: LEAK x\n", "pod.log")).toThrow(/no kfp-s3-probe JSON report/);
+  });
+});
+
+describe("kfp-s3-probe merge, as a user runs it", () => {
+  async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+    let out = "";
+    let err = "";
+    stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const io = {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+      env: {},
+      signals: new EventEmitter(),
+    };
+    const code = await main(argv, io);
+    return { code, stdout: out, stderr: err };
+  }
+
+  it("merges shard files and pod logs into one report on stdout and a JUnit file, with the run's exit code", async () => {
+    const store = new MemoryStore();
+    const dir = mkdtempSync(join(tmpdir(), "kfp-merge-"));
+    const files: string[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      const report = await reportOf(store, `20261125T000000Z-00000000eee${index}`, { index, count: 2 });
+      const file = join(dir, `shard-${index}.${index === 0 ? "json" : "log"}`);
+      // The second as a pod's log: finding lines on stderr around the report.
+      writeFileSync(file, index === 0 ? `${JSON.stringify(report)}\n` : `kfp-s3-probe: LEAK x\n${JSON.stringify(report)}\n`);
+      files.push(file);
+    }
+    const junit = join(dir, "merged.xml");
+    const json = await cli(["merge", "--output", "json", "--junit", junit, ...files]);
+    expect(json.stderr).toBe("");
+    expect(json.code).toBe(1);
+    const merged = JSON.parse(json.stdout) as Report;
+    expect(merged.identities).toHaveLength(8);
+    expect(readFileSync(junit, "utf8")).toContain(`tests="${merged.checks.length}"`);
+    const text = await cli(["merge", ...files]);
+    expect(text.stdout).toMatch(/^Summary: [\s\S]*;\s+exit\s+1\s*$/m);
+  });
+
+  it("refuses an unknown flag and a file that is not a report, in one line", async () => {
+    expect((await cli(["merge", "--bogus", "x.json"])).stderr).toMatch(/^kfp-s3-probe: merge: Unknown argument: bogus/);
+    const dir = mkdtempSync(join(tmpdir(), "kfp-merge-"));
+    writeFileSync(join(dir, "empty.json"), "");
+    const bad = await cli(["merge", join(dir, "empty.json")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/holds no kfp-s3-probe JSON report/);
+    expect((await cli(["merge"])).stderr).toMatch(/name the shards' reports/);
   });
 });
