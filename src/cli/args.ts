@@ -1,5 +1,6 @@
 // From the command line, the environment, --config and --values to one ProbeConfig. Every problem
 // is one line that says what to fix (UsageError → exit 2), raised before anything is sent.
+import { existsSync, statSync } from "node:fs";
 import { isValidProfileName, type LayoutName } from "../core/layout.js";
 import type { MatrixMode } from "../core/plan.js";
 import { parseShard, type Shard } from "../core/shard.js";
@@ -56,6 +57,8 @@ export interface ProbeConfig {
   readOnly: boolean;
   strict: boolean;
   matrix: MatrixMode;
+  /** A policy document per identity (NAME.json), to compare the store with (--policy-dir). */
+  policyDir?: string;
   /** Probe slice `index` of `count` of the identities (--shard I/N). */
   shard?: Shard;
   output: "text" | "json" | "sarif";
@@ -96,6 +99,7 @@ const RUN_FIELDS: FieldName[] = [
   "strict",
   "matrix",
   "shard",
+  "policy-dir",
   "output",
   "junit",
   "sarif",
@@ -249,6 +253,7 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     strict: get<boolean>("strict"),
     matrix: get<MatrixMode>("matrix"),
     ...shardOf(get<string | undefined>("shard")),
+    ...policyDirOf(get<string | undefined>("policy-dir")),
     output: get<ProbeConfig["output"]>("output"),
     ...(junitFile ? { junitFile: writableFile("junit", junitFile) } : {}),
     ...(sarifFile ? { sarifFile: writableFile("sarif", sarifFile) } : {}),
@@ -264,6 +269,13 @@ function configFrom(resolved: ResolvedSettings, identities: IdentitySpec[], prov
     credentialsTimeoutMs: positiveNumber("credentials-timeout", get<number>("credentials-timeout"), 120) * 1000,
     settings: { ...settings, endpoint: { value: endpoint, source: resolved.endpoint?.source ?? "provider" } },
   };
+}
+
+function policyDirOf(dir: string | undefined): { policyDir?: string } {
+  if (dir === undefined) return {};
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`--policy-dir ${dir}: not a directory (one policy file per identity, NAME.json)`);
+  return { policyDir: dir };
 }
 
 function shardOf(text: string | undefined): { shard?: Shard } {

@@ -43,6 +43,8 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   strict: "count listable key names (ListBucket beyond the own prefixes) as a LEAK",
   matrix:
     "how other profiles' prefixes are tried: pairs (a read of an object that exists and a conditional write per pair of profiles) or full (every operation)",
+  "policy-dir":
+    "DIR with a policy file per identity (NAME.json; anonymous.json for the bucket policy): says every cell where the store does not do what the policy says",
   shard:
     "I/N: probe slice I of N of the identities (0-based), every other profile still tried from each; combine the reports with kfp-s3-probe merge",
   output: "report format on stdout: text, json, or sarif",

@@ -40,6 +40,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (argv[0] === "sweep") return await (await import("./sweep-command.js")).sweepCommand(argv.slice(1), io, redactor);
     if (argv[0] === "merge") return await (await import("./merge-command.js")).mergeCommand(argv.slice(1), io);
+    if (argv[0] === "policy") return await (await import("./policy-command.js")).policyCommand(argv.slice(1), io);
+    if (argv[0] === "check-policy") return await (await import("./check-policy-command.js")).checkPolicyCommand(argv.slice(1), io);
     if (argv[0] === "job") {
       const { jobCommand } = await import("./job-command.js");
       const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));

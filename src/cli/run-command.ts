@@ -2,9 +2,14 @@
 // (plan, seed, check, clean up), judge, report. Loaded by main only when a run starts, so that
 // --help, --version and usage errors never load the AWS SDK.
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import ora, { type Ora } from "ora";
 import { LAYOUTS } from "../core/layout.js";
+import type { Role } from "../core/plan.js";
+import { disagreements } from "../core/policy/compare.js";
+import { type PolicyDocument, parsePolicy } from "../core/policy/document.js";
 import { UsageError } from "../core/usage-error.js";
 import type { LoadedCredentials } from "../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
@@ -149,9 +154,33 @@ function reportIdentities(config: ProbeConfig, loaded: LoadedCredentials[], sess
   return [...signed, ...anonymous];
 }
 
+/** --policy-dir: NAME.json for each identity that has one (anonymous.json: the bucket's policy); deployKF's placeholders filled in. */
+function policiesIn(dir: string, bucket: string, identities: { name: string; role: Role }[]): Map<string, PolicyDocument[]> {
+  const policies = new Map<string, PolicyDocument[]>();
+  for (const { name, role } of identities) {
+    const file = join(dir, `${name}.json`);
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, "utf8")
+      .replaceAll("<BUCKET_NAME>", bucket)
+      .replaceAll("<PROFILE_NAME>", role.kind === "profile" ? role.profile : "");
+    policies.set(name, [parsePolicy(text, `--policy-dir ${file}`)]);
+  }
+  const names = identities.map((i) => i.name).join(", ");
+  if (policies.size === 0) throw new UsageError(`--policy-dir ${dir}: no NAME.json for any identity of the run (${names})`);
+  return policies;
+}
+
+function rolesOf(identities: ProbeIdentity[]): Map<string, Role> {
+  return new Map(identities.map((identity) => [identity.name, identity.role]));
+}
+
 export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], io: Io, redactor: Redactor): Promise<number> {
   const runId = newRunId();
   const startedAt = new Date();
+  // Read and parsed before anything is sent: a bad policy file is a usage error, not a half run.
+  const policies = config.policyDir
+    ? policiesIn(config.policyDir, config.bucket, [...config.identities, { name: "anonymous", role: { kind: "anonymous" } }])
+    : undefined;
   const interrupts = new RunInterrupts(io, config.deadlineMs);
   const stopHeapKeeper = keepHeapNearLive();
   let sessions: Sessions | undefined;
@@ -182,6 +211,7 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
       settings: config.settings,
       ...(interrupts.interruptedBy ? { interruptedBy: interrupts.interruptedBy } : {}),
       identities: reportIdentities(config, loaded, sessions),
+      ...(policies ? { disagreements: disagreements(run.results, policies, rolesOf(sessions.identities), config.bucket) } : {}),
     });
     return await writeReports(report, config, io, redactor);
   } finally {

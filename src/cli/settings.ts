@@ -49,6 +49,7 @@ export const FIELDS = {
   strict: { kind: "boolean", defaultValue: false },
   matrix: { kind: "string", choices: MATRIX_MODES, defaultValue: "pairs" },
   shard: { kind: "string" },
+  "policy-dir": { kind: "string" },
   output: { kind: "string", choices: STDOUT_FORMATS, defaultValue: "text" },
   junit: { kind: "string" },
   sarif: { kind: "string" },

@@ -15,6 +15,7 @@ export const CAUSES = [
   // What could not be decided or was not run
   "no-object-to-read",
   "undecided-answer",
+  "policy-not-evaluated",
   "not-run",
   // The store, the connection, the keys
   "checksum-rejected",
@@ -169,6 +170,8 @@ export function findingFor(input: FindingInput, verdict: string, bucket: string)
       }
       return errorFinding(input.errorKind, input.bucketRegion);
     case "ambiguous":
+      if (input.knownCause === "policy-not-evaluated")
+        return { cause: "policy-not-evaluated", remedy: { where: "identity-policy", change: "check" } };
       if (check.operation === "head" || check.operation === "get") return { cause: "no-object-to-read", remedy: { where: "none", change: "rerun" } };
       return { cause: "undecided-answer", remedy: { where: "none", change: "check" } };
     case "not-run":

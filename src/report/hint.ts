@@ -54,6 +54,8 @@ const ERROR_WORDS: Partial<Record<Cause, (remedy: Remedy, context: HintContext) 
   "checksum-rejected": () =>
     "this store rejects uploads with a CRC32 checksum (x-amz-checksum-crc32), which KFP v2's launcher sends: v2 artifact uploads will fail here; update the store to one that accepts it",
   "no-object-to-read": () => "reads are decided on objects that exist: add the prefix's owner or the backend to the run, so that it can write one",
+  "policy-not-evaluated": () =>
+    'offline, only Allow/Deny, Action/NotAction, Resource/NotResource, Principal "*" and the String operators on s3:prefix and s3:delimiter are read: probe the store itself to decide this cell',
 };
 
 function grantWords(subject: HintSubject, context: HintContext): string {

@@ -104,6 +104,7 @@ export function mergeReports(inputs: { report: Report; source: string }[]): Repo
     identities: reports.flatMap((r) => r.identities),
     notes: unique(reports.flatMap((r) => r.notes)),
     diagnoses: unique(reports.flatMap((r) => r.diagnoses)),
+    disagreements: reports.flatMap((r) => r.disagreements ?? []),
     checks,
     summary: counts,
     cleanup,

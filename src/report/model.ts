@@ -6,6 +6,7 @@ import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { exitCodeFor, type RunEnding } from "../core/exit-codes.js";
 import { describeRole, type MatrixMode, type Role } from "../core/plan.js";
+import type { Disagreement } from "../core/policy/compare.js";
 import { inShard, type Shard, shardLabel } from "../core/shard.js";
 import { countVerdicts, type VerdictCounts } from "../core/summary.js";
 import type { CheckResult, Evidence } from "../core/verdict.js";
@@ -31,6 +32,8 @@ export interface ReportContext {
   matrix?: MatrixMode;
   /** --shard: the report lists this slice's identities (diagnoses still see every identity's keys). */
   shard?: Shard;
+  /** --policy-dir: cells where the store did other than the identity's policy says. */
+  disagreements?: Disagreement[];
   /** Set when the run was cut short: "SIGINT", "SIGTERM" or "deadline". */
   interruptedBy?: string;
   /** What the operator should know beyond the checks (provider limits, TLS verification off, ...). */
@@ -95,6 +98,8 @@ export interface Report {
   discovery: DiscoveryReport | null;
   /** What no single cell says: shared keys, another profile's keys, public access, ... */
   diagnoses: WordedDiagnosis[];
+  /** --policy-dir: every cell where the store did other than the identity's policy says. */
+  disagreements: Disagreement[];
   checks: ReportCheck[];
   summary: VerdictCounts;
   cleanup: CleanupReport;
@@ -165,6 +170,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     settings: context.settings ?? {},
     discovery: run.discovery ?? null,
     diagnoses: wordDiagnoses(diagnose(run.results, context.identities), context.bucket),
+    disagreements: context.disagreements ?? [],
     checks: run.results.map((result) => reportCheck(result, { bucket: context.bucket, tls: context.endpoint.startsWith("https://") })),
     summary: countVerdicts(run.results),
     cleanup: run.cleanup,

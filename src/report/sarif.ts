@@ -14,6 +14,7 @@ const RULE_TEXT: Record<Cause, string> = {
   "public-access": "Anyone, without keys, may do it",
   "no-object-to-read": "A read could not be decided: no object to read",
   "undecided-answer": "The store's answer does not decide",
+  "policy-not-evaluated": "The policy uses something the offline evaluator does not read",
   "not-run": "A check was not run",
   "checksum-rejected": "The store rejects uploads with a CRC32 checksum",
   unreachable: "No connection to the endpoint",

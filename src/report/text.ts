@@ -179,6 +179,7 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
     ...matrices,
     ...report.notes.map((note) => paint("yellow", `note: ${note}`)),
     ...renderFindings(report, paint),
+    ...renderDisagreements(report, paint),
     ...renderCleanup(report, paint),
     `Summary: ${SUMMARY_ORDER.map((verdict) => `${s[verdict]} ${verdict}`).join(", ")}; exit ${report.exitCode}`,
   ];
@@ -317,6 +318,21 @@ function hintContextOf(report: Report): HintContext {
   return { bucket: report.store.bucket, tls: report.store.endpoint.startsWith("https://") };
 }
 
+/** --policy-dir: "the store allowed it, the policy denies it", a line per cell. */
+export function disagreementLine(d: Report["disagreements"][number]): string {
+  return `DISAGREES ${d.identity} ${d.operation} ${d.prefix ?? "(bucket)"}: the store ${d.store} it, ${d.identity}'s policy says ${d.policy} (${d.request})`;
+}
+
+function renderDisagreements(report: Report, paint: Paint): string[] {
+  if (report.disagreements.length === 0) return [];
+  return [
+    "",
+    paint("bold", "The store and the policies disagree"),
+    "  (a condition or an action the store does not implement, or a grant from elsewhere: a bucket policy, an ACL)",
+    ...report.disagreements.map((d) => `  ${disagreementLine(d)}`),
+  ];
+}
+
 /** One line per finding (not per ok cell) and per leftover: for logs of unattended runs. */
 export function findingLines(report: Report): string[] {
   const lines = report.checks
@@ -326,6 +342,7 @@ export function findingLines(report: Report): string[] {
       (c) =>
         `${verdictWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`,
     );
+  for (const d of report.disagreements ?? []) lines.push(disagreementLine(d));
   for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
   for (const d of report.diagnoses) lines.unshift(`DIAGNOSIS ${d.kind} ${d.message} | fix: ${d.fix}`);
   return lines;

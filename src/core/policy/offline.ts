@@ -1,0 +1,74 @@
+// check-policy: the probe's plan decided by the evaluator instead of a store. Each planned check
+// becomes the request KFP would send (action, resource ARN, s3:prefix), and the decision becomes
+// the observation the live probe would have made, judged by the same assess().
+import { canaryKey, type KeyLayout, profileAreaRoots } from "../layout.js";
+import type { Operation, PlannedCheck, Role } from "../plan.js";
+import { assess, type CheckResult, type Observation } from "../verdict.js";
+import type { PolicyDocument } from "./document.js";
+import { evaluate, type PolicyRequest } from "./evaluate.js";
+
+export const OFFLINE_RUN_ID = "offline";
+
+const OBJECT_ACTIONS: Partial<Record<Operation, string>> = {
+  put: "s3:PutObject",
+  "put-checksum": "s3:PutObject",
+  multipart: "s3:PutObject",
+  head: "s3:GetObject",
+  get: "s3:GetObject",
+  delete: "s3:DeleteObject",
+  "abort-multipart": "s3:AbortMultipartUpload",
+};
+
+/** The request the live probe sends for a check, as IAM sees it. */
+export function policyRequest(check: PlannedCheck, bucket: string, caller: PolicyRequest["caller"]): PolicyRequest {
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  const { operation, target } = check;
+  if (operation === "get-bucket-location") return { action: "s3:GetBucketLocation", resource: bucketArn, context: {}, caller };
+  if (operation === "head-bucket" || operation === "list-bucket") return { action: "s3:ListBucket", resource: bucketArn, context: {}, caller };
+  if (operation === "list") return { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": target?.prefix ?? "" }, caller };
+  const key = canaryKey(target?.prefix ?? "", OFFLINE_RUN_ID, check.identity);
+  return { action: OBJECT_ACTIONS[operation] ?? "s3:PutObject", resource: `${bucketArn}/${key}`, context: {}, caller };
+}
+
+function observationOf(check: PlannedCheck, documents: PolicyDocument[], bucket: string, role: Role): Observation {
+  const request = policyRequest(check, bucket, role.kind === "anonymous" ? "anonymous" : "identity");
+  const decision = evaluate(documents, request);
+  const evidence = [
+    {
+      request: `${request.action} ${request.resource}${request.context["s3:prefix"] !== undefined ? ` s3:prefix=${request.context["s3:prefix"]}` : ""} (offline)`,
+    },
+  ];
+  if (decision.effect === "undecided") return { outcome: "ambiguous", reason: decision.reason, cause: "policy-not-evaluated", evidence };
+  const reason = decision.effect === "explicit-deny" ? "an explicit Deny" : undefined;
+  // What the anonymous caller may do, anyone may: as live, the bucket's policy grants it.
+  const cause = decision.effect === "allow" && role.kind === "anonymous" ? { cause: "public-access" as const } : {};
+  return { outcome: decision.effect === "allow" ? "allowed" : "denied", ...(reason ? { reason } : {}), ...cause, evidence };
+}
+
+/** Every check of a plan, decided offline against the identity's documents (and the bucket's policy). */
+export function decideOffline(
+  checks: PlannedCheck[],
+  role: Role,
+  documents: PolicyDocument[],
+  options: { bucket: string; strict: boolean },
+): CheckResult[] {
+  return checks.map((check) => assess(check, observationOf(check, documents, options.bucket, role), options));
+}
+
+/**
+ * The other profiles a policy names outside the identity's own prefixes (a grant on one named other
+ * team must be tried offline too): the first path segment after each profile root in its ARNs.
+ */
+export function profilesNamedIn(documents: PolicyDocument[], layout: KeyLayout, bucket: string): string[] {
+  const names = new Set<string>();
+  const arns = documents.flatMap((d) => d.statements.flatMap((s) => [...(s.resource ?? []), ...(s.notResource ?? [])]));
+  for (const arn of arns) {
+    const key = arn.startsWith(`arn:aws:s3:::${bucket}/`) ? arn.slice(`arn:aws:s3:::${bucket}/`.length) : undefined;
+    if (key === undefined) continue;
+    for (const root of profileAreaRoots(layout)) {
+      const name = key.startsWith(root) ? key.slice(root.length).split("/")[0] : undefined;
+      if (name && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
