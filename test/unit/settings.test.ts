@@ -80,6 +80,9 @@ const CASES: Case[] = [
   { field: "multipart", environment: "false", flag: "--multipart", expected: { default: true, environment: false, flag: true } },
   { field: "read-only", environment: "true", flag: "--no-read-only", expected: { default: false, environment: true, flag: false } },
   { field: "strict", environment: "true", flag: "--no-strict", expected: { default: false, environment: true, flag: false } },
+  { field: "matrix", environment: "full", flag: "pairs", expected: { default: "pairs", environment: "full", flag: "pairs" } },
+  { field: "shard", environment: "1/4", flag: "0/2", expected: { environment: "1/4", flag: "0/2" } },
+  { field: "policy-dir", environment: dir, flag: tmpdir(), expected: { environment: dir, flag: tmpdir() } },
   { field: "output", environment: "json", flag: "text", expected: { default: "text", environment: "json", flag: "text" } },
   {
     field: "junit",
