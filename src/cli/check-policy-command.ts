@@ -2,8 +2,6 @@
 // policy documents, offline (no store, no keys), with the report, cause codes and exit codes of a
 // live run. Templates with <BUCKET_NAME> and <PROFILE_NAME> (deployKF's) are filled in.
 import { readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import yargs from "yargs";
 import { markPublic } from "../core/diagnoses.js";
 import { EXIT_CODES } from "../core/exit-codes.js";
 import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../core/layout.js";
@@ -11,23 +9,22 @@ import { type IdentityPlan, planFor, type Role } from "../core/plan.js";
 import { type PolicyDocument, parsePolicy } from "../core/policy/document.js";
 import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../core/policy/offline.js";
 import { UsageError } from "../core/usage-error.js";
-import { FORMATS, STDOUT_FORMATS } from "../report/formats.js";
 import { buildReport, type ReportContext } from "../report/model.js";
 import { toolVersion } from "../version.js";
 import type { Io } from "./io.js";
+import { parseOrHelp, subcommandParser, withReportOptions, writeReport } from "./subcommand.js";
 
 function parser(argv: string[]) {
   return (
-    yargs(argv)
-      .scriptName("kfp-s3-probe check-policy")
+    withReportOptions(subcommandParser(argv, "check-policy"))
       .usage(
         "Usage: kfp-s3-probe check-policy (--profile NAME | --backend) [--bucket NAME] [--bucket-policy FILE] POLICY.json…\n\n" +
           "Judges identity policy documents (and a bucket policy) against what KFP needs and must not\n" +
           "reach, offline: no store, no keys. Same matrix, findings, cause codes and exit codes as a live\n" +
           "run. Other profiles tried: the canary profile, the near-miss names, every profile the policy\n" +
-          "names outside the identity's own prefixes, and --other-profile. What the evaluator does not\n" +
-          "read (conditions other than the String operators on s3:prefix and s3:delimiter, named\n" +
-          "Principals) is said per cell as undecided, never guessed.",
+          "names outside the identity's own, and --other-profile. What the evaluator does not read\n" +
+          "(conditions other than the String operators on s3:prefix and s3:delimiter, named Principals) is\n" +
+          "said per cell as undecided, never guessed.",
       )
       .option("profile", { type: "string", describe: "the KFP profile whose keys the policy is for" })
       .option("backend", { type: "boolean", describe: "the policy is the KFP backend's" })
@@ -37,18 +34,7 @@ function parser(argv: string[]) {
       // Not an array option: yargs would take the policy files after it as profile names. Repeated, it is a list anyway.
       .option("other-profile", { type: "string", describe: "NAME, repeatable: another profile to try" })
       .option("strict", { type: "boolean", default: false, describe: "count listable key names as a LEAK" })
-      .option("output", { type: "string", choices: STDOUT_FORMATS, default: "text", describe: "format on stdout" })
-      .option("junit", { type: "string", describe: "also write JUnit XML to FILE" })
-      .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" })
       .strictOptions()
-      .version(false)
-      .help("help")
-      .exitProcess(false)
-      .fail((message, error) => {
-        throw new UsageError(
-          `check-policy: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe check-policy --help)`,
-        );
-      })
   );
 }
 
@@ -88,15 +74,22 @@ function contextOf(bucket: string, layout: LayoutName, strict: boolean, identiti
   };
 }
 
+/** The identity's plan, and the anonymous caller's where there is a bucket policy to judge it by. */
+function plansFor(name: string, role: Role, layout: LayoutName, otherProfiles: string[], withAnonymous: boolean): IdentityPlan[] {
+  const context = {
+    profilesInRun: role.kind === "profile" ? [role.profile] : [],
+    otherProfiles,
+    unownedProfile: unownedProfileName(OFFLINE_RUN_ID),
+    matrix: "full" as const,
+  };
+  const plans = [planFor(name, role, LAYOUTS[layout], context)];
+  if (withAnonymous) plans.push(planFor("anonymous", { kind: "anonymous" }, LAYOUTS[layout], context));
+  return plans;
+}
+
 export async function checkPolicyCommand(argv: string[], io: Io): Promise<number> {
-  let helpShown = false;
-  const args = await parser(argv).parseAsync(argv, {}, (error, _argv, output) => {
-    if (!error && output) {
-      helpShown = true;
-      io.stdout.write(`${output}\n`);
-    }
-  });
-  if (helpShown) return EXIT_CODES.asExpected;
+  const args = await parseOrHelp(parser(argv), argv, (text) => io.stdout.write(text));
+  if (args === null) return EXIT_CODES.asExpected;
   const { name, role } = roleOf(args);
   const files = args._.map(String);
   if (files.length === 0)
@@ -106,14 +99,8 @@ export async function checkPolicyCommand(argv: string[], io: Io): Promise<number
   const documents = files.map((file) => readPolicy(file, args.bucket, own));
   const bucketPolicy = args["bucket-policy"] ? [readPolicy(args["bucket-policy"], args.bucket, own)] : [];
   const named = profilesNamedIn([...documents, ...bucketPolicy], LAYOUTS[layout], args.bucket).filter((p) => p !== own);
-  const context = {
-    profilesInRun: role.kind === "profile" ? [own] : [],
-    otherProfiles: [...new Set([...named, ...[args["other-profile"] ?? []].flat()])],
-    unownedProfile: unownedProfileName(OFFLINE_RUN_ID),
-    matrix: "full" as const,
-  };
-  const plans: IdentityPlan[] = [planFor(name, role, LAYOUTS[layout], context)];
-  if (bucketPolicy.length > 0) plans.push(planFor("anonymous", { kind: "anonymous" }, LAYOUTS[layout], context));
+  const others = [...new Set([...named, ...[args["other-profile"] ?? []].flat()])];
+  const plans = plansFor(name, role, layout, others, bucketPolicy.length > 0);
   const options = { bucket: args.bucket, strict: args.strict };
   const decided = plans.flatMap((plan) =>
     decideOffline(plan.checks, plan.role, plan.role.kind === "anonymous" ? bucketPolicy : [...documents, ...bucketPolicy], options),
@@ -130,13 +117,6 @@ export async function checkPolicyCommand(argv: string[], io: Io): Promise<number
     { plans, results, cleanup: { created: 0, removed: 0, leftovers: [] } },
     contextOf(args.bucket, layout, args.strict, identities),
   );
-  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  io.stdout.write(FORMATS[args.output as keyof typeof FORMATS].render(report, { colour, text: { width: Number(io.env.COLUMNS) || 100 } }));
-  for (const [format, file] of [
-    ["junit", args.junit],
-    ["sarif", args.sarif],
-  ] as const) {
-    if (file) await writeFile(file, FORMATS[format].render(report, { colour: false }));
-  }
+  await writeReport(report, args, io);
   return report.exitCode;
 }

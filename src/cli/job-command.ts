@@ -1,9 +1,9 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
-import yargs from "yargs";
 import { isValidProfileName } from "../core/layout.js";
 import { UsageError } from "../core/usage-error.js";
 import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
 import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../k8s/job.js";
+import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
 function wholeSeconds(flag: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new UsageError(`job: --${flag} must be a whole number of seconds, at least ${min}`);
@@ -37,8 +37,7 @@ function validateJobFlags(args: {
 }
 
 function jobParser(argv: string[], version: string) {
-  return yargs(argv)
-    .scriptName("kfp-s3-probe job")
+  return subcommandParser(argv, "job")
     .usage(
       "Usage: kfp-s3-probe job --values values.yaml [--namespace kubeflow] [--image IMAGE] | kubectl create -f -\n\n" +
         "Prints one Job that carries the part of the deployKF values the probe reads (in a pod annotation),\n" +
@@ -80,26 +79,13 @@ function jobParser(argv: string[], version: string) {
       default: 600,
       describe: `seconds the Job may run (activeDeadlineSeconds, at least ${2 * CLEANUP_MARGIN_SECONDS}); the probe's --timeout is ${CLEANUP_MARGIN_SECONDS} s less, for cleanup`,
     })
-    .strict()
-    .version(false)
-    .help("help")
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(`job: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe job --help)`);
-    });
+    .strict();
 }
 
 /** The manifest on success; null when --help was shown. */
 export async function jobCommand(argv: string[], version: string, write: (text: string) => void): Promise<string | null> {
-  const parser = jobParser(argv, version);
-  let helpShown = false;
-  const args = await parser.parseAsync(argv, {}, (error, _argv, output) => {
-    if (!error && output) {
-      helpShown = true;
-      write(`${output}\n`);
-    }
-  });
-  if (helpShown) return null;
+  const args = await parseOrHelp(jobParser(argv, version), argv, write);
+  if (args === null) return null;
   if (args._.length > 0) throw new UsageError(`job: unexpected argument ${String(args._[0])}`);
   validateJobFlags(args);
   const settings = readDeploykfValues(args.values);

@@ -1,6 +1,5 @@
 // `kfp-s3-probe policy --profile team-1`: the policy each identity needs, exactly, in the form of
 // the store it is for; --format json prints the document alone, for the store's own tooling.
-import yargs from "yargs";
 import { EXIT_CODES } from "../core/exit-codes.js";
 import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
@@ -10,10 +9,10 @@ import { readDeploykfValues } from "../deploykf/values.js";
 import { POLICY_FORMS, POLICY_STORES, type PolicyFor, type PolicyStore } from "../report/policy-words.js";
 import { readConfigFile } from "./config-file.js";
 import type { Io } from "./io.js";
+import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
 function parser(argv: string[]) {
-  return yargs(argv)
-    .scriptName("kfp-s3-probe policy")
+  return subcommandParser(argv, "policy")
     .usage(
       "Usage: kfp-s3-probe policy (--profile NAME… | --backend | --config FILE | --values FILE) [--store aws|minio|rgw|gcs]\n\n" +
         "Prints the identity policy that grants exactly what KFP needs, for the layout and bucket: the\n" +
@@ -30,13 +29,7 @@ function parser(argv: string[]) {
     .option("variant", { type: "string", choices: POLICY_VARIANTS, default: "reference", describe: "reference or strict" })
     .option("store", { type: "string", choices: POLICY_STORES, default: "aws", describe: "the form: AWS IAM, MinIO, Ceph RGW, or GCS bindings" })
     .option("format", { type: "string", choices: ["text", "json"], default: "text", describe: "json: the policy document alone" })
-    .strict()
-    .version(false)
-    .help("help")
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(`policy: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe policy --help)`);
-    });
+    .strict();
 }
 
 interface Wanted {
@@ -77,14 +70,8 @@ function wantedIdentities(args: {
 }
 
 export async function policyCommand(argv: string[], io: Io): Promise<number> {
-  let helpShown = false;
-  const args = await parser(argv).parseAsync(argv, {}, (error, _argv, output) => {
-    if (!error && output) {
-      helpShown = true;
-      io.stdout.write(`${output}\n`);
-    }
-  });
-  if (helpShown) return EXIT_CODES.asExpected;
+  const args = await parseOrHelp(parser(argv), argv, (text) => io.stdout.write(text));
+  if (args === null) return EXIT_CODES.asExpected;
   const wanted = wantedIdentities(args);
   const bucket = args.bucket ?? wanted.bucket ?? "kubeflow-pipelines";
   const layout = LAYOUTS[args.layout as LayoutName];

@@ -1,0 +1,56 @@
+// What every subcommand (job, merge, policy, check-policy) shares: a yargs parser whose errors are
+// one UsageError line naming the command, --help printed and answered, and a report written on
+// stdout in the chosen format with --junit and --sarif beside it.
+import { writeFile } from "node:fs/promises";
+import yargs, { type Argv } from "yargs";
+import { UsageError } from "../core/usage-error.js";
+import { FORMATS, STDOUT_FORMATS } from "../report/formats.js";
+import type { Report } from "../report/model.js";
+import type { Io } from "./io.js";
+
+/** `kfp-s3-probe NAME`'s parser: no --version of its own, errors as one line that points to its --help. */
+export function subcommandParser(argv: string[], name: string): Argv {
+  return yargs(argv)
+    .scriptName(`kfp-s3-probe ${name}`)
+    .version(false)
+    .help("help")
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw new UsageError(`${name}: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe ${name} --help)`);
+    });
+}
+
+/** The parsed arguments, or null when --help was asked for (and written). */
+export async function parseOrHelp<T>(parser: Argv<T>, argv: string[], write: (text: string) => void) {
+  let helpShown = false;
+  const args = await parser.parseAsync(argv, {}, (error, _argv, output) => {
+    if (!error && output) {
+      helpShown = true;
+      write(`${output}\n`);
+    }
+  });
+  return helpShown ? null : args;
+}
+
+/** --output, --junit and --sarif, as the probe itself has them. */
+export function withReportOptions<T>(parser: Argv<T>) {
+  return parser
+    .option("output", { type: "string", choices: STDOUT_FORMATS, default: "text", describe: "format on stdout" })
+    .option("junit", { type: "string", describe: "also write JUnit XML to FILE" })
+    .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" });
+}
+
+export async function writeReport(
+  report: Report,
+  args: { output: string; junit?: string | undefined; sarif?: string | undefined },
+  io: Io,
+): Promise<void> {
+  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
+  io.stdout.write(FORMATS[args.output as keyof typeof FORMATS].render(report, { colour, text: { width: Number(io.env.COLUMNS) || 100 } }));
+  for (const [format, file] of [
+    ["junit", args.junit],
+    ["sarif", args.sarif],
+  ] as const) {
+    if (file) await writeFile(file, FORMATS[format].render(report, { colour: false }));
+  }
+}
