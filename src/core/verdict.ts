@@ -15,6 +15,18 @@ export interface Evidence {
   errorName?: string;
 }
 
+/**
+ * The evidence of a cell as expected: each request's status and error name, and the key only of
+ * the last request, the one that decided it (the object a read was decided on stays named).
+ */
+export function compactEvidence(evidence: Evidence[]): Evidence[] {
+  return evidence.map((e, i) =>
+    i === evidence.length - 1 || e.key === undefined
+      ? e
+      : { request: e.request, ...(e.status !== undefined ? { status: e.status } : {}), ...(e.errorName ? { errorName: e.errorName } : {}) },
+  );
+}
+
 export interface Observation {
   outcome: Outcome | "not-run";
   errorKind?: ErrorKind;

@@ -7,7 +7,7 @@ import { classify, type RequestSubject, type ResponseFacts } from "../core/class
 import type { KeyLayout } from "../core/layout.js";
 import type { IdentityPlan, MatrixMode, Operation, PlannedCheck, Role, Target } from "../core/plan.js";
 import { inShard, type Shard } from "../core/shard.js";
-import { assess, type CheckResult, type Evidence, type Observation } from "../core/verdict.js";
+import { assess, type CheckResult, compactEvidence, type Evidence, type Observation } from "../core/verdict.js";
 import type { Cleaner, CreatedObject, Ledger } from "./ledger.js";
 import type { S3Port } from "./port.js";
 
@@ -145,6 +145,7 @@ export class RunState {
   readonly realObjectless = new Map<string, string>();
   plans: IdentityPlan[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
+  private readonly anonymousNames: ReadonlySet<string>;
   private total = 0;
 
   constructor(
@@ -154,6 +155,7 @@ export class RunState {
   ) {
     // Every request in flight listens on the run's signal; Node warns past 10 listeners.
     setMaxListeners(0, options.signal);
+    this.anonymousNames = new Set(identities.filter((i) => i.role.kind === "anonymous").map((i) => i.name));
     this.limit = pLimit(options.concurrency);
   }
 
@@ -190,9 +192,14 @@ export class RunState {
 
   decide(check: PlannedCheck, observation: Observation): void {
     // What the anonymous caller may do, anyone may: the bucket's policy or ACL grants it.
-    const anonymous = this.identities.find((i) => i.name === check.identity)?.role.kind === "anonymous";
+    const anonymous = this.anonymousNames.has(check.identity);
     const observed = anonymous && observation.outcome === "allowed" ? { ...observation, cause: "public-access" as const } : observation;
-    this.decided.set(check, assess(check, observed, { strict: this.options.strict, bucket: this.options.bucket }));
+    const result = assess(check, observed, { strict: this.options.strict, bucket: this.options.bucket });
+    // As expected: each request's status and error name, and the key of the one that decided.
+    this.decided.set(
+      check,
+      result.verdict === "ok" ? { ...result, observation: { ...observed, evidence: compactEvidence(observed.evidence) } } : result,
+    );
     this.options.onCheckDone?.(this.decided.size, this.total);
   }
 
