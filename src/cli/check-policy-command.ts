@@ -6,13 +6,14 @@ import { markPublic } from "../core/diagnoses.js";
 import { EXIT_CODES } from "../core/exit-codes.js";
 import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../core/layout.js";
 import { type IdentityPlan, planFor, type Role } from "../core/plan.js";
-import { type PolicyDocument, parsePolicy } from "../core/policy/document.js";
+import { fillTemplate, type PolicyDocument, parsePolicy } from "../core/policy/document.js";
 import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../core/policy/offline.js";
 import { UsageError } from "../core/usage-error.js";
 import { buildReport, type ReportContext } from "../report/model.js";
 import { toolVersion } from "../version.js";
 import type { Io } from "./io.js";
-import { parseOrHelp, subcommandParser, withReportOptions, writeReport } from "./subcommand.js";
+import { writeReport } from "./report-output.js";
+import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 
 function parser(argv: string[]) {
   return (
@@ -45,7 +46,7 @@ function readPolicy(file: string, bucket: string, profile: string): PolicyDocume
   } catch (error) {
     throw new UsageError(`check-policy: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
   }
-  return parsePolicy(text.replaceAll("<BUCKET_NAME>", bucket).replaceAll("<PROFILE_NAME>", profile), file);
+  return parsePolicy(fillTemplate(text, bucket, profile), file);
 }
 
 function roleOf(args: { profile?: string | undefined; backend?: boolean | undefined }): { name: string; role: Role } {

@@ -5,7 +5,8 @@ import { EXIT_CODES } from "../core/exit-codes.js";
 import { UsageError } from "../core/usage-error.js";
 import { mergeReports, reportFromText } from "../report/merge.js";
 import type { Io } from "./io.js";
-import { parseOrHelp, subcommandParser, withReportOptions, writeReport } from "./subcommand.js";
+import { writeReport } from "./report-output.js";
+import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 
 function mergeParser(argv: string[]) {
   return (

@@ -3,17 +3,16 @@
 // --help, --version and usage errors never load the AWS SDK.
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ora, { type Ora } from "ora";
 import { LAYOUTS } from "../core/layout.js";
 import type { Role } from "../core/plan.js";
 import { disagreements } from "../core/policy/compare.js";
-import { type PolicyDocument, parsePolicy } from "../core/policy/document.js";
+import { fillTemplate, type PolicyDocument, parsePolicy } from "../core/policy/document.js";
 import { UsageError } from "../core/usage-error.js";
 import type { LoadedCredentials } from "../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
-import { FORMATS, type FormatName, findingLog } from "../report/formats.js";
+import { findingLog } from "../report/formats.js";
 import { buildReport, type Report, type ReportContext } from "../report/model.js";
 import type { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
@@ -21,6 +20,7 @@ import type { ProbeConfig } from "./args.js";
 import { keepHeapNearLive } from "./heap-keeper.js";
 import { RunInterrupts } from "./interrupts.js";
 import type { Io } from "./io.js";
+import { writeReport } from "./report-output.js";
 import { closeSessions, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
 
 export { loadIdentities } from "./sessions.js";
@@ -102,31 +102,12 @@ function probeOptions(
   };
 }
 
-/** The terminal's width; COLUMNS, or 100, where stdout is not a terminal (at least 60). */
-function terminalWidth(io: Io): number {
-  const columns = io.stdout.isTTY && io.stdout.columns > 0 ? io.stdout.columns : Number(io.env.COLUMNS) || 100;
-  return Math.max(60, columns);
-}
-
 /** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit and --sarif to their files. */
 async function writeReports(report: Report, config: ProbeConfig, io: Io, redactor: Redactor): Promise<number> {
-  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  const text = { width: terminalWidth(io), view: config.view };
-  io.stdout.write(redactor.redact(FORMATS[config.output].render(report, { colour, text })));
+  const outputs = { output: config.output, junit: config.junitFile, sarif: config.sarifFile, view: config.view };
+  await writeReport(report, outputs, io, (text) => redactor.redact(text));
   // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
   if (!io.stderr.isTTY && config.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
-  const files: [FormatName, string | undefined][] = [
-    ["junit", config.junitFile],
-    ["sarif", config.sarifFile],
-  ];
-  for (const [format, file] of files) {
-    if (!file) continue;
-    try {
-      await writeFile(file, redactor.redact(FORMATS[format].render(report, { colour: false })));
-    } catch (error) {
-      throw new UsageError(`cannot write --${format} ${file} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
-    }
-  }
   return report.exitCode;
 }
 
@@ -160,9 +141,7 @@ function policiesIn(dir: string, bucket: string, identities: { name: string; rol
   for (const { name, role } of identities) {
     const file = join(dir, `${name}.json`);
     if (!existsSync(file)) continue;
-    const text = readFileSync(file, "utf8")
-      .replaceAll("<BUCKET_NAME>", bucket)
-      .replaceAll("<PROFILE_NAME>", role.kind === "profile" ? role.profile : "");
+    const text = fillTemplate(readFileSync(file, "utf8"), bucket, role.kind === "profile" ? role.profile : "");
     policies.set(name, [parsePolicy(text, `--policy-dir ${file}`)]);
   }
   const names = identities.map((i) => i.name).join(", ");

@@ -1,12 +1,9 @@
 // What every subcommand (job, merge, policy, check-policy) shares: a yargs parser whose errors are
-// one UsageError line naming the command, --help printed and answered, and a report written on
-// stdout in the chosen format with --junit and --sarif beside it.
-import { writeFile } from "node:fs/promises";
+// one UsageError line naming the command, --help printed and answered, and the report options
+// (written by report-output.ts, as a probe run writes its report).
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../core/usage-error.js";
-import { FORMATS, STDOUT_FORMATS } from "../report/formats.js";
-import type { Report } from "../report/model.js";
-import type { Io } from "./io.js";
+import { STDOUT_FORMATS } from "../report/formats.js";
 
 /** `kfp-s3-probe NAME`'s parser: no --version of its own, errors as one line that points to its --help. */
 export function subcommandParser(argv: string[], name: string): Argv {
@@ -38,19 +35,4 @@ export function withReportOptions<T>(parser: Argv<T>) {
     .option("output", { type: "string", choices: STDOUT_FORMATS, default: "text", describe: "format on stdout" })
     .option("junit", { type: "string", describe: "also write JUnit XML to FILE" })
     .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" });
-}
-
-export async function writeReport(
-  report: Report,
-  args: { output: string; junit?: string | undefined; sarif?: string | undefined },
-  io: Io,
-): Promise<void> {
-  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  io.stdout.write(FORMATS[args.output as keyof typeof FORMATS].render(report, { colour, text: { width: Number(io.env.COLUMNS) || 100 } }));
-  for (const [format, file] of [
-    ["junit", args.junit],
-    ["sarif", args.sarif],
-  ] as const) {
-    if (file) await writeFile(file, FORMATS[format].render(report, { colour: false }));
-  }
 }

@@ -1,11 +1,9 @@
 // `kfp-s3-probe merge`: the reports of the shards of one run (--shard I/N, or the pods of an
 // Indexed Job) as one report, with one summary and one exit code, decided as a single run's is.
-import { type ErrorKind, FATAL_ERROR_KINDS } from "../core/classify.js";
 import { exitCodeOf } from "../core/exit-codes.js";
 import { parseShard } from "../core/shard.js";
-import type { VerdictCounts } from "../core/summary.js";
+import { countVerdicts, isFatalErrorKind } from "../core/summary.js";
 import { UsageError } from "../core/usage-error.js";
-import type { Verdict } from "../core/verdict.js";
 import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type Report } from "./model.js";
 
 const REPORT_LINE_START = `{"schema":"${REPORT_SCHEMA}"`;
@@ -61,12 +59,6 @@ function checkShards(reports: { report: Report; source: string }[]): void {
   }
 }
 
-function countOf(checks: Report["checks"]): VerdictCounts {
-  const counts: VerdictCounts = { ok: 0, missing: 0, leak: 0, exposed: 0, degraded: 0, ambiguous: 0, error: 0, "not-run": 0 };
-  for (const check of checks) counts[check.verdict as Verdict] += 1;
-  return counts;
-}
-
 const unique = <T>(items: T[]): T[] => [...new Map(items.map((item) => [JSON.stringify(item), item])).values()];
 
 function mergedCleanup(reports: Report[]): Report["cleanup"] {
@@ -91,8 +83,8 @@ export function mergeReports(inputs: { report: Report; source: string }[]): Repo
   const checks = reports.flatMap((r) => r.checks);
   const cleanup = mergedCleanup(reports);
   const interruptedBy = reports.find((r) => r.interruptedBy)?.interruptedBy ?? null;
-  const counts = countOf(checks);
-  const fatalError = checks.some((c) => c.errorKind !== undefined && FATAL_ERROR_KINDS.has(c.errorKind as ErrorKind));
+  const counts = countVerdicts(checks);
+  const fatalError = checks.some((c) => isFatalErrorKind(c.errorKind));
   const leftovers = cleanup.leftovers.length + (cleanup.unverifiedUploads?.length ?? 0);
   return {
     ...first,

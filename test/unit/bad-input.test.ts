@@ -2,15 +2,13 @@
 // before anything is sent (the endpoint is a listener that counts connections), and no secret
 // given in the wrong place is printed back.
 import { execFileSync } from "node:child_process";
-import { EventEmitter } from "node:events";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { runMain as run } from "../support/run-main.js";
 
 const SECRET = "wJalrXUtnFEMI7K7MDENGbPxRfiCY2EXAMPLEKEY";
 const SHORT_SECRET = "hunter2-not-shown";
@@ -41,18 +39,6 @@ beforeAll(async () => {
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const io = { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env, signals: new EventEmitter() };
-  const code = await main(argv, io);
-  return { code, stdout: out, stderr: err };
-}
 
 const keys = () => secretsDir("keys", { AWS_ACCESS_KEY_ID: "AKIDBADINPUT0000", AWS_SECRET_ACCESS_KEY: SECRET });
 const store = () => ["--endpoint", endpoint, "--bucket", "kubeflow-pipelines"];

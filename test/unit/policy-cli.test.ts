@@ -1,33 +1,15 @@
 // policy and check-policy as a user runs them: the report and exit code of a live run, and bad
 // input as one line naming the field, before anything else.
-import { EventEmitter } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import type { Report } from "../../src/report/model.js";
+import { runMain as cli } from "../support/run-main.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = (path: string) => join(root, "fixtures", path);
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const io = {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    env: {},
-    signals: new EventEmitter(),
-  };
-  const code = await main(argv, io);
-  return { code, stdout: out, stderr: err };
-}
 
 function file(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "kfp-policy-cli-")), name);

@@ -1,12 +1,9 @@
 // --shard I/N and merge: every identity is probed by exactly one shard, and the merged report of
 // the shards has the verdicts, the summary and the exit code of one unsharded run.
-import { EventEmitter } from "node:events";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { LAYOUTS, unownedProfileName } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
 import { inShard, parseShard, type Shard } from "../../src/core/shard.js";
@@ -15,6 +12,7 @@ import { mergeReports, reportFromText } from "../../src/report/merge.js";
 import { buildReport, type Report } from "../../src/report/model.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 import { reportContext } from "../support/report-context.js";
+import { runMain as cli } from "../support/run-main.js";
 
 const PROFILES = ["team-1", "team-2", "team-3", "team-4", "team-5", "team-6"];
 
@@ -127,22 +125,6 @@ describe("merge", () => {
 });
 
 describe("kfp-s3-probe merge, as a user runs it", () => {
-  async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
-    let out = "";
-    let err = "";
-    stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    const io = {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stderr: stderr as unknown as NodeJS.WriteStream,
-      env: {},
-      signals: new EventEmitter(),
-    };
-    const code = await main(argv, io);
-    return { code, stdout: out, stderr: err };
-  }
-
   it("merges shard files and pod logs into one report on stdout and a JUnit file, with the run's exit code", async () => {
     const store = new MemoryStore();
     const dir = mkdtempSync(join(tmpdir(), "kfp-merge-"));

@@ -5,7 +5,7 @@
 import type { Role } from "../plan.js";
 import type { CheckResult } from "../verdict.js";
 import type { PolicyDocument } from "./document.js";
-import { evaluate } from "./evaluate.js";
+import { describeRequest, evaluate } from "./evaluate.js";
 import { policyRequest } from "./offline.js";
 
 export interface Disagreement {
@@ -44,7 +44,7 @@ export function disagreements(
       prefix: result.target?.prefix ?? null,
       store: outcome,
       policy,
-      request: `${request.action} ${request.resource}${request.context["s3:prefix"] !== undefined ? ` s3:prefix=${request.context["s3:prefix"]}` : ""}`,
+      request: describeRequest(request),
     });
   }
   return found;

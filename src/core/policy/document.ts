@@ -80,6 +80,11 @@ function statementOf(raw: Json, index: number, source: string): Statement {
   return statement;
 }
 
+/** deployKF's policy templates: <BUCKET_NAME> and <PROFILE_NAME> filled in (a document without them is as it was). */
+export function fillTemplate(text: string, bucket: string, profile: string): string {
+  return text.replaceAll("<BUCKET_NAME>", bucket).replaceAll("<PROFILE_NAME>", profile);
+}
+
 /** A policy document from its JSON text; `source` names it in errors (a file name). */
 export function parsePolicy(text: string, source: string): PolicyDocument {
   let raw: Json;

@@ -21,6 +21,12 @@ export type Decision = { effect: "allow" | "explicit-deny" | "implicit-deny" } |
 
 const SUPPORTED_KEYS = new Set(["s3:prefix", "s3:delimiter"]);
 
+/** A request in a line, for evidence and findings: "s3:ListBucket arn:aws:s3:::b s3:prefix=artifacts/". */
+export function describeRequest(request: PolicyRequest): string {
+  const prefix = request.context["s3:prefix"];
+  return `${request.action} ${request.resource}${prefix !== undefined ? ` s3:prefix=${prefix}` : ""}`;
+}
+
 /** IAM's wildcards: * any run of characters, ? one character; nothing else is special. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
   const source = pattern

@@ -5,7 +5,7 @@ import { canaryKey, type KeyLayout, profileAreaRoots } from "../layout.js";
 import type { Operation, PlannedCheck, Role } from "../plan.js";
 import { assess, type CheckResult, type Observation } from "../verdict.js";
 import type { PolicyDocument } from "./document.js";
-import { evaluate, type PolicyRequest } from "./evaluate.js";
+import { describeRequest, evaluate, type PolicyRequest } from "./evaluate.js";
 
 export const OFFLINE_RUN_ID = "offline";
 
@@ -33,11 +33,7 @@ export function policyRequest(check: PlannedCheck, bucket: string, caller: Polic
 function observationOf(check: PlannedCheck, documents: PolicyDocument[], bucket: string, role: Role): Observation {
   const request = policyRequest(check, bucket, role.kind === "anonymous" ? "anonymous" : "identity");
   const decision = evaluate(documents, request);
-  const evidence = [
-    {
-      request: `${request.action} ${request.resource}${request.context["s3:prefix"] !== undefined ? ` s3:prefix=${request.context["s3:prefix"]}` : ""} (offline)`,
-    },
-  ];
+  const evidence = [{ request: `${describeRequest(request)} (offline)` }];
   if (decision.effect === "undecided") return { outcome: "ambiguous", reason: decision.reason, cause: "policy-not-evaluated", evidence };
   const reason = decision.effect === "explicit-deny" ? "an explicit Deny" : undefined;
   // What the anonymous caller may do, anyone may: as live, the bucket's policy grants it.
