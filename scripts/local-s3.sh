@@ -106,7 +106,9 @@ osd objectstore = memstore
 # RAM, used only as it fills: room for hundreds of multipart runs (5 MiB each) between collections.
 memstore device bytes = 4294967296
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+# tcp_nodelay: without it every answer with a body on a kept-alive connection waits ~44 ms
+# (Nagle against the client's delayed ACK), and tests and bench measure that stall.
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 ms mon client mode = crc
 rgw data = $state_dir/rgw
 # Deleted data is freed by RGW's garbage collector, by default 2 hours later: every 30 s here, so
