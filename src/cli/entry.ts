@@ -1,4 +1,6 @@
 // The command's entry point: bin/kfp-s3-probe for a checkout, dist/bundle/kfp-s3-probe.mjs bundled.
+// The Node.js floor first: on an older Node, one line and exit 2 before anything else runs.
+import "./node-gate.js";
 import { quickAnswer } from "./quick.js";
 
 // A bare --help or --version: answered before the parser and the SDK load.
