@@ -15,6 +15,7 @@ import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine
 import { findingLog } from "../report/formats.js";
 import { buildReport, type Report, type ReportContext } from "../report/model.js";
 import type { Redactor } from "../report/redact.js";
+import { RequestMeter, type SentRequest } from "../s3/request-meter.js";
 import { toolVersion } from "../version.js";
 import type { ProbeConfig } from "./args.js";
 import { keepHeapNearLive } from "./heap-keeper.js";
@@ -59,24 +60,16 @@ function startSpinner(io: Io, identities: ProbeIdentity[]): Ora | undefined {
   return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr, discardStdin: false }).start();
 }
 
-/** --debug: every request as it is answered (label, key, status, error name, time), redacted. */
-function requestLogger(io: Io, redactor: Redactor): ProbeOptions["onRequest"] {
-  return ({ label, key, facts, durationMs }) => {
-    const answer = facts.aborted
-      ? "cancelled"
-      : `${facts.status ?? "no answer"}${facts.errorName ? ` ${facts.errorName}` : ""}${facts.systemCode ? ` ${facts.systemCode}` : ""}`;
-    io.stderr.write(redactor.redact(`kfp-s3-probe: debug: ${label}${key ? ` ${key}` : ""} → ${answer} (${durationMs} ms)\n`));
+/** --debug: every request on the wire as it is answered (who, operation, method, path, attempt, status, time), redacted. */
+function requestLogger(io: Io, redactor: Redactor): (request: SentRequest) => void {
+  return ({ who, operation, method, path, attempt, status, errorName, systemCode, durationMs }) => {
+    const answer = `${status ?? "no answer"}${errorName ? ` ${errorName}` : ""}${systemCode ? ` ${systemCode}` : ""}`;
+    const retry = attempt > 1 ? ` (attempt ${attempt})` : "";
+    io.stderr.write(redactor.redact(`kfp-s3-probe: debug: ${who} ${operation} ${method} ${path}${retry} → ${answer} (${durationMs} ms)\n`));
   };
 }
 
-function probeOptions(
-  config: ProbeConfig,
-  runId: string,
-  interrupts: RunInterrupts,
-  spinner: Ora | undefined,
-  redactor: Redactor,
-  io: Io,
-): ProbeOptions {
+function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterrupts, spinner: Ora | undefined): ProbeOptions {
   return {
     bucket: config.bucket,
     layout: LAYOUTS[config.layout],
@@ -95,7 +88,6 @@ function probeOptions(
     namedProfiles: config.namedProfiles,
     maxProfiles: config.maxProfiles,
     discover: config.discover,
-    ...(config.debug ? { onRequest: requestLogger(io, redactor) } : {}),
     onCheckDone: (done, total) => {
       if (spinner) spinner.text = `probing ${probedWhat(config.identities)}: ${done}/${total} checks`;
     },
@@ -162,14 +154,15 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     : undefined;
   const interrupts = new RunInterrupts(io, config.deadlineMs);
   const stopHeapKeeper = keepHeapNearLive();
+  const meter = new RequestMeter(config.debug ? requestLogger(io, redactor) : undefined);
   let sessions: Sessions | undefined;
   let spinner: Ora | undefined;
   // From here on, whatever happens, the timer, the handlers and the clients are released.
   try {
     const notes = [...config.notes, ...tlsWarnings(config, io)];
-    sessions = await openSessions(config, loaded, notes, interrupts.checks.signal);
+    sessions = await openSessions(config, loaded, notes, interrupts.checks.signal, meter);
     spinner = startSpinner(io, sessions.identities);
-    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner, redactor, io));
+    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner));
     spinner?.stop();
     notes.push(...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
     const report = buildReport(run, {
@@ -190,6 +183,7 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
       settings: config.settings,
       ...(interrupts.interruptedBy ? { interruptedBy: interrupts.interruptedBy } : {}),
       identities: reportIdentities(config, loaded, sessions),
+      requests: { sent: meter.sent, retries: meter.retries },
       ...(policies ? { disagreements: disagreements(run.results, policies, rolesOf(sessions.identities), config.bucket) } : {}),
     });
     return await writeReports(report, config, io, redactor);

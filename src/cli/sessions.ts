@@ -10,6 +10,7 @@ import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
 import { callerArn } from "../s3/caller.js";
 import { ANONYMOUS, createS3Client, type StoreSettings } from "../s3/client.js";
 import { isAwsEndpoint } from "../s3/providers.js";
+import type { RequestMeter } from "../s3/request-meter.js";
 import { SdkS3Port } from "../s3/s3-port.js";
 import type { ProbeConfig } from "./args.js";
 
@@ -62,7 +63,7 @@ async function detectRegion(
   signal: AbortSignal,
 ): Promise<string | undefined> {
   if (config.regionSource !== "default" || !first) return undefined;
-  const client = createS3Client(store, first.credentials);
+  const client = createS3Client(store, first.credentials, config.identities[0]?.name);
   try {
     const port = new SdkS3Port(client, config.bucket);
     const answer = await bounded((s) => port.headBucket(s), signal, config.requestTimeoutMs);
@@ -87,15 +88,21 @@ async function lookUpCallers(config: ProbeConfig, store: StoreSettings, loaded: 
 }
 
 /** Opens every identity's session; what it learns on the way (a detected region) goes into notes. `signal` is the run's (Ctrl-C, deadline). */
-export async function openSessions(config: ProbeConfig, loaded: LoadedCredentials[], notes: string[], signal: AbortSignal): Promise<Sessions> {
-  let store = storeSettingsOf(config);
+export async function openSessions(
+  config: ProbeConfig,
+  loaded: LoadedCredentials[],
+  notes: string[],
+  signal: AbortSignal,
+  meter?: RequestMeter,
+): Promise<Sessions> {
+  let store: StoreSettings = { ...storeSettingsOf(config), ...(meter ? { meter } : {}) };
   if (store.proxy) notes.push(`requests go through the proxy ${proxyShown(store.proxy)} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY exempts hosts)`);
   const detected = await detectRegion(config, store, loaded[0], signal);
   if (detected) {
     store = { ...store, region: detected };
     notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
   }
-  const clients = loaded.map((credentials) => createS3Client(store, credentials.credentials));
+  const clients = loaded.map((credentials, i) => createS3Client(store, credentials.credentials, config.identities[i]?.name));
   const identities: ProbeIdentity[] = config.identities.map((spec, i) => ({
     name: spec.name,
     role: spec.role,
@@ -103,8 +110,8 @@ export async function openSessions(config: ProbeConfig, loaded: LoadedCredential
   }));
   const callers = await lookUpCallers(config, store, loaded, notes);
   if (!config.anonymous) return { store, identities, clients, callers };
-  const unsigned = createS3Client(store, ANONYMOUS);
   const anonymous = anonymousName(config);
+  const unsigned = createS3Client(store, ANONYMOUS, anonymous);
   identities.push({ name: anonymous, role: { kind: "anonymous" }, port: new SdkS3Port(unsigned, config.bucket) });
   return { store, identities, clients: [...clients, unsigned], callers, anonymous };
 }

@@ -37,8 +37,6 @@ export interface ProbeOptions {
   /** Bound on one request, its retries included (default 10 s). */
   requestTimeoutMs?: number;
   onCheckDone?: (done: number, total: number) => void;
-  /** Told of every request once answered (--debug). */
-  onRequest?: (request: { label: string; key?: string; facts: ResponseFacts; durationMs: number }) => void;
   /** Profiles named beyond the run (config file, --other-profile): tried like discovered ones. */
   namedProfiles?: { name: string; source: "config" | "flag" }[];
   /** List the layout's roots for the bucket's profiles (default on). */
@@ -236,7 +234,6 @@ export class RunState {
       durationMs = Math.round(performance.now() - started);
       return answer;
     });
-    this.options.onRequest?.({ label, ...(key ? { key } : {}), facts: result, durationMs });
     return { result, observation: { ...observationOf(label, key, result, subject), durationMs } };
   }
 

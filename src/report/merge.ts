@@ -71,6 +71,15 @@ function mergedCleanup(reports: Report[]): Report["cleanup"] {
   };
 }
 
+/** The shards' requests added up; not counted where any shard's report did not count them (an older tool). */
+function mergedRequests(reports: Report[]): Report["requests"] {
+  if (reports.some((r) => !r.requests)) return null;
+  return {
+    sent: reports.reduce((n, r) => n + (r.requests?.sent ?? 0), 0),
+    retries: reports.reduce((n, r) => n + (r.requests?.retries ?? 0), 0),
+  };
+}
+
 /** One report of the whole run: identities, checks and leftovers of every shard; diagnoses once each. */
 export function mergeReports(inputs: { report: Report; source: string }[]): Report {
   checkShards(inputs);
@@ -100,6 +109,7 @@ export function mergeReports(inputs: { report: Report; source: string }[]): Repo
     checks,
     summary: counts,
     cleanup,
+    requests: mergedRequests(reports),
     exitCode: exitCodeOf({ counts, fatalError }, { kind: "finished", leftovers, ...(interruptedBy ? { interruptedBy } : {}) }),
   };
 }

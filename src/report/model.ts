@@ -41,6 +41,14 @@ export interface ReportContext {
   /** Each setting with where it came from (flag, environment, config, deploykf, provider, default). */
   settings?: Record<string, { value: unknown; source: string }>;
   identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; keyFingerprint?: string; caller?: string }[];
+  /** What the run put on the wire: every attempt, the SDK's retries and the cleanup's requests included. */
+  requests?: RequestCount;
+}
+
+/** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again. */
+export interface RequestCount {
+  sent: number;
+  retries: number;
 }
 
 export interface ReportCheck {
@@ -103,6 +111,8 @@ export interface Report {
   checks: ReportCheck[];
   summary: VerdictCounts;
   cleanup: CleanupReport;
+  /** Requests the run sent (every attempt: retries and cleanup included); null where not counted (library runs). */
+  requests: RequestCount | null;
   exitCode: number;
 }
 
@@ -174,6 +184,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     checks: run.results.map((result) => reportCheck(result, { bucket: context.bucket, tls: context.endpoint.startsWith("https://") })),
     summary: countVerdicts(run.results),
     cleanup: run.cleanup,
+    requests: context.requests ?? null,
     exitCode: exitCodeFor(run.results, ending),
   };
 }

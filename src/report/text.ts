@@ -182,8 +182,17 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
     ...renderDisagreements(report, paint),
     ...renderCleanup(report, paint),
     `Summary: ${SUMMARY_ORDER.map((verdict) => `${s[verdict]} ${verdict}`).join(", ")}; exit ${report.exitCode}`,
+    ...renderCost(report),
   ];
   return `${wrap(lines, options.width).join("\n")}\n`;
+}
+
+/** The run's cost, last: requests sent (every attempt) and the time they took. */
+function renderCost(report: Report): string[] {
+  if (!report.requests) return [];
+  const { sent, retries } = report.requests;
+  const retried = retries > 0 ? `, ${retries} of them retries` : "";
+  return [`${sent} request${sent === 1 ? "" : "s"} sent${retried}, in ${(report.durationMs / 1000).toFixed(1)} s`];
 }
 
 const SOURCE_WORDS: Record<string, string> = {

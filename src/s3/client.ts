@@ -6,6 +6,7 @@ import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import type { ChecksumMode } from "./providers.js";
+import type { RequestMeter } from "./request-meter.js";
 
 export interface StoreSettings {
   endpoint: string;
@@ -23,6 +24,8 @@ export interface StoreSettings {
   insecureSkipTlsVerify?: boolean;
   /** An HTTP(S) proxy to send requests through (from HTTPS_PROXY / HTTP_PROXY, less NO_PROXY). */
   proxy?: string;
+  /** Counts every request sent on this store (the report's `requests`), and tells --debug of each. */
+  meter?: RequestMeter;
 }
 
 type Agents = { httpAgent?: HttpAgent | HttpsProxyAgent<string>; httpsAgent?: Agent | HttpsProxyAgent<string> };
@@ -76,11 +79,13 @@ const unsigned: Pick<S3ClientConfig, "httpAuthSchemeProvider" | "httpAuthSchemes
 export function createS3Client(
   settings: StoreSettings,
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | typeof ANONYMOUS,
+  /** Who sends with this client, as --debug names it. */
+  who: string = credentials === ANONYMOUS ? ANONYMOUS : "",
 ): S3Client {
   // The SDK warns on Node 20 at client construction; a user's report must not carry it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const checksums = settings.checksums ?? "WHEN_REQUIRED";
-  return new S3Client({
+  const client = new S3Client({
     endpoint: settings.endpoint,
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
@@ -99,4 +104,6 @@ export function createS3Client(
       ...agentsFor(settings),
     },
   });
+  settings.meter?.attach(client, who);
+  return client;
 }

@@ -55,6 +55,31 @@ async function runThrough(fault: Fault, seed: number): Promise<{ result: CliResu
   }
 }
 
+describe("the report counts its cost", () => {
+  it.each([
+    ["no fault", 0],
+    ["503 SlowDown on a fifth of the requests", 0.2],
+  ] as const)("%s: requests.sent is every request the store was sent, the SDK's retries and cleanup's included", async (_, rate) => {
+    const proxy = await startFaultProxy(settings.endpoint, "slowdown", rate, 7);
+    try {
+      const args = ["--config", probeConfigWithUploadLister(), "--endpoint", proxy.endpoint, "--bucket", settings.bucket, "--no-discover"];
+      const result = await runCli([...args, "--output", "json", "--debug"], { timeoutMs: 120_000 });
+      const report = JSON.parse(result.stdout) as Report;
+      expect(report.requests?.sent).toBe(proxy.seen());
+      expect(report.requests?.sent).toBeGreaterThan(50);
+      const wireLines = result.stderr.split("\n").filter((line) => /^kfp-s3-probe: debug: \S+ \w+ [A-Z]+ \//.test(line));
+      expect(wireLines).toHaveLength(proxy.seen());
+      // Cleanup's own requests are among them.
+      expect(wireLines.some((line) => / DeleteObject DELETE /.test(line))).toBe(true);
+      // Each 503 is tried again, but where it answered the last of the 3 attempts.
+      if (rate > 0) expect(report.requests?.retries).toBeGreaterThan(0);
+      expect(report.requests?.retries).toBeLessThanOrEqual(proxy.injected());
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe("injected faults: what a run reports as left is exactly what is left", () => {
   it.each(FAULTS.flatMap((fault) => Array.from({ length: RUNS_PER_FAULT }, (_, i) => [fault, 1000 + i] as const)))(
     "%s, seed %i",

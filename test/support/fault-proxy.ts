@@ -38,6 +38,8 @@ export interface FaultProxy {
   endpoint: string;
   /** Requests that got a fault. */
   injected: () => number;
+  /** Requests that reached the proxy, faulty or not. */
+  seen: () => number;
   close: () => Promise<void>;
 }
 
@@ -96,7 +98,9 @@ export async function startFaultProxy(target: string, fault: Fault, rate: number
   const upstreamUrl = new URL(target);
   const random = seeded(seed);
   let injected = 0;
+  let seen = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    seen += 1;
     const faulty = random() < rate;
     if (faulty) injected += 1;
     if (faulty && fault === "slowdown") {
@@ -108,7 +112,7 @@ export async function startFaultProxy(target: string, fault: Fault, rate: number
     forward(req, res, upstreamUrl, faulty ? (answer) => answerWithFault(fault, answer, res, delayMs) : undefined);
   });
   const served = await serveOnLoopback(server);
-  return { ...served, injected: () => injected };
+  return { ...served, injected: () => injected, seen: () => seen };
 }
 
 /** A listener that accepts connections and never answers: a store that hangs. */

@@ -165,10 +165,19 @@ describe("--version", () => {
 
 describe("--debug", () => {
   it("prints every setting with its source and every request with its answer, without the secret", async () => {
-    const result = await run([...backend(), "--debug", "--no-anonymous", "--timeout", "5", "--request-timeout", "2"]);
+    const before = connections;
+    const result = await run([...backend(), "--debug", "--no-anonymous", "--timeout", "5", "--request-timeout", "2", "--output", "json"]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^kfp-s3-probe: debug: setting bucket = "kubeflow-pipelines" \(from flag\)$/m);
-    expect(result.stderr).toMatch(/^kfp-s3-probe: debug: ListObjectsV2 \(whole bucket\) → no answer .*\(\d+ ms\)$/m);
+    expect(result.stderr).toMatch(/^kfp-s3-probe: debug: backend ListObjectsV2 GET \/kubeflow-pipelines\/ → no answer .*\(\d+ ms\)$/m);
+    // The listener drops every connection: each attempt is a connection of its own, so what the
+    // store saw, what --debug printed and what the report counts are one number, retries included.
+    const requestLines = result.stderr.split("\n").filter((line) => /^kfp-s3-probe: debug: backend \w+ [A-Z]+ /.test(line));
+    const { requests } = JSON.parse(result.stdout) as { requests: { sent: number; retries: number } };
+    expect(requests.sent).toBe(connections - before);
+    expect(requestLines).toHaveLength(requests.sent);
+    expect(requests.retries).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/\(attempt 2\) → no answer/);
     expect(result.stdout + result.stderr).not.toContain(SECRET);
   });
 });

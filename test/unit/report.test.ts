@@ -74,6 +74,17 @@ describe("report", () => {
     expect(text).toMatch(/exit 1$/m);
   });
 
+  it("text: the last line says what the run cost; JSON carries the count, null where it was not counted", () => {
+    const counted = buildReport(runWith(allowedEverywhere), { ...context, requests: { sent: 262, retries: 3 } });
+    expect(counted.requests).toEqual({ sent: 262, retries: 3 });
+    const lines = renderText(counted, false).trimEnd().split("\n");
+    expect(lines.at(-1)).toMatch(/^262 requests sent, 3 of them retries, in \d+\.\d s$/);
+    expect(lines.at(-2)).toMatch(/^Summary: /);
+    const uncounted = buildReport(runWith(allowedEverywhere), context);
+    expect(uncounted.requests).toBeNull();
+    expect(renderText(uncounted, false).trimEnd().split("\n").at(-1)).toMatch(/^Summary: /);
+  });
+
   it("no colour codes unless asked", () => {
     const report = buildReport(runWith(allowedEverywhere), context);
     expect(renderText(report, false)).not.toContain("\u001b[");
