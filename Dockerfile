@@ -8,4 +8,5 @@ FROM node:24-alpine
 COPY dist/bundle/ /app/
 USER 65532:65532
 ENV NO_COLOR=1
-ENTRYPOINT ["node", "/app/kfp-s3-probe.mjs"]
+# --max-semi-space-size: the young generation Node 20 had (src/node-flags.ts says why).
+ENTRYPOINT ["node", "--max-semi-space-size=16", "/app/kfp-s3-probe.mjs"]

@@ -22,7 +22,8 @@ export default defineConfig({
     // as a global, since a chunk may declare a require of its own (yargs does).
     banner: (chunk) =>
       chunk.isEntry
-        ? "#!/usr/bin/env node\n" +
+        ? // The young generation's size is set at start (src/node-flags.ts): in the shebang, for a bundle run as a command.
+          "#!/usr/bin/env -S node --max-semi-space-size=16\n" +
           `// kfp-s3-probe ${version}, bundled with its dependencies (see package-lock.json); Apache-2.0.\n` +
           'import { createRequire as __kfpCreateRequire } from "node:module"; globalThis.require ??= __kfpCreateRequire(import.meta.url);\n' +
           'process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";'

@@ -18,9 +18,9 @@ import type { Redactor } from "../report/redact.js";
 import { RequestMeter, type SentRequest } from "../s3/request-meter.js";
 import { toolVersion } from "../version.js";
 import type { ProbeConfig } from "./args.js";
-import { keepHeapNearLive } from "./heap-keeper.js";
 import { RunInterrupts } from "./interrupts.js";
 import type { Io } from "./io.js";
+import { type PressureWatch, watchPressure } from "./pressure.js";
 import { writeReport } from "./report-output.js";
 import { closeSessions, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
 
@@ -69,7 +69,13 @@ function requestLogger(io: Io, redactor: Redactor): (request: SentRequest) => vo
   };
 }
 
-function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterrupts, spinner: Ora | undefined): ProbeOptions {
+function probeOptions(
+  config: ProbeConfig,
+  runId: string,
+  interrupts: RunInterrupts,
+  spinner: Ora | undefined,
+  pressure: PressureWatch,
+): ProbeOptions {
   return {
     bucket: config.bucket,
     layout: LAYOUTS[config.layout],
@@ -88,7 +94,9 @@ function probeOptions(config: ProbeConfig, runId: string, interrupts: RunInterru
     namedProfiles: config.namedProfiles,
     maxProfiles: config.maxProfiles,
     discover: config.discover,
+    onLimiter: (limiter) => pressure.attach(limiter),
     onCheckDone: (done, total) => {
+      pressure.progress(done, total);
       if (spinner) spinner.text = `probing ${probedWhat(config.identities)}: ${done}/${total} checks`;
     },
   };
@@ -153,7 +161,7 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     ? policiesIn(config.policyDir, config.bucket, [...config.identities, { name: "anonymous", role: { kind: "anonymous" } }])
     : undefined;
   const interrupts = new RunInterrupts(io, config.deadlineMs);
-  const stopHeapKeeper = keepHeapNearLive();
+  const pressure = watchPressure({ deadlineMs: config.deadlineMs });
   const meter = new RequestMeter(config.debug ? requestLogger(io, redactor) : undefined);
   let sessions: Sessions | undefined;
   let spinner: Ora | undefined;
@@ -162,9 +170,9 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     const notes = [...config.notes, ...tlsWarnings(config, io)];
     sessions = await openSessions(config, loaded, notes, interrupts.checks.signal, meter);
     spinner = startSpinner(io, sessions.identities);
-    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner));
+    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner, pressure));
     spinner?.stop();
-    notes.push(...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
+    notes.push(...pressure.stop(), ...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
     const report = buildReport(run, {
       toolVersion: toolVersion(),
       runId,
@@ -189,7 +197,7 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     return await writeReports(report, config, io, redactor);
   } finally {
     spinner?.stop();
-    stopHeapKeeper();
+    pressure.stop();
     interrupts.release();
     closeSessions(sessions);
   }

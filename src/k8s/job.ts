@@ -5,6 +5,7 @@
 // twice makes two runs, never a name conflict or a ConfigMap left behind.
 import { stringify } from "yaml";
 import type { DeploykfSettings } from "../deploykf/values.js";
+import { NODE_FLAGS } from "../node-flags.js";
 
 export interface JobOptions {
   namespace: string;
@@ -30,7 +31,13 @@ export interface JobOptions {
  */
 export const HEAP_MB = 192;
 const MEMORY_REQUEST_MI = 256;
-const MEMORY_LIMIT_MI = 384;
+export const JOB_MEMORY_LIMIT_MI = 384;
+/**
+ * The heap's ceiling under the memory limit (V8 otherwise lets garbage grow to several times what
+ * the run keeps, and the pod would be killed for memory it does not need), and the tool's own
+ * young-generation size (src/node-flags.ts), for an image whose entrypoint does not set it.
+ */
+export const JOB_NODE_OPTIONS = [`--max-old-space-size=${HEAP_MB}`, ...NODE_FLAGS].join(" ");
 
 /** The pod's completion index, from the annotation the Job controller sets on each pod of an Indexed Job. */
 const SHARD_INDEX_ENV = "KFP_S3_PROBE_SHARD_INDEX";
@@ -69,9 +76,7 @@ function probeContainer(options: JobOptions, secretNames: string[]) {
     ],
     env: [
       { name: "NO_COLOR", value: "1" },
-      // The heap's ceiling under the memory limit: V8 otherwise lets garbage grow to several times
-      // what the run keeps, and the pod would be killed for memory it does not need.
-      { name: "NODE_OPTIONS", value: `--max-old-space-size=${HEAP_MB}` },
+      { name: "NODE_OPTIONS", value: JOB_NODE_OPTIONS },
       ...(sharded(options)
         ? [
             {
@@ -83,7 +88,7 @@ function probeContainer(options: JobOptions, secretNames: string[]) {
     ],
     resources: {
       requests: { cpu: "250m", memory: `${MEMORY_REQUEST_MI}Mi` },
-      limits: { cpu: "1", memory: `${MEMORY_LIMIT_MI}Mi` },
+      limits: { cpu: "1", memory: `${JOB_MEMORY_LIMIT_MI}Mi` },
     },
     securityContext: {
       allowPrivilegeEscalation: false,

@@ -37,6 +37,8 @@ export interface ProbeOptions {
   /** Bound on one request, its retries included (default 10 s). */
   requestTimeoutMs?: number;
   onCheckDone?: (done: number, total: number) => void;
+  /** Given the run's limit on requests in flight, which may lower it while the run goes on (memory, CPU). */
+  onLimiter?: (limiter: { concurrency: number }) => void;
   /** Profiles named beyond the run (config file, --other-profile): tried like discovered ones. */
   namedProfiles?: { name: string; source: "config" | "flag" }[];
   /** List the layout's roots for the bucket's profiles (default on). */
@@ -155,6 +157,7 @@ export class RunState {
     setMaxListeners(0, options.signal);
     this.anonymousNames = new Set(identities.filter((i) => i.role.kind === "anonymous").map((i) => i.name));
     this.limit = pLimit(options.concurrency);
+    options.onLimiter?.(this.limit);
   }
 
   /**

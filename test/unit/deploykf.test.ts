@@ -14,7 +14,7 @@ import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type CheckResult, type Observation } from "../../src/core/verdict.js";
 import { readDeploykfValues } from "../../src/deploykf/values.js";
-import { jobManifest } from "../../src/k8s/job.js";
+import { JOB_NODE_OPTIONS, jobManifest } from "../../src/k8s/job.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport } from "../../src/report/model.js";
 import type { Parsed } from "../support/parsed.js";
@@ -205,8 +205,9 @@ describe("the Kubernetes Job", () => {
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
       resources: { limits: { cpu: "1", memory: "384Mi" } },
     });
-    // The heap's ceiling under the memory limit (npm run bench: backend + 100 profiles fit).
-    expect(spec.template.spec.containers[0].env).toContainEqual({ name: "NODE_OPTIONS", value: "--max-old-space-size=192" });
+    // The heap's ceiling under the memory limit and the young generation's size (npm run bench: backend + 100 profiles fit).
+    expect(spec.template.spec.containers[0].env).toContainEqual({ name: "NODE_OPTIONS", value: JOB_NODE_OPTIONS });
+    expect(JOB_NODE_OPTIONS).toMatch(/^--max-old-space-size=\d+ --max-semi-space-size=\d+$/);
   });
 
   it("deploy/kfp-s3-probe-job.yaml is what the generator prints for the fixture values", async () => {

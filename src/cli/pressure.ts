@@ -1,0 +1,139 @@
+// Keeps a long run inside its bounds instead of being killed at them. Every quarter second it
+// looks at the process's memory against the tightest bound it can know (the container's cgroup
+// limit, V8's heap limit) and at how late the event loop runs; near a bound it collects garbage
+// and halves the number of requests in flight, and says so in the report. A run whose CPU is
+// shared (a pod's one core, other work on the node) slows itself rather than letting its own
+// requests wait so long behind each other that they time out and turn cells into errors.
+import { readFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+/** Garbage allowed past what the run keeps before a collection is asked for (no heap ceiling set). */
+const HEADROOM_BYTES = 96 * 1024 * 1024;
+const CHECK_EVERY_MS = 250;
+/** Share of a bound at which the run slows itself. */
+const NEAR = 0.8;
+/** An event loop this late (ms, worst of the last interval) means the process has more work than CPU. */
+const LATE_LOOP_MS = 1000;
+const MIN_CONCURRENCY = 4;
+
+/** What the run's limiter lets the watcher change. */
+export interface Throttle {
+  concurrency: number;
+}
+
+function gcFunction(): (() => void) | undefined {
+  try {
+    // The documented way to reach V8's gc() without starting node with --expose-gc.
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("gc");
+    return typeof gc === "function" ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The container's memory limit (cgroup v2, then v1), where there is one. */
+export function cgroupMemoryLimit(read: (path: string) => string = (path) => readFileSync(path, "utf8")): number | undefined {
+  for (const file of ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]) {
+    try {
+      const bytes = Number(read(file).trim());
+      // v1 says "no limit" with a number near 2^63.
+      if (Number.isFinite(bytes) && bytes > 0 && bytes < 2 ** 60) return bytes;
+    } catch {
+      // not this cgroup version, or not in a container
+    }
+  }
+  return undefined;
+}
+
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+export interface PressureWatch {
+  /** The run's limiter, once it exists. */
+  attach(throttle: Throttle): void;
+  /** Checks decided so far, of all planned. */
+  progress(done: number, total: number): void;
+  /** Stops watching; what the run should say about it. */
+  stop(): string[];
+}
+
+interface Bounds {
+  /** The container's memory limit; looked up when not given. */
+  memoryLimit?: number | undefined;
+  /** The run's --timeout. */
+  deadlineMs: number;
+}
+
+/** What slowed the run, and from how many requests in flight to how many. */
+class Slowdown {
+  private readonly reasons = new Map<string, string>();
+  private from: number | undefined;
+  private to: number | undefined;
+
+  apply(throttle: Throttle | undefined, kind: string, why: string): void {
+    if (!throttle || throttle.concurrency <= MIN_CONCURRENCY) return;
+    this.from ??= throttle.concurrency;
+    throttle.concurrency = Math.max(MIN_CONCURRENCY, Math.floor(throttle.concurrency / 2));
+    this.to = throttle.concurrency;
+    if (!this.reasons.has(kind)) this.reasons.set(kind, why);
+  }
+
+  note(): string[] {
+    if (this.from === undefined) return [];
+    return [`the run slowed itself, from ${this.from} requests in flight to ${this.to}: ${[...this.reasons.values()].join("; ")}`];
+  }
+}
+
+/** Starts watching memory, the event loop and the clock against the run's bounds. */
+export function watchPressure(bounds: Bounds): PressureWatch {
+  const memoryLimit = "memoryLimit" in bounds ? bounds.memoryLimit : cgroupMemoryLimit();
+  // A heap ceiling set by the operator (NODE_OPTIONS, the Job) is theirs: no collections on growth alone.
+  const flags = `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`;
+  const collectOnGrowth = !/--max-old-space-size/.test(flags);
+  const gc = gcFunction();
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  const slowdown = new Slowdown();
+  const started = Date.now();
+  let throttle: Throttle | undefined;
+  let kept = 0;
+  let late: string | undefined;
+
+  const timer = setInterval(() => {
+    const heap = getHeapStatistics();
+    const rss = process.memoryUsage.rss();
+    if (collectOnGrowth && gc && heap.used_heap_size >= kept + HEADROOM_BYTES) {
+      gc();
+      kept = getHeapStatistics().used_heap_size;
+    }
+    if (memoryLimit !== undefined && rss > NEAR * memoryLimit) {
+      gc?.();
+      slowdown.apply(throttle, "memory", `memory neared the container's limit (${mib(rss)} of ${mib(memoryLimit)} MiB)`);
+    } else if (heap.used_heap_size > NEAR * heap.heap_size_limit) {
+      gc?.();
+      slowdown.apply(throttle, "heap", `the heap neared its ceiling (${mib(heap.used_heap_size)} of ${mib(heap.heap_size_limit)} MiB)`);
+    }
+    const lateMs = Math.round(loop.max / 1e6);
+    if (lateMs > LATE_LOOP_MS) slowdown.apply(throttle, "cpu", `the CPU could not keep up (the event loop ran up to ${lateMs} ms late)`);
+    loop.reset();
+  }, CHECK_EVERY_MS);
+  timer.unref();
+
+  return {
+    attach: (limiter) => {
+      throttle = limiter;
+    },
+    progress: (done, total) => {
+      const elapsed = Date.now() - started;
+      if (late || total === 0 || elapsed < bounds.deadlineMs / 2 || done / total >= elapsed / bounds.deadlineMs) return;
+      late = `at ${Math.round(elapsed / 1000)} s of its ${Math.round(bounds.deadlineMs / 1000)} s --timeout the run had decided ${done} of ${total} checks, too few to finish in time: raise --timeout (the Job's --deadline) or split the run with --shard`;
+    },
+    stop: () => {
+      clearInterval(timer);
+      loop.disable();
+      return [...slowdown.note(), ...(late ? [late] : [])];
+    },
+  };
+}
