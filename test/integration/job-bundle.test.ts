@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { JOB_NODE_OPTIONS } from "../../src/k8s/job.js";
+import { NODE_FLAGS } from "../../src/node-flags.js";
 import type { Report } from "../../src/report/model.js";
 import type { Parsed } from "../support/parsed.js";
 import { allSecrets, bucketKeys, incompleteUploads, projectRoot, runCli, secretsDirOf, seeded, settings } from "./local-s3.js";
@@ -25,8 +27,10 @@ function mountSecret(name: string, identity: string): void {
   copyFileSync(join(secretsDirOf(identity), "AWS_SECRET_ACCESS_KEY"), join(dir, "secret_key"));
 }
 
+/** As the image's entrypoint starts it, on Node 24, with the generated Job's NODE_OPTIONS. */
 function runBundle(args: string[]) {
-  return runCli(args, { entry: join(workDir, "app", "kfp-s3-probe.mjs"), cwd: workDir });
+  const entry = join(workDir, "app", "kfp-s3-probe.mjs");
+  return runCli(args, { entry, cwd: workDir, nodeFlags: NODE_FLAGS, env: { NODE_OPTIONS: JOB_NODE_OPTIONS } });
 }
 
 beforeAll(() => {
@@ -76,7 +80,10 @@ function junitOf(file: string) {
 describe("the bundled probe, as the Job runs it", () => {
   it("is one folder (an entry and its chunks) and runs with no node_modules", () => {
     expect(existsSync(join(workDir, "node_modules"))).toBe(false);
-    expect(readFileSync(join(workDir, "app", "kfp-s3-probe.mjs"), "utf8").startsWith("#!/usr/bin/env node")).toBe(true);
+    expect(readFileSync(join(workDir, "app", "kfp-s3-probe.mjs"), "utf8").startsWith("#!/usr/bin/env -S node")).toBe(true);
+    // The image is FROM node:24: the bundle runs here on the Node 24 that npm ci brought.
+    expect(process.version).toMatch(/^v24\./);
+    expect(readFileSync(join(projectRoot, "Dockerfile"), "utf8")).toMatch(/^FROM node:24-/m);
   });
 
   it("--help and --version load neither the parser nor the AWS SDK; a usage error loads no SDK", async () => {

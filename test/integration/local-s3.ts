@@ -44,12 +44,12 @@ export interface CliResult {
  */
 export function runCli(
   args: string[],
-  options: { entry?: string; cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  options: { entry?: string; cwd?: string; timeoutMs?: number; env?: Record<string, string>; nodeFlags?: readonly string[] } = {},
 ): Promise<CliResult> {
   const env = cleanEnv(options.env ?? {});
   return new Promise((resolve) => {
     const run = { env, timeout: options.timeoutMs ?? 60_000, ...(options.cwd ? { cwd: options.cwd } : {}) };
-    execFile(process.execPath, [options.entry ?? bin, ...args], run, (error, stdout, stderr) => {
+    execFile(process.execPath, [...(options.nodeFlags ?? []), options.entry ?? bin, ...args], run, (error, stdout, stderr) => {
       const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
       resolve({ code, stdout, stderr });
     });
