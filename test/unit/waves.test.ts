@@ -1,0 +1,33 @@
+// The waves of a run (sets of requests in flight together, each sent once the wave before it was
+// answered; testkit/waves.ts) for the backend and 2 profiles on the in-memory store. Fewer waves
+// for the same requests: what is independent goes out together.
+import { describe, expect, it } from "vitest";
+import { longestChain, type Span, wavesOf } from "../../testkit/waves.js";
+
+const TWO = ["team-1", "team-2"];
+/** Above the widest wave: only what waits on an answer makes a new wave. */
+const UNBOUNDED = 1000;
+
+describe("waves of a backend + 2 profiles run", () => {
+  it("at the default concurrency (32): 16 waves for 251 requests", async () => {
+    const clock = await wavesOf(TWO, 32);
+    expect(clock.requests).toHaveLength(251);
+    expect(clock.waves).toBe(16);
+  });
+
+  it("unbounded, the longest chain of requests that wait on each other: 14", async () => {
+    const clock = await wavesOf(TWO, UNBOUNDED);
+    expect(clock.requests).toHaveLength(251);
+    expect(clock.waves).toBe(14);
+  });
+});
+
+describe("the longest chain on a real store's clock", () => {
+  const span = (start: number, end: number): Span => ({ identity: "x", method: "listObjects", subject: "", start, end });
+
+  it("counts a request sent after another was answered, and not two in flight together", () => {
+    expect(longestChain([])).toBe(0);
+    expect(longestChain([span(0, 10), span(1, 9), span(2, 11)])).toBe(1);
+    expect(longestChain([span(0, 10), span(10, 20), span(5, 30), span(21, 22)])).toBe(3);
+  });
+});
