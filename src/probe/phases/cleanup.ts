@@ -6,7 +6,7 @@
 // namespace is listed again: only what is still there is a leftover; where no identity may list,
 // the ledger's word stands.
 import { setMaxListeners } from "node:events";
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import { classify, type ResponseFacts } from "../../core/classify.js";
 import type { Cleaner, CreatedObject, Ledger, Leftover } from "../ledger.js";
 import type { S3Port } from "../port.js";
@@ -244,13 +244,13 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
   const uploadLister = findUploadLister(listable, send);
   const listAll = async (which: Namespace[], lister: Promise<UploadLister | undefined>) =>
     new Map((await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, lister)] as const)))).filter(hasListing));
-  // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry recorded.
-  const before = await listAll(listable, uploadLister);
-  forgetSeenUploads(ledger, before);
-  const work: Removal = { ledger, send, signal, failed: new Map() };
-  await Promise.all([
-    ...entries.map((entry) => limit(() => removeEntry(entry, namespaceOf(entry, before), work))),
-    ...orphansIn(before, ledger).map((orphan) => limit(() => removeEntry(orphan, undefined, work))),
+  const work: Removal = { ledger, entries, send, signal, failed: new Map(), limit };
+  const { answered, unsure } = byWhatListingTells(entries);
+  // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry
+  // recorded. A write the store answered needs no listing: it is removed while they are listed.
+  const [before] = await Promise.all([
+    listAll(listable, uploadLister).then((listings) => removeWithListings(listings, unsure, work)),
+    ...answered.map((entry) => limit(() => removeEntry(entry, undefined, work))),
   ]);
   // 2. Where something could not be removed, the namespace is listed again: only what is still there is left.
   // (The uploads the lister saw before the removals are not taken for what is there now.)
@@ -267,9 +267,35 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
   return { created: ledger.created, removed, leftovers, ...unverifiedUploadsOf(ledger) };
 }
 
+/**
+ * Entries the store said it created, and those the listing decides (a write with no answer). A
+ * created entry that shares its key with one the listing decides waits for the listing too: its
+ * removal must not make the other look as if it never landed.
+ */
+function byWhatListingTells(entries: readonly CreatedObject[]): { answered: CreatedObject[]; unsure: CreatedObject[] } {
+  const unsure = entries.filter((entry) => entry.state !== "created");
+  const unsureKeys = new Set(unsure.map((entry) => entry.key));
+  const answered = entries.filter((entry) => entry.state === "created" && !unsureKeys.has(entry.key));
+  return { answered, unsure: entries.filter((entry) => !answered.includes(entry)) };
+}
+
+/** Once the namespaces are listed: the writes it decides, and what no entry recorded, removed. */
+async function removeWithListings(before: Listings, unsure: CreatedObject[], work: Removal): Promise<Listings> {
+  const { ledger, limit } = work;
+  forgetSeenUploads(ledger, before);
+  await Promise.all([
+    ...unsure.map((entry) => limit(() => removeEntry(entry, namespaceOf(entry, before), work))),
+    ...orphansIn(before, work.entries, ledger).map((orphan) => limit(() => removeEntry(orphan, undefined, work))),
+  ]);
+  return before;
+}
+
 interface Removal {
   ledger: Ledger;
+  /** The ledger's entries when the cleanup began (removals during the listing leave the ledger). */
+  entries: readonly CreatedObject[];
   send: Send;
+  limit: LimitFunction;
   signal: AbortSignal;
   failed: Map<CreatedObject, string[]>;
 }
@@ -306,8 +332,8 @@ async function removeEntry(entry: CreatedObject, listing: Listing | undefined, w
 }
 
 /** What the namespaces hold that no entry recorded (a write whose answer was lost): the run's own, to remove. */
-function orphansIn(listings: Listings, ledger: Ledger): CreatedObject[] {
-  const known = new Set(ledger.pending().flatMap((e) => [e.key, e.uploadId ?? e.key]));
+function orphansIn(listings: Listings, entries: readonly CreatedObject[], ledger: Ledger): CreatedObject[] {
+  const known = new Set(entries.flatMap((e) => [e.key, e.uploadId ?? e.key]));
   const orphans: CreatedObject[] = [...listings].flatMap(([ns, listing]): CreatedObject[] => [
     ...listing.keys
       .filter((key) => !known.has(key))
