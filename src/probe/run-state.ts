@@ -143,6 +143,10 @@ export class RunState {
   /** By prefix: an object KFP stored there, or why none was found. */
   readonly realObjects = new Map<string, RealObject>();
   readonly realObjectless = new Map<string, string>();
+  /** By seedSlot: the seed being planted (settles when it is, or is not). */
+  readonly seeding = new Map<Target | string, Promise<void>>();
+  /** By prefix: the search for an object KFP stored there. */
+  readonly finding = new Map<string, Promise<void>>();
   plans: IdentityPlan[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
@@ -166,6 +170,14 @@ export class RunState {
    */
   seedSlot(target: Target): Target | string {
     return this.options.matrix !== "full" && target.relation === "foreign" ? target.prefix : target;
+  }
+
+  /**
+   * What the checks under a target wait for: its seed planted and an object KFP stored looked for,
+   * where the run does either. Nothing else: other prefixes' seeds go out beside them.
+   */
+  async prepared(target: Target): Promise<void> {
+    await Promise.all([this.seeding.get(this.seedSlot(target)), this.finding.get(target.prefix)]);
   }
 
   /** The identities this process probes (all of them, but for --shard). */

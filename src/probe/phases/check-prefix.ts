@@ -163,6 +163,7 @@ export async function checkPrefix(state: RunState, prober: ProbeIdentity, target
   const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: canaryBody(runId, "canary") };
   const planned = new Set(target.operations);
   const existingKey = planned.has("list") ? await listPrefix(probe) : undefined;
+  await state.prepared(target);
   const canary = planned.has("put") ? await putCanary(probe) : undefined;
   const headOutcome = planned.has("get") ? await readBack(probe, readableObject(probe, canary, existingKey)) : undefined;
   if (!planned.has("delete")) return;
