@@ -172,12 +172,14 @@ export class RunState {
     return this.options.matrix !== "full" && target.relation === "foreign" ? target.prefix : target;
   }
 
-  /**
-   * What the checks under a target wait for: its seed planted and an object KFP stored looked for,
-   * where the run does either. Nothing else: other prefixes' seeds go out beside them.
-   */
-  async prepared(target: Target): Promise<void> {
-    await Promise.all([this.seeding.get(this.seedSlot(target)), this.finding.get(target.prefix)]);
+  /** Settles once the target's seed is planted (or could not be), where the run plants one. */
+  seeded(target: Target): Promise<void> {
+    return this.seeding.get(this.seedSlot(target)) ?? Promise.resolve();
+  }
+
+  /** Settles once an object KFP stored under the prefix has been looked for, where the run looks. */
+  searched(prefix: string): Promise<void> {
+    return this.finding.get(prefix) ?? Promise.resolve();
   }
 
   /** The identities this process probes (all of them, but for --shard). */

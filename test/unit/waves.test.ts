@@ -30,6 +30,17 @@ describe("waves of a backend + 2 profiles run", () => {
     expect(third.filter((r) => r.method === "headBucket")).toHaveLength(3);
   });
 
+  it("under a prefix, the list and the canary's write go out together", async () => {
+    const clock = await wavesOf(TWO, UNBOUNDED);
+    const waveOf = (method: string, subject: string) =>
+      clock.requests.find((r) => r.identity === "team-1" && r.method === method && r.subject === subject)?.wave;
+    const canary = "artifacts/team-1/.kfp-s3-probe/20261124T000000Z-000000000000/team-1";
+    expect(waveOf("listObjects", "artifacts/team-1/")).toBe(3);
+    expect(waveOf("putObjectIfAbsent", canary)).toBe(3);
+    expect(waveOf("getObject", canary)).toBe(4);
+    expect(waveOf("deleteObject", canary)).toBe(5);
+  });
+
   it("cleanup in one wave: who may list open uploads, the namespaces' listings and the removal of what the store said it wrote", async () => {
     const clock = await wavesOf(TWO, UNBOUNDED);
     const last = clock.byWave().at(-1) ?? [];
