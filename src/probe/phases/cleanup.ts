@@ -1,10 +1,11 @@
-// Phase: cleanup, always, also after an abort or an exception. First the run's namespace under
-// every prefix is listed (with its open uploads, by an identity that may): a write with no answer
-// is there or it never landed, and what no entry recorded is the run's own too. Every entry is then
-// removed by the first of its cleaners that may (a write with no answer in a namespace nobody may
-// list is looked up first: a 404 means it never landed). Where something could not be removed, the
-// namespace is listed again: only what is still there is a leftover; where no identity may list,
-// the ledger's word stands.
+// Phase: cleanup, always, also after an abort or an exception. The run's namespace under every
+// prefix is listed (with its open uploads, by an identity that may): a write with no answer is
+// there or it never landed, and what no entry recorded is the run's own too. Every entry is
+// removed by the first of its cleaners that may: those the store confirmed while the namespaces
+// are listed, the others once the listing has told (a write with no answer in a namespace nobody
+// may list is looked up first: a 404 means it never landed). Where something could not be removed,
+// the namespace is listed again: only what is still there is a leftover; where no identity may
+// list, the ledger's word stands.
 import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
 import { classify, type ResponseFacts } from "../../core/classify.js";
