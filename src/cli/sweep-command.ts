@@ -95,6 +95,7 @@ export async function sweepCommand(argv: string[], io: Io, redactor: Redactor): 
       delete: flags.delete,
       signal: AbortSignal.timeout(config.deadlineMs),
       requestTimeoutMs: config.requestTimeoutMs,
+      concurrency: config.concurrency,
     });
     const rendered = config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report, config, flags);
     io.stdout.write(redactor.redact(rendered));

@@ -1,9 +1,10 @@
 // A run as named phases over one explicit RunState:
 //   preflight (one bucket-wide list per identity; an identity that cannot connect or authenticate
-//   sends nothing more) → discover (the bucket's profiles) → plan → find objects to read (one KFP
-//   object per prefix the identities must not reach) → seed (objects that exist, for reads and
-//   deletes where no KFP object does) → check (bucket, each prefix, uploads) → clean up (always,
-//   also after an abort or an exception) → collect.
+//   sends nothing more) → discover (the bucket's profiles) → plan → at once: find objects to read
+//   (one KFP object per prefix the identities must not reach), seed (objects that exist, for reads
+//   and deletes where no KFP object does) and check (bucket, each prefix, uploads; a prefix's checks
+//   wait for its seed and its object to read) → clean up (always, also after an abort or an
+//   exception) → collect.
 // The engine only composes them; each phase is a module in ./phases/.
 
 import { markPublic } from "../core/diagnoses.js";
@@ -20,7 +21,7 @@ import { preflight, recordPreflight } from "./phases/preflight.js";
 import { findRealObjects } from "./phases/real-objects.js";
 import { plantSeeds } from "./phases/seed.js";
 import { uploadsFor } from "./phases/uploads.js";
-import { forEachBounded } from "./pool.js";
+import { forEachBounded, settled } from "./pool.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
 
 export type { CleanupReport } from "./phases/cleanup.js";
@@ -92,16 +93,18 @@ function namespacesOf(state: RunState): Namespace[] {
   }));
 }
 
-/** Preflight → discover → plan → find objects to read → seed → check; cleanup always. */
+/**
+ * Preflight → discover → plan → find objects to read, seed and check, at once; cleanup always. The
+ * searches and seeds are started first: a check under a prefix waits for that prefix's alone.
+ */
 async function phases(state: RunState): Promise<DiscoveryReport> {
   const { identities } = state;
   const preflights = await Promise.all(identities.map((identity) => preflight(state, identity)));
   const discovery = await discover(state);
   state.setPlans(planRun(identities, state.options, discovery));
   for (const [i, identity] of identities.entries()) recordPreflight(state, identity, preflights[i] as Observation);
-  await findRealObjects(state);
-  await plantSeeds(state);
-  await check(state);
+  const preparing = [findRealObjects(state), plantSeeds(state)];
+  await settled([...preparing, check(state)]);
   return discovery;
 }
 

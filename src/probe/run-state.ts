@@ -143,6 +143,10 @@ export class RunState {
   /** By prefix: an object KFP stored there, or why none was found. */
   readonly realObjects = new Map<string, RealObject>();
   readonly realObjectless = new Map<string, string>();
+  /** By seedSlot: the seed being planted (settles when it is, or is not). */
+  readonly seeding = new Map<Target | string, Promise<void>>();
+  /** By prefix: the search for an object KFP stored there. */
+  readonly finding = new Map<string, Promise<void>>();
   plans: IdentityPlan[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
@@ -167,6 +171,16 @@ export class RunState {
    */
   seedSlot(target: Target): Target | string {
     return this.options.matrix !== "full" && target.relation === "foreign" ? target.prefix : target;
+  }
+
+  /** Settles once the target's seed is planted (or could not be), where the run plants one. */
+  seeded(target: Target): Promise<void> {
+    return this.seeding.get(this.seedSlot(target)) ?? Promise.resolve();
+  }
+
+  /** Settles once an object KFP stored under the prefix has been looked for, where the run looks. */
+  searched(prefix: string): Promise<void> {
+    return this.finding.get(prefix) ?? Promise.resolve();
   }
 
   /** The identities this process probes (all of them, but for --shard). */

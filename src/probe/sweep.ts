@@ -2,6 +2,7 @@
 // eviction cannot clean up), lists it, and with `delete` removes it. It looks only under the
 // layout's prefixes, inside probe namespaces, and never touches a key outside one.
 import { setMaxListeners } from "node:events";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { KeyLayout } from "../core/layout.js";
 import { PROBE_NAMESPACE, profileAreaRoots } from "../core/layout.js";
 import { namespacesUnder, probeRunOf, runStartedAt } from "../core/sweep-rules.js";
@@ -16,7 +17,11 @@ export interface SweepOptions {
   delete: boolean;
   signal: AbortSignal;
   requestTimeoutMs: number;
+  /** At most this many namespaces listed, or keys removed, at once (default 32, a run's default). */
+  concurrency?: number;
 }
+
+const DEFAULT_SWEEP_CONCURRENCY = 32;
 
 export interface SweptRun {
   runId: string;
@@ -56,6 +61,12 @@ function runOf(runs: Map<string, SweptRun>, runId: string): SweptRun {
   return run;
 }
 
+/** What one namespace holds: its keys, and its open uploads (undefined where they could not be listed). */
+interface NamespaceListing {
+  keys: string[];
+  uploads: { key: string; uploadId: string }[] | undefined;
+}
+
 async function collect(
   lister: Cleaner,
   cleaners: Cleaner[],
@@ -63,40 +74,57 @@ async function collect(
   options: SweepOptions,
   send: Send,
 ): Promise<{ runs: SweptRun[]; uploadsNotListed: number }> {
-  const runs = new Map<string, SweptRun>();
-  let uploadsNotListed = 0;
-  // Who may list open uploads is asked once, on the first namespace: few keys may, and every other is asked in vain.
+  // Who may list open uploads is asked once, on the first namespace: few keys may, and every other is
+  // asked in vain. The namespaces' keys are listed meanwhile; only their uploads wait for the answer.
   const first = namespaces[0];
-  const uploadLister = first ? (await firstUploadLister([lister, ...cleaners.filter((c) => c !== lister)], first, send))?.lister : undefined;
+  const search = first ? firstUploadLister([lister, ...cleaners.filter((c) => c !== lister)], first, send) : Promise.resolve(undefined);
+  const limit = pLimit(options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY);
+  const listOne = async (ns: string): Promise<NamespaceListing> => {
+    const [listing, uploads] = await Promise.all([
+      listPages(lister, ns, send),
+      search.then((found) => (!found ? undefined : ns === first ? found.uploads : listUploads([found.lister], ns, send))),
+    ]);
+    return { keys: listing?.keys ?? [], uploads };
+  };
+  const listings = await Promise.all(namespaces.map((ns) => limit(() => listOne(ns))));
+  return runsIn(listings, options);
+}
+
+/** The listings, in the namespaces' order, as the runs old enough to sweep. */
+function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: SweptRun[]; uploadsNotListed: number } {
+  const runs = new Map<string, SweptRun>();
   const old = (runId: string | undefined): runId is string =>
     runId !== undefined && (runStartedAt(runId)?.getTime() ?? Infinity) < options.startedBefore.getTime();
-  for (const ns of namespaces) {
-    const listing = await listPages(lister, ns, send);
-    for (const key of listing?.keys ?? []) {
+  for (const listing of listings) {
+    for (const key of listing.keys) {
       const runId = probeRunOf(key);
       if (old(runId)) runOf(runs, runId).keys.push(key);
     }
-    const uploads = uploadLister ? await listUploads([uploadLister], ns, send) : undefined;
-    if (!uploads) uploadsNotListed += 1;
-    for (const upload of uploads ?? []) {
+    for (const upload of listing.uploads ?? []) {
       const runId = probeRunOf(upload.key);
       if (old(runId)) runOf(runs, runId).uploads.push(upload);
     }
   }
+  const uploadsNotListed = listings.filter((listing) => listing.uploads === undefined).length;
   return { runs: [...runs.values()].sort((a, b) => a.runId.localeCompare(b.runId)), uploadsNotListed };
 }
 
-async function remove(run: SweptRun, cleaners: Cleaner[], send: Send, signal: AbortSignal): Promise<void> {
+/** Every key and upload of the run, at most `limit` at once; what could not be removed, in the run's order. */
+async function remove(run: SweptRun, cleaners: Cleaner[], send: Send, signal: AbortSignal, limit: LimitFunction): Promise<void> {
   const entries: CreatedObject[] = [
     ...run.keys.map((key) => ({ key, identity: "", cleaners, state: "created" as const })),
     ...run.uploads.map((u) => ({ ...u, identity: "", cleaners, state: "created" as const })),
   ];
-  for (const entry of entries) {
-    // The rule again, at the moment of deleting: never a key outside a probe namespace.
-    if (probeRunOf(entry.key) !== run.runId) continue;
-    const failures = await removeOne(entry, send, signal);
-    if (failures.length > 0)
-      run.notRemoved.push({ key: entry.key, ...(entry.uploadId ? { uploadId: entry.uploadId } : {}), reason: failures.join("; ") });
+  const failures = await Promise.all(
+    entries.map((entry) =>
+      // The rule again, at the moment of deleting: never a key outside a probe namespace.
+      probeRunOf(entry.key) !== run.runId ? [] : limit(() => removeOne(entry, send, signal)),
+    ),
+  );
+  for (const [i, entry] of entries.entries()) {
+    const failed = failures[i] ?? [];
+    if (failed.length > 0)
+      run.notRemoved.push({ key: entry.key, ...(entry.uploadId ? { uploadId: entry.uploadId } : {}), reason: failed.join("; ") });
   }
 }
 
@@ -106,6 +134,7 @@ export async function sweep(cleaners: Cleaner[], options: SweepOptions): Promise
   const { lister, namespaces } = await findNamespaces(cleaners, options.layout, send);
   if (!lister) return { listedBy: null, namespaces: 0, runs: [], uploadsNotListed: 0 };
   const { runs, uploadsNotListed } = await collect(lister, cleaners, namespaces, options, send);
-  if (options.delete) for (const run of runs) await remove(run, cleaners, send, options.signal);
+  const limit = pLimit(options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY);
+  if (options.delete) await Promise.all(runs.map((run) => remove(run, cleaners, send, options.signal, limit)));
   return { listedBy: lister.identity, namespaces: namespaces.length, runs, uploadsNotListed };
 }

@@ -72,6 +72,28 @@ describe("discovery of the bucket's profiles", () => {
     expect(report.profiles.map((p) => p.name)).toEqual(["team-1", "team-3"]);
   });
 
+  it("the roots at once, each by the first lister that may: who listed is the first root's lister", async () => {
+    const store = new MemoryStore();
+    store.objects.set("artifacts/team-2/x", new Uint8Array(1));
+    store.objects.set("v2/artifacts/team-3/x", new Uint8Array(1));
+    const backend: ProbeIdentity = {
+      name: "backend",
+      role: { kind: "backend" },
+      port: store.portFor(
+        () => true,
+        (p) => p.startsWith("v2/"),
+      ),
+    };
+    const team1: ProbeIdentity = { name: "team-1", role: { kind: "profile", profile: "team-1" }, port: store.portFor(() => true) };
+    const state = new RunState([backend, team1], options(), new Ledger());
+    state.reachable.add(backend).add(team1);
+    const report = await discover(state);
+    expect(store.requests).toBe(3);
+    expect(report.listedBy).toBe("team-1");
+    expect(report.problem).toBeUndefined();
+    expect(report.profiles.map((p) => p.name).sort()).toEqual(["team-1", "team-2", "team-3"]);
+  });
+
   it("--no-discover lists nothing", async () => {
     const store = new MemoryStore();
     store.objects.set("artifacts/team-2/x", new Uint8Array(1));

@@ -4,6 +4,7 @@ import { canaryKey, isProbeKey } from "../../core/layout.js";
 import type { IdentityPlan, Operation, Target } from "../../core/plan.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
 import type { CreatedObject } from "../ledger.js";
+import { settled } from "../pool.js";
 import { canaryBody, notRun, type ProbeIdentity, type RunState, type Seed } from "../run-state.js";
 
 const LIST_PAGE = 20;
@@ -162,8 +163,15 @@ export async function checkPrefix(state: RunState, prober: ProbeIdentity, target
   const key = canaryKey(target.prefix, runId, prober.name);
   const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: canaryBody(runId, "canary") };
   const planned = new Set(target.operations);
-  const existingKey = planned.has("list") ? await listPrefix(probe) : undefined;
-  const canary = planned.has("put") ? await putCanary(probe) : undefined;
+  // The list goes out beside the write (which waits for the prefix's seed, where it writes over it):
+  // what the list finds of the probe's own is never read, so neither waits on the other's answer.
+  // Settled, so that a failure is told once the write has its answer.
+  const [existingKey, canary] = await settled([
+    planned.has("list") ? listPrefix(probe) : Promise.resolve(undefined),
+    state.seeded(target).then(() => (planned.has("put") ? putCanary(probe) : undefined)),
+  ]);
+  // The read is decided on the seed, or an object KFP stored, or the canary, as they are known now.
+  await state.searched(target.prefix);
   const headOutcome = planned.has("get") ? await readBack(probe, readableObject(probe, canary, existingKey)) : undefined;
   if (!planned.has("delete")) return;
   if (readOnly) return decide(probe, "delete", notRun("--read-only: nothing is deleted"));

@@ -1,12 +1,13 @@
-// Phase: cleanup, always, also after an abort or an exception. First the run's namespace under
-// every prefix is listed (with its open uploads, by an identity that may): a write with no answer
-// is there or it never landed, and what no entry recorded is the run's own too. Every entry is then
-// removed by the first of its cleaners that may (a write with no answer in a namespace nobody may
-// list is looked up first: a 404 means it never landed). Where something could not be removed, the
-// namespace is listed again: only what is still there is a leftover; where no identity may list,
-// the ledger's word stands.
+// Phase: cleanup, always, also after an abort or an exception. The run's namespace under every
+// prefix is listed (with its open uploads, by an identity that may): a write with no answer is
+// there or it never landed, and what no entry recorded is the run's own too. Every entry is
+// removed by the first of its cleaners that may: those the store confirmed while the namespaces
+// are listed, the others once the listing has told (a write with no answer in a namespace nobody
+// may list is looked up first: a 404 means it never landed). Where something could not be removed,
+// the namespace is listed again: only what is still there is a leftover; where no identity may
+// list, the ledger's word stands.
 import { setMaxListeners } from "node:events";
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import { classify, type ResponseFacts } from "../../core/classify.js";
 import type { Cleaner, CreatedObject, Ledger, Leftover } from "../ledger.js";
 import type { S3Port } from "../port.js";
@@ -154,17 +155,39 @@ export async function listPages(
   return { keys, folders };
 }
 
+/** Who may list open uploads, and (until the namespace is changed) what it listed under the prefix it was asked on. */
+interface UploadLister {
+  lister: Cleaner;
+  asked?: { prefix: string; uploads: { key: string; uploadId: string }[] };
+}
+
 /** Every key of the namespace, and its open uploads, by the first lister that may; undefined when none may list it. */
-async function listNamespace(ns: Namespace, plainSend: Send, uploadLister: Cleaner | undefined): Promise<Listing | undefined> {
+async function listNamespace(ns: Namespace, plainSend: Send, uploadLister: Promise<UploadLister | undefined>): Promise<Listing | undefined> {
   const send = retrying(plainSend);
+  // The keys and the open uploads at once: neither waits on the other's answer.
+  const [listed, uploads] = await Promise.all([firstListing(ns, send), ns.uploads ? openUploads(ns.keyPrefix, uploadLister, send) : []]);
+  if (!listed) return undefined;
+  return { keys: listed.keys, uploads: uploads ?? [], uploadsUnknown: uploads === undefined };
+}
+
+async function firstListing(ns: Namespace, send: Send): Promise<{ keys: string[] } | undefined> {
   for (const lister of ns.listers) {
     const listed = await listPages(lister, ns.keyPrefix, send);
-    if (!listed) continue;
-    if (!ns.uploads) return { keys: listed.keys, uploads: [], uploadsUnknown: false };
-    const uploads = uploadLister ? await listUploads([uploadLister], ns.keyPrefix, send) : undefined;
-    return { keys: listed.keys, uploads: uploads ?? [], uploadsUnknown: uploads === undefined };
+    if (listed) return listed;
   }
   return undefined;
+}
+
+/** Open uploads under a prefix by the identity that may list them (its first answer, where it was asked there); undefined where none may. */
+async function openUploads(
+  prefix: string,
+  uploadLister: Promise<UploadLister | undefined>,
+  send: Send,
+): Promise<{ key: string; uploadId: string }[] | undefined> {
+  const found = await uploadLister;
+  if (!found) return undefined;
+  if (found.asked?.prefix === prefix) return found.asked.uploads;
+  return listUploads([found.lister], prefix, send);
 }
 
 /** Open uploads under a prefix, by the first identity that may list them (few keys may). */
@@ -172,17 +195,29 @@ export async function listUploads(listers: Cleaner[], prefix: string, send: Send
   return (await firstUploadLister(listers, prefix, send))?.uploads;
 }
 
-/** The first identity that may list open uploads, asked in turn once per cleanup or sweep (few keys may), with what it listed. */
+/**
+ * The first identity, in the listers' order, that may list open uploads, with what it listed. All
+ * are asked at once: few keys may, and no answer changes what another is asked. Once per cleanup
+ * or sweep.
+ */
 export async function firstUploadLister(
   listers: Cleaner[],
   prefix: string,
   send: Send,
 ): Promise<{ lister: Cleaner; uploads: { key: string; uploadId: string }[] } | undefined> {
-  for (const lister of listers) {
-    const answer = await send((s) => lister.port.listMultipartUploads(prefix, s));
-    if ("uploads" in answer && allowed(answer)) return { lister, uploads: answer.uploads ?? [] };
-  }
-  return undefined;
+  const answers = await Promise.all(listers.map((lister) => send((s) => lister.port.listMultipartUploads(prefix, s))));
+  const first = answers.findIndex((answer) => "uploads" in answer && allowed(answer));
+  const answer = answers[first];
+  const lister = listers[first];
+  return lister && answer && "uploads" in answer ? { lister, uploads: answer.uploads ?? [] } : undefined;
+}
+
+/** Who may list open uploads, asked on the first namespace where uploads were tried. */
+async function findUploadLister(namespaces: Namespace[], send: Send): Promise<UploadLister | undefined> {
+  const withUploads = namespaces.find((ns) => ns.uploads);
+  if (!withUploads) return undefined;
+  const found = await firstUploadLister(withUploads.listers, withUploads.keyPrefix, retrying(send));
+  return found ? { lister: found.lister, asked: { prefix: withUploads.keyPrefix, uploads: found.uploads } } : undefined;
 }
 
 export interface Cleanup {
@@ -206,20 +241,25 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
   const limit = pLimit(options.concurrency);
   // Where no write was ever sent, nothing can be there: nothing is listed (nor sent to a store that hangs).
   const listable = ledger.anyWriteSent ? namespaces : [];
-  const withUploads = listable.find((ns) => ns.uploads);
-  const uploadLister = withUploads ? (await firstUploadLister(withUploads.listers, withUploads.keyPrefix, retrying(send)))?.lister : undefined;
-  const listAll = async (which: Namespace[]) =>
-    new Map((await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, uploadLister)] as const)))).filter(hasListing));
-  // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry recorded.
-  const before = await listAll(listable);
-  forgetSeenUploads(ledger, before);
-  const work: Removal = { ledger, send, signal, failed: new Map() };
-  await Promise.all([
-    ...entries.map((entry) => limit(() => removeEntry(entry, namespaceOf(entry, before), work))),
-    ...orphansIn(before, ledger).map((orphan) => limit(() => removeEntry(orphan, undefined, work))),
+  // Asked beside the namespaces' listings, which wait for it only to list open uploads.
+  const uploadLister = findUploadLister(listable, send);
+  const listAll = async (which: Namespace[], lister: Promise<UploadLister | undefined>) =>
+    new Map((await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, lister)] as const)))).filter(hasListing));
+  const work: Removal = { ledger, entries, send, signal, failed: new Map(), limit };
+  const { answered, unsure } = byWhatListingTells(entries);
+  // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry
+  // recorded. A write the store answered needs no listing: it is removed while they are listed.
+  const [before] = await Promise.all([
+    listAll(listable, uploadLister).then((listings) => removeWithListings(listings, unsure, work)),
+    ...answered.map((entry) => limit(() => removeEntry(entry, undefined, work))),
   ]);
   // 2. Where something could not be removed, the namespace is listed again: only what is still there is left.
-  const after = await listAll([...before.keys()].filter((ns) => [...work.failed.keys()].some((e) => e.key.startsWith(ns.keyPrefix))));
+  // (The uploads the lister saw before the removals are not taken for what is there now.)
+  const lister = uploadLister.then((found) => found && { lister: found.lister });
+  const after = await listAll(
+    [...before.keys()].filter((ns) => [...work.failed.keys()].some((e) => e.key.startsWith(ns.keyPrefix))),
+    lister,
+  );
   const leftovers = [...work.failed].flatMap(([entry, failures]) => {
     const listing = namespaceOf(entry, after);
     return listing && stillThere(entry, listing) === false ? [] : [leftoverOf(entry, failures.join("; "))];
@@ -228,9 +268,35 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
   return { created: ledger.created, removed, leftovers, ...unverifiedUploadsOf(ledger) };
 }
 
+/**
+ * Entries the store said it created, and those the listing decides (a write with no answer). A
+ * created entry that shares its key with one the listing decides waits for the listing too: its
+ * removal must not make the other look as if it never landed.
+ */
+function byWhatListingTells(entries: readonly CreatedObject[]): { answered: CreatedObject[]; unsure: CreatedObject[] } {
+  const unsure = entries.filter((entry) => entry.state !== "created");
+  const unsureKeys = new Set(unsure.map((entry) => entry.key));
+  const answered = entries.filter((entry) => entry.state === "created" && !unsureKeys.has(entry.key));
+  return { answered, unsure: entries.filter((entry) => !answered.includes(entry)) };
+}
+
+/** Once the namespaces are listed: the writes it decides, and what no entry recorded, removed. */
+async function removeWithListings(before: Listings, unsure: CreatedObject[], work: Removal): Promise<Listings> {
+  const { ledger, limit } = work;
+  forgetSeenUploads(ledger, before);
+  await Promise.all([
+    ...unsure.map((entry) => limit(() => removeEntry(entry, namespaceOf(entry, before), work))),
+    ...orphansIn(before, work.entries, ledger).map((orphan) => limit(() => removeEntry(orphan, undefined, work))),
+  ]);
+  return before;
+}
+
 interface Removal {
   ledger: Ledger;
+  /** The ledger's entries when the cleanup began (removals during the listing leave the ledger). */
+  entries: readonly CreatedObject[];
   send: Send;
+  limit: LimitFunction;
   signal: AbortSignal;
   failed: Map<CreatedObject, string[]>;
 }
@@ -267,8 +333,8 @@ async function removeEntry(entry: CreatedObject, listing: Listing | undefined, w
 }
 
 /** What the namespaces hold that no entry recorded (a write whose answer was lost): the run's own, to remove. */
-function orphansIn(listings: Listings, ledger: Ledger): CreatedObject[] {
-  const known = new Set(ledger.pending().flatMap((e) => [e.key, e.uploadId ?? e.key]));
+function orphansIn(listings: Listings, entries: readonly CreatedObject[], ledger: Ledger): CreatedObject[] {
+  const known = new Set(entries.flatMap((e) => [e.key, e.uploadId ?? e.key]));
   const orphans: CreatedObject[] = [...listings].flatMap(([ns, listing]): CreatedObject[] => [
     ...listing.keys
       .filter((key) => !known.has(key))

@@ -1,6 +1,6 @@
 // Phase 2: the bucket's profiles. Each layout root (artifacts/, v2/artifacts/) is listed with
-// delimiter "/", every page, by the first identity that may (the backend first); the profiles
-// found join those in the run and those named by the config or --other-profile.
+// delimiter "/", every page, by the first identity that may (the backend first), all roots at
+// once; the profiles found join those in the run and those named by the config or --other-profile.
 import { type DiscoveryReport, mergeProfiles, profileOfFolder } from "../../core/discovery.js";
 import { profileAreaRoots } from "../../core/layout.js";
 import type { ProbeIdentity, RunState } from "../run-state.js";
@@ -30,22 +30,28 @@ async function listRoot(state: RunState, lister: ProbeIdentity, root: string, bo
   return { names };
 }
 
-/** The roots, each by the first lister that may; returns the names and who listed them. */
-async function listRoots(state: RunState, roots: string[], bound: number): Promise<{ found: string[]; listedBy: string | null; problem?: string }> {
-  const found = new Set<string>();
+/** One root by the first lister that may: the names found, and who listed it or why nobody could. */
+async function listRootByFirst(state: RunState, root: string, bound: number): Promise<{ names: string[]; listedBy?: string; problems: string[] }> {
+  const names: string[] = [];
   const problems: string[] = [];
-  let listedBy: string | null = null;
-  for (const root of roots) {
-    for (const lister of state.listers()) {
-      const listing = await listRoot(state, lister, root, bound);
-      for (const name of listing.names) found.add(name);
-      if (!listing.refused) {
-        listedBy ??= lister.name;
-        break;
-      }
-      problems.push(`${lister.name} may not list ${root} (${listing.refused})`);
-    }
+  for (const lister of state.listers()) {
+    const listing = await listRoot(state, lister, root, bound);
+    names.push(...listing.names);
+    if (!listing.refused) return { names, listedBy: lister.name, problems };
+    problems.push(`${lister.name} may not list ${root} (${listing.refused})`);
   }
+  return { names, problems };
+}
+
+/**
+ * The roots, all at once (none waits on another's answer), each by the first lister that may;
+ * returns the names and who listed them, taken in the roots' order as if listed one after another.
+ */
+async function listRoots(state: RunState, roots: string[], bound: number): Promise<{ found: string[]; listedBy: string | null; problem?: string }> {
+  const listings = await Promise.all(roots.map((root) => listRootByFirst(state, root, bound)));
+  const found = new Set(listings.flatMap((listing) => listing.names));
+  const problems = listings.flatMap((listing) => listing.problems);
+  const listedBy = listings.find((listing) => listing.listedBy)?.listedBy ?? null;
   const problem = listedBy ? undefined : problems.length > 0 ? problems.join("; ") : "no identity in the run could list the bucket";
   return { found: [...found], listedBy, ...(problem ? { problem } : {}) };
 }

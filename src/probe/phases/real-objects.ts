@@ -1,6 +1,8 @@
-// Phase 3: for each prefix an identity must not reach, one object KFP stored there (one
-// ListObjectsV2 with MaxKeys=1, past the probe's own namespace, by an identity that may list), so
-// that reads there are decided on an object that exists. Nothing is read whole, nothing printed.
+// Objects to read, beside the seeds and the checks: for each prefix an identity must not reach, one
+// object KFP stored there (one ListObjectsV2 with MaxKeys=1, past the probe's own namespace, by an
+// identity that may list), so that reads there are decided on an object that exists. What the run
+// writes meanwhile lies in that namespace, so it is never the object found. Nothing is read whole,
+// nothing printed.
 import { afterProbeNamespace } from "../../core/layout.js";
 import type { Evidence } from "../../core/verdict.js";
 import type { RunState } from "../run-state.js";
@@ -33,6 +35,8 @@ async function findOne(state: RunState, prefix: string): Promise<void> {
   state.realObjectless.set(prefix, reasons.length > 0 ? reasons.join(", ") : "no identity in the run may list");
 }
 
+/** Each search is in `state.finding` as soon as this is called, for the checks that wait on it. */
 export async function findRealObjects(state: RunState): Promise<void> {
-  await Promise.all(foreignPrefixes(state).map((prefix) => findOne(state, prefix)));
+  for (const prefix of foreignPrefixes(state)) state.finding.set(prefix, findOne(state, prefix));
+  await Promise.all(state.finding.values());
 }

@@ -1,9 +1,11 @@
-// Phase 2: seeds. For each prefix a profile must not reach, an object written there by its owner
-// or the backend, so that reads (and, with --matrix full, deletes) are decided on an object that
-// exists, and a conditional write can be tried on it without writing anything.
+// Seeds, beside the checks (each check waits only for its own prefix's seed). For each prefix a
+// profile must not reach, an object written there by its owner or the backend, so that reads (and,
+// with --matrix full, deletes) are decided on an object that exists, and a conditional write can be
+// tried on it without writing anything.
 import { canaryKey } from "../../core/layout.js";
 import type { Target } from "../../core/plan.js";
 import type { Evidence } from "../../core/verdict.js";
+import { settled } from "../pool.js";
 import { canaryBody, type ProbeIdentity, type RunState } from "../run-state.js";
 
 async function plantSeed(state: RunState, prober: ProbeIdentity, target: Target): Promise<void> {
@@ -38,10 +40,13 @@ function sharedSlotsOfProfiles(state: RunState): Set<string> {
   return new Set(slots.filter((slot): slot is string => typeof slot === "string"));
 }
 
-/** Seeds every prefix of other owners that a reachable profile is tried against: once per seed slot. */
+/**
+ * Seeds every prefix of other owners that a reachable profile is tried against: once per seed slot.
+ * Each seed is in `state.seeding` as soon as this is called, for the checks that wait on it.
+ */
 export async function plantSeeds(state: RunState): Promise<void> {
   if (state.options.readOnly) return;
-  const planted = new Map<Target | string, Promise<void>>();
+  const planted = state.seeding;
   const sharedForAnonymous = state.options.shard ? sharedSlotsOfProfiles(state) : new Set<string>();
   const probers = state.probers().filter((prober) => prober.role.kind !== "backend" && state.reachable.has(prober));
   for (const prober of probers) {
@@ -51,5 +56,5 @@ export async function plantSeeds(state: RunState): Promise<void> {
       if (wanted && !planted.has(slot)) planted.set(slot, plantSeed(state, prober, target));
     }
   }
-  await Promise.all(planted.values());
+  await settled([...planted.values()]);
 }

@@ -4,6 +4,7 @@
 import type { ResponseFacts } from "../../core/classify.js";
 import { canaryKey } from "../../core/layout.js";
 import type { IdentityPlan, Target } from "../../core/plan.js";
+import { settled } from "../pool.js";
 import { MULTIPART_PART_BYTES, type UploadResult } from "../port.js";
 import { canaryBody, type ProbeIdentity, type RunState } from "../run-state.js";
 
@@ -103,7 +104,8 @@ async function abort({ state, prober, plan, target }: UploadProbe): Promise<void
 export async function uploadsFor(state: RunState, prober: ProbeIdentity, target: Target): Promise<void> {
   const probe: UploadProbe = { state, prober, plan: state.planOf(prober), target };
   const { operations } = target;
-  await Promise.all([
+  // Settled, not raced: a failure is told once the other uploads' writes have their answers.
+  await settled([
     ...(operations.includes("put-checksum") ? [checksumPut(probe)] : []),
     ...(operations.includes("multipart") ? [multipart(probe)] : []),
     ...(operations.includes("abort-multipart") ? [abort(probe)] : []),
