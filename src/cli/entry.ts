@@ -1,4 +1,5 @@
 // The command's entry point: bin/kfp-s3-probe for a checkout, dist/bundle/kfp-s3-probe.mjs bundled.
+import { enableCompileCache } from "./compile-cache.js";
 import { quickAnswer } from "./quick.js";
 
 // A bare --help or --version: answered before the parser and the SDK load.
@@ -7,6 +8,9 @@ if (quick !== undefined) {
   await new Promise((written) => process.stdout.write(quick, written));
   process.exit(0);
 }
+// Before the parser, the SDK and the engine are compiled: from the second run on, their bytecode is read
+// instead (a bare --help above loads too little to gain from it).
+enableCompileCache(process.env);
 // Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once.
 const endAtOnce = (): void => process.exit(130);
 process.on("SIGINT", endAtOnce);
