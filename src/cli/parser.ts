@@ -2,7 +2,8 @@
 // what the command line says; defaults and the environment are layers of settings.ts.
 import yargs, { type Options } from "yargs";
 import { UsageError } from "../core/usage-error.js";
-import { DESCRIPTIONS, EPILOGUE, helpWidth, USAGE } from "./help.js";
+import { DESCRIPTIONS, EPILOGUE, USAGE } from "./help.js";
+import { helpWidth } from "./help-width.js";
 import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./settings.js";
 
 function optionOf(field: FieldName): Options {

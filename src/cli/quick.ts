@@ -3,7 +3,7 @@
 // Anything else, or a terminal of another width, goes through the full parser.
 import { existsSync, readFileSync } from "node:fs";
 import { toolVersion } from "../version.js";
-import { helpWidth } from "./help.js";
+import { helpWidth } from "./help-width.js";
 
 declare const __KFP_S3_PROBE_HELP__: Record<string, string> | undefined;
 
