@@ -30,6 +30,9 @@ export function buildParser(argv: string[], width = helpWidth(process.stdout.col
       .epilogue(EPILOGUE)
       .strict()
       .version(false)
+      // English whatever LANG says: as the bundle (which ships no yargs locales) always spoke, and as
+      // the help texts rendered by the build must read on every builder's machine.
+      .detectLocale(false)
       .help("help")
       .alias("help", "h")
       .wrap(width)
