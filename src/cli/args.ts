@@ -8,9 +8,9 @@ import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { type SharedProfileSettings, sharedProfileSettings } from "../credentials/aws-profile.js";
 import type { DeploykfSettings } from "../deploykf/values.js";
 import { type ChecksumMode, PROVIDERS, type ProviderName } from "../s3/providers.js";
+import { readCommandLine } from "./command-line.js";
 import type { ConfigFile, IdentitySpec } from "./config-file.js";
 import { identitiesFrom, refuseDuplicateNames } from "./identities.js";
-import { parseCommandLine } from "./parser.js";
 import {
   defaultsLayer,
   environmentLayer,
@@ -292,7 +292,9 @@ function shardOf(text: string | undefined): { shard?: Shard } {
 export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ProbeConfig | null> {
   refuseSecretFlags(argv);
   refuseDuplicateFlags(argv, (flag) => flag in FIELDS && FIELDS[flag as FieldName].kind === "strings");
-  const { flags, positional, helpShown } = await parseCommandLine(argv, (text) => process.stdout.write(text));
+  // yargs (and with it the parser's 200 kB) only for --help and the forms command-line.ts leaves to it.
+  const { flags, positional, helpShown } =
+    readCommandLine(argv) ?? (await (await import("./parser.js")).parseCommandLine(argv, (text) => process.stdout.write(text)));
   if (helpShown) return null;
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}: every setting is a --flag (see --help)`);
   const environment = environmentLayer(env);

@@ -79,13 +79,13 @@ describe("the bundled probe, as the Job runs it", () => {
     expect(readFileSync(join(workDir, "app", "kfp-s3-probe.mjs"), "utf8").startsWith("#!/usr/bin/env node")).toBe(true);
   });
 
-  it("--help and --version load neither the parser nor the AWS SDK; a usage error loads neither the SDK nor YAML", async () => {
+  it("--help and --version load neither the parser nor the AWS SDK; a usage error loads neither the SDK, yargs nor YAML", async () => {
     const bare = join(workDir, "bare");
     cpSync(join(workDir, "app"), bare, { recursive: true });
     const chunks = readdirSync(join(bare, "chunks"));
     const textOf = (chunk: string) => readFileSync(join(bare, "chunks", chunk), "utf8");
-    // By a name each one defines: the SDK's S3 errors, the YAML parser's maps.
-    for (const marker of ["S3ServiceException", "YAMLMap"]) {
+    // By a name each one defines: the SDK's S3 errors, yargs' errors, the YAML parser's maps.
+    for (const marker of ["S3ServiceException", "class YError", "YAMLMap"]) {
       const found = chunks.filter((chunk) => existsSync(join(bare, "chunks", chunk)) && textOf(chunk).includes(marker));
       expect(found.length, marker).toBeGreaterThan(0);
       for (const chunk of found) rmSync(join(bare, "chunks", chunk));
