@@ -5,6 +5,8 @@ import nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderHelp } from "../../src/cli/parser.js";
+import { toolVersion } from "../../src/version.js";
 import { type CliResult, parseReport, probeArgs, runCli } from "./local-s3.js";
 
 /** Node 22.1 and later keep a compile cache; on Node 20 the tool runs without one. */
@@ -76,5 +78,13 @@ describe("the compile cache", () => {
     chownSync(join(xdg, "kfp-s3-probe"), 65534, 65534);
     expect(await misspelt({ XDG_CACHE_HOME: xdg })).toEqual({ code: 2, stdout: "", stderr: USAGE_LINE });
     expect(entriesUnder(xdg)).toEqual([]);
+  });
+});
+
+describe("a bare --help and --version", () => {
+  it("answer from the build's text, written as yargs renders it for a pipe (100 columns)", async () => {
+    const expected = await renderHelp(100);
+    for (const flag of ["--help", "-h"]) expect(await runCli([flag])).toEqual({ code: 0, stdout: expected, stderr: "" });
+    expect(await runCli(["--version"])).toEqual({ code: 0, stdout: `kfp-s3-probe ${toolVersion()}\n`, stderr: "" });
   });
 });
