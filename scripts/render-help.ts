@@ -1,7 +1,7 @@
 // Build step: --help rendered at the common widths into dist/help-texts.json, which the bundle
 // inlines, so that --help does not load the parser (see src/cli/quick.ts).
 import { writeFileSync } from "node:fs";
-import { PRERENDERED_HELP_WIDTHS } from "../src/cli/help.js";
+import { PRERENDERED_HELP_WIDTHS } from "../src/cli/help-width.js";
 import { renderHelp } from "../src/cli/parser.js";
 
 const texts: Record<string, string> = {};

@@ -6,11 +6,11 @@ import type { MatrixMode } from "../core/plan.js";
 import { parseShard, type Shard } from "../core/shard.js";
 import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { type SharedProfileSettings, sharedProfileSettings } from "../credentials/aws-profile.js";
-import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
+import type { DeploykfSettings } from "../deploykf/values.js";
 import { type ChecksumMode, PROVIDERS, type ProviderName } from "../s3/providers.js";
-import { type ConfigFile, type IdentitySpec, readConfigFile } from "./config-file.js";
+import { readCommandLine } from "./command-line.js";
+import type { ConfigFile, IdentitySpec } from "./config-file.js";
 import { identitiesFrom, refuseDuplicateNames } from "./identities.js";
-import { parseCommandLine } from "./parser.js";
 import {
   defaultsLayer,
   environmentLayer,
@@ -199,11 +199,14 @@ function resolveAll(sources: Sources): ResolvedSettings {
   return resolveSettings(layersOf(sources, derived, presetEndpoint));
 }
 
-function readInputFiles(given: ResolvedSettings): { file?: ConfigFile; deploykf?: DeploykfSettings } {
+/** --config and --values, each read (and the YAML parser loaded) only when it is given. */
+async function readInputFiles(given: ResolvedSettings): Promise<{ file?: ConfigFile; deploykf?: DeploykfSettings }> {
   const config = settingOf<string>(given, "config");
   const values = settingOf<string>(given, "values");
   if (values && config) throw new UsageError("--values and --config exclude each other: use one");
-  return { ...(config ? { file: readConfigFile(config) } : {}), ...(values ? { deploykf: readDeploykfValues(values) } : {}) };
+  if (config) return { file: (await import("./config-file.js")).readConfigFile(config) };
+  if (values) return { deploykf: (await import("../deploykf/values.js")).readDeploykfValues(values) };
+  return {};
 }
 
 function namedProfiles(resolved: ResolvedSettings, file: ConfigFile | undefined): ProbeConfig["namedProfiles"] {
@@ -289,7 +292,9 @@ function shardOf(text: string | undefined): { shard?: Shard } {
 export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ProbeConfig | null> {
   refuseSecretFlags(argv);
   refuseDuplicateFlags(argv, (flag) => flag in FIELDS && FIELDS[flag as FieldName].kind === "strings");
-  const { flags, positional, helpShown } = await parseCommandLine(argv, (text) => process.stdout.write(text));
+  // yargs (and with it the parser's 200 kB) only for --help and the forms command-line.ts leaves to it.
+  const { flags, positional, helpShown } =
+    readCommandLine(argv) ?? (await (await import("./parser.js")).parseCommandLine(argv, (text) => process.stdout.write(text)));
   if (helpShown) return null;
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}: every setting is a --flag (see --help)`);
   const environment = environmentLayer(env);
@@ -297,7 +302,7 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
     ["environment", environment],
     ["flag", flags],
   ]);
-  const inputs = readInputFiles(given);
+  const inputs = await readInputFiles(given);
   const identities = identitiesFrom(given, inputs.file, inputs.deploykf);
   refuseDuplicateNames(identities);
   const allGcs = identities.every((i) => i.credentials.source === "gcs-hmac");

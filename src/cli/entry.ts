@@ -1,14 +1,18 @@
 // The command's entry point: bin/kfp-s3-probe for a checkout, dist/bundle/kfp-s3-probe.mjs bundled.
 // The Node.js floor first: on an older Node, one line and exit 2 before anything else runs.
 import "./node-gate.js";
-import { quickAnswer } from "./quick.js";
+import { enableCompileCache } from "./compile-cache.js";
+import { quickAnswer, terminalColumns, writeAnswer } from "./quick.js";
 
 // A bare --help or --version: answered before the parser and the SDK load.
-const quick = quickAnswer(process.argv.slice(2), process.stdout.columns);
+const quick = await quickAnswer(process.argv.slice(2), terminalColumns());
 if (quick !== undefined) {
-  await new Promise((written) => process.stdout.write(quick, written));
+  await writeAnswer(quick);
   process.exit(0);
 }
+// Before the parser, the SDK and the engine are compiled: from the second run on, their bytecode is read
+// instead (a bare --help above loads too little to gain from it).
+enableCompileCache(process.env);
 // Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once.
 const endAtOnce = (): void => process.exit(130);
 process.on("SIGINT", endAtOnce);

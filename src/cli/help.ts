@@ -60,14 +60,6 @@ export const DESCRIPTIONS: Record<FieldName, string> = {
   "credentials-timeout": "seconds the credential chain may take",
 };
 
-/** The width --help is wrapped to: the terminal's, at most 110; 100 where there is none. */
-export function helpWidth(columns: number | undefined): number {
-  return Math.min(110, columns || 100);
-}
-
-/** The widths the build renders --help at ahead of time (the common terminals, and no terminal). */
-export const PRERENDERED_HELP_WIDTHS = [80, 100, 110];
-
 const exitCodeLines = EXIT_CODE_TABLE.map((row) => `  ${String(row.code).padEnd(5)}${row.brief}`).join("\n");
 
 export const EPILOGUE = `Examples:

@@ -1,8 +1,11 @@
 // The command line, read by yargs from the FIELDS table: types, choices and --help. It gives only
-// what the command line says; defaults and the environment are layers of settings.ts.
+// what the command line says; defaults and the environment are layers of settings.ts. The forms
+// people type are read without it (command-line.ts); this reads the rest, and renders --help.
 import yargs, { type Options } from "yargs";
 import { UsageError } from "../core/usage-error.js";
-import { DESCRIPTIONS, EPILOGUE, helpWidth, USAGE } from "./help.js";
+import { type ParsedCommandLine, usageErrorOf } from "./command-line.js";
+import { DESCRIPTIONS, EPILOGUE, USAGE } from "./help.js";
+import { helpWidth } from "./help-width.js";
 import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./settings.js";
 
 function optionOf(field: FieldName): Options {
@@ -29,14 +32,16 @@ export function buildParser(argv: string[], width = helpWidth(process.stdout.col
       .epilogue(EPILOGUE)
       .strict()
       .version(false)
+      // English whatever LANG says: as the bundle (which ships no yargs locales) always spoke, and as
+      // the help texts rendered by the build must read on every builder's machine.
+      .detectLocale(false)
       .help("help")
       .alias("help", "h")
       .wrap(width)
       .exitProcess(false)
       .fail((message, error) => {
         if (error instanceof UsageError) throw error;
-        const oneLine = (message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ").trim();
-        throw new UsageError(`${oneLine}${didYouMean(oneLine)} (see --help)`);
+        throw usageErrorOf(message ?? error?.message ?? "bad usage");
       })
   );
 }
@@ -48,15 +53,6 @@ export async function renderHelp(width: number): Promise<string> {
     text = `${output}\n`;
   });
   return text;
-}
-
-export interface ParsedCommandLine {
-  /** Only the flags on the command line. */
-  flags: Layer;
-  /** Words that are not flags. */
-  positional: string[];
-  /** --help was shown. */
-  helpShown: boolean;
 }
 
 export async function parseCommandLine(argv: string[], writeHelp: (text: string) => void): Promise<ParsedCommandLine> {
@@ -73,28 +69,4 @@ export async function parseCommandLine(argv: string[], writeHelp: (text: string)
     if (value !== undefined) flags[field] = value as RawValue;
   }
   return { flags, positional: args._.map(String), helpShown: helpShown || args.help === true };
-}
-
-/** Edits (insert, delete, replace) from a to b. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** For "Unknown argument: buckt", the closest flag: "; did you mean --bucket?" */
-export function didYouMean(message: string): string {
-  const unknown = /Unknown arguments?: ([^,\s]+)/.exec(message)?.[1]?.replace(/^-+/, "");
-  if (!unknown) return "";
-  const [best] = (Object.keys(FIELDS) as FieldName[])
-    .map((flag) => [flag, distance(unknown, flag)] as const)
-    .filter(([flag, d]) => d <= Math.max(2, Math.floor(flag.length / 4)))
-    .sort((a, b) => a[1] - b[1]);
-  return best ? `; did you mean --${best[0]}?` : "";
 }

@@ -3,18 +3,22 @@
 // (written by report-output.ts, as a probe run writes its report).
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../core/usage-error.js";
-import { STDOUT_FORMATS } from "../report/formats.js";
+import { STDOUT_FORMATS } from "../report/stdout-formats.js";
 
 /** `kfp-s3-probe NAME`'s parser: no --version of its own, errors as one line that points to its --help. */
 export function subcommandParser(argv: string[], name: string): Argv {
-  return yargs(argv)
-    .scriptName(`kfp-s3-probe ${name}`)
-    .version(false)
-    .help("help")
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(`${name}: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe ${name} --help)`);
-    });
+  return (
+    yargs(argv)
+      .scriptName(`kfp-s3-probe ${name}`)
+      .version(false)
+      // English whatever LANG says, as the bundle (which ships no yargs locales) always spoke.
+      .detectLocale(false)
+      .help("help")
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw new UsageError(`${name}: ${(message ?? error?.message ?? "bad usage").replace(/\s*\n\s*/g, " ")} (see kfp-s3-probe ${name} --help)`);
+      })
+  );
 }
 
 /** The parsed arguments, or null when --help was asked for (and written). */

@@ -29,7 +29,6 @@ export const FORMATS: Record<FormatName, ReportFormat> = {
   sarif: { name: "sarif", render: (report) => renderSarif(report), destination: "stdout", flag: "--sarif" },
   junit: { name: "junit", render: (report) => renderJunit(report), destination: "file", flag: "--junit" },
 };
-export const STDOUT_FORMATS = (Object.keys(FORMATS) as FormatName[]).filter((name) => FORMATS[name].destination === "stdout");
 
 /** Unattended (a Job, CI): one line per finding, for log search and alerts. */
 export function findingLog(report: Report): string {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseArgs, UsageError } from "../../src/cli/args.js";
+import { runMain } from "../support/run-main.js";
 
 afterEach(() => vi.unstubAllEnvs());
 
@@ -244,6 +245,14 @@ describe("bad input: one line that says what to fix", () => {
     for (const flag of ["--secret-key", "--aws-session-token=x", "--password", "--secrets-rooted"]) {
       expect(await usageError(["--backend", ...base, flag])).toMatch(/never taken on the command line/);
     }
+  });
+
+  it("yargs speaks English whatever the locale, as the bundle (which ships no translations) always did", async () => {
+    vi.stubEnv("LC_ALL", "de_DE.UTF-8");
+    expect(await usageError(["--backend", ...base, "-x"])).toBe("Unknown argument: x (see --help)");
+    expect((await runMain(["merge", "--bogus", "x.json"])).stderr).toBe(
+      "kfp-s3-probe: merge: Unknown argument: bogus (see kfp-s3-probe merge --help)\n",
+    );
   });
 });
 

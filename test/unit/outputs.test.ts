@@ -6,9 +6,11 @@ import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation, type Verdict } from "../../src/core/verdict.js";
+import { FORMATS, type FormatName } from "../../src/report/formats.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport, type Report, type ReportCheck } from "../../src/report/model.js";
 import { renderSarif } from "../../src/report/sarif.js";
+import { STDOUT_FORMATS } from "../../src/report/stdout-formats.js";
 import { findingLines, renderText } from "../../src/report/text.js";
 import { reportContext } from "../support/report-context.js";
 
@@ -89,5 +91,12 @@ describe("one verdict vocabulary", () => {
     }
     // The words of old, one per format, are gone.
     expect(`${text}\n${lines.join("\n")}\n${junit}`).not.toMatch(/\b(WARN|UNSURE|NOT RUN)\b/);
+  });
+});
+
+describe("the formats --output may choose", () => {
+  it("are the formats of the table that go to stdout, named apart so that the command line loads no renderer", () => {
+    const toStdout = (Object.keys(FORMATS) as FormatName[]).filter((name) => FORMATS[name].destination === "stdout");
+    expect([...STDOUT_FORMATS]).toEqual(toStdout);
   });
 });
