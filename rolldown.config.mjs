@@ -15,6 +15,8 @@ export default defineConfig({
   transform: { define: { __KFP_S3_PROBE_VERSION__: JSON.stringify(version), __KFP_S3_PROBE_HELP__: helpTexts } },
   output: {
     dir: "dist/bundle",
+    // A rebuild leaves only its own chunks: the image copies the whole folder.
+    cleanDir: true,
     format: "esm",
     entryFileNames: "[name].mjs",
     chunkFileNames: "chunks/[name]-[hash].mjs",
