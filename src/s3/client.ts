@@ -5,6 +5,7 @@ import { rootCertificates } from "node:tls";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import { HttpsProxyAgent } from "https-proxy-agent";
+import { leanStack } from "./lean-stack.js";
 import type { ChecksumMode } from "./providers.js";
 import type { RequestMeter } from "./request-meter.js";
 
@@ -76,16 +77,13 @@ const unsigned: Pick<S3ClientConfig, "httpAuthSchemeProvider" | "httpAuthSchemes
   httpAuthSchemes: [{ schemeId: NO_AUTH, identityProvider: () => async () => ({}), signer: { sign: async (request) => request } }],
 };
 
-export function createS3Client(
+/** The SDK client's configuration for a store and an identity, as the SDK takes it. */
+export function sdkConfig(
   settings: StoreSettings,
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | typeof ANONYMOUS,
-  /** Who sends with this client, as --debug names it. */
-  who: string = credentials === ANONYMOUS ? ANONYMOUS : "",
-): S3Client {
-  // The SDK warns on Node 20 at client construction; a user's report must not carry it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+): S3ClientConfig {
   const checksums = settings.checksums ?? "WHEN_REQUIRED";
-  const client = new S3Client({
+  return {
     endpoint: settings.endpoint,
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
@@ -103,7 +101,20 @@ export function createS3Client(
       logger: SILENT,
       ...agentsFor(settings),
     },
-  });
+  };
+}
+
+/** The probe's client: the SDK's, with only the middleware the probe's requests need (lean-stack.ts). */
+export function createS3Client(
+  settings: StoreSettings,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | typeof ANONYMOUS,
+  /** Who sends with this client, as --debug names it. */
+  who: string = credentials === ANONYMOUS ? ANONYMOUS : "",
+): S3Client {
+  // The SDK warns on Node 20 at client construction; a user's report must not carry it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const client = new S3Client(sdkConfig(settings, credentials));
+  leanStack(client);
   settings.meter?.attach(client, who);
   return client;
 }
