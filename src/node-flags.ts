@@ -6,6 +6,6 @@
 // Node 24's V8 grows the young generation to 64 MB (Node 20's: 32 MB), and a long run's peak
 // RSS with it: 342–390 MB for the backend + 100 profiles against 218 MB on Node 20. Semi-spaces of
 // 16 MB give the young generation Node 20 had (measured in npm run bench).
-export const SEMI_SPACE_MB = 16;
+const SEMI_SPACE_MB = 16;
 
 export const NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SEMI_SPACE_MB}`];

@@ -180,7 +180,7 @@ function distance(a: string, b: string): number {
 }
 
 /** For "Unknown argument: buckt", the closest flag: "; did you mean --bucket?" */
-export function didYouMean(message: string): string {
+function didYouMean(message: string): string {
   const unknown = /Unknown arguments?: ([^,\s]+)/.exec(message)?.[1]?.replace(/^-+/, "");
   if (!unknown) return "";
   const [best] = (Object.keys(FIELDS) as FieldName[])

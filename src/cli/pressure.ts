@@ -19,7 +19,7 @@ const LATE_LOOP_MS = 1000;
 const MIN_CONCURRENCY = 4;
 
 /** What the run's limiter lets the watcher change. */
-export interface Throttle {
+interface Throttle {
   concurrency: number;
 }
 

@@ -35,12 +35,12 @@ function proxyFor(endpoint: string): string | undefined {
 }
 
 /** Where the proxy is, without any user-info it carries (a password must never be printed). */
-export function proxyShown(proxy: string): string {
+function proxyShown(proxy: string): string {
   const url = new URL(proxy);
   return `${url.protocol}//${url.host}`;
 }
 
-export function storeSettingsOf(config: ProbeConfig): StoreSettings {
+function storeSettingsOf(config: ProbeConfig): StoreSettings {
   const proxy = proxyFor(config.endpoint);
   return {
     ...(proxy ? { proxy } : {}),

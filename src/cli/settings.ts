@@ -76,7 +76,7 @@ export interface Sourced {
 }
 export type ResolvedSettings = Partial<Record<FieldName, Sourced>>;
 
-export const ENV_PREFIX = "KFP_S3_PROBE_";
+const ENV_PREFIX = "KFP_S3_PROBE_";
 
 export function envName(field: FieldName): string {
   return `${ENV_PREFIX}${field.toUpperCase().replaceAll("-", "_")}`;

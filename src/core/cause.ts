@@ -40,7 +40,7 @@ export const CAUSES = [
 export type Cause = (typeof CAUSES)[number];
 
 /** Where the change belongs. */
-export type RemedyPlace = "identity-policy" | "bucket-policy" | "secret" | "store-setting" | "flag" | "machine" | "none";
+type RemedyPlace = "identity-policy" | "bucket-policy" | "secret" | "store-setting" | "flag" | "machine" | "none";
 
 export interface Remedy {
   where: RemedyPlace;
@@ -63,7 +63,7 @@ export interface Finding {
   remedy: Remedy;
 }
 
-export const IAM_ACTION: Record<Operation, string> = {
+const IAM_ACTION: Record<Operation, string> = {
   "head-bucket": "s3:ListBucket",
   "get-bucket-location": "s3:GetBucketLocation",
   "list-bucket": "s3:ListBucket",
@@ -97,7 +97,7 @@ const ERROR_FINDINGS: Record<ErrorKind, Finding> = {
   unexpected: { cause: "unexpected-answer", remedy: { where: "none", change: "check", settings: ["--output json"] } },
 };
 
-export function resourceOf(check: PlannedCheck, bucket: string): string {
+function resourceOf(check: PlannedCheck, bucket: string): string {
   if (check.target === null || check.operation === "list") return `arn:aws:s3:::${bucket}`;
   return `arn:aws:s3:::${bucket}/${check.target.prefix}*`;
 }
@@ -113,7 +113,7 @@ function listRestriction(bucket: string): Remedy {
   };
 }
 
-export function errorFinding(errorKind: ErrorKind | undefined, bucketRegion?: string): Finding {
+function errorFinding(errorKind: ErrorKind | undefined, bucketRegion?: string): Finding {
   const finding = ERROR_FINDINGS[errorKind ?? "unexpected"];
   return errorKind === "region" && bucketRegion ? { ...finding, remedy: { ...finding.remedy, value: bucketRegion } } : finding;
 }

@@ -2,7 +2,7 @@
 // clients do not, so a skew that this probe survives can still break KFP.
 
 /** Past this, SigV4 signatures are refused. */
-export const MAX_CLOCK_SKEW_SECONDS = 15 * 60;
+const MAX_CLOCK_SKEW_SECONDS = 15 * 60;
 
 export interface ClockReading {
   /** Store minus this machine, in whole seconds. */

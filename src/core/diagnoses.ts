@@ -6,8 +6,8 @@ import { publicFinding } from "./cause.js";
 import type { Role } from "./plan.js";
 import type { CheckResult } from "./verdict.js";
 
-export const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant"] as const;
-export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
+const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant"] as const;
+type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
 export interface Place {
   prefix: string | null;

@@ -45,11 +45,9 @@ export const EXIT_CODE_TABLE = [
   },
 ] as const;
 
-type ExitName = (typeof EXIT_CODE_TABLE)[number]["name"];
 export const EXIT_CODES = Object.fromEntries(EXIT_CODE_TABLE.map((row) => [row.name, row.code])) as {
   [Row in (typeof EXIT_CODE_TABLE)[number] as Row["name"]]: Row["code"];
 };
-export type ExitCode = (typeof EXIT_CODES)[ExitName];
 
 /** How a run ended, beyond its checks. */
 export type RunEnding =

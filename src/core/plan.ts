@@ -5,18 +5,18 @@ import { type KeyLayout, nearMissProfiles, profileAreaRoots, profilePrefixes } f
 /** anonymous: requests sent unsigned, as anyone on the network can send them. */
 export type Role = { kind: "backend" } | { kind: "profile"; profile: string } | { kind: "anonymous" };
 
-export type BucketOperation = "head-bucket" | "get-bucket-location" | "list-bucket";
+type BucketOperation = "head-bucket" | "get-bucket-location" | "list-bucket";
 /**
  * Beyond the basic five, the uploads KFP makes: multipart (the v2 launcher above 8 MiB, Argo
  * above 16 MiB), AbortMultipartUpload after a failed one, and a PutObject with a CRC32 checksum
  * as the v2 launcher's transfer manager sends it.
  */
-export type UploadOperation = "multipart" | "abort-multipart" | "put-checksum";
-export type ObjectOperation = "list" | "put" | "head" | "get" | "delete" | UploadOperation;
+type UploadOperation = "multipart" | "abort-multipart" | "put-checksum";
+type ObjectOperation = "list" | "put" | "head" | "get" | "delete" | UploadOperation;
 export type Operation = BucketOperation | ObjectOperation;
 
-export const BUCKET_OPERATIONS: BucketOperation[] = ["head-bucket", "get-bucket-location", "list-bucket"];
-export const OBJECT_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get", "delete"];
+const BUCKET_OPERATIONS: BucketOperation[] = ["head-bucket", "get-bucket-location", "list-bucket"];
+const OBJECT_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get", "delete"];
 
 /**
  * required: KFP fails without it. forbidden: a leak if allowed. exposure: key names become
@@ -31,9 +31,7 @@ export type Expectation = "required" | "forbidden" | "exposure" | "optional" | "
  * foreign: another profile in this run; unowned: a profile that exists nowhere;
  * near-miss: what a policy without its trailing slash also matches (team-10, team-1-x, artifacts/team-1…).
  */
-export type Relation = "own" | "backend-only" | "all-profiles" | "foreign" | "unowned" | "near-miss";
-
-export const CROSS_PROFILE_RELATIONS: ReadonlySet<Relation> = new Set<Relation>(["foreign", "unowned", "near-miss"]);
+type Relation = "own" | "backend-only" | "all-profiles" | "foreign" | "unowned" | "near-miss";
 
 export interface Target {
   prefix: string;

@@ -6,7 +6,7 @@ export interface Shard {
   count: number;
 }
 
-export const MAX_SHARDS = 1000;
+const MAX_SHARDS = 1000;
 
 /** "2/4" → { index: 2, count: 4 }; undefined when the text is not I/N with 0 ≤ I < N ≤ 1000. */
 export function parseShard(text: string): Shard | undefined {

@@ -14,7 +14,7 @@ function keyLike(text: string, minLength: number): boolean {
  * Whether a word of user input looks like a secret: a secret pasted in the wrong place (a config
  * value, a directory, a flag's value) must not be printed back in the error about it.
  */
-export function looksLikeSecret(word: string): boolean {
+function looksLikeSecret(word: string): boolean {
   const bare = word.replace(/^[\s'"`(<[{]+|[\s'"`)>\]},.;:]+$/g, "");
   if (keyLike(bare, 24)) return true;
   return bare.split(/[/:=@,]/).some((part) => keyLike(part, 20));

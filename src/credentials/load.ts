@@ -8,7 +8,7 @@ export const CREDENTIAL_SOURCES = ["env", "dir", "chain", "gcs-hmac"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
 
 /** Names of the environment variables that hold the keys (default: the standard AWS_* names). */
-export interface CredentialVariables {
+interface CredentialVariables {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -58,7 +58,7 @@ const CHAIN_LINKS: Record<string, string> = {
   CREDENTIALS_STS_ASSUME_ROLE: "assumed role",
 };
 
-export function accessKeyIdHint(accessKeyId: string): string {
+function accessKeyIdHint(accessKeyId: string): string {
   return accessKeyId.length > 8 ? `…${accessKeyId.slice(-4)}` : "…";
 }
 

@@ -29,7 +29,7 @@ export interface JobOptions {
  * What one pod fits (npm run bench): the backend and 100 profiles, or one shard of 4 of a 300-profile
  * install, stay under a 192 MiB heap; the limit leaves room for the code and the sockets.
  */
-export const HEAP_MB = 192;
+const HEAP_MB = 192;
 const MEMORY_REQUEST_MI = 256;
 export const JOB_MEMORY_LIMIT_MI = 384;
 /**
@@ -42,16 +42,16 @@ export const JOB_NODE_OPTIONS = [`--max-old-space-size=${HEAP_MB}`, ...NODE_FLAG
 /** The pod's completion index, from the annotation the Job controller sets on each pod of an Indexed Job. */
 const SHARD_INDEX_ENV = "KFP_S3_PROBE_SHARD_INDEX";
 
-export const SECRETS_ROOT = "/secrets";
+const SECRETS_ROOT = "/secrets";
 
 function sharded(options: JobOptions): boolean {
   return (options.parallelism ?? 1) > 1;
 }
 /** The probe's --timeout is the Job's deadline less this: time left for cleanup and the report. */
 export const CLEANUP_MARGIN_SECONDS = 30;
-export const VALUES_DIR = "/etc/kfp-s3-probe";
+const VALUES_DIR = "/etc/kfp-s3-probe";
 /** The pod annotation that carries the values; the downward API turns it into ${VALUES_DIR}/values.yaml. */
-export const VALUES_ANNOTATION = "kfp-s3-probe/values";
+const VALUES_ANNOTATION = "kfp-s3-probe/values";
 /** Plain YAML for people and kubectl: no anchors for repeated labels, the values file as a literal block. */
 const YAML_OPTIONS = { aliasDuplicateObjects: false, blockQuote: "literal" } as const;
 /** A user and group that exist in no base image: the probe needs no home and no files of its own. */

@@ -36,7 +36,7 @@ export interface ProbeRun {
 }
 
 /** What each identity is tried for, given every profile the run knows. */
-export function planRun(identities: ProbeIdentity[], options: ProbeOptions, discovery?: DiscoveryReport): IdentityPlan[] {
+function planRun(identities: ProbeIdentity[], options: ProbeOptions, discovery?: DiscoveryReport): IdentityPlan[] {
   const profilesInRun = identities.flatMap((i) => (i.role.kind === "profile" ? [i.role.profile] : []));
   const context: RunContext = {
     profilesInRun,

@@ -10,7 +10,7 @@ export interface Cleaner {
   port: S3Port;
 }
 
-export type WriteState = "pending" | "created" | "unknown";
+type WriteState = "pending" | "created" | "unknown";
 
 export interface CreatedObject {
   key: string;
@@ -34,13 +34,13 @@ export interface Leftover {
 }
 
 /** 2xx, or 412 on a conditional PUT of a run-scoped key: the key is there, and it is ours. */
-export function wasWritten(facts: ResponseFacts): boolean {
+function wasWritten(facts: ResponseFacts): boolean {
   const { status } = facts;
   return status !== undefined && ((status >= 200 && status < 300 && !facts.errorName) || status === 412);
 }
 
 /** Any other 4xx: the store stored nothing. */
-export function wasRefused(facts: ResponseFacts): boolean {
+function wasRefused(facts: ResponseFacts): boolean {
   const { status } = facts;
   return status !== undefined && status >= 400 && status < 500 && status !== 412;
 }

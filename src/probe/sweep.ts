@@ -23,7 +23,7 @@ export interface SweepOptions {
 
 const DEFAULT_SWEEP_CONCURRENCY = 32;
 
-export interface SweptRun {
+interface SweptRun {
   runId: string;
   startedAt: string;
   keys: string[];

@@ -5,7 +5,7 @@ import type { Report } from "./model.js";
 import { renderSarif } from "./sarif.js";
 import { findingLines, renderText, type TextOptions } from "./text.js";
 
-export interface RenderOptions {
+interface RenderOptions {
   colour: boolean;
   /** Text: the columns to fit, and the view. */
   text?: TextOptions;

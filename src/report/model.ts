@@ -46,7 +46,7 @@ export interface ReportContext {
 }
 
 /** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again. */
-export interface RequestCount {
+interface RequestCount {
   sent: number;
   retries: number;
 }

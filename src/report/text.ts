@@ -36,7 +36,7 @@ const CROSS_PROFILE = new Set(["foreign", "unowned", "near-miss"]);
 /** The summary counts each verdict by its own name, as the JSON report does. */
 const SUMMARY_ORDER = ["ok", "leak", "missing", "exposed", "degraded", "ambiguous", "error", "not-run"] as const;
 const SEVERITY = ["leak", "missing", "error", "degraded", "exposed", "ambiguous", "not-run", "ok"];
-export const LEGEND =
+const LEGEND =
   "cells: yes/no = allowed/denied as expected; LEAK allowed, must be denied; MISS MISSING: denied, KFP needs it; warn EXPOSED or DEGRADED (see Findings); ? AMBIGUOUS; ERR ERROR; - NOT-RUN";
 
 /** The verdict in at most five characters: as expected is plain, what needs a look is loud. */
@@ -328,7 +328,7 @@ function hintContextOf(report: Report): HintContext {
 }
 
 /** --policy-dir: "the store allowed it, the policy denies it", a line per cell. */
-export function disagreementLine(d: Report["disagreements"][number]): string {
+function disagreementLine(d: Report["disagreements"][number]): string {
   return `DISAGREES ${d.identity} ${d.operation} ${d.prefix ?? "(bucket)"}: the store ${d.store} it, ${d.identity}'s policy says ${d.policy} (${d.request})`;
 }
 

@@ -20,7 +20,7 @@ const MEANINGS: Record<Verdict, string> = {
   "not-run": "not run",
 };
 
-export function verdictMeaning(verdict: Verdict | string): string {
+function verdictMeaning(verdict: Verdict | string): string {
   return MEANINGS[verdict as Verdict] ?? verdict;
 }
 

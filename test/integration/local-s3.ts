@@ -122,7 +122,7 @@ export function crossProfileCells(report: Report, verdict: string): string[] {
     .sort();
 }
 
-export const admin = new S3Client({
+const admin = new S3Client({
   endpoint: settings.endpoint,
   region: settings.region,
   forcePathStyle: true,

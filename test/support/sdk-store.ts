@@ -20,7 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 
-export type Action = "put" | "get" | "delete" | "abort";
+type Action = "put" | "get" | "delete" | "abort";
 /** An identity's rights: may `action` be done on `key`? */
 export type Policy = (action: Action, key: string) => boolean;
 

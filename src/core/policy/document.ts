@@ -3,7 +3,7 @@
 // names it, never a statement silently skipped.
 import { UsageError } from "../usage-error.js";
 
-export type Effect = "Allow" | "Deny";
+type Effect = "Allow" | "Deny";
 /** Operator → condition key → values, as IAM writes it. */
 export type ConditionBlock = Record<string, Record<string, string[]>>;
 

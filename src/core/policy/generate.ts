@@ -8,7 +8,7 @@ import type { Role } from "../plan.js";
 export type PolicyVariant = "reference" | "strict";
 export const POLICY_VARIANTS: readonly PolicyVariant[] = ["reference", "strict"];
 
-export interface PolicyStatementJson {
+interface PolicyStatementJson {
   Sid: string;
   Effect: "Allow";
   Action: string[];

@@ -6,7 +6,7 @@ import type { Observation } from "../../core/verdict.js";
 import type { ProbeIdentity, RunState } from "../run-state.js";
 
 /** HeadBucket's answer also says where the bucket is and what time the store thinks it is. */
-export function withClockAndRegion(facts: ResponseFacts, observation: Observation, now = Date.now()): Observation {
+function withClockAndRegion(facts: ResponseFacts, observation: Observation, now = Date.now()): Observation {
   const notes: string[] = [];
   if (facts.bucketRegion) notes.push(`region ${facts.bucketRegion}`);
   const clock = readClock(facts.serverDate, now);

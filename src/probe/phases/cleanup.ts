@@ -13,7 +13,7 @@ import type { Cleaner, CreatedObject, Ledger, Leftover } from "../ledger.js";
 import type { S3Port } from "../port.js";
 import { bounded, DEFAULT_REQUEST_TIMEOUT_MS } from "../run-state.js";
 
-export interface CleanupOptions {
+interface CleanupOptions {
   concurrency: number;
   /** The base budget; it grows with what there is to remove. */
   cleanupTimeoutMs: number;

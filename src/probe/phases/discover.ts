@@ -6,7 +6,7 @@ import { profileAreaRoots } from "../../core/layout.js";
 import type { ProbeIdentity, RunState } from "../run-state.js";
 
 const PAGE = 1000;
-export const DEFAULT_MAX_PROFILES = 500;
+const DEFAULT_MAX_PROFILES = 500;
 
 interface RootListing {
   names: string[];
