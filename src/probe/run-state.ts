@@ -146,6 +146,7 @@ export class RunState {
   plans: IdentityPlan[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
+  private readonly bodies = new Map<string, Uint8Array>();
   private total = 0;
 
   constructor(
@@ -157,6 +158,19 @@ export class RunState {
     setMaxListeners(0, options.signal);
     this.anonymousNames = new Set(identities.filter((i) => i.role.kind === "anonymous").map((i) => i.name));
     this.limit = pLimit(options.concurrency);
+  }
+
+  /**
+   * The run's canary body for `what`: one byte array per text, sent as it is by every request that
+   * carries it, so that the S3 adapter hashes each body once rather than on every send. Never changed.
+   */
+  canaryBody(what: string): Uint8Array {
+    let body = this.bodies.get(what);
+    if (!body) {
+      body = canaryBody(this.options.runId, what);
+      this.bodies.set(what, body);
+    }
+    return body;
   }
 
   /**

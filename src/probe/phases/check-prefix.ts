@@ -4,7 +4,7 @@ import { canaryKey, isProbeKey } from "../../core/layout.js";
 import type { IdentityPlan, Operation, Target } from "../../core/plan.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
 import type { CreatedObject } from "../ledger.js";
-import { canaryBody, notRun, type ProbeIdentity, type RunState, type Seed } from "../run-state.js";
+import { notRun, type ProbeIdentity, type RunState, type Seed } from "../run-state.js";
 
 const LIST_PAGE = 20;
 
@@ -160,7 +160,7 @@ async function deleteCheck(probe: PrefixProbe, canary: CreatedObject | undefined
 export async function checkPrefix(state: RunState, prober: ProbeIdentity, target: Target): Promise<void> {
   const { runId, readOnly } = state.options;
   const key = canaryKey(target.prefix, runId, prober.name);
-  const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: canaryBody(runId, "canary") };
+  const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: state.canaryBody("canary") };
   const planned = new Set(target.operations);
   const existingKey = planned.has("list") ? await listPrefix(probe) : undefined;
   const canary = planned.has("put") ? await putCanary(probe) : undefined;
