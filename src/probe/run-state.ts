@@ -105,7 +105,7 @@ export function notRun(reason: string, cause?: Observation["cause"]): Observatio
   return { outcome: "not-run", reason, evidence: [], ...(cause ? { cause } : {}) };
 }
 
-export function canaryBody(runId: string, what: string): Uint8Array {
+function canaryBody(runId: string, what: string): Uint8Array {
   return new TextEncoder().encode(`kfp-s3-probe ${what} of run ${runId}; safe to delete\n`);
 }
 
@@ -150,6 +150,7 @@ export class RunState {
   plans: IdentityPlan[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
+  private readonly bodies = new Map<string, Uint8Array>();
   private total = 0;
 
   constructor(
@@ -162,6 +163,19 @@ export class RunState {
     this.anonymousNames = new Set(identities.filter((i) => i.role.kind === "anonymous").map((i) => i.name));
     this.limit = pLimit(options.concurrency);
     options.onLimiter?.(this.limit);
+  }
+
+  /**
+   * The run's canary body for `what`: one byte array per text, sent as it is by every request that
+   * carries it, so that the S3 adapter hashes each body once rather than on every send. Never changed.
+   */
+  canaryBody(what: string): Uint8Array {
+    let body = this.bodies.get(what);
+    if (!body) {
+      body = canaryBody(this.options.runId, what);
+      this.bodies.set(what, body);
+    }
+    return body;
   }
 
   /**

@@ -114,7 +114,7 @@ export function createS3Client(
   // The SDK warns on Node 20 at client construction; a user's report must not carry it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const client = new S3Client(sdkConfig(settings, credentials));
-  leanStack(client);
+  leanStack(client, { checksumsWhenRequired: (settings.checksums ?? "WHEN_REQUIRED") === "WHEN_REQUIRED" });
   settings.meter?.attach(client, who);
   return client;
 }

@@ -11,6 +11,7 @@ import { endpointMiddlewareOptions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/protocols";
 import { getSchemaSerdePlugin } from "@smithy/core/schema";
 import { toolVersion } from "../version.js";
+import { payloadSha256 } from "./body-digests.js";
 import { BucketEndpoints, bucketAuthParameters, resolvedEndpointMiddleware } from "./bucket-endpoint.js";
 
 type ClientConfig = S3Client["config"];
@@ -34,6 +35,17 @@ export const DROPPED_COMMAND_MIDDLEWARES: Readonly<Record<string, string>> = {
   s3ExpiresMiddleware: "parses the Expires header into ExpiresString, which the probe never reads",
 };
 
+/**
+ * With checksums WHEN_REQUIRED, the flexible-checksum middlewares leave the probe's requests as
+ * they are: none of its operations requires a checksum, it never asks for response validation,
+ * and its CRC32 upload carries the checksum it computed itself (SdkS3Port).
+ */
+export const DROPPED_CHECKSUM_MIDDLEWARES: Readonly<Record<string, string>> = {
+  flexibleChecksumsMiddleware: "adds a checksum only where one is required or asked for without a value",
+  flexibleChecksumsInputMiddleware: "asks for response validation only WHEN_SUPPORTED",
+  flexibleChecksumsResponseMiddleware: "validates only what was asked for",
+};
+
 /** Stores' logs name the caller; the SDK's user agent (rebuilt per request) said only "aws-sdk-js". */
 export const USER_AGENT = `kfp-s3-probe/${toolVersion()}`;
 
@@ -44,13 +56,28 @@ function userAgentMiddleware<I extends object, O extends object>(): BuildMiddlew
   };
 }
 
-/** The SDK builds a new signer for every request (a copy of the whole config, and a fresh signer behind it): the first is kept. */
+/**
+ * The SDK builds a new signer for every request (a copy of the whole config, and a fresh signer
+ * behind it): the first one is kept, one per client and so per identity. It takes the payload hash
+ * of a byte-array body from the digests computed once per body instead of hashing it on every send.
+ */
 function signOnce(config: ClientConfig): void {
   const make = config.signer;
   let signer: Promise<RequestSigner> | undefined;
   config.signer = (authScheme) => {
-    signer ??= make(authScheme);
+    signer ??= make(authScheme).then(withKnownPayloads);
     return signer;
+  };
+}
+
+const PAYLOAD_HASH = "x-amz-content-sha256";
+
+function withKnownPayloads(signer: RequestSigner): RequestSigner {
+  return {
+    sign: (request, options) => {
+      if (request.body instanceof Uint8Array && !(PAYLOAD_HASH in request.headers)) request.headers[PAYLOAD_HASH] = payloadSha256(request.body);
+      return signer.sign(request, options);
+    },
   };
 }
 
@@ -84,16 +111,17 @@ function leanClientStack(client: S3Client, endpoints: BucketEndpoints): void {
  * own stack when it is sent and joined to the client's by `concat`: the client's stack is given a
  * `concat` that edits the joined stack, which is the one the request runs through.
  */
-export function leanStack(client: S3Client): void {
+export function leanStack(client: S3Client, options: { checksumsWhenRequired: boolean }): void {
   signOnce(client.config);
   const endpoints = new BucketEndpoints(client.config);
   leanClientStack(client, endpoints);
   const base = client.middlewareStack;
+  const dropped = { ...DROPPED_COMMAND_MIDDLEWARES, ...(options.checksumsWhenRequired ? DROPPED_CHECKSUM_MIDDLEWARES : {}) };
   client.middlewareStack = {
     ...base,
     concat: (from) => {
       const joined = base.concat(from);
-      removeAll(joined, DROPPED_COMMAND_MIDDLEWARES);
+      removeAll(joined, dropped);
       joined.addRelativeTo(resolvedEndpointMiddleware(endpoints), endpointMiddlewareOptions);
       return joined;
     },

@@ -26,6 +26,7 @@ import type {
   UploadsResult,
   WriteResult,
 } from "../probe/port.js";
+import { crc32Base64 } from "./body-digests.js";
 
 interface SdkErrorShape {
   name?: unknown;
@@ -139,7 +140,8 @@ export class SdkS3Port implements S3Port {
         Key: key,
         Body: body,
         ...(ifNoneMatch ? { IfNoneMatch: "*" } : {}),
-        ...(options.crc32 ? { ChecksumAlgorithm: "CRC32" as const } : {}),
+        // With the checksum given, the SDK sends it as it would have computed it (once per body here).
+        ...(options.crc32 ? { ChecksumAlgorithm: "CRC32" as const, ChecksumCRC32: crc32Base64(body) } : {}),
       });
       return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
         status: statusOf(out),

@@ -1,6 +1,7 @@
 // The probe's lean S3 client against the SDK's client as it comes, on the same configuration:
 // the middleware it drops, the requests it forms (URL, addressing, headers, checksums, signing
 // scope) for each of the probe's operations, and signatures recomputed independently.
+import { createHash } from "node:crypto";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -21,8 +22,12 @@ import {
 } from "@aws-sdk/client-s3";
 import type { Command, HttpRequest } from "@aws-sdk/types";
 import { describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { Ledger } from "../../src/probe/ledger.js";
+import { RunState } from "../../src/probe/run-state.js";
+import { crc32Base64, payloadSha256 } from "../../src/s3/body-digests.js";
 import { ANONYMOUS, createS3Client, type StoreSettings, sdkConfig } from "../../src/s3/client.js";
-import { DROPPED_CLIENT_MIDDLEWARES, DROPPED_COMMAND_MIDDLEWARES, USER_AGENT } from "../../src/s3/lean-stack.js";
+import { DROPPED_CHECKSUM_MIDDLEWARES, DROPPED_CLIENT_MIDDLEWARES, DROPPED_COMMAND_MIDDLEWARES, USER_AGENT } from "../../src/s3/lean-stack.js";
 import { SdkS3Port } from "../../src/s3/s3-port.js";
 import { captureRequests } from "../support/capture.js";
 import { expectedSignature, parseAuthorization } from "../support/sigv4.js";
@@ -134,9 +139,50 @@ describe("signatures", () => {
     }
   });
 
+  it("sign the body's own SHA-256, taken from the digests computed once per body", async () => {
+    const sent = await sentBy(createS3Client(store(), KEYS), "kubeflow-pipelines");
+    const puts = sent.filter((r) => r.method === "PUT");
+    expect(puts.map((r) => r.headers["x-amz-content-sha256"])).toEqual([
+      ...[body, body, part].map((b) => createHash("sha256").update(b).digest("hex")),
+    ]);
+    expect(payloadSha256(body)).toBe(puts[0]?.headers["x-amz-content-sha256"]);
+  });
+
   it("come from one signer per client", async () => {
     const client = createS3Client(store(), KEYS);
     expect(await client.config.signer()).toBe(await client.config.signer());
+  });
+});
+
+describe("bodies", () => {
+  it("are hashed once: a body changed after it was sent would keep its first hash (the probe's never change)", async () => {
+    const client = createS3Client(store(), KEYS);
+    const sent = captureRequests(client);
+    const port = new SdkS3Port(client, "kubeflow-pipelines");
+    const once = new TextEncoder().encode("sent twice");
+    const first = createHash("sha256").update(once).digest("hex");
+    await port.putObjectIfAbsent("k1", once, signal);
+    once[0] = 0;
+    await port.putObjectIfAbsent("k2", once, signal);
+    expect(sent.map((r) => r.headers["x-amz-content-sha256"])).toEqual([first, first]);
+  });
+
+  it("of the run's canaries are one byte array per text", () => {
+    const options = { bucket: "b", layout: LAYOUTS.deploykf, runId: "20261201T000000Z-0123456789ab", readOnly: false, strict: false };
+    const state = new RunState([], { ...options, concurrency: 1, signal, cleanupTimeoutMs: 1000 }, new Ledger());
+    expect(state.canaryBody("canary")).toBe(state.canaryBody("canary"));
+    expect(state.canaryBody("seed for team-1")).not.toBe(state.canaryBody("canary"));
+    expect(new TextDecoder().decode(state.canaryBody("canary"))).toBe("kfp-s3-probe canary of run 20261201T000000Z-0123456789ab; safe to delete\n");
+  });
+});
+
+describe("checksums", () => {
+  it("the CRC32 upload carries the checksum the SDK computes itself", async () => {
+    const stock = new S3Client(sdkConfig(store(), KEYS));
+    const sent = captureRequests(stock);
+    await stock.send(new PutObjectCommand({ Bucket: "kubeflow-pipelines", Key: "k", Body: body, ChecksumAlgorithm: "CRC32" }));
+    expect(sent[0]?.headers["x-amz-checksum-crc32"]).toBe(crc32Base64(body));
+    expect(crc32Base64(new TextEncoder().encode("123456789"))).toBe(Buffer.from("cbf43926", "hex").toString("base64"));
   });
 });
 
@@ -205,7 +251,11 @@ const KEPT = [
 ];
 
 describe("the middleware stack", () => {
-  const dropped = [...Object.keys(DROPPED_CLIENT_MIDDLEWARES), ...Object.keys(DROPPED_COMMAND_MIDDLEWARES)];
+  const dropped = [
+    ...Object.keys(DROPPED_CLIENT_MIDDLEWARES),
+    ...Object.keys(DROPPED_COMMAND_MIDDLEWARES),
+    ...Object.keys(DROPPED_CHECKSUM_MIDDLEWARES),
+  ];
 
   it("of the SDK's own client has every middleware the lean one drops (so the names are the SDK's)", () => {
     const stock = new S3Client(sdkConfig(store(), KEYS));
@@ -217,6 +267,11 @@ describe("the middleware stack", () => {
     const names = stackIn(createS3Client(store(), KEYS));
     expect(names).toEqual(expect.arrayContaining(KEPT));
     expect(names.filter((name) => dropped.includes(name))).toEqual([]);
+  });
+
+  it("keeps the flexible checksums where checksums are WHEN_SUPPORTED (AWS)", () => {
+    const names = stackOf(createS3Client(store({ checksums: "WHEN_SUPPORTED" }), KEYS), new PutObjectCommand({ Bucket: "b", Key: "k" }));
+    expect(names).toEqual(expect.arrayContaining(Object.keys(DROPPED_CHECKSUM_MIDDLEWARES)));
   });
 
   it("keeps the 200-with-an-error check where the SDK has it", () => {

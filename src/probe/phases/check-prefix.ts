@@ -5,7 +5,7 @@ import type { IdentityPlan, Operation, Target } from "../../core/plan.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
 import type { CreatedObject } from "../ledger.js";
 import { settled } from "../pool.js";
-import { canaryBody, notRun, type ProbeIdentity, type RunState, type Seed } from "../run-state.js";
+import { notRun, type ProbeIdentity, type RunState, type Seed } from "../run-state.js";
 
 const LIST_PAGE = 20;
 
@@ -161,7 +161,7 @@ async function deleteCheck(probe: PrefixProbe, canary: CreatedObject | undefined
 export async function checkPrefix(state: RunState, prober: ProbeIdentity, target: Target): Promise<void> {
   const { runId, readOnly } = state.options;
   const key = canaryKey(target.prefix, runId, prober.name);
-  const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: canaryBody(runId, "canary") };
+  const probe: PrefixProbe = { state, prober, plan: state.planOf(prober), target, key, body: state.canaryBody("canary") };
   const planned = new Set(target.operations);
   // The list goes out beside the write (which waits for the prefix's seed, where it writes over it):
   // what the list finds of the probe's own is never read, so neither waits on the other's answer.

@@ -6,7 +6,7 @@ import { canaryKey } from "../../core/layout.js";
 import type { Target } from "../../core/plan.js";
 import type { Evidence } from "../../core/verdict.js";
 import { settled } from "../pool.js";
-import { canaryBody, type ProbeIdentity, type RunState } from "../run-state.js";
+import type { ProbeIdentity, RunState } from "../run-state.js";
 
 async function plantSeed(state: RunState, prober: ProbeIdentity, target: Target): Promise<void> {
   const slot = state.seedSlot(target);
@@ -18,7 +18,7 @@ async function plantSeed(state: RunState, prober: ProbeIdentity, target: Target)
   const { runId } = state.options;
   const forWhom = typeof slot === "string" ? "every prober" : prober.name;
   const key = canaryKey(target.prefix, runId, typeof slot === "string" ? "seed" : `seed-for-${prober.name}`);
-  const body = canaryBody(runId, `seed for ${forWhom}`);
+  const body = state.canaryBody(`seed for ${forWhom}`);
   for (const seeder of seeders) {
     const { entry, put } = await state.writeProbeObject(seeder, target, key, body, `PutObject (seed, as ${seeder.name})`);
     if (entry) {

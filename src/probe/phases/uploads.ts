@@ -6,7 +6,7 @@ import { canaryKey } from "../../core/layout.js";
 import type { IdentityPlan, Target } from "../../core/plan.js";
 import { settled } from "../pool.js";
 import { MULTIPART_PART_BYTES, type UploadResult } from "../port.js";
-import { canaryBody, type ProbeIdentity, type RunState } from "../run-state.js";
+import type { ProbeIdentity, RunState } from "../run-state.js";
 
 /** An upload id no store has: aborting it is authorised before the lookup (403 denied, 404 allowed). */
 const NO_SUCH_UPLOAD = "kfp-s3-probe-no-such-upload";
@@ -21,7 +21,7 @@ interface UploadProbe {
 
 async function checksumPut({ state, prober, plan, target }: UploadProbe): Promise<void> {
   const key = canaryKey(target.prefix, state.options.runId, `${prober.name}-crc32`);
-  const body = canaryBody(state.options.runId, "canary with a CRC32 checksum");
+  const body = state.canaryBody("canary with a CRC32 checksum");
   const { put } = await state.writeProbeObject(prober, target, key, body, "PutObject (CRC32 checksum)", true);
   state.decide(state.checkOf(plan, target, "put-checksum"), put.observation);
 }
