@@ -112,11 +112,18 @@ export function watchPressure(bounds: Bounds): PressureWatch {
       gc();
       kept = getHeapStatistics().used_heap_size;
     }
+    // Near a bound, a collection is worth it only where garbage grew since the last one: a live set
+    // that fills the bound by itself would get a full collection every tick and nothing back.
+    const collectNear = () => {
+      if (!gc || heap.used_heap_size <= kept) return;
+      gc();
+      kept = getHeapStatistics().used_heap_size;
+    };
     if (memoryLimit !== undefined && rss > NEAR * memoryLimit) {
-      gc?.();
+      collectNear();
       slowdown.apply(throttle, "memory", `memory neared the container's limit (${mib(rss)} of ${mib(memoryLimit)} MiB)`);
     } else if (heap.used_heap_size > NEAR * heap.heap_size_limit) {
-      gc?.();
+      collectNear();
       slowdown.apply(throttle, "heap", `the heap neared its ceiling (${mib(heap.used_heap_size)} of ${mib(heap.heap_size_limit)} MiB)`);
     }
     const lateMs = Math.round(loop.max / 1e6);

@@ -3,6 +3,7 @@
 // addressing retry included). The report's `requests` is this count, and --debug prints each one.
 import type { S3Client, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-s3";
 import type { FinalizeHandlerArguments, FinalizeRequestMiddleware, HandlerExecutionContext } from "@aws-sdk/types";
+import { factsFromError } from "./s3-port.js";
 
 /** One request on the wire and its answer: no header, no body, no query value that could carry a secret. */
 export interface SentRequest {
@@ -31,13 +32,6 @@ interface WireAnswer {
   response?: { statusCode?: unknown };
 }
 
-interface WireError {
-  name?: unknown;
-  code?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-  cause?: { code?: unknown };
-}
-
 const MIDDLEWARE_NAME = "kfpS3ProbeRequestMeter";
 
 /** The retry middleware numbers its attempts in this header ("attempt=2; max=3"). */
@@ -51,19 +45,14 @@ function operationOf(context: HandlerExecutionContext): string {
   return typeof context.commandName === "string" ? context.commandName.replace(/Command$/, "") : "request";
 }
 
-function answerOf(outcome: { answer?: WireAnswer; error?: WireError }): Pick<SentRequest, "status" | "errorName" | "systemCode"> {
+function answerOf(outcome: { answer?: WireAnswer; error?: unknown }): Pick<SentRequest, "status" | "errorName" | "systemCode"> {
   if (outcome.answer) {
     const status = outcome.answer.response?.statusCode;
     return typeof status === "number" ? { status } : {};
   }
-  const error = outcome.error ?? {};
-  const status = error.$metadata?.httpStatusCode;
-  const code = typeof error.code === "string" ? error.code : typeof error.cause?.code === "string" ? error.cause.code : undefined;
-  return {
-    ...(typeof status === "number" ? { status } : {}),
-    ...(typeof error.name === "string" && error.name !== "Error" ? { errorName: error.name } : {}),
-    ...(code ? { systemCode: code } : {}),
-  };
+  // Read as the checks read an SDK error, so that --debug and the report name an answer alike.
+  const { status, errorName, systemCode } = factsFromError(outcome.error);
+  return { ...(status !== undefined ? { status } : {}), ...(errorName ? { errorName } : {}), ...(systemCode ? { systemCode } : {}) };
 }
 
 export class RequestMeter {
@@ -87,7 +76,7 @@ export class RequestMeter {
       if (attempt > 1) this.retries += 1;
       if (!this.onAnswer) return next(args);
       const started = performance.now();
-      const report = (outcome: { answer?: WireAnswer; error?: WireError }) =>
+      const report = (outcome: { answer?: WireAnswer; error?: unknown }) =>
         this.onAnswer?.({
           who,
           operation: operationOf(context),
@@ -102,7 +91,7 @@ export class RequestMeter {
         report({ answer: answer as WireAnswer });
         return answer;
       } catch (error) {
-        report({ error: (typeof error === "object" && error !== null ? error : {}) as WireError });
+        report({ error });
         throw error;
       }
     };
