@@ -2,17 +2,17 @@
 // The Node.js floor first: on an older Node, one line and exit 2 before anything else runs.
 import "./node-gate.js";
 import { enableCompileCache } from "./compile-cache.js";
-import { quickAnswer, terminalColumns, writeAnswer } from "./quick.js";
+import { quickAnswer, writeAnswer } from "./quick.js";
 
 // A bare --help or --version: answered before the parser and the SDK load.
-const quick = await quickAnswer(process.argv.slice(2), terminalColumns());
+const quick = await quickAnswer(process.argv.slice(2));
 if (quick !== undefined) {
   await writeAnswer(quick);
   process.exit(0);
 }
 // Before the parser, the SDK and the engine are compiled: from the second run on, their bytecode is read
 // instead (a bare --help above loads too little to gain from it).
-enableCompileCache(process.env);
+await enableCompileCache(process.env);
 // Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once.
 const endAtOnce = (): void => process.exit(130);
 process.on("SIGINT", endAtOnce);
