@@ -4,6 +4,11 @@ import "./node-gate.js";
 import { enableCompileCache } from "./compile-cache.js";
 import { quickAnswer, writeAnswer } from "./quick.js";
 
+// Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once. From
+// the first line on: the cache and the modules below take a while on a busy machine.
+const endAtOnce = (): void => process.exit(130);
+process.on("SIGINT", endAtOnce);
+process.on("SIGTERM", endAtOnce);
 // A bare --help or --version: answered before the parser and the SDK load.
 const quick = await quickAnswer(process.argv.slice(2));
 if (quick !== undefined) {
@@ -13,10 +18,6 @@ if (quick !== undefined) {
 // Before the parser, the SDK and the engine are compiled: from the second run on, their bytecode is read
 // instead (a bare --help above loads too little to gain from it).
 await enableCompileCache(process.env);
-// Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once.
-const endAtOnce = (): void => process.exit(130);
-process.on("SIGINT", endAtOnce);
-process.on("SIGTERM", endAtOnce);
 const { main } = await import("./main.js");
 process.off("SIGINT", endAtOnce);
 process.off("SIGTERM", endAtOnce);
