@@ -108,8 +108,8 @@ function leanClientStack(client: S3Client, endpoints: BucketEndpoints): void {
 
 /**
  * Applies the lean stack to a new client. Command-level middlewares are added to each command's
- * own stack when it is sent and joined to the client's by `concat`: the client's stack is given a
- * `concat` that edits the joined stack, which is the one the request runs through.
+ * own stack when it is sent, then joined to the client's by `concat`: the client's stack is given a
+ * `concat` that edits the command's stack first (a few entries, where the joined one has twenty).
  */
 export function leanStack(client: S3Client, options: { checksumsWhenRequired: boolean }): void {
   signOnce(client.config);
@@ -120,10 +120,9 @@ export function leanStack(client: S3Client, options: { checksumsWhenRequired: bo
   client.middlewareStack = {
     ...base,
     concat: (from) => {
-      const joined = base.concat(from);
-      removeAll(joined, dropped);
-      joined.addRelativeTo(resolvedEndpointMiddleware(endpoints), endpointMiddlewareOptions);
-      return joined;
+      removeAll(from, dropped);
+      from.addRelativeTo(resolvedEndpointMiddleware(endpoints), endpointMiddlewareOptions);
+      return base.concat(from);
     },
   };
 }
