@@ -90,41 +90,73 @@ class Slowdown {
   }
 }
 
+/**
+ * Full collections: whenever the heap grew by HEADROOM_BYTES since the last (unless the operator
+ * set a heap ceiling: NODE_OPTIONS, the Job), and near a bound.
+ */
+class Collector {
+  private kept = 0;
+
+  constructor(
+    private readonly gc: (() => void) | undefined,
+    private readonly onGrowth: boolean,
+  ) {}
+
+  grew(used: number): void {
+    if (this.onGrowth && used >= this.kept + HEADROOM_BYTES) this.collect();
+  }
+
+  // Near a bound, a collection is worth it only where garbage grew since the last one: a live set
+  // that fills the bound by itself would get a full collection every tick and nothing back.
+  nearBound(used: number): void {
+    if (used > this.kept) this.collect();
+  }
+
+  private collect(): void {
+    if (!this.gc) return;
+    this.gc();
+    this.kept = getHeapStatistics().used_heap_size;
+  }
+}
+
+type HeapStatistics = ReturnType<typeof getHeapStatistics>;
+
+/** The bound the process is near, if any: the container's memory limit, else the heap's ceiling. */
+function boundNeared(heap: HeapStatistics, rss: number, memoryLimit: number | undefined): { kind: string; why: string } | undefined {
+  if (memoryLimit !== undefined && rss > NEAR * memoryLimit) {
+    return { kind: "memory", why: `memory neared the container's limit (${mib(rss)} of ${mib(memoryLimit)} MiB)` };
+  }
+  if (heap.used_heap_size > NEAR * heap.heap_size_limit) {
+    return { kind: "heap", why: `the heap neared its ceiling (${mib(heap.used_heap_size)} of ${mib(heap.heap_size_limit)} MiB)` };
+  }
+  return undefined;
+}
+
+/** The pace note: past half of the deadline with fewer checks decided than time spent. */
+function paceNote(done: number, total: number, elapsed: number, deadlineMs: number): string | undefined {
+  if (total === 0 || elapsed < deadlineMs / 2 || done / total >= elapsed / deadlineMs) return undefined;
+  return `at ${Math.round(elapsed / 1000)} s of its ${Math.round(deadlineMs / 1000)} s --timeout the run had decided ${done} of ${total} checks, too few to finish in time: raise --timeout (the Job's --deadline) or split the run with --shard`;
+}
+
 /** Starts watching memory, the event loop and the clock against the run's bounds. */
 export function watchPressure(bounds: Bounds): PressureWatch {
   const memoryLimit = "memoryLimit" in bounds ? bounds.memoryLimit : cgroupMemoryLimit();
-  // A heap ceiling set by the operator (NODE_OPTIONS, the Job) is theirs: no collections on growth alone.
   const flags = `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`;
-  const collectOnGrowth = !/--max-old-space-size/.test(flags);
-  const gc = gcFunction();
+  const collector = new Collector(gcFunction(), !/--max-old-space-size/.test(flags));
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
   const slowdown = new Slowdown();
   const started = Date.now();
   let throttle: Throttle | undefined;
-  let kept = 0;
   let late: string | undefined;
 
   const timer = setInterval(() => {
     const heap = getHeapStatistics();
-    const rss = process.memoryUsage.rss();
-    if (collectOnGrowth && gc && heap.used_heap_size >= kept + HEADROOM_BYTES) {
-      gc();
-      kept = getHeapStatistics().used_heap_size;
-    }
-    // Near a bound, a collection is worth it only where garbage grew since the last one: a live set
-    // that fills the bound by itself would get a full collection every tick and nothing back.
-    const collectNear = () => {
-      if (!gc || heap.used_heap_size <= kept) return;
-      gc();
-      kept = getHeapStatistics().used_heap_size;
-    };
-    if (memoryLimit !== undefined && rss > NEAR * memoryLimit) {
-      collectNear();
-      slowdown.apply(throttle, "memory", `memory neared the container's limit (${mib(rss)} of ${mib(memoryLimit)} MiB)`);
-    } else if (heap.used_heap_size > NEAR * heap.heap_size_limit) {
-      collectNear();
-      slowdown.apply(throttle, "heap", `the heap neared its ceiling (${mib(heap.used_heap_size)} of ${mib(heap.heap_size_limit)} MiB)`);
+    collector.grew(heap.used_heap_size);
+    const near = boundNeared(heap, process.memoryUsage.rss(), memoryLimit);
+    if (near) {
+      collector.nearBound(heap.used_heap_size);
+      slowdown.apply(throttle, near.kind, near.why);
     }
     const lateMs = Math.round(loop.max / 1e6);
     if (lateMs > LATE_LOOP_MS) slowdown.apply(throttle, "cpu", `the CPU could not keep up (the event loop ran up to ${lateMs} ms late)`);
@@ -137,9 +169,7 @@ export function watchPressure(bounds: Bounds): PressureWatch {
       throttle = limiter;
     },
     progress: (done, total) => {
-      const elapsed = Date.now() - started;
-      if (late || total === 0 || elapsed < bounds.deadlineMs / 2 || done / total >= elapsed / bounds.deadlineMs) return;
-      late = `at ${Math.round(elapsed / 1000)} s of its ${Math.round(bounds.deadlineMs / 1000)} s --timeout the run had decided ${done} of ${total} checks, too few to finish in time: raise --timeout (the Job's --deadline) or split the run with --shard`;
+      late ??= paceNote(done, total, Date.now() - started, bounds.deadlineMs);
     },
     stop: () => {
       clearInterval(timer);

@@ -4,13 +4,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import {
-  allSecrets,
+  expectNoSecretIn,
   bucketKeys,
   type CliResult,
   clearProbeDebris,
   openUploads,
   probeConfigWithUploadLister,
   probeKeysInBucket,
+  putAsAdmin,
+  removeAsAdmin,
   runCli,
   seeded,
   spawnCli,
@@ -102,15 +104,27 @@ describe("interrupted runs", () => {
     expect(await openUploads()).toEqual([]);
   }, 60_000);
 
-  it("sweep never touches a key outside a probe namespace, whatever its arguments", async () => {
-    const result = await sweep("--delete");
-    outputs.push(result);
-    expect(result.code).toBe(0);
-    expect(await bucketKeys()).toEqual(seeded);
+  it("sweep --delete removes a run's key and leaves every look-alike outside a probe namespace", async () => {
+    const runKey = "artifacts/team-1/.kfp-s3-probe/20260101T000000Z-0123456789ab/canary";
+    const lookAlikes = [
+      "artifacts/team-1/.kfp-s3-probe/not-a-run-id/canary",
+      "artifacts/team-1/.kfp-s3-probe/20260101T000000Z-0123456789ab/deeper/canary",
+      "artifacts/team-1/kfp-s3-probe/20260101T000000Z-0123456789ab/canary",
+      "pipelines/.kfp-s3-probe-old/20260101T000000Z-0123456789ab/canary",
+      "v2/artifacts/team-1/.kfp-s3-probe/20260101T000000Z-0123456789ab",
+    ];
+    await putAsAdmin([runKey, ...lookAlikes]);
+    try {
+      const result = await sweep("--delete");
+      outputs.push(result);
+      expect(result.code).toBe(0);
+      expect(await bucketKeys()).toEqual([...seeded, ...lookAlikes].sort());
+    } finally {
+      await removeAsAdmin([runKey, ...lookAlikes]);
+    }
   }, 60_000);
 
   it("prints no secret", () => {
-    const everything = outputs.map((o) => `${o.stdout}\n${o.stderr}`).join("\n");
-    for (const secret of allSecrets()) expect(everything).not.toContain(secret);
+    expectNoSecretIn(outputs, 4);
   });
 });

@@ -6,8 +6,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { inject } from "vitest";
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { expect, inject } from "vitest";
 import { type LocalS3Settings, loadLocalIdentities, publicBucketOf, readLocalS3Settings, seededKeys } from "../../scripts/local-s3-fixture.js";
 import type { Report } from "../../src/report/model.js";
 import { forward, serveOnLoopback } from "../support/fault-proxy.js";
@@ -30,6 +37,20 @@ export function allSecrets(): string[] {
     settings.adminSecretAccessKey,
     ...readdirSync(settings.secretsDir).map((identity) => readFileSync(join(settings.secretsDir, identity, "AWS_SECRET_ACCESS_KEY"), "utf8")),
   ];
+}
+
+/**
+ * No secret of any identity in what the runs printed. It checks that there is something to look
+ * at (at least `minimum` runs that printed something) and something to look for, so that it
+ * cannot pass on an empty list.
+ */
+export function expectNoSecretIn(outputs: CliResult[], minimum: number): void {
+  expect(outputs.filter((o) => o.stdout !== "" || o.stderr !== "").length).toBeGreaterThanOrEqual(minimum);
+  const secrets = allSecrets();
+  expect(secrets.length).toBeGreaterThan(2);
+  for (const secret of secrets) expect(secret.length).toBeGreaterThanOrEqual(16);
+  const everything = outputs.map((o) => `${o.stdout}\n${o.stderr}`).join("\n");
+  for (const secret of secrets) expect(everything).not.toContain(secret);
 }
 
 export interface CliResult {
@@ -150,6 +171,10 @@ export async function bucketObjects(bucket = settings.bucket): Promise<string[]>
 /** Multipart uploads started and never completed or aborted: the probe must leave none. */
 export async function incompleteUploads(bucket = settings.bucket): Promise<string[]> {
   return (await openUploads(bucket)).map((u) => `${u.key} ${u.uploadId}`);
+}
+
+export async function putAsAdmin(keys: string[]): Promise<void> {
+  for (const key of keys) await admin.send(new PutObjectCommand({ Bucket: settings.bucket, Key: key, Body: "planted by a test" }));
 }
 
 export async function removeAsAdmin(keys: string[]): Promise<void> {
