@@ -4,10 +4,10 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import {
-  expectNoSecretIn,
   bucketKeys,
   bucketObjects,
   type CliResult,
+  expectNoSecretIn,
   incompleteUploads,
   parseReport,
   publicBucket,

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import { FAULTS, type Fault, startFaultProxy, startSilentListener } from "../support/fault-proxy.js";
 import {
-  expectNoSecretIn,
   bucketKeys,
   type CliResult,
   clearProbeDebris,
+  expectNoSecretIn,
   openUploads,
   probeConfigWithUploadLister,
   probeKeysInBucket,

@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import {
-  expectNoSecretIn,
   bucketKeys,
   type CliResult,
   clearProbeDebris,
+  expectNoSecretIn,
   openUploads,
   probeConfigWithUploadLister,
   probeKeysInBucket,

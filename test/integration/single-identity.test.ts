@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  expectNoSecretIn,
   bucketKeys,
   type CliResult,
   cell,
   crossProfileCells,
+  expectNoSecretIn,
   findings,
   incompleteUploads,
   ownChecks,
