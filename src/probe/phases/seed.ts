@@ -30,29 +30,19 @@ async function plantSeed(state: RunState, prober: ProbeIdentity, target: Target)
 }
 
 /**
- * The shared seeds the run's profiles plant, whichever shard probes them: a shard that holds the
- * anonymous caller without those profiles plants them too, so its reads are decided as in one run.
- */
-function sharedSlotsOfProfiles(state: RunState): Set<string> {
-  const slots = state.plans
-    .filter((plan) => plan.role.kind === "profile")
-    .flatMap((plan) => plan.targets.flatMap((t) => (t.relation === "own" ? [] : [state.seedSlot(t)])));
-  return new Set(slots.filter((slot): slot is string => typeof slot === "string"));
-}
-
-/**
- * Seeds every prefix of other owners that a reachable profile is tried against: once per seed slot.
- * Each seed is in `state.seeding` as soon as this is called, for the checks that wait on it.
+ * Seeds every prefix of other owners that a reachable profile is tried against, and every prefix
+ * the anonymous caller is (a profile's own, pipelines/, nobody's: an object its owner or the backend
+ * wrote, so that a public read there is decided even with one profile in the run): once per seed
+ * slot. Each seed is in `state.seeding` as soon as this is called, for the checks that wait on it.
  */
 export async function plantSeeds(state: RunState): Promise<void> {
   if (state.options.readOnly) return;
   const planted = state.seeding;
-  const sharedForAnonymous = state.options.shard ? sharedSlotsOfProfiles(state) : new Set<string>();
   const probers = state.probers().filter((prober) => prober.role.kind !== "backend" && state.reachable.has(prober));
   for (const prober of probers) {
     for (const target of state.planOf(prober).targets) {
       const slot = state.seedSlot(target);
-      const wanted = prober.role.kind === "profile" ? target.relation !== "own" : typeof slot === "string" && sharedForAnonymous.has(slot);
+      const wanted = prober.role.kind === "anonymous" || target.relation !== "own";
       if (wanted && !planted.has(slot)) planted.set(slot, plantSeed(state, prober, target));
     }
   }
