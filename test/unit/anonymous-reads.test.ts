@@ -64,3 +64,26 @@ describe("the anonymous caller's reads", () => {
     expect(store.objects.size).toBe(0);
   });
 });
+
+describe("a profile's own prefix it cannot write", () => {
+  it("the backend plants an object there, so that the profile's own read is decided (MISSING put, ok get)", async () => {
+    const store = new MemoryStore();
+    const backend: ProbeIdentity = {
+      name: "backend",
+      role: { kind: "backend" },
+      port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])),
+    };
+    const readOnlyV2: ProbeIdentity = {
+      name: "team-1",
+      role: { kind: "profile", profile: "team-1" },
+      port: store.portFor((action, key) => key.startsWith("artifacts/team-1/") || (action === "get" && key.startsWith("v2/artifacts/team-1/"))),
+    };
+    const run = await probeIn([backend, readOnlyV2]);
+    const own = (operation: string) =>
+      run.results.find((r) => r.identity === "team-1" && r.target?.prefix === "v2/artifacts/team-1/" && r.operation === operation);
+    expect(own("put")?.verdict).toBe("missing");
+    expect(own("get")?.verdict).toBe("ok");
+    expect(own("get")?.observation.evidence.map((e) => e.request)).toEqual(["PutObject (seed, as backend)", "GetObject"]);
+    expect(store.objects.size).toBe(0);
+  });
+});

@@ -95,6 +95,20 @@ function readableObject(probe: PrefixProbe, canary: CreatedObject | undefined, e
   return undefined;
 }
 
+/**
+ * Where a profile could not write its own prefix, the backend plants an object there for its read,
+ * so that the read is decided all the same (a profile's own v2 reads on an AWS-semantics store).
+ */
+async function plantedByBackend(probe: PrefixProbe): Promise<Readable | undefined> {
+  const { state, prober, target } = probe;
+  const backend = state.backend();
+  if (target.relation !== "own" || state.options.readOnly || !backend || backend === prober) return undefined;
+  const key = canaryKey(target.prefix, state.options.runId, `seed-for-${prober.name}`);
+  const body = state.canaryBody(`seed for ${prober.name}`);
+  const { entry, put } = await state.writeProbeObject(backend, target, key, body, "PutObject (seed, as backend)");
+  return entry ? { key, expected: body, firstByteOnly: false, before: [put.observation.evidence[0] as Evidence] } : undefined;
+}
+
 function undecidedRead(probe: PrefixProbe): Observation {
   const { options, seedless } = probe.state;
   const { prefix } = probe.target;
@@ -172,7 +186,8 @@ export async function checkPrefix(state: RunState, prober: ProbeIdentity, target
   ]);
   // The read is decided on the seed, or an object KFP stored, or the canary, as they are known now.
   await state.searched(target.prefix);
-  const headOutcome = planned.has("get") ? await readBack(probe, readableObject(probe, canary, existingKey)) : undefined;
+  const readable = planned.has("get") ? (readableObject(probe, canary, existingKey) ?? (await plantedByBackend(probe))) : undefined;
+  const headOutcome = planned.has("get") ? await readBack(probe, readable) : undefined;
   if (!planned.has("delete")) return;
   if (readOnly) return decide(probe, "delete", notRun("--read-only: nothing is deleted"));
   await deleteCheck(probe, canary, headOutcome);
