@@ -111,6 +111,20 @@ describe("one profile's keys against every other team and the public", () => {
     expect(publicDiagnosis?.fix).toMatch(/bucket policy/);
   });
 
+  it("the same bucket probed by its only profile (no other found): exit 1, LEAK for anonymous on get of the profile's own v1 prefix, read on the seed it wrote", async () => {
+    const result = await runCli([
+      ...["--profile", "team-1", "--credentials-dir", secretsDirOf("team-1"), "--endpoint", settings.endpoint],
+      ...["--bucket", publicBucket, "--no-discover", "--output", "json"],
+    ]);
+    outputs.push(result);
+    expect(result.code).toBe(1);
+    const report = parseReport(result);
+    expect(report.identities.map((i) => i.name).sort()).toEqual(["anonymous", "team-1"]);
+    const [get] = checksOf(report, "anonymous", "artifacts/team-1/", "get");
+    expect(get).toMatchObject({ verdict: "leak", cause: "public-access" });
+    expect(get?.evidence.map((e) => e.request)).toContain("PutObject (seed, as team-1)");
+  });
+
   it("one key given for two profiles: a shared-key diagnosis naming both", async () => {
     const result = await runCli([
       "--identity",
