@@ -69,6 +69,10 @@ describe("cross-profile leak matrix (real RGW, real IAM user policies)", () => {
         ],
       ]);
     }
+    // The anonymous caller: every cell decided, on objects the owners or the backend wrote for it.
+    const anonymous = report.checks.filter((c) => c.identity === "anonymous");
+    expect(anonymous.length).toBeGreaterThan(10);
+    expect(anonymous.filter((c) => c.verdict !== "ok").map((c) => `${c.operation} ${c.prefix} ${c.verdict}`)).toEqual([]);
     expect(report.cleanup.leftovers).toEqual([]);
   });
 
