@@ -6,9 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { S3Client } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { policyDocument } from "../../scripts/local-s3-fixture.js";
+import { parsePolicy } from "../../src/core/policy/document.js";
+import { readPrincipalPolicies } from "../../src/iam/policy-reader.js";
 import type { Report } from "../../src/report/model.js";
+import { readBucketPolicy } from "../../src/s3/bucket-policy.js";
 import { identities, parseReport, projectRoot, publicBucket, runCli, secretsDirOf, settings } from "./local-s3.js";
 
 const iam = new IAMClient({
@@ -185,5 +189,49 @@ describe("--policy-dir: the live store and the policy files side by side", () =>
     const none = await runCli(["--config", config, "--policy-dir", join(dir, "missing")]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--policy-dir .*: not a directory/);
+  });
+});
+
+describe("policies read from the store (the --policy-reader adapters, on RGW)", () => {
+  const signal = new AbortController().signal;
+
+  it("team-1's user policies, read with keys allowed to read IAM: the reference policy for each bucket, and no managed policies said so", async () => {
+    const reading = await readPrincipalPolicies(iam, { kind: "user", name: "team-1" }, signal);
+    if (!("documents" in reading)) throw new Error(reading.problem);
+    expect(reading.source).toBe(
+      `IAM user team-1 (inline kfp-object-store-${settings.bucket}, kfp-object-store-${publicBucket}; attached: the store serves no managed policies)`,
+    );
+    const fixture = identities.find((i) => i.name === "team-1");
+    if (!fixture) throw new Error("no team-1 in the fixtures");
+    expect(reading.documents[0]).toEqual(parsePolicy(policyDocument(fixture, settings.bucket, projectRoot), "reference"));
+  });
+
+  it("team-1's own keys may not read IAM: a problem, no documents", async () => {
+    const own = new IAMClient({
+      endpoint: settings.endpoint,
+      region: settings.region,
+      credentials: {
+        accessKeyId: readFileSync(join(secretsDirOf("team-1"), "AWS_ACCESS_KEY_ID"), "utf8").trim(),
+        secretAccessKey: readFileSync(join(secretsDirOf("team-1"), "AWS_SECRET_ACCESS_KEY"), "utf8").trim(),
+      },
+    });
+    expect(await readPrincipalPolicies(own, { kind: "user", name: "team-1" }, signal)).toEqual({
+      problem: "IAM user team-1: IAM refused or failed: 403",
+    });
+  });
+
+  it("the public bucket's policy read by its owner; the main bucket has none", async () => {
+    const s3 = new S3Client({
+      endpoint: settings.endpoint,
+      region: settings.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: settings.adminAccessKeyId, secretAccessKey: settings.adminSecretAccessKey },
+    });
+    const reading = await readBucketPolicy(s3, publicBucket, "admin", signal);
+    expect("document" in reading && reading.document.statements.map((s) => s.principal)).toEqual(["*"]);
+    expect(await readBucketPolicy(s3, settings.bucket, "admin", signal)).toEqual({
+      none: true,
+      source: `${settings.bucket} has no bucket policy (read by admin)`,
+    });
   });
 });
