@@ -25,7 +25,7 @@ export const OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"
  * Keys a person would write: no empty path segment, not ending in "/". A witness is the shortest of
  * these where there is one (`artifacts/x/metrics/x` rather than `artifacts//metrics/`).
  */
-export const PLAIN_KEYS: KeySet = complement(anyOf(exactly(""), glob("/*"), glob("*/"), glob("*//*")));
+const PLAIN_KEYS: KeySet = complement(anyOf(exactly(""), glob("/*"), glob("*/"), glob("*//*")));
 
 const underAny = (prefixes: string[]): KeySet => anyOf(...prefixes.map(startingWith));
 
@@ -41,7 +41,7 @@ function callerOf(subject: PolicySubject): { caller: Caller; documents: PolicyDo
 }
 
 /** May the subject do `action` on any key of `keys`? The witness is a shortest such key. */
-export function mayActOn(subject: PolicySubject, bucket: string, action: string, keys: KeySet): ExactAnswer<string> {
+function mayActOn(subject: PolicySubject, bucket: string, action: string, keys: KeySet): ExactAnswer<string> {
   const { caller, documents } = callerOf(subject);
   return decide(objectCandidates(documents, caller, action, bucket), keys, PLAIN_KEYS);
 }

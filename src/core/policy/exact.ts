@@ -44,13 +44,13 @@ function statementName(statement: Statement, index: number): string {
   return statement.sid ? `statement ${statement.sid}` : `${statement.effect} statement #${index + 1}`;
 }
 
-export function actionApplies(statement: Statement, action: string): boolean {
+function actionApplies(statement: Statement, action: string): boolean {
   if (statement.action) return statement.action.some((pattern) => wildcardMatch(pattern, action, true));
   return !(statement.notAction ?? []).some((pattern) => wildcardMatch(pattern, action, true));
 }
 
 /** The keys of `bucket` a statement's Resource (or NotResource) names. */
-export function resourceKeys(statement: Statement, bucket: string): KeySet {
+function resourceKeys(statement: Statement, bucket: string): KeySet {
   const patterns = statement.resource ?? statement.notResource ?? [];
   const named = anyOf(...patterns.flatMap((arn) => afterLiteral(globPattern(arn), `arn:aws:s3:::${bucket}/`).map(matching)));
   return statement.resource ? named : complement(named);
@@ -91,7 +91,7 @@ function operatorCondition(operator: string, key: string, values: string[]): Key
 }
 
 /** A statement's Condition, per context key (all must hold), and what in it is not read. */
-export function conditionsOf(condition: ConditionBlock | undefined): { keys: Map<string, KeyCondition>; unread: string[] } {
+function conditionsOf(condition: ConditionBlock | undefined): { keys: Map<string, KeyCondition>; unread: string[] } {
   const keys = new Map<string, KeyCondition>();
   const unread: string[] = [];
   for (const [operator, entries] of Object.entries(condition ?? {})) {
@@ -159,17 +159,27 @@ const tooComplex = (states: number): ExactAnswer<string> => ({
   unread: [],
 });
 
+type Found = { word: string } | { tooComplex: number } | undefined;
+
+/** A shortest member of `set`, one of `prefer` where it has one. */
+function witnessIn(set: KeySet, prefer: KeySet): Found {
+  const any = shortestMember(set);
+  if ("tooComplex" in any) return { tooComplex: any.states };
+  if (!any.found) return undefined;
+  const nicer = prefer.op === "all" ? any : shortestMember(allOf(set, prefer));
+  return { word: "found" in nicer && nicer.found ? nicer.word : any.word };
+}
+
 /** May the candidates allow any key of `target`: no, yes (with a shortest key, one of `prefer` where there is one), or undecided. */
 export function decide(candidates: Candidate[], target: KeySet, prefer: KeySet = ALL_KEYS): ExactAnswer<string> {
   const { sure, possible } = bracket(candidates, target);
-  const surely = shortestMember(sure);
-  if ("tooComplex" in surely) return tooComplex(surely.states);
-  if (surely.found) {
-    const nicer = prefer.op === "all" ? surely : shortestMember(allOf(sure, prefer));
-    return { answer: "yes", witness: "found" in nicer && nicer.found ? nicer.word : surely.word };
-  }
-  const possibly = shortestMember(possible);
-  if ("tooComplex" in possibly) return tooComplex(possibly.states);
-  if (!possibly.found) return { answer: "no" };
-  return { answer: "undecided", ...doubtsOf(candidates), witness: possibly.word };
+  const surely = witnessIn(sure, prefer);
+  if (surely && "tooComplex" in surely) return tooComplex(surely.tooComplex);
+  if (surely) return { answer: "yes", witness: surely.word };
+  const possibly = witnessIn(possible, prefer);
+  if (possibly && "tooComplex" in possibly) return tooComplex(possibly.tooComplex);
+  if (!possibly) return { answer: "no" };
+  // Name only the doubtful statements that reach the target at all.
+  const relevant = candidates.filter((c) => c.doubts.length > 0 && witnessIn(allOf(target, c.keys), ALL_KEYS) !== undefined);
+  return { answer: "undecided", ...doubtsOf(relevant), witness: possibly.word };
 }

@@ -7,7 +7,7 @@
 
 /** A glob's tokens: a character code, or one of the two wildcards. */
 export type Pattern = readonly number[];
-export const ANY_ONE = -1;
+const ANY_ONE = -1;
 export const ANY_RUN = -2;
 
 export type KeySet =
@@ -28,7 +28,7 @@ export function globPattern(glob: string): Pattern {
   });
 }
 
-export function literalPattern(text: string): Pattern {
+function literalPattern(text: string): Pattern {
   return Array.from({ length: text.length }, (_, i) => text.charCodeAt(i));
 }
 
@@ -56,8 +56,6 @@ export function complement(part: KeySet): KeySet {
   if (part.op === "none") return ALL_KEYS;
   return part.op === "not" ? part.part : { op: "not", part };
 }
-
-export const difference = (from: KeySet, without: KeySet): KeySet => allOf(from, complement(without));
 
 /** A glob's positions after the wildcards that may match nothing: `a*` at 1 is also at 2. */
 export function closure(pattern: Pattern, positions: Iterable<number>): number[] {
@@ -88,7 +86,7 @@ export function afterLiteral(pattern: Pattern, text: string): Pattern[] {
   return starts.map((p) => pattern.slice(p));
 }
 
-export function patternMatches(pattern: Pattern, word: string): boolean {
+function patternMatches(pattern: Pattern, word: string): boolean {
   let positions = closure(pattern, [0]);
   for (let i = 0; i < word.length && positions.length > 0; i += 1) positions = step(pattern, positions, word.charCodeAt(i));
   return positions.includes(pattern.length);

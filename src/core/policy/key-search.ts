@@ -7,7 +7,7 @@ import { ANY_RUN, closure, type KeySet, type Pattern, step } from "./key-languag
 export type Search = { found: true; word: string } | { found: false } | { tooComplex: true; states: number };
 
 /** Past this many product states the set is called too complex rather than guessed. */
-export const STATE_LIMIT = 200_000;
+const STATE_LIMIT = 200_000;
 
 /** What a glob in a state says about every word that goes on from here. */
 const Fate = { Never: 0, Always: 1, Open: 2 } as const;
