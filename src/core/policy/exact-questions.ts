@@ -69,3 +69,24 @@ export function mayListOutsideOwn(subject: PolicySubject, layout: KeyLayout, buc
   const { caller, documents } = callerOf(subject);
   return decideList(documents, caller, bucket, complement(ownKeys(subject.role, layout)));
 }
+
+/** Every question for one identity: per object action, outside its own keys and on each other profile; and listing. */
+export interface ExactAudit {
+  actions: { action: string; outside: ExactAnswer<string>; profiles: { profile: string; answer: ExactAnswer<string> }[] }[];
+  list: ExactAnswer<ListWitness>;
+}
+
+/**
+ * The questions for one subject against the named profiles. Where nothing outside its own keys is
+ * allowed, nothing on another profile is (those keys are a subset), so the profiles are answered "no"
+ * without a search of their own; otherwise each profile is searched.
+ */
+export function auditSubject(subject: PolicySubject, layout: KeyLayout, bucket: string, profiles: string[]): ExactAudit {
+  const others = profiles.filter((name) => subject.role.kind !== "profile" || name !== subject.role.profile);
+  const actions = OBJECT_ACTIONS.map((action) => {
+    const outside = mayActOutsideOwn(subject, layout, bucket, action);
+    const answerFor = (profile: string) => (outside.answer === "no" ? outside : mayActOnProfile(subject, layout, bucket, action, profile));
+    return { action, outside, profiles: others.map((profile) => ({ profile, answer: answerFor(profile) })) };
+  });
+  return { actions, list: mayListOutsideOwn(subject, layout, bucket) };
+}

@@ -8,7 +8,7 @@
 // the answer undecided, naming what was not read.
 import type { ConditionBlock, PolicyDocument, Statement } from "./document.js";
 import { wildcardMatch } from "./evaluate.js";
-import { ALL_KEYS, afterLiteral, allOf, anyOf, complement, exactly, globPattern, type KeySet, matching } from "./key-language.js";
+import { ALL_KEYS, afterLiteral, allOf, anyOf, complement, contains, exactly, globPattern, type KeySet, matching } from "./key-language.js";
 import { shortestMember } from "./key-search.js";
 
 export type Caller = { kind: "anonymous" } | { kind: "identity"; arn?: string };
@@ -166,7 +166,7 @@ function witnessIn(set: KeySet, prefer: KeySet): Found {
   const any = shortestMember(set);
   if ("tooComplex" in any) return { tooComplex: any.states };
   if (!any.found) return undefined;
-  const nicer = prefer.op === "all" ? any : shortestMember(allOf(set, prefer));
+  const nicer = prefer.op === "all" || contains(prefer, any.word) ? any : shortestMember(allOf(set, prefer));
   return { word: "found" in nicer && nicer.found ? nicer.word : any.word };
 }
 
