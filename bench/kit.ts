@@ -22,9 +22,9 @@ const hook = join(root, "dist", "bench", "rusage-hook.js");
 export const BUCKET = "kfp-bench";
 export const SIZES = [1, 10, 50, 100];
 export const SHARDED = { profiles: 300, shards: 4 };
-export const ONLY = new Set((process.env.KFP_S3_PROBE_BENCH_ONLY ?? "start,scale,job,shards,aws").split(","));
+export const ONLY = new Set((process.env.KFP_S3_PROBE_BENCH_ONLY ?? "start,scale,job,shards,aws,exact").split(","));
 /** Wrong on purpose, in every run where they are: a near miss, a wildcard, an explicit read of team-2. */
-const WRONG: Record<string, string> = {
+export const WRONG: Record<string, string> = {
   "team-1": "fixtures/policies/near-miss.json",
   "team-3": "fixtures/policies/artifacts-wildcard.json",
   "team-6": "fixtures/policies/extra-read.json",
@@ -90,7 +90,7 @@ function secretsOf(name: string): string {
   return join(stateDir, "bench-secrets", name);
 }
 
-function policyFor(profile: string): string {
+export function policyFor(profile: string): string {
   const file = WRONG[profile] ?? "fixtures/reference-policies/profile.json";
   return readFileSync(join(root, file), "utf8").replaceAll("<BUCKET_NAME>", BUCKET).replaceAll("<PROFILE_NAME>", profile);
 }

@@ -8,12 +8,14 @@
 //   3. the Job: 100 profiles under the generated Job's settings, alone and with the CPU shared;
 //   4. shards: 100 profiles in 4 shards against one run (total CPU), and 300 profiles in 4 shards at
 //      once as an Indexed Job's pods, merged;
-//   5. the same checks for the backend and one profile as an `aws s3api` script, if aws is installed.
+//   5. the same checks for the backend and one profile as an `aws s3api` script, if aws is installed;
+//   6. exact: the exact policy evaluator over the backend's and 300 profiles' policies, in process.
 // Ratios within this one run and tables by profile count, never thresholds.
-// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws runs a part.
+// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws,exact runs a part.
 import { join } from "node:path";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { NODE_FLAGS } from "../src/node-flags.js";
+import { exactBench } from "./exact.js";
 import { awsComparison, jobAndShards } from "./job-and-shards.js";
 import {
   adminClients,
@@ -100,3 +102,4 @@ if (ONLY.has("scale")) await scale(nodes);
 const node24 = nodes[nodes.length - 1] as NodeUnderTest;
 await jobAndShards(node24);
 if (ONLY.has("aws")) await awsComparison(node24);
+if (ONLY.has("exact")) exactBench();
