@@ -21,6 +21,7 @@ import { preflight, recordPreflight } from "./phases/preflight.js";
 import { findRealObjects } from "./phases/real-objects.js";
 import { plantSeeds } from "./phases/seed.js";
 import { uploadsFor } from "./phases/uploads.js";
+import { checkWitness, planWitnesses } from "./phases/witnesses.js";
 import { forEachBounded, settled } from "./pool.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
 
@@ -49,6 +50,11 @@ function planRun(identities: ProbeIdentity[], options: ProbeOptions, discovery?:
   return identities.map((identity) => planFor(identity.name, identity.role, options.layout, context));
 }
 
+function knownProfiles(identities: ProbeIdentity[], discovery: DiscoveryReport): string[] {
+  const inRun = identities.flatMap((i) => (i.role.kind === "profile" ? [i.role.profile] : []));
+  return [...new Set([...inRun, ...discovery.profiles.map((p) => p.name)])].sort();
+}
+
 /** Every check of the probers this process runs: the bucket's, each target's, each upload's. */
 function* checkTasks(state: RunState): Generator<() => Promise<void>> {
   for (const identity of state.probers().filter((i) => state.reachable.has(i))) {
@@ -57,6 +63,7 @@ function* checkTasks(state: RunState): Generator<() => Promise<void>> {
       yield () => checkPrefix(state, identity, target);
       yield () => uploadsFor(state, identity, target);
     }
+    for (const wc of state.witnessChecks.filter((w) => w.witness.identity === identity.name)) yield () => checkWitness(state, identity, wc);
   }
 }
 
@@ -85,12 +92,17 @@ function namespacesOf(state: RunState): Namespace[] {
     targets.filter((t) => t.operations.includes("multipart") || t.operations.includes("abort-multipart")).map((t) => t.prefix),
   );
   const cleaners = state.listers().map((identity) => ({ identity: identity.name, port: identity.port }));
-  return [...prefixes].map((prefix) => ({
-    keyPrefix: runNamespace(prefix, state.options.runId),
-    uploads: withUploads.has(prefix),
-    listers: cleaners,
-    cleaners,
-  }));
+  const keyPrefixes = new Set([...prefixes].map((prefix) => runNamespace(prefix, state.options.runId)));
+  const witnessNamespaces = state.witnessChecks.map((w) => w.namespace).filter((namespace) => !keyPrefixes.has(namespace));
+  return [
+    ...[...prefixes].map((prefix) => ({
+      keyPrefix: runNamespace(prefix, state.options.runId),
+      uploads: withUploads.has(prefix),
+      listers: cleaners,
+      cleaners,
+    })),
+    ...[...new Set(witnessNamespaces)].map((keyPrefix) => ({ keyPrefix, uploads: false, listers: cleaners, cleaners })),
+  ];
 }
 
 /**
@@ -101,7 +113,9 @@ async function phases(state: RunState): Promise<DiscoveryReport> {
   const { identities } = state;
   const preflights = await Promise.all(identities.map((identity) => preflight(state, identity)));
   const discovery = await discover(state);
-  state.setPlans(planRun(identities, state.options, discovery));
+  const plans = planRun(identities, state.options, discovery);
+  state.witnessChecks = planWitnesses(state, plans, knownProfiles(identities, discovery));
+  state.setPlans(plans);
   for (const [i, identity] of identities.entries()) recordPreflight(state, identity, preflights[i] as Observation);
   const preparing = [findRealObjects(state), plantSeeds(state)];
   await settled([...preparing, check(state)]);

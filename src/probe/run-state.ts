@@ -6,8 +6,10 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { classify, type RequestSubject, type ResponseFacts } from "../core/classify.js";
 import type { KeyLayout } from "../core/layout.js";
 import type { IdentityPlan, MatrixMode, Operation, PlannedCheck, Role, Target } from "../core/plan.js";
+import type { PolicySubject } from "../core/policy/exact-questions.js";
 import { inShard, type Shard } from "../core/shard.js";
 import { assess, type CheckResult, compactEvidence, type Evidence, type Observation } from "../core/verdict.js";
+import type { WitnessCheck } from "../core/witness.js";
 import type { Cleaner, CreatedObject, Ledger } from "./ledger.js";
 import type { S3Port } from "./port.js";
 
@@ -52,6 +54,11 @@ export interface ProbeOptions {
    * them, as the owners and the backend of the prefixes they are tried against.
    */
   shard?: Shard;
+  /**
+   * Each identity's policies in hand (--policy-dir, --policy-reader), by name: the exact evaluator's
+   * witnesses of what they reach beyond KFP's grant are tried on the store.
+   */
+  policies?: ReadonlyMap<string, PolicySubject>;
 }
 
 /** An object planted in a prefix the prober must not reach, by someone who may write there. */
@@ -148,6 +155,8 @@ export class RunState {
   /** By prefix: the search for an object KFP stored there. */
   readonly finding = new Map<string, Promise<void>>();
   plans: IdentityPlan[] = [];
+  /** The witnesses' checks, beside the plans' targets. */
+  witnessChecks: WitnessCheck[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
   private readonly bodies = new Map<string, Uint8Array>();

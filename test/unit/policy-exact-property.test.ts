@@ -90,6 +90,7 @@ const verdict = (documents: PolicyDocument[], request: PolicyRequest) => {
 };
 
 describe("the exact evaluator agrees with brute force", () => {
+  // Generous timeouts: the runs are counted, not timed, and a loaded machine runs them slower.
   it("on one key: the same allow, deny or undecided as evaluate.ts (10,000 random policy and key pairs)", () => {
     fc.assert(
       fc.property(policy, keyText(6), fc.constantFrom(...ACTIONS.slice(0, 2)), (documents, key, action) => {
@@ -98,7 +99,7 @@ describe("the exact evaluator agrees with brute force", () => {
       }),
       { numRuns: 10_000 },
     );
-  });
+  }, 120_000);
 
   it("on a set of keys: a witness is in the set, allowed and shortest; no is no key of the set allowed", () => {
     fc.assert(
@@ -116,7 +117,7 @@ describe("the exact evaluator agrees with brute force", () => {
       }),
       { numRuns: 2_000 },
     );
-  });
+  }, 120_000);
 
   it("on listing: a witness (prefix, delimiter) is allowed with its prefix in the set; no is no short prefix allowed", () => {
     const delimiters = [null, "", "/", "a", "x"];
@@ -136,5 +137,5 @@ describe("the exact evaluator agrees with brute force", () => {
       }),
       { numRuns: 1_000 },
     );
-  });
+  }, 120_000);
 });

@@ -1,0 +1,116 @@
+// Witnesses: where the exact evaluator finds that an identity's policy lets it act on a key KFP
+// forbids it, that key becomes a check on the store itself (issue 21). Each witness names the key,
+// the directory to look in for an object that exists, and a key inside the run's own namespace
+// that the same policy allows, where an object can be planted when none exists. Pure.
+import { type KeyLayout, profileAreaRoots, runNamespace } from "./layout.js";
+import type { PlannedCheck } from "./plan.js";
+import type { Caller, ExactAnswer } from "./policy/exact.js";
+import { decide, objectCandidates } from "./policy/exact.js";
+import { auditSubject, type PolicySubject } from "./policy/exact-questions.js";
+import { exactly, startingWith } from "./policy/key-language.js";
+
+export type WitnessOperation = "get" | "put" | "delete";
+
+const OPERATION_OF: Partial<Record<string, WitnessOperation>> = { "s3:GetObject": "get", "s3:PutObject": "put", "s3:DeleteObject": "delete" };
+const ACTION_OF: Record<WitnessOperation, string> = { get: "s3:GetObject", put: "s3:PutObject", delete: "s3:DeleteObject" };
+
+export interface Witness {
+  identity: string;
+  operation: WitnessOperation;
+  /** The shortest key the evaluator found the identity may act on, KFP forbidding it. */
+  key: string;
+  /** Where an object that exists is looked for: the key's directory. */
+  dir: string;
+  /** The profile whose prefix holds the key (one that exists, or one that does not yet), or null. */
+  owner: string | null;
+  /** A key the policy allows too, inside the run's namespace (under `dir` or under the key itself); none where there is none. */
+  plantKey?: string;
+  /** The evaluator's answer was undecided (a condition it does not read): the store decides alone. */
+  undecided?: boolean;
+}
+
+/** A witness as a check of the run: its cell, and the run's namespace where its objects go (cleaned up with the others). */
+export interface WitnessCheck {
+  witness: Witness;
+  check: PlannedCheck;
+  namespace: string;
+}
+
+function callerOf(subject: PolicySubject): Caller {
+  if (subject.role.kind === "anonymous") return { kind: "anonymous" };
+  return subject.arn === undefined ? { kind: "identity" } : { kind: "identity", arn: subject.arn };
+}
+
+function documentsOf(subject: PolicySubject) {
+  return subject.role.kind === "anonymous" ? subject.bucketPolicy : [...subject.identityPolicies, ...subject.bucketPolicy];
+}
+
+/** Whether the subject's policies surely let it do `operation` on `key` (an object found by listing is read only then). */
+export function policyAllows(subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string): boolean {
+  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), ACTION_OF[operation], bucket);
+  return decide(candidates, exactly(key)).answer === "yes";
+}
+
+/** The profile a key belongs to by the layout (its first segment under a profile area root). */
+function ownerOf(key: string, layout: KeyLayout): string | null {
+  for (const root of profileAreaRoots(layout)) {
+    if (!key.startsWith(root)) continue;
+    const segment = key.slice(root.length).split("/")[0];
+    if (segment && key.length > root.length + segment.length) return segment;
+  }
+  return null;
+}
+
+const directoryOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
+
+/** A key the policy allows inside the run's namespace under the witness's directory, else under the key itself. */
+function plantKeyFor(subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string, runId: string): string | undefined {
+  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), ACTION_OF[operation], bucket);
+  for (const base of [directoryOf(key), key]) {
+    const answer = decide(candidates, startingWith(runNamespace(base, runId)));
+    if (answer.answer === "yes") return answer.witness;
+  }
+  return undefined;
+}
+
+function witnessOf(
+  identity: string,
+  subject: PolicySubject,
+  context: { layout: KeyLayout; bucket: string; runId: string },
+  operation: WitnessOperation,
+  answer: ExactAnswer<string>,
+): Witness | undefined {
+  if (answer.answer === "no" || answer.witness === undefined) return undefined;
+  const { layout, bucket, runId } = context;
+  const key = answer.witness;
+  const plantKey = plantKeyFor(subject, bucket, operation, key, runId);
+  return {
+    identity,
+    operation,
+    key,
+    dir: directoryOf(key),
+    owner: ownerOf(key, layout),
+    ...(plantKey ? { plantKey } : {}),
+    ...(answer.answer === "undecided" ? { undecided: true } : {}),
+  };
+}
+
+/**
+ * The witnesses of one identity: per object action, one per profile the policy reaches (of those
+ * the run knows); where it reaches keys outside its own but none of those profiles, the one key the
+ * evaluator found (a profile that does not exist yet, or keys no layout prefix holds).
+ */
+export function witnessesOf(
+  identity: string,
+  subject: PolicySubject,
+  context: { layout: KeyLayout; bucket: string; runId: string; profiles: string[] },
+): Witness[] {
+  const audit = auditSubject(subject, context.layout, context.bucket, context.profiles);
+  return audit.actions.flatMap(({ action, outside, profiles }) => {
+    const operation = OPERATION_OF[action];
+    if (!operation || outside.answer === "no") return [];
+    const perProfile = profiles.flatMap(({ answer }) => witnessOf(identity, subject, context, operation, answer) ?? []);
+    if (perProfile.length > 0) return perProfile;
+    return witnessOf(identity, subject, context, operation, outside) ?? [];
+  });
+}

@@ -1,0 +1,118 @@
+// Witnesses, live (issue 21): with an identity's policies in hand, every key the exact evaluator
+// finds it may reach and KFP forbids is tried on the store. A read is decided on an object KFP
+// stored there that the same policy reaches (its first byte), else on one planted, by the owner or
+// the backend, at a key the policy reaches inside the run's namespace; a write or a delete only
+// inside that namespace. Nothing outside a run namespace is written or removed.
+import { isProbeKey, PROBE_NAMESPACE, runNamespace } from "../../core/layout.js";
+import type { IdentityPlan, PlannedCheck, Target } from "../../core/plan.js";
+import type { Evidence, Observation } from "../../core/verdict.js";
+import { policyAllows, type Witness, type WitnessCheck, witnessesOf } from "../../core/witness.js";
+import type { CreatedObject } from "../ledger.js";
+import { notRun, type ProbeIdentity, type RunState } from "../run-state.js";
+
+function targetOf(plan: IdentityPlan, witness: Witness, known: Set<string>): Target {
+  // A cell of its own; where the plan tries the same directory already, the cell is the key's.
+  const taken = plan.checks.some((c) => c.target?.prefix === witness.dir && c.operation === witness.operation);
+  const relation = witness.owner !== null && known.has(witness.owner) ? "foreign" : "unowned";
+  return { prefix: taken ? witness.key : witness.dir, relation, owner: witness.owner, operations: [witness.operation] };
+}
+
+/** Adds a forbidden check to each plan per witness of its identity's policies; returns them, to be run. */
+export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: string[]): WitnessCheck[] {
+  const subjects = state.options.policies;
+  if (!subjects) return [];
+  const { layout, bucket, runId } = state.options;
+  const known = new Set(profiles);
+  return plans.flatMap((plan) => {
+    const subject = subjects.get(plan.identity);
+    if (!subject) return [];
+    return witnessesOf(plan.identity, subject, { layout, bucket, runId, profiles }).map((witness) => {
+      const check: PlannedCheck = {
+        identity: plan.identity,
+        target: targetOf(plan, witness, known),
+        operation: witness.operation,
+        expectation: "forbidden",
+      };
+      plan.checks.push(check);
+      const base = witness.plantKey?.slice(0, witness.plantKey.indexOf(PROBE_NAMESPACE)) ?? witness.dir;
+      return { witness, check, namespace: runNamespace(base, runId) };
+    });
+  });
+}
+
+/** An object KFP stored under the witness's directory that the policy reaches, by the first identity that may list there. */
+async function existingObject(state: RunState, { witness }: WitnessCheck): Promise<{ key: string; evidence: Evidence } | undefined> {
+  const subject = state.options.policies?.get(witness.identity);
+  if (!subject) return undefined;
+  for (const lister of state.listers()) {
+    const list = await state.request(`ListObjectsV2 prefix=${witness.dir} (an object the policy reaches)`, undefined, "bucket", (s) =>
+      lister.port.listObjects(witness.dir, 1000, s),
+    );
+    if (list.observation.outcome !== "allowed") continue;
+    const keys = "keys" in list.result ? (list.result.keys ?? []) : [];
+    const key = keys.find((k) => !isProbeKey(k) && policyAllows(subject, state.options.bucket, "get", k));
+    return key ? { key, evidence: list.observation.evidence[0] as Evidence } : undefined;
+  }
+  return undefined;
+}
+
+/** The owner of the witness's directory, else the backend: who may plant an object there for it. */
+function planterFor(state: RunState, prober: ProbeIdentity, witness: Witness): ProbeIdentity | undefined {
+  return [state.identityOwning(witness.owner), state.backend()].find((p) => p !== undefined && p !== prober);
+}
+
+async function plant(state: RunState, prober: ProbeIdentity, wc: WitnessCheck): Promise<{ entry: CreatedObject; evidence: Evidence } | string> {
+  const { witness } = wc;
+  if (!witness.plantKey) return `the policy reaches no key inside the run's namespace under ${witness.dir}, where the probe may write`;
+  const planter = planterFor(state, prober, witness);
+  if (!planter)
+    return `no object under ${witness.dir} that the policy reaches, and no one in the run to plant one: add ${witness.owner ? `${witness.owner} or ` : ""}the backend`;
+  const target = wc.check.target as Target;
+  const body = state.canaryBody(`witness for ${prober.name}`);
+  const { entry, put } = await state.writeProbeObject(planter, target, witness.plantKey, body, `PutObject (witness, as ${planter.name})`);
+  return entry ? { entry, evidence: put.observation.evidence[0] as Evidence } : `${planter.name} could not plant an object at ${witness.plantKey}`;
+}
+
+const undecided = (reason: string): Observation => ({ outcome: "ambiguous", reason, evidence: [] });
+
+async function readWitness(state: RunState, prober: ProbeIdentity, wc: WitnessCheck): Promise<Observation> {
+  const existing = await existingObject(state, wc);
+  if (!existing && state.options.readOnly) return undecided(`no object under ${wc.witness.dir} that the policy reaches, and --read-only plants none`);
+  const planted = existing ? undefined : await plant(state, prober, wc);
+  if (typeof planted === "string") return undecided(planted);
+  const key = existing?.key ?? (planted as { entry: CreatedObject }).entry.key;
+  const before = existing ? [existing.evidence] : [(planted as { evidence: Evidence }).evidence];
+  const get = await state.request(existing ? "GetObject (first byte)" : "GetObject", key, "existing-object", (s) =>
+    prober.port.getObject(key, existing !== undefined, s),
+  );
+  return { ...get.observation, evidence: [...before, ...get.observation.evidence] };
+}
+
+async function writeWitness(state: RunState, prober: ProbeIdentity, wc: WitnessCheck): Promise<Observation> {
+  const { plantKey } = wc.witness;
+  if (!plantKey) return undecided(`the policy allows writes only outside any run namespace under ${wc.witness.dir}, where the probe never writes`);
+  const { put } = await state.writeProbeObject(
+    prober,
+    wc.check.target as Target,
+    plantKey,
+    state.canaryBody("witness"),
+    "PutObject (if absent, witness)",
+  );
+  return put.observation;
+}
+
+async function deleteWitness(state: RunState, prober: ProbeIdentity, wc: WitnessCheck): Promise<Observation> {
+  const planted = await plant(state, prober, wc);
+  if (typeof planted === "string") return undecided(planted);
+  const { key } = planted.entry;
+  const del = await state.request("DeleteObject (witness)", key, "write", (s) => prober.port.deleteObject(key, undefined, s));
+  if (del.observation.outcome === "allowed" && planted.entry.versionId === undefined) state.ledger.markRemoved(planted.entry);
+  return { ...del.observation, evidence: [planted.evidence, ...del.observation.evidence] };
+}
+
+const TRY = { get: readWitness, put: writeWitness, delete: deleteWitness } as const;
+
+export async function checkWitness(state: RunState, prober: ProbeIdentity, wc: WitnessCheck): Promise<void> {
+  if (state.options.readOnly && wc.witness.operation !== "get") return state.decide(wc.check, notRun("--read-only: nothing is written"));
+  state.decide(wc.check, await TRY[wc.witness.operation](state, prober, wc));
+}

@@ -1,0 +1,93 @@
+// Witnesses tried on the store: with team-1's policies in hand, the key the exact evaluator finds
+// it may read under another team's metrics/ is read on an object KFP stored there, or on one the
+// owner plants inside the run's namespace; nothing is left (issue 21).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
+import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
+import { policyAllows } from "../../src/core/witness.js";
+import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
+import { MemoryStore, within } from "../../testkit/memory-store.js";
+
+const BUCKET = "kfp";
+const RUN_ID = "20261201T000000Z-0123456789ab";
+const reference = (profile: string) =>
+  parsePolicy(fillTemplate(readFileSync("fixtures/reference-policies/profile.json", "utf8"), BUCKET, profile), "reference");
+const metrics = parsePolicy(
+  JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/artifacts/*/metrics/*` }] }),
+  "metrics",
+);
+const leaky: PolicySubject = { role: { kind: "profile", profile: "team-1" }, identityPolicies: [reference("team-1"), metrics], bucketPolicy: [] };
+
+/** The store enforces team-1's policy as the evaluator reads it. */
+function team1(store: MemoryStore): ProbeIdentity {
+  return {
+    name: "team-1",
+    role: { kind: "profile", profile: "team-1" },
+    port: store.portFor((action, key) => policyAllows(leaky, BUCKET, action, key)),
+  };
+}
+
+const team2 = (store: MemoryStore): ProbeIdentity => ({
+  name: "team-2",
+  role: { kind: "profile", profile: "team-2" },
+  port: store.portFor(within(["artifacts/team-2/", "v2/artifacts/team-2/"])),
+});
+
+function probe(identities: ProbeIdentity[], policies?: Map<string, PolicySubject>) {
+  return runProbe(identities, {
+    bucket: BUCKET,
+    layout: LAYOUTS.deploykf,
+    runId: RUN_ID,
+    readOnly: false,
+    strict: false,
+    concurrency: 8,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 1000,
+    discover: true,
+    ...(policies ? { policies } : {}),
+  });
+}
+
+const witnessCell = (run: Awaited<ReturnType<typeof probe>>) =>
+  run.results.find((r) => r.identity === "team-1" && r.target?.prefix === "artifacts/team-2/metrics/" && r.operation === "get");
+
+describe("witnesses, live", () => {
+  it("team-1 alone, policy in hand, team-2 holding a metrics object: LEAK get on team-2's metrics/, the key read in its evidence", async () => {
+    const store = new MemoryStore();
+    store.objects.set("artifacts/team-2/a-run/main.log", new Uint8Array(1));
+    store.objects.set("artifacts/team-2/metrics/loss.json", new Uint8Array(1));
+    const run = await probe([team1(store)], new Map([["team-1", leaky]]));
+    const cell = witnessCell(run);
+    expect(cell?.verdict).toBe("leak");
+    expect(cell?.observation.evidence.at(-1)).toMatchObject({
+      request: "GetObject (first byte)",
+      key: "artifacts/team-2/metrics/loss.json",
+      status: 200,
+    });
+    // The sampled pairs read of team-2 was decided on another object, and denied: only the witness finds it.
+    expect(run.results.find((r) => r.identity === "team-1" && r.target?.prefix === "artifacts/team-2/" && r.operation === "get")?.verdict).toBe("ok");
+    expect([...store.objects.keys()].sort()).toEqual(["artifacts/team-2/a-run/main.log", "artifacts/team-2/metrics/loss.json"]);
+  });
+
+  it("no metrics object yet: team-2 plants one inside the run's namespace under metrics/, team-1 reads it, and it is removed", async () => {
+    const store = new MemoryStore();
+    const run = await probe([team1(store), team2(store)], new Map([["team-1", leaky]]));
+    const cell = witnessCell(run);
+    expect(cell?.verdict).toBe("leak");
+    expect(cell?.observation.evidence.map((e) => e.request)).toEqual(["PutObject (witness, as team-2)", "GetObject"]);
+    expect(cell?.observation.evidence[1]?.key?.startsWith(`artifacts/team-2/metrics/.kfp-s3-probe/${RUN_ID}/`)).toBe(true);
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect(store.objects.size).toBe(0);
+  });
+
+  it("the same keys without the policy in hand: no witness, and the run sees no leak (what sampling misses)", async () => {
+    const store = new MemoryStore();
+    store.objects.set("artifacts/team-2/a-run/main.log", new Uint8Array(1));
+    store.objects.set("artifacts/team-2/metrics/loss.json", new Uint8Array(1));
+    const run = await probe([team1(store)]);
+    expect(witnessCell(run)).toBeUndefined();
+    expect(run.results.filter((r) => r.verdict === "leak" && r.identity === "team-1")).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+// Witnesses from the exact evaluator: the key an identity's policy reaches and KFP forbids, where to
+// look for an object that exists, and a key inside the run's namespace the same policy allows.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
+import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
+import { policyAllows, witnessesOf } from "../../src/core/witness.js";
+
+const BUCKET = "kfp";
+const RUN_ID = "20261201T000000Z-0123456789ab";
+const reference = (profile: string) =>
+  parsePolicy(fillTemplate(readFileSync("fixtures/reference-policies/profile.json", "utf8"), BUCKET, profile), "reference");
+const extra = (resource: string) =>
+  parsePolicy(JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/${resource}` }] }), "extra");
+const subject = (profile: string, ...more: ReturnType<typeof extra>[]): PolicySubject => ({
+  role: { kind: "profile", profile },
+  identityPolicies: [reference(profile), ...more],
+  bucketPolicy: [],
+});
+const context = { layout: LAYOUTS.deploykf, bucket: BUCKET, runId: RUN_ID, profiles: ["team-1", "team-2", "team-3"] };
+
+describe("witnessesOf", () => {
+  it("the reference profile policy: none", () => {
+    expect(witnessesOf("team-1", subject("team-1"), context)).toEqual([]);
+  });
+
+  it("artifacts/*/metrics/*: a get witness under each other team's metrics/, with a key to plant inside the run's namespace there", () => {
+    const witnesses = witnessesOf("team-1", subject("team-1", extra("artifacts/*/metrics/*")), context);
+    expect(witnesses.map((w) => [w.operation, w.dir, w.owner])).toEqual([
+      ["get", "artifacts/team-2/metrics/", "team-2"],
+      ["get", "artifacts/team-3/metrics/", "team-3"],
+    ]);
+    for (const w of witnesses) {
+      expect(w.key.startsWith(w.dir)).toBe(true);
+      expect(w.plantKey?.startsWith(`${w.dir}.kfp-s3-probe/${RUN_ID}/`)).toBe(true);
+      expect(policyAllows(subject("team-1", extra("artifacts/*/metrics/*")), BUCKET, "get", w.plantKey ?? "")).toBe(true);
+    }
+  });
+
+  it("a grant no run namespace under its directory matches (artifacts/team-2/x*): the plant goes under the key itself", () => {
+    const [witness] = witnessesOf("team-1", subject("team-1", extra("artifacts/team-2/x*")), context);
+    expect(witness).toMatchObject({ operation: "get", key: "artifacts/team-2/x", dir: "artifacts/team-2/", owner: "team-2" });
+    expect(witness?.plantKey?.startsWith(`artifacts/team-2/x.kfp-s3-probe/${RUN_ID}/`)).toBe(true);
+  });
+
+  it("a grant on a profile the run does not know: the evaluator's own key, owned by a profile that does not exist yet", () => {
+    const [witness] = witnessesOf("team-1", subject("team-1", extra("artifacts/ghost/*")), context);
+    expect(witness).toMatchObject({ operation: "get", dir: "artifacts/ghost/", owner: "ghost" });
+  });
+});
+
+describe("policyAllows", () => {
+  it("decides one key exactly", () => {
+    const s = subject("team-1", extra("artifacts/*/metrics/*"));
+    expect(policyAllows(s, BUCKET, "get", "artifacts/team-2/metrics/loss.json")).toBe(true);
+    expect(policyAllows(s, BUCKET, "get", "artifacts/team-2/model.bin")).toBe(false);
+    expect(policyAllows(s, BUCKET, "put", "artifacts/team-2/metrics/loss.json")).toBe(false);
+  });
+});
