@@ -76,5 +76,7 @@ export function seededKeys(identities: LocalIdentity[]): string[] {
   return [
     "pipelines/hello-world/pipeline.yaml",
     ...profiles.flatMap((p) => [`artifacts/${p}/hello-world-run/main.log`, `v2/artifacts/${p}/hello-world/run-0/output.txt`]),
+    // A metrics object of one team, under a folder no sample key of the probe lies in (issue 21).
+    "artifacts/team-2/metrics/hello-world-run/metrics.json",
   ];
 }

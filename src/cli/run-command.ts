@@ -10,6 +10,7 @@ import type { Role } from "../core/plan.js";
 import { disagreements } from "../core/policy/compare.js";
 import { fillTemplate, type PolicyDocument, parsePolicy } from "../core/policy/document.js";
 import { UsageError } from "../core/usage-error.js";
+import { policySubjects } from "../core/witness.js";
 import type { LoadedCredentials } from "../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, runProbe } from "../probe/engine.js";
 import { findingLog } from "../report/formats.js";
@@ -170,7 +171,9 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     const notes = [...config.notes, ...tlsWarnings(config, io)];
     sessions = await openSessions(config, loaded, notes, interrupts.checks.signal, meter);
     spinner = startSpinner(io, sessions.identities);
-    const run = await runProbe(sessions.identities, probeOptions(config, runId, interrupts, spinner, pressure));
+    const subjects = policies ? policySubjects(policies, sessions.identities, sessions.anonymous ?? "anonymous") : undefined;
+    const options = probeOptions(config, runId, interrupts, spinner, pressure);
+    const run = await runProbe(sessions.identities, subjects ? { ...options, policies: subjects } : options);
     spinner?.stop();
     notes.push(...pressure.stop(), ...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
     const report = buildReport(run, {

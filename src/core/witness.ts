@@ -3,7 +3,8 @@
 // the directory to look in for an object that exists, and a key inside the run's own namespace
 // that the same policy allows, where an object can be planted when none exists. Pure.
 import { type KeyLayout, profileAreaRoots, runNamespace } from "./layout.js";
-import type { PlannedCheck } from "./plan.js";
+import type { PlannedCheck, Role } from "./plan.js";
+import type { PolicyDocument } from "./policy/document.js";
 import type { Caller, ExactAnswer } from "./policy/exact.js";
 import { decide, objectCandidates } from "./policy/exact.js";
 import { auditSubject, type PolicySubject } from "./policy/exact-questions.js";
@@ -43,6 +44,26 @@ function callerOf(subject: PolicySubject): Caller {
 
 function documentsOf(subject: PolicySubject) {
   return subject.role.kind === "anonymous" ? subject.bucketPolicy : [...subject.identityPolicies, ...subject.bucketPolicy];
+}
+
+/**
+ * Each identity's policy subject from the policies in hand by name, where the anonymous caller's
+ * documents are the bucket's policy (--policy-dir's anonymous.json): that policy applies to every
+ * identity too.
+ */
+export function policySubjects(
+  policies: ReadonlyMap<string, PolicyDocument[]>,
+  identities: { name: string; role: Role }[],
+  anonymousName: string,
+): Map<string, PolicySubject> {
+  const bucketPolicy = policies.get(anonymousName) ?? [];
+  const subjects = new Map<string, PolicySubject>();
+  for (const { name, role } of identities) {
+    if (role.kind === "anonymous" && bucketPolicy.length > 0) subjects.set(name, { role, identityPolicies: [], bucketPolicy });
+    const own = policies.get(name);
+    if (role.kind !== "anonymous" && own) subjects.set(name, { role, identityPolicies: own, bucketPolicy });
+  }
+  return subjects;
 }
 
 /** Whether the subject's policies surely let it do `operation` on `key` (an object found by listing is read only then). */

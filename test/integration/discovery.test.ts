@@ -1,6 +1,9 @@
 // One profile's keys, every other team and the public (issue 11), against the real RGW: the
 // bucket's profiles are discovered, reads are decided on their real objects, the anonymous caller
 // is tried, and mixed-up keys get a diagnosis.
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import {
@@ -10,6 +13,7 @@ import {
   expectNoSecretIn,
   incompleteUploads,
   parseReport,
+  projectRoot,
   publicBucket,
   runCli,
   secretsDirOf,
@@ -125,6 +129,31 @@ describe("one profile's keys against every other team and the public", () => {
     expect(get?.evidence.map((e) => e.request)).toContain("PutObject (seed, as team-1)");
   });
 
+  it("a profile whose policy also grants s3:GetObject on artifacts/*/metrics/*, probed alone with its policy in hand: LEAK on team-2's metrics/, the key read in its evidence", async () => {
+    const policyDir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-policies-"));
+    copyFileSync(join(projectRoot, "fixtures", "policies", "metrics-wildcard.json"), join(policyDir, "team-7.json"));
+    const args = [
+      "--profile",
+      "team-7",
+      "--credentials-dir",
+      secretsDirOf("wrong-metrics-read"),
+      "--endpoint",
+      settings.endpoint,
+      "--output",
+      "json",
+    ];
+    const sampled = await runCli(args);
+    outputs.push(sampled);
+    // On samples alone: every read of team-2 is decided on another object, and denied.
+    expect(parseReport(sampled).checks.filter((c) => c.identity === "team-7" && c.verdict === "leak")).toEqual([]);
+    const result = await runCli([...args, "--policy-dir", policyDir]);
+    outputs.push(result);
+    expect(result.code).toBe(1);
+    const [cell] = checksOf(parseReport(result), "team-7", "artifacts/team-2/metrics/", "get");
+    expect(cell).toMatchObject({ verdict: "leak", owner: "team-2" });
+    expect(cell?.evidence.at(-1)).toMatchObject({ key: "artifacts/team-2/metrics/hello-world-run/metrics.json", status: 206 });
+  });
+
   it("one key given for two profiles: a shared-key diagnosis naming both", async () => {
     const result = await runCli([
       "--identity",
@@ -158,7 +187,7 @@ describe("one profile's keys against every other team and the public", () => {
       ["team-99", ["flag"]],
       ["team-10", ["bucket"]],
     ]);
-    expect(discovery?.leftOut).toBe(5);
+    expect(discovery?.leftOut).toBe(6);
     expect(discovery?.limit).toBe(2);
   });
 });
