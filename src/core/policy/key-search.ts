@@ -172,14 +172,56 @@ function wordAt(nodes: readonly Node[], index: number): string {
   return String.fromCharCode(...codes.reverse());
 }
 
+/** The literal before a glob's only wildcard, a trailing `*`: `artifacts/team-2/*` → "artifacts/team-2/". */
+function literalPrefix(part: KeySet): string | undefined {
+  if (part.op !== "match" || part.pattern[part.pattern.length - 1] !== ANY_RUN) return undefined;
+  const lead = part.pattern.slice(0, -1);
+  return lead.every((token) => token >= 0) ? String.fromCharCode(...lead) : undefined;
+}
+
+/**
+ * A set "under one of these prefixes, and the rest" as its alternatives: the rest is searched from
+ * where each prefix leaves it, without a walk along the prefix's characters one by one.
+ */
+function underPrefixes(set: KeySet): { prefixes: string[]; rest: KeySet } | undefined {
+  if (set.op !== "and") return undefined;
+  for (const [i, part] of set.parts.entries()) {
+    const options = part.op === "or" ? part.parts : [part];
+    const prefixes = options.map(literalPrefix);
+    if (prefixes.every((prefix) => prefix !== undefined)) {
+      const rest = set.parts.filter((_, j) => j !== i);
+      return { prefixes: prefixes as string[], rest: rest.length === 1 ? (rest[0] as KeySet) : { op: "and", parts: rest } };
+    }
+  }
+  return undefined;
+}
+
 /** A shortest word of the set, or that it has none. */
 export function shortestMember(set: KeySet, limit = STATE_LIMIT): Search {
+  const split = underPrefixes(set);
+  if (!split) return search(set, "", limit);
+  let best: Search = { found: false };
+  for (const prefix of split.prefixes) {
+    const found = search(split.rest, prefix, limit);
+    if ("tooComplex" in found) return found;
+    if (found.found && !("found" in best && best.found && best.word.length <= found.word.length)) best = found;
+  }
+  return best;
+}
+
+/** A shortest word of the set among those that start with `prefix`. */
+function search(set: KeySet, prefix: string, limit: number): Search {
   const ids = new Map<string, number>();
   const atoms: Machine[] = [];
   atomsOf(set, ids, atoms);
   const formula = indexed(set, ids);
   const other = otherOf(atoms);
-  const nodes: Node[] = [{ state: atoms.map(() => 0), parent: -1, code: 0 }];
+  const start = atoms.map((atom) => {
+    let id = 0;
+    for (let i = 0; i < prefix.length; i += 1) id = move(atom, id, prefix.charCodeAt(i));
+    return id;
+  });
+  const nodes: Node[] = [{ state: start, parent: -1, code: 0 }];
   const seen = new Set<string>([nodes[0]?.state.join(",") as string]);
   for (let at = 0; at < nodes.length; at += 1) {
     const { state } = nodes[at] as Node;
@@ -189,7 +231,7 @@ export function shortestMember(set: KeySet, limit = STATE_LIMIT): Search {
         state.map((id, i) => (atoms[i] as Machine).accepting[id] as boolean),
       )
     )
-      return { found: true, word: wordAt(nodes, at) };
+      return { found: true, word: prefix + wordAt(nodes, at) };
     if (
       fate(
         formula,
