@@ -136,18 +136,33 @@ function reportIdentities(config: ProbeConfig, loaded: LoadedCredentials[], sess
   return [...signed, ...anonymous];
 }
 
+interface PoliciesInHand {
+  documents: Map<string, PolicyDocument[]>;
+  /** Where each identity's came from; the anonymous caller's is the bucket's policy. */
+  sources: Map<string, string>;
+}
+
 /** --policy-dir: NAME.json for each identity that has one (anonymous.json: the bucket's policy); deployKF's placeholders filled in. */
-function policiesIn(dir: string, bucket: string, identities: { name: string; role: Role }[]): Map<string, PolicyDocument[]> {
-  const policies = new Map<string, PolicyDocument[]>();
+function policiesIn(dir: string, bucket: string, identities: { name: string; role: Role }[]): PoliciesInHand {
+  const inHand: PoliciesInHand = { documents: new Map(), sources: new Map() };
   for (const { name, role } of identities) {
     const file = join(dir, `${name}.json`);
     if (!existsSync(file)) continue;
     const text = fillTemplate(readFileSync(file, "utf8"), bucket, role.kind === "profile" ? role.profile : "");
-    policies.set(name, [parsePolicy(text, `--policy-dir ${file}`)]);
+    inHand.documents.set(name, [parsePolicy(text, `--policy-dir ${file}`)]);
+    inHand.sources.set(name, `--policy-dir ${file}`);
   }
   const names = identities.map((i) => i.name).join(", ");
-  if (policies.size === 0) throw new UsageError(`--policy-dir ${dir}: no NAME.json for any identity of the run (${names})`);
-  return policies;
+  if (inHand.documents.size === 0) throw new UsageError(`--policy-dir ${dir}: no NAME.json for any identity of the run (${names})`);
+  return inHand;
+}
+
+/** The report's policy sources: the signed identities', and the bucket's (the anonymous caller's file). */
+function sourcesOf(inHand: PoliciesInHand | undefined, anonymous: string): Pick<ReportContext, "policySources" | "bucketPolicySource"> {
+  if (!inHand) return {};
+  const policySources = new Map([...inHand.sources].filter(([name]) => name !== anonymous));
+  const bucketPolicySource = inHand.sources.get(anonymous);
+  return { policySources, ...(bucketPolicySource ? { bucketPolicySource } : {}) };
 }
 
 function rolesOf(identities: ProbeIdentity[]): Map<string, Role> {
@@ -171,7 +186,8 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     const notes = [...config.notes, ...tlsWarnings(config, io)];
     sessions = await openSessions(config, loaded, notes, interrupts.checks.signal, meter);
     spinner = startSpinner(io, sessions.identities);
-    const subjects = policies ? policySubjects(policies, sessions.identities, sessions.anonymous ?? "anonymous") : undefined;
+    const anonymous = sessions.anonymous ?? "anonymous";
+    const subjects = policies ? policySubjects(policies.documents, sessions.identities, anonymous) : undefined;
     const options = probeOptions(config, runId, interrupts, spinner, pressure);
     const run = await runProbe(sessions.identities, subjects ? { ...options, policies: subjects } : options);
     spinner?.stop();
@@ -195,7 +211,8 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
       ...(interrupts.interruptedBy ? { interruptedBy: interrupts.interruptedBy } : {}),
       identities: reportIdentities(config, loaded, sessions),
       requests: { sent: meter.sent, retries: meter.retries },
-      ...(policies ? { disagreements: disagreements(run.results, policies, rolesOf(sessions.identities), config.bucket) } : {}),
+      ...(policies ? { disagreements: disagreements(run.results, policies.documents, rolesOf(sessions.identities), config.bucket) } : {}),
+      ...sourcesOf(policies, anonymous),
     });
     return await writeReports(report, config, io, redactor);
   } finally {

@@ -38,6 +38,13 @@ export const EXIT_CODE_TABLE = [
     brief: "it could not remove everything it created (listed; kfp-s3-probe sweep --delete)",
   },
   {
+    name: "unproven",
+    code: 6,
+    meaning:
+      "--require-proof: no LEAK or MISSING, but the answer is not proven for all keys (`assurance` in the report says what it rests on and what stays open)",
+    brief: "--require-proof: nothing found, but not proven for all keys (see the assurance)",
+  },
+  {
     name: "interrupted",
     code: 130,
     meaning: "interrupted (Ctrl-C, SIGTERM); what the probe created was removed first",
@@ -51,7 +58,7 @@ export const EXIT_CODES = Object.fromEntries(EXIT_CODE_TABLE.map((row) => [row.n
 
 /** How a run ended, beyond its checks. */
 export type RunEnding =
-  | { kind: "finished"; interruptedBy?: "SIGINT" | "SIGTERM" | "deadline" | string; leftovers?: number }
+  | { kind: "finished"; interruptedBy?: "SIGINT" | "SIGTERM" | "deadline" | string; leftovers?: number; unproven?: boolean }
   | { kind: "usage-error" }
   | { kind: "internal-error" };
 
@@ -72,5 +79,6 @@ export function exitCodeOf(facts: { counts: VerdictCounts; fatalError: boolean }
   if (ending.interruptedBy === "deadline") return EXIT_CODES.unreachable;
   if (facts.fatalError) return EXIT_CODES.unreachable;
   if (counts.error > 0) return EXIT_CODES.findings;
+  if (ending.unproven) return EXIT_CODES.unproven;
   return EXIT_CODES.asExpected;
 }

@@ -119,19 +119,23 @@ function witnessOf(
 /**
  * The witnesses of one identity: per object action, one per profile the policy reaches (of those
  * the run knows); where it reaches keys outside its own but none of those profiles, the one key the
- * evaluator found (a profile that does not exist yet, or keys no layout prefix holds).
+ * evaluator found (a profile that does not exist yet, or keys no layout prefix holds). `unread`:
+ * what in its policies the evaluator could not read, where that could change an answer.
  */
 export function witnessesOf(
   identity: string,
   subject: PolicySubject,
   context: { layout: KeyLayout; bucket: string; runId: string; profiles: string[] },
-): Witness[] {
+): { witnesses: Witness[]; unread: string[] } {
   const audit = auditSubject(subject, context.layout, context.bucket, context.profiles);
-  return audit.actions.flatMap(({ action, outside, profiles }) => {
+  const answers = [...audit.actions.flatMap((a) => [a.outside, ...a.profiles.map((p) => p.answer)]), audit.list];
+  const unread = [...new Set(answers.flatMap((a) => (a.answer === "undecided" ? a.unread : [])))];
+  const witnesses = audit.actions.flatMap(({ action, outside, profiles }) => {
     const operation = OPERATION_OF[action];
     if (!operation || outside.answer === "no") return [];
     const perProfile = profiles.flatMap(({ answer }) => witnessOf(identity, subject, context, operation, answer) ?? []);
     if (perProfile.length > 0) return perProfile;
     return witnessOf(identity, subject, context, operation, outside) ?? [];
   });
+  return { witnesses, unread };
 }

@@ -10,7 +10,7 @@
 import { markPublic } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { runNamespace, unownedProfileName } from "../core/layout.js";
-import { type IdentityPlan, planFor, type RunContext } from "../core/plan.js";
+import { type IdentityPlan, type PlannedCheck, planFor, type RunContext } from "../core/plan.js";
 import { assess, type CheckResult, type Observation } from "../core/verdict.js";
 import { Ledger } from "./ledger.js";
 import { checkBucket } from "./phases/bucket.js";
@@ -34,6 +34,8 @@ export interface ProbeRun {
   cleanup: CleanupReport;
   /** The profiles tried, and how each was found (absent for runs made without the engine). */
   discovery?: DiscoveryReport;
+  /** With policies in hand: the witnesses' cells, and what the evaluator could not read per identity. */
+  proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]> };
 }
 
 /** What each identity is tried for, given every profile the run knows. */
@@ -84,6 +86,14 @@ function collect(state: RunState): CheckResult[] {
   return markPublic(results, state.identities.find((i) => i.role.kind === "anonymous")?.name, bucket);
 }
 
+/** The witnesses' cells as judged (public ones included), and what the evaluator could not read. */
+function proofOf(state: RunState, results: CheckResult[]): NonNullable<ProbeRun["proof"]> {
+  const witnessChecks = new Set<PlannedCheck>(state.witnessChecks.map((w) => w.check));
+  const probed = new Set(state.probers().map((p) => p.name));
+  const witnessResults = results.filter((r) => probed.has(r.identity) && [...witnessChecks].some((c) => c.identity === r.identity && c.target === r.target && c.operation === r.operation));
+  return { witnessResults, unread: state.policyUnread };
+}
+
 /** The run's namespace under every prefix it tried, listed and cleaned by whoever may (the backend first). */
 function namespacesOf(state: RunState): Namespace[] {
   const targets = state.proberPlans().flatMap((plan) => plan.targets);
@@ -131,5 +141,6 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   } finally {
     cleanup = await removeCreated({ ledger, options, namespaces: namespacesOf(state) });
   }
-  return { plans: state.proberPlans(), results: collect(state), cleanup, discovery };
+  const results = collect(state);
+  return { plans: state.proberPlans(), results, cleanup, discovery, ...(options.policies ? { proof: proofOf(state, results) } : {}) };
 }

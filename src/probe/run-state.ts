@@ -157,6 +157,8 @@ export class RunState {
   plans: IdentityPlan[] = [];
   /** The witnesses' checks, beside the plans' targets. */
   witnessChecks: WitnessCheck[] = [];
+  /** Per identity with its policies in hand: what in them the exact evaluator could not read. */
+  readonly policyUnread = new Map<string, string[]>();
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
   private readonly bodies = new Map<string, Uint8Array>();

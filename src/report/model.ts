@@ -1,6 +1,7 @@
 // The report as data: what the JSON output carries (schema: docs/report-schema.md) and what the
 // terminal view renders.
 
+import { type Assurance, assessAssurance } from "../core/assurance.js";
 import type { Cause, Remedy } from "../core/cause.js";
 import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
@@ -43,6 +44,12 @@ export interface ReportContext {
   identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; keyFingerprint?: string; caller?: string }[];
   /** What the run put on the wire: every attempt, the SDK's retries and the cleanup's requests included. */
   requests?: RequestCount;
+  /** Policies in hand, by identity: where each came from (a file of --policy-dir, IAM). */
+  policySources?: ReadonlyMap<string, string>;
+  /** Where the bucket's policy came from, where it was in hand. */
+  bucketPolicySource?: string;
+  /** --require-proof: anything short of proven is its own exit code. */
+  requireProof?: boolean;
 }
 
 /** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again. */
@@ -113,6 +120,8 @@ export interface Report {
   cleanup: CleanupReport;
   /** Requests the run sent (every attempt: retries and cleanup included); null where not counted (library runs). */
   requests: RequestCount | null;
+  /** What the answer rests on: proven for all keys, or sampled, and what stays open. */
+  assurance: Assurance;
   exitCode: number;
 }
 
@@ -141,12 +150,25 @@ function reportCheck(result: CheckResult, context: HintContext): ReportCheck {
   };
 }
 
+function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
+  return assessAssurance({
+    identities: context.identities.filter((_, position) => inShard(position, context.shard)),
+    policySources: context.policySources ?? new Map(),
+    bucketPolicySource: context.bucketPolicySource ?? null,
+    unread: run.proof?.unread ?? new Map(),
+    witnessResults: run.proof?.witnessResults ?? [],
+    results: run.results,
+  });
+}
+
 export function buildReport(run: ProbeRun, context: ReportContext): Report {
+  const assurance = assuranceOf(run, context);
   const ending: RunEnding = {
     kind: "finished",
     // An upload that may be open and could not be looked for is not a clean store either.
     leftovers: run.cleanup.leftovers.length + (run.cleanup.unverifiedUploads?.length ?? 0),
     ...(context.interruptedBy ? { interruptedBy: context.interruptedBy } : {}),
+    ...(context.requireProof && assurance.status !== "proven" ? { unproven: true } : {}),
   };
   return {
     schema: REPORT_SCHEMA,
@@ -185,6 +207,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     summary: countVerdicts(run.results),
     cleanup: run.cleanup,
     requests: context.requests ?? null,
+    assurance,
     exitCode: exitCodeFor(run.results, ending),
   };
 }

@@ -22,11 +22,11 @@ const context = { layout: LAYOUTS.deploykf, bucket: BUCKET, runId: RUN_ID, profi
 
 describe("witnessesOf", () => {
   it("the reference profile policy: none", () => {
-    expect(witnessesOf("team-1", subject("team-1"), context)).toEqual([]);
+    expect(witnessesOf("team-1", subject("team-1"), context).witnesses).toEqual([]);
   });
 
   it("artifacts/*/metrics/*: a get witness under each other team's metrics/, with a key to plant inside the run's namespace there", () => {
-    const witnesses = witnessesOf("team-1", subject("team-1", extra("artifacts/*/metrics/*")), context);
+    const witnesses = witnessesOf("team-1", subject("team-1", extra("artifacts/*/metrics/*")), context).witnesses;
     expect(witnesses.map((w) => [w.operation, w.dir, w.owner])).toEqual([
       ["get", "artifacts/team-2/metrics/", "team-2"],
       ["get", "artifacts/team-3/metrics/", "team-3"],
@@ -39,15 +39,26 @@ describe("witnessesOf", () => {
   });
 
   it("a grant no run namespace under its directory matches (artifacts/team-2/x*): the plant goes under the key itself", () => {
-    const [witness] = witnessesOf("team-1", subject("team-1", extra("artifacts/team-2/x*")), context);
+    const [witness] = witnessesOf("team-1", subject("team-1", extra("artifacts/team-2/x*")), context).witnesses;
     expect(witness).toMatchObject({ operation: "get", key: "artifacts/team-2/x", dir: "artifacts/team-2/", owner: "team-2" });
     expect(witness?.plantKey?.startsWith(`artifacts/team-2/x.kfp-s3-probe/${RUN_ID}/`)).toBe(true);
   });
 
   it("a grant on a profile the run does not know: the evaluator's own key, owned by a profile that does not exist yet", () => {
-    const [witness] = witnessesOf("team-1", subject("team-1", extra("artifacts/ghost/*")), context);
+    const [witness] = witnessesOf("team-1", subject("team-1", extra("artifacts/ghost/*")), context).witnesses;
     expect(witness).toMatchObject({ operation: "get", dir: "artifacts/ghost/", owner: "ghost" });
   });
+});
+
+it("a condition the evaluator does not read: named in unread, never guessed", () => {
+  const conditional = parsePolicy(
+    JSON.stringify({
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/artifacts/*`, Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }],
+    }),
+    "conditional",
+  );
+  const { unread } = witnessesOf("team-1", subject("team-1", conditional), context);
+  expect(unread.join(" ")).toMatch(/aws:SourceIp/);
 });
 
 describe("policyAllows", () => {

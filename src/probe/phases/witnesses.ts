@@ -17,7 +17,10 @@ function targetOf(plan: IdentityPlan, witness: Witness, known: Set<string>): Tar
   return { prefix: taken ? witness.key : witness.dir, relation, owner: witness.owner, operations: [witness.operation] };
 }
 
-/** Adds a forbidden check to each plan per witness of its identity's policies; returns them, to be run. */
+/**
+ * Adds a forbidden check to each plan per witness of its identity's policies, to be run; records
+ * what the evaluator could not read in each identity's policies.
+ */
 export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: string[]): WitnessCheck[] {
   const subjects = state.options.policies;
   if (!subjects) return [];
@@ -26,7 +29,9 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
   return plans.flatMap((plan) => {
     const subject = subjects.get(plan.identity);
     if (!subject) return [];
-    return witnessesOf(plan.identity, subject, { layout, bucket, runId, profiles }).map((witness) => {
+    const { witnesses, unread } = witnessesOf(plan.identity, subject, { layout, bucket, runId, profiles });
+    state.policyUnread.set(plan.identity, unread);
+    return witnesses.map((witness) => {
       const check: PlannedCheck = {
         identity: plan.identity,
         target: targetOf(plan, witness, known),
