@@ -28,6 +28,8 @@ export interface Assurance {
   bucketPolicy: string | null;
   /** Keys beyond KFP's grant that the policies reach, tried on the store: how many, and how many it decided. */
   witnesses: { tried: number; decided: number };
+  /** With policies in hand: the identities tried on every prefix, to see that the store enforces what the policies say. */
+  enforcementSample: string[];
   open: OpenItem[];
 }
 
@@ -40,6 +42,7 @@ export interface AssuranceInput {
   /** The witnesses' cells, and every cell of the run. */
   witnessResults: readonly CheckResult[];
   results: readonly CheckResult[];
+  enforcementSample: string[];
 }
 
 const UNDECIDED_VERDICTS = new Set(["ambiguous", "error", "not-run"]);
@@ -57,7 +60,9 @@ function openItems(input: AssuranceInput, signed: { name: string }[]): OpenItem[
   return [
     ...signed.filter((i) => !input.policySources.has(i.name)).map((i): OpenItem => ({ kind: "no-policy", identity: i.name })),
     ...(input.bucketPolicySource === null ? [{ kind: "no-bucket-policy" } as const] : []),
-    ...[...input.unread].filter(([, keys]) => keys.length > 0).map(([identity, unread]): OpenItem => ({ kind: "policy-undecided", identity, unread })),
+    ...[...input.unread]
+      .filter(([, keys]) => keys.length > 0)
+      .map(([identity, unread]): OpenItem => ({ kind: "policy-undecided", identity, unread })),
     ...input.witnessResults
       .filter((r) => UNDECIDED_VERDICTS.has(r.verdict))
       .map((r): OpenItem => ({ kind: "witness-undecided", identity: r.identity, key: r.target?.prefix ?? "", reason: r.observation.reason ?? "" })),
@@ -74,6 +79,7 @@ export function assessAssurance(input: AssuranceInput): Assurance {
     policies: signed.map((i) => ({ identity: i.name, source: input.policySources.get(i.name) ?? null })),
     bucketPolicy: input.bucketPolicySource,
     witnesses: { tried: input.witnessResults.length, decided: input.witnessResults.filter((r) => !UNDECIDED_VERDICTS.has(r.verdict)).length },
+    enforcementSample: input.enforcementSample,
     open,
   };
 }

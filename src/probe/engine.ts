@@ -21,7 +21,7 @@ import { preflight, recordPreflight } from "./phases/preflight.js";
 import { findRealObjects } from "./phases/real-objects.js";
 import { plantSeeds } from "./phases/seed.js";
 import { uploadsFor } from "./phases/uploads.js";
-import { checkWitness, planWitnesses } from "./phases/witnesses.js";
+import { checkWitness, narrowToProof, planWitnesses } from "./phases/witnesses.js";
 import { forEachBounded, settled } from "./pool.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
 
@@ -35,7 +35,7 @@ export interface ProbeRun {
   /** The profiles tried, and how each was found (absent for runs made without the engine). */
   discovery?: DiscoveryReport;
   /** With policies in hand: the witnesses' cells, and what the evaluator could not read per identity. */
-  proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]> };
+  proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]>; enforcementSample: string[] };
 }
 
 /** What each identity is tried for, given every profile the run knows. */
@@ -90,8 +90,11 @@ function collect(state: RunState): CheckResult[] {
 function proofOf(state: RunState, results: CheckResult[]): NonNullable<ProbeRun["proof"]> {
   const witnessChecks = new Set<PlannedCheck>(state.witnessChecks.map((w) => w.check));
   const probed = new Set(state.probers().map((p) => p.name));
-  const witnessResults = results.filter((r) => probed.has(r.identity) && [...witnessChecks].some((c) => c.identity === r.identity && c.target === r.target && c.operation === r.operation));
-  return { witnessResults, unread: state.policyUnread };
+  const witnessResults = results.filter(
+    (r) =>
+      probed.has(r.identity) && [...witnessChecks].some((c) => c.identity === r.identity && c.target === r.target && c.operation === r.operation),
+  );
+  return { witnessResults, unread: state.policyUnread, enforcementSample: state.enforcementSample };
 }
 
 /** The run's namespace under every prefix it tried, listed and cleaned by whoever may (the backend first). */
@@ -124,6 +127,7 @@ async function phases(state: RunState): Promise<DiscoveryReport> {
   const preflights = await Promise.all(identities.map((identity) => preflight(state, identity)));
   const discovery = await discover(state);
   const plans = planRun(identities, state.options, discovery);
+  state.enforcementSample = narrowToProof(plans, state.options.policies);
   state.witnessChecks = planWitnesses(state, plans, knownProfiles(identities, discovery));
   state.setPlans(plans);
   for (const [i, identity] of identities.entries()) recordPreflight(state, identity, preflights[i] as Observation);

@@ -159,6 +159,8 @@ export class RunState {
   witnessChecks: WitnessCheck[] = [];
   /** Per identity with its policies in hand: what in them the exact evaluator could not read. */
   readonly policyUnread = new Map<string, string[]>();
+  /** With policies in hand: the identities whose whole plan is tried, to see that the store enforces them. */
+  enforcementSample: string[] = [];
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
   private readonly bodies = new Map<string, Uint8Array>();

@@ -158,6 +158,7 @@ function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
     unread: run.proof?.unread ?? new Map(),
     witnessResults: run.proof?.witnessResults ?? [],
     results: run.results,
+    enforcementSample: run.proof?.enforcementSample ?? [],
   });
 }
 

@@ -91,3 +91,49 @@ describe("witnesses, live", () => {
     expect(run.results.filter((r) => r.verdict === "leak" && r.identity === "team-1")).toEqual([]);
   });
 });
+
+describe("proof makes scale cheap", () => {
+  const backendPolicy = parsePolicy(fillTemplate(readFileSync("fixtures/reference-policies/backend.json", "utf8"), BUCKET, ""), "backend");
+  const noBucketPolicy = { statements: [] };
+
+  async function requestsFor(count: number, withPolicies: boolean): Promise<{ requests: number; results: number; left: number }> {
+    const store = new MemoryStore();
+    const profiles = Array.from({ length: count }, (_, i) => `team-${i + 1}`);
+    const identities: ProbeIdentity[] = [
+      { name: "backend", role: { kind: "backend" }, port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])) },
+      ...profiles.map((p) => ({
+        name: p,
+        role: { kind: "profile", profile: p } as const,
+        port: store.portFor(within([`artifacts/${p}/`, `v2/artifacts/${p}/`])),
+      })),
+      {
+        name: "anonymous",
+        role: { kind: "anonymous" },
+        port: store.portFor(
+          () => false,
+          () => false,
+        ),
+      },
+    ];
+    const policies = new Map<string, PolicySubject>([
+      ["backend", { role: { kind: "backend" }, identityPolicies: [backendPolicy], bucketPolicy: [noBucketPolicy] }],
+      ...profiles.map((p): [string, PolicySubject] => [
+        p,
+        { role: { kind: "profile", profile: p }, identityPolicies: [reference(p)], bucketPolicy: [noBucketPolicy] },
+      ]),
+      ["anonymous", { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy: [noBucketPolicy] }],
+    ]);
+    const run = await probe(identities, withPolicies ? policies : undefined);
+    expect(run.results.filter((r) => r.verdict === "leak")).toEqual([]);
+    return { requests: store.requests, results: run.results.length, left: store.objects.size };
+  }
+
+  it("30 profiles with their policies in hand: requests grow with the profiles, not their square (a tenth of the pairs matrix at 300 in the bench)", async () => {
+    const [sampled, proven] = [await requestsFor(30, false), await requestsFor(30, true)];
+    expect(proven.left).toBe(0);
+    expect(proven.requests).toBeLessThan(sampled.requests / 2);
+    // Growth per added profile: constant with policies in hand (no new pairs), growing without.
+    const [proven40, sampled40] = [await requestsFor(40, true), await requestsFor(40, false)];
+    expect((proven40.requests - proven.requests) / 10).toBeLessThan((sampled40.requests - sampled.requests) / 10 / 2);
+  });
+});

@@ -45,6 +45,37 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
   });
 }
 
+/** How many profiles with their policies in hand keep their whole plan, to check that the store enforces what the policies say. */
+export const ENFORCEMENT_SAMPLE = 2;
+
+function keepTargets(plan: IdentityPlan, keep: (target: Target) => boolean): void {
+  plan.targets = plan.targets.filter(keep);
+  const kept = new Set<Target>(plan.targets);
+  plan.checks = plan.checks.filter((c) => c.target === null || kept.has(c.target));
+}
+
+/**
+ * With an identity's policies in hand, what it may do beyond its own prefixes is decided for all
+ * keys by the evaluator and its witnesses: its plan keeps its own prefixes and the bucket's checks.
+ * A bounded sample (the first profiles by name) keeps the whole plan, so that the store is seen to
+ * enforce the policies; the anonymous caller, where the bucket's policy is in hand, is tried on
+ * nobody's prefixes, pipelines/ and the sample's. Returns the sample's names. The backend keeps its
+ * plan: every prefix is its own.
+ */
+export function narrowToProof(plans: IdentityPlan[], policies: ReadonlyMap<string, unknown> | undefined): string[] {
+  if (!policies) return [];
+  const covered = plans.filter((p) => policies.has(p.identity) && p.role.kind === "profile");
+  const sample = covered
+    .map((p) => p.identity)
+    .sort()
+    .slice(0, ENFORCEMENT_SAMPLE);
+  const sampleProfiles = new Set(covered.filter((p) => sample.includes(p.identity)).map((p) => (p.role.kind === "profile" ? p.role.profile : "")));
+  for (const plan of covered.filter((p) => !sample.includes(p.identity))) keepTargets(plan, (t) => t.relation === "own");
+  const anonymous = plans.find((p) => p.role.kind === "anonymous" && policies.has(p.identity));
+  if (anonymous) keepTargets(anonymous, (t) => t.owner === null || sampleProfiles.has(t.owner));
+  return [...sample, ...(anonymous ? [anonymous.identity] : [])];
+}
+
 /** An object KFP stored under the witness's directory that the policy reaches, by the first identity that may list there. */
 async function existingObject(state: RunState, { witness }: WitnessCheck): Promise<{ key: string; evidence: Evidence } | undefined> {
   const subject = state.options.policies?.get(witness.identity);
