@@ -53,7 +53,14 @@ describe("witnessesOf", () => {
 it("a condition the evaluator does not read: named in unread, never guessed", () => {
   const conditional = parsePolicy(
     JSON.stringify({
-      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/artifacts/*`, Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: `arn:aws:s3:::${BUCKET}/artifacts/*`,
+          Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+        },
+      ],
     }),
     "conditional",
   );
