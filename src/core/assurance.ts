@@ -6,9 +6,9 @@
 import type { Role } from "./plan.js";
 import type { CheckResult } from "./verdict.js";
 
-export type AssuranceStatus = "proven" | "partial" | "sampled";
+type AssuranceStatus = "proven" | "partial" | "sampled";
 
-export type OpenItem =
+type OpenItem =
   /** Keys only: its cells are decided on sample keys. */
   | { kind: "no-policy"; identity: string }
   /** What anyone may do (and each identity through the bucket policy) is decided on samples. */

@@ -46,7 +46,7 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
 }
 
 /** How many profiles with their policies in hand keep their whole plan, to check that the store enforces what the policies say. */
-export const ENFORCEMENT_SAMPLE = 2;
+const ENFORCEMENT_SAMPLE = 2;
 
 function keepTargets(plan: IdentityPlan, keep: (target: Target) => boolean): void {
   plan.targets = plan.targets.filter(keep);
