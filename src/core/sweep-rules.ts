@@ -1,6 +1,6 @@
 // Which keys a sweep may touch: only those inside a probe namespace of one run,
 // `<prefix>.kfp-s3-probe/<run-id>/<name>`, whatever the sweep was asked. Pure.
-import { PROBE_NAMESPACE } from "./layout.js";
+import { type KeyLayout, PROBE_NAMESPACE, profileAreaRoots } from "./layout.js";
 
 const RUN_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{12}$/;
 
@@ -34,4 +34,51 @@ export function parseAge(text: string): number | undefined {
   if (!m) return undefined;
   const unit = { "": 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "" | "s" | "m" | "h" | "d"];
   return Number(m[1]) * unit;
+}
+
+const DEEPER = "deeper.";
+
+// Hex of the UTF-8 bytes: any key's characters in a name of [0-9a-f] alone.
+const toHex = (text: string) => [...new TextEncoder().encode(text)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+function fromHex(hex: string): string | undefined {
+  if (!/^(?:[0-9a-f]{2})+$/.test(hex)) return undefined;
+  return new TextDecoder().decode(Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16)));
+}
+
+/**
+ * Where a sweep always looks for a namespace deeper than one folder below a root (a witness's, as
+ * `artifacts/team-2/metrics/.kfp-s3-probe/<run>/`): the namespace of that folder
+ * (`artifacts/team-2/`), or of the backend prefix the base lies under. Undefined outside KFP's
+ * prefixes, where the probe plants nothing.
+ */
+export function standardRootOf(base: string, layout: KeyLayout): string | undefined {
+  const backend = layout.backendPrefixes.find((prefix) => base.startsWith(prefix));
+  if (backend) return backend;
+  for (const root of profileAreaRoots(layout)) {
+    const folder = base.startsWith(root) ? base.slice(root.length).split("/")[0] : undefined;
+    if (folder && base.length > root.length + folder.length) return `${root}${folder}/`;
+  }
+  return undefined;
+}
+
+/**
+ * The marker a run writes in a standard namespace before it writes in a deeper one: an empty
+ * object whose name carries the deeper namespace's base, so that a sweep of a killed run finds it
+ * from the names alone. Undefined where the base is itself a standard root.
+ */
+export function deeperMarkerKey(base: string, runId: string, layout: KeyLayout): string | undefined {
+  const root = standardRootOf(base, layout);
+  if (root === undefined || root === base) return undefined;
+  return `${root}${PROBE_NAMESPACE}${runId}/${DEEPER}${toHex(base.slice(root.length))}`;
+}
+
+/** The deeper namespace a marker names, or undefined for any other key. */
+export function deeperNamespaceOf(markerKey: string): string | undefined {
+  const runId = probeRunOf(markerKey);
+  const at = markerKey.lastIndexOf(PROBE_NAMESPACE);
+  const name = markerKey.slice(markerKey.lastIndexOf("/") + 1);
+  if (!runId || !name.startsWith(DEEPER)) return undefined;
+  const relative = fromHex(name.slice(DEEPER.length));
+  if (relative === undefined) return undefined;
+  return `${markerKey.slice(0, at)}${relative}${PROBE_NAMESPACE}${runId}/`;
 }

@@ -34,6 +34,8 @@ export interface Witness {
 export interface WitnessCheck {
   witness: Witness;
   check: PlannedCheck;
+  /** The prefix the run's namespace for it lies under (its directory, or its key), and that namespace. */
+  base: string;
   namespace: string;
 }
 

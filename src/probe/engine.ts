@@ -106,7 +106,8 @@ function namespacesOf(state: RunState): Namespace[] {
   );
   const cleaners = state.listers().map((identity) => ({ identity: identity.name, port: identity.port }));
   const keyPrefixes = new Set([...prefixes].map((prefix) => runNamespace(prefix, state.options.runId)));
-  const witnessNamespaces = state.witnessChecks.map((w) => w.namespace).filter((namespace) => !keyPrefixes.has(namespace));
+  const markerNamespaces = [...state.deeperMarkers.keys()].map((marker) => marker.slice(0, marker.lastIndexOf("/") + 1));
+  const witnessNamespaces = [...state.witnessChecks.map((w) => w.namespace), ...markerNamespaces].filter((namespace) => !keyPrefixes.has(namespace));
   return [
     ...[...prefixes].map((prefix) => ({
       keyPrefix: runNamespace(prefix, state.options.runId),

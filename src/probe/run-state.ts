@@ -161,6 +161,8 @@ export class RunState {
   readonly policyUnread = new Map<string, string[]>();
   /** With policies in hand: the identities whose whole plan is tried, to see that the store enforces them. */
   enforcementSample: string[] = [];
+  /** By key: the markers of deeper namespaces (witnesses'), written once each before anything in them. */
+  readonly deeperMarkers = new Map<string, Promise<boolean>>();
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
   private readonly bodies = new Map<string, Uint8Array>();

@@ -5,7 +5,7 @@ import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
 import type { KeyLayout } from "../core/layout.js";
 import { PROBE_NAMESPACE, profileAreaRoots } from "../core/layout.js";
-import { namespacesUnder, probeRunOf, runStartedAt } from "../core/sweep-rules.js";
+import { deeperNamespaceOf, namespacesUnder, probeRunOf, runStartedAt } from "../core/sweep-rules.js";
 import type { Cleaner, CreatedObject } from "./ledger.js";
 import { firstUploadLister, listPages, listUploads, removeOne, type Send } from "./phases/cleanup.js";
 import { bounded } from "./run-state.js";
@@ -73,7 +73,7 @@ async function collect(
   namespaces: string[],
   options: SweepOptions,
   send: Send,
-): Promise<{ runs: SweptRun[]; uploadsNotListed: number }> {
+): Promise<{ runs: SweptRun[]; uploadsNotListed: number; namespaces: number }> {
   // Who may list open uploads is asked once, on the first namespace: few keys may, and every other is
   // asked in vain. The namespaces' keys are listed meanwhile; only their uploads wait for the answer.
   const first = namespaces[0];
@@ -87,7 +87,10 @@ async function collect(
     return { keys: listing?.keys ?? [], uploads };
   };
   const listings = await Promise.all(namespaces.map((ns) => limit(() => listOne(ns))));
-  return runsIn(listings, options);
+  // A run's namespaces deeper than one folder (its witnesses') are named by markers in these.
+  const deeper = [...new Set(listings.flatMap((l) => l.keys.flatMap((key) => deeperNamespaceOf(key) ?? [])))];
+  const deeperListings = await Promise.all(deeper.map((ns) => limit(() => listOne(ns))));
+  return { ...runsIn([...listings, ...deeperListings], options), namespaces: namespaces.length + deeper.length };
 }
 
 /** The listings, in the namespaces' order, as the runs old enough to sweep. */
@@ -109,12 +112,8 @@ function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: Sw
   return { runs: [...runs.values()].sort((a, b) => a.runId.localeCompare(b.runId)), uploadsNotListed };
 }
 
-/** Every key and upload of the run, at most `limit` at once; what could not be removed, in the run's order. */
-async function remove(run: SweptRun, cleaners: Cleaner[], send: Send, signal: AbortSignal, limit: LimitFunction): Promise<void> {
-  const entries: CreatedObject[] = [
-    ...run.keys.map((key) => ({ key, identity: "", cleaners, state: "created" as const })),
-    ...run.uploads.map((u) => ({ ...u, identity: "", cleaners, state: "created" as const })),
-  ];
+/** Keys and uploads removed at most `limit` at once; what could not be, in their order. */
+async function removeAll(run: SweptRun, entries: CreatedObject[], send: Send, signal: AbortSignal, limit: LimitFunction): Promise<void> {
   const failures = await Promise.all(
     entries.map((entry) =>
       // The rule again, at the moment of deleting: never a key outside a probe namespace.
@@ -128,13 +127,39 @@ async function remove(run: SweptRun, cleaners: Cleaner[], send: Send, signal: Ab
   }
 }
 
+/**
+ * Every key and upload of the run; the markers of its deeper namespaces last, and only once all
+ * else is gone, so that a sweep that could not remove everything finds the rest the next time.
+ */
+async function remove(run: SweptRun, cleaners: Cleaner[], send: Send, signal: AbortSignal, limit: LimitFunction): Promise<void> {
+  const entry = (key: string, uploadId?: string): CreatedObject => ({
+    key,
+    ...(uploadId ? { uploadId } : {}),
+    identity: "",
+    cleaners,
+    state: "created",
+  });
+  const markers = run.keys.filter((key) => deeperNamespaceOf(key) !== undefined);
+  const rest = [...run.keys.filter((key) => !markers.includes(key)).map((key) => entry(key)), ...run.uploads.map((u) => entry(u.key, u.uploadId))];
+  await removeAll(run, rest, send, signal, limit);
+  if (run.notRemoved.length === 0)
+    await removeAll(
+      run,
+      markers.map((key) => entry(key)),
+      send,
+      signal,
+      limit,
+    );
+  else for (const key of markers) run.notRemoved.push({ key, reason: "kept until what it names is removed" });
+}
+
 export async function sweep(cleaners: Cleaner[], options: SweepOptions): Promise<SweepReport> {
   setMaxListeners(0, options.signal);
   const send: Send = (request) => bounded(request, options.signal, options.requestTimeoutMs);
   const { lister, namespaces } = await findNamespaces(cleaners, options.layout, send);
   if (!lister) return { listedBy: null, namespaces: 0, runs: [], uploadsNotListed: 0 };
-  const { runs, uploadsNotListed } = await collect(lister, cleaners, namespaces, options, send);
+  const { runs, uploadsNotListed, namespaces: listed } = await collect(lister, cleaners, namespaces, options, send);
   const limit = pLimit(options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY);
   if (options.delete) await Promise.all(runs.map((run) => remove(run, cleaners, send, options.signal, limit)));
-  return { listedBy: lister.identity, namespaces: namespaces.length, runs, uploadsNotListed };
+  return { listedBy: lister.identity, namespaces: listed, runs, uploadsNotListed };
 }

@@ -2,6 +2,7 @@
 // reported in the namespaces' order; with delete, removed, and nothing outside a probe namespace.
 import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
+import { deeperMarkerKey, deeperNamespaceOf } from "../../src/core/sweep-rules.js";
 import { type SweepOptions, sweep } from "../../src/probe/sweep.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 import { WaveClock } from "../../testkit/waves.js";
@@ -50,5 +51,40 @@ describe("sweep", () => {
     const report = await sweep([backend], options(true));
     expect(report.runs[0]?.notRemoved).toEqual([]);
     expect([...store.objects.keys()].sort()).toEqual([...KFP].sort());
+  });
+});
+
+describe("sweep of a run's deeper namespaces (witnesses)", () => {
+  const layout = LAYOUTS.deploykf;
+  const marker = deeperMarkerKey("artifacts/team-2/metrics/", OLD_RUN, layout) as string;
+  const deep = `artifacts/team-2/metrics/.kfp-s3-probe/${OLD_RUN}/witness`;
+  const lookAlike = "artifacts/team-2/metrics/kfp-s3-probe/notes.txt";
+
+  it("the marker names the namespace in its own name, under the folder's namespace", () => {
+    expect(marker.startsWith(`artifacts/team-2/.kfp-s3-probe/${OLD_RUN}/deeper.`)).toBe(true);
+    expect(deeperNamespaceOf(marker)).toBe(`artifacts/team-2/metrics/.kfp-s3-probe/${OLD_RUN}/`);
+    expect(deeperNamespaceOf(`artifacts/team-2/.kfp-s3-probe/${OLD_RUN}/seed`)).toBeUndefined();
+    expect(deeperMarkerKey("artifacts/team-2/", OLD_RUN, layout)).toBeUndefined();
+    expect(deeperMarkerKey("elsewhere/x/", OLD_RUN, layout)).toBeUndefined();
+  });
+
+  it("a killed run's witness object is found from its marker and removed, the marker last; nothing else is touched", async () => {
+    const store = storeWithLeftovers();
+    for (const key of [marker, deep, lookAlike]) store.objects.set(key, new Uint8Array(1));
+    const backend = { identity: "backend", port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])) };
+    const listed = await sweep([backend], options(false));
+    expect(listed.runs[0]?.keys).toContain(deep);
+    const report = await sweep([backend], options(true));
+    expect(report.runs[0]?.notRemoved).toEqual([]);
+    expect([...store.objects.keys()].sort()).toEqual([...KFP, lookAlike].sort());
+  });
+
+  it("where the witness object cannot be removed, the marker stays for the next sweep", async () => {
+    const store = storeWithLeftovers();
+    for (const key of [marker, deep]) store.objects.set(key, new Uint8Array(1));
+    const mayNotDeleteDeep = store.portFor((action, key) => !(action === "delete" && key === deep));
+    const report = await sweep([{ identity: "backend", port: mayNotDeleteDeep }], options(true));
+    expect(report.runs[0]?.notRemoved.map((n) => n.key).sort()).toEqual([deep, marker].sort());
+    expect(store.objects.has(marker)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
 // inside that namespace. Nothing outside a run namespace is written or removed.
 import { isProbeKey, PROBE_NAMESPACE, runNamespace } from "../../core/layout.js";
 import type { IdentityPlan, PlannedCheck, Target } from "../../core/plan.js";
+import { deeperMarkerKey, standardRootOf } from "../../core/sweep-rules.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
 import { policyAllows, type Witness, type WitnessCheck, witnessesOf } from "../../core/witness.js";
 import type { CreatedObject } from "../ledger.js";
@@ -40,7 +41,7 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
       };
       plan.checks.push(check);
       const base = witness.plantKey?.slice(0, witness.plantKey.indexOf(PROBE_NAMESPACE)) ?? witness.dir;
-      return { witness, check, namespace: runNamespace(base, runId) };
+      return { witness, check, base, namespace: runNamespace(base, runId) };
     });
   });
 }
@@ -97,12 +98,35 @@ function planterFor(state: RunState, prober: ProbeIdentity, witness: Witness): P
   return [state.identityOwning(witness.owner), state.backend()].find((p) => p !== undefined && p !== prober);
 }
 
+/**
+ * Before anything is written in a namespace deeper than a sweep looks (one folder below a root),
+ * a marker naming it in the folder's own namespace, once per namespace: a killed run's witness
+ * objects are found by `sweep` from it. Returns why nothing may be written there, if so.
+ */
+async function markDeeper(state: RunState, writer: ProbeIdentity, wc: WitnessCheck): Promise<string | undefined> {
+  const { layout, runId } = state.options;
+  if (standardRootOf(wc.base, layout) === undefined) return `${wc.base} lies outside KFP's prefixes, where the probe writes nothing`;
+  const marker = deeperMarkerKey(wc.base, runId, layout);
+  if (!marker) return undefined;
+  let written = state.deeperMarkers.get(marker);
+  if (!written) {
+    const label = `PutObject (marker of ${wc.namespace}, as ${writer.name})`;
+    written = state
+      .writeProbeObject(writer, wc.check.target as Target, marker, state.canaryBody("marker"), label)
+      .then(({ entry }) => entry !== undefined);
+    state.deeperMarkers.set(marker, written);
+  }
+  return (await written) ? undefined : `the marker that lets a sweep find ${wc.namespace} could not be written, so nothing is written there`;
+}
+
 async function plant(state: RunState, prober: ProbeIdentity, wc: WitnessCheck): Promise<{ entry: CreatedObject; evidence: Evidence } | string> {
   const { witness } = wc;
   if (!witness.plantKey) return `the policy reaches no key inside the run's namespace under ${witness.dir}, where the probe may write`;
   const planter = planterFor(state, prober, witness);
   if (!planter)
     return `no object under ${witness.dir} that the policy reaches, and no one in the run to plant one: add ${witness.owner ? `${witness.owner} or ` : ""}the backend`;
+  const unmarked = await markDeeper(state, planter, wc);
+  if (unmarked) return unmarked;
   const target = wc.check.target as Target;
   const body = state.canaryBody(`witness for ${prober.name}`);
   const { entry, put } = await state.writeProbeObject(planter, target, witness.plantKey, body, `PutObject (witness, as ${planter.name})`);
@@ -127,13 +151,10 @@ async function readWitness(state: RunState, prober: ProbeIdentity, wc: WitnessCh
 async function writeWitness(state: RunState, prober: ProbeIdentity, wc: WitnessCheck): Promise<Observation> {
   const { plantKey } = wc.witness;
   if (!plantKey) return undecided(`the policy allows writes only outside any run namespace under ${wc.witness.dir}, where the probe never writes`);
-  const { put } = await state.writeProbeObject(
-    prober,
-    wc.check.target as Target,
-    plantKey,
-    state.canaryBody("witness"),
-    "PutObject (if absent, witness)",
-  );
+  const unmarked = await markDeeper(state, planterFor(state, prober, wc.witness) ?? prober, wc);
+  if (unmarked) return undecided(unmarked);
+  const target = wc.check.target as Target;
+  const { put } = await state.writeProbeObject(prober, target, plantKey, state.canaryBody("witness"), "PutObject (if absent, witness)");
   return put.observation;
 }
 
