@@ -14,7 +14,7 @@ import type { Report } from "../src/report/model.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const run = promisify(execFile);
-const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+export const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 export const stateDir = join(root, ".local-s3");
 export const local = readLocalS3Settings(join(stateDir, "env"));
 export const cli = join(root, "dist", "bundle", "kfp-s3-probe.mjs");
@@ -22,12 +22,18 @@ const hook = join(root, "dist", "bench", "rusage-hook.js");
 export const BUCKET = "kfp-bench";
 export const SIZES = [1, 10, 50, 100];
 export const SHARDED = { profiles: 300, shards: 4 };
-export const ONLY = new Set((process.env.KFP_S3_PROBE_BENCH_ONLY ?? "start,scale,job,shards,aws,exact").split(","));
-/** Wrong on purpose, in every run where they are: a near miss, a wildcard, an explicit read of team-2. */
+export const ONLY = new Set((process.env.KFP_S3_PROBE_BENCH_ONLY ?? "start,scale,job,shards,aws,exact,proof").split(","));
+/**
+ * Wrong on purpose, in every run where they are: a near miss, a wildcard, an explicit read of
+ * team-2; and two no sample key of the probe matches (hidden): every team's metrics/ readable by
+ * team-9, every team's v2 tmp/ writable by team-12.
+ */
 export const WRONG: Record<string, string> = {
   "team-1": "fixtures/policies/near-miss.json",
   "team-3": "fixtures/policies/artifacts-wildcard.json",
   "team-6": "fixtures/policies/extra-read.json",
+  "team-9": "fixtures/policies/metrics-wildcard.json",
+  "team-12": "fixtures/policies/v2-tmp-write.json",
 };
 
 export interface NodeUnderTest {
@@ -164,7 +170,15 @@ export function leaksCaught(report: Report): string {
   const nearMiss = leaks("team-1").some((c) => c.owner === "team-10" || c.relation === "near-miss");
   const wildcard = leaks("team-3").some((c) => c.relation === "foreign");
   const extraRead = leaks("team-6").some((c) => c.prefix === "artifacts/team-2/" && c.operation === "get");
-  return [nearMiss ? "near-miss" : "", wildcard ? "wildcard" : "", extraRead ? "extra-read" : ""].filter(Boolean).join(", ") || "-";
+  const hiddenRead = leaks("team-9").some((c) => c.prefix?.includes("/metrics/") && c.operation === "get");
+  const hiddenWrite = leaks("team-12").some((c) => c.prefix?.includes("/tmp/") && c.operation === "put");
+  const caught = { "near-miss": nearMiss, wildcard, "extra-read": extraRead, "hidden-read": hiddenRead, "hidden-write": hiddenWrite };
+  return (
+    Object.entries(caught)
+      .filter(([, found]) => found)
+      .map(([name]) => name)
+      .join(", ") || "-"
+  );
 }
 
 export function parsed(m: Measured): Report {

@@ -11,11 +11,12 @@
 //   5. the same checks for the backend and one profile as an `aws s3api` script, if aws is installed;
 //   6. exact: the exact policy evaluator over the backend's and 300 profiles' policies, in process.
 // Ratios within this one run and tables by profile count, never thresholds.
-// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws,exact runs a part.
+// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws,exact,proof runs a part.
 import { join } from "node:path";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { NODE_FLAGS } from "../src/node-flags.js";
 import { exactBench } from "./exact.js";
+import { proofBench } from "./proof.js";
 import { awsComparison, jobAndShards } from "./job-and-shards.js";
 import {
   adminClients,
@@ -96,10 +97,11 @@ async function scale(nodes: NodeUnderTest[]): Promise<void> {
 }
 
 const nodes = nodesUnderTest();
-if (ONLY.has("scale") || ONLY.has("job") || ONLY.has("shards")) await provision(Math.max(...SIZES, SHARDED.profiles));
+if (ONLY.has("scale") || ONLY.has("job") || ONLY.has("shards") || ONLY.has("proof")) await provision(Math.max(...SIZES, SHARDED.profiles));
 if (ONLY.has("start")) await startup(nodes);
 if (ONLY.has("scale")) await scale(nodes);
 const node24 = nodes[nodes.length - 1] as NodeUnderTest;
 await jobAndShards(node24);
 if (ONLY.has("aws")) await awsComparison(node24);
 if (ONLY.has("exact")) exactBench();
+if (ONLY.has("proof")) await proofBench(node24);

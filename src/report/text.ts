@@ -3,6 +3,7 @@
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
+import { assuranceLines } from "./assurance-words.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
@@ -173,6 +174,7 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
       : [...report.identities.flatMap((identity) => renderIdentity(report, identity, paint, options)), "", paint("dim", LEGEND)];
   const lines = [
     `${paint("bold", "kfp-s3-probe")} ${store.endpoint}  bucket ${store.bucket}  region ${store.region}  layout ${report.layout}  run ${report.runId}`,
+    ...assuranceLines(report.assurance).map((line) => (report.assurance.status === "proven" ? line : paint("yellow", line))),
     ...(report.interruptedBy ? [paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`)] : []),
     ...renderDiscovery(report),
     ...renderDiagnoses(report, paint),

@@ -1,0 +1,42 @@
+// The assurance in words: the text report's first lines say what its answer rests on, and the
+// flag that would make it proven.
+import type { Assurance } from "../core/assurance.js";
+
+type OpenItem = Assurance["open"][number];
+
+const TO_PROVE = "to prove it, give each identity's policy: --policy-dir DIR (NAME.json per identity, anonymous.json for the bucket policy)";
+
+function openWords(item: OpenItem): string {
+  switch (item.kind) {
+    case "no-policy":
+      return `no policy of ${item.identity}`;
+    case "no-bucket-policy":
+      return "not the bucket policy";
+    case "policy-undecided":
+      return `${item.identity}'s policy uses ${item.unread.join(", ")}, which the evaluator does not read`;
+    case "witness-undecided":
+      return `${item.identity} at ${item.key}: ${item.reason}`;
+    case "cells-undecided":
+      return `${item.count} undecided cell${item.count === 1 ? "" : "s"} of ${item.identity}`;
+  }
+}
+
+/** At most this many open items are named; the JSON report has them all. */
+const NAMED = 3;
+
+function openList(open: OpenItem[]): string {
+  const named = open.slice(0, NAMED).map(openWords).join("; ");
+  return open.length > NAMED ? `${named}; and ${open.length - NAMED} more` : named;
+}
+
+export function assuranceLines(assurance: Assurance): string[] {
+  const { status, witnesses, enforcementSample, open } = assurance;
+  if (status === "sampled") return [`assurance: sampled: decided on the probe's sample keys; a grant no sample key matches would pass; ${TO_PROVE}`];
+  const tried = `${witnesses.tried} key${witnesses.tried === 1 ? "" : "s"} beyond KFP's grant tried on the store`;
+  const sample = enforcementSample.length > 0 ? `, ${enforcementSample.join(" and ")} on every prefix` : "";
+  if (status === "proven") return [`assurance: proven: every policy in hand, decided for all keys; ${tried}${sample}`];
+  return [
+    `assurance: partial: open: ${openList(open)}; ${tried}${sample}`,
+    ...(open.some((o) => o.kind === "no-policy" || o.kind === "no-bucket-policy") ? [TO_PROVE] : []),
+  ];
+}
