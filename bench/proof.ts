@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUCKET, cli, configFor, HEADER, type NodeUnderTest, measure, parsed, policyFor, root, row } from "./kit.js";
+import { BUCKET, cli, configFor, HEADER, measure, type NodeUnderTest, parsed, policyFor, root, row } from "./kit.js";
 
 const PROFILES = 300;
 
@@ -33,6 +33,8 @@ export async function proofBench(node: NodeUnderTest): Promise<void> {
   console.log(
     `  assurance ${status}; ${witnesses.decided} of ${witnesses.tried} witnesses decided on the store; sample ${enforcementSample.join(", ")}; open: ${open.length === 0 ? "nothing" : open.map((o) => o.kind).join(", ")}`,
   );
-  console.log(`  requests: ${sent} against ${pairsRequests(PROFILES)} for the pairs matrix (${((sent / pairsRequests(PROFILES)) * 100).toFixed(1)}%)`);
+  console.log(
+    `  requests: ${sent} against ${pairsRequests(PROFILES)} for the pairs matrix (${((sent / pairsRequests(PROFILES)) * 100).toFixed(1)}%)`,
+  );
   console.log("");
 }

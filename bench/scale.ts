@@ -16,7 +16,6 @@ import { join } from "node:path";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { NODE_FLAGS } from "../src/node-flags.js";
 import { exactBench } from "./exact.js";
-import { proofBench } from "./proof.js";
 import { awsComparison, jobAndShards } from "./job-and-shards.js";
 import {
   adminClients,
@@ -38,6 +37,7 @@ import {
   SIZES,
   stateDir,
 } from "./kit.js";
+import { proofBench } from "./proof.js";
 
 /** The median round trip of a HEAD on a kept-alive connection: the floor's unit. */
 async function roundTripMs(): Promise<number> {
