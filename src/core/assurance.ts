@@ -55,6 +55,12 @@ function undecidedCells(results: readonly CheckResult[]): OpenItem[] {
   return [...counts].map(([identity, count]) => ({ kind: "cells-undecided", identity, count }));
 }
 
+/** An identity whose forbidden cells the exact evaluator decides: its policies in hand, or the bucket's for the anonymous caller. */
+function decidedByPolicy(input: AssuranceInput, identity: string): boolean {
+  const role = input.identities.find((i) => i.name === identity)?.role;
+  return role?.kind === "anonymous" ? input.bucketPolicySource !== null : input.policySources.has(identity);
+}
+
 function openItems(input: AssuranceInput, signed: { name: string }[]): OpenItem[] {
   const witnessCells = new Set(input.witnessResults);
   return [
@@ -66,7 +72,9 @@ function openItems(input: AssuranceInput, signed: { name: string }[]): OpenItem[
     ...input.witnessResults
       .filter((r) => UNDECIDED_VERDICTS.has(r.verdict))
       .map((r): OpenItem => ({ kind: "witness-undecided", identity: r.identity, key: r.target?.prefix ?? "", reason: r.observation.reason ?? "" })),
-    ...undecidedCells(input.results.filter((r) => !witnessCells.has(r))),
+    // Where the policies are in hand the evaluator decides every forbidden cell for all keys; the
+    // store's own answers there are the enforcement sample. Elsewhere each cell is what there is.
+    ...undecidedCells(input.results.filter((r) => !witnessCells.has(r) && !decidedByPolicy(input, r.identity))),
   ];
 }
 

@@ -1,7 +1,7 @@
 // One profile's keys, every other team and the public (issue 11), against the real RGW: the
 // bucket's profiles are discovered, reads are decided on their real objects, the anonymous caller
 // is tried, and mixed-up keys get a diagnosis.
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -144,14 +144,34 @@ describe("one profile's keys against every other team and the public", () => {
     ];
     const sampled = await runCli(args);
     outputs.push(sampled);
-    // On samples alone: every read of team-2 is decided on another object, and denied.
+    // On samples alone: every read of team-2 is decided on another object, and denied; the report says it is sampled.
     expect(parseReport(sampled).checks.filter((c) => c.identity === "team-7" && c.verdict === "leak")).toEqual([]);
+    expect(parseReport(sampled).assurance.status).toBe("sampled");
     const result = await runCli([...args, "--policy-dir", policyDir]);
     outputs.push(result);
     expect(result.code).toBe(1);
     const [cell] = checksOf(parseReport(result), "team-7", "artifacts/team-2/metrics/", "get");
     expect(cell).toMatchObject({ verdict: "leak", owner: "team-2" });
     expect(cell?.evidence.at(-1)).toMatchObject({ key: "artifacts/team-2/metrics/hello-world-run/metrics.json", status: 206 });
+  });
+
+  it("the reference profile with its policy and the bucket's in hand: exit 0, assurance proven; its keys alone: sampled", async () => {
+    const policyDir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-policies-"));
+    copyFileSync(join(projectRoot, "fixtures", "reference-policies", "profile.json"), join(policyDir, "team-1.json"));
+    writeFileSync(join(policyDir, "anonymous.json"), '{ "Statement": [] }\n');
+    const args = ["--profile", "team-1", "--credentials-dir", secretsDirOf("team-1"), "--endpoint", settings.endpoint, "--output", "json"];
+    const proven = await runCli([...args, "--policy-dir", policyDir]);
+    outputs.push(proven);
+    expect(proven.code).toBe(0);
+    const { assurance } = parseReport(proven);
+    expect(assurance).toMatchObject({ status: "proven", open: [], bucketPolicy: `--policy-dir ${join(policyDir, "anonymous.json")}` });
+    expect(assurance.policies).toEqual([{ identity: "team-1", source: `--policy-dir ${join(policyDir, "team-1.json")}` }]);
+    const sampled = await runCli(args);
+    outputs.push(sampled);
+    expect(sampled.code).toBe(0);
+    const sampledAssurance = parseReport(sampled).assurance;
+    expect(sampledAssurance.status).toBe("sampled");
+    expect(sampledAssurance.open).toEqual(expect.arrayContaining([{ kind: "no-policy", identity: "team-1" }, { kind: "no-bucket-policy" }]));
   });
 
   it("one key given for two profiles: a shared-key diagnosis naming both", async () => {
