@@ -1,7 +1,8 @@
 // Why a check is not ok, and what to change, as data: a cause code from a small closed set and a
 // structured remedy. Every output format renders these; nothing decides on a sentence.
 import type { ErrorKind } from "./classify.js";
-import type { Operation, PlannedCheck } from "./plan.js";
+import { type IamAction, OPERATIONS } from "./operations.js";
+import type { PlannedCheck } from "./plan.js";
 
 export const CAUSES = [
   // The identity's policy
@@ -47,7 +48,7 @@ export interface Remedy {
   /** grant or remove IAM actions; restrict a grant with a condition; set or check a setting; rerun. */
   change: "grant" | "remove" | "restrict" | "set" | "check" | "rerun";
   /** IAM actions to grant or remove. */
-  actions?: string[];
+  actions?: IamAction[];
   /** The resource ARN the actions apply to. */
   resource?: string;
   /** Flags, variables or settings to change (--region, AWS_SECRET_ACCESS_KEY, ...). */
@@ -62,20 +63,6 @@ export interface Finding {
   cause: Cause;
   remedy: Remedy;
 }
-
-const IAM_ACTION: Record<Operation, string> = {
-  "head-bucket": "s3:ListBucket",
-  "get-bucket-location": "s3:GetBucketLocation",
-  "list-bucket": "s3:ListBucket",
-  list: "s3:ListBucket",
-  put: "s3:PutObject",
-  head: "s3:GetObject",
-  get: "s3:GetObject",
-  delete: "s3:DeleteObject",
-  multipart: "s3:PutObject",
-  "abort-multipart": "s3:AbortMultipartUpload",
-  "put-checksum": "s3:PutObject",
-};
 
 const ERROR_FINDINGS: Record<ErrorKind, Finding> = {
   connection: { cause: "unreachable", remedy: { where: "flag", change: "check", settings: ["--endpoint"] } },
@@ -97,8 +84,9 @@ const ERROR_FINDINGS: Record<ErrorKind, Finding> = {
   unexpected: { cause: "unexpected-answer", remedy: { where: "none", change: "check", settings: ["--output json"] } },
 };
 
+/** The operation's IAM resource: the bucket for bucket requests and listings, else the objects under the prefix. */
 function resourceOf(check: PlannedCheck, bucket: string): string {
-  if (check.target === null || check.operation === "list") return `arn:aws:s3:::${bucket}`;
+  if (check.target === null || OPERATIONS[check.operation].resource !== "object") return `arn:aws:s3:::${bucket}`;
   return `arn:aws:s3:::${bucket}/${check.target.prefix}*`;
 }
 
@@ -119,9 +107,11 @@ function errorFinding(errorKind: ErrorKind | undefined, bucketRegion?: string): 
 }
 
 function grantFinding(check: PlannedCheck, cause: Cause, bucket: string): Finding {
-  const action = cause === "delete-needs-read" ? "s3:GetObject" : IAM_ACTION[check.operation];
+  // gocloud's delete reads first: the grant it lacks is HeadObject's.
+  const action = OPERATIONS[cause === "delete-needs-read" ? "head" : check.operation].action;
   const grant: Remedy = { where: "identity-policy", change: "grant", actions: [action], resource: resourceOf(check, bucket) };
-  if (check.operation === "list" && check.target) grant.condition = { operator: "StringLike", key: "s3:prefix", values: [`${check.target.prefix}*`] };
+  if (OPERATIONS[check.operation].resource === "listing" && check.target)
+    grant.condition = { operator: "StringLike", key: "s3:prefix", values: [`${check.target.prefix}*`] };
   return { cause, remedy: grant };
 }
 
@@ -132,7 +122,7 @@ export function publicFinding(check: PlannedCheck, bucket: string): Finding {
     remedy: {
       where: "bucket-policy",
       change: "remove",
-      actions: [IAM_ACTION[check.operation]],
+      actions: [OPERATIONS[check.operation].action],
       resource: resourceOf(check, bucket),
       settings: ['Principal "*"', "public ACL", "Block Public Access (AWS)", "anonymous policy (MinIO)"],
     },
@@ -160,7 +150,7 @@ export function findingFor(input: FindingInput, verdict: string, bucket: string)
       if (check.expectation === "exposure") return { cause: "key-names-listable", remedy: listRestriction(bucket) };
       return {
         cause: "grant-too-wide",
-        remedy: { where: "identity-policy", change: "remove", actions: [IAM_ACTION[check.operation]], resource: resourceOf(check, bucket) },
+        remedy: { where: "identity-policy", change: "remove", actions: [OPERATIONS[check.operation].action], resource: resourceOf(check, bucket) },
       };
     case "exposed":
       return { cause: "key-names-listable", remedy: listRestriction(bucket) };
@@ -172,7 +162,7 @@ export function findingFor(input: FindingInput, verdict: string, bucket: string)
     case "ambiguous":
       if (input.knownCause === "policy-not-evaluated")
         return { cause: "policy-not-evaluated", remedy: { where: "identity-policy", change: "check" } };
-      if (check.operation === "head" || check.operation === "get") return { cause: "no-object-to-read", remedy: { where: "none", change: "rerun" } };
+      if (OPERATIONS[check.operation].action === "s3:GetObject") return { cause: "no-object-to-read", remedy: { where: "none", change: "rerun" } };
       return { cause: "undecided-answer", remedy: { where: "none", change: "check" } };
     case "not-run":
       return { cause: input.knownCause ?? "not-run", remedy: { where: "none", change: "rerun" } };

@@ -1,7 +1,8 @@
 // The words of a fix: a finding's cause and remedy, said as one sentence that names the IAM action,
 // flag or setting to change. The only place where a remedy becomes text.
 import type { Cause, Remedy } from "../core/cause.js";
-import type { Operation, PlannedCheck } from "../core/plan.js";
+import type { Operation } from "../core/operations.js";
+import type { PlannedCheck } from "../core/plan.js";
 import { type CheckResult, findingOf, type Observation, type Verdict } from "../core/verdict.js";
 
 /** A list in a line: all of a few (joined by `last`), or the first two and how many more. */

@@ -3,6 +3,7 @@
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
+import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
@@ -16,21 +17,8 @@ export interface TextOptions {
   view?: "quiet" | "default" | "wide";
 }
 
-const OBJECT_COLUMNS: [string, string][] = [
-  ["list", "List"],
-  ["put", "Put"],
-  ["head", "Head"],
-  ["get", "Get"],
-  ["delete", "Del"],
-  ["put-checksum", "CRC"],
-  ["multipart", "MPU"],
-  ["abort-multipart", "Abrt"],
-];
-const BUCKET_NAMES: Record<string, string> = {
-  "head-bucket": "HeadBucket",
-  "get-bucket-location": "GetBucketLocation",
-  "list-bucket": "ListBucket (all)",
-};
+/** The matrix's columns: every object operation, in the table's order, under its label. */
+const OBJECT_COLUMNS = OPERATION_NAMES.filter(isObjectOperation);
 const CELL_WIDTH = 6;
 const CROSS_PROFILE = new Set(["foreign", "unowned", "near-miss"]);
 /** The summary counts each verdict by its own name, as the JSON report does. */
@@ -107,18 +95,18 @@ function renderIdentity(report: Report, identity: Report["identities"][number], 
   const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
   const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
   const crossShown = options.view === "wide" ? cross : cross.filter(needsALook);
-  const columns = OBJECT_COLUMNS.filter(([operation]) => [...home, ...crossShown].some((row) => row.some((c) => c.operation === operation)));
+  const columns = OBJECT_COLUMNS.filter((operation) => [...home, ...crossShown].some((row) => row.some((c) => c.operation === operation)));
   const widest = Math.max(8, ...[...home, ...crossShown].map((row) => rowLabel(row[0] as ReportCheck).length));
   const labelWidth = Math.min(widest, Math.max(20, (options.width ?? 1000) - 3 - columns.length * CELL_WIDTH));
   const line = (label: string, cells: string[]) => `  ${fitLabel(label, labelWidth)} ${cells.join("")}`.trimEnd();
   const cellsOf = (row: ReportCheck[]) =>
-    columns.map(([operation]) => {
+    columns.map((operation) => {
       const check = row.find((c) => c.operation === operation);
       return check ? paint(verdictStyle(check.verdict), cellText(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
     });
   const bucket = checks
     .filter((c) => c.prefix === null)
-    .map((c) => `${BUCKET_NAMES[c.operation] ?? c.operation} ${paint(verdictStyle(c.verdict), cellText(c))}`);
+    .map((c) => `${OPERATIONS[c.operation].label} ${paint(verdictStyle(c.verdict), cellText(c))}`);
   const caller = identity.caller ? `  caller ${identity.caller}` : "";
   const hidden = cross.length - crossShown.length;
   return [
@@ -129,7 +117,7 @@ function renderIdentity(report: Report, identity: Report["identities"][number], 
       "dim",
       line(
         "",
-        columns.map(([, name]) => name.padEnd(CELL_WIDTH)),
+        columns.map((operation) => OPERATIONS[operation].label.padEnd(CELL_WIDTH)),
       ),
     ),
     ...home.map((row) => line(rowLabel(row[0] as ReportCheck), cellsOf(row))),
