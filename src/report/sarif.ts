@@ -2,6 +2,7 @@
 // not ok, rendered from the same Report as every other format.
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CAUSES, type Cause } from "../core/cause.js";
+import { type Severity, severityOf } from "../core/verdict.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
@@ -36,11 +37,15 @@ const RULE_TEXT: Record<Cause, string> = {
   "unexpected-answer": "An answer the probe does not know",
 };
 
-function level(verdict: string): Result.level {
-  if (verdict === "leak" || verdict === "missing" || verdict === "error") return "error";
-  if (verdict === "exposed" || verdict === "degraded") return "warning";
-  return "note";
-}
+/** SARIF's level of each severity: failures and errors are errors, warnings warnings, the rest notes. */
+const LEVELS: Record<Severity, Result.level> = {
+  failure: "error",
+  error: "error",
+  warning: "warning",
+  undecided: "note",
+  skipped: "note",
+  pass: "note",
+};
 
 function result(check: ReportCheck, bucket: string): Result {
   const where = check.prefix ?? "(bucket)";
@@ -48,7 +53,7 @@ function result(check: ReportCheck, bucket: string): Result {
   return {
     ruleId: check.cause ?? "unexpected-answer",
     ruleIndex: CAUSES.indexOf(check.cause ?? "unexpected-answer"),
-    level: level(check.verdict),
+    level: LEVELS[severityOf(check.verdict)],
     message: {
       text: `${verdictWord(check.verdict)} ${check.identity} ${check.operation} ${where}: ${why}${check.hint ? `. Fix: ${check.hint}` : ""}`,
     },
