@@ -8,7 +8,7 @@ import type { Role } from "./plan.js";
 import type { CheckResult } from "./verdict.js";
 
 const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant"] as const;
-type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
+export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
 export interface Place {
   prefix: string | null;

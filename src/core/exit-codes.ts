@@ -2,7 +2,8 @@
 // a brief one for --help: this one table, and exitCodeFor is the only place that picks one.
 
 import { countOf, countVerdicts, hasFatalError, type VerdictCounts } from "./summary.js";
-import { type CheckResult, VERDICT_NAMES, VERDICTS } from "./verdict.js";
+import type { CheckResult } from "./verdict.js";
+import { VERDICT_NAMES, VERDICTS } from "./verdicts.js";
 
 export const EXIT_CODE_TABLE = [
   {

@@ -1,6 +1,7 @@
 // Counts the verdicts; exit-codes.ts decides the exit code from them.
 import { type ErrorKind, FATAL_ERROR_KINDS } from "./classify.js";
-import { type CheckResult, type Severity, severityOf, VERDICT_NAMES, type Verdict } from "./verdict.js";
+import type { CheckResult } from "./verdict.js";
+import { type Severity, severityOf, VERDICT_NAMES, type Verdict } from "./verdicts.js";
 
 export type VerdictCounts = Record<Verdict, number>;
 

@@ -1,7 +1,7 @@
 // --junit FILE: the report as JUnit XML for CI, one testcase per cell. A LEAK or MISSING is a
 // failure carrying its fix, an error an error, a check not run a skipped test; warnings pass,
 // with the warning in system-out.
-import { type Severity, severityOf } from "../core/verdict.js";
+import { type Severity, severityOf } from "../core/verdicts.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 

@@ -12,7 +12,8 @@ import { describeRole, type Expectation, type MatrixMode, type Relation, type Ro
 import type { Disagreement } from "../core/policy/compare.js";
 import { inShard, type Shard, shardLabel } from "../core/shard.js";
 import { countVerdicts, type VerdictCounts } from "../core/summary.js";
-import type { CheckResult, Evidence, Observation, Verdict } from "../core/verdict.js";
+import type { CheckResult, Evidence, Observation } from "../core/verdict.js";
+import type { Verdict } from "../core/verdicts.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
 import { type WordedDiagnosis, wordDiagnoses } from "./diagnosis-words.js";
 import { type HintContext, resultHint } from "./hint.js";

@@ -4,7 +4,8 @@
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
 import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
-import { byRank, VERDICTS, type Verdict } from "../core/verdict.js";
+import { byRank, VERDICTS, type Verdict } from "../core/verdicts.js";
+import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
 import { type Style, SUMMARY_ORDER, verdictCell, verdictStyle, verdictWord, whyOf } from "./verdict-words.js";
@@ -176,24 +177,13 @@ function renderDiscovery(report: Report): string[] {
   return [`profiles: ${parts.join("; ") || "none"}${listed}${cut}`];
 }
 
-const DIAGNOSIS_WORDS: Record<string, string> = {
-  "shared-key": "SHARED KEY",
-  "keys-of-another-profile": "WRONG KEYS",
-  public: "PUBLIC",
-  "denied-everything": "DENIED ALL",
-  "wildcard-grant": "WILDCARD",
-};
-
 /** Diagnoses across identities, before the matrix: they explain whole walls of cells. */
 function renderDiagnoses(report: Report, paint: Paint): string[] {
   if (report.diagnoses.length === 0) return [];
   return [
     "",
     paint("bold", "Diagnoses"),
-    ...report.diagnoses.flatMap((d) => [
-      `  ${paint("red", (DIAGNOSIS_WORDS[d.kind] ?? d.kind).padEnd(11))} ${d.message}`,
-      `              fix: ${d.fix}`,
-    ]),
+    ...report.diagnoses.flatMap((d) => [`  ${paint("red", diagnosisLabel(d.kind).padEnd(11))} ${d.message}`, `              fix: ${d.fix}`]),
   ];
 }
 

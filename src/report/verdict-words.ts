@@ -3,7 +3,7 @@
 // matrix cells abbreviate these words, and its legend spells them out. What a verdict means (its
 // rank, its severity, whether it fails the run) is the core's VERDICTS; this is how it is said.
 import type { styleText } from "node:util";
-import type { Verdict } from "../core/verdict.js";
+import type { Verdict } from "../core/verdicts.js";
 
 export type Style = Parameters<typeof styleText>[0];
 
