@@ -304,6 +304,13 @@ export function findingLines(report: Report): string[] {
   return lines;
 }
 
+/** Unattended (a Job, CI): one line per finding, for log search and alerts. */
+export function findingLog(report: Report): string {
+  return findingLines(report)
+    .map((line) => `kfp-s3-probe: ${line}\n`)
+    .join("");
+}
+
 function renderCleanup(report: Report, paint: Paint): string[] {
   const { cleanup } = report;
   const unverified = (cleanup.unverifiedUploads ?? []).map(

@@ -8,11 +8,10 @@ import type { Operation } from "../../src/core/operations.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation } from "../../src/core/verdict.js";
 import type { Verdict } from "../../src/core/verdicts.js";
-import { FORMATS, type FormatName } from "../../src/report/formats.js";
+import { FORMATS, type FormatName, rendererOf, STDOUT_FORMATS } from "../../src/report/formats.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport, type Report, type ReportCheck } from "../../src/report/model.js";
 import { renderSarif } from "../../src/report/sarif.js";
-import { STDOUT_FORMATS } from "../../src/report/stdout-formats.js";
 import { findingLines, renderText } from "../../src/report/text.js";
 import { reportContext } from "../support/report-context.js";
 
@@ -108,9 +107,25 @@ describe("one verdict vocabulary", () => {
   });
 });
 
-describe("the formats --output may choose", () => {
-  it("are the formats of the table that go to stdout, named apart so that the command line loads no renderer", () => {
-    const toStdout = (Object.keys(FORMATS) as FormatName[]).filter((name) => FORMATS[name].destination === "stdout");
-    expect([...STDOUT_FORMATS]).toEqual(toStdout);
+describe("the formats table", () => {
+  it("--output chooses among the formats that go to stdout; JUnit and SARIF have a flag naming a file", () => {
+    expect([...STDOUT_FORMATS]).toEqual(["text", "json", "sarif"]);
+    expect(Object.entries(FORMATS).flatMap(([name, format]) => ("flag" in format ? [[name, format.flag]] : []))).toEqual([
+      ["junit", "--junit"],
+      ["sarif", "--sarif"],
+    ]);
+  });
+
+  it("each format's renderer loads when asked and renders the report as its own renderer does", async () => {
+    const report = reportWithEveryVerdict();
+    const rendered = Object.fromEntries(
+      await Promise.all((Object.keys(FORMATS) as FormatName[]).map(async (name) => [name, (await rendererOf(name))(report, { colour: false })])),
+    );
+    expect(rendered).toEqual({
+      text: renderText(report, false),
+      json: `${JSON.stringify(report)}\n`,
+      junit: renderJunit(report),
+      sarif: renderSarif(report),
+    });
   });
 });
