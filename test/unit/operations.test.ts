@@ -1,5 +1,7 @@
 // The operations table is the one place an operation is described: the plan, the remedies, the
 // offline evaluator, the generated policy and the text columns say what its row says.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { findingFor } from "../../src/core/cause.js";
 import { LAYOUTS } from "../../src/core/layout.js";
@@ -83,6 +85,12 @@ describe("the operations table", () => {
       ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
     ]);
     expect(new Set(granted.flat())).toEqual(new Set(OPERATION_NAMES.map((o) => OPERATIONS[o].action)));
+  });
+
+  it("docs/report-schema.md names every operation in the check's `operation` row", () => {
+    const schema = readFileSync(fileURLToPath(new URL("../../docs/report-schema.md", import.meta.url)), "utf8");
+    const row = schema.split("\n").find((line) => line.startsWith("| `operation` |")) ?? "";
+    expect([...row.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).slice(1)).toEqual(OPERATION_NAMES);
   });
 
   it("the text report's columns and bucket line are the rows' labels", () => {
