@@ -195,7 +195,17 @@ export function objectOperationsWhere(test: (row: OperationRow) => boolean): Obj
   return OPERATION_NAMES.filter(isObjectOperation).filter((operation) => test(OPERATIONS[operation]));
 }
 
-/** The IAM actions of the operations whose requests name this kind of resource, each once, in the table's order. */
-export function actionsOn(resources: readonly OperationRow["resource"][]): IamAction[] {
-  return [...new Set(OPERATION_NAMES.filter((o) => resources.includes(OPERATIONS[o].resource)).map((o) => OPERATIONS[o].action))];
+/** The order deployKF's reference policies list their actions in; actions they lack follow, in the table's order. */
+const REFERENCE_ORDER: readonly IamAction[] = ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
+const rank = (action: IamAction) => (REFERENCE_ORDER.includes(action) ? REFERENCE_ORDER.indexOf(action) : REFERENCE_ORDER.length);
+
+/** The IAM actions of the operations whose requests name this kind of resource, each once, in deployKF's order. */
+function actionsOn(resources: readonly OperationRow["resource"][]): IamAction[] {
+  const actions = new Set(OPERATION_NAMES.filter((o) => resources.includes(OPERATIONS[o].resource)).map((o) => OPERATIONS[o].action));
+  return [...actions].sort((a, b) => rank(a) - rank(b));
 }
+
+/** Every action of the bucket requests and listings: s3:GetBucketLocation, s3:ListBucket. */
+export const BUCKET_ACTIONS = actionsOn(["bucket", "listing"]);
+/** Every action on objects: read, write (multipart included), delete, and abort a failed upload. */
+export const OBJECT_ACTIONS = actionsOn(["object"]);

@@ -3,7 +3,7 @@
 // s3:AbortMultipartUpload; strict: ListBucket only under the profile's own prefixes, so no other
 // team's key names are listable.
 import { type KeyLayout, profileAreaRoots, profilePrefixes } from "../layout.js";
-import { actionsOn, type IamAction, OPERATIONS } from "../operations.js";
+import { BUCKET_ACTIONS, type IamAction, OBJECT_ACTIONS, OPERATIONS } from "../operations.js";
 import type { Role } from "../plan.js";
 
 export type PolicyVariant = "reference" | "strict";
@@ -22,15 +22,6 @@ export interface PolicyJson {
   Statement: PolicyStatementJson[];
 }
 
-/** The order deployKF's reference policies list their actions in; actions they lack follow, in the table's order. */
-const REFERENCE_ORDER: readonly IamAction[] = ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
-const rank = (action: IamAction) => (REFERENCE_ORDER.includes(action) ? REFERENCE_ORDER.indexOf(action) : REFERENCE_ORDER.length);
-const inReferenceOrder = (actions: IamAction[]) => actions.sort((a, b) => rank(a) - rank(b));
-
-/** Every action of the operations' bucket requests and listings: s3:GetBucketLocation, s3:ListBucket. */
-const BUCKET_ACTIONS = inReferenceOrder(actionsOn(["bucket", "listing"]));
-/** Every action of the operations on objects: read, write (multipart included), delete, and abort a failed upload. */
-const OBJECT_ACTIONS = inReferenceOrder(actionsOn(["object"]));
 const LIST_ACTION = OPERATIONS.list.action;
 
 /** The prefixes an identity's objects live under: the backend's and every profile's, or the profile's own. */
