@@ -1,9 +1,16 @@
 // An S3 store in memory that enforces a policy per identity and counts requests: the engine's
 // double for the benchmark and for the request-count tests. No SDK, no network.
 import type { ResponseFacts } from "../src/core/classify.js";
+import { type IamAction, OPERATIONS } from "../src/core/operations.js";
 import type { BucketResult, ListOptions, ListResult, ReadResult, S3Port, UploadResult, WriteResult } from "../src/probe/port.js";
 
-export type Action = "put" | "get" | "delete";
+/** The IAM action each request is authorised by: the action of the operation that sends it. */
+const PUT = OPERATIONS.put.action;
+const HEAD = OPERATIONS.head.action;
+const GET = OPERATIONS.get.action;
+const DELETE = OPERATIONS.delete.action;
+const MULTIPART = OPERATIONS.multipart.action;
+const ABORT = OPERATIONS["abort-multipart"].action;
 
 export class MemoryStore {
   readonly objects = new Map<string, Uint8Array>();
@@ -33,7 +40,7 @@ export class MemoryStore {
   }
 
   /** mayList: whether the identity may list under a prefix (default: the whole bucket, as the reference policies grant). */
-  portFor(mayDo: (action: Action, key: string) => boolean, mayList: (prefix: string) => boolean = () => true): S3Port {
+  portFor(mayDo: (action: IamAction, key: string) => boolean, mayList: (prefix: string) => boolean = () => true): S3Port {
     const answer = <R extends ResponseFacts>(allowed: boolean, ok: () => R): Promise<R | ResponseFacts> => {
       this.requests += 1;
       return Promise.resolve(allowed ? ok() : { status: 403, errorName: "AccessDenied" });
@@ -44,39 +51,40 @@ export class MemoryStore {
       listObjects: (prefix: string, maxKeys: number, _signal: AbortSignal, options: ListOptions = {}): Promise<ListResult> =>
         answer(mayList(prefix), () => this.list(prefix, maxKeys, options)) as Promise<ListResult>,
       putObjectIfAbsent: (key: string, body: Uint8Array): Promise<WriteResult> =>
-        answer(mayDo("put", key), () => {
+        answer(mayDo(PUT, key), () => {
           if (this.objects.has(key)) return { status: 412, errorName: "PreconditionFailed" };
           this.objects.set(key, body);
           return { status: 200 };
         }),
-      headObject: (key: string) =>
-        answer(mayDo("get", key), () => (this.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
+      headObject: (key: string) => answer(mayDo(HEAD, key), () => (this.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
       getObject: (key: string): Promise<ReadResult> =>
-        answer(mayDo("get", key), () => {
+        answer(mayDo(GET, key), () => {
           const body = this.objects.get(key);
           return body ? { status: 200, body } : { status: 404, errorName: "NoSuchKey" };
         }),
       deleteObject: (key: string): Promise<WriteResult> =>
-        answer(mayDo("delete", key), () => {
+        answer(mayDo(DELETE, key), () => {
           this.objects.delete(key);
           return { status: 204 };
         }),
       createMultipartUpload: (key: string): Promise<UploadResult> =>
-        answer(mayDo("put", key), () => {
+        answer(mayDo(MULTIPART, key), () => {
           const uploadId = `upload-${this.uploads.size}-${key}`;
           this.uploads.set(uploadId, key);
           return { status: 200, uploadId };
         }),
       uploadPart: (key: string, uploadId: string): Promise<UploadResult> =>
-        answer(mayDo("put", key), () => (this.uploads.has(uploadId) ? { status: 200, etag: '"part"' } : { status: 404, errorName: "NoSuchUpload" })),
+        answer(mayDo(MULTIPART, key), () =>
+          this.uploads.has(uploadId) ? { status: 200, etag: '"part"' } : { status: 404, errorName: "NoSuchUpload" },
+        ),
       completeMultipartUpload: (key: string, uploadId: string): Promise<WriteResult> =>
-        answer(mayDo("put", key), () => {
+        answer(mayDo(MULTIPART, key), () => {
           if (!this.uploads.delete(uploadId)) return { status: 404, errorName: "NoSuchUpload" };
           this.objects.set(key, new Uint8Array());
           return { status: 200 };
         }),
-      // The reference policies do not grant s3:AbortMultipartUpload.
-      abortMultipartUpload: () => answer(false, () => ({ status: 204 })),
+      abortMultipartUpload: (key: string, uploadId: string) =>
+        answer(mayDo(ABORT, key), () => (this.uploads.delete(uploadId) ? { status: 204 } : { status: 404, errorName: "NoSuchUpload" })),
       // Nor s3:ListBucketMultipartUploads.
       listMultipartUploads: () => answer(false, () => ({ status: 200, uploads: [] })),
     };
@@ -84,4 +92,4 @@ export class MemoryStore {
 }
 
 /** Object rights under these prefixes only, and no s3:AbortMultipartUpload: the reference policies. */
-export const within = (prefixes: string[]) => (_action: Action, key: string) => prefixes.some((p) => key.startsWith(p));
+export const within = (prefixes: string[]) => (action: IamAction, key: string) => action !== ABORT && prefixes.some((p) => key.startsWith(p));

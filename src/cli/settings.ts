@@ -8,7 +8,7 @@ import { LAYOUT_NAMES } from "../core/layout.js";
 import { MATRIX_MODES } from "../core/plan.js";
 import { UsageError } from "../core/usage-error.js";
 import { CREDENTIAL_SOURCES } from "../credentials/load.js";
-import { STDOUT_FORMATS } from "../report/stdout-formats.js";
+import { STDOUT_FORMATS } from "../report/formats.js";
 import { PROVIDER_NAMES } from "../s3/providers.js";
 
 export type SettingSource = "default" | "provider" | "aws-config" | "aws-environment" | "deploykf" | "config" | "environment" | "flag" | "detected";

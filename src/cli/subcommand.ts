@@ -3,7 +3,7 @@
 // (written by report-output.ts, as a probe run writes its report).
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../core/usage-error.js";
-import { STDOUT_FORMATS } from "../report/stdout-formats.js";
+import { STDOUT_FORMATS } from "../report/formats.js";
 
 /** `kfp-s3-probe NAME`'s parser: no --version of its own, errors as one line that points to its --help. */
 export function subcommandParser(argv: string[], name: string): Argv {

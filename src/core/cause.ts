@@ -1,43 +1,64 @@
 // Why a check is not ok, and what to change, as data: a cause code from a small closed set and a
 // structured remedy. Every output format renders these; nothing decides on a sentence.
 import type { ErrorKind } from "./classify.js";
-import type { Operation, PlannedCheck } from "./plan.js";
+import { type IamAction, OPERATIONS } from "./operations.js";
+import type { PlannedCheck } from "./plan.js";
+import type { Verdict } from "./verdicts.js";
 
-export const CAUSES = [
+interface CauseRow {
+  /** The verdicts a check with this cause can have (docs/report-schema.md's table, which a test holds to this). */
+  verdicts: readonly Verdict[];
+  /** Where the change belongs and what change it is; the settings to change, where they do not depend on the check. */
+  remedy: { where: RemedyPlace; change: Remedy["change"]; settings?: readonly string[] };
+}
+
+/** Every cause, with its remedy's shape; the words of each are the report's (src/report/hint.ts). */
+const CAUSE_ROWS = {
   // The identity's policy
-  "missing-action",
-  "delete-needs-read",
-  "recommended-action",
-  "grant-too-wide",
-  "key-names-listable",
+  "missing-action": { verdicts: ["missing"], remedy: { where: "identity-policy", change: "grant" } },
+  "delete-needs-read": { verdicts: ["missing"], remedy: { where: "identity-policy", change: "grant" } },
+  "recommended-action": { verdicts: ["degraded"], remedy: { where: "identity-policy", change: "grant" } },
+  "grant-too-wide": { verdicts: ["leak"], remedy: { where: "identity-policy", change: "remove" } },
+  "key-names-listable": { verdicts: ["exposed", "leak"], remedy: { where: "identity-policy", change: "restrict" } },
   // The bucket's own policy, ACL or public-access setting
-  "public-access",
+  "public-access": {
+    verdicts: ["leak"],
+    remedy: {
+      where: "bucket-policy",
+      change: "remove",
+      settings: ['Principal "*"', "public ACL", "Block Public Access (AWS)", "anonymous policy (MinIO)"],
+    },
+  },
   // What could not be decided or was not run
-  "no-object-to-read",
-  "undecided-answer",
-  "policy-not-evaluated",
-  "not-run",
+  "no-object-to-read": { verdicts: ["ambiguous"], remedy: { where: "none", change: "rerun" } },
+  "undecided-answer": { verdicts: ["ambiguous"], remedy: { where: "none", change: "check" } },
+  "policy-not-evaluated": { verdicts: ["ambiguous"], remedy: { where: "identity-policy", change: "check" } },
+  "not-run": { verdicts: ["not-run"], remedy: { where: "none", change: "rerun" } },
   // The store, the connection, the keys
-  "checksum-rejected",
-  "unreachable",
-  "dns",
-  "tls-mismatch",
-  "timeout",
-  "wrong-secret",
-  "unknown-key",
-  "expired-token",
-  "clock-skew",
-  "wrong-region",
-  "no-such-bucket",
-  "addressing-style",
-  "key-exists",
-  "not-implemented",
-  "throttled",
-  "store-failure",
-  "interrupted",
-  "unexpected-answer",
-] as const;
-export type Cause = (typeof CAUSES)[number];
+  "checksum-rejected": { verdicts: ["error"], remedy: { where: "store-setting", change: "check", settings: ["x-amz-checksum-crc32"] } },
+  unreachable: { verdicts: ["error"], remedy: { where: "flag", change: "check", settings: ["--endpoint"] } },
+  dns: { verdicts: ["error"], remedy: { where: "flag", change: "check", settings: ["--endpoint", "--path-style"] } },
+  "tls-mismatch": { verdicts: ["error"], remedy: { where: "flag", change: "set", settings: ["--endpoint", "--ca-bundle"] } },
+  timeout: { verdicts: ["error"], remedy: { where: "flag", change: "check", settings: ["--endpoint", "--request-timeout"] } },
+  "wrong-secret": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_SECRET_ACCESS_KEY"] } },
+  "unknown-key": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_ACCESS_KEY_ID"] } },
+  "expired-token": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_SESSION_TOKEN"] } },
+  "clock-skew": { verdicts: ["error"], remedy: { where: "machine", change: "set", settings: ["NTP"] } },
+  "wrong-region": { verdicts: ["error"], remedy: { where: "flag", change: "set", settings: ["--region"] } },
+  "no-such-bucket": { verdicts: ["error"], remedy: { where: "flag", change: "check", settings: ["--bucket", "--path-style"] } },
+  "addressing-style": { verdicts: ["error"], remedy: { where: "flag", change: "set", settings: ["--no-path-style"] } },
+  "key-exists": { verdicts: ["error", "not-run"], remedy: { where: "none", change: "rerun" } },
+  "not-implemented": { verdicts: ["error"], remedy: { where: "store-setting", change: "check", settings: ["--provider"] } },
+  throttled: { verdicts: ["error"], remedy: { where: "flag", change: "rerun", settings: ["--concurrency"] } },
+  "store-failure": { verdicts: ["error"], remedy: { where: "store-setting", change: "check", settings: ["--request-timeout"] } },
+  interrupted: { verdicts: ["error", "not-run"], remedy: { where: "flag", change: "rerun", settings: ["--timeout"] } },
+  "unexpected-answer": { verdicts: ["error"], remedy: { where: "none", change: "check", settings: ["--output json"] } },
+} as const satisfies Record<string, CauseRow>;
+
+export type Cause = keyof typeof CAUSE_ROWS;
+export const CAUSES: Record<Cause, CauseRow> = CAUSE_ROWS;
+/** In the table's order, which is SARIF's rule order (the keys of a literal object are exactly its key type). */
+export const CAUSE_NAMES = Object.keys(CAUSE_ROWS) as Cause[];
 
 /** Where the change belongs. */
 type RemedyPlace = "identity-policy" | "bucket-policy" | "secret" | "store-setting" | "flag" | "machine" | "none";
@@ -47,7 +68,7 @@ export interface Remedy {
   /** grant or remove IAM actions; restrict a grant with a condition; set or check a setting; rerun. */
   change: "grant" | "remove" | "restrict" | "set" | "check" | "rerun";
   /** IAM actions to grant or remove. */
-  actions?: string[];
+  actions?: IamAction[];
   /** The resource ARN the actions apply to. */
   resource?: string;
   /** Flags, variables or settings to change (--region, AWS_SECRET_ACCESS_KEY, ...). */
@@ -63,80 +84,82 @@ export interface Finding {
   remedy: Remedy;
 }
 
-const IAM_ACTION: Record<Operation, string> = {
-  "head-bucket": "s3:ListBucket",
-  "get-bucket-location": "s3:GetBucketLocation",
-  "list-bucket": "s3:ListBucket",
-  list: "s3:ListBucket",
-  put: "s3:PutObject",
-  head: "s3:GetObject",
-  get: "s3:GetObject",
-  delete: "s3:DeleteObject",
-  multipart: "s3:PutObject",
-  "abort-multipart": "s3:AbortMultipartUpload",
-  "put-checksum": "s3:PutObject",
+/** The cause of each kind of failed request. */
+const ERROR_CAUSES: Record<ErrorKind, Cause> = {
+  connection: "unreachable",
+  dns: "dns",
+  tls: "tls-mismatch",
+  timeout: "timeout",
+  signature: "wrong-secret",
+  "unknown-key": "unknown-key",
+  "expired-token": "expired-token",
+  "clock-skew": "clock-skew",
+  region: "wrong-region",
+  "no-such-bucket": "no-such-bucket",
+  addressing: "addressing-style",
+  "key-exists": "key-exists",
+  "not-implemented": "not-implemented",
+  throttled: "throttled",
+  server: "store-failure",
+  aborted: "interrupted",
+  unexpected: "unexpected-answer",
 };
 
-const ERROR_FINDINGS: Record<ErrorKind, Finding> = {
-  connection: { cause: "unreachable", remedy: { where: "flag", change: "check", settings: ["--endpoint"] } },
-  dns: { cause: "dns", remedy: { where: "flag", change: "check", settings: ["--endpoint", "--path-style"] } },
-  tls: { cause: "tls-mismatch", remedy: { where: "flag", change: "set", settings: ["--endpoint", "--ca-bundle"] } },
-  timeout: { cause: "timeout", remedy: { where: "flag", change: "check", settings: ["--endpoint", "--request-timeout"] } },
-  signature: { cause: "wrong-secret", remedy: { where: "secret", change: "check", settings: ["AWS_SECRET_ACCESS_KEY"] } },
-  "unknown-key": { cause: "unknown-key", remedy: { where: "secret", change: "check", settings: ["AWS_ACCESS_KEY_ID"] } },
-  "expired-token": { cause: "expired-token", remedy: { where: "secret", change: "check", settings: ["AWS_SESSION_TOKEN"] } },
-  "clock-skew": { cause: "clock-skew", remedy: { where: "machine", change: "set", settings: ["NTP"] } },
-  region: { cause: "wrong-region", remedy: { where: "flag", change: "set", settings: ["--region"] } },
-  "no-such-bucket": { cause: "no-such-bucket", remedy: { where: "flag", change: "check", settings: ["--bucket", "--path-style"] } },
-  addressing: { cause: "addressing-style", remedy: { where: "flag", change: "set", settings: ["--no-path-style"] } },
-  "key-exists": { cause: "key-exists", remedy: { where: "none", change: "rerun" } },
-  "not-implemented": { cause: "not-implemented", remedy: { where: "store-setting", change: "check", settings: ["--provider"] } },
-  throttled: { cause: "throttled", remedy: { where: "flag", change: "rerun", settings: ["--concurrency"] } },
-  server: { cause: "store-failure", remedy: { where: "store-setting", change: "check", settings: ["--request-timeout"] } },
-  aborted: { cause: "interrupted", remedy: { where: "flag", change: "rerun", settings: ["--timeout"] } },
-  unexpected: { cause: "unexpected-answer", remedy: { where: "none", change: "check", settings: ["--output json"] } },
-};
+/** What the check itself adds to its cause's remedy. */
+type RemedyParts = Pick<Remedy, "actions" | "resource" | "condition" | "value">;
 
+/** The cause's remedy with what the check adds, its fields always in the same order (the JSON report's). */
+function remedyFor(cause: Cause, parts: RemedyParts = {}): Remedy {
+  const { where, change, settings } = CAUSES[cause].remedy;
+  return {
+    where,
+    change,
+    ...(parts.actions ? { actions: parts.actions } : {}),
+    ...(parts.resource ? { resource: parts.resource } : {}),
+    ...(parts.condition ? { condition: parts.condition } : {}),
+    ...(settings ? { settings: [...settings] } : {}),
+    ...(parts.value ? { value: parts.value } : {}),
+  };
+}
+
+const findingOf = (cause: Cause, parts?: RemedyParts): Finding => ({ cause, remedy: remedyFor(cause, parts) });
+
+/** The operation's IAM resource: the bucket for bucket requests and listings, else the objects under the prefix. */
 function resourceOf(check: PlannedCheck, bucket: string): string {
-  if (check.target === null || check.operation === "list") return `arn:aws:s3:::${bucket}`;
+  if (check.target === null || OPERATIONS[check.operation].resource !== "object") return `arn:aws:s3:::${bucket}`;
   return `arn:aws:s3:::${bucket}/${check.target.prefix}*`;
 }
 
 /** ListBucket limited to the profile's own prefixes, which hides every other key name. */
-function listRestriction(bucket: string): Remedy {
-  return {
-    where: "identity-policy",
-    change: "restrict",
-    actions: ["s3:ListBucket"],
+function listRestriction(bucket: string): Finding {
+  return findingOf("key-names-listable", {
+    actions: [OPERATIONS.list.action],
     resource: `arn:aws:s3:::${bucket}`,
     condition: { operator: "StringLike", key: "s3:prefix", values: ["<own prefixes>"] },
-  };
+  });
 }
 
 function errorFinding(errorKind: ErrorKind | undefined, bucketRegion?: string): Finding {
-  const finding = ERROR_FINDINGS[errorKind ?? "unexpected"];
-  return errorKind === "region" && bucketRegion ? { ...finding, remedy: { ...finding.remedy, value: bucketRegion } } : finding;
+  const kind = errorKind ?? "unexpected";
+  return findingOf(ERROR_CAUSES[kind], kind === "region" && bucketRegion ? { value: bucketRegion } : {});
+}
+
+/** The check's own action on its resource, for a grant or a removal. */
+function actionOn(check: PlannedCheck, bucket: string): RemedyParts {
+  return { actions: [OPERATIONS[check.operation].action], resource: resourceOf(check, bucket) };
 }
 
 function grantFinding(check: PlannedCheck, cause: Cause, bucket: string): Finding {
-  const action = cause === "delete-needs-read" ? "s3:GetObject" : IAM_ACTION[check.operation];
-  const grant: Remedy = { where: "identity-policy", change: "grant", actions: [action], resource: resourceOf(check, bucket) };
-  if (check.operation === "list" && check.target) grant.condition = { operator: "StringLike", key: "s3:prefix", values: [`${check.target.prefix}*`] };
-  return { cause, remedy: grant };
+  // gocloud's delete reads first: the grant it lacks is HeadObject's.
+  const actions = cause === "delete-needs-read" ? [OPERATIONS.head.action] : [OPERATIONS[check.operation].action];
+  const listing = OPERATIONS[check.operation].resource === "listing" && check.target;
+  const condition = listing ? { operator: "StringLike" as const, key: "s3:prefix" as const, values: [`${listing.prefix}*`] } : undefined;
+  return findingOf(cause, { actions, resource: resourceOf(check, bucket), ...(condition ? { condition } : {}) });
 }
 
 /** Anyone can do it: the fix is the bucket's policy, ACL or public-access setting, never an identity's policy. */
 export function publicFinding(check: PlannedCheck, bucket: string): Finding {
-  return {
-    cause: "public-access",
-    remedy: {
-      where: "bucket-policy",
-      change: "remove",
-      actions: [IAM_ACTION[check.operation]],
-      resource: resourceOf(check, bucket),
-      settings: ['Principal "*"', "public ACL", "Block Public Access (AWS)", "anonymous policy (MinIO)"],
-    },
-  };
+  return findingOf("public-access", actionOn(check, bucket));
 }
 
 export interface FindingInput {
@@ -147,8 +170,26 @@ export interface FindingInput {
   bucketRegion?: string;
 }
 
+function leakFinding(input: FindingInput, bucket: string): Finding {
+  if (input.knownCause === "public-access") return publicFinding(input.check, bucket);
+  if (input.check.expectation === "exposure") return listRestriction(bucket);
+  return findingOf("grant-too-wide", actionOn(input.check, bucket));
+}
+
+function errorOf(input: FindingInput): Finding {
+  const rejected = input.errorKind === "not-implemented" || input.errorKind === "unexpected";
+  if (input.check.operation === "put-checksum" && rejected) return findingOf("checksum-rejected");
+  return errorFinding(input.errorKind, input.bucketRegion);
+}
+
+function undecidedFinding(input: FindingInput): Finding {
+  if (input.knownCause === "policy-not-evaluated") return findingOf("policy-not-evaluated");
+  // Reads are decided on objects that exist.
+  return findingOf(OPERATIONS[input.check.operation].action === OPERATIONS.get.action ? "no-object-to-read" : "undecided-answer");
+}
+
 /** The cause and remedy of a verdict that is not ok; undefined for ok. */
-export function findingFor(input: FindingInput, verdict: string, bucket: string): Finding | undefined {
+export function findingFor(input: FindingInput, verdict: Verdict, bucket: string): Finding | undefined {
   const { check } = input;
   switch (verdict) {
     case "missing":
@@ -156,27 +197,17 @@ export function findingFor(input: FindingInput, verdict: string, bucket: string)
     case "degraded":
       return grantFinding(check, "recommended-action", bucket);
     case "leak":
-      if (input.knownCause === "public-access") return publicFinding(check, bucket);
-      if (check.expectation === "exposure") return { cause: "key-names-listable", remedy: listRestriction(bucket) };
-      return {
-        cause: "grant-too-wide",
-        remedy: { where: "identity-policy", change: "remove", actions: [IAM_ACTION[check.operation]], resource: resourceOf(check, bucket) },
-      };
+      return leakFinding(input, bucket);
     case "exposed":
-      return { cause: "key-names-listable", remedy: listRestriction(bucket) };
+      return listRestriction(bucket);
     case "error":
-      if (check.operation === "put-checksum" && (input.errorKind === "not-implemented" || input.errorKind === "unexpected")) {
-        return { cause: "checksum-rejected", remedy: { where: "store-setting", change: "check", settings: ["x-amz-checksum-crc32"] } };
-      }
-      return errorFinding(input.errorKind, input.bucketRegion);
+      return errorOf(input);
     case "ambiguous":
-      if (input.knownCause === "policy-not-evaluated")
-        return { cause: "policy-not-evaluated", remedy: { where: "identity-policy", change: "check" } };
-      if (check.operation === "head" || check.operation === "get") return { cause: "no-object-to-read", remedy: { where: "none", change: "rerun" } };
-      return { cause: "undecided-answer", remedy: { where: "none", change: "check" } };
+      return undecidedFinding(input);
     case "not-run":
-      return { cause: input.knownCause ?? "not-run", remedy: { where: "none", change: "rerun" } };
-    default:
+      // A check not run is run again, whatever stopped it.
+      return { cause: input.knownCause ?? "not-run", remedy: remedyFor("not-run") };
+    case "ok":
       return undefined;
   }
 }

@@ -3,15 +3,16 @@
 // denied everything, and grants that reach profiles that do not exist. Data only; the report
 // words them.
 import { publicFinding } from "./cause.js";
+import type { Operation } from "./operations.js";
 import type { Role } from "./plan.js";
 import type { CheckResult } from "./verdict.js";
 
 const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant"] as const;
-type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
+export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
 export interface Place {
   prefix: string | null;
-  operations: string[];
+  operations: Operation[];
 }
 
 export interface Diagnosis {
@@ -35,11 +36,11 @@ export interface DiagnosedIdentity {
 }
 
 const profileOf = (identity: DiagnosedIdentity): string[] => (identity.role.kind === "profile" ? [identity.role.profile] : []);
-const isRead = (operation: string) => operation === "get" || operation === "head";
-const isReadOrWrite = (operation: string) => isRead(operation) || operation === "put";
+/** A read or a plain write: what a profile does with its own objects (the pairs matrix's two). */
+const isReadOrWrite = (operation: Operation) => operation === "get" || operation === "head" || operation === "put";
 
 function placesOf(results: CheckResult[]): Place[] {
-  const byPrefix = new Map<string | null, string[]>();
+  const byPrefix = new Map<string | null, Operation[]>();
   for (const r of results) byPrefix.set(r.target?.prefix ?? null, [...(byPrefix.get(r.target?.prefix ?? null) ?? []), r.operation]);
   return [...byPrefix].map(([prefix, operations]) => ({ prefix, operations }));
 }

@@ -1,8 +1,9 @@
 // Every exit code the probe returns, with its meaning (the README's table, tested against it) and
 // a brief one for --help: this one table, and exitCodeFor is the only place that picks one.
 
-import { countVerdicts, hasFatalError, type VerdictCounts } from "./summary.js";
+import { countOf, countVerdicts, hasFatalError, type VerdictCounts } from "./summary.js";
 import type { CheckResult } from "./verdict.js";
+import { VERDICT_NAMES, VERDICTS } from "./verdicts.js";
 
 export const EXIT_CODE_TABLE = [
   {
@@ -73,12 +74,13 @@ export function exitCodeOf(facts: { counts: VerdictCounts; fatalError: boolean }
   if (ending.kind === "internal-error") return EXIT_CODES.internal;
   if (ending.interruptedBy === "SIGINT" || ending.interruptedBy === "SIGTERM") return EXIT_CODES.interrupted;
   const { counts } = facts;
-  if (counts.leak > 0 || counts.missing > 0) return EXIT_CODES.findings;
+  if (countOf(counts, "failure") > 0) return EXIT_CODES.findings;
   // A run that leaves anything behind never exits 0.
   if ((ending.leftovers ?? 0) > 0) return EXIT_CODES.leftovers;
   if (ending.interruptedBy === "deadline") return EXIT_CODES.unreachable;
   if (facts.fatalError) return EXIT_CODES.unreachable;
-  if (counts.error > 0) return EXIT_CODES.findings;
+  // What is left that fails the run is an error that did not stop its identity.
+  if (VERDICT_NAMES.some((verdict) => VERDICTS[verdict].failing && counts[verdict] > 0)) return EXIT_CODES.findings;
   if (ending.unproven) return EXIT_CODES.unproven;
   return EXIT_CODES.asExpected;
 }

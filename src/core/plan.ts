@@ -1,22 +1,22 @@
 // What one identity is checked for, and what the reference deployKF policies say it should be
 // able to do (fixtures/reference-policies/, copies of deployKF's example policies).
 import { type KeyLayout, nearMissProfiles, profileAreaRoots, profilePrefixes } from "./layout.js";
+import {
+  type BucketOperation,
+  isBucketOperation,
+  type ObjectOperation,
+  OPERATION_NAMES,
+  OPERATIONS,
+  type Operation,
+  objectOperationsWhere,
+} from "./operations.js";
 
 /** anonymous: requests sent unsigned, as anyone on the network can send them. */
 export type Role = { kind: "backend" } | { kind: "profile"; profile: string } | { kind: "anonymous" };
 
-type BucketOperation = "head-bucket" | "get-bucket-location" | "list-bucket";
-/**
- * Beyond the basic five, the uploads KFP makes: multipart (the v2 launcher above 8 MiB, Argo
- * above 16 MiB), AbortMultipartUpload after a failed one, and a PutObject with a CRC32 checksum
- * as the v2 launcher's transfer manager sends it.
- */
-type UploadOperation = "multipart" | "abort-multipart" | "put-checksum";
-type ObjectOperation = "list" | "put" | "head" | "get" | "delete" | UploadOperation;
-export type Operation = BucketOperation | ObjectOperation;
-
-const BUCKET_OPERATIONS: BucketOperation[] = ["head-bucket", "get-bucket-location", "list-bucket"];
-const OBJECT_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get", "delete"];
+const BUCKET_OPERATIONS: BucketOperation[] = OPERATION_NAMES.filter(isBucketOperation);
+/** What every identity is tried for under a prefix. */
+const OBJECT_OPERATIONS = objectOperationsWhere((row) => row.when === "always");
 
 /**
  * required: KFP fails without it. forbidden: a leak if allowed. exposure: key names become
@@ -31,7 +31,7 @@ export type Expectation = "required" | "forbidden" | "exposure" | "optional" | "
  * foreign: another profile in this run; unowned: a profile that exists nowhere;
  * near-miss: what a policy without its trailing slash also matches (team-10, team-1-x, artifacts/team-1…).
  */
-type Relation = "own" | "backend-only" | "all-profiles" | "foreign" | "unowned" | "near-miss";
+export type Relation = "own" | "backend-only" | "all-profiles" | "foreign" | "unowned" | "near-miss";
 
 export interface Target {
   prefix: string;
@@ -79,7 +79,7 @@ export interface RunContext {
 /** The upload checks, under the prefixes where the identity writes artifacts. */
 function uploadOperations(context: RunContext): ObjectOperation[] {
   if (context.uploads === false) return OBJECT_OPERATIONS;
-  return [...OBJECT_OPERATIONS, "put-checksum", ...(context.multipart === false ? [] : (["multipart", "abort-multipart"] as const))];
+  return objectOperationsWhere((row) => row.when !== "multipart" || context.multipart !== false);
 }
 
 function target(prefix: string, relation: Relation, owner: string | null, operations = OBJECT_OPERATIONS): Target {
@@ -87,7 +87,11 @@ function target(prefix: string, relation: Relation, owner: string | null, operat
 }
 
 /** What anyone may try without keys: list, write a canary, read an object that exists. */
-const ANONYMOUS_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get"];
+const ANONYMOUS_OPERATIONS = objectOperationsWhere((row) => row.anonymous);
+/** The pairs matrix: the read, then the conditional write. */
+const PAIR_OPERATIONS = [...objectOperationsWhere((row) => row.pair === "read"), ...objectOperationsWhere((row) => row.pair === "write")];
+/** A profile's own prefix without its slash: a listing there would show the profile's own keys, so no list check. */
+const UNSLASHED_OPERATIONS = OBJECT_OPERATIONS.filter((operation) => OPERATIONS[operation].lists === null);
 
 /**
  * Another profile's prefixes in the pairs matrix: a GetObject under the first and a conditional
@@ -95,8 +99,11 @@ const ANONYMOUS_OPERATIONS: ObjectOperation[] = ["list", "put", "head", "get"];
  * team, explicit or by wildcard, shows in one of the two; --matrix full tries every operation.
  */
 function pairTargets(prefixes: string[], relation: Relation, owner: string): Target[] {
-  if (prefixes.length === 1) return prefixes.map((prefix) => target(prefix, relation, owner, ["get", "put"]));
-  return prefixes.slice(0, 2).map((prefix, i) => target(prefix, relation, owner, i === 0 ? ["get"] : ["put"]));
+  if (prefixes.length === 1) return prefixes.map((prefix) => target(prefix, relation, owner, PAIR_OPERATIONS));
+  return prefixes.slice(0, 2).flatMap((prefix, i) => {
+    const operation = PAIR_OPERATIONS[i];
+    return operation ? [target(prefix, relation, owner, [operation])] : [];
+  });
 }
 
 /** Every other profile's prefixes, tried with the given operations, or as pairs. */
@@ -138,27 +145,28 @@ export function targetsFor(role: Role, layout: KeyLayout, context: RunContext): 
     ...foreignTargets(others, layout, context, OBJECT_OPERATIONS),
     ...prefixesOf(context.unownedProfile).map((prefix) => target(prefix, "unowned", null)),
     ...nearMisses.flatMap((name) => prefixesOf(name).map((prefix) => target(prefix, "near-miss", null))),
-    // "artifacts/team-1" without the slash: a listing there would show the profile's own keys, so no list check.
-    ...prefixesOf(me).map((prefix) => target(prefix.replace(/\/$/, ""), "near-miss", null, ["put", "head", "get", "delete"])),
+    // "artifacts/team-1" without the slash.
+    ...prefixesOf(me).map((prefix) => target(prefix.replace(/\/$/, ""), "near-miss", null, UNSLASHED_OPERATIONS)),
   ];
 }
 
 export function expectationFor(role: Role, target: Target | null, operation: Operation): Expectation {
   if (role.kind === "anonymous") return "forbidden";
-  if (operation === "abort-multipart") return "recommended";
+  const row = OPERATIONS[operation];
+  if (row.need === "recommended") return "recommended";
   if (role.kind === "backend") return "required";
   if (target === null) {
     // Profiles' keys never need the bucket-wide list; HeadBucket and GetBucketLocation are
     // used by tools that fall back when denied (Argo assumes us-east-1).
-    return operation === "list-bucket" ? "exposure" : "optional";
+    return row.lists ? "exposure" : "optional";
   }
   if (target.relation === "own") return "required";
-  return operation === "list" ? "exposure" : "forbidden";
+  return row.lists ? "exposure" : "forbidden";
 }
 
 export function planFor(identity: string, role: Role, layout: KeyLayout, context: RunContext): IdentityPlan {
   const targets = targetsFor(role, layout, context);
-  const bucketOperations: BucketOperation[] = role.kind === "anonymous" ? ["list-bucket"] : BUCKET_OPERATIONS;
+  const bucketOperations = role.kind === "anonymous" ? BUCKET_OPERATIONS.filter((operation) => OPERATIONS[operation].anonymous) : BUCKET_OPERATIONS;
   const checks: PlannedCheck[] = [
     ...bucketOperations.map((operation) => ({
       identity,

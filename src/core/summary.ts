@@ -1,14 +1,20 @@
 // Counts the verdicts; exit-codes.ts decides the exit code from them.
 import { type ErrorKind, FATAL_ERROR_KINDS } from "./classify.js";
-import type { CheckResult, Verdict } from "./verdict.js";
+import type { CheckResult } from "./verdict.js";
+import { type Severity, severityOf, VERDICT_NAMES, type Verdict } from "./verdicts.js";
 
 export type VerdictCounts = Record<Verdict, number>;
 
 /** Of a run's results, or of a report's checks (merge counts the shards' together). */
-export function countVerdicts(results: readonly { verdict: Verdict | string }[]): VerdictCounts {
-  const counts: VerdictCounts = { ok: 0, missing: 0, leak: 0, exposed: 0, degraded: 0, ambiguous: 0, error: 0, "not-run": 0 };
-  for (const result of results) counts[result.verdict as Verdict] += 1;
+export function countVerdicts(results: readonly { verdict: Verdict }[]): VerdictCounts {
+  const counts = Object.fromEntries(VERDICT_NAMES.map((verdict) => [verdict, 0])) as VerdictCounts;
+  for (const result of results) counts[result.verdict] += 1;
   return counts;
+}
+
+/** How many checks have a verdict of this severity. */
+export function countOf(counts: VerdictCounts, severity: Severity): number {
+  return VERDICT_NAMES.filter((verdict) => severityOf(verdict) === severity).reduce((n, verdict) => n + counts[verdict], 0);
 }
 
 /** An error after which nothing else the identity does can be trusted (exit 3). */

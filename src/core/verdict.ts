@@ -3,9 +3,7 @@
 import { type Cause, type Finding, findingFor, type Remedy } from "./cause.js";
 import type { ErrorKind, Outcome } from "./classify.js";
 import type { Expectation, PlannedCheck } from "./plan.js";
-
-/** degraded: a recommended right is missing; KFP works, but leaves debris (no failure). */
-export type Verdict = "ok" | "missing" | "leak" | "exposed" | "degraded" | "ambiguous" | "error" | "not-run";
+import type { Verdict } from "./verdicts.js";
 
 /** One request made for a check, as the report shows it. */
 export interface Evidence {

@@ -3,6 +3,7 @@
 // the directory to look in for an object that exists, and a key inside the run's own namespace
 // that the same policy allows, where an object can be planted when none exists. Pure.
 import { type KeyLayout, profileAreaRoots, runNamespace } from "./layout.js";
+import { OPERATIONS, type Operation } from "./operations.js";
 import type { PlannedCheck, Role } from "./plan.js";
 import type { PolicyDocument } from "./policy/document.js";
 import type { Caller, ExactAnswer } from "./policy/exact.js";
@@ -10,10 +11,14 @@ import { decide, objectCandidates } from "./policy/exact.js";
 import { auditSubject, type PolicySubject } from "./policy/exact-questions.js";
 import { exactly, startingWith } from "./policy/key-language.js";
 
-export type WitnessOperation = "get" | "put" | "delete";
+/** The operations a witness is tried with: a read, a write, a delete. */
+const WITNESS_OPERATIONS = ["get", "put", "delete"] as const satisfies readonly Operation[];
+export type WitnessOperation = (typeof WITNESS_OPERATIONS)[number];
 
-const OPERATION_OF: Partial<Record<string, WitnessOperation>> = { "s3:GetObject": "get", "s3:PutObject": "put", "s3:DeleteObject": "delete" };
-const ACTION_OF: Record<WitnessOperation, string> = { get: "s3:GetObject", put: "s3:PutObject", delete: "s3:DeleteObject" };
+/** The witness operation an IAM action is the action of, if any. */
+export const witnessOperationOf = (action: string): WitnessOperation | undefined =>
+  WITNESS_OPERATIONS.find((operation) => OPERATIONS[operation].action === action);
+const actionOf = (operation: WitnessOperation): string => OPERATIONS[operation].action;
 
 export interface Witness {
   identity: string;
@@ -70,7 +75,7 @@ export function policySubjects(
 
 /** Whether the subject's policies surely let it do `operation` on `key` (an object found by listing is read only then). */
 export function policyAllows(subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string): boolean {
-  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), ACTION_OF[operation], bucket);
+  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), actionOf(operation), bucket);
   return decide(candidates, exactly(key)).answer === "yes";
 }
 
@@ -88,7 +93,7 @@ const directoryOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 
 /** A key the policy allows inside the run's namespace under the witness's directory, else under the key itself. */
 function plantKeyFor(subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string, runId: string): string | undefined {
-  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), ACTION_OF[operation], bucket);
+  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), actionOf(operation), bucket);
   for (const base of [directoryOf(key), key]) {
     const answer = decide(candidates, startingWith(runNamespace(base, runId)));
     if (answer.answer === "yes") return answer.witness;
@@ -133,7 +138,7 @@ export function witnessesOf(
   const answers = [...audit.actions.flatMap((a) => [a.outside, ...a.profiles.map((p) => p.answer)]), audit.list];
   const unread = [...new Set(answers.flatMap((a) => (a.answer === "undecided" ? a.unread : [])))];
   const witnesses = audit.actions.flatMap(({ action, outside, profiles }) => {
-    const operation = OPERATION_OF[action];
+    const operation = witnessOperationOf(action);
     if (!operation || outside.answer === "no") return [];
     const perProfile = profiles.flatMap(({ answer }) => witnessOf(identity, subject, context, operation, answer) ?? []);
     if (perProfile.length > 0) return perProfile;

@@ -10,6 +10,7 @@
 import { markPublic } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { runNamespace, unownedProfileName } from "../core/layout.js";
+import { OPERATIONS } from "../core/operations.js";
 import { type IdentityPlan, type PlannedCheck, planFor, type RunContext } from "../core/plan.js";
 import { assess, type CheckResult, type Observation } from "../core/verdict.js";
 import { Ledger } from "./ledger.js";
@@ -101,9 +102,8 @@ function proofOf(state: RunState, results: CheckResult[]): NonNullable<ProbeRun[
 function namespacesOf(state: RunState): Namespace[] {
   const targets = state.proberPlans().flatMap((plan) => plan.targets);
   const prefixes = new Set(targets.map((target) => target.prefix));
-  const withUploads = new Set(
-    targets.filter((t) => t.operations.includes("multipart") || t.operations.includes("abort-multipart")).map((t) => t.prefix),
-  );
+  // Where the multipart operations (multipart, abort-multipart) ran, uploads may be open.
+  const withUploads = new Set(targets.filter((t) => t.operations.some((o) => OPERATIONS[o].when === "multipart")).map((t) => t.prefix));
   const cleaners = state.listers().map((identity) => ({ identity: identity.name, port: identity.port }));
   const keyPrefixes = new Set([...prefixes].map((prefix) => runNamespace(prefix, state.options.runId)));
   const markerNamespaces = [...state.deeperMarkers.keys()].map((marker) => marker.slice(0, marker.lastIndexOf("/") + 1));

@@ -1,9 +1,8 @@
-// Report formats as one table: a name, a renderer, and where it goes. --output picks the one on
-// stdout; --junit FILE adds another to a file. Every format renders the same Report.
-import { renderJunit } from "./junit.js";
+// Report formats as one table: a name, where it goes (stdout, where --output may choose it; a file,
+// where its flag names one) and its renderer. Every format renders the same Report. Reading the
+// command line needs only the names, so a renderer is loaded when a report is written in its format.
 import type { Report } from "./model.js";
-import { renderSarif } from "./sarif.js";
-import { findingLines, renderText, type TextOptions } from "./text.js";
+import type { TextOptions } from "./text.js";
 
 interface RenderOptions {
   colour: boolean;
@@ -11,28 +10,40 @@ interface RenderOptions {
   text?: TextOptions;
 }
 
-export interface ReportFormat {
-  name: string;
-  render: (report: Report, options: RenderOptions) => string;
+type Render = (report: Report, options: RenderOptions) => string;
+
+interface ReportFormat {
   /** stdout: may be chosen by --output; file: only written where its flag says. */
   destination: "stdout" | "file";
   /** The flag that names a file for it, beside whatever goes to stdout. */
-  flag?: string;
+  flag?: `--${string}`;
+  load: () => Promise<Render>;
 }
 
-export type FormatName = "text" | "json" | "sarif" | "junit";
-
-export const FORMATS: Record<FormatName, ReportFormat> = {
-  text: { name: "text", render: (report, { colour, text }) => renderText(report, colour, text), destination: "stdout" },
+/** In the order their files are written. */
+export const FORMATS = {
+  text: {
+    destination: "stdout",
+    load: async () => {
+      const { renderText } = await import("./text.js");
+      return (report, { colour, text }) => renderText(report, colour, text);
+    },
+  },
   // One line: the smallest and fastest to write, and findable in a pod log among stderr's lines (merge does).
-  json: { name: "json", render: (report) => `${JSON.stringify(report)}\n`, destination: "stdout" },
-  sarif: { name: "sarif", render: (report) => renderSarif(report), destination: "stdout", flag: "--sarif" },
-  junit: { name: "junit", render: (report) => renderJunit(report), destination: "file", flag: "--junit" },
-};
+  json: { destination: "stdout", load: async () => (report) => `${JSON.stringify(report)}\n` },
+  junit: { destination: "file", flag: "--junit", load: async () => (await import("./junit.js")).renderJunit },
+  sarif: { destination: "stdout", flag: "--sarif", load: async () => (await import("./sarif.js")).renderSarif },
+} as const satisfies Record<string, ReportFormat>;
 
-/** Unattended (a Job, CI): one line per finding, for log search and alerts. */
-export function findingLog(report: Report): string {
-  return findingLines(report)
-    .map((line) => `kfp-s3-probe: ${line}\n`)
-    .join("");
-}
+export type FormatName = keyof typeof FORMATS;
+/** The formats a flag names a file for. */
+export type FileFormatName = { [F in FormatName]: (typeof FORMATS)[F] extends { flag: string } ? F : never }[FormatName];
+
+/** The keys of a literal object are exactly its key type (TypeScript types Object.keys as string[]). */
+const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
+/** The formats --output may choose. */
+export const STDOUT_FORMATS: readonly FormatName[] = FORMAT_NAMES.filter((name) => FORMATS[name].destination === "stdout");
+export const FILE_FORMATS = FORMAT_NAMES.filter((name): name is FileFormatName => "flag" in FORMATS[name]);
+
+/** The format's renderer, loaded now. */
+export const rendererOf = (name: FormatName): Promise<Render> => FORMATS[name].load();

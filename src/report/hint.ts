@@ -1,8 +1,10 @@
 // The words of a fix: a finding's cause and remedy, said as one sentence that names the IAM action,
 // flag or setting to change. The only place where a remedy becomes text.
 import type { Cause, Remedy } from "../core/cause.js";
-import type { Operation, PlannedCheck } from "../core/plan.js";
-import { type CheckResult, findingOf, type Observation, type Verdict } from "../core/verdict.js";
+import type { Operation } from "../core/operations.js";
+import type { PlannedCheck } from "../core/plan.js";
+import { type CheckResult, findingOf, type Observation } from "../core/verdict.js";
+import type { Verdict } from "../core/verdicts.js";
 
 /** A list in a line: all of a few (joined by `last`), or the first two and how many more. */
 export function fewAndMore(items: string[], more = "more", last = ", "): string {
@@ -18,45 +20,11 @@ export interface HintContext {
 
 /** The parts of a check a hint speaks of. */
 export interface HintSubject {
-  operation: Operation | string;
+  operation: Operation;
   prefix: string | null;
   cause: Cause;
   remedy: Remedy;
 }
-
-const ERROR_WORDS: Partial<Record<Cause, (remedy: Remedy, context: HintContext) => string>> = {
-  unreachable: (_r, { tls }) =>
-    `check --endpoint (host and port) and that the store is reachable from here${tls ? "" : "; if the store speaks TLS, use https://"}`,
-  dns: () => "check the host name in --endpoint (with virtual-hosted addressing the bucket name is part of it: try --path-style)",
-  "tls-mismatch": (_r, { tls }) =>
-    tls
-      ? "the store's certificate is not trusted: --ca-bundle FILE adds your CA to the public roots (--insecure-skip-tls-verify only to diagnose); if the store speaks plain HTTP, use http://"
-      : "the endpoint did not answer plain HTTP: if it speaks TLS, use https:// in --endpoint",
-  timeout: () => "the store did not answer in --request-timeout; check the endpoint, a proxy, or raise the timeout",
-  "wrong-secret": () =>
-    "the secret key does not match the access key id: check AWS_SECRET_ACCESS_KEY (or a proxy rewrites the Host header or the port: use the --endpoint the store sees)",
-  "unknown-key": () => "the store does not know this access key id: check the identity's AWS_ACCESS_KEY_ID",
-  "expired-token": () => "the session token has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)",
-  "clock-skew": () => "set this machine's clock right (NTP): signatures are only valid for 15 minutes",
-  "wrong-region": (remedy) => (remedy.value ? `set --region ${remedy.value}` : "set --region to the bucket's region"),
-  "no-such-bucket": () =>
-    "check --bucket: the bucket does not exist on this endpoint (or try the other addressing style: --path-style / --no-path-style)",
-  "addressing-style": () => "this store needs virtual-hosted addressing: --no-path-style",
-  "key-exists": () => "a probe key already existed and was left untouched: rerun, and the new run id gives new keys",
-  "not-implemented": () =>
-    "the store does not implement this request, and KFP needs it: check --provider and the store's S3 compatibility, or use a store that implements it",
-  throttled: () => "the store kept asking to slow down after retries with backoff; rerun later or lower --concurrency",
-  "store-failure": () =>
-    "the store failed after 3 tries with backoff: check its logs and health, then rerun; raise --request-timeout if it is only slow",
-  interrupted: () => "the run was cancelled before this check answered: rerun, with a larger --timeout if the deadline cut it",
-  "unexpected-answer": () =>
-    "the store answered something the probe does not know: see the evidence (--output json shows every request, status and error name)",
-  "checksum-rejected": () =>
-    "this store rejects uploads with a CRC32 checksum (x-amz-checksum-crc32), which KFP v2's launcher sends: v2 artifact uploads will fail here; update the store to one that accepts it",
-  "no-object-to-read": () => "reads are decided on objects that exist: add the prefix's owner or the backend to the run, so that it can write one",
-  "policy-not-evaluated": () =>
-    'offline, only Allow/Deny, Action/NotAction, Resource/NotResource, Principal "*" and the String operators on s3:prefix and s3:delimiter are read: probe the store itself to decide this cell',
-};
 
 function grantWords(subject: HintSubject, context: HintContext): string {
   const { remedy, operation } = subject;
@@ -85,22 +53,7 @@ function exposureWords(subject: HintSubject): string {
 
 /** The sentence for a finding; undefined where there is nothing to change. */
 export function hintText(subject: HintSubject, context: HintContext): string | undefined {
-  const { remedy } = subject;
-  switch (subject.cause) {
-    case "missing-action":
-    case "delete-needs-read":
-      return grantWords(subject, context);
-    case "recommended-action":
-      return `grant ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} (the reference policies do not): an upload that fails half-way leaves its parts behind, stored and billed; or add a lifecycle rule with AbortIncompleteMultipartUpload`;
-    case "grant-too-wide":
-      return `remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} from this identity's policy (check wildcards such as "*" or a resource without its trailing slash)`;
-    case "key-names-listable":
-      return exposureWords(subject);
-    case "public-access":
-      return `anyone can do this without keys: remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} for everyone from the bucket policy (a Principal "*" statement) or the bucket's ACL; on AWS turn on Block Public Access, on MinIO remove the anonymous policy (mc anonymous set none); not this identity's own policy`;
-    default:
-      return ERROR_WORDS[subject.cause]?.(remedy, context);
-  }
+  return CAUSE_WORDS[subject.cause].fix(subject, context);
 }
 
 /** The hint for one check as the engine would judge it: for tests and library users. */
@@ -115,3 +68,137 @@ export function resultHint(result: CheckResult, context: HintContext): string | 
   if (!result.cause || !result.remedy) return undefined;
   return hintText({ operation: result.operation, prefix: result.target?.prefix ?? null, cause: result.cause, remedy: result.remedy }, context);
 }
+
+interface CauseWords {
+  /** What the cause is, in a line: SARIF's rule text. */
+  title: string;
+  /** The fix in one sentence, naming the IAM action, flag or setting to change; undefined where there is nothing to change. */
+  fix: (subject: HintSubject, context: HintContext) => string | undefined;
+}
+
+/** Every cause in words, one record each, which every format reads (what a cause means as data is CAUSES, src/core/cause.ts). */
+export const CAUSE_WORDS: Record<Cause, CauseWords> = {
+  "missing-action": {
+    title: "An identity lacks an action KFP needs",
+    fix: grantWords,
+  },
+  "delete-needs-read": {
+    title: "DeleteObject without GetObject: KFP deletes through gocloud, which reads first",
+    fix: grantWords,
+  },
+  "recommended-action": {
+    title: "A recommended action is missing (s3:AbortMultipartUpload)",
+    fix: ({ remedy }) =>
+      `grant ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} (the reference policies do not): an upload that fails half-way leaves its parts behind, stored and billed; or add a lifecycle rule with AbortIncompleteMultipartUpload`,
+  },
+  "grant-too-wide": {
+    title: "An identity may reach what it must not",
+    fix: ({ remedy }) =>
+      `remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} from this identity's policy (check wildcards such as "*" or a resource without its trailing slash)`,
+  },
+  "key-names-listable": {
+    title: "Key names of other prefixes are listable",
+    fix: exposureWords,
+  },
+  "public-access": {
+    title: "Anyone, without keys, may do it",
+    fix: ({ remedy }) =>
+      `anyone can do this without keys: remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} for everyone from the bucket policy (a Principal "*" statement) or the bucket's ACL; on AWS turn on Block Public Access, on MinIO remove the anonymous policy (mc anonymous set none); not this identity's own policy`,
+  },
+  "no-object-to-read": {
+    title: "A read could not be decided: no object to read",
+    fix: () => "reads are decided on objects that exist: add the prefix's owner or the backend to the run, so that it can write one",
+  },
+  "undecided-answer": {
+    title: "The store's answer does not decide",
+    fix: () => undefined,
+  },
+  "policy-not-evaluated": {
+    title: "The policy uses something the offline evaluator does not read",
+    fix: () =>
+      'offline, only Allow/Deny, Action/NotAction, Resource/NotResource, Principal "*" and the String operators on s3:prefix and s3:delimiter are read: probe the store itself to decide this cell',
+  },
+  "not-run": {
+    title: "A check was not run",
+    fix: () => undefined,
+  },
+  "checksum-rejected": {
+    title: "The store rejects uploads with a CRC32 checksum",
+    fix: () =>
+      "this store rejects uploads with a CRC32 checksum (x-amz-checksum-crc32), which KFP v2's launcher sends: v2 artifact uploads will fail here; update the store to one that accepts it",
+  },
+  unreachable: {
+    title: "No connection to the endpoint",
+    fix: (_subject, { tls }) =>
+      `check --endpoint (host and port) and that the store is reachable from here${tls ? "" : "; if the store speaks TLS, use https://"}`,
+  },
+  dns: {
+    title: "The endpoint's host name does not resolve",
+    fix: () => "check the host name in --endpoint (with virtual-hosted addressing the bucket name is part of it: try --path-style)",
+  },
+  "tls-mismatch": {
+    title: "TLS or plain HTTP mismatch, or an untrusted certificate",
+    fix: (_subject, { tls }) =>
+      tls
+        ? "the store's certificate is not trusted: --ca-bundle FILE adds your CA to the public roots (--insecure-skip-tls-verify only to diagnose); if the store speaks plain HTTP, use http://"
+        : "the endpoint did not answer plain HTTP: if it speaks TLS, use https:// in --endpoint",
+  },
+  timeout: {
+    title: "No answer in time",
+    fix: () => "the store did not answer in --request-timeout; check the endpoint, a proxy, or raise the timeout",
+  },
+  "wrong-secret": {
+    title: "The secret key does not match the access key id",
+    fix: () =>
+      "the secret key does not match the access key id: check AWS_SECRET_ACCESS_KEY (or a proxy rewrites the Host header or the port: use the --endpoint the store sees)",
+  },
+  "unknown-key": {
+    title: "The store does not know the access key id",
+    fix: () => "the store does not know this access key id: check the identity's AWS_ACCESS_KEY_ID",
+  },
+  "expired-token": {
+    title: "The session token has expired",
+    fix: () => "the session token has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)",
+  },
+  "clock-skew": {
+    title: "The clocks differ by more than 15 minutes",
+    fix: () => "set this machine's clock right (NTP): signatures are only valid for 15 minutes",
+  },
+  "wrong-region": {
+    title: "The bucket is in another region",
+    fix: ({ remedy }) => (remedy.value ? `set --region ${remedy.value}` : "set --region to the bucket's region"),
+  },
+  "no-such-bucket": {
+    title: "The bucket does not exist",
+    fix: () => "check --bucket: the bucket does not exist on this endpoint (or try the other addressing style: --path-style / --no-path-style)",
+  },
+  "addressing-style": {
+    title: "The store refuses this addressing style",
+    fix: () => "this store needs virtual-hosted addressing: --no-path-style",
+  },
+  "key-exists": {
+    title: "A probe key existed before the run",
+    fix: () => "a probe key already existed and was left untouched: rerun, and the new run id gives new keys",
+  },
+  "not-implemented": {
+    title: "The store does not implement a request KFP needs",
+    fix: () =>
+      "the store does not implement this request, and KFP needs it: check --provider and the store's S3 compatibility, or use a store that implements it",
+  },
+  throttled: {
+    title: "The store kept asking to slow down",
+    fix: () => "the store kept asking to slow down after retries with backoff; rerun later or lower --concurrency",
+  },
+  "store-failure": {
+    title: "The store failed (5xx)",
+    fix: () => "the store failed after 3 tries with backoff: check its logs and health, then rerun; raise --request-timeout if it is only slow",
+  },
+  interrupted: {
+    title: "The run was cut short",
+    fix: () => "the run was cancelled before this check answered: rerun, with a larger --timeout if the deadline cut it",
+  },
+  "unexpected-answer": {
+    title: "An answer the probe does not know",
+    fix: () => "the store answered something the probe does not know: see the evidence (--output json shows every request, status and error name)",
+  },
+};

@@ -1,6 +1,7 @@
 // --junit FILE: the report as JUnit XML for CI, one testcase per cell. A LEAK or MISSING is a
 // failure carrying its fix, an error an error, a check not run a skipped test; warnings pass,
 // with the warning in system-out.
+import { type Severity, severityOf } from "../core/verdicts.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
@@ -8,32 +9,34 @@ function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string);
 }
 
+/** The element a check's severity becomes inside its testcase; warnings and undecided cells pass, said in system-out. */
+const ELEMENTS: Record<Severity, (check: ReportCheck, why: string, body: string) => string | undefined> = {
+  failure: (check, why, body) => `<failure type="${verdictWord(check.verdict)}" message="${xmlEscape(why)}">${xmlEscape(body)}</failure>`,
+  error: (check, why, body) =>
+    `<error type="${verdictWord(check.verdict)}" message="${xmlEscape(why)}">${xmlEscape([check.errorKind ? `kind: ${check.errorKind}` : "", body].filter(Boolean).join("\n"))}</error>`,
+  skipped: (_check, why) => `<skipped message="${xmlEscape(why)}"/>`,
+  pass: () => undefined,
+  warning: (check, why, body) => systemOut(check, why, body),
+  undecided: (check, why, body) => systemOut(check, why, body),
+};
+
+function systemOut(check: ReportCheck, why: string, body: string): string {
+  return `<system-out>${xmlEscape(`${verdictWord(check.verdict)}: ${why}${body ? `; ${body}` : ""}`)}</system-out>`;
+}
+
 function testcase(check: ReportCheck): string {
   const name = xmlEscape(`${check.operation} ${check.prefix ?? "(bucket)"} (expected ${check.expected})`);
   const open = `    <testcase classname="kfp-s3-probe.${xmlEscape(check.identity)}" name="${name}" time="${((check.durationMs ?? 0) / 1000).toFixed(3)}">`;
-  const why = whyOf(check);
-  const body = check.hint ? `fix: ${check.hint}` : "";
-  switch (check.verdict) {
-    case "leak":
-    case "missing":
-      return `${open}\n      <failure type="${verdictWord(check.verdict)}" message="${xmlEscape(why)}">${xmlEscape(body)}</failure>\n    </testcase>`;
-    case "error":
-      return `${open}\n      <error type="${verdictWord(check.verdict)}" message="${xmlEscape(why)}">${xmlEscape([check.errorKind ? `kind: ${check.errorKind}` : "", body].filter(Boolean).join("\n"))}</error>\n    </testcase>`;
-    case "not-run":
-      return `${open}\n      <skipped message="${xmlEscape(why)}"/>\n    </testcase>`;
-    case "ok":
-      return `${open}</testcase>`;
-    default:
-      return `${open}\n      <system-out>${xmlEscape(`${verdictWord(check.verdict)}: ${why}${body ? `; ${body}` : ""}`)}</system-out>\n    </testcase>`;
-  }
+  const element = ELEMENTS[severityOf(check.verdict)](check, whyOf(check), check.hint ? `fix: ${check.hint}` : "");
+  return element === undefined ? `${open}</testcase>` : `${open}\n      ${element}\n    </testcase>`;
 }
 
 export function renderJunit(report: Report): string {
   const count = (checks: ReportCheck[]) => ({
     tests: checks.length,
-    failures: checks.filter((c) => c.verdict === "leak" || c.verdict === "missing").length,
-    errors: checks.filter((c) => c.verdict === "error").length,
-    skipped: checks.filter((c) => c.verdict === "not-run").length,
+    failures: checks.filter((c) => severityOf(c.verdict) === "failure").length,
+    errors: checks.filter((c) => severityOf(c.verdict) === "error").length,
+    skipped: checks.filter((c) => severityOf(c.verdict) === "skipped").length,
   });
   const attributes = (counts: ReturnType<typeof count>) =>
     `tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}"`;

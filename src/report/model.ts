@@ -3,14 +3,17 @@
 
 import { type Assurance, assessAssurance } from "../core/assurance.js";
 import type { Cause, Remedy } from "../core/cause.js";
+import type { ErrorKind } from "../core/classify.js";
 import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { exitCodeFor, type RunEnding } from "../core/exit-codes.js";
-import { describeRole, type MatrixMode, type Role } from "../core/plan.js";
+import type { Operation } from "../core/operations.js";
+import { describeRole, type Expectation, type MatrixMode, type Relation, type Role } from "../core/plan.js";
 import type { Disagreement } from "../core/policy/compare.js";
 import { inShard, type Shard, shardLabel } from "../core/shard.js";
 import { countVerdicts, type VerdictCounts } from "../core/summary.js";
-import type { CheckResult, Evidence } from "../core/verdict.js";
+import type { CheckResult, Evidence, Observation } from "../core/verdict.js";
+import type { Verdict } from "../core/verdicts.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
 import { type WordedDiagnosis, wordDiagnoses } from "./diagnosis-words.js";
 import { type HintContext, resultHint } from "./hint.js";
@@ -62,14 +65,14 @@ export interface ReportCheck {
   identity: string;
   scope: "bucket" | "prefix";
   prefix: string | null;
-  relation: string | null;
+  relation: Relation | null;
   /** The profile the prefix belongs to, where it is one in this run. */
   owner: string | null;
-  operation: string;
-  expected: string;
-  observed: string;
-  verdict: string;
-  errorKind?: string;
+  operation: Operation;
+  expected: Expectation;
+  observed: Observation["outcome"];
+  verdict: Verdict;
+  errorKind?: ErrorKind;
   reason?: string;
   detail?: string;
   bucketRegion?: string;

@@ -3,12 +3,13 @@
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
+import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
+import { byRank, VERDICTS, type Verdict } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
+import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
-import { verdictWord, whyOf } from "./verdict-words.js";
-
-type Style = Parameters<typeof styleText>[0];
+import { type Style, SUMMARY_ORDER, verdictCell, verdictStyle, verdictWord, whyOf } from "./verdict-words.js";
 
 export interface TextOptions {
   /** Columns to fit; undefined: no wrapping. */
@@ -17,56 +18,12 @@ export interface TextOptions {
   view?: "quiet" | "default" | "wide";
 }
 
-const OBJECT_COLUMNS: [string, string][] = [
-  ["list", "List"],
-  ["put", "Put"],
-  ["head", "Head"],
-  ["get", "Get"],
-  ["delete", "Del"],
-  ["put-checksum", "CRC"],
-  ["multipart", "MPU"],
-  ["abort-multipart", "Abrt"],
-];
-const BUCKET_NAMES: Record<string, string> = {
-  "head-bucket": "HeadBucket",
-  "get-bucket-location": "GetBucketLocation",
-  "list-bucket": "ListBucket (all)",
-};
+/** The matrix's columns: every object operation, in the table's order, under its label. */
+const OBJECT_COLUMNS = OPERATION_NAMES.filter(isObjectOperation);
 const CELL_WIDTH = 6;
 const CROSS_PROFILE = new Set(["foreign", "unowned", "near-miss"]);
-/** The summary counts each verdict by its own name, as the JSON report does. */
-const SUMMARY_ORDER = ["ok", "leak", "missing", "exposed", "degraded", "ambiguous", "error", "not-run"] as const;
-const SEVERITY = ["leak", "missing", "error", "degraded", "exposed", "ambiguous", "not-run", "ok"];
 const LEGEND =
   "cells: yes/no = allowed/denied as expected; LEAK allowed, must be denied; MISS MISSING: denied, KFP needs it; warn EXPOSED or DEGRADED (see Findings); ? AMBIGUOUS; ERR ERROR; - NOT-RUN";
-
-/** The verdict in at most five characters: as expected is plain, what needs a look is loud. */
-function cellText(check: ReportCheck): string {
-  switch (check.verdict) {
-    case "ok":
-      return check.observed === "allowed" ? "yes" : check.observed === "denied" ? "no" : "ok";
-    case "leak":
-      return "LEAK";
-    case "missing":
-      return "MISS";
-    case "exposed":
-    case "degraded":
-      return "warn";
-    case "ambiguous":
-      return "?";
-    case "not-run":
-      return "-";
-    default:
-      return "ERR";
-  }
-}
-
-function verdictStyle(verdict: string): Style {
-  if (verdict === "ok") return "green";
-  if (verdict === "exposed" || verdict === "degraded" || verdict === "ambiguous") return "yellow";
-  if (verdict === "not-run") return "gray";
-  return "red";
-}
 
 function rowLabel(check: ReportCheck): string {
   switch (check.relation) {
@@ -85,7 +42,8 @@ function rowLabel(check: ReportCheck): string {
   }
 }
 
-const severityOf = (checks: ReportCheck[]): number => Math.min(...checks.map((c) => SEVERITY.indexOf(c.verdict)));
+/** A row's rank: its worst cell's. */
+const rankOf = (checks: ReportCheck[]): number => Math.min(...checks.map((c) => VERDICTS[c.verdict].rank));
 
 /** A label cut in the middle to fit, so that both the prefix's start and the relation stay readable. */
 function fitLabel(label: string, width: number): string {
@@ -106,20 +64,20 @@ function renderIdentity(report: Report, identity: Report["identities"][number], 
   for (const check of checks) if (check.prefix !== null) rows.set(check.prefix, [...(rows.get(check.prefix) ?? []), check]);
   const all = [...rows.values()];
   const home = all.filter((row) => !CROSS_PROFILE.has(row[0]?.relation ?? ""));
-  const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => severityOf(a) - severityOf(b));
+  const cross = all.filter((row) => CROSS_PROFILE.has(row[0]?.relation ?? "")).sort((a, b) => rankOf(a) - rankOf(b));
   const crossShown = options.view === "wide" ? cross : cross.filter(needsALook);
-  const columns = OBJECT_COLUMNS.filter(([operation]) => [...home, ...crossShown].some((row) => row.some((c) => c.operation === operation)));
+  const columns = OBJECT_COLUMNS.filter((operation) => [...home, ...crossShown].some((row) => row.some((c) => c.operation === operation)));
   const widest = Math.max(8, ...[...home, ...crossShown].map((row) => rowLabel(row[0] as ReportCheck).length));
   const labelWidth = Math.min(widest, Math.max(20, (options.width ?? 1000) - 3 - columns.length * CELL_WIDTH));
   const line = (label: string, cells: string[]) => `  ${fitLabel(label, labelWidth)} ${cells.join("")}`.trimEnd();
   const cellsOf = (row: ReportCheck[]) =>
-    columns.map(([operation]) => {
+    columns.map((operation) => {
       const check = row.find((c) => c.operation === operation);
-      return check ? paint(verdictStyle(check.verdict), cellText(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
+      return check ? paint(verdictStyle(check.verdict), verdictCell(check).padEnd(CELL_WIDTH)) : "".padEnd(CELL_WIDTH);
     });
   const bucket = checks
     .filter((c) => c.prefix === null)
-    .map((c) => `${BUCKET_NAMES[c.operation] ?? c.operation} ${paint(verdictStyle(c.verdict), cellText(c))}`);
+    .map((c) => `${OPERATIONS[c.operation].label} ${paint(verdictStyle(c.verdict), verdictCell(c))}`);
   const caller = identity.caller ? `  caller ${identity.caller}` : "";
   const hidden = cross.length - crossShown.length;
   return [
@@ -130,7 +88,7 @@ function renderIdentity(report: Report, identity: Report["identities"][number], 
       "dim",
       line(
         "",
-        columns.map(([, name]) => name.padEnd(CELL_WIDTH)),
+        columns.map((operation) => OPERATIONS[operation].label.padEnd(CELL_WIDTH)),
       ),
     ),
     ...home.map((row) => line(rowLabel(row[0] as ReportCheck), cellsOf(row))),
@@ -221,24 +179,13 @@ function renderDiscovery(report: Report): string[] {
   return [`profiles: ${parts.join("; ") || "none"}${listed}${cut}`];
 }
 
-const DIAGNOSIS_WORDS: Record<string, string> = {
-  "shared-key": "SHARED KEY",
-  "keys-of-another-profile": "WRONG KEYS",
-  public: "PUBLIC",
-  "denied-everything": "DENIED ALL",
-  "wildcard-grant": "WILDCARD",
-};
-
 /** Diagnoses across identities, before the matrix: they explain whole walls of cells. */
 function renderDiagnoses(report: Report, paint: Paint): string[] {
   if (report.diagnoses.length === 0) return [];
   return [
     "",
     paint("bold", "Diagnoses"),
-    ...report.diagnoses.flatMap((d) => [
-      `  ${paint("red", (DIAGNOSIS_WORDS[d.kind] ?? d.kind).padEnd(11))} ${d.message}`,
-      `              fix: ${d.fix}`,
-    ]),
+    ...report.diagnoses.flatMap((d) => [`  ${paint("red", diagnosisLabel(d.kind).padEnd(11))} ${d.message}`, `              fix: ${d.fix}`]),
   ];
 }
 
@@ -256,7 +203,7 @@ function groupKey(check: ReportCheck): string {
 
 function renderFindings(report: Report, paint: Paint): string[] {
   const lines: string[] = [];
-  const label = (word: string, verdict: string) => paint(verdictStyle(verdict), word.padEnd(9));
+  const label = (word: string, verdict: Verdict) => paint(verdictStyle(verdict), word.padEnd(9));
   const groups = new Map<string, ReportCheck[]>();
   for (const check of report.checks) {
     if (check.verdict === "ok" || check.verdict === "not-run" || check.verdict === "exposed") continue;
@@ -279,7 +226,7 @@ function renderFindings(report: Report, paint: Paint): string[] {
     ].join("|");
     merged.set(key, [...(merged.get(key) ?? []), ...group]);
   }
-  const ordered = [...merged.values()].sort((a, b) => SEVERITY.indexOf(a[0]?.verdict ?? "") - SEVERITY.indexOf(b[0]?.verdict ?? ""));
+  const ordered = [...merged.values()].sort((a, b) => byRank(a[0] as ReportCheck, b[0] as ReportCheck));
   for (const group of ordered) {
     const check = group[0] as ReportCheck;
     const operations = [...new Set(group.map((c) => c.operation))].join(", ");
@@ -297,7 +244,7 @@ function renderFindings(report: Report, paint: Paint): string[] {
 }
 
 /** Listable key names: one line per identity, not one per prefix. */
-function exposureLines(report: Report, label: (word: string, verdict: string) => string): string[] {
+function exposureLines(report: Report, label: (word: string, verdict: Verdict) => string): string[] {
   return report.identities.flatMap((identity) => {
     const exposed = report.checks.filter((c) => c.identity === identity.name && c.verdict === "exposed");
     const remedy = exposed[0]?.remedy;
@@ -348,7 +295,7 @@ function renderDisagreements(report: Report, paint: Paint): string[] {
 export function findingLines(report: Report): string[] {
   const lines = report.checks
     .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run")
-    .sort((a, b) => SEVERITY.indexOf(a.verdict) - SEVERITY.indexOf(b.verdict))
+    .sort(byRank)
     .map(
       (c) =>
         `${verdictWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`,
@@ -357,6 +304,13 @@ export function findingLines(report: Report): string[] {
   for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
   for (const d of report.diagnoses) lines.unshift(`DIAGNOSIS ${d.kind} ${d.message} | fix: ${d.fix}`);
   return lines;
+}
+
+/** Unattended (a Job, CI): one line per finding, for log search and alerts. */
+export function findingLog(report: Report): string {
+  return findingLines(report)
+    .map((line) => `kfp-s3-probe: ${line}\n`)
+    .join("");
 }
 
 function renderCleanup(report: Report, paint: Paint): string[] {

@@ -3,6 +3,7 @@
 // found even with one profile in the run (issue 21), and nothing of it is left.
 import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
+import { OPERATIONS } from "../../src/core/operations.js";
 import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 
@@ -31,7 +32,7 @@ const anonymous = (store: MemoryStore, readable: (key: string) => boolean = () =
   name: "anonymous",
   role: { kind: "anonymous" },
   port: store.portFor(
-    (action, key) => action === "get" && readable(key),
+    (action, key) => action === OPERATIONS.get.action && readable(key),
     () => false,
   ),
 });
@@ -76,7 +77,9 @@ describe("a profile's own prefix it cannot write", () => {
     const readOnlyV2: ProbeIdentity = {
       name: "team-1",
       role: { kind: "profile", profile: "team-1" },
-      port: store.portFor((action, key) => key.startsWith("artifacts/team-1/") || (action === "get" && key.startsWith("v2/artifacts/team-1/"))),
+      port: store.portFor(
+        (action, key) => key.startsWith("artifacts/team-1/") || (action === OPERATIONS.get.action && key.startsWith("v2/artifacts/team-1/")),
+      ),
     };
     const run = await probeIn([backend, readOnlyV2]);
     const own = (operation: string) =>

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CAUSES } from "../../src/core/cause.js";
+import { CAUSE_NAMES, CAUSES, type Cause } from "../../src/core/cause.js";
 import { ERROR_KINDS } from "../../src/core/classify.js";
 import { EXIT_CODE_TABLE, exitCodeFor } from "../../src/core/exit-codes.js";
 import { LAYOUTS } from "../../src/core/layout.js";
@@ -35,7 +35,11 @@ describe("findings as data", () => {
             continue;
           }
           notOk += 1;
-          expect(CAUSES, `${check.operation} ${observation.outcome}`).toContain(result.cause);
+          expect(CAUSE_NAMES, `${check.operation} ${observation.outcome}`).toContain(result.cause);
+          // The cause's row says it goes with this verdict, and its remedy has the row's shape.
+          const row = CAUSES[result.cause as Cause];
+          expect(row.verdicts, `${result.cause} ${result.verdict}`).toContain(result.verdict);
+          if (result.verdict !== "not-run") expect(result.remedy).toMatchObject({ where: row.remedy.where, change: row.remedy.change });
           expect(result.remedy?.where).toBeTruthy();
           expect(result.remedy?.change).toBeTruthy();
         }
@@ -59,7 +63,22 @@ describe("findings as data", () => {
 
   it("docs/report-schema.md lists every cause", () => {
     const schema = readFileSync(`${root}/docs/report-schema.md`, "utf8");
-    for (const cause of CAUSES) expect(schema, cause).toContain(`\`${cause}\``);
+    for (const cause of CAUSE_NAMES) expect(schema, cause).toContain(`\`${cause}\``);
+  });
+
+  it("docs/report-schema.md's causes table gives each cause the verdicts of its row", () => {
+    const schema = readFileSync(`${root}/docs/report-schema.md`, "utf8");
+    const table = schema.slice(schema.indexOf("## Causes"), schema.indexOf("## Remedy"));
+    const documented = new Map<string, string[]>();
+    for (const [, causes = "", verdicts = ""] of table.matchAll(/^\| (`[^|]+`) \| ([^|]+) \| [^|]+ \|$/gm)) {
+      const words = verdicts
+        .replace(/\([^)]*\)/g, "")
+        .split(",")
+        .map((v) => v.trim());
+      for (const [, cause = ""] of causes.matchAll(/`([^`]+)`/g)) documented.set(cause, words);
+    }
+    expect([...documented.keys()].sort()).toEqual([...CAUSE_NAMES].sort());
+    for (const cause of CAUSE_NAMES) expect(documented.get(cause), cause).toEqual([...CAUSES[cause].verdicts]);
   });
 
   it("the README's exit-code table is the table in src/core/exit-codes.ts", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ERROR_KINDS } from "../../src/core/classify.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
-import type { Verdict } from "../../src/core/verdict.js";
+import type { Verdict } from "../../src/core/verdicts.js";
 import { hintFor } from "../../src/report/hint.js";
 
 const NAMES_A_FIX = /s3:[A-Za-z]+|--[a-z-]+|https?:\/\/|AWS_[A-Z_]+|NTP|rerun|x-amz-checksum-crc32/;

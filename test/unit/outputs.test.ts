@@ -4,17 +4,29 @@ import { parse as parseJunit, type TestCase } from "junit2json";
 import type { Log } from "sarif";
 import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
+import type { Operation } from "../../src/core/operations.js";
 import { planFor } from "../../src/core/plan.js";
-import { assess, type Observation, type Verdict } from "../../src/core/verdict.js";
-import { FORMATS, type FormatName } from "../../src/report/formats.js";
+import { assess, type Observation } from "../../src/core/verdict.js";
+import type { Verdict } from "../../src/core/verdicts.js";
+import { FORMATS, type FormatName, rendererOf, STDOUT_FORMATS } from "../../src/report/formats.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport, type Report, type ReportCheck } from "../../src/report/model.js";
 import { renderSarif } from "../../src/report/sarif.js";
-import { STDOUT_FORMATS } from "../../src/report/stdout-formats.js";
 import { findingLines, renderText } from "../../src/report/text.js";
 import { reportContext } from "../support/report-context.js";
 
 const VERDICTS: Verdict[] = ["ok", "leak", "missing", "exposed", "degraded", "ambiguous", "error", "not-run"];
+/** A real operation of its own per verdict, so that each format's line of it can be found. */
+const OPERATION_OF: Record<Verdict, Operation> = {
+  ok: "list",
+  leak: "put",
+  missing: "head",
+  exposed: "get",
+  degraded: "delete",
+  ambiguous: "put-checksum",
+  error: "multipart",
+  "not-run": "abort-multipart",
+};
 const WORDS = { leak: "LEAK", missing: "MISSING", exposed: "EXPOSED", degraded: "DEGRADED", ambiguous: "AMBIGUOUS", error: "ERROR" };
 
 /** A real report of one profile, then one check of each verdict, each with its own duration. */
@@ -28,7 +40,7 @@ function reportWithEveryVerdict(): Report {
   const template = base.checks.find((c) => c.operation === "get" && c.prefix === "artifacts/team-1/") as ReportCheck;
   const checks = VERDICTS.map((verdict, i) => ({
     ...template,
-    operation: `op-${verdict}`,
+    operation: OPERATION_OF[verdict],
     verdict,
     durationMs: 100 * (i + 1),
     ...(verdict === "ok" || verdict === "not-run" ? {} : { cause: "missing-action" as const, hint: `fix the ${verdict}` }),
@@ -50,7 +62,7 @@ describe("JUnit, read by a JUnit parser", () => {
     expect(suites.failures).toBe(3); // LEAK, MISSING and the leftovers
     expect(suites.errors).toBe(1);
     const cases = suites.testsuite?.flatMap((s) => s.testcase ?? []) ?? [];
-    const byOperation = (verdict: string) => cases.find((c) => c.name?.startsWith(`op-${verdict} `)) as TestCase;
+    const byOperation = (verdict: Verdict) => cases.find((c) => c.name?.startsWith(`${OPERATION_OF[verdict]} `)) as TestCase;
     VERDICTS.forEach((verdict, i) => {
       expect(byOperation(verdict).time).toBeCloseTo(0.1 * (i + 1), 3);
     });
@@ -59,7 +71,7 @@ describe("JUnit, read by a JUnit parser", () => {
     expect(byOperation("error").error?.[0]?.type).toBe("ERROR");
     expect(byOperation("not-run").skipped).toHaveLength(1);
     // Warnings pass, and stay visible.
-    for (const warning of ["exposed", "degraded", "ambiguous"]) {
+    for (const warning of ["exposed", "degraded", "ambiguous"] as const) {
       expect(byOperation(warning).failure).toBeUndefined();
       expect(byOperation(warning)["system-out"]?.[0]).toMatch(new RegExp(`^${warning.toUpperCase()}: .*; fix: fix the ${warning}$`));
     }
@@ -78,15 +90,16 @@ describe("one verdict vocabulary", () => {
     const lines = findingLines(report);
     const junit = renderJunit(report);
     const sarif = JSON.parse(renderSarif(report)) as Log;
-    for (const [verdict, word] of Object.entries(WORDS)) {
-      expect(json.checks.find((c) => c.operation === `op-${verdict}`)?.verdict).toBe(verdict);
-      expect(lines.some((l) => l.startsWith(`${word} team-1 op-${verdict} `))).toBe(true);
+    for (const [verdict, word] of Object.entries(WORDS) as [Verdict, string][]) {
+      const operation = OPERATION_OF[verdict];
+      expect(json.checks.find((c) => c.operation === operation)?.verdict).toBe(verdict);
+      expect(lines.some((l) => l.startsWith(`${word} team-1 ${operation} `))).toBe(true);
       // Listable key names are one line per identity in the text report, whatever the cells.
-      const what = verdict === "exposed" ? "can list key names" : `op-${verdict} `;
+      const what = verdict === "exposed" ? "can list key names" : `${operation} `;
       expect(text).toMatch(new RegExp(`^ {2}${word} +team-1 +${what}`, "m"));
       expect(junit).toMatch(new RegExp(`(type="${word}"|>${word}: )`));
-      expect(sarif.runs[0]?.results?.find((r) => r.properties?.operation === `op-${verdict}`)?.message.text).toMatch(
-        new RegExp(`^${word} team-1 op-${verdict} `),
+      expect(sarif.runs[0]?.results?.find((r) => r.properties?.operation === operation)?.message.text).toMatch(
+        new RegExp(`^${word} team-1 ${operation} `),
       );
     }
     // The words of old, one per format, are gone.
@@ -94,9 +107,25 @@ describe("one verdict vocabulary", () => {
   });
 });
 
-describe("the formats --output may choose", () => {
-  it("are the formats of the table that go to stdout, named apart so that the command line loads no renderer", () => {
-    const toStdout = (Object.keys(FORMATS) as FormatName[]).filter((name) => FORMATS[name].destination === "stdout");
-    expect([...STDOUT_FORMATS]).toEqual(toStdout);
+describe("the formats table", () => {
+  it("--output chooses among the formats that go to stdout; JUnit and SARIF have a flag naming a file", () => {
+    expect([...STDOUT_FORMATS]).toEqual(["text", "json", "sarif"]);
+    expect(Object.entries(FORMATS).flatMap(([name, format]) => ("flag" in format ? [[name, format.flag]] : []))).toEqual([
+      ["junit", "--junit"],
+      ["sarif", "--sarif"],
+    ]);
+  });
+
+  it("each format's renderer loads when asked and renders the report as its own renderer does", async () => {
+    const report = reportWithEveryVerdict();
+    const rendered = Object.fromEntries(
+      await Promise.all((Object.keys(FORMATS) as FormatName[]).map(async (name) => [name, (await rendererOf(name))(report, { colour: false })])),
+    );
+    expect(rendered).toEqual({
+      text: renderText(report, false),
+      json: `${JSON.stringify(report)}\n`,
+      junit: renderJunit(report),
+      sarif: renderSarif(report),
+    });
   });
 });

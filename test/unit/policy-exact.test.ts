@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
+import { OBJECT_ACTIONS } from "../../src/core/operations.js";
 import type { Role } from "../../src/core/plan.js";
 import { fillTemplate, type PolicyDocument, parsePolicy } from "../../src/core/policy/document.js";
 import { evaluate } from "../../src/core/policy/evaluate.js";
@@ -12,7 +13,6 @@ import {
   mayActOutsideOwn,
   mayAnyoneAct,
   mayListOutsideOwn,
-  OBJECT_ACTIONS,
   ownKeys,
   type PolicySubject,
 } from "../../src/core/policy/exact-questions.js";

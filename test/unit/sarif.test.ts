@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import AjvDraft04 from "ajv-draft-04";
 import type { Log } from "sarif";
 import { describe, expect, it } from "vitest";
-import { CAUSES } from "../../src/core/cause.js";
+import { CAUSE_NAMES } from "../../src/core/cause.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation } from "../../src/core/verdict.js";
@@ -56,7 +56,7 @@ describe("SARIF", () => {
 
   it("has one rule per cause code, and a result per check that is not ok, at its verdict's level", () => {
     const run = log.runs[0];
-    expect(run?.tool.driver.rules?.map((r) => r.id)).toEqual([...CAUSES]);
+    expect(run?.tool.driver.rules?.map((r) => r.id)).toEqual([...CAUSE_NAMES]);
     const notOk = built.checks.filter((c) => c.verdict !== "ok");
     expect(run?.results).toHaveLength(notOk.length);
     const leak = run?.results?.find((r) => r.ruleId === "grant-too-wide");

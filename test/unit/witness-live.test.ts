@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
 import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
-import { policyAllows } from "../../src/core/witness.js";
+import { policyAllows, witnessOperationOf } from "../../src/core/witness.js";
 import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 
@@ -25,7 +25,10 @@ function team1(store: MemoryStore): ProbeIdentity {
   return {
     name: "team-1",
     role: { kind: "profile", profile: "team-1" },
-    port: store.portFor((action, key) => policyAllows(leaky, BUCKET, action, key)),
+    port: store.portFor((action, key) => {
+      const operation = witnessOperationOf(action);
+      return operation !== undefined && policyAllows(leaky, BUCKET, operation, key);
+    }),
   };
 }
 

@@ -3,6 +3,7 @@
 // backend's and every profile's), on any key of one other profile, may anyone (the anonymous
 // caller, through the bucket policy), and may it list names under a prefix outside its own.
 import { type KeyLayout, profilePrefixes } from "../layout.js";
+import { OBJECT_ACTIONS } from "../operations.js";
 import type { Role } from "../plan.js";
 import type { PolicyDocument } from "./document.js";
 import { type Caller, decide, type ExactAnswer, objectCandidates } from "./exact.js";
@@ -17,9 +18,6 @@ export interface PolicySubject {
   bucketPolicy: PolicyDocument[];
   arn?: string;
 }
-
-/** The object actions KFP's roles use, in the order the questions are asked. */
-export const OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"] as const;
 
 /**
  * Keys a person would write: no empty path segment, not ending in "/". A witness is the shortest of

@@ -3,6 +3,7 @@
 // s3:AbortMultipartUpload; strict: ListBucket only under the profile's own prefixes, so no other
 // team's key names are listable.
 import { type KeyLayout, profileAreaRoots, profilePrefixes } from "../layout.js";
+import { BUCKET_ACTIONS, type IamAction, OBJECT_ACTIONS, OPERATIONS } from "../operations.js";
 import type { Role } from "../plan.js";
 
 export type PolicyVariant = "reference" | "strict";
@@ -11,7 +12,7 @@ export const POLICY_VARIANTS: readonly PolicyVariant[] = ["reference", "strict"]
 interface PolicyStatementJson {
   Sid: string;
   Effect: "Allow";
-  Action: string[];
+  Action: IamAction[];
   Resource: string[];
   Condition?: Record<string, Record<string, string[]>>;
 }
@@ -21,8 +22,7 @@ export interface PolicyJson {
   Statement: PolicyStatementJson[];
 }
 
-/** What KFP does with objects: read, write (multipart included), delete, and abort a failed upload. */
-const OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+const LIST_ACTION = OPERATIONS.list.action;
 
 /** The prefixes an identity's objects live under: the backend's and every profile's, or the profile's own. */
 export function grantedPrefixes(role: Role, layout: KeyLayout): string[] {
@@ -33,14 +33,15 @@ export function grantedPrefixes(role: Role, layout: KeyLayout): string[] {
 
 function listStatements(role: Role, bucketArn: string, prefixes: string[], variant: PolicyVariant): PolicyStatementJson[] {
   if (variant === "reference" || role.kind === "backend") {
-    return [{ Sid: "Bucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: [bucketArn] }];
+    return [{ Sid: "Bucket", Effect: "Allow", Action: BUCKET_ACTIONS, Resource: [bucketArn] }];
   }
   return [
-    { Sid: "BucketLocation", Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [bucketArn] },
+    // Every bucket action but ListBucket, which is granted under the profile's prefixes only.
+    { Sid: "BucketLocation", Effect: "Allow", Action: BUCKET_ACTIONS.filter((a) => a !== LIST_ACTION), Resource: [bucketArn] },
     {
       Sid: "ListOwnPrefixesOnly",
       Effect: "Allow",
-      Action: ["s3:ListBucket"],
+      Action: [LIST_ACTION],
       Resource: [bucketArn],
       Condition: { StringLike: { "s3:prefix": prefixes.map((prefix) => `${prefix}*`) } },
     },

@@ -2,32 +2,27 @@
 // becomes the request KFP would send (action, resource ARN, s3:prefix), and the decision becomes
 // the observation the live probe would have made, judged by the same assess().
 import { canaryKey, type KeyLayout, profileAreaRoots } from "../layout.js";
-import type { Operation, PlannedCheck, Role } from "../plan.js";
+import { OPERATIONS } from "../operations.js";
+import type { PlannedCheck, Role } from "../plan.js";
 import { assess, type CheckResult, type Observation } from "../verdict.js";
 import type { PolicyDocument } from "./document.js";
 import { describeRequest, evaluate, type PolicyRequest } from "./evaluate.js";
 
 export const OFFLINE_RUN_ID = "offline";
 
-const OBJECT_ACTIONS: Partial<Record<Operation, string>> = {
-  put: "s3:PutObject",
-  "put-checksum": "s3:PutObject",
-  multipart: "s3:PutObject",
-  head: "s3:GetObject",
-  get: "s3:GetObject",
-  delete: "s3:DeleteObject",
-  "abort-multipart": "s3:AbortMultipartUpload",
-};
-
-/** The request the live probe sends for a check, as IAM sees it. */
+/** The request the live probe sends for a check, as IAM sees it: its row's action, on its row's resource. */
 export function policyRequest(check: PlannedCheck, bucket: string, caller: PolicyRequest["caller"]): PolicyRequest {
   const bucketArn = `arn:aws:s3:::${bucket}`;
-  const { operation, target } = check;
-  if (operation === "get-bucket-location") return { action: "s3:GetBucketLocation", resource: bucketArn, context: {}, caller };
-  if (operation === "head-bucket" || operation === "list-bucket") return { action: "s3:ListBucket", resource: bucketArn, context: {}, caller };
-  if (operation === "list") return { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": target?.prefix ?? "" }, caller };
-  const key = canaryKey(target?.prefix ?? "", OFFLINE_RUN_ID, check.identity);
-  return { action: OBJECT_ACTIONS[operation] ?? "s3:PutObject", resource: `${bucketArn}/${key}`, context: {}, caller };
+  const { action, resource } = OPERATIONS[check.operation];
+  const prefix = check.target?.prefix ?? "";
+  switch (resource) {
+    case "bucket":
+      return { action, resource: bucketArn, context: {}, caller };
+    case "listing":
+      return { action, resource: bucketArn, context: { "s3:prefix": prefix }, caller };
+    case "object":
+      return { action, resource: `${bucketArn}/${canaryKey(prefix, OFFLINE_RUN_ID, check.identity)}`, context: {}, caller };
+  }
 }
 
 function observationOf(check: PlannedCheck, documents: PolicyDocument[], bucket: string, role: Role): Observation {

@@ -1,7 +1,8 @@
 // Phase 3b: the checks under one prefix, as KFP works there: list, write a canary, read an object
 // that exists (a seed, the canary, or one KFP stored), delete.
 import { canaryKey, isProbeKey } from "../../core/layout.js";
-import type { IdentityPlan, Operation, Target } from "../../core/plan.js";
+import type { Operation } from "../../core/operations.js";
+import type { IdentityPlan, Target } from "../../core/plan.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
 import type { CreatedObject } from "../ledger.js";
 import { settled } from "../pool.js";
