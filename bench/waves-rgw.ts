@@ -3,9 +3,9 @@
 // requests each sent after the one before it was answered.
 //   node dist/bench/waves-rgw.js [--list] -- <run flags, as for kfp-s3-probe>
 
-import { parseArgs } from "../src/cli/args.js";
-import { newRunId } from "../src/cli/run-command.js";
-import { closeSessions, loadIdentities, openSessions } from "../src/cli/sessions.js";
+import { newRunId } from "../src/cli/run/probe.js";
+import { closeSessions, loadIdentities, openSessions } from "../src/cli/run/sessions.js";
+import { parseArgs } from "../src/cli/settings/resolve.js";
 import { LAYOUTS } from "../src/core/layout.js";
 import { runProbe } from "../src/probe/engine.js";
 import { longestChain, type Span, timed } from "../testkit/waves.js";

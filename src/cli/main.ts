@@ -8,8 +8,8 @@ import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { CredentialError } from "../credentials/load.js";
 import { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
-import { parseArgs } from "./args.js";
 import type { Io } from "./io.js";
+import { parseArgs } from "./settings/resolve.js";
 
 export type { Io } from "./io.js";
 
@@ -38,19 +38,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`kfp-s3-probe ${toolVersion()}\n`);
       return EXIT_CODES.asExpected;
     }
-    if (argv[0] === "sweep") return await (await import("./sweep-command.js")).sweepCommand(argv.slice(1), io, redactor);
-    if (argv[0] === "merge") return await (await import("./merge-command.js")).mergeCommand(argv.slice(1), io);
-    if (argv[0] === "policy") return await (await import("./policy-command.js")).policyCommand(argv.slice(1), io);
-    if (argv[0] === "check-policy") return await (await import("./check-policy-command.js")).checkPolicyCommand(argv.slice(1), io);
+    if (argv[0] === "sweep") return await (await import("./commands/sweep.js")).sweepCommand(argv.slice(1), io, redactor);
+    if (argv[0] === "merge") return await (await import("./commands/merge.js")).mergeCommand(argv.slice(1), io);
+    if (argv[0] === "policy") return await (await import("./commands/policy.js")).policyCommand(argv.slice(1), io);
+    if (argv[0] === "check-policy") return await (await import("./commands/check-policy.js")).checkPolicyCommand(argv.slice(1), io);
     if (argv[0] === "job") {
-      const { jobCommand } = await import("./job-command.js");
+      const { jobCommand } = await import("./commands/job.js");
       const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));
       if (manifest !== null) io.stdout.write(manifest);
       return EXIT_CODES.asExpected;
     }
     const config = await parseArgs(argv, io.env);
     if (config === null) return EXIT_CODES.asExpected;
-    const { writeSettings, loadIdentities, probeAndReport } = await import("./run-command.js");
+    const { writeSettings, loadIdentities, probeAndReport } = await import("./run/probe.js");
     if (config.debug) writeSettings(io, config);
     const loaded = await loadIdentities(config, io.env);
     for (const credentials of loaded) redactor.add(...credentials.secrets);

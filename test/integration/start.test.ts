@@ -5,7 +5,7 @@ import nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderHelp } from "../../src/cli/parser.js";
+import { renderHelp } from "../../src/cli/settings/parser.js";
 import { toolVersion } from "../../src/version.js";
 import { type CliResult, parseReport, probeArgs, runCli } from "./local-s3.js";
 

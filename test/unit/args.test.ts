@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseArgs, UsageError } from "../../src/cli/args.js";
+import { parseArgs, UsageError } from "../../src/cli/settings/resolve.js";
 import { runMain } from "../support/run-main.js";
 
 afterEach(() => vi.unstubAllEnvs());

@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseArgs } from "../../src/cli/args.js";
-import { envName, type FieldName } from "../../src/cli/settings.js";
+import { envName, type FieldName } from "../../src/cli/settings/fields.js";
+import { parseArgs } from "../../src/cli/settings/resolve.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-settings-"));
 function file(name: string, text: string): string {

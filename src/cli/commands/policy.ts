@@ -1,14 +1,14 @@
 // `kfp-s3-probe policy --profile team-1`: the policy each identity needs, exactly, in the form of
 // the store it is for; --format json prints the document alone, for the store's own tooling.
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName } from "../core/layout.js";
-import type { Role } from "../core/plan.js";
-import { generatePolicy, grantedPrefixes, POLICY_VARIANTS, type PolicyVariant } from "../core/policy/generate.js";
-import { UsageError } from "../core/usage-error.js";
-import { readDeploykfValues } from "../deploykf/values.js";
-import { POLICY_FORMS, POLICY_STORES, type PolicyFor, type PolicyStore } from "../report/policy-words.js";
-import { readConfigFile } from "./config-file.js";
-import type { Io } from "./io.js";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName } from "../../core/layout.js";
+import type { Role } from "../../core/plan.js";
+import { generatePolicy, grantedPrefixes, POLICY_VARIANTS, type PolicyVariant } from "../../core/policy/generate.js";
+import { UsageError } from "../../core/usage-error.js";
+import { readDeploykfValues } from "../../deploykf/values.js";
+import { POLICY_FORMS, POLICY_STORES, type PolicyFor, type PolicyStore } from "../../report/policy-words.js";
+import type { Io } from "../io.js";
+import { readConfigFile } from "../settings/config-file.js";
 import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
 function parser(argv: string[]) {

@@ -1,15 +1,15 @@
 // `kfp-s3-probe sweep`: what probe runs left behind (a killed run cannot clean up), listed, and
 // with --delete removed. The store and the identities are given as for a run; only keys inside
 // probe namespaces are ever touched.
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { LAYOUTS } from "../core/layout.js";
-import { parseAge } from "../core/sweep-rules.js";
-import { UsageError } from "../core/usage-error.js";
-import { type SweepReport, sweep } from "../probe/sweep.js";
-import type { Redactor } from "../report/redact.js";
-import { type ProbeConfig, parseArgs } from "./args.js";
-import type { Io } from "./io.js";
-import { closeSessions, loadIdentities, openSessions, type Sessions } from "./sessions.js";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { LAYOUTS } from "../../core/layout.js";
+import { parseAge } from "../../core/sweep-rules.js";
+import { UsageError } from "../../core/usage-error.js";
+import { type SweepReport, sweep } from "../../probe/sweep.js";
+import type { Redactor } from "../../report/redact.js";
+import type { Io } from "../io.js";
+import { closeSessions, loadIdentities, openSessions, type Sessions } from "../run/sessions.js";
+import { type ProbeConfig, parseArgs } from "../settings/resolve.js";
 
 const USAGE = `Usage: kfp-s3-probe sweep [--older-than 1h] [--delete] --endpoint URL --bucket NAME (--backend | --identity NAME=DIR ... | --config FILE)
 

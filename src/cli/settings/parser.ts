@@ -2,11 +2,11 @@
 // what the command line says; defaults and the environment are layers of settings.ts. The forms
 // people type are read without it (command-line.ts); this reads the rest, and renders --help.
 import yargs, { type Options } from "yargs";
-import { UsageError } from "../core/usage-error.js";
+import { UsageError } from "../../core/usage-error.js";
+import { helpWidth } from "../start/help-width.js";
 import { type ParsedCommandLine, usageErrorOf } from "./command-line.js";
+import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./fields.js";
 import { DESCRIPTIONS, EPILOGUE, USAGE } from "./help.js";
-import { helpWidth } from "./help-width.js";
-import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./settings.js";
 
 function optionOf(field: FieldName): Options {
   const spec: Field = FIELDS[field];

@@ -1,10 +1,10 @@
 // `kfp-s3-probe merge REPORT.json…`: the shards' JSON reports (or their pods' logs) as one report,
 // in any output format, with the exit code a single run would have had.
 import { readFile } from "node:fs/promises";
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { UsageError } from "../core/usage-error.js";
-import { mergeReports, reportFromText } from "../report/merge.js";
-import type { Io } from "./io.js";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { UsageError } from "../../core/usage-error.js";
+import { mergeReports, reportFromText } from "../../report/merge.js";
+import type { Io } from "../io.js";
 import { writeReport } from "./report-output.js";
 import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 

@@ -2,16 +2,16 @@
 // policy documents, offline (no store, no keys), with the report, cause codes and exit codes of a
 // live run. Templates with <BUCKET_NAME> and <PROFILE_NAME> (deployKF's) are filled in.
 import { readFileSync } from "node:fs";
-import { markPublic } from "../core/diagnoses.js";
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../core/layout.js";
-import { type IdentityPlan, planFor, type Role } from "../core/plan.js";
-import { fillTemplate, type PolicyDocument, parsePolicy } from "../core/policy/document.js";
-import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../core/policy/offline.js";
-import { UsageError } from "../core/usage-error.js";
-import { buildReport, type ReportContext } from "../report/model.js";
-import { toolVersion } from "../version.js";
-import type { Io } from "./io.js";
+import { markPublic } from "../../core/diagnoses.js";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../../core/layout.js";
+import { type IdentityPlan, planFor, type Role } from "../../core/plan.js";
+import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
+import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../../core/policy/offline.js";
+import { UsageError } from "../../core/usage-error.js";
+import { buildReport, type ReportContext } from "../../report/model.js";
+import { toolVersion } from "../../version.js";
+import type { Io } from "../io.js";
 import { writeReport } from "./report-output.js";
 import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 

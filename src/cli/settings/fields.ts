@@ -4,12 +4,12 @@
 //   < KFP_S3_PROBE_* environment < flags
 // and records where each value came from (--debug prints it, the JSON report carries it).
 // A flag counts as given only when it is on the command line, whatever its value.
-import { LAYOUT_NAMES } from "../core/layout.js";
-import { MATRIX_MODES } from "../core/plan.js";
-import { UsageError } from "../core/usage-error.js";
-import { CREDENTIAL_SOURCES } from "../credentials/load.js";
-import { STDOUT_FORMATS } from "../report/stdout-formats.js";
-import { PROVIDER_NAMES } from "../s3/providers.js";
+import { LAYOUT_NAMES } from "../../core/layout.js";
+import { MATRIX_MODES } from "../../core/plan.js";
+import { UsageError } from "../../core/usage-error.js";
+import { CREDENTIAL_SOURCES } from "../../credentials/load.js";
+import { STDOUT_FORMATS } from "../../report/stdout-formats.js";
+import { PROVIDER_NAMES } from "../../s3/providers.js";
 
 export type SettingSource = "default" | "provider" | "aws-config" | "aws-environment" | "deploykf" | "config" | "environment" | "flag" | "detected";
 

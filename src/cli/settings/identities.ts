@@ -1,13 +1,13 @@
 // Whose keys a run probes, from exactly one place: --backend/--profile, repeated --identity,
 // identities in --config, or the backend and every profile of --values.
 import { join } from "node:path";
-import { isValidProfileName } from "../core/layout.js";
-import type { Role } from "../core/plan.js";
-import { UsageError } from "../core/usage-error.js";
-import type { CredentialSource } from "../credentials/load.js";
-import type { DeploykfSettings } from "../deploykf/values.js";
+import { isValidProfileName } from "../../core/layout.js";
+import type { Role } from "../../core/plan.js";
+import { UsageError } from "../../core/usage-error.js";
+import type { CredentialSource } from "../../credentials/load.js";
+import type { DeploykfSettings } from "../../deploykf/values.js";
 import type { IdentitySpec } from "./config-file.js";
-import { type FieldName, type ResolvedSettings, settingOf } from "./settings.js";
+import { type FieldName, type ResolvedSettings, settingOf } from "./fields.js";
 import { isKeyFileName, validIdentityName } from "./validate.js";
 
 /** deployKF's identities: each from its Secret mounted under --secrets-root, or the chain (fromEnv, IRSA). */

@@ -1,8 +1,8 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
-import { isValidProfileName } from "../core/layout.js";
-import { UsageError } from "../core/usage-error.js";
-import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
-import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../k8s/job.js";
+import { isValidProfileName } from "../../core/layout.js";
+import { UsageError } from "../../core/usage-error.js";
+import { type DeploykfSettings, readDeploykfValues } from "../../deploykf/values.js";
+import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../../k8s/job.js";
 import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
 function wholeSeconds(flag: string, value: number, min: number): void {

@@ -2,8 +2,8 @@
 // one UsageError line naming the command, --help printed and answered, and the report options
 // (written by report-output.ts, as a probe run writes its report).
 import yargs, { type Argv } from "yargs";
-import { UsageError } from "../core/usage-error.js";
-import { STDOUT_FORMATS } from "../report/stdout-formats.js";
+import { UsageError } from "../../core/usage-error.js";
+import { STDOUT_FORMATS } from "../../report/stdout-formats.js";
 
 /** `kfp-s3-probe NAME`'s parser: no --version of its own, errors as one line that points to its --help. */
 export function subcommandParser(argv: string[], name: string): Argv {

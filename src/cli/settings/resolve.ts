@@ -1,16 +1,15 @@
 // From the command line, the environment, --config and --values to one ProbeConfig. Every problem
 // is one line that says what to fix (UsageError → exit 2), raised before anything is sent.
 import { existsSync, statSync } from "node:fs";
-import { isValidProfileName, type LayoutName } from "../core/layout.js";
-import type { MatrixMode } from "../core/plan.js";
-import { parseShard, type Shard } from "../core/shard.js";
-import { UsageError, withoutSecrets } from "../core/usage-error.js";
-import { type SharedProfileSettings, sharedProfileSettings } from "../credentials/aws-profile.js";
-import type { DeploykfSettings } from "../deploykf/values.js";
-import { type ChecksumMode, PROVIDERS, type ProviderName } from "../s3/providers.js";
+import { isValidProfileName, type LayoutName } from "../../core/layout.js";
+import type { MatrixMode } from "../../core/plan.js";
+import { parseShard, type Shard } from "../../core/shard.js";
+import { UsageError, withoutSecrets } from "../../core/usage-error.js";
+import { type SharedProfileSettings, sharedProfileSettings } from "../../credentials/aws-profile.js";
+import type { DeploykfSettings } from "../../deploykf/values.js";
+import { type ChecksumMode, PROVIDERS, type ProviderName } from "../../s3/providers.js";
 import { readCommandLine } from "./command-line.js";
 import type { ConfigFile, IdentitySpec } from "./config-file.js";
-import { identitiesFrom, refuseDuplicateNames } from "./identities.js";
 import {
   defaultsLayer,
   environmentLayer,
@@ -23,7 +22,8 @@ import {
   type SettingSource,
   type Sourced,
   settingOf,
-} from "./settings.js";
+} from "./fields.js";
+import { identitiesFrom, refuseDuplicateNames } from "./identities.js";
 import {
   parseEndpoint,
   positiveInteger,
@@ -205,7 +205,7 @@ async function readInputFiles(given: ResolvedSettings): Promise<{ file?: ConfigF
   const values = settingOf<string>(given, "values");
   if (values && config) throw new UsageError("--values and --config exclude each other: use one");
   if (config) return { file: (await import("./config-file.js")).readConfigFile(config) };
-  if (values) return { deploykf: (await import("../deploykf/values.js")).readDeploykfValues(values) };
+  if (values) return { deploykf: (await import("../../deploykf/values.js")).readDeploykfValues(values) };
   return {};
 }
 

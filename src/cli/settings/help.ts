@@ -1,7 +1,7 @@
 // The words of --help: usage, what each flag does, and the epilogue with credentials, what is
 // checked, safety and the exit codes (from the one table in core/exit-codes.ts).
-import { EXIT_CODE_TABLE } from "../core/exit-codes.js";
-import type { FieldName } from "./settings.js";
+import { EXIT_CODE_TABLE } from "../../core/exit-codes.js";
+import type { FieldName } from "./fields.js";
 
 export const USAGE =
   "Usage: kfp-s3-probe (--backend | --profile NAME) --endpoint URL --bucket NAME [options]\n" +

@@ -2,17 +2,17 @@
 // detected where none was given, and the caller's ARN on AWS.
 import type { S3Client } from "@aws-sdk/client-s3";
 import { getProxyForUrl } from "proxy-from-env";
-import type { CheckResult } from "../core/verdict.js";
-import { CredentialError, type LoadedCredentials, loadCredentials } from "../credentials/load.js";
-import type { ProbeIdentity } from "../probe/engine.js";
-import { bounded } from "../probe/run-state.js";
-import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../s3/addressing.js";
-import { callerArn } from "../s3/caller.js";
-import { ANONYMOUS, createS3Client, type StoreSettings } from "../s3/client.js";
-import { isAwsEndpoint } from "../s3/providers.js";
-import type { RequestMeter } from "../s3/request-meter.js";
-import { SdkS3Port } from "../s3/s3-port.js";
-import type { ProbeConfig } from "./args.js";
+import type { CheckResult } from "../../core/verdict.js";
+import { CredentialError, type LoadedCredentials, loadCredentials } from "../../credentials/load.js";
+import type { ProbeIdentity } from "../../probe/engine.js";
+import { bounded } from "../../probe/run-state.js";
+import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../../s3/addressing.js";
+import { callerArn } from "../../s3/caller.js";
+import { ANONYMOUS, createS3Client, type StoreSettings } from "../../s3/client.js";
+import { isAwsEndpoint } from "../../s3/providers.js";
+import type { RequestMeter } from "../../s3/request-meter.js";
+import { SdkS3Port } from "../../s3/s3-port.js";
+import type { ProbeConfig } from "../settings/resolve.js";
 
 export interface Sessions {
   store: StoreSettings;
