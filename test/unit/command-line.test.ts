@@ -8,7 +8,7 @@ type Outcome = { flags: unknown; positional: string[]; helpShown: boolean } | { 
 
 async function byYargs(argv: string[]): Promise<Outcome> {
   try {
-    return await parseCommandLine(argv, () => {});
+    return await parseCommandLine(argv, () => {}, "");
   } catch (error) {
     return { error: (error as Error).message };
   }

@@ -6,10 +6,10 @@ import { LAYOUTS } from "../../core/layout.js";
 import { parseAge } from "../../core/sweep-rules.js";
 import { UsageError } from "../../core/usage-error.js";
 import { type SweepReport, sweep } from "../../probe/sweep.js";
-import type { Redactor } from "../../report/redact.js";
-import type { Io } from "../io.js";
 import { closeSessions, loadIdentities, openSessions, type Sessions } from "../run/sessions.js";
-import { type ProbeConfig, parseArgs } from "../settings/resolve.js";
+import type { Layer } from "../settings/fields.js";
+import { type ProbeConfig, readFlags, resolveConfig } from "../settings/resolve.js";
+import { type CommandContext, defineCommand, HelpText } from "./command.js";
 
 const USAGE = `Usage: kfp-s3-probe sweep [--older-than 1h] [--delete] --endpoint URL --bucket NAME (--backend | --identity NAME=DIR ... | --config FILE)
 
@@ -74,15 +74,12 @@ function renderSweep(report: SweepReport, config: ProbeConfig, flags: SweepFlags
   return `${lines.join("\n")}\n`;
 }
 
-export async function sweepCommand(argv: string[], io: Io, redactor: Redactor): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout.write(`${USAGE}\n`);
-    return EXIT_CODES.asExpected;
-  }
-  const flags = sweepFlags(argv);
-  const parsed = await parseArgs(flags.rest, io.env);
-  if (parsed === null) return EXIT_CODES.asExpected;
-  const config: ProbeConfig = { ...parsed, anonymous: false, regionSource: parsed.regionSource };
+interface SweepOptions extends SweepFlags {
+  settings: Layer;
+  positional: string[];
+}
+
+async function sweepRun(config: ProbeConfig, flags: SweepFlags, { io, redactor }: CommandContext): Promise<number> {
   const loaded = await loadIdentities(config, io.env);
   for (const credentials of loaded) redactor.add(...credentials.secrets);
   let sessions: Sessions | undefined;
@@ -105,3 +102,20 @@ export async function sweepCommand(argv: string[], io: Io, redactor: Redactor): 
     closeSessions(sessions);
   }
 }
+
+export const command = defineCommand({
+  name: "sweep",
+  async options(argv: string[], { usage }): Promise<SweepOptions | HelpText> {
+    if (argv.includes("--help") || argv.includes("-h")) return new HelpText(`${USAGE}\n`);
+    const flags = sweepFlags(argv);
+    const read = await readFlags(flags.rest, usage);
+    return read.helpShown ? new HelpText(read.help) : { ...flags, settings: read.flags, positional: read.positional };
+  },
+  // The store and the identities as for a run; the anonymous caller has nothing to sweep.
+  complete: async (options, { io }) => ({
+    options,
+    config: { ...(await resolveConfig(options.settings, options.positional, io.env)), anonymous: false },
+  }),
+  validate: () => undefined,
+  run: ({ options, config }, context) => sweepRun(config, options, context),
+});

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ora, { type Ora } from "ora";
+import { EXIT_CODES } from "../../core/exit-codes.js";
 import { LAYOUTS } from "../../core/layout.js";
 import type { Role } from "../../core/plan.js";
 import { disagreements } from "../../core/policy/compare.js";
@@ -18,14 +19,13 @@ import { buildReport, type Report, type ReportContext } from "../../report/model
 import type { Redactor } from "../../report/redact.js";
 import { RequestMeter, type SentRequest } from "../../s3/request-meter.js";
 import { toolVersion } from "../../version.js";
+import type { CommandContext } from "../commands/command.js";
 import { writeReport } from "../commands/report-output.js";
 import type { Io } from "../io.js";
 import type { ProbeConfig } from "../settings/resolve.js";
 import { RunInterrupts } from "./interrupts.js";
 import { type PressureWatch, watchPressure } from "./pressure.js";
-import { closeSessions, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
-
-export { loadIdentities } from "./sessions.js";
+import { closeSessions, loadIdentities, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
 
 export function newRunId(now = new Date()): string {
   const stamp = now
@@ -36,7 +36,7 @@ export function newRunId(now = new Date()): string {
 }
 
 /** --debug: every setting and where it came from, on stderr. */
-export function writeSettings(io: Io, config: ProbeConfig): void {
+function writeSettings(io: Io, config: ProbeConfig): void {
   for (const [field, { value, source }] of Object.entries(config.settings)) {
     const shown = field === "ca-bundle" || Array.isArray(value) ? String(value) : JSON.stringify(value);
     io.stderr.write(`kfp-s3-probe: debug: setting ${field} = ${shown} (from ${source})\n`);
@@ -169,7 +169,7 @@ function rolesOf(identities: ProbeIdentity[]): Map<string, Role> {
   return new Map(identities.map((identity) => [identity.name, identity.role]));
 }
 
-export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], io: Io, redactor: Redactor): Promise<number> {
+async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], io: Io, redactor: Redactor): Promise<number> {
   const runId = newRunId();
   const startedAt = new Date();
   // Read and parsed before anything is sent: a bad policy file is a usage error, not a half run.
@@ -221,4 +221,17 @@ export async function probeAndReport(config: ProbeConfig, loaded: LoadedCredenti
     interrupts.release();
     closeSessions(sessions);
   }
+}
+
+/** The keys loaded (their secrets given to the redactor), then the run, unless a signal came first. */
+export async function probeRun(config: ProbeConfig, { io, redactor, earlySignal }: CommandContext): Promise<number> {
+  if (config.debug) writeSettings(io, config);
+  const loaded = await loadIdentities(config, io.env);
+  for (const credentials of loaded) redactor.add(...credentials.secrets);
+  const early = earlySignal();
+  if (early) {
+    io.stderr.write(`kfp-s3-probe: ${early}: stopped before anything was sent\n`);
+    return EXIT_CODES.interrupted;
+  }
+  return probeAndReport(config, loaded, io, redactor);
 }

@@ -3,14 +3,13 @@
 import { EXIT_CODE_TABLE } from "../../core/exit-codes.js";
 import type { FieldName } from "./fields.js";
 
-export const USAGE =
+/** The run's own forms, the first lines of the tool's usage (../commands.ts adds every command's). */
+export const RUN_FORMS =
   "Usage: kfp-s3-probe (--backend | --profile NAME) --endpoint URL --bucket NAME [options]\n" +
   "       kfp-s3-probe --identity backend=DIR --identity team-1=DIR ... --endpoint URL --bucket NAME\n" +
-  "       kfp-s3-probe --config probe.yaml\n" +
-  "       kfp-s3-probe sweep [--delete] ...   kfp-s3-probe job --values values.yaml [--parallelism N]\n" +
-  "       kfp-s3-probe merge SHARD.json...   kfp-s3-probe policy --profile NAME\n" +
-  "       kfp-s3-probe check-policy --profile NAME policy.json   kfp-s3-probe --version\n" +
-  "       (each command has its own --help)\n\n" +
+  "       kfp-s3-probe --config probe.yaml";
+
+export const ABOUT =
   "Checks that object-store credentials can do what Kubeflow Pipelines needs in its bucket,\n" +
   "and that no profile can reach another profile's artifacts.";
 

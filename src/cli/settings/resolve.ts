@@ -8,7 +8,7 @@ import { UsageError, withoutSecrets } from "../../core/usage-error.js";
 import { type SharedProfileSettings, sharedProfileSettings } from "../../credentials/aws-profile.js";
 import type { DeploykfSettings } from "../../deploykf/values.js";
 import { type ChecksumMode, PROVIDERS, type ProviderName } from "../../s3/providers.js";
-import { readCommandLine } from "./command-line.js";
+import { type ParsedCommandLine, readCommandLine } from "./command-line.js";
 import type { ConfigFile, IdentitySpec } from "./config-file.js";
 import {
   defaultsLayer,
@@ -288,14 +288,18 @@ function shardOf(text: string | undefined): { shard?: Shard } {
   return { shard };
 }
 
-/** Returns null when --help was shown. */
-export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ProbeConfig | null> {
+/** The command line's flags (a layer) and its other words; --help's text where it was asked for. */
+export async function readFlags(argv: string[], usage: string): Promise<ParsedCommandLine & { help: string }> {
   refuseSecretFlags(argv);
   refuseDuplicateFlags(argv, (flag) => flag in FIELDS && FIELDS[flag as FieldName].kind === "strings");
+  let help = "";
   // yargs (and with it the parser's 200 kB) only for --help and the forms command-line.ts leaves to it.
-  const { flags, positional, helpShown } =
-    readCommandLine(argv) ?? (await (await import("./parser.js")).parseCommandLine(argv, (text) => process.stdout.write(text)));
-  if (helpShown) return null;
+  const read = readCommandLine(argv) ?? (await (await import("./parser.js")).parseCommandLine(argv, (text) => (help += text), usage));
+  return { ...read, help };
+}
+
+/** Every setting from the flags, the environment, --config and --values, resolved once. */
+export async function resolveConfig(flags: Layer, positional: string[], env: NodeJS.ProcessEnv): Promise<ProbeConfig> {
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}: every setting is a --flag (see --help)`);
   const environment = environmentLayer(env);
   const given = resolveSettings([
@@ -310,4 +314,14 @@ export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Promise
   const awsProfile = await sharedProfileSettings(env);
   const resolved = resolveAll({ env, environment, flags, ...inputs, ...(provider ? { provider } : {}), ...(awsProfile ? { awsProfile } : {}) });
   return configFrom(resolved, identities, provider, inputs.file);
+}
+
+/** The command line and the environment to a ProbeConfig; null when --help was shown (and written to stdout). */
+export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv, usage = ""): Promise<ProbeConfig | null> {
+  const { flags, positional, helpShown, help } = await readFlags(argv, usage);
+  if (helpShown) {
+    process.stdout.write(help);
+    return null;
+  }
+  return resolveConfig(flags, positional, env);
 }
