@@ -98,11 +98,11 @@ describe("deployKF values", () => {
 
   it("--values with --secrets-root: each Secret is read from its directory, with its own key names", async () => {
     const config = await parseArgs(["--values", fixture, "--secrets-root", "/secrets"], {});
-    expect(config).toMatchObject({
+    expect(config?.store).toMatchObject({
       endpoint: "http://minio.minio.svc.cluster.local:9000",
       bucket: "kubeflow-pipelines",
       region: "us-east-1",
-      regionSource: "config",
+      regionSource: "deploykf",
     });
     expect(config?.identities[1]?.credentials).toEqual({
       source: "dir",

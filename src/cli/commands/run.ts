@@ -1,8 +1,10 @@
 // The probe run, the command a command line names when its first word is no subcommand: every
 // setting resolved from the flags, the environment, --config and --values; then the run itself
 // (../run/probe.ts, and with it the AWS SDK), loaded only when it starts.
+
+import type { ProbeConfig } from "../settings/config.js";
 import type { Layer } from "../settings/fields.js";
-import { type ProbeConfig, readFlags, resolveConfig } from "../settings/resolve.js";
+import { readFlags, resolveConfig } from "../settings/resolve.js";
 import { defineCommand, HelpText } from "./command.js";
 
 export const command = defineCommand({

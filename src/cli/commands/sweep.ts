@@ -7,8 +7,9 @@ import { parseAge } from "../../core/sweep-rules.js";
 import { UsageError } from "../../core/usage-error.js";
 import { type SweepReport, sweep } from "../../probe/sweep.js";
 import { closeSessions, loadIdentities, openSessions, type Sessions } from "../run/sessions.js";
+import type { OutputConfig, ProbeConfig, RunConfig, StoreConfig } from "../settings/config.js";
 import type { Layer } from "../settings/fields.js";
-import { type ProbeConfig, readFlags, resolveConfig } from "../settings/resolve.js";
+import { readFlags, resolveConfig } from "../settings/resolve.js";
 import { type CommandContext, defineCommand, HelpText } from "./command.js";
 
 const USAGE = `Usage: kfp-s3-probe sweep [--older-than 1h] [--delete] --endpoint URL --bucket NAME (--backend | --identity NAME=DIR ... | --config FILE)
@@ -50,7 +51,7 @@ function sweepFlags(argv: string[]): SweepFlags {
   return { olderThanMs, delete: remove, rest };
 }
 
-function renderSweep(report: SweepReport, config: ProbeConfig, flags: SweepFlags): string {
+function renderSweep(report: SweepReport, config: StoreConfig, flags: SweepFlags): string {
   const lines = [
     `kfp-s3-probe sweep ${config.endpoint}  bucket ${config.bucket}: ${report.namespaces} probe namespace(s) listed by ${report.listedBy}`,
   ];
@@ -79,22 +80,30 @@ interface SweepOptions extends SweepFlags {
   positional: string[];
 }
 
-async function sweepRun(config: ProbeConfig, flags: SweepFlags, { io, redactor }: CommandContext): Promise<number> {
-  const loaded = await loadIdentities(config, io.env);
-  for (const credentials of loaded) redactor.add(...credentials.secrets);
+/** What sweep takes of a run's config: the store and the identities, and the run's bounds. */
+type SweepConfig = Pick<ProbeConfig, "store" | "identities"> & {
+  run: Pick<RunConfig, "layout" | "deadlineMs" | "concurrency" | "credentialsTimeoutMs">;
+  output: Pick<OutputConfig, "output">;
+};
+
+async function sweepRun(config: SweepConfig, flags: SweepFlags, { io, redactor }: CommandContext): Promise<number> {
+  const { store, run } = config;
+  const loaded = await loadIdentities(config.identities, io.env, run.credentialsTimeoutMs);
+  for (const { keys } of loaded) redactor.add(...keys.secrets);
   let sessions: Sessions | undefined;
   try {
-    sessions = await openSessions(config, loaded, [], AbortSignal.timeout(config.deadlineMs));
-    const cleaners = sessions.identities.map((identity) => ({ identity: identity.name, port: identity.port }));
+    // The anonymous caller has nothing to sweep.
+    sessions = await openSessions(store, loaded, { anonymous: false, signal: AbortSignal.timeout(run.deadlineMs) }, []);
+    const cleaners = sessions.signed.map((identity) => ({ identity: identity.name, port: identity.port }));
     const report = await sweep(cleaners, {
-      layout: LAYOUTS[config.layout],
+      layout: LAYOUTS[run.layout],
       startedBefore: new Date(Date.now() - flags.olderThanMs),
       delete: flags.delete,
-      signal: AbortSignal.timeout(config.deadlineMs),
-      requestTimeoutMs: config.requestTimeoutMs,
-      concurrency: config.concurrency,
+      signal: AbortSignal.timeout(run.deadlineMs),
+      requestTimeoutMs: store.requestTimeoutMs,
+      concurrency: run.concurrency,
     });
-    const rendered = config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report, config, flags);
+    const rendered = config.output.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report, store, flags);
     io.stdout.write(redactor.redact(rendered));
     if (!report.listedBy) return EXIT_CODES.unreachable;
     return report.runs.some((run) => run.notRemoved.length > 0) ? EXIT_CODES.leftovers : EXIT_CODES.asExpected;

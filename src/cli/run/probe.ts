@@ -13,7 +13,7 @@ import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/polic
 import { UsageError } from "../../core/usage-error.js";
 import { policySubjects } from "../../core/witness.js";
 import type { LoadedCredentials } from "../../credentials/load.js";
-import { type ProbeIdentity, type ProbeOptions, runProbe } from "../../probe/engine.js";
+import { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "../../probe/engine.js";
 import { findingLog } from "../../report/formats.js";
 import { buildReport, type Report, type ReportContext } from "../../report/model.js";
 import type { Redactor } from "../../report/redact.js";
@@ -22,10 +22,10 @@ import { toolVersion } from "../../version.js";
 import type { CommandContext } from "../commands/command.js";
 import { writeReport } from "../commands/report-output.js";
 import type { Io } from "../io.js";
-import type { ProbeConfig } from "../settings/resolve.js";
+import type { OutputConfig, ProbeConfig, StoreConfig } from "../settings/config.js";
 import { RunInterrupts } from "./interrupts.js";
 import { type PressureWatch, watchPressure } from "./pressure.js";
-import { closeSessions, loadIdentities, openSessions, otherAddressingNotes, type Sessions } from "./sessions.js";
+import { closeSessions, type LoadedIdentity, loadIdentities, openSessions, otherAddressingNotes, probers, type Sessions } from "./sessions.js";
 
 export function newRunId(now = new Date()): string {
   const stamp = now
@@ -36,15 +36,15 @@ export function newRunId(now = new Date()): string {
 }
 
 /** --debug: every setting and where it came from, on stderr. */
-function writeSettings(io: Io, config: ProbeConfig): void {
-  for (const [field, { value, source }] of Object.entries(config.settings)) {
+function writeSettings(io: Io, settings: ProbeConfig["settings"]): void {
+  for (const [field, { value, source }] of Object.entries(settings)) {
     const shown = field === "ca-bundle" || Array.isArray(value) ? String(value) : JSON.stringify(value);
     io.stderr.write(`kfp-s3-probe: debug: setting ${field} = ${shown} (from ${source})\n`);
   }
 }
 
-function tlsWarnings(config: ProbeConfig, io: Io): string[] {
-  if (!config.insecureSkipTlsVerify) return [];
+function tlsWarnings(store: StoreConfig, io: Io): string[] {
+  if (!store.insecureSkipTlsVerify) return [];
   const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
   io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
   return [warning];
@@ -70,68 +70,52 @@ function requestLogger(io: Io, redactor: Redactor): (request: SentRequest) => vo
   };
 }
 
-function probeOptions(
-  config: ProbeConfig,
+/** The engine's options: the run's group whole, the store's bucket and request bound, and the signals. */
+export function probeOptionsOf(
+  config: Pick<ProbeConfig, "run" | "store">,
   runId: string,
-  interrupts: RunInterrupts,
-  spinner: Ora | undefined,
-  pressure: PressureWatch,
+  signals: Pick<ProbeOptions, "signal" | "cleanupSignal">,
 ): ProbeOptions {
+  const { run, store } = config;
   return {
-    bucket: config.bucket,
-    layout: LAYOUTS[config.layout],
+    ...run,
+    ...signals,
+    bucket: store.bucket,
+    layout: LAYOUTS[run.layout],
     runId,
-    readOnly: config.readOnly,
-    strict: config.strict,
-    matrix: config.matrix,
-    ...(config.shard ? { shard: config.shard } : {}),
-    multipart: config.multipart,
-    tls: config.endpoint.startsWith("https://"),
-    concurrency: config.concurrency,
-    signal: interrupts.checks.signal,
-    cleanupSignal: interrupts.cleanup.signal,
-    cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
-    requestTimeoutMs: config.requestTimeoutMs,
-    namedProfiles: config.namedProfiles,
-    maxProfiles: config.maxProfiles,
-    discover: config.discover,
-    onLimiter: (limiter) => pressure.attach(limiter),
-    onCheckDone: (done, total) => {
-      pressure.progress(done, total);
-      if (spinner) spinner.text = `probing ${probedWhat(config.identities)}: ${done}/${total} checks`;
-    },
+    cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
+    requestTimeoutMs: store.requestTimeoutMs,
   };
 }
 
 /** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit and --sarif to their files. */
-async function writeReports(report: Report, config: ProbeConfig, io: Io, redactor: Redactor): Promise<number> {
-  const outputs = { output: config.output, junit: config.junitFile, sarif: config.sarifFile, view: config.view };
-  await writeReport(report, outputs, io, (text) => redactor.redact(text));
+async function writeReports(report: Report, output: OutputConfig, io: Io, redactor: Redactor): Promise<number> {
+  await writeReport(report, output, io, (text) => redactor.redact(text));
   // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
-  if (!io.stderr.isTTY && config.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
+  if (!io.stderr.isTTY && output.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
   return report.exitCode;
 }
 
 /** Tells keys apart without carrying them: the same access key id gives the same fingerprint. */
-function keyFingerprint(credentials: LoadedCredentials | undefined): string | undefined {
-  const id = credentials?.credentials.accessKeyId;
+function keyFingerprint(keys: LoadedCredentials): string | undefined {
+  const id = keys.credentials.accessKeyId;
   return id ? createHash("sha256").update(id).digest("hex").slice(0, 16) : undefined;
 }
 
-function reportIdentities(config: ProbeConfig, loaded: LoadedCredentials[], sessions: Sessions): ReportContext["identities"] {
-  const signed = config.identities.map((spec, i) => {
-    const fingerprint = keyFingerprint(loaded[i]);
+function reportIdentities(sessions: Sessions): ReportContext["identities"] {
+  const signed = sessions.signed.map(({ name, role, keys, caller }) => {
+    const fingerprint = keyFingerprint(keys);
     return {
-      name: spec.name,
-      role: spec.role,
-      credentialSource: loaded[i]?.sourceDescription ?? "",
-      accessKeyIdHint: loaded[i]?.accessKeyIdHint ?? "",
+      name,
+      role,
+      credentialSource: keys.sourceDescription,
+      accessKeyIdHint: keys.accessKeyIdHint,
       ...(fingerprint ? { keyFingerprint: fingerprint } : {}),
-      ...(sessions.callers.has(spec.name) ? { caller: sessions.callers.get(spec.name) } : {}),
+      ...(caller ? { caller } : {}),
     };
   });
   const anonymous = sessions.anonymous
-    ? [{ name: sessions.anonymous, role: { kind: "anonymous" as const }, credentialSource: "none: unsigned requests", accessKeyIdHint: "" }]
+    ? [{ name: sessions.anonymous.name, role: { kind: "anonymous" as const }, credentialSource: "none: unsigned requests", accessKeyIdHint: "" }]
     : [];
   return [...signed, ...anonymous];
 }
@@ -165,56 +149,108 @@ function sourcesOf(inHand: PoliciesInHand | undefined, anonymous: string): Pick<
   return { policySources, ...(bucketPolicySource ? { bucketPolicySource } : {}) };
 }
 
-function rolesOf(identities: ProbeIdentity[]): Map<string, Role> {
-  return new Map(identities.map((identity) => [identity.name, identity.role]));
+/** Read and parsed before anything is sent: a bad policy file is a usage error, not a half run. */
+function policiesOf(config: ProbeConfig): PoliciesInHand | undefined {
+  const { policyDir } = config.run;
+  const anonymous = { name: "anonymous", role: { kind: "anonymous" as const } };
+  return policyDir ? policiesIn(policyDir, config.store.bucket, [...config.identities, anonymous]) : undefined;
 }
 
-async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], io: Io, redactor: Redactor): Promise<number> {
-  const runId = newRunId();
-  const startedAt = new Date();
-  // Read and parsed before anything is sent: a bad policy file is a usage error, not a half run.
-  const policies = config.policyDir
-    ? policiesIn(config.policyDir, config.bucket, [...config.identities, { name: "anonymous", role: { kind: "anonymous" } }])
-    : undefined;
-  const interrupts = new RunInterrupts(io, config.deadlineMs);
-  const pressure = watchPressure({ deadlineMs: config.deadlineMs });
-  const meter = new RequestMeter(config.debug ? requestLogger(io, redactor) : undefined);
+/** The settings as the run used them: a region the bucket named is reported as detected. */
+function settingsUsed(config: ProbeConfig, sessions: Sessions): ProbeConfig["settings"] {
+  const region = sessions.detectedRegion;
+  return region ? { ...config.settings, region: { value: region, source: "detected" } } : config.settings;
+}
+
+/** What the report says of the run besides its checks. */
+interface RunFacts {
+  runId: string;
+  startedAt: Date;
+  notes: string[];
+  interruptedBy: string | undefined;
+  meter: RequestMeter;
+  policies: PoliciesInHand | undefined;
+}
+
+function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts: RunFacts): Report {
+  const { store, run: options } = config;
+  const { policies, interruptedBy } = facts;
+  const roles = new Map(probers(sessions).map((identity) => [identity.name, identity.role]));
+  const anonymous = sessions.anonymous?.name ?? "anonymous";
+  return buildReport(run, {
+    toolVersion: toolVersion(),
+    runId: facts.runId,
+    startedAt: facts.startedAt,
+    finishedAt: new Date(),
+    endpoint: store.endpoint,
+    bucket: store.bucket,
+    region: sessions.store.region,
+    notes: facts.notes,
+    layout: options.layout,
+    forcePathStyle: store.forcePathStyle,
+    readOnly: options.readOnly,
+    strict: options.strict,
+    matrix: options.matrix,
+    ...(options.shard ? { shard: options.shard } : {}),
+    settings: settingsUsed(config, sessions),
+    ...(interruptedBy ? { interruptedBy } : {}),
+    identities: reportIdentities(sessions),
+    requests: { sent: facts.meter.sent, retries: facts.meter.retries },
+    ...(policies ? { disagreements: disagreements(run.results, policies.documents, roles, store.bucket) } : {}),
+    ...sourcesOf(policies, anonymous),
+  });
+}
+
+/** --policy-dir: each identity's policies (and the bucket's) in the run, whose witnesses are tried live. */
+function policiesInRun(policies: RunFacts["policies"], sessions: Sessions): Pick<ProbeOptions, "policies"> {
+  return policies ? { policies: policySubjects(policies.documents, probers(sessions), sessions.anonymous?.name ?? "anonymous") } : {};
+}
+
+/** The spinner and the pressure watch told of each check done. */
+function progressOf(
+  pressure: PressureWatch,
+  spinner: Ora | undefined,
+  identities: { name: string }[],
+): Pick<ProbeOptions, "onLimiter" | "onCheckDone"> {
+  return {
+    onLimiter: (limiter) => pressure.attach(limiter),
+    onCheckDone: (done, total) => {
+      pressure.progress(done, total);
+      if (spinner) spinner.text = `probing ${probedWhat(identities)}: ${done}/${total} checks`;
+    },
+  };
+}
+
+async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io: Io, redactor: Redactor): Promise<number> {
+  const facts: RunFacts = {
+    runId: newRunId(),
+    startedAt: new Date(),
+    notes: [],
+    interruptedBy: undefined,
+    meter: new RequestMeter(),
+    policies: policiesOf(config),
+  };
+  const interrupts = new RunInterrupts(io, config.run.deadlineMs);
+  const pressure = watchPressure({ deadlineMs: config.run.deadlineMs });
+  if (config.output.debug) facts.meter = new RequestMeter(requestLogger(io, redactor));
   let sessions: Sessions | undefined;
   let spinner: Ora | undefined;
   // From here on, whatever happens, the timer, the handlers and the clients are released.
   try {
-    const notes = [...config.notes, ...tlsWarnings(config, io)];
-    sessions = await openSessions(config, loaded, notes, interrupts.checks.signal, meter);
-    spinner = startSpinner(io, sessions.identities);
-    const anonymous = sessions.anonymous ?? "anonymous";
-    const subjects = policies ? policySubjects(policies.documents, sessions.identities, anonymous) : undefined;
-    const options = probeOptions(config, runId, interrupts, spinner, pressure);
-    const run = await runProbe(sessions.identities, subjects ? { ...options, policies: subjects } : options);
+    facts.notes.push(...config.store.notes, ...tlsWarnings(config.store, io));
+    const signals = { signal: interrupts.checks.signal, cleanupSignal: interrupts.cleanup.signal };
+    sessions = await openSessions(config.store, loaded, { anonymous: config.run.anonymous, signal: signals.signal, meter: facts.meter }, facts.notes);
+    spinner = startSpinner(io, probers(sessions));
+    const options = {
+      ...probeOptionsOf(config, facts.runId, signals),
+      ...progressOf(pressure, spinner, config.identities),
+      ...policiesInRun(facts.policies, sessions),
+    };
+    const run = await runProbe(probers(sessions), options);
     spinner?.stop();
-    notes.push(...pressure.stop(), ...(await otherAddressingNotes(run.results, config, sessions.store, loaded)));
-    const report = buildReport(run, {
-      toolVersion: toolVersion(),
-      runId,
-      startedAt,
-      finishedAt: new Date(),
-      endpoint: config.endpoint,
-      bucket: config.bucket,
-      region: sessions.store.region,
-      notes,
-      layout: config.layout,
-      forcePathStyle: config.forcePathStyle,
-      readOnly: config.readOnly,
-      strict: config.strict,
-      matrix: config.matrix,
-      ...(config.shard ? { shard: config.shard } : {}),
-      settings: config.settings,
-      ...(interrupts.interruptedBy ? { interruptedBy: interrupts.interruptedBy } : {}),
-      identities: reportIdentities(config, loaded, sessions),
-      requests: { sent: meter.sent, retries: meter.retries },
-      ...(policies ? { disagreements: disagreements(run.results, policies.documents, rolesOf(sessions.identities), config.bucket) } : {}),
-      ...sourcesOf(policies, anonymous),
-    });
-    return await writeReports(report, config, io, redactor);
+    facts.notes.push(...pressure.stop(), ...(await otherAddressingNotes(run.results, sessions, config.store.bucket)));
+    facts.interruptedBy = interrupts.interruptedBy;
+    return await writeReports(reportOf(config, sessions, run, facts), config.output, io, redactor);
   } finally {
     spinner?.stop();
     pressure.stop();
@@ -225,9 +261,9 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedCredentials[], 
 
 /** The keys loaded (their secrets given to the redactor), then the run, unless a signal came first. */
 export async function probeRun(config: ProbeConfig, { io, redactor, earlySignal }: CommandContext): Promise<number> {
-  if (config.debug) writeSettings(io, config);
-  const loaded = await loadIdentities(config, io.env);
-  for (const credentials of loaded) redactor.add(...credentials.secrets);
+  if (config.output.debug) writeSettings(io, config.settings);
+  const loaded = await loadIdentities(config.identities, io.env, config.run.credentialsTimeoutMs);
+  for (const { keys } of loaded) redactor.add(...keys.secrets);
   const early = earlySignal();
   if (early) {
     io.stderr.write(`kfp-s3-probe: ${early}: stopped before anything was sent\n`);

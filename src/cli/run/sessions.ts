@@ -1,5 +1,7 @@
-// One session per identity: its S3 client, on the store's settings, with the bucket's region
-// detected where none was given, and the caller's ARN on AWS.
+// One record per identity, built once from the settings (IdentitySpec) and enriched by each step:
+// its keys loaded (LoadedIdentity), then its session (SessionIdentity: its S3 client on the
+// store's settings, the port the engine sends through, the caller's ARN on AWS). The bucket's
+// region is detected here where none was given.
 import type { S3Client } from "@aws-sdk/client-s3";
 import { getProxyForUrl } from "proxy-from-env";
 import type { CheckResult } from "../../core/verdict.js";
@@ -12,26 +14,41 @@ import { ANONYMOUS, createS3Client, type StoreSettings } from "../../s3/client.j
 import { isAwsEndpoint } from "../../s3/providers.js";
 import type { RequestMeter } from "../../s3/request-meter.js";
 import { SdkS3Port } from "../../s3/s3-port.js";
-import type { ProbeConfig } from "../settings/resolve.js";
+import type { StoreConfig } from "../settings/config.js";
+import type { IdentitySpec } from "../settings/config-file.js";
+
+/** An identity of the run with its keys. */
+export interface LoadedIdentity extends IdentitySpec {
+  keys: LoadedCredentials;
+}
+
+/** An identity of the run with its keys and its session. */
+interface SessionIdentity extends LoadedIdentity, ProbeIdentity {
+  client: S3Client;
+  /** Who the keys belong to (AWS only). */
+  caller?: string;
+}
 
 export interface Sessions {
   store: StoreSettings;
-  identities: ProbeIdentity[];
-  /** Caller ARNs by identity name (AWS only). */
-  callers: Map<string, string>;
-  clients: S3Client[];
-  /** The anonymous caller's name in this run, where it is tried. */
-  anonymous?: string;
+  /** The region the bucket named, where none was given and it differs from the default. */
+  detectedRegion?: string;
+  /** The identities whose keys the run was given, in the order of the settings. */
+  signed: SessionIdentity[];
+  /** The anonymous caller, where it is tried (its name is "anonymous" unless an identity has that name). */
+  anonymous?: ProbeIdentity & { client: S3Client };
 }
 
-/** "anonymous", unless an identity of the run already has that name. */
-function anonymousName(config: ProbeConfig): string {
-  return config.identities.some((i) => i.name === "anonymous") ? "anonymous-caller" : "anonymous";
+/** What a session needs beyond the store: whether the anonymous caller is tried, the run's signal (Ctrl-C, deadline), the request meter. */
+interface SessionOptions {
+  anonymous: boolean;
+  signal: AbortSignal;
+  meter?: RequestMeter;
 }
 
-/** The proxy HTTPS_PROXY / HTTP_PROXY name for the endpoint, unless NO_PROXY exempts it. */
-function proxyFor(endpoint: string): string | undefined {
-  return getProxyForUrl(endpoint) || undefined;
+/** Every caller the engine probes: the signed identities, then the anonymous caller. */
+export function probers(sessions: Sessions): ProbeIdentity[] {
+  return [...sessions.signed, ...(sessions.anonymous ? [sessions.anonymous] : [])];
 }
 
 /** Where the proxy is, without any user-info it carries (a password must never be printed). */
@@ -40,33 +57,24 @@ function proxyShown(proxy: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
-function storeSettingsOf(config: ProbeConfig): StoreSettings {
-  const proxy = proxyFor(config.endpoint);
-  return {
-    ...(proxy ? { proxy } : {}),
-    endpoint: config.endpoint,
-    region: config.region,
-    forcePathStyle: config.forcePathStyle,
-    requestTimeoutMs: config.requestTimeoutMs,
-    maxAttempts: 3,
-    checksums: config.checksums,
-    ...(config.caBundle ? { caBundle: config.caBundle } : {}),
-    insecureSkipTlsVerify: config.insecureSkipTlsVerify,
-  };
+/** The S3 client's settings: the store's, the proxy HTTPS_PROXY / HTTP_PROXY names for it (unless NO_PROXY exempts it), the meter. */
+function storeSettingsOf(store: StoreConfig, meter: RequestMeter | undefined): StoreSettings {
+  const proxy = getProxyForUrl(store.endpoint) || undefined;
+  return { ...store, maxAttempts: 3, ...(proxy ? { proxy } : {}), ...(meter ? { meter } : {}) };
 }
 
 /** No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights). */
 async function detectRegion(
-  config: ProbeConfig,
+  config: StoreConfig,
   store: StoreSettings,
-  first: LoadedCredentials | undefined,
+  first: LoadedIdentity | undefined,
   signal: AbortSignal,
 ): Promise<string | undefined> {
   if (config.regionSource !== "default" || !first) return undefined;
-  const client = createS3Client(store, first.credentials, config.identities[0]?.name);
+  const client = createS3Client(store, first.keys.credentials, first.name);
   try {
     const port = new SdkS3Port(client, config.bucket);
-    const answer = await bounded((s) => port.headBucket(s), signal, config.requestTimeoutMs);
+    const answer = await bounded((s) => port.headBucket(s), signal, store.requestTimeoutMs);
     const detected = "bucketRegion" in answer ? answer.bucketRegion : undefined;
     return detected && detected !== store.region ? detected : undefined;
   } finally {
@@ -74,77 +82,67 @@ async function detectRegion(
   }
 }
 
-async function lookUpCallers(config: ProbeConfig, store: StoreSettings, loaded: LoadedCredentials[], notes: string[]): Promise<Map<string, string>> {
-  const callers = new Map<string, string>();
-  if (config.provider !== "aws" && !isAwsEndpoint(config.endpoint)) return callers;
+/** On AWS, each identity's caller ARN; where STS does not name it, a note says why. */
+async function lookUpCallers(config: StoreConfig, store: StoreSettings, signed: SessionIdentity[], notes: string[]): Promise<void> {
+  if (config.provider !== "aws" && !isAwsEndpoint(config.endpoint)) return;
   await Promise.all(
-    config.identities.map(async (spec, i) => {
-      const caller = await callerArn((loaded[i] as LoadedCredentials).credentials, store.region, config.requestTimeoutMs);
-      if (caller.arn) callers.set(spec.name, caller.arn);
-      else notes.push(`${spec.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
+    signed.map(async (identity) => {
+      const caller = await callerArn(identity.keys.credentials, store.region, store.requestTimeoutMs);
+      if (caller.arn) identity.caller = caller.arn;
+      else notes.push(`${identity.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
     }),
   );
-  return callers;
 }
 
-/** Opens every identity's session; what it learns on the way (a detected region) goes into notes. `signal` is the run's (Ctrl-C, deadline). */
-export async function openSessions(
-  config: ProbeConfig,
-  loaded: LoadedCredentials[],
-  notes: string[],
-  signal: AbortSignal,
-  meter?: RequestMeter,
-): Promise<Sessions> {
-  let store: StoreSettings = { ...storeSettingsOf(config), ...(meter ? { meter } : {}) };
+/** "anonymous", unless an identity of the run already has that name. */
+function anonymousCaller(store: StoreSettings, bucket: string, signed: IdentitySpec[]): Sessions["anonymous"] {
+  const name = signed.some((i) => i.name === "anonymous") ? "anonymous-caller" : "anonymous";
+  const client = createS3Client(store, ANONYMOUS, name);
+  return { name, role: { kind: "anonymous" }, client, port: new SdkS3Port(client, bucket) };
+}
+
+/** Opens every identity's session; what it learns on the way (a detected region, the proxy) goes into notes. */
+export async function openSessions(config: StoreConfig, loaded: LoadedIdentity[], options: SessionOptions, notes: string[]): Promise<Sessions> {
+  let store = storeSettingsOf(config, options.meter);
   if (store.proxy) notes.push(`requests go through the proxy ${proxyShown(store.proxy)} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY exempts hosts)`);
-  const detected = await detectRegion(config, store, loaded[0], signal);
-  if (detected) {
-    store = { ...store, region: detected };
-    notes.push(`region ${detected} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
+  const detectedRegion = await detectRegion(config, store, loaded[0], options.signal);
+  if (detectedRegion) {
+    store = { ...store, region: detectedRegion };
+    notes.push(`region ${detectedRegion} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
   }
-  const clients = loaded.map((credentials, i) => createS3Client(store, credentials.credentials, config.identities[i]?.name));
-  const identities: ProbeIdentity[] = config.identities.map((spec, i) => ({
-    name: spec.name,
-    role: spec.role,
-    port: new SdkS3Port(clients[i] as S3Client, config.bucket),
-  }));
-  const callers = await lookUpCallers(config, store, loaded, notes);
-  if (!config.anonymous) return { store, identities, clients, callers };
-  const anonymous = anonymousName(config);
-  const unsigned = createS3Client(store, ANONYMOUS, anonymous);
-  identities.push({ name: anonymous, role: { kind: "anonymous" }, port: new SdkS3Port(unsigned, config.bucket) });
-  return { store, identities, clients: [...clients, unsigned], callers, anonymous };
+  const signed = loaded.map((identity): SessionIdentity => {
+    const client = createS3Client(store, identity.keys.credentials, identity.name);
+    return { ...identity, client, port: new SdkS3Port(client, config.bucket) };
+  });
+  await lookUpCallers(config, store, signed, notes);
+  const anonymous = options.anonymous ? anonymousCaller(store, config.bucket, signed) : undefined;
+  return { store, signed, ...(detectedRegion ? { detectedRegion } : {}), ...(anonymous ? { anonymous } : {}) };
 }
 
 export function closeSessions(sessions: Sessions | undefined): void {
-  for (const client of sessions?.clients ?? []) client.destroy();
+  for (const { client } of [...(sessions?.signed ?? []), ...(sessions?.anonymous ? [sessions.anonymous] : [])]) client.destroy();
 }
 
 /** For the first identity whose first request failed in a way the other addressing style may cure. */
-export async function otherAddressingNotes(
-  results: CheckResult[],
-  config: ProbeConfig,
-  store: StoreSettings,
-  loaded: LoadedCredentials[],
-): Promise<string[]> {
-  for (const [i, spec] of config.identities.entries()) {
-    const preflight = results.find((r) => r.identity === spec.name && r.operation === "list-bucket");
+export async function otherAddressingNotes(results: CheckResult[], sessions: Sessions, bucket: string): Promise<string[]> {
+  for (const identity of sessions.signed) {
+    const preflight = results.find((r) => r.identity === identity.name && r.operation === "list-bucket");
     if (preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
       // One identity tells it for all: the addressing is the store's, not the keys'.
-      return [`${spec.name}: ${await tryOtherAddressing(store, (loaded[i] as LoadedCredentials).credentials, config.bucket)}`];
+      return [`${identity.name}: ${await tryOtherAddressing(sessions.store, identity.keys.credentials, bucket)}`];
     }
   }
   return [];
 }
 
 /** Every identity's keys; an error names the identity when there are several. */
-export async function loadIdentities(config: ProbeConfig, env: NodeJS.ProcessEnv): Promise<LoadedCredentials[]> {
+export async function loadIdentities(identities: IdentitySpec[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<LoadedIdentity[]> {
   return Promise.all(
-    config.identities.map(async (spec) => {
+    identities.map(async (identity) => {
       try {
-        return await loadCredentials({ ...spec.credentials, env, timeoutMs: config.credentialsTimeoutMs });
+        return { ...identity, keys: await loadCredentials({ ...identity.credentials, env, timeoutMs }) };
       } catch (error) {
-        if (error instanceof CredentialError && config.identities.length > 1) throw new CredentialError(`${spec.name}: ${error.message}`);
+        if (error instanceof CredentialError && identities.length > 1) throw new CredentialError(`${identity.name}: ${error.message}`);
         throw error;
       }
     }),

@@ -6,7 +6,7 @@ import { UsageError } from "../../core/usage-error.js";
 import { helpWidth } from "../start/help-width.js";
 import { type ParsedCommandLine, usageErrorOf } from "./command-line.js";
 import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./fields.js";
-import { DESCRIPTIONS, EPILOGUE } from "./help.js";
+import { EPILOGUE } from "./help.js";
 
 function optionOf(field: FieldName): Options {
   const spec: Field = FIELDS[field];
@@ -16,7 +16,7 @@ function optionOf(field: FieldName): Options {
     ...(spec.kind === "strings" ? { array: true } : {}),
     ...(spec.choices ? { choices: spec.choices } : {}),
     ...(spec.defaultValue !== undefined ? { defaultDescription: String(spec.defaultValue) } : {}),
-    describe: DESCRIPTIONS[field],
+    describe: spec.describe,
   };
 }
 
