@@ -95,7 +95,7 @@ function storeFrom(resolved: ResolvedSettings, provider: ProviderName | undefine
 }
 
 /** A number of the row's bounds: whole, or seconds made milliseconds. */
-function bounded(resolved: ResolvedSettings, field: "max-profiles" | "concurrency"): number {
+function wholeNumber(resolved: ResolvedSettings, field: "max-profiles" | "concurrency"): number {
   return positiveInteger(field, settingValue(resolved, field), FIELDS[field].bounds.max);
 }
 
@@ -115,10 +115,10 @@ function runFrom(resolved: ResolvedSettings, file: ConfigFile | undefined): RunC
     ...(shard ? { shard } : {}),
     ...(policyDir ? { policyDir } : {}),
     namedProfiles: namedProfiles(resolved, file),
-    maxProfiles: bounded(resolved, "max-profiles"),
+    maxProfiles: wholeNumber(resolved, "max-profiles"),
     discover: settingValue(resolved, "discover"),
     anonymous: settingValue(resolved, "anonymous"),
-    concurrency: bounded(resolved, "concurrency"),
+    concurrency: wholeNumber(resolved, "concurrency"),
     deadlineMs: seconds(resolved, "timeout"),
     credentialsTimeoutMs: seconds(resolved, "credentials-timeout"),
   };
