@@ -3,10 +3,9 @@
 // requests each sent after the one before it was answered.
 //   node dist/bench/waves-rgw.js [--list] -- <run flags, as for kfp-s3-probe>
 
-import { parseArgs } from "../src/cli/args.js";
-import { newRunId } from "../src/cli/run-command.js";
-import { closeSessions, loadIdentities, openSessions } from "../src/cli/sessions.js";
-import { LAYOUTS } from "../src/core/layout.js";
+import { newRunId, probeOptionsOf } from "../src/cli/run/probe.js";
+import { closeSessions, loadIdentities, openSessions, probers } from "../src/cli/run/sessions.js";
+import { parseArgs } from "../src/cli/settings/resolve.js";
 import { runProbe } from "../src/probe/engine.js";
 import { longestChain, type Span, timed } from "../testkit/waves.js";
 
@@ -15,24 +14,14 @@ async function main(): Promise<void> {
   const split = argv.indexOf("--");
   const config = await parseArgs(split >= 0 ? argv.slice(split + 1) : argv, process.env);
   if (!config) return;
-  const sessions = await openSessions(config, await loadIdentities(config, process.env), [], AbortSignal.timeout(config.deadlineMs));
+  const loaded = await loadIdentities(config.identities, process.env, config.run.credentialsTimeoutMs);
+  const signal = AbortSignal.timeout(config.run.deadlineMs);
+  const sessions = await openSessions(config.store, loaded, { anonymous: config.run.anonymous, signal }, []);
   const spans: Span[] = [];
-  const identities = sessions.identities.map((i) => ({ ...i, port: timed(i.name, i.port, spans) }));
+  const identities = probers(sessions).map((i) => ({ ...i, port: timed(i.name, i.port, spans) }));
   const started = performance.now();
   try {
-    const run = await runProbe(identities, {
-      bucket: config.bucket,
-      layout: LAYOUTS[config.layout],
-      runId: newRunId(),
-      readOnly: config.readOnly,
-      strict: config.strict,
-      matrix: config.matrix,
-      multipart: config.multipart,
-      concurrency: config.concurrency,
-      signal: AbortSignal.timeout(config.deadlineMs),
-      cleanupTimeoutMs: Math.max(config.requestTimeoutMs * 2, 15_000),
-      requestTimeoutMs: config.requestTimeoutMs,
-    });
+    const run = await runProbe(identities, probeOptionsOf(config, newRunId(), { signal }));
     const ms = Math.round(performance.now() - started);
     console.log(`${spans.length} requests in ${longestChain(spans)} waves, ${ms} ms; ${run.cleanup.leftovers.length} left`);
   } finally {

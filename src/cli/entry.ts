@@ -1,8 +1,8 @@
 // The command's entry point: bin/kfp-s3-probe for a checkout, dist/bundle/kfp-s3-probe.mjs bundled.
 // The Node.js floor first: on an older Node, one line and exit 2 before anything else runs.
-import "./node-gate.js";
-import { enableCompileCache } from "./compile-cache.js";
-import { quickAnswer, writeAnswer } from "./quick.js";
+import "./start/node-gate.js";
+import { enableCompileCache } from "./start/compile-cache.js";
+import { quickAnswer, writeAnswer } from "./start/quick.js";
 
 // Ctrl-C or SIGTERM while the modules load: nothing was sent yet, so the process ends at once. From
 // the first line on: the cache and the modules below take a while on a busy machine.

@@ -1,14 +1,14 @@
-// The command, as phases wired together: resolve settings → load identities → open a session per
-// identity → probe (plan, seed, check, clean up) → judge → report → exit code. Ctrl-C, SIGTERM and
-// the --timeout deadline all end in cleanup and a report. All output goes through the redactor.
-// Only what reading the command line needs is loaded here; a run, sweep, job and merge load their
-// modules (and the AWS SDK) when they start, so --help, --version and usage errors stay fast.
+// The command line to a command and its exit code: --version, which command (../commands.ts), its
+// steps (commands/command.ts), and any error as one line. A signal that comes before a run starts
+// ends it before anything is sent. All output goes through the redactor.
+// Which command runs is decided here (../commands.ts), and each loads its module when it starts
+// (a run the AWS SDK), so --help, --version and usage errors stay fast.
 import { EXIT_CODES, exitCodeFor } from "../core/exit-codes.js";
 import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { CredentialError } from "../credentials/load.js";
 import { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
-import { parseArgs } from "./args.js";
+import { COMMANDS, RUN_COMMAND, toolUsage } from "./commands.js";
 import type { Io } from "./io.js";
 
 export type { Io } from "./io.js";
@@ -38,27 +38,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`kfp-s3-probe ${toolVersion()}\n`);
       return EXIT_CODES.asExpected;
     }
-    if (argv[0] === "sweep") return await (await import("./sweep-command.js")).sweepCommand(argv.slice(1), io, redactor);
-    if (argv[0] === "merge") return await (await import("./merge-command.js")).mergeCommand(argv.slice(1), io);
-    if (argv[0] === "policy") return await (await import("./policy-command.js")).policyCommand(argv.slice(1), io);
-    if (argv[0] === "check-policy") return await (await import("./check-policy-command.js")).checkPolicyCommand(argv.slice(1), io);
-    if (argv[0] === "job") {
-      const { jobCommand } = await import("./job-command.js");
-      const manifest = await jobCommand(argv.slice(1), toolVersion(), (text) => io.stdout.write(text));
-      if (manifest !== null) io.stdout.write(manifest);
-      return EXIT_CODES.asExpected;
-    }
-    const config = await parseArgs(argv, io.env);
-    if (config === null) return EXIT_CODES.asExpected;
-    const { writeSettings, loadIdentities, probeAndReport } = await import("./run-command.js");
-    if (config.debug) writeSettings(io, config);
-    const loaded = await loadIdentities(config, io.env);
-    for (const credentials of loaded) redactor.add(...credentials.secrets);
-    if (early) {
-      io.stderr.write(`kfp-s3-probe: ${early}: stopped before anything was sent\n`);
-      return EXIT_CODES.interrupted;
-    }
-    return await probeAndReport(config, loaded, io, redactor);
+    const named = COMMANDS.find((row) => row.name === argv[0]);
+    const { command } = await (named ? named.load() : RUN_COMMAND());
+    const context = { io, redactor, earlySignal: () => early, usage: toolUsage() };
+    return await command.execute(named ? argv.slice(1) : argv, context);
   } catch (error) {
     return failure(error, io, redactor);
   } finally {

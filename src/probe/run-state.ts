@@ -28,8 +28,6 @@ export interface ProbeOptions {
   strict: boolean;
   /** Multipart upload and abort checks (off: --no-multipart). */
   multipart?: boolean;
-  /** The endpoint is https:// (hints differ). */
-  tls?: boolean;
   concurrency: number;
   /** Aborts the checks (Ctrl-C, deadline); cleanup still runs. */
   signal: AbortSignal;
@@ -37,7 +35,7 @@ export interface ProbeOptions {
   cleanupSignal?: AbortSignal;
   /** The cleanup's base budget; it grows with what there is to remove. */
   cleanupTimeoutMs: number;
-  /** Bound on one request, its retries included (default 10 s). */
+  /** Bound on one request, its retries included (default DEFAULT_REQUEST_TIMEOUT_MS, which is --request-timeout's too). */
   requestTimeoutMs?: number;
   onCheckDone?: (done: number, total: number) => void;
   /** Given the run's limit on requests in flight, which may lower it while the run goes on (memory, CPU). */
@@ -75,6 +73,7 @@ export interface Answer<R> {
 }
 
 const ABORTED: ResponseFacts = { aborted: true };
+/** The bound on one request where none is given: the library's, and the CLI's default --request-timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**

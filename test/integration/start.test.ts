@@ -5,7 +5,8 @@ import nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderHelp } from "../../src/cli/parser.js";
+import { toolUsage } from "../../src/cli/commands.js";
+import { renderHelp } from "../../src/cli/settings/parser.js";
 import { toolVersion } from "../../src/version.js";
 import { type CliResult, parseReport, probeArgs, runCli } from "./local-s3.js";
 
@@ -83,7 +84,7 @@ describe("the compile cache", () => {
 
 describe("a bare --help and --version", () => {
   it("answer from the build's text, written as yargs renders it for a pipe (100 columns)", async () => {
-    const expected = await renderHelp(100);
+    const expected = await renderHelp(100, toolUsage());
     for (const flag of ["--help", "-h"]) expect(await runCli([flag])).toEqual({ code: 0, stdout: expected, stderr: "" });
     expect(await runCli(["--version"])).toEqual({ code: 0, stdout: `kfp-s3-probe ${toolVersion()}\n`, stderr: "" });
   });

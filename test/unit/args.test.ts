@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseArgs, UsageError } from "../../src/cli/args.js";
+import { parseArgs, UsageError } from "../../src/cli/settings/resolve.js";
 import { runMain } from "../support/run-main.js";
 
 afterEach(() => vi.unstubAllEnvs());
@@ -31,18 +31,17 @@ describe("flags", () => {
   it("a profile run with defaults for a custom endpoint", async () => {
     const config = await parseArgs(["--profile", "team-1", ...base], {});
     expect(config).toMatchObject({
-      endpoint: "http://127.0.0.1:9000",
-      bucket: "kubeflow-pipelines",
+      store: {
+        endpoint: "http://127.0.0.1:9000",
+        bucket: "kubeflow-pipelines",
+        region: "us-east-1",
+        regionSource: "default",
+        forcePathStyle: true,
+        requestTimeoutMs: 10_000,
+      },
       identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentials: { source: "env" } }],
-      region: "us-east-1",
-      regionSource: "default",
-      forcePathStyle: true,
-      layout: "deploykf",
-      output: "text",
-      readOnly: false,
-      strict: false,
-      concurrency: 32,
-      requestTimeoutMs: 10_000,
+      run: { layout: "deploykf", readOnly: false, strict: false, concurrency: 32 },
+      output: { output: "text" },
     });
   });
 
@@ -50,13 +49,13 @@ describe("flags", () => {
     const config = await parseArgs(["--backend", "--endpoint", "https://s3.eu-west-1.amazonaws.com", "--bucket", "kfp"], {
       AWS_REGION: "eu-west-1",
     });
-    expect(config).toMatchObject({ region: "eu-west-1", regionSource: "environment", forcePathStyle: false });
+    expect(config?.store).toMatchObject({ region: "eu-west-1", regionSource: "aws-environment", forcePathStyle: false });
     expect(config?.identities).toEqual([{ name: "backend", role: { kind: "backend" }, credentials: { source: "env" } }]);
   });
 
   it("GCS HMAC presets the endpoint and region auto", async () => {
     const config = await parseArgs(["--backend", "--credentials", "gcs-hmac", "--bucket", "kfp-artifacts"], {});
-    expect(config).toMatchObject({ endpoint: "https://storage.googleapis.com", region: "auto" });
+    expect(config?.store).toMatchObject({ endpoint: "https://storage.googleapis.com", region: "auto" });
     expect(config?.identities[0]?.credentials).toEqual({ source: "gcs-hmac" });
   });
 
@@ -70,7 +69,7 @@ describe("flags", () => {
     vi.stubEnv("KFP_S3_PROBE_ENDPOINT", "http://minio.kubeflow:9000");
     vi.stubEnv("KFP_S3_PROBE_BUCKET", "kubeflow-pipelines");
     const config = await parseArgs([], process.env);
-    expect(config).toMatchObject({ endpoint: "http://minio.kubeflow:9000" });
+    expect(config?.store).toMatchObject({ endpoint: "http://minio.kubeflow:9000" });
     expect(config?.identities[0]?.role).toEqual({ kind: "profile", profile: "team-2" });
   });
 });
@@ -100,12 +99,12 @@ describe("--provider presets, each overridable", () => {
       { checksums: "WHEN_SUPPORTED" },
     ],
   ])("%s", async (_name, flags, expected) => {
-    expect(await parseArgs([...backend, ...flags], {})).toMatchObject(expected);
+    expect((await parseArgs([...backend, ...flags], {}))?.store).toMatchObject(expected);
   });
 
   it("R2's report says that per-profile isolation is impossible with its tokens", async () => {
     const config = await parseArgs([...backend, "--provider", "r2", "--endpoint", "https://acct.r2.cloudflarestorage.com"], {});
-    expect(config?.notes.join(" ")).toMatch(/per-profile prefix isolation is not possible/);
+    expect(config?.store.notes.join(" ")).toMatch(/per-profile prefix isolation is not possible/);
   });
 
   it.each<[string, string[], RegExp]>([
@@ -128,12 +127,12 @@ describe("--provider presets, each overridable", () => {
       /exclude each other/,
     );
     const config = await parseArgs([...backend, "--endpoint", "https://s3.local", "--ca-bundle", pem], {});
-    expect(config?.caBundle).toContain("BEGIN CERTIFICATE");
+    expect(config?.store.caBundle).toContain("BEGIN CERTIFICATE");
   });
 
   it("--no-multipart", async () => {
-    expect((await parseArgs([...backend, "--endpoint", "http://m:9000"], {}))?.multipart).toBe(true);
-    expect((await parseArgs([...backend, "--endpoint", "http://m:9000", "--no-multipart"], {}))?.multipart).toBe(false);
+    expect((await parseArgs([...backend, "--endpoint", "http://m:9000"], {}))?.run.multipart).toBe(true);
+    expect((await parseArgs([...backend, "--endpoint", "http://m:9000", "--no-multipart"], {}))?.run.multipart).toBe(false);
   });
 });
 
@@ -164,7 +163,12 @@ identities:
     credentials: { gcsHmac: { dir: /secrets/team-3 } }
 `);
     const config = await parseArgs(["--config", file, "--bucket", "other-bucket"], {});
-    expect(config).toMatchObject({ endpoint: "http://minio.kubeflow:9000", bucket: "other-bucket", region: "eu-central-1", regionSource: "config" });
+    expect(config?.store).toMatchObject({
+      endpoint: "http://minio.kubeflow:9000",
+      bucket: "other-bucket",
+      region: "eu-central-1",
+      regionSource: "config",
+    });
     expect(config?.identities).toEqual([
       { name: "backend", role: { kind: "backend" }, credentials: { source: "dir", directory: "/secrets/backend" } },
       {

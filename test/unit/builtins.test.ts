@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import nodeModule from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
-import { builtin } from "../../src/cli/builtins.js";
+import { builtin } from "../../src/cli/start/builtins.js";
 
 const getBuiltinModule = Object.getOwnPropertyDescriptor(process, "getBuiltinModule");
 afterEach(() => {

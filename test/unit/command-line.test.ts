@@ -1,14 +1,14 @@
 // The command line read without yargs (command-line.ts) against yargs itself (parser.ts): wherever
 // the quick reading answers, it gives the same flags, or fails with the same line, as yargs does.
 import { describe, expect, it } from "vitest";
-import { readCommandLine } from "../../src/cli/command-line.js";
-import { parseCommandLine } from "../../src/cli/parser.js";
+import { readCommandLine } from "../../src/cli/settings/command-line.js";
+import { parseCommandLine } from "../../src/cli/settings/parser.js";
 
 type Outcome = { flags: unknown; positional: string[]; helpShown: boolean } | { error: string };
 
 async function byYargs(argv: string[]): Promise<Outcome> {
   try {
-    return await parseCommandLine(argv, () => {});
+    return await parseCommandLine(argv, () => {}, "");
   } catch (error) {
     return { error: (error as Error).message };
   }

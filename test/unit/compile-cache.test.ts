@@ -1,6 +1,6 @@
 // Where the compile cache goes (the runs that use it are in test/integration/start.test.ts).
 import { describe, expect, it } from "vitest";
-import { compileCacheDir } from "../../src/cli/compile-cache.js";
+import { compileCacheDir } from "../../src/cli/start/compile-cache.js";
 
 describe("the compile cache's folder", () => {
   it.each([

@@ -8,8 +8,7 @@ import { XMLParser } from "fast-xml-parser";
 import { Job } from "kubernetes-models/batch/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { parseArgs, UsageError } from "../../src/cli/args.js";
-import { jobCommand } from "../../src/cli/job-command.js";
+import { parseArgs, UsageError } from "../../src/cli/settings/resolve.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type CheckResult, type Observation } from "../../src/core/verdict.js";
@@ -19,6 +18,14 @@ import { renderJunit } from "../../src/report/junit.js";
 import { buildReport } from "../../src/report/model.js";
 import type { Parsed } from "../support/parsed.js";
 import { reportContext } from "../support/report-context.js";
+import { runMain } from "../support/run-main.js";
+
+/** `kfp-s3-probe job ARGV` as a user runs it: the manifest it prints, or its one-line error thrown. */
+async function jobCommand(argv: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runMain(["job", ...argv]);
+  if (code !== 0) throw new Error(stderr);
+  return stdout;
+}
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = join(root, "fixtures", "deploykf", "values.yaml");
@@ -91,11 +98,11 @@ describe("deployKF values", () => {
 
   it("--values with --secrets-root: each Secret is read from its directory, with its own key names", async () => {
     const config = await parseArgs(["--values", fixture, "--secrets-root", "/secrets"], {});
-    expect(config).toMatchObject({
+    expect(config?.store).toMatchObject({
       endpoint: "http://minio.minio.svc.cluster.local:9000",
       bucket: "kubeflow-pipelines",
       region: "us-east-1",
-      regionSource: "config",
+      regionSource: "deploykf",
     });
     expect(config?.identities[1]?.credentials).toEqual({
       source: "dir",
@@ -211,7 +218,7 @@ describe("the Kubernetes Job", () => {
   });
 
   it("deploy/kfp-s3-probe-job.yaml is what the generator prints for the fixture values", async () => {
-    const printed = await jobCommand(["--values", fixture], "0.1.0", () => undefined);
+    const printed = await jobCommand(["--values", fixture]);
     expect(readFileSync(join(root, "deploy", "kfp-s3-probe-job.yaml"), "utf8")).toBe(printed);
   });
 
@@ -224,8 +231,8 @@ describe("the Kubernetes Job", () => {
 
   it("fromEnv needs a ServiceAccount, and the Job then mounts its token", async () => {
     const irsa = fixtureWith((doc) => (doc.kubeflow_tools.pipelines.objectStore.auth = { fromEnv: true }));
-    await expect(jobCommand(["--values", irsa], "0.1.0", () => undefined)).rejects.toThrow(/--service-account/);
-    const printed = (await jobCommand(["--values", irsa, "--service-account", "kfp-s3-probe"], "0.1.0", () => undefined)) ?? "";
+    await expect(jobCommand(["--values", irsa])).rejects.toThrow(/--service-account/);
+    const printed = (await jobCommand(["--values", irsa, "--service-account", "kfp-s3-probe"])) ?? "";
     const job = parseAllDocuments(printed)[0]?.toJSON() as Record<string, Parsed>;
     expect(job.spec.template.spec).toMatchObject({ serviceAccountName: "kfp-s3-probe", automountServiceAccountToken: true });
   });
@@ -233,7 +240,7 @@ describe("the Kubernetes Job", () => {
 
 describe("Job options", () => {
   const manifestOf = async (flags: string[]) => {
-    const printed = (await jobCommand(["--values", fixture, ...flags], "0.1.0", () => undefined)) ?? "";
+    const printed = (await jobCommand(["--values", fixture, ...flags])) ?? "";
     return parseAllDocuments(printed)[0]?.toJSON() as Record<string, Parsed>;
   };
 
@@ -275,13 +282,13 @@ describe("Job options", () => {
     const elsewhere = fixtureWith((doc) => {
       doc.deploykf_core.deploykf_profiles_generator.profileDefaults.tools.kubeflowPipelines.objectStoreAuth.existingSecretNamespace = "secrets";
     });
-    await expect(jobCommand(["--values", elsewhere], "0.1.0", () => undefined)).rejects.toThrow(
+    await expect(jobCommand(["--values", elsewhere])).rejects.toThrow(
       /Secret kubeflow-pipelines--profile-object-store-auth--team-1 is in namespace secrets .* copy it into kubeflow/,
     );
     const sameNamespace = fixtureWith((doc) => {
       doc.deploykf_core.deploykf_profiles_generator.profileDefaults.tools.kubeflowPipelines.objectStoreAuth.existingSecretNamespace = "kubeflow";
     });
-    expect(await jobCommand(["--values", sameNamespace], "0.1.0", () => undefined)).toContain("kind: Job");
+    expect(await jobCommand(["--values", sameNamespace])).toContain("kind: Job");
   });
 });
 

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { NODE_FLOOR, nodeTooOld } from "../../src/cli/node-gate.js";
+import { NODE_FLOOR, nodeTooOld } from "../../src/cli/start/node-gate.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const ENTRIES = [join(root, "bin", "kfp-s3-probe"), join(root, "dist", "bundle", "kfp-s3-probe.mjs")];

@@ -2,7 +2,7 @@
 // loop that runs late (the CPU shared), and a pace that will not finish within --timeout.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { cgroupMemoryLimit, watchPressure } from "../../src/cli/pressure.js";
+import { cgroupMemoryLimit, watchPressure } from "../../src/cli/run/pressure.js";
 
 const files = (contents: Record<string, string>) => (path: string) => {
   const text = contents[path];

@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseArgs } from "../../src/cli/args.js";
-import { envName, type FieldName } from "../../src/cli/settings.js";
+import { envName, type FieldName } from "../../src/cli/settings/fields.js";
+import { parseArgs } from "../../src/cli/settings/resolve.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-settings-"));
 function file(name: string, text: string): string {
@@ -138,12 +138,12 @@ describe("settings: defaults < config file < KFP_S3_PROBE_* < flags, each source
   it("a flag that repeats the default still wins over the config file: layout kubeflow in the file, --layout deploykf", async () => {
     const configFile = file("kubeflow.yaml", "layout: kubeflow\nidentities:\n  - backend: true\n    credentials: { env: true }\n");
     const fromFile = await parseArgs(["--endpoint", "http://m:9000", "--bucket", "kfp", "--config", configFile], {});
-    expect(fromFile?.layout).toBe("kubeflow");
+    expect(fromFile?.run.layout).toBe("kubeflow");
     const flagged = await parseArgs(["--endpoint", "http://m:9000", "--bucket", "kfp", "--config", configFile, "--layout", "deploykf"], {});
-    expect(flagged?.layout).toBe("deploykf");
+    expect(flagged?.run.layout).toBe("deploykf");
     expect(flagged?.settings.layout).toEqual({ value: "deploykf", source: "flag" });
     const fromEnv = await parseArgs(["--endpoint", "http://m:9000", "--bucket", "kfp", "--config", configFile], { KFP_S3_PROBE_LAYOUT: "deploykf" });
-    expect(fromEnv?.layout).toBe("deploykf");
+    expect(fromEnv?.run.layout).toBe("deploykf");
   });
 
   it("deployKF values sit below the config's level: endpoint, bucket and region from --values, each overridden by a flag", async () => {
@@ -182,8 +182,8 @@ describe("settings: defaults < config file < KFP_S3_PROBE_* < flags, each source
       "ca-bundle": { value: pemA, source: "aws-environment" },
       bucket: { value: "kubeflow-pipelines", source: "default" },
     });
-    expect(fromAws?.caBundle).toContain("BEGIN CERTIFICATE");
-    expect((await parseArgs(backend, { AWS_ENDPOINT_URL: "http://generic:9000" }))?.endpoint).toBe("http://generic:9000");
+    expect(fromAws?.store.caBundle).toContain("BEGIN CERTIFICATE");
+    expect((await parseArgs(backend, { AWS_ENDPOINT_URL: "http://generic:9000" }))?.store.endpoint).toBe("http://generic:9000");
     expect((await parseArgs([...backend, "--endpoint", "http://flag:9000", "--ca-bundle", pemB], aws))?.settings).toMatchObject({
       endpoint: { source: "flag" },
       "ca-bundle": { value: pemB, source: "flag" },

@@ -3,10 +3,10 @@
 // file: it names directories and environment variables only.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../core/layout.js";
-import type { Role } from "../core/plan.js";
-import { UsageError, yamlError } from "../core/usage-error.js";
-import type { CredentialRequest } from "../credentials/load.js";
+import { isValidProfileName, LAYOUT_NAMES, type LayoutName } from "../../core/layout.js";
+import type { Role } from "../../core/plan.js";
+import { UsageError, yamlError } from "../../core/usage-error.js";
+import type { CredentialRequest } from "../../credentials/load.js";
 import { isKeyFileName } from "./validate.js";
 
 export type CredentialSpec = Omit<CredentialRequest, "env" | "timeoutMs">;

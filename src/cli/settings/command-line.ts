@@ -5,8 +5,8 @@
 // (-h and other short flags, --, a dotted or odd name, a flag without its value, a quoted =value,
 // a word yargs would read as a number) is left to yargs: undefined. test/unit/command-line.test.ts
 // holds the two readings to each other.
-import { UsageError } from "../core/usage-error.js";
-import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./settings.js";
+import { UsageError } from "../../core/usage-error.js";
+import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./fields.js";
 
 export interface ParsedCommandLine {
   /** Only the flags on the command line. */

@@ -1,8 +1,8 @@
 // Checks of single settings, each failing with one line that names the setting and the fix.
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { isValidProfileName } from "../core/layout.js";
-import { UsageError } from "../core/usage-error.js";
+import { isValidProfileName } from "../../core/layout.js";
+import { UsageError } from "../../core/usage-error.js";
 
 export function parseEndpoint(raw: string): string {
   // Keys in user-info are refused without being echoed, with or without a scheme.

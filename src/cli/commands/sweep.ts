@@ -1,15 +1,16 @@
 // `kfp-s3-probe sweep`: what probe runs left behind (a killed run cannot clean up), listed, and
 // with --delete removed. The store and the identities are given as for a run; only keys inside
 // probe namespaces are ever touched.
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { LAYOUTS } from "../core/layout.js";
-import { parseAge } from "../core/sweep-rules.js";
-import { UsageError } from "../core/usage-error.js";
-import { type SweepReport, sweep } from "../probe/sweep.js";
-import type { Redactor } from "../report/redact.js";
-import { type ProbeConfig, parseArgs } from "./args.js";
-import type { Io } from "./io.js";
-import { closeSessions, loadIdentities, openSessions, type Sessions } from "./sessions.js";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { LAYOUTS } from "../../core/layout.js";
+import { parseAge } from "../../core/sweep-rules.js";
+import { UsageError } from "../../core/usage-error.js";
+import { type SweepReport, sweep } from "../../probe/sweep.js";
+import { closeSessions, loadIdentities, openSessions, type Sessions } from "../run/sessions.js";
+import type { OutputConfig, ProbeConfig, RunConfig, StoreConfig } from "../settings/config.js";
+import type { Layer } from "../settings/fields.js";
+import { readFlags, resolveConfig } from "../settings/resolve.js";
+import { type CommandContext, defineCommand, HelpText } from "./command.js";
 
 const USAGE = `Usage: kfp-s3-probe sweep [--older-than 1h] [--delete] --endpoint URL --bucket NAME (--backend | --identity NAME=DIR ... | --config FILE)
 
@@ -50,7 +51,7 @@ function sweepFlags(argv: string[]): SweepFlags {
   return { olderThanMs, delete: remove, rest };
 }
 
-function renderSweep(report: SweepReport, config: ProbeConfig, flags: SweepFlags): string {
+function renderSweep(report: SweepReport, config: StoreConfig, flags: SweepFlags): string {
   const lines = [
     `kfp-s3-probe sweep ${config.endpoint}  bucket ${config.bucket}: ${report.namespaces} probe namespace(s) listed by ${report.listedBy}`,
   ];
@@ -74,30 +75,35 @@ function renderSweep(report: SweepReport, config: ProbeConfig, flags: SweepFlags
   return `${lines.join("\n")}\n`;
 }
 
-export async function sweepCommand(argv: string[], io: Io, redactor: Redactor): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout.write(`${USAGE}\n`);
-    return EXIT_CODES.asExpected;
-  }
-  const flags = sweepFlags(argv);
-  const parsed = await parseArgs(flags.rest, io.env);
-  if (parsed === null) return EXIT_CODES.asExpected;
-  const config: ProbeConfig = { ...parsed, anonymous: false, regionSource: parsed.regionSource };
-  const loaded = await loadIdentities(config, io.env);
-  for (const credentials of loaded) redactor.add(...credentials.secrets);
+interface SweepOptions extends SweepFlags {
+  settings: Layer;
+  positional: string[];
+}
+
+/** What sweep takes of a run's config: the store and the identities, and the run's bounds. */
+type SweepConfig = Pick<ProbeConfig, "store" | "identities"> & {
+  run: Pick<RunConfig, "layout" | "deadlineMs" | "concurrency" | "credentialsTimeoutMs">;
+  output: Pick<OutputConfig, "output">;
+};
+
+async function sweepRun(config: SweepConfig, flags: SweepFlags, { io, redactor }: CommandContext): Promise<number> {
+  const { store, run } = config;
+  const loaded = await loadIdentities(config.identities, io.env, run.credentialsTimeoutMs);
+  for (const { keys } of loaded) redactor.add(...keys.secrets);
   let sessions: Sessions | undefined;
   try {
-    sessions = await openSessions(config, loaded, [], AbortSignal.timeout(config.deadlineMs));
-    const cleaners = sessions.identities.map((identity) => ({ identity: identity.name, port: identity.port }));
+    // The anonymous caller has nothing to sweep.
+    sessions = await openSessions(store, loaded, { anonymous: false, signal: AbortSignal.timeout(run.deadlineMs) }, []);
+    const cleaners = sessions.signed.map((identity) => ({ identity: identity.name, port: identity.port }));
     const report = await sweep(cleaners, {
-      layout: LAYOUTS[config.layout],
+      layout: LAYOUTS[run.layout],
       startedBefore: new Date(Date.now() - flags.olderThanMs),
       delete: flags.delete,
-      signal: AbortSignal.timeout(config.deadlineMs),
-      requestTimeoutMs: config.requestTimeoutMs,
-      concurrency: config.concurrency,
+      signal: AbortSignal.timeout(run.deadlineMs),
+      requestTimeoutMs: store.requestTimeoutMs,
+      concurrency: run.concurrency,
     });
-    const rendered = config.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report, config, flags);
+    const rendered = config.output.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderSweep(report, store, flags);
     io.stdout.write(redactor.redact(rendered));
     if (!report.listedBy) return EXIT_CODES.unreachable;
     return report.runs.some((run) => run.notRemoved.length > 0) ? EXIT_CODES.leftovers : EXIT_CODES.asExpected;
@@ -105,3 +111,20 @@ export async function sweepCommand(argv: string[], io: Io, redactor: Redactor): 
     closeSessions(sessions);
   }
 }
+
+export const command = defineCommand({
+  name: "sweep",
+  async options(argv: string[], { usage }): Promise<SweepOptions | HelpText> {
+    if (argv.includes("--help") || argv.includes("-h")) return new HelpText(`${USAGE}\n`);
+    const flags = sweepFlags(argv);
+    const read = await readFlags(flags.rest, usage);
+    return read.helpShown ? new HelpText(read.help) : { ...flags, settings: read.flags, positional: read.positional };
+  },
+  // The store and the identities as for a run; the anonymous caller has nothing to sweep.
+  complete: async (options, { io }) => ({
+    options,
+    config: { ...(await resolveConfig(options.settings, options.positional, io.env)), anonymous: false },
+  }),
+  validate: () => undefined,
+  run: ({ options, config }, context) => sweepRun(config, options, context),
+});

@@ -2,11 +2,11 @@
 // what the command line says; defaults and the environment are layers of settings.ts. The forms
 // people type are read without it (command-line.ts); this reads the rest, and renders --help.
 import yargs, { type Options } from "yargs";
-import { UsageError } from "../core/usage-error.js";
+import { UsageError } from "../../core/usage-error.js";
+import { helpWidth } from "../start/help-width.js";
 import { type ParsedCommandLine, usageErrorOf } from "./command-line.js";
-import { DESCRIPTIONS, EPILOGUE, USAGE } from "./help.js";
-import { helpWidth } from "./help-width.js";
-import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./settings.js";
+import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./fields.js";
+import { EPILOGUE } from "./help.js";
 
 function optionOf(field: FieldName): Options {
   const spec: Field = FIELDS[field];
@@ -16,18 +16,18 @@ function optionOf(field: FieldName): Options {
     ...(spec.kind === "strings" ? { array: true } : {}),
     ...(spec.choices ? { choices: spec.choices } : {}),
     ...(spec.defaultValue !== undefined ? { defaultDescription: String(spec.defaultValue) } : {}),
-    describe: DESCRIPTIONS[field],
+    describe: spec.describe,
   };
 }
 
-export function buildParser(argv: string[], width = helpWidth(process.stdout.columns)) {
+function buildParser(argv: string[], usage: string, width = helpWidth(process.stdout.columns)) {
   const options = Object.fromEntries((Object.keys(FIELDS) as FieldName[]).map((field) => [field, optionOf(field)]));
   return (
     yargs(argv)
       .scriptName("kfp-s3-probe")
       // Flags are read by their names on the command line; camelCase twins would only double error messages.
       .parserConfiguration({ "camel-case-expansion": false })
-      .usage(USAGE)
+      .usage(usage)
       .options(options)
       .epilogue(EPILOGUE)
       .strict()
@@ -47,17 +47,17 @@ export function buildParser(argv: string[], width = helpWidth(process.stdout.col
 }
 
 /** The --help text at a width, as the parser prints it (the build keeps a few, for a fast --help). */
-export async function renderHelp(width: number): Promise<string> {
+export async function renderHelp(width: number, usage: string): Promise<string> {
   let text = "";
-  await buildParser(["--help"], width).parseAsync(["--help"], {}, (_error, _argv, output) => {
+  await buildParser(["--help"], usage, width).parseAsync(["--help"], {}, (_error, _argv, output) => {
     text = `${output}\n`;
   });
   return text;
 }
 
-export async function parseCommandLine(argv: string[], writeHelp: (text: string) => void): Promise<ParsedCommandLine> {
+export async function parseCommandLine(argv: string[], writeHelp: (text: string) => void, usage: string): Promise<ParsedCommandLine> {
   let helpShown = false;
-  const args = await buildParser(argv).parseAsync(argv, {}, (error, _argv, output) => {
+  const args = await buildParser(argv, usage).parseAsync(argv, {}, (error, _argv, output) => {
     if (!error && output) {
       helpShown = true;
       writeHelp(`${output}\n`);

@@ -1,11 +1,11 @@
 // A report written as every command writes one: the chosen format on stdout (colour and width from
 // the terminal), and JUnit and SARIF files beside it; all of it through the run's redactor.
 import { writeFile } from "node:fs/promises";
-import { UsageError } from "../core/usage-error.js";
-import { FILE_FORMATS, type FileFormatName, FORMATS, type FormatName, rendererOf } from "../report/formats.js";
-import type { Report } from "../report/model.js";
-import type { TextOptions } from "../report/text.js";
-import { type Io, terminalWidth } from "./io.js";
+import { UsageError } from "../../core/usage-error.js";
+import { FILE_FORMATS, type FileFormatName, FORMATS, type FormatName, rendererOf } from "../../report/formats.js";
+import type { Report } from "../../report/model.js";
+import type { TextOptions } from "../../report/text.js";
+import { type Io, terminalWidth } from "../io.js";
 
 /** The format on stdout, and a file for each format a flag names one for (junit, sarif). */
 export type ReportOutputs = {

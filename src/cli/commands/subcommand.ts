@@ -2,8 +2,9 @@
 // one UsageError line naming the command, --help printed and answered, and the report options
 // (written by report-output.ts, as a probe run writes its report).
 import yargs, { type Argv } from "yargs";
-import { UsageError } from "../core/usage-error.js";
-import { STDOUT_FORMATS } from "../report/formats.js";
+import { UsageError } from "../../core/usage-error.js";
+import { STDOUT_FORMATS } from "../../report/formats.js";
+import { HelpText } from "./command.js";
 
 /** `kfp-s3-probe NAME`'s parser: no --version of its own, errors as one line that points to its --help. */
 export function subcommandParser(argv: string[], name: string): Argv {
@@ -21,16 +22,13 @@ export function subcommandParser(argv: string[], name: string): Argv {
   );
 }
 
-/** The parsed arguments, or null when --help was asked for (and written). */
-export async function parseOrHelp<T>(parser: Argv<T>, argv: string[], write: (text: string) => void) {
-  let helpShown = false;
+/** The parsed arguments, or the help text when --help was asked for. */
+export async function parseOrHelp<T>(parser: Argv<T>, argv: string[]) {
+  let help: HelpText | undefined;
   const args = await parser.parseAsync(argv, {}, (error, _argv, output) => {
-    if (!error && output) {
-      helpShown = true;
-      write(`${output}\n`);
-    }
+    if (!error && output) help = new HelpText(`${output}\n`);
   });
-  return helpShown ? null : args;
+  return help ?? args;
 }
 
 /** --output, --junit and --sarif, as the probe itself has them. */

@@ -1,10 +1,9 @@
 // `kfp-s3-probe merge REPORT.json…`: the shards' JSON reports (or their pods' logs) as one report,
 // in any output format, with the exit code a single run would have had.
 import { readFile } from "node:fs/promises";
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { UsageError } from "../core/usage-error.js";
-import { mergeReports, reportFromText } from "../report/merge.js";
-import type { Io } from "./io.js";
+import { UsageError } from "../../core/usage-error.js";
+import { mergeReports, reportFromText } from "../../report/merge.js";
+import { defineCommand } from "./command.js";
 import { writeReport } from "./report-output.js";
 import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 
@@ -31,12 +30,16 @@ async function readReport(file: string) {
   }
 }
 
-export async function mergeCommand(argv: string[], io: Io): Promise<number> {
-  const args = await parseOrHelp(mergeParser(argv), argv, (text) => io.stdout.write(text));
-  if (args === null) return EXIT_CODES.asExpected;
-  const files = args._.map(String);
-  if (files.length === 0) throw new UsageError("merge: name the shards' reports, e.g. kfp-s3-probe merge shard-*.json");
-  const report = mergeReports(await Promise.all(files.map(readReport)));
-  await writeReport(report, args, io);
-  return report.exitCode;
-}
+export const command = defineCommand({
+  name: "merge",
+  options: (argv: string[]) => parseOrHelp(mergeParser(argv), argv),
+  complete: async (args) => ({ args, files: args._.map(String) }),
+  validate({ files }) {
+    if (files.length === 0) throw new UsageError("merge: name the shards' reports, e.g. kfp-s3-probe merge shard-*.json");
+  },
+  async run({ args, files }, { io }) {
+    const report = mergeReports(await Promise.all(files.map(readReport)));
+    await writeReport(report, args, io);
+    return report.exitCode;
+  },
+});

@@ -2,16 +2,16 @@
 // policy documents, offline (no store, no keys), with the report, cause codes and exit codes of a
 // live run. Templates with <BUCKET_NAME> and <PROFILE_NAME> (deployKF's) are filled in.
 import { readFileSync } from "node:fs";
-import { markPublic } from "../core/diagnoses.js";
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../core/layout.js";
-import { type IdentityPlan, planFor, type Role } from "../core/plan.js";
-import { fillTemplate, type PolicyDocument, parsePolicy } from "../core/policy/document.js";
-import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../core/policy/offline.js";
-import { UsageError } from "../core/usage-error.js";
-import { buildReport, type ReportContext } from "../report/model.js";
-import { toolVersion } from "../version.js";
-import type { Io } from "./io.js";
+import { markPublic } from "../../core/diagnoses.js";
+import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../../core/layout.js";
+import { type IdentityPlan, planFor, type Role } from "../../core/plan.js";
+import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
+import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../../core/policy/offline.js";
+import { UsageError } from "../../core/usage-error.js";
+import { buildReport, type ReportContext } from "../../report/model.js";
+import { toolVersion } from "../../version.js";
+import type { Io } from "../io.js";
+import { defineCommand } from "./command.js";
 import { writeReport } from "./report-output.js";
 import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 
@@ -88,9 +88,8 @@ function plansFor(name: string, role: Role, layout: LayoutName, otherProfiles: s
   return plans;
 }
 
-export async function checkPolicyCommand(argv: string[], io: Io): Promise<number> {
-  const args = await parseOrHelp(parser(argv), argv, (text) => io.stdout.write(text));
-  if (args === null) return EXIT_CODES.asExpected;
+/** The policy files read, the other profiles they name, and the plans to judge by them. */
+function completeCheck(args: CheckPolicyArgs) {
   const { name, role } = roleOf(args);
   const files = args._.map(String);
   if (files.length === 0)
@@ -102,6 +101,12 @@ export async function checkPolicyCommand(argv: string[], io: Io): Promise<number
   const named = profilesNamedIn([...documents, ...bucketPolicy], LAYOUTS[layout], args.bucket).filter((p) => p !== own);
   const others = [...new Set([...named, ...[args["other-profile"] ?? []].flat()])];
   const plans = plansFor(name, role, layout, others, bucketPolicy.length > 0);
+  return { args, files, layout, documents, bucketPolicy, plans };
+}
+
+type CheckPolicyArgs = Awaited<ReturnType<ReturnType<typeof parser>["parseAsync"]>>;
+
+async function checkPolicies({ args, files, layout, documents, bucketPolicy, plans }: ReturnType<typeof completeCheck>, io: Io): Promise<number> {
   const options = { bucket: args.bucket, strict: args.strict };
   const decided = plans.flatMap((plan) =>
     decideOffline(plan.checks, plan.role, plan.role.kind === "anonymous" ? bucketPolicy : [...documents, ...bucketPolicy], options),
@@ -121,3 +126,11 @@ export async function checkPolicyCommand(argv: string[], io: Io): Promise<number
   await writeReport(report, args, io);
   return report.exitCode;
 }
+
+export const command = defineCommand({
+  name: "check-policy",
+  options: (argv: string[]) => parseOrHelp(parser(argv), argv),
+  complete: async (args) => completeCheck(args),
+  validate: () => undefined,
+  run: (checked, { io }) => checkPolicies(checked, io),
+});

@@ -1,6 +1,6 @@
 // Ctrl-C, SIGTERM and the --timeout deadline: the first stops the checks (cleanup still runs),
 // a second signal abandons the cleanup too.
-import type { Io } from "./io.js";
+import type { Io } from "../io.js";
 
 export class RunInterrupts {
   readonly checks = new AbortController();

@@ -1,14 +1,14 @@
 // `kfp-s3-probe policy --profile team-1`: the policy each identity needs, exactly, in the form of
 // the store it is for; --format json prints the document alone, for the store's own tooling.
-import { EXIT_CODES } from "../core/exit-codes.js";
-import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName } from "../core/layout.js";
-import type { Role } from "../core/plan.js";
-import { generatePolicy, grantedPrefixes, POLICY_VARIANTS, type PolicyVariant } from "../core/policy/generate.js";
-import { UsageError } from "../core/usage-error.js";
-import { readDeploykfValues } from "../deploykf/values.js";
-import { POLICY_FORMS, POLICY_STORES, type PolicyFor, type PolicyStore } from "../report/policy-words.js";
-import { readConfigFile } from "./config-file.js";
-import type { Io } from "./io.js";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName } from "../../core/layout.js";
+import type { Role } from "../../core/plan.js";
+import { generatePolicy, grantedPrefixes, POLICY_VARIANTS, type PolicyVariant } from "../../core/policy/generate.js";
+import { UsageError } from "../../core/usage-error.js";
+import { readDeploykfValues } from "../../deploykf/values.js";
+import { POLICY_FORMS, POLICY_STORES, type PolicyFor, type PolicyStore } from "../../report/policy-words.js";
+import { readConfigFile } from "../settings/config-file.js";
+import { defineCommand } from "./command.js";
 import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
 function parser(argv: string[]) {
@@ -69,25 +69,29 @@ function wantedIdentities(args: {
   return { roles };
 }
 
-export async function policyCommand(argv: string[], io: Io): Promise<number> {
-  const args = await parseOrHelp(parser(argv), argv, (text) => io.stdout.write(text));
-  if (args === null) return EXIT_CODES.asExpected;
-  const wanted = wantedIdentities(args);
-  const bucket = args.bucket ?? wanted.bucket ?? "kubeflow-pipelines";
-  const layout = LAYOUTS[args.layout as LayoutName];
-  const variant = args.variant as PolicyVariant;
-  const policies: PolicyFor[] = wanted.roles.map(({ name, role }) => ({
-    name,
-    bucket,
-    variant,
-    document: generatePolicy(role, layout, bucket, variant),
-    prefixes: grantedPrefixes(role, layout),
-  }));
-  if (args.format === "json") {
-    if (policies.length !== 1) throw new UsageError("policy: --format json prints one document: name one identity");
-    io.stdout.write(`${JSON.stringify(policies[0]?.document, null, 2)}\n`);
+export const command = defineCommand({
+  name: "policy",
+  options: (argv: string[]) => parseOrHelp(parser(argv), argv),
+  async complete(args) {
+    const wanted = wantedIdentities(args);
+    const bucket = args.bucket ?? wanted.bucket ?? "kubeflow-pipelines";
+    const layout = LAYOUTS[args.layout as LayoutName];
+    const variant = args.variant as PolicyVariant;
+    const policies: PolicyFor[] = wanted.roles.map(({ name, role }) => ({
+      name,
+      bucket,
+      variant,
+      document: generatePolicy(role, layout, bucket, variant),
+      prefixes: grantedPrefixes(role, layout),
+    }));
+    return { policies, format: args.format, store: args.store as PolicyStore };
+  },
+  validate({ policies, format }) {
+    if (format === "json" && policies.length !== 1) throw new UsageError("policy: --format json prints one document: name one identity");
+  },
+  async run({ policies, format, store }, { io }) {
+    if (format === "json") io.stdout.write(`${JSON.stringify(policies[0]?.document, null, 2)}\n`);
+    else io.stdout.write(`${policies.map((p) => POLICY_FORMS[store](p)).join("\n\n")}\n`);
     return EXIT_CODES.asExpected;
-  }
-  io.stdout.write(`${policies.map((p) => POLICY_FORMS[args.store as PolicyStore](p)).join("\n\n")}\n`);
-  return EXIT_CODES.asExpected;
-}
+  },
+});

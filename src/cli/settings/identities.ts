@@ -1,13 +1,13 @@
 // Whose keys a run probes, from exactly one place: --backend/--profile, repeated --identity,
 // identities in --config, or the backend and every profile of --values.
 import { join } from "node:path";
-import { isValidProfileName } from "../core/layout.js";
-import type { Role } from "../core/plan.js";
-import { UsageError } from "../core/usage-error.js";
-import type { CredentialSource } from "../credentials/load.js";
-import type { DeploykfSettings } from "../deploykf/values.js";
+import { isValidProfileName } from "../../core/layout.js";
+import type { Role } from "../../core/plan.js";
+import { UsageError } from "../../core/usage-error.js";
+import type { CredentialSource } from "../../credentials/load.js";
+import type { DeploykfSettings } from "../../deploykf/values.js";
 import type { IdentitySpec } from "./config-file.js";
-import { type FieldName, type ResolvedSettings, settingOf } from "./settings.js";
+import { type Layer, layerValue } from "./fields.js";
 import { isKeyFileName, validIdentityName } from "./validate.js";
 
 /** deployKF's identities: each from its Secret mounted under --secrets-root, or the chain (fromEnv, IRSA). */
@@ -52,10 +52,9 @@ function keyNames(raw: string | undefined, directory: string | undefined): { acc
 }
 
 /** One identity from --backend or --profile, with --credentials, --credentials-dir and --name. */
-function singleIdentity(given: ResolvedSettings): IdentitySpec {
-  const get = <T>(field: FieldName) => settingOf<T>(given, field);
-  const backend = get<boolean>("backend") === true;
-  const profile = get<string>("profile");
+function singleIdentity(given: Layer): IdentitySpec {
+  const backend = layerValue(given, "backend") === true;
+  const profile = layerValue(given, "profile");
   if (backend && profile !== undefined)
     throw new UsageError("--backend and --profile exclude each other: for several identities use --identity or --config");
   if (!backend && profile === undefined)
@@ -64,13 +63,13 @@ function singleIdentity(given: ResolvedSettings): IdentitySpec {
     throw new UsageError(`--profile ${profile} is not a valid profile (Kubernetes namespace) name: lowercase letters, digits and '-', at most 63`);
   }
   const role: Role = profile === undefined ? { kind: "backend" } : { kind: "profile", profile };
-  const directory = get<string>("credentials-dir");
-  const source: CredentialSource = get<CredentialSource>("credentials") ?? (directory ? "dir" : "env");
+  const directory = layerValue(given, "credentials-dir");
+  const source: CredentialSource = layerValue(given, "credentials") ?? (directory ? "dir" : "env");
   if (directory && (source === "env" || source === "chain"))
     throw new UsageError(`--credentials-dir does not go with --credentials ${source}: drop one of them`);
   if (source === "dir" && !directory) throw new UsageError("--credentials dir needs --credentials-dir DIR");
-  const name = get<string>("name");
-  const variables = keyNames(get<string>("key-names"), directory);
+  const name = layerValue(given, "name");
+  const variables = keyNames(layerValue(given, "key-names"), directory);
   return {
     name: name === undefined ? (role.kind === "backend" ? "backend" : role.profile) : validIdentityName(name, "--name"),
     role,
@@ -79,19 +78,19 @@ function singleIdentity(given: ResolvedSettings): IdentitySpec {
 }
 
 export function identitiesFrom(
-  given: ResolvedSettings,
+  given: Layer,
   file: { identities: IdentitySpec[] } | undefined,
   deploykf: DeploykfSettings | undefined,
 ): IdentitySpec[] {
-  const specs = settingOf<string[]>(given, "identity") ?? [];
-  const single = settingOf(given, "backend") === true || settingOf(given, "profile") !== undefined;
+  const specs = layerValue(given, "identity") ?? [];
+  const single = layerValue(given, "backend") === true || layerValue(given, "profile") !== undefined;
   const fromFile = (file?.identities.length ?? 0) > 0;
   if ([single, specs.length > 0, fromFile, deploykf !== undefined].filter(Boolean).length > 1) {
     throw new UsageError("name the identities one way: --backend/--profile, --identity NAME=DIR, identities in --config, or --values");
   }
-  if (deploykf) return identitiesFromValues(deploykf, settingOf<string>(given, "secrets-root"));
+  if (deploykf) return identitiesFromValues(deploykf, layerValue(given, "secrets-root"));
   if (specs.length > 0) {
-    if (settingOf(given, "credentials-dir") || settingOf(given, "credentials") || settingOf(given, "name")) {
+    if (given["credentials-dir"] || given.credentials || given.name) {
       throw new UsageError("--identity NAME=DIR carries its own secret directory: drop --credentials, --credentials-dir and --name");
     }
     return specs.map(identityFromSpec);

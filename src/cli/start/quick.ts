@@ -8,9 +8,9 @@ declare const __KFP_S3_PROBE_HELP__: Record<string, string> | undefined;
 
 async function prerenderedHelp(): Promise<Record<string, string> | undefined> {
   if (typeof __KFP_S3_PROBE_HELP__ === "object") return __KFP_S3_PROBE_HELP__;
-  // dist/src/cli/quick.js → dist/help-texts.json, written by the build.
+  // dist/src/cli/start/quick.js → dist/help-texts.json, written by the build.
   const { existsSync, readFileSync } = await builtin("fs");
-  const file = new URL("../../help-texts.json", import.meta.url);
+  const file = new URL("../../../help-texts.json", import.meta.url);
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>) : undefined;
 }
 
@@ -32,7 +32,7 @@ export async function quickAnswer(argv: string[]): Promise<string | undefined> {
   if (argv.length !== 1) return undefined;
   const [word] = argv;
   // version.ts is shared with the commands, so it is a chunk of its own: --help does not load it.
-  if (word === "--version" || word === "version") return `kfp-s3-probe ${(await import("../version.js")).toolVersion()}\n`;
+  if (word === "--version" || word === "version") return `kfp-s3-probe ${(await import("../../version.js")).toolVersion()}\n`;
   if (word === "--help" || word === "-h") return (await prerenderedHelp())?.[String(helpWidth(await terminalColumns()))];
   return undefined;
 }

@@ -1,8 +1,11 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
-import { isValidProfileName } from "../core/layout.js";
-import { UsageError } from "../core/usage-error.js";
-import { type DeploykfSettings, readDeploykfValues } from "../deploykf/values.js";
-import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../k8s/job.js";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { isValidProfileName } from "../../core/layout.js";
+import { UsageError } from "../../core/usage-error.js";
+import { type DeploykfSettings, readDeploykfValues } from "../../deploykf/values.js";
+import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../../k8s/job.js";
+import { toolVersion } from "../../version.js";
+import { defineCommand } from "./command.js";
 import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
 function wholeSeconds(flag: string, value: number, min: number): void {
@@ -82,30 +85,38 @@ function jobParser(argv: string[], version: string) {
     .strict();
 }
 
-/** The manifest on success; null when --help was shown. */
-export async function jobCommand(argv: string[], version: string, write: (text: string) => void): Promise<string | null> {
-  const args = await parseOrHelp(jobParser(argv, version), argv, write);
-  if (args === null) return null;
-  if (args._.length > 0) throw new UsageError(`job: unexpected argument ${String(args._[0])}`);
-  validateJobFlags(args);
-  const settings = readDeploykfValues(args.values);
-  refuseSecretsElsewhere(settings, args.namespace);
-  if (settings.identities.some((i) => i.secret === null) && !args["service-account"]) {
-    throw new UsageError("job: the values use fromEnv (IRSA): name the annotated ServiceAccount with --service-account");
-  }
-  return jobManifest(settings, {
-    namespace: args.namespace,
-    ...(args.name ? { name: args.name } : {}),
-    namePrefix: args["generate-name"],
-    image: args.image,
-    ...(args["service-account"] ? { serviceAccount: args["service-account"] } : {}),
-    ttlSeconds: args.ttl,
-    deadlineSeconds: args.deadline,
-    istioSidecar: args["istio-sidecar"],
-    imagePullSecrets: args["image-pull-secret"] ?? [],
-    parallelism: args.parallelism,
-  });
-}
+export const command = defineCommand({
+  name: "job",
+  options: (argv: string[]) => parseOrHelp(jobParser(argv, toolVersion()), argv),
+  async complete(args) {
+    if (args._.length > 0) throw new UsageError(`job: unexpected argument ${String(args._[0])}`);
+    validateJobFlags(args);
+    return { args, settings: readDeploykfValues(args.values) };
+  },
+  validate({ args, settings }) {
+    refuseSecretsElsewhere(settings, args.namespace);
+    if (settings.identities.some((i) => i.secret === null) && !args["service-account"]) {
+      throw new UsageError("job: the values use fromEnv (IRSA): name the annotated ServiceAccount with --service-account");
+    }
+  },
+  async run({ args, settings }, { io }) {
+    io.stdout.write(
+      jobManifest(settings, {
+        namespace: args.namespace,
+        ...(args.name ? { name: args.name } : {}),
+        namePrefix: args["generate-name"],
+        image: args.image,
+        ...(args["service-account"] ? { serviceAccount: args["service-account"] } : {}),
+        ttlSeconds: args.ttl,
+        deadlineSeconds: args.deadline,
+        istioSidecar: args["istio-sidecar"],
+        imagePullSecrets: args["image-pull-secret"] ?? [],
+        parallelism: args.parallelism,
+      }),
+    );
+    return EXIT_CODES.asExpected;
+  },
+});
 
 /** A pod mounts Secrets of its own namespace only: a Secret elsewhere is refused with the exact fix. */
 function refuseSecretsElsewhere(settings: DeploykfSettings, namespace: string): void {

@@ -1,0 +1,273 @@
+// A probe run, once the settings are read: load the keys, open a session per identity, probe
+// (plan, seed, check, clean up), judge, report. Loaded by main only when a run starts, so that
+// --help, --version and usage errors never load the AWS SDK.
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import ora, { type Ora } from "ora";
+import { EXIT_CODES } from "../../core/exit-codes.js";
+import { LAYOUTS } from "../../core/layout.js";
+import type { Role } from "../../core/plan.js";
+import { disagreements } from "../../core/policy/compare.js";
+import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
+import { UsageError } from "../../core/usage-error.js";
+import { policySubjects } from "../../core/witness.js";
+import type { LoadedCredentials } from "../../credentials/load.js";
+import { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "../../probe/engine.js";
+import { buildReport, type Report, type ReportContext } from "../../report/model.js";
+import type { Redactor } from "../../report/redact.js";
+import { findingLog } from "../../report/text.js";
+import { RequestMeter, type SentRequest } from "../../s3/request-meter.js";
+import { toolVersion } from "../../version.js";
+import type { CommandContext } from "../commands/command.js";
+import { writeReport } from "../commands/report-output.js";
+import type { Io } from "../io.js";
+import type { OutputConfig, ProbeConfig, StoreConfig } from "../settings/config.js";
+import { RunInterrupts } from "./interrupts.js";
+import { type PressureWatch, watchPressure } from "./pressure.js";
+import { closeSessions, type LoadedIdentity, loadIdentities, openSessions, otherAddressingNotes, probers, type Sessions } from "./sessions.js";
+
+export function newRunId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${randomBytes(6).toString("hex")}`;
+}
+
+/** --debug: every setting and where it came from, on stderr. */
+function writeSettings(io: Io, settings: ProbeConfig["settings"]): void {
+  for (const [field, { value, source }] of Object.entries(settings)) {
+    const shown = field === "ca-bundle" || Array.isArray(value) ? String(value) : JSON.stringify(value);
+    io.stderr.write(`kfp-s3-probe: debug: setting ${field} = ${shown} (from ${source})\n`);
+  }
+}
+
+function tlsWarnings(store: StoreConfig, io: Io): string[] {
+  if (!store.insecureSkipTlsVerify) return [];
+  const warning = "TLS certificates are not verified (--insecure-skip-tls-verify): use this to diagnose only, and --ca-bundle FILE for real runs";
+  io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
+  return [warning];
+}
+
+function probedWhat(identities: { name: string }[]): string {
+  return identities.length === 1 ? (identities[0]?.name ?? "") : `${identities.length} identities`;
+}
+
+/** A spinner only for a person at a terminal that can draw one (not dumb, not 0 columns). */
+function startSpinner(io: Io, identities: ProbeIdentity[]): Ora | undefined {
+  if (!io.stderr.isTTY || io.env.CI || io.env.TERM === "dumb" || !(io.stderr.columns > 0)) return undefined;
+  // discardStdin: ora would otherwise take stdin, and Ctrl-C with it.
+  return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr, discardStdin: false }).start();
+}
+
+/** --debug: every request on the wire as it is answered (who, operation, method, path, attempt, status, time), redacted. */
+function requestLogger(io: Io, redactor: Redactor): (request: SentRequest) => void {
+  return ({ who, operation, method, path, attempt, status, errorName, systemCode, durationMs }) => {
+    const answer = `${status ?? "no answer"}${errorName ? ` ${errorName}` : ""}${systemCode ? ` ${systemCode}` : ""}`;
+    const retry = attempt > 1 ? ` (attempt ${attempt})` : "";
+    io.stderr.write(redactor.redact(`kfp-s3-probe: debug: ${who} ${operation} ${method} ${path}${retry} → ${answer} (${durationMs} ms)\n`));
+  };
+}
+
+/** The engine's options: the run's group whole, the store's bucket and request bound, and the signals. */
+export function probeOptionsOf(
+  config: Pick<ProbeConfig, "run" | "store">,
+  runId: string,
+  signals: Pick<ProbeOptions, "signal" | "cleanupSignal">,
+): ProbeOptions {
+  const { run, store } = config;
+  return {
+    ...run,
+    ...signals,
+    bucket: store.bucket,
+    layout: LAYOUTS[run.layout],
+    runId,
+    cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
+    requestTimeoutMs: store.requestTimeoutMs,
+  };
+}
+
+/** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit and --sarif to their files. */
+async function writeReports(report: Report, output: OutputConfig, io: Io, redactor: Redactor): Promise<number> {
+  await writeReport(report, output, io, (text) => redactor.redact(text));
+  // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
+  if (!io.stderr.isTTY && output.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
+  return report.exitCode;
+}
+
+/** Tells keys apart without carrying them: the same access key id gives the same fingerprint. */
+function keyFingerprint(keys: LoadedCredentials): string | undefined {
+  const id = keys.credentials.accessKeyId;
+  return id ? createHash("sha256").update(id).digest("hex").slice(0, 16) : undefined;
+}
+
+function reportIdentities(sessions: Sessions): ReportContext["identities"] {
+  const signed = sessions.signed.map(({ name, role, keys, caller }) => {
+    const fingerprint = keyFingerprint(keys);
+    return {
+      name,
+      role,
+      credentialSource: keys.sourceDescription,
+      accessKeyIdHint: keys.accessKeyIdHint,
+      ...(fingerprint ? { keyFingerprint: fingerprint } : {}),
+      ...(caller ? { caller } : {}),
+    };
+  });
+  const anonymous = sessions.anonymous
+    ? [{ name: sessions.anonymous.name, role: { kind: "anonymous" as const }, credentialSource: "none: unsigned requests", accessKeyIdHint: "" }]
+    : [];
+  return [...signed, ...anonymous];
+}
+
+interface PoliciesInHand {
+  documents: Map<string, PolicyDocument[]>;
+  /** Where each identity's came from; the anonymous caller's is the bucket's policy. */
+  sources: Map<string, string>;
+}
+
+/** --policy-dir: NAME.json for each identity that has one (anonymous.json: the bucket's policy); deployKF's placeholders filled in. */
+function policiesIn(dir: string, bucket: string, identities: { name: string; role: Role }[]): PoliciesInHand {
+  const inHand: PoliciesInHand = { documents: new Map(), sources: new Map() };
+  for (const { name, role } of identities) {
+    const file = join(dir, `${name}.json`);
+    if (!existsSync(file)) continue;
+    const text = fillTemplate(readFileSync(file, "utf8"), bucket, role.kind === "profile" ? role.profile : "");
+    inHand.documents.set(name, [parsePolicy(text, `--policy-dir ${file}`)]);
+    inHand.sources.set(name, `--policy-dir ${file}`);
+  }
+  const names = identities.map((i) => i.name).join(", ");
+  if (inHand.documents.size === 0) throw new UsageError(`--policy-dir ${dir}: no NAME.json for any identity of the run (${names})`);
+  return inHand;
+}
+
+/** The report's policy sources: the signed identities', and the bucket's (the anonymous caller's file). */
+function sourcesOf(inHand: PoliciesInHand | undefined, anonymous: string): Pick<ReportContext, "policySources" | "bucketPolicySource"> {
+  if (!inHand) return {};
+  const policySources = new Map([...inHand.sources].filter(([name]) => name !== anonymous));
+  const bucketPolicySource = inHand.sources.get(anonymous);
+  return { policySources, ...(bucketPolicySource ? { bucketPolicySource } : {}) };
+}
+
+/** Read and parsed before anything is sent: a bad policy file is a usage error, not a half run. */
+function policiesOf(config: ProbeConfig): PoliciesInHand | undefined {
+  const { policyDir } = config.run;
+  const anonymous = { name: "anonymous", role: { kind: "anonymous" as const } };
+  return policyDir ? policiesIn(policyDir, config.store.bucket, [...config.identities, anonymous]) : undefined;
+}
+
+/** The settings as the run used them: a region the bucket named is reported as detected. */
+function settingsUsed(config: ProbeConfig, sessions: Sessions): ProbeConfig["settings"] {
+  const region = sessions.detectedRegion;
+  return region ? { ...config.settings, region: { value: region, source: "detected" } } : config.settings;
+}
+
+/** What the report says of the run besides its checks. */
+interface RunFacts {
+  runId: string;
+  startedAt: Date;
+  notes: string[];
+  interruptedBy: string | undefined;
+  meter: RequestMeter;
+  policies: PoliciesInHand | undefined;
+}
+
+function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts: RunFacts): Report {
+  const { store, run: options } = config;
+  const { policies, interruptedBy } = facts;
+  const roles = new Map(probers(sessions).map((identity) => [identity.name, identity.role]));
+  const anonymous = sessions.anonymous?.name ?? "anonymous";
+  return buildReport(run, {
+    toolVersion: toolVersion(),
+    runId: facts.runId,
+    startedAt: facts.startedAt,
+    finishedAt: new Date(),
+    endpoint: store.endpoint,
+    bucket: store.bucket,
+    region: sessions.store.region,
+    notes: facts.notes,
+    layout: options.layout,
+    forcePathStyle: store.forcePathStyle,
+    readOnly: options.readOnly,
+    strict: options.strict,
+    matrix: options.matrix,
+    ...(options.shard ? { shard: options.shard } : {}),
+    settings: settingsUsed(config, sessions),
+    ...(interruptedBy ? { interruptedBy } : {}),
+    identities: reportIdentities(sessions),
+    requests: { sent: facts.meter.sent, retries: facts.meter.retries },
+    ...(policies ? { disagreements: disagreements(run.results, policies.documents, roles, store.bucket) } : {}),
+    ...sourcesOf(policies, anonymous),
+  });
+}
+
+/** --policy-dir: each identity's policies (and the bucket's) in the run, whose witnesses are tried live. */
+function policiesInRun(policies: RunFacts["policies"], sessions: Sessions): Pick<ProbeOptions, "policies"> {
+  return policies ? { policies: policySubjects(policies.documents, probers(sessions), sessions.anonymous?.name ?? "anonymous") } : {};
+}
+
+/** The spinner and the pressure watch told of each check done. */
+function progressOf(
+  pressure: PressureWatch,
+  spinner: Ora | undefined,
+  identities: { name: string }[],
+): Pick<ProbeOptions, "onLimiter" | "onCheckDone"> {
+  return {
+    onLimiter: (limiter) => pressure.attach(limiter),
+    onCheckDone: (done, total) => {
+      pressure.progress(done, total);
+      if (spinner) spinner.text = `probing ${probedWhat(identities)}: ${done}/${total} checks`;
+    },
+  };
+}
+
+async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io: Io, redactor: Redactor): Promise<number> {
+  const facts: RunFacts = {
+    runId: newRunId(),
+    startedAt: new Date(),
+    notes: [],
+    interruptedBy: undefined,
+    meter: new RequestMeter(),
+    policies: policiesOf(config),
+  };
+  const interrupts = new RunInterrupts(io, config.run.deadlineMs);
+  const pressure = watchPressure({ deadlineMs: config.run.deadlineMs });
+  if (config.output.debug) facts.meter = new RequestMeter(requestLogger(io, redactor));
+  let sessions: Sessions | undefined;
+  let spinner: Ora | undefined;
+  // From here on, whatever happens, the timer, the handlers and the clients are released.
+  try {
+    facts.notes.push(...config.store.notes, ...tlsWarnings(config.store, io));
+    const signals = { signal: interrupts.checks.signal, cleanupSignal: interrupts.cleanup.signal };
+    sessions = await openSessions(config.store, loaded, { anonymous: config.run.anonymous, signal: signals.signal, meter: facts.meter }, facts.notes);
+    spinner = startSpinner(io, probers(sessions));
+    const options = {
+      ...probeOptionsOf(config, facts.runId, signals),
+      ...progressOf(pressure, spinner, config.identities),
+      ...policiesInRun(facts.policies, sessions),
+    };
+    const run = await runProbe(probers(sessions), options);
+    spinner?.stop();
+    facts.notes.push(...pressure.stop(), ...(await otherAddressingNotes(run.results, sessions, config.store.bucket)));
+    facts.interruptedBy = interrupts.interruptedBy;
+    return await writeReports(reportOf(config, sessions, run, facts), config.output, io, redactor);
+  } finally {
+    spinner?.stop();
+    pressure.stop();
+    interrupts.release();
+    closeSessions(sessions);
+  }
+}
+
+/** The keys loaded (their secrets given to the redactor), then the run, unless a signal came first. */
+export async function probeRun(config: ProbeConfig, { io, redactor, earlySignal }: CommandContext): Promise<number> {
+  if (config.output.debug) writeSettings(io, config.settings);
+  const loaded = await loadIdentities(config.identities, io.env, config.run.credentialsTimeoutMs);
+  for (const { keys } of loaded) redactor.add(...keys.secrets);
+  const early = earlySignal();
+  if (early) {
+    io.stderr.write(`kfp-s3-probe: ${early}: stopped before anything was sent\n`);
+    return EXIT_CODES.interrupted;
+  }
+  return probeAndReport(config, loaded, io, redactor);
+}

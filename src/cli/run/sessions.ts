@@ -1,0 +1,150 @@
+// One record per identity, built once from the settings (IdentitySpec) and enriched by each step:
+// its keys loaded (LoadedIdentity), then its session (SessionIdentity: its S3 client on the
+// store's settings, the port the engine sends through, the caller's ARN on AWS). The bucket's
+// region is detected here where none was given.
+import type { S3Client } from "@aws-sdk/client-s3";
+import { getProxyForUrl } from "proxy-from-env";
+import type { CheckResult } from "../../core/verdict.js";
+import { CredentialError, type LoadedCredentials, loadCredentials } from "../../credentials/load.js";
+import type { ProbeIdentity } from "../../probe/engine.js";
+import { bounded } from "../../probe/run-state.js";
+import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../../s3/addressing.js";
+import { callerArn } from "../../s3/caller.js";
+import { ANONYMOUS, createS3Client, type StoreSettings } from "../../s3/client.js";
+import { isAwsEndpoint } from "../../s3/providers.js";
+import type { RequestMeter } from "../../s3/request-meter.js";
+import { SdkS3Port } from "../../s3/s3-port.js";
+import type { StoreConfig } from "../settings/config.js";
+import type { IdentitySpec } from "../settings/config-file.js";
+
+/** An identity of the run with its keys. */
+export interface LoadedIdentity extends IdentitySpec {
+  keys: LoadedCredentials;
+}
+
+/** An identity of the run with its keys and its session. */
+interface SessionIdentity extends LoadedIdentity, ProbeIdentity {
+  client: S3Client;
+  /** Who the keys belong to (AWS only). */
+  caller?: string;
+}
+
+export interface Sessions {
+  store: StoreSettings;
+  /** The region the bucket named, where none was given and it differs from the default. */
+  detectedRegion?: string;
+  /** The identities whose keys the run was given, in the order of the settings. */
+  signed: SessionIdentity[];
+  /** The anonymous caller, where it is tried (its name is "anonymous" unless an identity has that name). */
+  anonymous?: ProbeIdentity & { client: S3Client };
+}
+
+/** What a session needs beyond the store: whether the anonymous caller is tried, the run's signal (Ctrl-C, deadline), the request meter. */
+interface SessionOptions {
+  anonymous: boolean;
+  signal: AbortSignal;
+  meter?: RequestMeter;
+}
+
+/** Every caller the engine probes: the signed identities, then the anonymous caller. */
+export function probers(sessions: Sessions): ProbeIdentity[] {
+  return [...sessions.signed, ...(sessions.anonymous ? [sessions.anonymous] : [])];
+}
+
+/** Where the proxy is, without any user-info it carries (a password must never be printed). */
+function proxyShown(proxy: string): string {
+  const url = new URL(proxy);
+  return `${url.protocol}//${url.host}`;
+}
+
+/** The S3 client's settings: the store's, the proxy HTTPS_PROXY / HTTP_PROXY names for it (unless NO_PROXY exempts it), the meter. */
+function storeSettingsOf(store: StoreConfig, meter: RequestMeter | undefined): StoreSettings {
+  const proxy = getProxyForUrl(store.endpoint) || undefined;
+  return { ...store, maxAttempts: 3, ...(proxy ? { proxy } : {}), ...(meter ? { meter } : {}) };
+}
+
+/** No region given: ask the bucket (x-amz-bucket-region, sent even to callers without rights). */
+async function detectRegion(
+  config: StoreConfig,
+  store: StoreSettings,
+  first: LoadedIdentity | undefined,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  if (config.regionSource !== "default" || !first) return undefined;
+  const client = createS3Client(store, first.keys.credentials, first.name);
+  try {
+    const port = new SdkS3Port(client, config.bucket);
+    const answer = await bounded((s) => port.headBucket(s), signal, store.requestTimeoutMs);
+    const detected = "bucketRegion" in answer ? answer.bucketRegion : undefined;
+    return detected && detected !== store.region ? detected : undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** On AWS, each identity's caller ARN; where STS does not name it, a note says why. */
+async function lookUpCallers(config: StoreConfig, store: StoreSettings, signed: SessionIdentity[], notes: string[]): Promise<void> {
+  if (config.provider !== "aws" && !isAwsEndpoint(config.endpoint)) return;
+  await Promise.all(
+    signed.map(async (identity) => {
+      const caller = await callerArn(identity.keys.credentials, store.region, store.requestTimeoutMs);
+      if (caller.arn) identity.caller = caller.arn;
+      else notes.push(`${identity.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
+    }),
+  );
+}
+
+/** "anonymous", unless an identity of the run already has that name. */
+function anonymousCaller(store: StoreSettings, bucket: string, signed: IdentitySpec[]): Sessions["anonymous"] {
+  const name = signed.some((i) => i.name === "anonymous") ? "anonymous-caller" : "anonymous";
+  const client = createS3Client(store, ANONYMOUS, name);
+  return { name, role: { kind: "anonymous" }, client, port: new SdkS3Port(client, bucket) };
+}
+
+/** Opens every identity's session; what it learns on the way (a detected region, the proxy) goes into notes. */
+export async function openSessions(config: StoreConfig, loaded: LoadedIdentity[], options: SessionOptions, notes: string[]): Promise<Sessions> {
+  let store = storeSettingsOf(config, options.meter);
+  if (store.proxy) notes.push(`requests go through the proxy ${proxyShown(store.proxy)} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY exempts hosts)`);
+  const detectedRegion = await detectRegion(config, store, loaded[0], options.signal);
+  if (detectedRegion) {
+    store = { ...store, region: detectedRegion };
+    notes.push(`region ${detectedRegion} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
+  }
+  const signed = loaded.map((identity): SessionIdentity => {
+    const client = createS3Client(store, identity.keys.credentials, identity.name);
+    return { ...identity, client, port: new SdkS3Port(client, config.bucket) };
+  });
+  await lookUpCallers(config, store, signed, notes);
+  const anonymous = options.anonymous ? anonymousCaller(store, config.bucket, signed) : undefined;
+  return { store, signed, ...(detectedRegion ? { detectedRegion } : {}), ...(anonymous ? { anonymous } : {}) };
+}
+
+export function closeSessions(sessions: Sessions | undefined): void {
+  for (const { client } of [...(sessions?.signed ?? []), ...(sessions?.anonymous ? [sessions.anonymous] : [])]) client.destroy();
+}
+
+/** For the first identity whose first request failed in a way the other addressing style may cure. */
+export async function otherAddressingNotes(results: CheckResult[], sessions: Sessions, bucket: string): Promise<string[]> {
+  for (const identity of sessions.signed) {
+    const preflight = results.find((r) => r.identity === identity.name && r.operation === "list-bucket");
+    if (preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
+      // One identity tells it for all: the addressing is the store's, not the keys'.
+      return [`${identity.name}: ${await tryOtherAddressing(sessions.store, identity.keys.credentials, bucket)}`];
+    }
+  }
+  return [];
+}
+
+/** Every identity's keys; an error names the identity when there are several. */
+export async function loadIdentities(identities: IdentitySpec[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<LoadedIdentity[]> {
+  return Promise.all(
+    identities.map(async (identity) => {
+      try {
+        return { ...identity, keys: await loadCredentials({ ...identity.credentials, env, timeoutMs }) };
+      } catch (error) {
+        if (error instanceof CredentialError && identities.length > 1) throw new CredentialError(`${identity.name}: ${error.message}`);
+        throw error;
+      }
+    }),
+  );
+}

@@ -1,0 +1,187 @@
+// The run's config: the resolved settings in the groups of their rows (fields.ts), each group
+// handed on whole to the part of the program that works with it: the store to the S3 client and
+// the sessions, the run to the engine, the output to the report's writer, the identities to the
+// sessions. A value is as its row types it (ValueOf) unless this file makes it something else
+// (milliseconds from seconds, the PEM text of a file, a shard from I/N).
+import { existsSync, statSync } from "node:fs";
+import { isValidProfileName } from "../../core/layout.js";
+import { parseShard, type Shard } from "../../core/shard.js";
+import { UsageError, withoutSecrets } from "../../core/usage-error.js";
+import type { ProbeOptions } from "../../probe/engine.js";
+import type { StoreSettings } from "../../s3/client.js";
+import { type ChecksumMode, PROVIDERS, type ProviderName } from "../../s3/providers.js";
+import type { ConfigFile, IdentitySpec } from "./config-file.js";
+import {
+  FIELDS,
+  type FieldName,
+  type ResolvedSettings,
+  reportedFields,
+  type SettingSource,
+  type Sourced,
+  settingValue,
+  type ValueOf,
+} from "./fields.js";
+import { parseEndpoint, positiveInteger, positiveNumber, readCaBundle, validBucket, validRegion, writableFile } from "./validate.js";
+
+/** Where requests go and how: the S3 client's settings (StoreSettings) are made of it. */
+export interface StoreConfig extends Pick<StoreSettings, "endpoint" | "region" | "forcePathStyle" | "requestTimeoutMs" | "caBundle"> {
+  bucket: string;
+  /** Where the region came from: "default" has the sessions ask the bucket. */
+  regionSource: SettingSource;
+  provider?: ProviderName;
+  checksums: ChecksumMode;
+  insecureSkipTlsVerify: ValueOf<"insecure-skip-tls-verify">;
+  /** What the report must say about this store (provider limits). */
+  notes: string[];
+}
+
+/** What is tried, how widely and for how long: the engine's options (ProbeOptions) are made of it. */
+export interface RunConfig extends Pick<ProbeOptions, "readOnly" | "strict" | "concurrency" | "shard"> {
+  layout: ValueOf<"layout">;
+  matrix: ValueOf<"matrix">;
+  multipart: ValueOf<"multipart">;
+  /** Profiles named beyond the run: the config file's profiles, then --other-profile. */
+  namedProfiles: { name: string; source: "config" | "flag" }[];
+  maxProfiles: number;
+  discover: ValueOf<"discover">;
+  /** A policy document per identity (NAME.json), to compare the store with (--policy-dir). */
+  policyDir?: string;
+  /** Try the anonymous caller too. */
+  anonymous: ValueOf<"anonymous">;
+  deadlineMs: number;
+  credentialsTimeoutMs: number;
+}
+
+/** Where the report goes and how much of it. */
+export interface OutputConfig {
+  output: ValueOf<"output">;
+  /** Also write a JUnit XML report here. */
+  junit?: string;
+  /** Also write a SARIF report here. */
+  sarif?: string;
+  /** The text report's view: findings only, the default, or every row. */
+  view: "quiet" | "default" | "wide";
+  debug: ValueOf<"debug">;
+}
+
+export interface ProbeConfig {
+  store: StoreConfig;
+  run: RunConfig;
+  output: OutputConfig;
+  identities: IdentitySpec[];
+  /** Each setting the report lists, with where it came from (--debug, and the JSON report). */
+  settings: Partial<Record<FieldName, Sourced>>;
+}
+
+function storeFrom(resolved: ResolvedSettings, provider: ProviderName | undefined): StoreConfig {
+  const endpoint = parseEndpoint(String(resolved.endpoint?.value));
+  const region = validRegion(settingValue(resolved, "region"));
+  const bucket = validBucket(settingValue(resolved, "bucket"));
+  const insecureSkipTlsVerify = settingValue(resolved, "insecure-skip-tls-verify");
+  const caBundle = readCaBundle(settingValue(resolved, "ca-bundle"), insecureSkipTlsVerify);
+  return {
+    endpoint,
+    bucket,
+    region,
+    regionSource: resolved.region?.source ?? "default",
+    forcePathStyle: settingValue(resolved, "path-style") === true,
+    ...(provider ? { provider } : {}),
+    checksums: settingValue(resolved, "checksums") === "when-supported" ? "WHEN_SUPPORTED" : "WHEN_REQUIRED",
+    ...(caBundle ? { caBundle } : {}),
+    insecureSkipTlsVerify,
+    notes: [...(provider ? PROVIDERS[provider].notes : [])],
+    requestTimeoutMs: seconds(resolved, "request-timeout"),
+  };
+}
+
+/** A number of the row's bounds: whole, or seconds made milliseconds. */
+function wholeNumber(resolved: ResolvedSettings, field: "max-profiles" | "concurrency"): number {
+  return positiveInteger(field, settingValue(resolved, field), FIELDS[field].bounds.max);
+}
+
+function seconds(resolved: ResolvedSettings, field: "request-timeout" | "timeout" | "credentials-timeout"): number {
+  return positiveNumber(field, settingValue(resolved, field), FIELDS[field].bounds.max) * 1000;
+}
+
+function runFrom(resolved: ResolvedSettings, file: ConfigFile | undefined): RunConfig {
+  const policyDir = policyDirOf(settingValue(resolved, "policy-dir"));
+  const shard = shardOf(settingValue(resolved, "shard"));
+  return {
+    layout: settingValue(resolved, "layout"),
+    readOnly: settingValue(resolved, "read-only"),
+    strict: settingValue(resolved, "strict"),
+    matrix: settingValue(resolved, "matrix"),
+    multipart: settingValue(resolved, "multipart"),
+    ...(shard ? { shard } : {}),
+    ...(policyDir ? { policyDir } : {}),
+    namedProfiles: namedProfiles(resolved, file),
+    maxProfiles: wholeNumber(resolved, "max-profiles"),
+    discover: settingValue(resolved, "discover"),
+    anonymous: settingValue(resolved, "anonymous"),
+    concurrency: wholeNumber(resolved, "concurrency"),
+    deadlineMs: seconds(resolved, "timeout"),
+    credentialsTimeoutMs: seconds(resolved, "credentials-timeout"),
+  };
+}
+
+function outputFrom(resolved: ResolvedSettings): OutputConfig {
+  const junit = settingValue(resolved, "junit");
+  const sarif = settingValue(resolved, "sarif");
+  return {
+    output: settingValue(resolved, "output"),
+    ...(junit ? { junit: writableFile("junit", junit) } : {}),
+    ...(sarif ? { sarif: writableFile("sarif", sarif) } : {}),
+    debug: settingValue(resolved, "debug"),
+    view: viewOf(resolved),
+  };
+}
+
+function namedProfiles(resolved: ResolvedSettings, file: ConfigFile | undefined): RunConfig["namedProfiles"] {
+  const flagged = settingValue(resolved, "other-profile") ?? [];
+  for (const name of flagged) {
+    if (!isValidProfileName(name))
+      throw new UsageError("--other-profile takes a profile (Kubernetes namespace) name: lowercase letters, digits and '-'");
+  }
+  return [
+    ...(file?.profiles ?? []).map((name) => ({ name, source: "config" as const })),
+    ...flagged.map((name) => ({ name, source: "flag" as const })),
+  ];
+}
+
+function viewOf(resolved: ResolvedSettings): OutputConfig["view"] {
+  const quiet = settingValue(resolved, "quiet");
+  const wide = settingValue(resolved, "wide");
+  if (quiet && wide) throw new UsageError("--quiet and --wide exclude each other: keep one");
+  return quiet ? "quiet" : wide ? "wide" : "default";
+}
+
+function policyDirOf(dir: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`--policy-dir ${dir}: not a directory (one policy file per identity, NAME.json)`);
+  return dir;
+}
+
+function shardOf(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const shard = parseShard(text);
+  if (!shard) throw new UsageError(`--shard must be I/N with 0 ≤ I < N ≤ 1000, e.g. --shard 0/4 (got ${JSON.stringify(withoutSecrets(text))})`);
+  return shard;
+}
+
+export function configFrom(
+  resolved: ResolvedSettings,
+  identities: IdentitySpec[],
+  provider: ProviderName | undefined,
+  file?: ConfigFile,
+): ProbeConfig {
+  const store = storeFrom(resolved, provider);
+  const settings = Object.fromEntries(reportedFields().flatMap((field) => (resolved[field] ? [[field, resolved[field]]] : [])));
+  return {
+    store,
+    run: runFrom(resolved, file),
+    output: outputFrom(resolved),
+    identities,
+    settings: { ...settings, endpoint: { value: store.endpoint, source: resolved.endpoint?.source ?? "provider" } },
+  };
+}
