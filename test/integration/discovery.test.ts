@@ -172,6 +172,17 @@ describe("one profile's keys against every other team and the public", () => {
     const sampledAssurance = parseReport(sampled).assurance;
     expect(sampledAssurance.status).toBe("sampled");
     expect(sampledAssurance.open).toEqual(expect.arrayContaining([{ kind: "no-policy", identity: "team-1" }, { kind: "no-bucket-policy" }]));
+    // --require-proof: the same sampled run is its own exit code; the proven one stays 0.
+    const required = await runCli([...args, "--require-proof"]);
+    outputs.push(required);
+    expect(required.code).toBe(6);
+    expect((await runCli([...args, "--policy-dir", policyDir, "--require-proof"])).code).toBe(0);
+    const text = await runCli(args.slice(0, -2));
+    outputs.push(text);
+    // In the first lines, after the header (which may wrap), and with the flag that would prove it.
+    const head = text.stdout.split("\n").slice(0, 4);
+    expect(head.findIndex((line) => line.startsWith("assurance: sampled:"))).toBeGreaterThan(0);
+    expect(head.join(" ")).toMatch(/--policy-dir DIR/);
   });
 
   it("one key given for two profiles: a shared-key diagnosis naming both", async () => {

@@ -198,6 +198,7 @@ function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts:
     requests: { sent: facts.meter.sent, retries: facts.meter.retries },
     ...(policies ? { disagreements: disagreements(run.results, policies.documents, roles, store.bucket) } : {}),
     ...sourcesOf(policies, anonymous),
+    ...(config.run.requireProof ? { requireProof: true } : {}),
   });
 }
 

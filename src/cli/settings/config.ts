@@ -46,6 +46,8 @@ export interface RunConfig extends Pick<ProbeOptions, "readOnly" | "strict" | "c
   discover: ValueOf<"discover">;
   /** A policy document per identity (NAME.json), to compare the store with (--policy-dir). */
   policyDir?: string;
+  /** Anything short of proven is exit 6 (--require-proof). */
+  requireProof: ValueOf<"require-proof">;
   /** Try the anonymous caller too. */
   anonymous: ValueOf<"anonymous">;
   deadlineMs: number;
@@ -114,6 +116,7 @@ function runFrom(resolved: ResolvedSettings, file: ConfigFile | undefined): RunC
     multipart: settingValue(resolved, "multipart"),
     ...(shard ? { shard } : {}),
     ...(policyDir ? { policyDir } : {}),
+    requireProof: settingValue(resolved, "require-proof"),
     namedProfiles: namedProfiles(resolved, file),
     maxProfiles: wholeNumber(resolved, "max-profiles"),
     discover: settingValue(resolved, "discover"),

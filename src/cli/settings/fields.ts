@@ -185,7 +185,14 @@ export const FIELDS = {
     group: "run",
     report: 15,
     describe:
-      "DIR with a policy file per identity (NAME.json; anonymous.json for the bucket policy): says every cell where the store does not do what the policy says",
+      "DIR with a policy file per identity (NAME.json; anonymous.json for the bucket policy): decides for all keys what each may reach, tries every key it finds beyond KFP's grant on the store, and says every cell where the store does not do what the policy says",
+  },
+  "require-proof": {
+    kind: "boolean",
+    defaultValue: false,
+    group: "run",
+    report: 27,
+    describe: "exit 6 when nothing is found but the answer is not proven for all keys (the report's assurance says what is open)",
   },
   output: {
     kind: "string",
