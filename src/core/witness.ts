@@ -4,7 +4,7 @@
 // that the same policy allows, where an object can be planted when none exists. Pure.
 import { type KeyLayout, profileAreaRoots, runNamespace } from "./layout.js";
 import { OPERATIONS, type Operation } from "./operations.js";
-import type { PlannedCheck, Role } from "./plan.js";
+import type { IdentityPlan, PlannedCheck, Role, Target } from "./plan.js";
 import type { PolicyDocument } from "./policy/document.js";
 import type { Caller, ExactAnswer } from "./policy/exact.js";
 import { decide, objectCandidates } from "./policy/exact.js";
@@ -42,6 +42,16 @@ export interface WitnessCheck {
   /** The prefix the run's namespace for it lies under (its directory, or its key), and that namespace. */
   base: string;
   namespace: string;
+}
+
+/**
+ * The cell a witness is judged in: its directory, or the key itself where the plan tries that
+ * directory already with the same operation (on a key the witness's grant may not match).
+ */
+export function witnessTarget(plan: IdentityPlan, witness: Witness, known: ReadonlySet<string>): Target {
+  const taken = plan.checks.some((c) => c.target?.prefix === witness.dir && c.operation === witness.operation);
+  const relation = witness.owner !== null && known.has(witness.owner) ? "foreign" : "unowned";
+  return { prefix: taken ? witness.key : witness.dir, relation, owner: witness.owner, operations: [witness.operation] };
 }
 
 function callerOf(subject: PolicySubject): Caller {

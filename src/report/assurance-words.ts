@@ -4,7 +4,10 @@ import type { Assurance } from "../core/assurance.js";
 
 type OpenItem = Assurance["open"][number];
 
-const TO_PROVE = "to prove it, give each identity's policy: --policy-dir DIR (NAME.json per identity, anonymous.json for the bucket policy)";
+const TO_PROVE = {
+  live: "to prove it, give each identity's policy: --policy-dir DIR (NAME.json per identity, anonymous.json for the bucket policy)",
+  offline: "to prove it, give the bucket's policy too: --bucket-policy FILE",
+};
 
 function openWords(item: OpenItem): string {
   switch (item.kind) {
@@ -29,14 +32,16 @@ function openList(open: OpenItem[]): string {
   return open.length > NAMED ? `${named}; and ${open.length - NAMED} more` : named;
 }
 
-export function assuranceLines(assurance: Assurance): string[] {
+/** `offline`: check-policy's report, where witnesses are found, not tried on a store. */
+export function assuranceLines(assurance: Assurance, offline = false): string[] {
   const { status, witnesses, enforcementSample, open } = assurance;
-  if (status === "sampled") return [`assurance: sampled: decided on the probe's sample keys; a grant no sample key matches would pass; ${TO_PROVE}`];
-  const tried = `${witnesses.tried} key${witnesses.tried === 1 ? "" : "s"} beyond KFP's grant tried on the store`;
+  const toProve = offline ? TO_PROVE.offline : TO_PROVE.live;
+  if (status === "sampled") return [`assurance: sampled: decided on the probe's sample keys; a grant no sample key matches would pass; ${toProve}`];
+  const tried = `${witnesses.tried} key${witnesses.tried === 1 ? "" : "s"} beyond KFP's grant ${offline ? "found" : "tried on the store"}`;
   const sample = enforcementSample.length > 0 ? `, ${enforcementSample.join(" and ")} on every prefix` : "";
   if (status === "proven") return [`assurance: proven: every policy in hand, decided for all keys; ${tried}${sample}`];
   return [
     `assurance: partial: open: ${openList(open)}; ${tried}${sample}`,
-    ...(open.some((o) => o.kind === "no-policy" || o.kind === "no-bucket-policy") ? [TO_PROVE] : []),
+    ...(open.some((o) => o.kind === "no-policy" || o.kind === "no-bucket-policy") ? [toProve] : []),
   ];
 }

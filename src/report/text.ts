@@ -4,6 +4,7 @@
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
 import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
+import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { byRank, VERDICTS, type Verdict } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
@@ -132,7 +133,9 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
       : [...report.identities.flatMap((identity) => renderIdentity(report, identity, paint, options)), "", paint("dim", LEGEND)];
   const lines = [
     `${paint("bold", "kfp-s3-probe")} ${store.endpoint}  bucket ${store.bucket}  region ${store.region}  layout ${report.layout}  run ${report.runId}`,
-    ...assuranceLines(report.assurance).map((line) => (report.assurance.status === "proven" ? line : paint("yellow", line))),
+    ...assuranceLines(report.assurance, report.runId === OFFLINE_RUN_ID).map((line) =>
+      report.assurance.status === "proven" ? line : paint("yellow", line),
+    ),
     ...(report.interruptedBy ? [paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`)] : []),
     ...renderDiscovery(report),
     ...renderDiagnoses(report, paint),

@@ -63,3 +63,50 @@ describe("check-policy", () => {
     }
   });
 });
+
+describe("check-policy decides for every key (the exact evaluator)", () => {
+  it("a grant no sample key matches (artifacts/*/metrics/*): exit 1, a LEAK whose evidence names a witness key under another team's metrics/", async () => {
+    const result = await cli(["check-policy", "--profile", "team-7", "--output", "json", fixture("policies/metrics-wildcard.json")]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    const leaks = report.checks.filter((c) => c.verdict === "leak");
+    expect(leaks.map((c) => [c.operation, c.prefix])).toEqual([["get", "artifacts/x/metrics/"]]);
+    expect(leaks[0]?.evidence[0]?.key).toMatch(/^artifacts\/(?!team-7\/)[^/]+\/metrics\/./);
+    expect(report.assurance).toMatchObject({ status: "partial", open: [{ kind: "no-bucket-policy" }], witnesses: { tried: 1, decided: 1 } });
+  });
+
+  it("with another team named, the witness is under that team's metrics/", async () => {
+    const result = await cli([
+      "check-policy",
+      "--profile",
+      "team-7",
+      "--other-profile",
+      "team-2",
+      "--output",
+      "json",
+      fixture("policies/metrics-wildcard.json"),
+    ]);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.checks.find((c) => c.prefix === "artifacts/team-2/metrics/")).toMatchObject({
+      verdict: "leak",
+      owner: "team-2",
+      relation: "foreign",
+    });
+  });
+
+  it("the reference policy with the bucket's (none): proven, exit 0", async () => {
+    const none = file("none.json", '{ "Statement": [] }');
+    const result = await cli([
+      "check-policy",
+      "--profile",
+      "team-1",
+      "--bucket-policy",
+      none,
+      "--output",
+      "json",
+      fixture("reference-policies/profile.json"),
+    ]);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as Report).assurance).toMatchObject({ status: "proven", open: [] });
+  });
+});

@@ -6,8 +6,12 @@ import { markPublic } from "../../core/diagnoses.js";
 import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../../core/layout.js";
 import { type IdentityPlan, planFor, type Role } from "../../core/plan.js";
 import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
+import type { PolicySubject } from "../../core/policy/exact-questions.js";
 import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../../core/policy/offline.js";
 import { UsageError } from "../../core/usage-error.js";
+import type { CheckResult, Observation } from "../../core/verdict.js";
+import { assess } from "../../core/verdict.js";
+import { witnessesOf, witnessTarget } from "../../core/witness.js";
 import { buildReport, type ReportContext } from "../../report/model.js";
 import { toolVersion } from "../../version.js";
 import type { Io } from "../io.js";
@@ -101,16 +105,61 @@ function completeCheck(args: CheckPolicyArgs) {
   const named = profilesNamedIn([...documents, ...bucketPolicy], LAYOUTS[layout], args.bucket).filter((p) => p !== own);
   const others = [...new Set([...named, ...[args["other-profile"] ?? []].flat()])];
   const plans = plansFor(name, role, layout, others, bucketPolicy.length > 0);
-  return { args, files, layout, documents, bucketPolicy, plans };
+  return { args, files, layout, documents, bucketPolicy, plans, others };
 }
 
 type CheckPolicyArgs = Awaited<ReturnType<ReturnType<typeof parser>["parseAsync"]>>;
 
-async function checkPolicies({ args, files, layout, documents, bucketPolicy, plans }: ReturnType<typeof completeCheck>, io: Io): Promise<number> {
+const ACTION_WORDS = { get: "s3:GetObject", put: "s3:PutObject", delete: "s3:DeleteObject" } as const;
+
+/**
+ * The exact evaluator's answer for all keys: a forbidden cell per witness, a key the policy reaches
+ * beyond KFP's grant (allowed; undecided where a condition it does not read decides), and what it
+ * could not read. The sampled cells above may all be denied while a witness is allowed.
+ */
+function exactCells(checked: ReturnType<typeof completeCheck>): { results: CheckResult[]; unread: Map<string, string[]> } {
+  const { args, layout, documents, bucketPolicy, plans, others } = checked;
+  const unread = new Map<string, string[]>();
+  const results = plans.flatMap((plan) => {
+    const subject: PolicySubject = { role: plan.role, identityPolicies: plan.role.kind === "anonymous" ? [] : documents, bucketPolicy };
+    const own = plan.role.kind === "profile" ? [plan.role.profile] : [];
+    const found = witnessesOf(plan.identity, subject, {
+      layout: LAYOUTS[layout],
+      bucket: args.bucket,
+      runId: OFFLINE_RUN_ID,
+      profiles: [...own, ...others],
+    });
+    unread.set(plan.identity, found.unread);
+    return found.witnesses.map((w) => {
+      const target = witnessTarget(plan, w, new Set(others));
+      const request = `${ACTION_WORDS[w.operation]} ${w.key} (the exact evaluator: every key)`;
+      const observation: Observation = w.undecided
+        ? {
+            outcome: "ambiguous",
+            cause: "policy-not-evaluated",
+            reason: `${found.unread.join(", ") || "a condition"}, which the evaluator does not read, decides ${request}`,
+            evidence: [{ request, key: w.key }],
+          }
+        : { outcome: "allowed", reason: `the policy allows ${request}`, evidence: [{ request, key: w.key }] };
+      return assess({ identity: plan.identity, target, operation: w.operation, expectation: "forbidden" }, observation, {
+        bucket: args.bucket,
+        strict: args.strict,
+      });
+    });
+  });
+  return { results, unread };
+}
+
+async function checkPolicies(checked: ReturnType<typeof completeCheck>, io: Io): Promise<number> {
+  const { args, files, layout, documents, bucketPolicy, plans } = checked;
   const options = { bucket: args.bucket, strict: args.strict };
-  const decided = plans.flatMap((plan) =>
-    decideOffline(plan.checks, plan.role, plan.role.kind === "anonymous" ? bucketPolicy : [...documents, ...bucketPolicy], options),
-  );
+  const exact = exactCells(checked);
+  const decided = [
+    ...plans.flatMap((plan) =>
+      decideOffline(plan.checks, plan.role, plan.role.kind === "anonymous" ? bucketPolicy : [...documents, ...bucketPolicy], options),
+    ),
+    ...exact.results,
+  ];
   // As live: a cell open to the anonymous caller too is the bucket's doing, not the identity's grant.
   const results = markPublic(decided, bucketPolicy.length > 0 ? "anonymous" : undefined, args.bucket);
   const identities = plans.map((plan) => ({
@@ -119,9 +168,19 @@ async function checkPolicies({ args, files, layout, documents, bucketPolicy, pla
     credentialSource: `policy: ${files.join(", ")}`,
     accessKeyIdHint: "",
   }));
+  const policySources = new Map(plans.filter((p) => p.role.kind !== "anonymous").map((p) => [p.identity, files.join(", ")]));
   const report = buildReport(
-    { plans, results, cleanup: { created: 0, removed: 0, leftovers: [] } },
-    contextOf(args.bucket, layout, args.strict, identities),
+    {
+      plans,
+      results,
+      cleanup: { created: 0, removed: 0, leftovers: [] },
+      proof: { witnessResults: exact.results, unread: exact.unread, enforcementSample: [] },
+    },
+    {
+      ...contextOf(args.bucket, layout, args.strict, identities),
+      policySources,
+      ...(args["bucket-policy"] ? { bucketPolicySource: args["bucket-policy"] } : {}),
+    },
   );
   await writeReport(report, args, io);
   return report.exitCode;

@@ -7,16 +7,9 @@ import { isProbeKey, PROBE_NAMESPACE, runNamespace } from "../../core/layout.js"
 import type { IdentityPlan, PlannedCheck, Target } from "../../core/plan.js";
 import { deeperMarkerKey, standardRootOf } from "../../core/sweep-rules.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
-import { policyAllows, type Witness, type WitnessCheck, witnessesOf } from "../../core/witness.js";
+import { policyAllows, type Witness, type WitnessCheck, witnessesOf, witnessTarget } from "../../core/witness.js";
 import type { CreatedObject } from "../ledger.js";
 import { notRun, type ProbeIdentity, type RunState } from "../run-state.js";
-
-function targetOf(plan: IdentityPlan, witness: Witness, known: Set<string>): Target {
-  // A cell of its own; where the plan tries the same directory already, the cell is the key's.
-  const taken = plan.checks.some((c) => c.target?.prefix === witness.dir && c.operation === witness.operation);
-  const relation = witness.owner !== null && known.has(witness.owner) ? "foreign" : "unowned";
-  return { prefix: taken ? witness.key : witness.dir, relation, owner: witness.owner, operations: [witness.operation] };
-}
 
 /**
  * Adds a forbidden check to each plan per witness of its identity's policies, to be run; records
@@ -35,7 +28,7 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
     return witnesses.map((witness) => {
       const check: PlannedCheck = {
         identity: plan.identity,
-        target: targetOf(plan, witness, known),
+        target: witnessTarget(plan, witness, known),
         operation: witness.operation,
         expectation: "forbidden",
       };
