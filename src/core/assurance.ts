@@ -18,7 +18,9 @@ type OpenItem =
   /** A witness the store could not be asked about (nothing to read, nobody to plant it). */
   | { kind: "witness-undecided"; identity: string; key: string; reason: string }
   /** Forbidden cells the store left undecided (errors, nothing to read, not run). */
-  | { kind: "cells-undecided"; identity: string; count: number };
+  | { kind: "cells-undecided"; identity: string; count: number }
+  /** The store allowed cells its policies deny: the policies in hand are not all that grants these keys (or not theirs). */
+  | { kind: "policy-understates"; identity: string; count: number };
 
 export interface Assurance {
   status: AssuranceStatus;
@@ -43,6 +45,8 @@ export interface AssuranceInput {
   witnessResults: readonly CheckResult[];
   results: readonly CheckResult[];
   enforcementSample: string[];
+  /** Cells where the store did other than the policies in hand say. */
+  disagreements?: readonly { identity: string; store: "allowed" | "denied"; policy: "allowed" | "denied" }[];
 }
 
 const UNDECIDED_VERDICTS = new Set(["ambiguous", "error", "not-run"]);
@@ -61,9 +65,17 @@ function decidedByPolicy(input: AssuranceInput, identity: string): boolean {
   return role?.kind === "anonymous" ? input.bucketPolicySource !== null : input.policySources.has(identity);
 }
 
+function understated(input: AssuranceInput): OpenItem[] {
+  const counts = new Map<string, number>();
+  for (const d of input.disagreements ?? [])
+    if (d.store === "allowed" && d.policy === "denied") counts.set(d.identity, (counts.get(d.identity) ?? 0) + 1);
+  return [...counts].map(([identity, count]) => ({ kind: "policy-understates", identity, count }));
+}
+
 function openItems(input: AssuranceInput, signed: { name: string }[]): OpenItem[] {
   const witnessCells = new Set(input.witnessResults);
   return [
+    ...understated(input),
     ...signed.filter((i) => !input.policySources.has(i.name)).map((i): OpenItem => ({ kind: "no-policy", identity: i.name })),
     ...(input.bucketPolicySource === null ? [{ kind: "no-bucket-policy" } as const] : []),
     ...[...input.unread]

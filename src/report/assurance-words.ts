@@ -19,6 +19,8 @@ function openWords(item: OpenItem): string {
       return `${item.identity}'s policy uses ${item.unread.join(", ")}, which the evaluator does not read`;
     case "witness-undecided":
       return `${item.identity} at ${item.key}: ${item.reason}`;
+    case "policy-understates":
+      return `the store let ${item.identity} do ${item.count} thing${item.count === 1 ? "" : "s"} its policies deny (see disagreements)`;
     case "cells-undecided":
       return `${item.count} undecided cell${item.count === 1 ? "" : "s"} of ${item.identity}`;
   }

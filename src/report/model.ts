@@ -162,6 +162,7 @@ function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
     witnessResults: run.proof?.witnessResults ?? [],
     results: run.results,
     enforcementSample: run.proof?.enforcementSample ?? [],
+    disagreements: context.disagreements ?? [],
   });
 }
 

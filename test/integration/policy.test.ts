@@ -235,3 +235,59 @@ describe("policies read from the store (the --policy-reader adapters, on RGW)", 
     });
   });
 });
+
+describe("--policy-reader: the policies read from the store, then the run", () => {
+  /** A secret directory with the local admin's keys: a user allowed to read IAM and the bucket policy. */
+  function readerDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-reader-"));
+    writeFileSync(join(dir, "AWS_ACCESS_KEY_ID"), settings.adminAccessKeyId);
+    writeFileSync(join(dir, "AWS_SECRET_ACCESS_KEY"), settings.adminSecretAccessKey);
+    return dir;
+  }
+  const store = ["--endpoint", settings.endpoint, "--output", "json"];
+
+  it("the reference profile: its IAM user policies and the bucket's (none) in hand, exit 0, proven", async () => {
+    const result = await runCli([
+      "--profile",
+      "team-1",
+      "--credentials-dir",
+      secretsDirOf("team-1"),
+      "--policy-reader",
+      `iam-reader=${readerDir()}`,
+      ...store,
+    ]);
+    expect(result.code).toBe(0);
+    const { assurance } = parseReport(result);
+    expect(assurance).toMatchObject({ status: "proven", open: [], bucketPolicy: `${settings.bucket} has no bucket policy (read by iam-reader)` });
+    expect(assurance.policies[0]?.source).toMatch(/^IAM user team-1 \(inline kfp-object-store-kubeflow-pipelines/);
+    expect(result.stdout + result.stderr).not.toContain(settings.adminSecretAccessKey);
+  });
+
+  it("the metrics wildcard, its IAM user named as the identity: LEAK on team-2's metrics/, read on the store", async () => {
+    const args = ["--profile", "team-7", "--name", "wrong-metrics-read", "--credentials-dir", secretsDirOf("wrong-metrics-read")];
+    const result = await runCli([...args, "--policy-reader", `iam-reader=${readerDir()}`, ...store]);
+    expect(result.code).toBe(1);
+    const report = parseReport(result);
+    const cell = report.checks.find((c) => c.identity === "wrong-metrics-read" && c.prefix === "artifacts/team-2/metrics/" && c.operation === "get");
+    expect(cell).toMatchObject({ verdict: "leak" });
+    expect(cell?.evidence.at(-1)?.key).toBe("artifacts/team-2/metrics/hello-world-run/metrics.json");
+  });
+
+  it("an identity whose IAM user is not found: its policy is not in hand (said in the notes), the run partial", async () => {
+    const result = await runCli([
+      "--profile",
+      "team-1",
+      "--name",
+      "nobody-of-that-name",
+      "--credentials-dir",
+      secretsDirOf("team-1"),
+      "--policy-reader",
+      `iam-reader=${readerDir()}`,
+      ...store,
+    ]);
+    const report = parseReport(result);
+    expect(report.assurance.status).toBe("partial");
+    expect(report.assurance.open).toContainEqual({ kind: "no-policy", identity: "nobody-of-that-name" });
+    expect(report.notes.join("\n")).toMatch(/nobody-of-that-name's policies were not read: IAM user nobody-of-that-name/);
+  });
+});

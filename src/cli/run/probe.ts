@@ -24,6 +24,7 @@ import { writeReport } from "../commands/report-output.js";
 import type { Io } from "../io.js";
 import type { OutputConfig, ProbeConfig, StoreConfig } from "../settings/config.js";
 import { RunInterrupts } from "./interrupts.js";
+import { type PoliciesInHand, policiesFromStore, policiesIn } from "./policies.js";
 import { type PressureWatch, watchPressure } from "./pressure.js";
 import { closeSessions, type LoadedIdentity, loadIdentities, openSessions, otherAddressingNotes, probers, type Sessions } from "./sessions.js";
 
@@ -118,27 +119,6 @@ function reportIdentities(sessions: Sessions): ReportContext["identities"] {
     ? [{ name: sessions.anonymous.name, role: { kind: "anonymous" as const }, credentialSource: "none: unsigned requests", accessKeyIdHint: "" }]
     : [];
   return [...signed, ...anonymous];
-}
-
-interface PoliciesInHand {
-  documents: Map<string, PolicyDocument[]>;
-  /** Where each identity's came from; the anonymous caller's is the bucket's policy. */
-  sources: Map<string, string>;
-}
-
-/** --policy-dir: NAME.json for each identity that has one (anonymous.json: the bucket's policy); deployKF's placeholders filled in. */
-function policiesIn(dir: string, bucket: string, identities: { name: string; role: Role }[]): PoliciesInHand {
-  const inHand: PoliciesInHand = { documents: new Map(), sources: new Map() };
-  for (const { name, role } of identities) {
-    const file = join(dir, `${name}.json`);
-    if (!existsSync(file)) continue;
-    const text = fillTemplate(readFileSync(file, "utf8"), bucket, role.kind === "profile" ? role.profile : "");
-    inHand.documents.set(name, [parsePolicy(text, `--policy-dir ${file}`)]);
-    inHand.sources.set(name, `--policy-dir ${file}`);
-  }
-  const names = identities.map((i) => i.name).join(", ");
-  if (inHand.documents.size === 0) throw new UsageError(`--policy-dir ${dir}: no NAME.json for any identity of the run (${names})`);
-  return inHand;
 }
 
 /** The report's policy sources: the signed identities', and the bucket's (the anonymous caller's file). */
@@ -241,6 +221,8 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
     facts.notes.push(...config.store.notes, ...tlsWarnings(config.store, io));
     const signals = { signal: interrupts.checks.signal, cleanupSignal: interrupts.cleanup.signal };
     sessions = await openSessions(config.store, loaded, { anonymous: config.run.anonymous, signal: signals.signal, meter: facts.meter }, facts.notes);
+    if (config.run.policyReader) facts.policies = await policiesFromStore(config, sessions, io, redactor, signals.signal);
+    facts.notes.push(...(facts.policies?.problems ?? []));
     spinner = startSpinner(io, probers(sessions));
     const options = {
       ...probeOptionsOf(config, facts.runId, signals),

@@ -46,6 +46,8 @@ export interface RunConfig extends Pick<ProbeOptions, "readOnly" | "strict" | "c
   discover: ValueOf<"discover">;
   /** A policy document per identity (NAME.json), to compare the store with (--policy-dir). */
   policyDir?: string;
+  /** Keys allowed to read IAM: the identities' policies and the bucket's read from the store (--policy-reader). */
+  policyReader?: { name: string; directory: string };
   /** Anything short of proven is exit 6 (--require-proof). */
   requireProof: ValueOf<"require-proof">;
   /** Try the anonymous caller too. */
@@ -117,6 +119,7 @@ function runFrom(resolved: ResolvedSettings, file: ConfigFile | undefined): RunC
     ...(shard ? { shard } : {}),
     ...(policyDir ? { policyDir } : {}),
     requireProof: settingValue(resolved, "require-proof"),
+    ...policyReaderOf(settingValue(resolved, "policy-reader"), policyDir),
     namedProfiles: namedProfiles(resolved, file),
     maxProfiles: wholeNumber(resolved, "max-profiles"),
     discover: settingValue(resolved, "discover"),
@@ -156,6 +159,18 @@ function viewOf(resolved: ResolvedSettings): OutputConfig["view"] {
   const wide = settingValue(resolved, "wide");
   if (quiet && wide) throw new UsageError("--quiet and --wide exclude each other: keep one");
   return quiet ? "quiet" : wide ? "wide" : "default";
+}
+
+/** --policy-reader NAME=DIR: whose keys read IAM, from a secret directory. */
+function policyReaderOf(spec: string | undefined, policyDir: string | undefined): Pick<RunConfig, "policyReader"> {
+  if (spec === undefined) return {};
+  if (policyDir) throw new UsageError("--policy-reader and --policy-dir: give the policies one way");
+  const at = spec.indexOf("=");
+  const [name, directory] = [spec.slice(0, at), spec.slice(at + 1)];
+  if (at <= 0 || !directory) throw new UsageError(`--policy-reader ${spec}: write NAME=DIR, e.g. --policy-reader iam-reader=/secrets/iam-reader`);
+  if (!existsSync(directory) || !statSync(directory).isDirectory())
+    throw new UsageError(`--policy-reader ${spec}: ${directory} is not a directory (the reader's secret: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)`);
+  return { policyReader: { name, directory } };
 }
 
 function policyDirOf(dir: string | undefined): string | undefined {

@@ -187,6 +187,13 @@ export const FIELDS = {
     describe:
       "DIR with a policy file per identity (NAME.json; anonymous.json for the bucket policy): decides for all keys what each may reach, tries every key it finds beyond KFP's grant on the store, and says every cell where the store does not do what the policy says",
   },
+  "policy-reader": {
+    kind: "string",
+    group: "run",
+    report: 28,
+    describe:
+      "NAME=DIR: keys (a secret directory) allowed to read IAM; each identity's user or role policies and the bucket policy are read from the store, as --policy-dir reads files (IAM at AWS_ENDPOINT_URL_IAM, else the store's endpoint)",
+  },
   "require-proof": {
     kind: "boolean",
     defaultValue: false,
