@@ -2,15 +2,10 @@
 // (plan, seed, check, clean up), judge, report. Loaded by main only when a run starts, so that
 // --help, --version and usage errors never load the AWS SDK.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import ora, { type Ora } from "ora";
 import { EXIT_CODES } from "../../core/exit-codes.js";
 import { LAYOUTS } from "../../core/layout.js";
-import type { Role } from "../../core/plan.js";
 import { disagreements } from "../../core/policy/compare.js";
-import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
-import { UsageError } from "../../core/usage-error.js";
 import { policySubjects } from "../../core/witness.js";
 import type { LoadedCredentials } from "../../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "../../probe/engine.js";
