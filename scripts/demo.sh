@@ -37,6 +37,15 @@ identities:
 YAML
 run 1 "A profile whose policy grants artifacts/* instead of artifacts/team-3/*" --config "$config" || status=1
 
+policies=$(mktemp -d)
+trap 'rm -f "$config"; rm -rf "$policies"' EXIT
+cp "$project_root/fixtures/policies/metrics-wildcard.json" "$policies/wrong-metrics-read.json"
+metrics=(--profile team-7 --name wrong-metrics-read --credentials-dir "$secrets/wrong-metrics-read" --quiet)
+run 0 "A profile that also reads every team's metrics/ (artifacts/*/metrics/*), on sample keys: no sample lies there" \
+  "${metrics[@]}" || status=1
+run 1 "The same with its policy in hand (--policy-dir): decided for all keys, the hidden grant is a LEAK" \
+  "${metrics[@]}" --policy-dir "$policies" || status=1
+
 echo
 echo "The server keeps running: scripts/local-s3.sh stop ends it. More identities with wrong"
 echo "policies are described in fixtures/local-identities.json; their keys are under $secrets."

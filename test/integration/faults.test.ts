@@ -14,6 +14,7 @@ import {
   seeded,
   settings,
   spawnCli,
+  witnessRunArgs,
 } from "./local-s3.js";
 
 // Bounded: npm test runs 2 per fault; KFP_S3_PROBE_FAULT_RUNS raises it for a longer soak.
@@ -98,6 +99,27 @@ describe("injected faults: what a run reports as left is exactly what is left", 
       expect([1, 3, 5]).toContain(result.code);
       if (report.cleanup.leftovers.length > 0) expect(result.code).not.toBe(0);
       expect(seconds).toBeLessThan(DEADLINE_S + 30);
+    },
+    150_000,
+  );
+});
+
+describe("witnesses under injected faults: what a run reports as left is exactly what is left", () => {
+  it.each(["reset", "drop"] as const)(
+    "%s",
+    async (fault) => {
+      const proxy = await startFaultProxy(settings.endpoint, fault, 0.2, 2000, 1200);
+      try {
+        const args = [...witnessRunArgs(), "--endpoint", proxy.endpoint, "--bucket", settings.bucket, "--no-discover", "--output", "json"];
+        const result = await runCli([...args, "--timeout", String(DEADLINE_S), "--request-timeout", "5"], { timeoutMs: 150_000 });
+        outputs.push(result);
+        const report = JSON.parse(result.stdout) as Report;
+        expect(report.checks.some((c) => c.prefix === "artifacts/team-1/metrics/")).toBe(true);
+        const reportedKeys = report.cleanup.leftovers.filter((l) => !l.uploadId && !l.versionId).map((l) => l.key);
+        expect(reportedKeys.sort(), "probe keys left vs reported").toEqual((await probeKeysInBucket()).sort());
+      } finally {
+        await proxy.close();
+      }
     },
     150_000,
   );

@@ -9,6 +9,7 @@ import {
   clearProbeDebris,
   expectNoSecretIn,
   openUploads,
+  parseReport,
   probeConfigWithUploadLister,
   probeKeysInBucket,
   putAsAdmin,
@@ -17,6 +18,7 @@ import {
   seeded,
   spawnCli,
   storeArgs,
+  witnessRunArgs,
 } from "./local-s3.js";
 
 const outputs: CliResult[] = [];
@@ -123,6 +125,40 @@ describe("interrupted runs", () => {
       await removeAsAdmin([runKey, ...lookAlikes]);
     }
   }, 60_000);
+
+  it("witnesses planted under other teams' metrics/: SIGINT mid-run reports what is left; SIGKILL, then sweep --delete, leaves nothing", async () => {
+    const args = [...witnessRunArgs(), ...storeArgs(), "--output", "json"];
+    // A whole run first: the witness under team-1's metrics/ (where nothing exists) is planted, read and removed.
+    const whole = await runCli(args);
+    outputs.push(whole);
+    const witness = parseReport(whole).checks.find((c) => c.identity === "wrong-metrics-read" && c.prefix === "artifacts/team-1/metrics/");
+    expect(witness?.evidence.map((e) => e.request)).toEqual(["PutObject (witness, as team-1)", "GetObject"]);
+    expect(await probeKeysInBucket()).toEqual([]);
+    // Interrupted once its deeper namespace holds something: what it reports as left is what is left.
+    const interrupted = spawnCli(args);
+    let stdout = "";
+    interrupted.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const done = new Promise<number | null>((resolve) => interrupted.on("exit", resolve));
+    for (let i = 0; i < 200 && !(await probeKeysInBucket()).some((k) => k.includes("/metrics/.kfp-s3-probe/")); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    interrupted.kill("SIGINT");
+    expect([130, 0, 1]).toContain(await done);
+    const reported = (JSON.parse(stdout) as Report).cleanup.leftovers.map((l) => l.key).sort();
+    expect(reported).toEqual((await probeKeysInBucket()).sort());
+    await clearProbeDebris();
+    // Killed outright: sweep finds the deeper namespace from its marker, and removes all of it.
+    const killed = spawnCli(args);
+    for (let i = 0; i < 200 && !(await probeKeysInBucket()).some((k) => k.includes("/metrics/.kfp-s3-probe/")); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    killed.kill("SIGKILL");
+    await new Promise((resolve) => killed.on("exit", resolve));
+    const left = await probeKeysInBucket();
+    const swept = await sweep("--delete");
+    outputs.push(swept);
+    expect(swept.code).toBe(0);
+    if (left.some((k) => k.includes("/metrics/.kfp-s3-probe/"))) expect(swept.stdout).toMatch(/metrics\/\.kfp-s3-probe\//);
+    expect(await probeKeysInBucket()).toEqual([]);
+  }, 120_000);
 
   it("prints no secret", () => {
     expectNoSecretIn(outputs, 4);

@@ -1,7 +1,7 @@
 // Helpers for tests that talk to the local Ceph RGW: its settings, the CLI as a child process,
 // the bucket as the admin sees it, and a loopback proxy that can hold requests.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -219,6 +219,28 @@ export function probeConfigWithUploadLister(): string {
     ].join("\n"),
   );
   return file;
+}
+
+/**
+ * The backend, team-1 and the metrics-wildcard profile (wrong-metrics-read) with its policy in hand:
+ * its witness under team-1's metrics/, where no object exists, is planted in a deeper namespace.
+ */
+export function witnessRunArgs(): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-witness-"));
+  copyFileSync(join(projectRoot, "fixtures", "policies", "metrics-wildcard.json"), join(dir, "wrong-metrics-read.json"));
+  const config = join(dir, "probe.yaml");
+  const identity = (line: string) => `  - ${line}`;
+  writeFileSync(
+    config,
+    [
+      "identities:",
+      identity(`{ backend: true, credentials: { dir: ${secretsDirOf("backend")} } }`),
+      identity(`{ profile: team-1, credentials: { dir: ${secretsDirOf("team-1")} } }`),
+      identity(`{ name: wrong-metrics-read, profile: team-7, credentials: { dir: ${secretsDirOf("wrong-metrics-read")} } }`),
+      "",
+    ].join("\n"),
+  );
+  return ["--config", config, "--policy-dir", dir];
 }
 
 export async function probeKeysInBucket(): Promise<string[]> {
