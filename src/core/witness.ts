@@ -9,7 +9,7 @@ import type { PolicyDocument } from "./policy/document.js";
 import type { Caller, ExactAnswer } from "./policy/exact.js";
 import { decide, objectCandidates } from "./policy/exact.js";
 import { auditSubject, type PolicySubject } from "./policy/exact-questions.js";
-import { exactly, startingWith } from "./policy/key-language.js";
+import { allOf, complement, exactly, glob, startingWith } from "./policy/key-language.js";
 
 /** The operations a witness is tried with: a read, a write, a delete. */
 const WITNESS_OPERATIONS = ["get", "put", "delete"] as const satisfies readonly Operation[];
@@ -105,7 +105,12 @@ const directoryOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 function plantKeyFor(subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string, runId: string): string | undefined {
   const candidates = objectCandidates(documentsOf(subject), callerOf(subject), actionOf(operation), bucket);
   for (const base of [directoryOf(key), key]) {
-    const answer = decide(candidates, startingWith(runNamespace(base, runId)));
+    const namespace = runNamespace(base, runId);
+    // A name of one segment in the namespace (what sweep recognises), "witness" where the policy allows it.
+    const named = decide(candidates, exactly(`${namespace}witness`));
+    if (named.answer === "yes") return named.witness;
+    const oneSegment = allOf(startingWith(namespace), complement(exactly(namespace)), complement(glob(`${namespace}*/*`)));
+    const answer = decide(candidates, oneSegment);
     if (answer.answer === "yes") return answer.witness;
   }
   return undefined;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
 import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
+import { probeRunOf } from "../../src/core/sweep-rules.js";
 import { policyAllows, witnessesOf } from "../../src/core/witness.js";
 
 const BUCKET = "kfp";
@@ -33,7 +34,8 @@ describe("witnessesOf", () => {
     ]);
     for (const w of witnesses) {
       expect(w.key.startsWith(w.dir)).toBe(true);
-      expect(w.plantKey?.startsWith(`${w.dir}.kfp-s3-probe/${RUN_ID}/`)).toBe(true);
+      expect(w.plantKey).toBe(`${w.dir}.kfp-s3-probe/${RUN_ID}/witness`);
+      expect(probeRunOf(w.plantKey ?? "")).toBe(RUN_ID);
       expect(policyAllows(subject("team-1", extra("artifacts/*/metrics/*")), BUCKET, "get", w.plantKey ?? "")).toBe(true);
     }
   });
@@ -41,7 +43,7 @@ describe("witnessesOf", () => {
   it("a grant no run namespace under its directory matches (artifacts/team-2/x*): the plant goes under the key itself", () => {
     const [witness] = witnessesOf("team-1", subject("team-1", extra("artifacts/team-2/x*")), context).witnesses;
     expect(witness).toMatchObject({ operation: "get", key: "artifacts/team-2/x", dir: "artifacts/team-2/", owner: "team-2" });
-    expect(witness?.plantKey?.startsWith(`artifacts/team-2/x.kfp-s3-probe/${RUN_ID}/`)).toBe(true);
+    expect(witness?.plantKey).toBe(`artifacts/team-2/x.kfp-s3-probe/${RUN_ID}/witness`);
   });
 
   it("a grant on a profile the run does not know: the evaluator's own key, owned by a profile that does not exist yet", () => {
@@ -66,6 +68,15 @@ it("a condition the evaluator does not read: named in unread, never guessed", ()
   );
   const { unread } = witnessesOf("team-1", subject("team-1", conditional), context);
   expect(unread.join(" ")).toMatch(/aws:SourceIp/);
+});
+
+it("a grant that reaches only keys with a folder in the namespace (…/metrics/*/x): a name sweep still recognises", () => {
+  const deep = parsePolicy(
+    JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/artifacts/*/metrics/*/*.json` }] }),
+    "deep",
+  );
+  const [witness] = witnessesOf("team-1", subject("team-1", deep), context).witnesses;
+  expect(witness?.plantKey === undefined || probeRunOf(witness.plantKey) === RUN_ID).toBe(true);
 });
 
 describe("policyAllows", () => {
