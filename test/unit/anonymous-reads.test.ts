@@ -2,30 +2,12 @@
 // the run) or the backend plants under every prefix it is tried against, so that a public read is
 // found even with one profile in the run (issue 21), and nothing of it is left.
 import { describe, expect, it } from "vitest";
-import { LAYOUTS } from "../../src/core/layout.js";
 import { OPERATIONS } from "../../src/core/operations.js";
-import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
-import { MemoryStore, within } from "../../testkit/memory-store.js";
+import type { ProbeIdentity } from "../../src/probe/engine.js";
+import { MemoryStore } from "../../testkit/memory-store.js";
+import { memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
 
-function probeIn(identities: ProbeIdentity[]) {
-  return runProbe(identities, {
-    matrix: "pairs",
-    bucket: "kfp",
-    layout: LAYOUTS.deploykf,
-    runId: "20261201T000000Z-000000000000",
-    readOnly: false,
-    strict: false,
-    concurrency: 8,
-    signal: new AbortController().signal,
-    cleanupTimeoutMs: 1000,
-  });
-}
-
-const profile = (store: MemoryStore, name: string): ProbeIdentity => ({
-  name,
-  role: { kind: "profile", profile: name },
-  port: store.portFor(within([`artifacts/${name}/`, `v2/artifacts/${name}/`])),
-});
+const profile = memoryProfile;
 
 /** Anyone may read what `readable` allows, and do nothing else. */
 const anonymous = (store: MemoryStore, readable: (key: string) => boolean = () => false): ProbeIdentity => ({
@@ -40,7 +22,7 @@ const anonymous = (store: MemoryStore, readable: (key: string) => boolean = () =
 describe("the anonymous caller's reads", () => {
   it("a bucket anyone may read under artifacts/, probed by its only profile: LEAK get of the profile's own v1 prefix, on the seed the profile wrote", async () => {
     const store = new MemoryStore();
-    const run = await probeIn([profile(store, "team-1"), anonymous(store, (key) => key.startsWith("artifacts/"))]);
+    const run = await probeInMemory([profile(store, "team-1"), anonymous(store, (key) => key.startsWith("artifacts/"))]);
     const get = run.results.find((r) => r.identity === "anonymous" && r.target?.prefix === "artifacts/team-1/" && r.operation === "get");
     expect(get?.verdict).toBe("leak");
     expect(get?.observation.evidence.map((e) => e.request)).toContain("PutObject (seed, as team-1)");
@@ -51,12 +33,8 @@ describe("the anonymous caller's reads", () => {
 
   it("the backend and two profiles: no cell of the anonymous caller is undecided, and nothing is left", async () => {
     const store = new MemoryStore();
-    const backend: ProbeIdentity = {
-      name: "backend",
-      role: { kind: "backend" },
-      port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])),
-    };
-    const run = await probeIn([backend, profile(store, "team-1"), profile(store, "team-2"), anonymous(store)]);
+    const backend = memoryBackend(store);
+    const run = await probeInMemory([backend, profile(store, "team-1"), profile(store, "team-2"), anonymous(store)]);
     const cells = run.results.filter((r) => r.identity === "anonymous");
     expect(cells.length).toBeGreaterThan(10);
     expect(cells.filter((r) => r.verdict !== "ok").map((r) => `${r.target?.prefix} ${r.operation} ${r.verdict}: ${r.observation.reason}`)).toEqual(
@@ -69,11 +47,7 @@ describe("the anonymous caller's reads", () => {
 describe("a profile's own prefix it cannot write", () => {
   it("the backend plants an object there, so that the profile's own read is decided (MISSING put, ok get)", async () => {
     const store = new MemoryStore();
-    const backend: ProbeIdentity = {
-      name: "backend",
-      role: { kind: "backend" },
-      port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])),
-    };
+    const backend = memoryBackend(store);
     const readOnlyV2: ProbeIdentity = {
       name: "team-1",
       role: { kind: "profile", profile: "team-1" },
@@ -81,7 +55,7 @@ describe("a profile's own prefix it cannot write", () => {
         (action, key) => key.startsWith("artifacts/team-1/") || (action === OPERATIONS.get.action && key.startsWith("v2/artifacts/team-1/")),
       ),
     };
-    const run = await probeIn([backend, readOnlyV2]);
+    const run = await probeInMemory([backend, readOnlyV2]);
     const own = (operation: string) =>
       run.results.find((r) => r.identity === "team-1" && r.target?.prefix === "v2/artifacts/team-1/" && r.operation === operation);
     expect(own("put")?.verdict).toBe("missing");

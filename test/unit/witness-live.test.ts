@@ -3,15 +3,15 @@
 // owner plants inside the run's namespace; nothing is left (issue 21).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { LAYOUTS } from "../../src/core/layout.js";
 import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
 import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
 import { policyAllows, witnessOperationOf } from "../../src/core/witness.js";
-import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
-import { MemoryStore, within } from "../../testkit/memory-store.js";
+import type { ProbeIdentity } from "../../src/probe/engine.js";
+import { MemoryStore } from "../../testkit/memory-store.js";
+import { MEMORY_BUCKET, MEMORY_RUN_ID, memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
 
-const BUCKET = "kfp";
-const RUN_ID = "20261201T000000Z-0123456789ab";
+const BUCKET = MEMORY_BUCKET;
+const RUN_ID = MEMORY_RUN_ID;
 const reference = (profile: string) =>
   parsePolicy(fillTemplate(readFileSync("fixtures/reference-policies/profile.json", "utf8"), BUCKET, profile), "reference");
 const metrics = parsePolicy(
@@ -32,25 +32,10 @@ function team1(store: MemoryStore): ProbeIdentity {
   };
 }
 
-const team2 = (store: MemoryStore): ProbeIdentity => ({
-  name: "team-2",
-  role: { kind: "profile", profile: "team-2" },
-  port: store.portFor(within(["artifacts/team-2/", "v2/artifacts/team-2/"])),
-});
+const team2 = (store: MemoryStore) => memoryProfile(store, "team-2");
 
 function probe(identities: ProbeIdentity[], policies?: Map<string, PolicySubject>) {
-  return runProbe(identities, {
-    bucket: BUCKET,
-    layout: LAYOUTS.deploykf,
-    runId: RUN_ID,
-    readOnly: false,
-    strict: false,
-    concurrency: 8,
-    signal: new AbortController().signal,
-    cleanupTimeoutMs: 1000,
-    discover: true,
-    ...(policies ? { policies } : {}),
-  });
+  return probeInMemory(identities, { discover: true, ...(policies ? { policies } : {}) });
 }
 
 const witnessCell = (run: Awaited<ReturnType<typeof probe>>) =>
@@ -103,12 +88,8 @@ describe("proof makes scale cheap", () => {
     const store = new MemoryStore();
     const profiles = Array.from({ length: count }, (_, i) => `team-${i + 1}`);
     const identities: ProbeIdentity[] = [
-      { name: "backend", role: { kind: "backend" }, port: store.portFor(within(["pipelines/", "artifacts/", "v2/artifacts/"])) },
-      ...profiles.map((p) => ({
-        name: p,
-        role: { kind: "profile", profile: p } as const,
-        port: store.portFor(within([`artifacts/${p}/`, `v2/artifacts/${p}/`])),
-      })),
+      memoryBackend(store),
+      ...profiles.map((p) => memoryProfile(store, p)),
       {
         name: "anonymous",
         role: { kind: "anonymous" },
