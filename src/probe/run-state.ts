@@ -58,6 +58,11 @@ export interface ProbeOptions {
    * witnesses of what they reach beyond KFP's grant are tried on the store.
    */
   policies?: ReadonlyMap<string, PolicySubject>;
+  /**
+   * The store answers as AWS does: to an identity that may s3:ListBucket, a missing key is 404 where
+   * it may read and 403 where it may not, so such a read decides without an object (AWS S3).
+   */
+  missingKeyDecides?: boolean;
 }
 
 /** An object planted in a prefix the prober must not reach, by someone who may write there. */

@@ -64,3 +64,38 @@ describe("a profile's own prefix it cannot write", () => {
     expect(store.objects.size).toBe(0);
   });
 });
+
+describe("AWS semantics: a missing key decides a read for an identity that may list", () => {
+  const unownedGets = (run: Awaited<ReturnType<typeof probeInMemory>>, identity: string) =>
+    run.results.filter((r) => r.identity === identity && r.target?.relation === "unowned" && r.operation === "get");
+
+  it("team-1 alone, no one to plant under nobody's prefix: undecided elsewhere, denied (403) where the store answers as AWS", async () => {
+    const store = new MemoryStore();
+    const elsewhere = await probeInMemory([memoryProfile(store, "team-1")]);
+    expect(unownedGets(elsewhere, "team-1").map((r) => r.verdict)).toEqual(["ambiguous", "ambiguous"]);
+    const onAws = await probeInMemory([memoryProfile(store, "team-1")], { missingKeyDecides: true });
+    const cells = unownedGets(onAws, "team-1");
+    expect(cells.map((r) => [r.verdict, r.observation.outcome])).toEqual([
+      ["ok", "denied"],
+      ["ok", "denied"],
+    ]);
+    expect(cells[0]?.observation.evidence.map((e) => [e.request, e.status])).toEqual([["GetObject (a missing key)", 403]]);
+  });
+
+  it("a profile granted s3:GetObject on artifacts/*, alone: its read under nobody's prefix is a LEAK on the 404 of a missing key", async () => {
+    const store = new MemoryStore();
+    const own = (key: string) => key.startsWith("artifacts/team-3/") || key.startsWith("v2/artifacts/team-3/");
+    const readsAll: ProbeIdentity = {
+      name: "team-3",
+      role: { kind: "profile", profile: "team-3" },
+      port: store.portFor(
+        (action, key) => action !== "s3:AbortMultipartUpload" && (own(key) || (action === "s3:GetObject" && key.startsWith("artifacts/"))),
+      ),
+    };
+    const run = await probeInMemory([readsAll], { missingKeyDecides: true });
+    const [v1] = unownedGets(run, "team-3");
+    expect(v1).toMatchObject({ verdict: "leak" });
+    expect(v1?.observation.reason).toMatch(/^404 for a missing key/);
+    expect(store.objects.size).toBe(0);
+  });
+});

@@ -12,6 +12,7 @@ import { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "
 import { buildReport, type Report, type ReportContext } from "../../report/model.js";
 import type { Redactor } from "../../report/redact.js";
 import { findingLog } from "../../report/text.js";
+import { isAwsEndpoint } from "../../s3/providers.js";
 import { RequestMeter, type SentRequest } from "../../s3/request-meter.js";
 import { toolVersion } from "../../version.js";
 import type { CommandContext } from "../commands/command.js";
@@ -81,6 +82,8 @@ export function probeOptionsOf(
     runId,
     cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
     requestTimeoutMs: store.requestTimeoutMs,
+    // Only where the store is known to answer so: RGW and MinIO answer 404 for a missing key when denied.
+    ...(store.provider === "aws" || isAwsEndpoint(store.endpoint) ? { missingKeyDecides: true } : {}),
   };
 }
 

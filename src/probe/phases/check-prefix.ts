@@ -110,6 +110,20 @@ async function plantedByBackend(probe: PrefixProbe): Promise<Readable | undefine
   return entry ? { key, expected: body, firstByteOnly: false, before: [put.observation.evidence[0] as Evidence] } : undefined;
 }
 
+/** On AWS semantics, with s3:ListBucket: a missing key's 404 means the read is allowed, its 403 that it is denied. */
+async function readOfMissingKey(probe: PrefixProbe): Promise<Observation | undefined> {
+  const { state, prober, plan } = probe;
+  if (!state.options.missingKeyDecides || prober.role.kind === "anonymous") return undefined;
+  const mayList = state.decided.get(state.checkOf(plan, null, "list-bucket"))?.observation.outcome === "allowed";
+  if (!mayList) return undefined;
+  const get = await state.request("GetObject (a missing key)", probe.key, "existing-object", (s) => prober.port.getObject(probe.key, true, s));
+  const { status } = get.result;
+  const why = "on AWS, to an identity that may s3:ListBucket, a missing key is 404 where it may read and 403 where it may not";
+  if (status === 404) return { ...get.observation, outcome: "allowed", reason: `404 for a missing key: ${why}` };
+  if (status === 403) return { ...get.observation, outcome: "denied", reason: `403 for a missing key: ${why}` };
+  return undefined;
+}
+
 function undecidedRead(probe: PrefixProbe): Observation {
   const { options, seedless } = probe.state;
   const { prefix } = probe.target;
@@ -125,8 +139,9 @@ function undecidedRead(probe: PrefixProbe): Observation {
 async function readBack(probe: PrefixProbe, readable: Readable | undefined): Promise<Observation["outcome"] | undefined> {
   const withHead = probe.target.operations.includes("head");
   if (readable === undefined) {
-    if (withHead) decide(probe, "head", undecidedRead(probe));
-    decide(probe, "get", undecidedRead(probe));
+    const read = (await readOfMissingKey(probe)) ?? undecidedRead(probe);
+    if (withHead) decide(probe, "head", read);
+    decide(probe, "get", read);
     return undefined;
   }
   const { state, prober } = probe;
