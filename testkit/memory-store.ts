@@ -12,7 +12,15 @@ const DELETE = OPERATIONS.delete.action;
 const MULTIPART = OPERATIONS.multipart.action;
 const ABORT = OPERATIONS["abort-multipart"].action;
 
+/**
+ * How a read of a missing key is answered: "aws" (to a caller that may list, 404 where it may read,
+ * 403 where not) or "rgw" (404 whatever the policy, as Ceph RGW and MinIO answer).
+ */
+export type MissingKeyAnswers = "aws" | "rgw";
+
 export class MemoryStore {
+  constructor(readonly missingKeys: MissingKeyAnswers = "aws") {}
+
   readonly objects = new Map<string, Uint8Array>();
   /** Open multipart uploads: upload id → key. */
   readonly uploads = new Map<string, string>();
@@ -39,6 +47,11 @@ export class MemoryStore {
     };
   }
 
+  /** Whether a read is answered as allowed: where it is, and, as RGW answers, wherever the key is missing. */
+  private readable(allowed: boolean, key: string): boolean {
+    return allowed || (this.missingKeys === "rgw" && !this.objects.has(key));
+  }
+
   /** mayList: whether the identity may list under a prefix (default: the whole bucket, as the reference policies grant). */
   portFor(mayDo: (action: IamAction, key: string) => boolean, mayList: (prefix: string) => boolean = () => true): S3Port {
     const answer = <R extends ResponseFacts>(allowed: boolean, ok: () => R): Promise<R | ResponseFacts> => {
@@ -56,9 +69,10 @@ export class MemoryStore {
           this.objects.set(key, body);
           return { status: 200 };
         }),
-      headObject: (key: string) => answer(mayDo(HEAD, key), () => (this.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
+      headObject: (key: string) =>
+        answer(this.readable(mayDo(HEAD, key), key), () => (this.objects.has(key) ? { status: 200 } : { status: 404, errorName: "NotFound" })),
       getObject: (key: string): Promise<ReadResult> =>
-        answer(mayDo(GET, key), () => {
+        answer(this.readable(mayDo(GET, key), key), () => {
           const body = this.objects.get(key);
           return body ? { status: 200, body } : { status: 404, errorName: "NoSuchKey" };
         }),

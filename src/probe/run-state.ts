@@ -4,7 +4,7 @@
 import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
 import { classify, type RequestSubject, type ResponseFacts } from "../core/classify.js";
-import type { KeyLayout } from "../core/layout.js";
+import { type KeyLayout, PROBE_NAMESPACE, profilePrefixes } from "../core/layout.js";
 import type { Operation } from "../core/operations.js";
 import type { IdentityPlan, MatrixMode, PlannedCheck, Role, Target } from "../core/plan.js";
 import type { PolicySubject } from "../core/policy/exact-questions.js";
@@ -168,6 +168,7 @@ export class RunState {
   enforcementSample: string[] = [];
   /** By key: the markers of deeper namespaces (witnesses'), written once each before anything in them. */
   readonly deeperMarkers = new Map<string, Promise<boolean>>();
+  private missingKeyAnswer: Promise<boolean> | undefined;
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
   private readonly bodies = new Map<string, Uint8Array>();
@@ -300,6 +301,40 @@ export class RunState {
 
   backend(): ProbeIdentity | undefined {
     return this.identities.find((i) => i.role.kind === "backend" && this.reachable.has(i));
+  }
+
+  /** Whether the identity's bucket-wide ListObjectsV2 was allowed (its preflight). */
+  mayListBucket(plan: IdentityPlan): boolean {
+    const check = this.checkIndex.get(plan)?.get("list-bucket");
+    return check !== undefined && this.decided.get(check)?.observation.outcome === "allowed";
+  }
+
+  /**
+   * Whether this store showed, in this run, that it answers a missing key as AWS does, to a profile
+   * that may list: 404 under its own prefix (where it may read) and 403 under the backend's (where
+   * the reference policies let it not). RGW and MinIO answer 404 to both whatever the policy; a
+   * store that answers 403 to both tells nothing. Asked once, when a read first has nothing to read.
+   */
+  missingKeyShown(): Promise<boolean> {
+    this.missingKeyAnswer ??= this.askMissingKeys();
+    return this.missingKeyAnswer;
+  }
+
+  private async askMissingKeys(): Promise<boolean> {
+    const plan = this.plans.find((p) => p.role.kind === "profile" && this.mayListBucket(p));
+    const prober = plan && this.identities.find((i) => i.name === plan.identity);
+    const own = plan?.role.kind === "profile" ? profilePrefixes(this.options.layout, plan.role.profile)[0] : undefined;
+    const backend = this.options.layout.backendPrefixes[0];
+    if (!prober || own === undefined || backend === undefined) return false;
+    const statusOf = async (prefix: string) => {
+      const key = `${prefix}${PROBE_NAMESPACE}${this.options.runId}/missing-key`;
+      const answer = await this.request("GetObject (how a missing key is answered)", key, "existing-object", (s) =>
+        prober.port.getObject(key, true, s),
+      );
+      return answer.result.status;
+    };
+    const [ownStatus, backendStatus] = await Promise.all([statusOf(own), statusOf(backend)]);
+    return ownStatus === 404 && backendStatus === 403;
   }
 
   /** Creator first, then whoever may delete under the prefix. */

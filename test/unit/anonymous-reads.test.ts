@@ -69,17 +69,20 @@ describe("AWS semantics: a missing key decides a read for an identity that may l
   const unownedGets = (run: Awaited<ReturnType<typeof probeInMemory>>, identity: string) =>
     run.results.filter((r) => r.identity === identity && r.target?.relation === "unowned" && r.operation === "get");
 
-  it("team-1 alone, no one to plant under nobody's prefix: undecided elsewhere, denied (403) where the store answers as AWS", async () => {
-    const store = new MemoryStore();
-    const elsewhere = await probeInMemory([memoryProfile(store, "team-1")]);
+  it("team-1 alone, no one to plant under nobody's prefix: undecided on an RGW-like store; denied (403) where the store is AWS, or showed it in this run", async () => {
+    const rgw = new MemoryStore("rgw");
+    const elsewhere = await probeInMemory([memoryProfile(rgw, "team-1")]);
     expect(unownedGets(elsewhere, "team-1").map((r) => r.verdict)).toEqual(["ambiguous", "ambiguous"]);
-    const onAws = await probeInMemory([memoryProfile(store, "team-1")], { missingKeyDecides: true });
-    const cells = unownedGets(onAws, "team-1");
-    expect(cells.map((r) => [r.verdict, r.observation.outcome])).toEqual([
-      ["ok", "denied"],
-      ["ok", "denied"],
-    ]);
-    expect(cells[0]?.observation.evidence.map((e) => [e.request, e.status])).toEqual([["GetObject (a missing key)", 403]]);
+    // Told the store is AWS, or not told: an AWS-like store shows it (404 on its own prefix, 403 under pipelines/).
+    for (const options of [{ missingKeyDecides: true }, {}]) {
+      const aws = new MemoryStore("aws");
+      const cells = unownedGets(await probeInMemory([memoryProfile(aws, "team-1")], options), "team-1");
+      expect(cells.map((r) => [r.verdict, r.observation.outcome])).toEqual([
+        ["ok", "denied"],
+        ["ok", "denied"],
+      ]);
+      expect(cells[0]?.observation.evidence.map((e) => [e.request, e.status])).toEqual([["GetObject (a missing key)", 403]]);
+    }
   });
 
   it("a profile granted s3:GetObject on artifacts/*, alone: its read under nobody's prefix is a LEAK on the 404 of a missing key", async () => {

@@ -113,12 +113,12 @@ async function plantedByBackend(probe: PrefixProbe): Promise<Readable | undefine
 /** On AWS semantics, with s3:ListBucket: a missing key's 404 means the read is allowed, its 403 that it is denied. */
 async function readOfMissingKey(probe: PrefixProbe): Promise<Observation | undefined> {
   const { state, prober, plan } = probe;
-  if (!state.options.missingKeyDecides || prober.role.kind === "anonymous") return undefined;
-  const mayList = state.decided.get(state.checkOf(plan, null, "list-bucket"))?.observation.outcome === "allowed";
-  if (!mayList) return undefined;
+  if (prober.role.kind === "anonymous" || !state.mayListBucket(plan)) return undefined;
+  if (!state.options.missingKeyDecides && !(await state.missingKeyShown())) return undefined;
   const get = await state.request("GetObject (a missing key)", probe.key, "existing-object", (s) => prober.port.getObject(probe.key, true, s));
   const { status } = get.result;
-  const why = "on AWS, to an identity that may s3:ListBucket, a missing key is 404 where it may read and 403 where it may not";
+  const why =
+    "as on AWS (this store is, or showed it in this run), to an identity that may s3:ListBucket a missing key is 404 where it may read and 403 where it may not";
   if (status === 404) return { ...get.observation, outcome: "allowed", reason: `404 for a missing key: ${why}` };
   if (status === 403) return { ...get.observation, outcome: "denied", reason: `403 for a missing key: ${why}` };
   return undefined;
