@@ -68,6 +68,10 @@ describe("one profile's keys against every other team and the public", () => {
     expect(report.checks.filter((c) => c.identity === "anonymous" && c.verdict === "leak")).toEqual([]);
     expect(checksOf(report, "anonymous", "artifacts/team-2/", "get")[0]).toMatchObject({ observed: "denied" });
     expect(report.diagnoses).toEqual([]);
+    // Nothing to read under nobody's prefix and no backend to plant: RGW answers a missing key 404
+    // whatever the policy, so it shows no AWS rule and the read stays undecided, said why.
+    const nobody = report.checks.find((c) => c.identity === "team-1" && c.relation === "unowned" && c.operation === "get");
+    expect(nobody).toMatchObject({ verdict: "ambiguous", reason: "no backend in this run to plant an object to read" });
   });
 
   it("a profile whose policy also grants s3:GetObject on one other team's prefix, probed alone: LEAK get on that prefix", async () => {
