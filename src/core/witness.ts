@@ -44,14 +44,24 @@ export interface WitnessCheck {
   namespace: string;
 }
 
-/**
- * The cell a witness is judged in: its directory, or the key itself where the plan tries that
- * directory already with the same operation (on a key the witness's grant may not match).
- */
-export function witnessTarget(plan: IdentityPlan, witness: Witness, known: ReadonlySet<string>): Target {
-  const taken = plan.checks.some((c) => c.target?.prefix === witness.dir && c.operation === witness.operation);
+/** The cell a witness is judged in: its directory, relation and owner, the one operation. */
+export function witnessCell(witness: Witness, known: ReadonlySet<string>): Target {
   const relation = witness.owner !== null && known.has(witness.owner) ? "foreign" : "unowned";
-  return { prefix: taken ? witness.key : witness.dir, relation, owner: witness.owner, operations: [witness.operation] };
+  return { prefix: witness.dir, relation, owner: witness.owner, operations: [witness.operation] };
+}
+
+/**
+ * Where the plan tries the witness's directory already with the same operation (on a key the
+ * witness's grant may not match), the witness's cell is its key's instead, so that each cell is one.
+ */
+export function cellIsTaken(plan: IdentityPlan, check: PlannedCheck): boolean {
+  return plan.checks.some((c) => c !== check && c.target?.prefix === check.target?.prefix && c.operation === check.operation);
+}
+
+/** The witness's cell in a plan that stays as it is (check-policy). */
+export function witnessTarget(plan: IdentityPlan, witness: Witness, known: ReadonlySet<string>): Target {
+  const cell = witnessCell(witness, known);
+  return plan.checks.some((c) => c.target?.prefix === cell.prefix && c.operation === witness.operation) ? { ...cell, prefix: witness.key } : cell;
 }
 
 function callerOf(subject: PolicySubject): Caller {

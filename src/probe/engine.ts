@@ -22,7 +22,7 @@ import { preflight, recordPreflight } from "./phases/preflight.js";
 import { findRealObjects } from "./phases/real-objects.js";
 import { plantSeeds } from "./phases/seed.js";
 import { uploadsFor } from "./phases/uploads.js";
-import { checkWitness, narrowToProof, planWitnesses } from "./phases/witnesses.js";
+import { checkWitness, narrowToProof, planWitnesses, settleWitnessCells } from "./phases/witnesses.js";
 import { forEachBounded, settled } from "./pool.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
 
@@ -128,8 +128,9 @@ async function phases(state: RunState): Promise<DiscoveryReport> {
   const preflights = await Promise.all(identities.map((identity) => preflight(state, identity)));
   const discovery = await discover(state);
   const plans = planRun(identities, state.options, discovery);
-  state.enforcementSample = narrowToProof(plans, state.options.policies);
   state.witnessChecks = planWitnesses(state, plans, knownProfiles(identities, discovery));
+  state.enforcementSample = narrowToProof(state, plans);
+  settleWitnessCells(plans, state.witnessChecks);
   state.setPlans(plans);
   for (const [i, identity] of identities.entries()) recordPreflight(state, identity, preflights[i] as Observation);
   const preparing = [findRealObjects(state), plantSeeds(state)];

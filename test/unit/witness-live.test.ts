@@ -84,7 +84,11 @@ describe("proof makes scale cheap", () => {
   const backendPolicy = parsePolicy(fillTemplate(readFileSync("fixtures/reference-policies/backend.json", "utf8"), BUCKET, ""), "backend");
   const noBucketPolicy = { statements: [] };
 
-  async function requestsFor(count: number, withPolicies: boolean): Promise<{ requests: number; results: number; left: number }> {
+  /** withPolicies: every identity's and the bucket's ("all"), the identities' alone ("no-bucket-policy"), or none. */
+  async function requestsFor(
+    count: number,
+    withPolicies: boolean | "no-bucket-policy",
+  ): Promise<{ requests: number; results: number; left: number }> {
     const store = new MemoryStore();
     const profiles = Array.from({ length: count }, (_, i) => `team-${i + 1}`);
     const identities: ProbeIdentity[] = [
@@ -107,6 +111,7 @@ describe("proof makes scale cheap", () => {
       ]),
       ["anonymous", { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy: [noBucketPolicy] }],
     ]);
+    if (withPolicies === "no-bucket-policy") policies.delete("anonymous");
     const run = await probe(identities, withPolicies ? policies : undefined);
     expect(run.results.filter((r) => r.verdict === "leak")).toEqual([]);
     return { requests: store.requests, results: run.results.length, left: store.objects.size };
@@ -119,5 +124,11 @@ describe("proof makes scale cheap", () => {
     // Growth per added profile: constant with policies in hand (no new pairs), growing without.
     const [proven40, sampled40] = [await requestsFor(40, true), await requestsFor(40, false)];
     expect((proven40.requests - proven.requests) / 10).toBeLessThan((sampled40.requests - sampled.requests) / 10 / 2);
+  });
+
+  it("without the bucket's policy nothing is narrowed: a grant in it would show only on the samples", async () => {
+    const [sampled, partial] = [await requestsFor(12, false), await requestsFor(12, "no-bucket-policy")];
+    expect(partial.requests).toBeGreaterThanOrEqual(sampled.requests);
+    expect(partial.left).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { isProbeKey, PROBE_NAMESPACE, runNamespace } from "../../core/layout.js"
 import type { IdentityPlan, PlannedCheck, Target } from "../../core/plan.js";
 import { deeperMarkerKey, standardRootOf } from "../../core/sweep-rules.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
-import { policyAllows, type Witness, type WitnessCheck, witnessesOf, witnessTarget } from "../../core/witness.js";
+import { cellIsTaken, policyAllows, type Witness, type WitnessCheck, witnessCell, witnessesOf } from "../../core/witness.js";
 import type { CreatedObject } from "../ledger.js";
 import { notRun, type ProbeIdentity, type RunState } from "../run-state.js";
 
@@ -28,7 +28,7 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
     return witnesses.map((witness) => {
       const check: PlannedCheck = {
         identity: plan.identity,
-        target: witnessTarget(plan, witness, known),
+        target: witnessCell(witness, known),
         operation: witness.operation,
         expectation: "forbidden",
       };
@@ -39,35 +39,49 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
   });
 }
 
+/** Once the plans are narrowed: a witness whose directory the plan still tries with the same operation is judged in its key's cell. */
+export function settleWitnessCells(plans: IdentityPlan[], witnessChecks: WitnessCheck[]): void {
+  for (const { witness, check } of witnessChecks) {
+    const plan = plans.find((p) => p.identity === check.identity);
+    if (plan && check.target && cellIsTaken(plan, check)) check.target.prefix = witness.key;
+  }
+}
+
 /** How many profiles with their policies in hand keep their whole plan, to check that the store enforces what the policies say. */
 const ENFORCEMENT_SAMPLE = 2;
 
-function keepTargets(plan: IdentityPlan, keep: (target: Target) => boolean): void {
+function keepTargets(plan: IdentityPlan, keep: (target: Target) => boolean, witnesses: ReadonlySet<Target | null>): void {
   plan.targets = plan.targets.filter(keep);
-  const kept = new Set<Target>(plan.targets);
-  plan.checks = plan.checks.filter((c) => c.target === null || kept.has(c.target));
+  const kept = new Set<Target | null>([null, ...plan.targets, ...witnesses]);
+  plan.checks = plan.checks.filter((c) => kept.has(c.target));
 }
 
 /**
- * With an identity's policies in hand, what it may do beyond its own prefixes is decided for all
- * keys by the evaluator and its witnesses: its plan keeps its own prefixes and the bucket's checks.
- * A bounded sample (the first profiles by name) keeps the whole plan, so that the store is seen to
- * enforce the policies; the anonymous caller, where the bucket's policy is in hand, is tried on
- * nobody's prefixes, pipelines/ and the sample's. Returns the sample's names. The backend keeps its
- * plan: every prefix is its own.
+ * With an identity's policies and the bucket's in hand, all read by the evaluator, what it may do
+ * beyond its own prefixes is decided for all keys by the evaluator and its witnesses: its plan
+ * keeps its own prefixes, the bucket's checks and its witnesses. A bounded sample (the first
+ * profiles by name) keeps the whole plan, so that the store is seen to enforce the policies; the
+ * anonymous caller is tried on nobody's prefixes, pipelines/ and the sample's. Where the bucket's
+ * policy is not in hand, or a policy holds what the evaluator does not read, nothing is narrowed:
+ * the samples are all there is for what that could grant. Returns the sample's names. The backend
+ * keeps its plan: every prefix is its own.
  */
-export function narrowToProof(plans: IdentityPlan[], policies: ReadonlyMap<string, unknown> | undefined): string[] {
-  if (!policies) return [];
-  const covered = plans.filter((p) => policies.has(p.identity) && p.role.kind === "profile");
+export function narrowToProof(state: RunState, plans: IdentityPlan[]): string[] {
+  const policies = state.options.policies;
+  const anonymous = plans.find((p) => p.role.kind === "anonymous" && policies?.has(p.identity));
+  const bucketPolicyInHand = [...(policies?.values() ?? [])].some((subject) => subject.role.kind === "anonymous");
+  if (!policies || !bucketPolicyInHand) return [];
+  const decided = (plan: IdentityPlan) => policies.has(plan.identity) && (state.policyUnread.get(plan.identity) ?? []).length === 0;
+  const covered = plans.filter((p) => p.role.kind === "profile" && decided(p));
   const sample = covered
     .map((p) => p.identity)
     .sort()
     .slice(0, ENFORCEMENT_SAMPLE);
   const sampleProfiles = new Set(covered.filter((p) => sample.includes(p.identity)).map((p) => (p.role.kind === "profile" ? p.role.profile : "")));
-  for (const plan of covered.filter((p) => !sample.includes(p.identity))) keepTargets(plan, (t) => t.relation === "own");
-  const anonymous = plans.find((p) => p.role.kind === "anonymous" && policies.has(p.identity));
-  if (anonymous) keepTargets(anonymous, (t) => t.owner === null || sampleProfiles.has(t.owner));
-  return [...sample, ...(anonymous ? [anonymous.identity] : [])];
+  const witnesses = new Set(state.witnessChecks.map((w) => w.check.target));
+  for (const plan of covered.filter((p) => !sample.includes(p.identity))) keepTargets(plan, (t) => t.relation === "own", witnesses);
+  if (anonymous && decided(anonymous)) keepTargets(anonymous, (t) => t.owner === null || sampleProfiles.has(t.owner), witnesses);
+  return [...sample, ...(anonymous && decided(anonymous) ? [anonymous.identity] : [])];
 }
 
 /** An object KFP stored under the witness's directory that the policy reaches, by the first identity that may list there. */
