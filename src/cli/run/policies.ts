@@ -8,7 +8,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Role } from "../../core/plan.js";
 import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
 import { UsageError } from "../../core/usage-error.js";
-import { loadCredentials } from "../../credentials/load.js";
+import { CredentialError, type LoadedCredentials, loadCredentials } from "../../credentials/load.js";
 import { type IamPrincipal, principalOfArn, readPrincipalPolicies } from "../../iam/policy-reader.js";
 import type { Redactor } from "../../report/redact.js";
 import { readBucketPolicy } from "../../s3/bucket-policy.js";
@@ -85,17 +85,34 @@ async function readBucket(
   inHand.problems.push(`the bucket policy was not read: ${problems.join("; ") || "no identity to read it"}`);
 }
 
+export interface PolicyReader {
+  name: string;
+  keys: LoadedCredentials;
+}
+
+/** --policy-reader's keys, read before anything is sent: a bad directory is one line naming the flag. */
+export async function loadPolicyReader(config: ProbeConfig, io: Io, redactor: Redactor): Promise<PolicyReader | undefined> {
+  const reader = config.run.policyReader;
+  if (!reader) return undefined;
+  try {
+    const keys = await loadCredentials({ source: "dir", directory: reader.directory, env: io.env, timeoutMs: config.run.credentialsTimeoutMs });
+    redactor.add(...keys.secrets);
+    return { name: reader.name, keys };
+  } catch (error) {
+    if (error instanceof CredentialError) throw new CredentialError(`--policy-reader ${reader.name}=${reader.directory}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** --policy-reader: the identities' policies and the bucket's, read from the store. */
 export async function policiesFromStore(
   config: ProbeConfig,
   sessions: Sessions,
+  reader: PolicyReader,
   io: Io,
-  redactor: Redactor,
   signal: AbortSignal,
 ): Promise<PoliciesInHand> {
-  const reader = config.run.policyReader as NonNullable<ProbeConfig["run"]["policyReader"]>;
-  const keys = await loadCredentials({ source: "dir", directory: reader.directory, env: io.env, timeoutMs: config.run.credentialsTimeoutMs });
-  redactor.add(...keys.secrets);
+  const { keys } = reader;
   const endpoint = io.env.AWS_ENDPOINT_URL_IAM ?? config.store.endpoint;
   const iam = new IAMClient({ endpoint, region: config.store.region, credentials: keys.credentials, maxAttempts: 2 });
   const s3 = createS3Client(sessions.store, keys.credentials, reader.name);

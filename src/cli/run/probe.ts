@@ -20,7 +20,7 @@ import { writeReport } from "../commands/report-output.js";
 import type { Io } from "../io.js";
 import type { OutputConfig, ProbeConfig, StoreConfig } from "../settings/config.js";
 import { RunInterrupts } from "./interrupts.js";
-import { type PoliciesInHand, policiesFromStore, policiesIn } from "./policies.js";
+import { loadPolicyReader, type PoliciesInHand, policiesFromStore, policiesIn } from "./policies.js";
 import { type PressureWatch, watchPressure } from "./pressure.js";
 import { closeSessions, type LoadedIdentity, loadIdentities, openSessions, otherAddressingNotes, probers, type Sessions } from "./sessions.js";
 
@@ -209,6 +209,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
     meter: new RequestMeter(),
     policies: policiesOf(config),
   };
+  const reader = await loadPolicyReader(config, io, redactor);
   const interrupts = new RunInterrupts(io, config.run.deadlineMs);
   const pressure = watchPressure({ deadlineMs: config.run.deadlineMs });
   if (config.output.debug) facts.meter = new RequestMeter(requestLogger(io, redactor));
@@ -219,7 +220,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
     facts.notes.push(...config.store.notes, ...tlsWarnings(config.store, io));
     const signals = { signal: interrupts.checks.signal, cleanupSignal: interrupts.cleanup.signal };
     sessions = await openSessions(config.store, loaded, { anonymous: config.run.anonymous, signal: signals.signal, meter: facts.meter }, facts.notes);
-    if (config.run.policyReader) facts.policies = await policiesFromStore(config, sessions, io, redactor, signals.signal);
+    if (reader) facts.policies = await policiesFromStore(config, sessions, reader, io, signals.signal);
     facts.notes.push(...(facts.policies?.problems ?? []));
     spinner = startSpinner(io, probers(sessions));
     const options = {
