@@ -6,9 +6,9 @@ import { type KeyLayout, profileAreaRoots, runNamespace } from "./layout.js";
 import { OPERATIONS, type Operation } from "./operations.js";
 import type { IdentityPlan, PlannedCheck, Role, Target } from "./plan.js";
 import type { PolicyDocument } from "./policy/document.js";
-import type { Caller, ExactAnswer } from "./policy/exact.js";
-import { decide, objectCandidates } from "./policy/exact.js";
-import { auditSubject, type PolicySubject } from "./policy/exact-questions.js";
+import type { ExactAnswer } from "./policy/exact.js";
+import { decide } from "./policy/exact.js";
+import { auditSubject, type PolicySubject, subjectCandidates } from "./policy/exact-questions.js";
 import { allOf, complement, exactly, glob, startingWith } from "./policy/key-language.js";
 
 /** The operations a witness is tried with: a read, a write, a delete. */
@@ -64,15 +64,6 @@ export function witnessTarget(plan: IdentityPlan, witness: Witness, known: Reado
   return plan.checks.some((c) => c.target?.prefix === cell.prefix && c.operation === witness.operation) ? { ...cell, prefix: witness.key } : cell;
 }
 
-function callerOf(subject: PolicySubject): Caller {
-  if (subject.role.kind === "anonymous") return { kind: "anonymous" };
-  return subject.arn === undefined ? { kind: "identity" } : { kind: "identity", arn: subject.arn };
-}
-
-function documentsOf(subject: PolicySubject) {
-  return subject.role.kind === "anonymous" ? subject.bucketPolicy : [...subject.identityPolicies, ...subject.bucketPolicy];
-}
-
 /**
  * Each identity's policy subject from the policies in hand by name, where the anonymous caller's
  * documents are the bucket's policy (--policy-dir's anonymous.json): that policy applies to every
@@ -93,11 +84,14 @@ export function policySubjects(
   return subjects;
 }
 
-/** Whether the subject's policies surely let it do `operation` on `key` (an object found by listing is read only then). */
-export function policyAllows(subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string): boolean {
-  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), actionOf(operation), bucket);
-  return decide(candidates, exactly(key)).answer === "yes";
+/** The first of `keys` the subject's policies surely let it do `operation` on (an object found by listing is read only then). */
+export function firstAllowed(subject: PolicySubject, bucket: string, operation: WitnessOperation, keys: readonly string[]): string | undefined {
+  const candidates = subjectCandidates(subject, bucket, actionOf(operation));
+  return keys.find((key) => decide(candidates, exactly(key)).answer === "yes");
 }
+
+export const policyAllows = (subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string): boolean =>
+  firstAllowed(subject, bucket, operation, [key]) !== undefined;
 
 /** The profile a key belongs to by the layout (its first segment under a profile area root). */
 function ownerOf(key: string, layout: KeyLayout): string | null {
@@ -113,7 +107,7 @@ const directoryOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 
 /** A key the policy allows inside the run's namespace under the witness's directory, else under the key itself. */
 function plantKeyFor(subject: PolicySubject, bucket: string, operation: WitnessOperation, key: string, runId: string): string | undefined {
-  const candidates = objectCandidates(documentsOf(subject), callerOf(subject), actionOf(operation), bucket);
+  const candidates = subjectCandidates(subject, bucket, actionOf(operation));
   for (const base of [directoryOf(key), key]) {
     const namespace = runNamespace(base, runId);
     // A name of one segment in the namespace (what sweep recognises), "witness" where the policy allows it.

@@ -11,7 +11,7 @@ import { markPublic } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { runNamespace, unownedProfileName } from "../core/layout.js";
 import { OPERATIONS } from "../core/operations.js";
-import { type IdentityPlan, type PlannedCheck, planFor, type RunContext } from "../core/plan.js";
+import { type IdentityPlan, planFor, type RunContext } from "../core/plan.js";
 import { assess, type CheckResult, type Observation } from "../core/verdict.js";
 import { Ledger } from "./ledger.js";
 import { checkBucket } from "./phases/bucket.js";
@@ -89,12 +89,10 @@ function collect(state: RunState): CheckResult[] {
 
 /** The witnesses' cells as judged (public ones included), and what the evaluator could not read. */
 function proofOf(state: RunState, results: CheckResult[]): NonNullable<ProbeRun["proof"]> {
-  const witnessChecks = new Set<PlannedCheck>(state.witnessChecks.map((w) => w.check));
+  // A result carries its check's target: each witness's target is its own object.
+  const witnessTargets = new Set(state.witnessChecks.map((w) => w.check.target));
   const probed = new Set(state.probers().map((p) => p.name));
-  const witnessResults = results.filter(
-    (r) =>
-      probed.has(r.identity) && [...witnessChecks].some((c) => c.identity === r.identity && c.target === r.target && c.operation === r.operation),
-  );
+  const witnessResults = results.filter((r) => probed.has(r.identity) && witnessTargets.has(r.target));
   return { witnessResults, unread: state.policyUnread, enforcementSample: state.enforcementSample };
 }
 

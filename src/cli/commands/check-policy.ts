@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { markPublic } from "../../core/diagnoses.js";
 import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProfileName } from "../../core/layout.js";
+import { OPERATIONS } from "../../core/operations.js";
 import { type IdentityPlan, planFor, type Role } from "../../core/plan.js";
 import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
 import type { PolicySubject } from "../../core/policy/exact-questions.js";
@@ -110,8 +111,6 @@ function completeCheck(args: CheckPolicyArgs) {
 
 type CheckPolicyArgs = Awaited<ReturnType<ReturnType<typeof parser>["parseAsync"]>>;
 
-const ACTION_WORDS = { get: "s3:GetObject", put: "s3:PutObject", delete: "s3:DeleteObject" } as const;
-
 /**
  * The exact evaluator's answer for all keys: a forbidden cell per witness, a key the policy reaches
  * beyond KFP's grant (allowed; undecided where a condition it does not read decides), and what it
@@ -120,6 +119,7 @@ const ACTION_WORDS = { get: "s3:GetObject", put: "s3:PutObject", delete: "s3:Del
 function exactCells(checked: ReturnType<typeof completeCheck>): { results: CheckResult[]; unread: Map<string, string[]> } {
   const { args, layout, documents, bucketPolicy, plans, others } = checked;
   const unread = new Map<string, string[]>();
+  const known = new Set(others);
   const results = plans.flatMap((plan) => {
     const subject: PolicySubject = { role: plan.role, identityPolicies: plan.role.kind === "anonymous" ? [] : documents, bucketPolicy };
     const own = plan.role.kind === "profile" ? [plan.role.profile] : [];
@@ -131,8 +131,8 @@ function exactCells(checked: ReturnType<typeof completeCheck>): { results: Check
     });
     unread.set(plan.identity, found.unread);
     return found.witnesses.map((w) => {
-      const target = witnessTarget(plan, w, new Set(others));
-      const request = `${ACTION_WORDS[w.operation]} ${w.key} (the exact evaluator: every key)`;
+      const target = witnessTarget(plan, w, known);
+      const request = `${OPERATIONS[w.operation].action} ${w.key} (the exact evaluator: every key)`;
       const observation: Observation = w.undecided
         ? {
             outcome: "ambiguous",

@@ -6,7 +6,7 @@ import { type KeyLayout, profilePrefixes } from "../layout.js";
 import { OBJECT_ACTIONS } from "../operations.js";
 import type { Role } from "../plan.js";
 import type { PolicyDocument } from "./document.js";
-import { type Caller, decide, type ExactAnswer, objectCandidates } from "./exact.js";
+import { type Caller, type Candidate, decide, type ExactAnswer, objectCandidates } from "./exact.js";
 import { decideList, type ListWitness } from "./exact-list.js";
 import { grantedPrefixes } from "./generate.js";
 import { ALL_KEYS, allOf, anyOf, complement, exactly, glob, type KeySet, startingWith } from "./key-language.js";
@@ -38,10 +38,15 @@ function callerOf(subject: PolicySubject): { caller: Caller; documents: PolicyDo
   return { caller, documents: [...subject.identityPolicies, ...subject.bucketPolicy] };
 }
 
+/** The subject's statements on `action` as key sets: what `decide` answers questions over. */
+export function subjectCandidates(subject: PolicySubject, bucket: string, action: string): Candidate[] {
+  const { caller, documents } = callerOf(subject);
+  return objectCandidates(documents, caller, action, bucket);
+}
+
 /** May the subject do `action` on any key of `keys`? The witness is a shortest such key. */
 function mayActOn(subject: PolicySubject, bucket: string, action: string, keys: KeySet): ExactAnswer<string> {
-  const { caller, documents } = callerOf(subject);
-  return decide(objectCandidates(documents, caller, action, bucket), keys, PLAIN_KEYS);
+  return decide(subjectCandidates(subject, bucket, action), keys, PLAIN_KEYS);
 }
 
 /** Any key outside what KFP gives the role, including the prefixes of profiles that do not exist yet. */

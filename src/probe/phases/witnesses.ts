@@ -7,7 +7,7 @@ import { isProbeKey, PROBE_NAMESPACE, runNamespace } from "../../core/layout.js"
 import type { IdentityPlan, PlannedCheck, Target } from "../../core/plan.js";
 import { deeperMarkerKey, standardRootOf } from "../../core/sweep-rules.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
-import { cellIsTaken, policyAllows, type Witness, type WitnessCheck, witnessCell, witnessesOf } from "../../core/witness.js";
+import { cellIsTaken, firstAllowed, type Witness, type WitnessCheck, witnessCell, witnessesOf } from "../../core/witness.js";
 import type { CreatedObject } from "../ledger.js";
 import { notRun, type ProbeIdentity, type RunState } from "../run-state.js";
 
@@ -94,7 +94,12 @@ async function existingObject(state: RunState, { witness }: WitnessCheck): Promi
     );
     if (list.observation.outcome !== "allowed") continue;
     const keys = "keys" in list.result ? (list.result.keys ?? []) : [];
-    const key = keys.find((k) => !isProbeKey(k) && policyAllows(subject, state.options.bucket, "get", k));
+    const key = firstAllowed(
+      subject,
+      state.options.bucket,
+      "get",
+      keys.filter((k) => !isProbeKey(k)),
+    );
     return key ? { key, evidence: list.observation.evidence[0] as Evidence } : undefined;
   }
   return undefined;
