@@ -344,6 +344,25 @@ export class RunState {
   }
 
   /**
+   * A DeleteObject of a probe object, sent by `deleter`, and what it did to the ledger: the object
+   * removed (unversioned), or a delete marker it left to be removed too (versioned bucket).
+   */
+  async deleteProbeObject(deleter: ProbeIdentity, target: Target, key: string, victim: CreatedObject | undefined, label: string) {
+    const del = await this.request(label, key, "write", (s) => deleter.port.deleteObject(key, undefined, s));
+    if (del.observation.outcome === "allowed" && victim && victim.versionId === undefined) this.ledger.markRemoved(victim);
+    if ("deleteMarker" in del.result && del.result.deleteMarker && del.result.versionId) {
+      this.ledger.record({
+        key,
+        versionId: del.result.versionId,
+        identity: deleter.name,
+        cleaners: this.cleanersFor(deleter, target),
+        state: "created",
+      });
+    }
+    return del;
+  }
+
+  /**
    * Writes an object that did not exist; returns the ledger entry when the store took it. A 412
    * on a key of this run's namespace comes from a retry whose first attempt wrote it: it is ours.
    */

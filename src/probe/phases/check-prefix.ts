@@ -171,12 +171,7 @@ async function deleteCheck(probe: PrefixProbe, canary: CreatedObject | undefined
   const seed = state.seeds.get(state.seedSlot(target));
   const victim = seed?.entry ?? canary;
   const deleteKey = victim?.key ?? probe.key;
-  const del = await state.request("DeleteObject", deleteKey, "write", (s) => prober.port.deleteObject(deleteKey, undefined, s));
-  if (del.observation.outcome === "allowed" && victim && victim.versionId === undefined) state.ledger.markRemoved(victim);
-  if ("deleteMarker" in del.result && del.result.deleteMarker && del.result.versionId) {
-    const marker = { key: deleteKey, versionId: del.result.versionId, identity: prober.name, cleaners: state.cleanersFor(prober, target) };
-    state.ledger.record({ ...marker, state: "created" });
-  }
+  const del = await state.deleteProbeObject(prober, target, deleteKey, victim, "DeleteObject");
   const evidence = seed ? [seed.evidence, ...del.observation.evidence] : del.observation.evidence;
   const required = state.checkOf(probe.plan, target, "delete").expectation === "required";
   if (required && del.observation.outcome === "allowed" && headOutcome === "denied") {

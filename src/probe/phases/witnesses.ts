@@ -174,8 +174,7 @@ async function deleteWitness(state: RunState, prober: ProbeIdentity, wc: Witness
   const planted = await plant(state, prober, wc);
   if (typeof planted === "string") return undecided(planted);
   const { key } = planted.entry;
-  const del = await state.request("DeleteObject (witness)", key, "write", (s) => prober.port.deleteObject(key, undefined, s));
-  if (del.observation.outcome === "allowed" && planted.entry.versionId === undefined) state.ledger.markRemoved(planted.entry);
+  const del = await state.deleteProbeObject(prober, wc.check.target as Target, key, planted.entry, "DeleteObject (witness)");
   return { ...del.observation, evidence: [planted.evidence, ...del.observation.evidence] };
 }
 
