@@ -36,6 +36,16 @@ export function profileAreaRoots(layout: KeyLayout): string[] {
   return layout.profilePrefixTemplates.map((template) => template.slice(0, template.indexOf("{profile}")));
 }
 
+/** The profile folder a key lies in by the layout: the root, and the first segment after it, where a "/" ends that segment. */
+export function profileFolderOf(key: string, layout: KeyLayout): { root: string; profile: string } | undefined {
+  for (const root of profileAreaRoots(layout)) {
+    if (!key.startsWith(root)) continue;
+    const end = key.indexOf("/", root.length);
+    if (end > root.length) return { root, profile: key.slice(root.length, end) };
+  }
+  return undefined;
+}
+
 /** Kubernetes namespace names (RFC 1123 labels), which KFP profiles are. */
 export function isValidProfileName(name: string): boolean {
   return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);

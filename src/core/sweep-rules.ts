@@ -1,6 +1,6 @@
 // Which keys a sweep may touch: only those inside a probe namespace of one run,
 // `<prefix>.kfp-s3-probe/<run-id>/<name>`, whatever the sweep was asked. Pure.
-import { type KeyLayout, PROBE_NAMESPACE, profileAreaRoots } from "./layout.js";
+import { type KeyLayout, PROBE_NAMESPACE, profileFolderOf } from "./layout.js";
 
 const RUN_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{12}$/;
 
@@ -54,11 +54,8 @@ function fromHex(hex: string): string | undefined {
 export function standardRootOf(base: string, layout: KeyLayout): string | undefined {
   const backend = layout.backendPrefixes.find((prefix) => base.startsWith(prefix));
   if (backend) return backend;
-  for (const root of profileAreaRoots(layout)) {
-    const folder = base.startsWith(root) ? base.slice(root.length).split("/")[0] : undefined;
-    if (folder && base.length > root.length + folder.length) return `${root}${folder}/`;
-  }
-  return undefined;
+  const folder = profileFolderOf(base, layout);
+  return folder && `${folder.root}${folder.profile}/`;
 }
 
 /**

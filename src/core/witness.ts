@@ -2,7 +2,7 @@
 // forbids it, that key becomes a check on the store itself (issue 21). Each witness names the key,
 // the directory to look in for an object that exists, and a key inside the run's own namespace
 // that the same policy allows, where an object can be planted when none exists. Pure.
-import { type KeyLayout, profileAreaRoots, runNamespace } from "./layout.js";
+import { type KeyLayout, profileFolderOf, runNamespace } from "./layout.js";
 import { OPERATIONS, type Operation } from "./operations.js";
 import type { IdentityPlan, PlannedCheck, Role, Target } from "./plan.js";
 import type { PolicyDocument } from "./policy/document.js";
@@ -94,14 +94,7 @@ export const policyAllows = (subject: PolicySubject, bucket: string, operation: 
   firstAllowed(subject, bucket, operation, [key]) !== undefined;
 
 /** The profile a key belongs to by the layout (its first segment under a profile area root). */
-function ownerOf(key: string, layout: KeyLayout): string | null {
-  for (const root of profileAreaRoots(layout)) {
-    if (!key.startsWith(root)) continue;
-    const segment = key.slice(root.length).split("/")[0];
-    if (segment && key.length > root.length + segment.length) return segment;
-  }
-  return null;
-}
+const ownerOf = (key: string, layout: KeyLayout): string | null => profileFolderOf(key, layout)?.profile ?? null;
 
 const directoryOf = (key: string) => key.slice(0, key.lastIndexOf("/") + 1);
 
