@@ -1,5 +1,7 @@
 // The components table (src/core/components.ts): what each part of KFP sends, read in its sources.
-// These hold the table to itself and to OPERATIONS.
+// These hold the table to itself, to OPERATIONS and to docs/components.md.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ACTION_OF_CALL, COMPONENTS } from "../../src/core/components.js";
 import { OPERATION_NAMES, OPERATIONS } from "../../src/core/operations.js";
@@ -70,5 +72,17 @@ describe("the components table", () => {
   it("every component OPERATIONS says sends a request has its row", () => {
     const named = new Set(OPERATION_NAMES.flatMap((operation) => OPERATIONS[operation].sentBy));
     for (const component of named) expect(Object.keys(COMPONENTS)).toContain(component);
+  });
+
+  it("docs/components.md has every row, every era and every source file", () => {
+    const docs = readFileSync(fileURLToPath(new URL("../../docs/components.md", import.meta.url)), "utf8");
+    for (const [name, row] of rows) {
+      expect(docs, name).toContain(`\`${name}\``);
+      expect(docs, name).toContain(row.label);
+    }
+    for (const { name, era } of eras) {
+      expect(docs, `${name} ${era.kfp}`).toContain(era.kfp);
+      for (const source of era.sources) expect(docs, `${name}: ${source.path}`).toContain(source.path);
+    }
   });
 });
