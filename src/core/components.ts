@@ -858,6 +858,12 @@ const argoExecutor: ComponentRow = {
       requests: [...argoSaves(true), ...argoLoads],
       sources: [
         source(ARGO, "v4.0.5", "workflow/artifacts/s3/s3.go", "137-169, 191-214, 305-338, 460-522, 587-720"),
+        source(
+          ARGO,
+          "v4.0.5",
+          "workflow/executor/executor.go",
+          "375-420 (key: the archive location's key joined with {artifact}.tgz), 680-700 ({container}.log)",
+        ),
         source(MINIO_GO, "v7.0.100", "api-get-object-file.go", "66-100 (StatObject first, Range to resume)"),
         source(MINIO_GO, "v7.0.100", "api-list.go", "121-125, 236-262 (delimiter / unless recursive, max-keys only when set)"),
         source(MINIO_GO, "v7.0.100", "constants.go", "28 (minPartSize 16 MiB)"),
