@@ -83,7 +83,7 @@ interface ClientSettings {
   /** How it decides between http and https, and what it trusts. */
   tls: string;
   /** Flexible checksums on uploads and their validation on downloads. */
-  checksums: "none" | "crc32" | "crc32c-multipart" | "unknown";
+  checksums: "none" | "crc32" | "unknown";
   /** The payload hash it signs an upload with: a signed SHA-256, UNSIGNED-PAYLOAD, or aws-chunked streaming signatures. */
   payload: string;
   notes: readonly string[];
@@ -102,7 +102,7 @@ interface ComponentRequest {
   list: { delimiter: "/" | null; maxKeys: number | "not set" } | null;
   /** The headers a store or a bucket policy can refuse a request over. */
   headers: {
-    checksum: "none" | "crc32" | "crc32c" | "unknown";
+    checksum: "none" | "crc32" | "unknown";
     contentMd5: boolean | "unknown";
     /** Server-side encryption headers, where the install can set them. */
     encryption: string | null;
@@ -730,7 +730,7 @@ const v2Launcher: ComponentRow = {
 
 // --- Argo's workflow executor ---------------------------------------------------------------------
 
-const argoSaves = (contentMd5: boolean | "unknown"): readonly ComponentRequest[] => [
+const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): readonly ComponentRequest[] => [
   {
     call: "GetBucketLocation",
     purpose: "minio-go finds the bucket's region before its first request",
@@ -749,20 +749,24 @@ const argoSaves = (contentMd5: boolean | "unknown"): readonly ComponentRequest[]
     when: "a file of at most 16 MiB (minio-go v7's minPartSize)",
     probe: {
       operation: "put",
-      gap:
-        contentMd5 === true
-          ? "Argo sends Content-MD5 and, over http, aws-chunked streaming signatures; the probe sends neither"
-          : "over http minio-go signs with aws-chunked streaming signatures",
+      gap: contentMd5
+        ? "Argo sends Content-MD5 and, over http, aws-chunked streaming signatures; the probe sends neither"
+        : "over http minio-go signs with aws-chunked streaming signatures",
     },
   },
   {
     call: "CreateMultipartUpload",
-    purpose: "save an output above 16 MiB in parts (minio-go v7 adds its CRC32C checksum to the parts)",
+    purpose: "save an output above 16 MiB in parts (then UploadPart, CompleteMultipartUpload)",
     key: "{keyFormat}/{artifact}.tgz",
     list: null,
-    headers: { checksum: "crc32c", contentMd5, encryption: "as for PutObject", range: null },
+    headers: { checksum: partChecksum, contentMd5, encryption: "as for PutObject", range: null },
     when: "a file above 16 MiB",
-    probe: { operation: "multipart", gap: "the probe's parts carry no CRC32C" },
+    probe: {
+      operation: "multipart",
+      gap: contentMd5
+        ? "each part carries Content-MD5; the probe's parts carry none"
+        : "whether minio-go adds a CRC32C to each part without Content-MD5 was not read for these versions",
+    },
   },
   {
     call: "AbortMultipartUpload",
@@ -831,7 +835,7 @@ const argoExecutor: ComponentRow = {
         payload: "unknown: argoproj/pkg s3 was not read",
         notes: ["Content-MD5 on uploads came with argo-workflows#14191 in v3.7.0: not sent before"],
       },
-      requests: [...argoSaves(false), ...argoLoads],
+      requests: [...argoSaves(false, "unknown"), ...argoLoads],
       sources: [
         source(ARGO, "v3.6.7", "workflow/artifacts/s3/s3.go", "47-76, 100-160, 211-240"),
         source(KFP, "2.14.0", "manifests/kustomize/third-party/argo", "argoexec:v3.6.7"),
@@ -848,14 +852,14 @@ const argoExecutor: ComponentRow = {
         region:
           "the artifact repository's region; when empty (KFP's manifests), minio-go asks GetBucketLocation and takes us-east-1 if that is denied",
         tls: "the repository's insecure flag (KFP's manifests and sync.py: insecure: true, http); trustedCA for https",
-        checksums: "crc32c-multipart",
+        checksums: "none",
         payload: "http: aws-chunked streaming signatures on PutObject; https: UNSIGNED-PAYLOAD",
         notes: [
           "auto addressing: virtual-host only for Amazon and Google endpoints (addressingStyle came with argo-workflows#15734 in v4.1.0)",
-          "SendContentMd5 is always true (argo-workflows#14191)",
+          "SendContentMd5 is always true (argo-workflows#14191): Content-MD5 on PutObject and on every part, so minio-go adds no CRC32C (v7.0.92: only without Content-MD5; v7.0.100: only with TrailingHeaders, which Argo does not set)",
         ],
       },
-      requests: [...argoSaves(true), ...argoLoads],
+      requests: [...argoSaves(true, "none"), ...argoLoads],
       sources: [
         source(ARGO, "v4.0.5", "workflow/artifacts/s3/s3.go", "137-169, 191-214, 305-338, 460-522, 587-720"),
         source(
@@ -867,6 +871,8 @@ const argoExecutor: ComponentRow = {
         source(MINIO_GO, "v7.0.100", "api-get-object-file.go", "66-100 (StatObject first, Range to resume)"),
         source(MINIO_GO, "v7.0.100", "api-list.go", "121-125, 236-262 (delimiter / unless recursive, max-keys only when set)"),
         source(MINIO_GO, "v7.0.100", "constants.go", "28 (minPartSize 16 MiB)"),
+        source(MINIO_GO, "v7.0.100", "api-put-object-streaming.go", "44-56, 291-431 (parts: Content-MD5, CRC32C only when AutoChecksum is set)"),
+        source(MINIO_GO, "v7.0.92", "api-put-object-streaming.go", "289-400 (CRC32C only without Content-MD5)"),
         source(KFP, "2.17.0", "manifests/kustomize/third-party/argo/base/workflow-controller-configmap-patch.yaml", "15-38"),
       ],
       notes: ["KFP 2.16.0's manifests deploy argoexec v3.7.3, 2.17.0's v4.0.5"],
