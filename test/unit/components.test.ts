@@ -1,0 +1,88 @@
+// The components table (src/core/components.ts): what each part of KFP sends, read in its sources.
+// These hold the table to itself, to OPERATIONS and to docs/components.md.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ACTION_OF_CALL, COMPONENTS } from "../../src/core/components.js";
+import { OPERATION_NAMES, OPERATIONS } from "../../src/core/operations.js";
+
+const rows = Object.entries(COMPONENTS);
+const eras = rows.flatMap(([name, row]) => row.eras.map((era) => ({ name, era })));
+const requests = eras.flatMap(({ name, era }) => era.requests.map((request) => ({ name, kfp: era.kfp, request })));
+const where = (r: (typeof requests)[number]) => `${r.name} ${r.kfp} ${r.request.call} ${r.request.key}`;
+
+describe("the components table", () => {
+  it("every request is probed by an operation of OPERATIONS that IAM decides by the same action, or says why it is not yet", () => {
+    expect(requests.length).toBeGreaterThan(0);
+    for (const entry of requests) {
+      const { operation, gap } = entry.request.probe;
+      if (operation === null) {
+        expect(gap.length, where(entry)).toBeGreaterThan(0);
+        continue;
+      }
+      expect(OPERATION_NAMES, where(entry)).toContain(operation);
+      expect(OPERATIONS[operation].action, where(entry)).toBe(ACTION_OF_CALL[entry.request.call]);
+    }
+  });
+
+  it("a listing, and only a listing, has a delimiter and page size; one with a delimiter is not the probe's list, which sends none", () => {
+    for (const entry of requests) {
+      const { call, list, probe } = entry.request;
+      expect(list !== null, where(entry)).toBe(call === "ListObjectsV2");
+      if (probe.operation === "list") expect(list?.delimiter ?? null, where(entry)).toBeNull();
+      if (probe.operation !== null) expect(OPERATIONS[probe.operation].lists !== null, where(entry)).toBe(call === "ListObjectsV2");
+    }
+  });
+
+  it("an upload with a CRC32 checksum is the probe's put-checksum, and put-checksum stands for nothing else", () => {
+    for (const entry of requests) {
+      const { call, headers, probe } = entry.request;
+      const crcPut = call === "PutObject" && headers.checksum === "crc32";
+      expect(probe.operation === "put-checksum", where(entry)).toBe(crcPut);
+    }
+  });
+
+  it("every row runs as the backend or a profile, and every era names the files it was read in, at a tag or commit", () => {
+    for (const [name, row] of rows) {
+      expect(["backend", "profile"], name).toContain(row.identity);
+      expect(row.identityNote.length, name).toBeGreaterThan(0);
+      expect(row.eras.length, name).toBeGreaterThan(0);
+    }
+    for (const { name, era } of eras) {
+      expect(era.sources.length, `${name} ${era.kfp}`).toBeGreaterThan(0);
+      for (const source of era.sources) {
+        expect(source.repo, name).toMatch(/^[\w.-]+\/[\w.-]+$/);
+        expect(source.ref, name).toMatch(/^(v?\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+        expect(source.path.length, name).toBeGreaterThan(0);
+        expect(source.lines.length, name).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("a client setting the sources did not give says unknown, and says what was not read", () => {
+    for (const { name, era } of eras) {
+      const { addressing, checksums, region, payload, notes } = era.client;
+      const saysUnknown = [addressing, checksums, region, payload].some((value) => value === "unknown" || value.startsWith("unknown:"));
+      if (!saysUnknown) continue;
+      const explained = [region, payload, ...notes].some((text) => /not read|was read|not applicable/.test(text));
+      expect(explained, `${name} ${era.kfp}`).toBe(true);
+    }
+  });
+
+  it("every component OPERATIONS says sends a request has its row", () => {
+    const named = new Set(OPERATION_NAMES.flatMap((operation) => OPERATIONS[operation].sentBy));
+    for (const component of named) expect(Object.keys(COMPONENTS)).toContain(component);
+  });
+
+  it("docs/components.md has every row, every era and every source file", () => {
+    const docs = readFileSync(fileURLToPath(new URL("../../docs/components.md", import.meta.url)), "utf8");
+    for (const [name, row] of rows) {
+      expect(docs, name).toContain(`\`${name}\``);
+      expect(docs, name).toContain(row.label);
+    }
+    for (const { name, era } of eras) {
+      expect(docs, `${name} ${era.kfp}`).toContain(era.kfp);
+      for (const source of era.sources) expect(docs, `${name}: ${source.path}`).toContain(source.path);
+    }
+  });
+});
