@@ -18,9 +18,11 @@ export const LAYOUTS = {
   },
   kubeflow: {
     name: "kubeflow",
-    description: "Kubeflow multi-user manifests: pipelines/, private-artifacts/<profile>/",
+    // As KFP's profile controller (sync.py, 2.15 to 2.17) grants each namespace's user; artifacts/ and
+    // shared/ it grants to every profile alike, so they belong to no one profile (docs/components.md).
+    description: "upstream Kubeflow Pipelines (bucket mlpipeline): pipelines/, private-artifacts/<profile>/, private/<profile>/",
     backendPrefixes: ["pipelines/"],
-    profilePrefixTemplates: ["private-artifacts/{profile}/"],
+    profilePrefixTemplates: ["private-artifacts/{profile}/", "private/{profile}/"],
   },
 } as const satisfies Record<string, KeyLayout>;
 

@@ -57,6 +57,16 @@ export const PROVIDERS = {
     checksums: "WHEN_REQUIRED",
     notes: [],
   },
+  // Upstream KFP's default store since 2.15 (manifests/kustomize/third-party/seaweedfs, `weed server -s3`):
+  // plain HTTP, path-style only (virtual hosts need -s3.domainName, which KFP's manifests do not set),
+  // any signing region (GetBucketLocation answers an empty constraint). Sources: docs/components.md.
+  seaweedfs: {
+    endpointExample: "http://seaweedfs.kubeflow:9000",
+    defaultRegion: "us-east-1",
+    forcePathStyle: true,
+    checksums: "WHEN_REQUIRED",
+    notes: ["SeaweedFS serves path-style requests only, and its IAM takes only Allow statements in user policies: a Deny has to live in the bucket policy."],
+  },
   wasabi: {
     endpoint: (region) => `https://s3.${region}.wasabisys.com`,
     endpointExample: "https://s3.<region>.wasabisys.com",

@@ -10,7 +10,11 @@ describe("KFP key layout", () => {
   it("deployKF puts profile artifacts under artifacts/<profile>/ and v2/artifacts/<profile>/", () => {
     expect(profilePrefixes(deploykf, "team-1")).toEqual(["artifacts/team-1/", "v2/artifacts/team-1/"]);
     expect(profileAreaRoots(deploykf)).toEqual(["artifacts/", "v2/artifacts/"]);
-    expect(profilePrefixes(LAYOUTS.kubeflow, "alice")).toEqual(["private-artifacts/alice/"]);
+  });
+
+  it("upstream KFP gives each namespace private-artifacts/<profile>/ and private/<profile>/ (its profile controller's grant)", () => {
+    expect(profilePrefixes(LAYOUTS.kubeflow, "alice")).toEqual(["private-artifacts/alice/", "private/alice/"]);
+    expect(profileAreaRoots(LAYOUTS.kubeflow)).toEqual(["private-artifacts/", "private/"]);
   });
 
   it("canary keys live in a run-scoped namespace under the prefix", () => {
