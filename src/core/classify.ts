@@ -9,6 +9,8 @@ export interface ResponseFacts {
   errorName?: string;
   /** Node.js system or TLS error code (ECONNREFUSED, ENOTFOUND, DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
   systemCode?: string;
+  /** OpenSSL's reason for a failed handshake, where the error named one ("wrong version number"). */
+  tlsReason?: string;
   /** The request was cancelled by the run (Ctrl-C, deadline). */
   aborted?: boolean;
   /** x-amz-bucket-region, which AWS sends even to callers without rights. */
@@ -23,6 +25,7 @@ export const ERROR_KINDS = [
   "connection",
   "dns",
   "tls",
+  "plain-http",
   "timeout",
   "signature",
   "unknown-key",
@@ -45,6 +48,7 @@ export const FATAL_ERROR_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   "connection",
   "dns",
   "tls",
+  "plain-http",
   "timeout",
   "signature",
   "unknown-key",
@@ -84,6 +88,13 @@ const TLS_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
   "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
+/**
+ * A TLS handshake answered in plain HTTP: OpenSSL reads "HTTP/1.1 400" as a record of a TLS
+ * version that does not exist (or of an absurd length). Node says EPROTO with OpenSSL's reason, or
+ * names the reason in its code.
+ */
+const PLAIN_HTTP_TLS_CODES = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST"]);
+const PLAIN_HTTP_TLS_REASONS = new Set(["wrong version number", "packet length too long", "http request", "record layer failure"]);
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED"]);
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN"]);
 const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout", "ETIMEDOUT"]);
@@ -108,6 +119,9 @@ function transportError(facts: ResponseFacts): Classification | undefined {
   if (DNS_CODES.has(systemCode)) return error("dns", `the endpoint's host name does not resolve (${systemCode})`);
   if (NOT_HTTP_CODES.has(systemCode)) return error("tls", `the endpoint did not answer in HTTP (${systemCode}): it may speak TLS`);
   if (CONNECTION_CODES.has(systemCode)) return error("connection", `no connection to the endpoint (${systemCode})`);
+  if (PLAIN_HTTP_TLS_CODES.has(systemCode) || PLAIN_HTTP_TLS_REASONS.has(facts.tlsReason ?? "")) {
+    return error("plain-http", `the TLS handshake was answered in plain HTTP (${[systemCode, facts.tlsReason].filter(Boolean).join(": ")})`);
+  }
   if (TLS_CODES.has(systemCode) || systemCode.startsWith("ERR_SSL_") || systemCode.startsWith("CERT_")) {
     return error("tls", `TLS handshake failed (${systemCode})`);
   }

@@ -2,9 +2,11 @@
 // profile's Secret holding another profile's keys, what anyone can do without keys, an identity
 // denied everything, and grants that reach profiles that do not exist. Data only; the report
 // words them.
-import { publicFinding } from "./cause.js";
+import { type Cause, publicFinding } from "./cause.js";
+import type { ErrorKind } from "./classify.js";
 import type { Operation } from "./operations.js";
 import type { Role } from "./plan.js";
+import { isFatalErrorKind } from "./summary.js";
 import type { CheckResult } from "./verdict.js";
 
 const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant"] as const;
@@ -109,6 +111,46 @@ export function diagnose(results: CheckResult[], identities: DiagnosedIdentity[]
     ];
   });
   return [...sharedKeys(identities), ...perIdentity];
+}
+
+/**
+ * Why a run decided nothing of the keys: the first request of every signed identity failed with an
+ * error after which nothing else can be trusted (the store not reached, the bucket not found, the
+ * keys refused). One per cause, with the identities that failed so.
+ */
+export interface StoreFailure {
+  errorKind: ErrorKind;
+  cause: Cause;
+  identities: string[];
+  /** The first failed request's reason, as evidence. */
+  reason?: string;
+  /** wrong-region: the bucket's region, where the store named it. */
+  bucketRegion?: string;
+}
+
+/** The identity's first request as a store failure, where it failed so. */
+function failureOf(result: CheckResult | undefined): StoreFailure | undefined {
+  const errorKind = result?.observation.errorKind;
+  if (!result?.cause || !errorKind || !isFatalErrorKind(errorKind)) return undefined;
+  const { reason, bucketRegion } = result.observation;
+  return { errorKind, cause: result.cause, identities: [result.identity], ...(reason ? { reason } : {}), ...(bucketRegion ? { bucketRegion } : {}) };
+}
+
+/** The run's store failures; none where any signed identity got past its first request (its findings then say it). */
+export function storeFailures(results: CheckResult[], identities: DiagnosedIdentity[]): StoreFailure[] {
+  const signed = identities.filter((identity) => identity.role.kind !== "anonymous");
+  const failures = signed.map((identity) =>
+    failureOf(results.find((r) => r.identity === identity.name && r.operation === "list-bucket" && r.target === null)),
+  );
+  if (signed.length === 0 || failures.some((failure) => failure === undefined)) return [];
+  const byCause = new Map<Cause, StoreFailure>();
+  for (const failure of failures) {
+    if (!failure) continue;
+    const known = byCause.get(failure.cause);
+    if (known) known.identities.push(...failure.identities);
+    else byCause.set(failure.cause, failure);
+  }
+  return [...byCause.values()];
 }
 
 /**

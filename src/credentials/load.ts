@@ -1,6 +1,6 @@
 // Loads one identity's credentials from one named source and says which source supplied them.
 // Secrets are returned only for signing and for redaction; nothing here prints them.
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 
@@ -114,6 +114,44 @@ async function readSecretDirectory(directory: string, names: CredentialVariables
   return values;
 }
 
+/** The key files of a Secret's directory, by name: Kubernetes' own entries (..data, its dated folders) left out. */
+async function keyFilesIn(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => !entry.name.startsWith(".") && (entry.isFile() || entry.isSymbolicLink()))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Of a directory's files, the two whose names say access key id and secret key (access_key, secret_key; username, password). */
+function keyLookingPair(files: string[]): [string, string] | undefined {
+  const secret = files.find((name) => /secret|password/i.test(name));
+  const access = files.find((name) => name !== secret && /access|key.?id|user/i.test(name) && !/secret/i.test(name));
+  return access && secret ? [access, secret] : undefined;
+}
+
+/**
+ * Why a Secret's directory lacks the key files, and the fix: files that look like the keys under
+ * other names are named, with --key-names; otherwise what is there. Names only, never contents.
+ */
+async function missingKeyFiles(directory: string, names: CredentialVariables, missing: string[], named: boolean): Promise<string> {
+  const files = await keyFilesIn(directory);
+  const lacks = `${directory} has no ${missing.length > 1 ? "files" : "file"} ${missing.join(" and ")}`;
+  const pair = keyLookingPair(files.filter((name) => name !== names.accessKeyId && name !== names.secretAccessKey));
+  if (pair && !named) return `${lacks}, but ${pair.join(" and ")}: name them with --key-names ${pair.join(",")}`;
+  const found = files.length > 0 ? `it has ${files.join(", ")}` : "it is empty";
+  if (named) return `${lacks} (the key names given for it): ${found}`;
+  return `${lacks}: ${found} (a mounted Secret has a file per key; --key-names ACCESS,SECRET names them where they are not ${names.accessKeyId},${names.secretAccessKey})`;
+}
+
+/** A Secret mounted as a directory: its two key files (and a session token, where one is named). */
+async function fromDirectory(directory: string, names: CredentialVariables, named: boolean): Promise<AwsCredentialIdentity> {
+  const values = await readSecretDirectory(directory, names);
+  const missing = [names.accessKeyId, names.secretAccessKey].filter((name) => !values[name]?.trim());
+  if (missing.length > 0) throw new CredentialError(await missingKeyFiles(directory, names, missing, named));
+  return fromValues(values, directory, "", names);
+}
+
 async function fromChain(timeoutMs: number): Promise<LoadedCredentials> {
   // The chain's providers load with it, when a run uses it (not for --help or a usage error).
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
@@ -162,11 +200,7 @@ export async function loadCredentials(request: CredentialRequest): Promise<Loade
       const directory = request.directory;
       if (request.source === "dir" && !directory) throw new CredentialError("--credentials dir needs --credentials-dir DIR");
       const kind = request.source === "gcs-hmac" ? "GCS HMAC key" : "secret directory";
-      if (directory) {
-        const values = await readSecretDirectory(directory, names);
-        const fix = `the directory needs files ${names.accessKeyId} and ${names.secretAccessKey} (the Secret's key names)`;
-        return loaded(fromValues(values, directory, fix, names), `${kind} ${directory}`);
-      }
+      if (directory) return loaded(await fromDirectory(directory, names, request.variables !== undefined), `${kind} ${directory}`);
       return loaded(
         fromValues(
           request.env,

@@ -1,5 +1,6 @@
 // The words of a diagnosis across identities: what it means and what to do, made from its data.
-import type { Diagnosis, DiagnosisKind, Place } from "../core/diagnoses.js";
+import type { Cause } from "../core/cause.js";
+import type { Diagnosis, DiagnosisKind, Place, StoreFailure } from "../core/diagnoses.js";
 import { fewAndMore } from "./hint.js";
 
 export interface WordedDiagnosis extends Diagnosis {
@@ -68,4 +69,81 @@ export const diagnosisLabel = (kind: DiagnosisKind): string => DIAGNOSIS_WORDS[k
 
 export function wordDiagnoses(diagnoses: Diagnosis[], bucket: string): WordedDiagnosis[] {
   return diagnoses.map((d) => ({ ...d, ...DIAGNOSIS_WORDS[d.kind].words(d, bucket) }));
+}
+
+/** What the words of a store failure need beyond it: where the store is, and whose keys were refused. */
+export interface StoreFailureContext {
+  endpoint: string;
+  bucket: string;
+  forcePathStyle: boolean;
+  requestTimeoutMs: number;
+  identities: { name: string; credentialSource: string; accessKeyId: string }[];
+  /** The other addressing style, where the run tried it: its flag and whether the bucket answered. */
+  otherAddressing?: { flag: string; answers: boolean };
+}
+
+/** host:port of the endpoint, the port the scheme implies where it names none. */
+function hostPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
+}
+
+/** The endpoint in plain HTTP on the same host and port. */
+function plainHttpEndpoint(url: URL): string {
+  const path = url.pathname === "/" ? "" : url.pathname;
+  return `http://${hostPort(url)}${path}`;
+}
+
+/** Whose keys: each identity with the end of its access key id and where they came from. */
+function whoseKeys(failure: StoreFailure, context: StoreFailureContext): string {
+  const of = (name: string) => {
+    const identity = context.identities.find((i) => i.name === name);
+    return identity ? `${name} (${identity.accessKeyId} from ${identity.credentialSource})` : name;
+  };
+  return fewAndMore(failure.identities.map(of), "more identities");
+}
+
+function bucketNotFound(failure: StoreFailure, context: StoreFailureContext, at: string): string {
+  const other = context.otherAddressing;
+  if (other?.answers) return `${at}: bucket ${context.bucket} answers only with the other addressing style: add ${other.flag}`;
+  const tried = other ? " (path-style and virtual-hosted addressing both tried)" : "";
+  return `${at}: bucket ${context.bucket} does not exist, or is not visible with ${fewAndMore(failure.identities)}'s keys${tried}: check --bucket`;
+}
+
+type FailureWords = (failure: StoreFailure, context: StoreFailureContext, url: URL) => string;
+
+/** The line for each cause a run can fail with before it decides anything. */
+const STORE_FAILURE_WORDS: Partial<Record<Cause, FailureWords>> = {
+  unreachable: (f, _c, url) => `${hostPort(url)}: ${f.reason}: check --endpoint (host and port) and that the store is reachable from here`,
+  dns: (f, c, url) =>
+    `${hostPort(url)}: ${f.reason}: check the host name in --endpoint${c.forcePathStyle ? "" : ` (virtual-hosted addressing puts the bucket in it: ${c.bucket}.${url.hostname}; try --path-style)`}`,
+  "tls-mismatch": (f, _c, url) =>
+    url.protocol === "https:"
+      ? `${hostPort(url)}: ${f.reason}: the store's certificate is not trusted: --ca-bundle FILE adds its CA (--insecure-skip-tls-verify only to diagnose)`
+      : `${hostPort(url)}: ${f.reason}: use https://${hostPort(url)} in --endpoint`,
+  "plain-http": (_f, _c, url) =>
+    `the store speaks plain HTTP at ${hostPort(url)} (it answered the TLS handshake in HTTP): use --endpoint ${plainHttpEndpoint(url)}`,
+  timeout: (_f, c, url) =>
+    `${hostPort(url)}: no answer within --request-timeout (${c.requestTimeoutMs / 1000} s): check the endpoint and any proxy on the way, or raise --request-timeout`,
+  "wrong-secret": (f, c, url) =>
+    `${hostPort(url)}: the store rejected the signature of ${whoseKeys(f, c)}: the secret key does not match the access key id: check the secret key there (or a proxy rewrites the Host header: use the --endpoint the store sees)`,
+  "unknown-key": (f, c, url) =>
+    `${hostPort(url)}: the store does not know the access key id of ${whoseKeys(f, c)}: check that these are this store's keys`,
+  "expired-token": (f, c, url) =>
+    `${hostPort(url)}: the session token of ${whoseKeys(f, c)} has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)`,
+  "clock-skew": (_f, _c, url) => `${hostPort(url)}: this machine's clock differs from the store's by more than 15 minutes: set it right (NTP)`,
+  "wrong-region": (f, c, url) =>
+    f.bucketRegion
+      ? `${hostPort(url)}: bucket ${c.bucket} is in region ${f.bucketRegion}: set --region ${f.bucketRegion}`
+      : `${hostPort(url)}: bucket ${c.bucket} is in another region (${f.reason}): set --region to its region`,
+  "no-such-bucket": (f, c, url) => bucketNotFound(f, c, hostPort(url)),
+  "addressing-style": (_f, _c, url) => `${hostPort(url)}: the store refuses path-style requests: add --no-path-style`,
+};
+
+/** One line per store failure: where (host and port), what went wrong, and the fix. */
+export function storeFailureLines(failures: StoreFailure[], context: StoreFailureContext): string[] {
+  const url = new URL(context.endpoint);
+  return failures.map((failure) => {
+    const words = STORE_FAILURE_WORDS[failure.cause];
+    return words ? words(failure, context, url) : `${hostPort(url)}: ${failure.reason ?? failure.cause} (${fewAndMore(failure.identities)})`;
+  });
 }

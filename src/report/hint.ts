@@ -143,6 +143,10 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
         ? "the store's certificate is not trusted: --ca-bundle FILE adds your CA to the public roots (--insecure-skip-tls-verify only to diagnose); if the store speaks plain HTTP, use http://"
         : "the endpoint did not answer plain HTTP: if it speaks TLS, use https:// in --endpoint",
   },
+  "plain-http": {
+    title: "The store speaks plain HTTP where https:// was given",
+    fix: () => "the store speaks plain HTTP there: use http:// in --endpoint",
+  },
   timeout: {
     title: "No answer in time",
     fix: () => "the store did not answer in --request-timeout; check the endpoint, a proxy, or raise the timeout",

@@ -35,10 +35,17 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: unknown };
   $response?: { headers?: Record<string, string | undefined> };
   cause?: unknown;
+  message?: unknown;
 }
 
 function asShape(value: unknown): SdkErrorShape {
   return typeof value === "object" && value !== null ? (value as SdkErrorShape) : {};
+}
+
+/** OpenSSL's reason in a handshake error's message ("…:SSL routines:tls_validate_record_header:wrong version number:…"). */
+function tlsReasonOf(shape: SdkErrorShape): string | undefined {
+  const message = typeof shape.message === "string" ? shape.message : "";
+  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1]?.trim().toLowerCase();
 }
 
 /** Status code first, then the S3 error code or SDK error name, then Node's system error code. */
@@ -53,6 +60,8 @@ export function factsFromError(error: unknown): ResponseFacts {
   if (status !== undefined) facts.status = status;
   if (name && name !== "Error") facts.errorName = name;
   if (code) facts.systemCode = code;
+  const tlsReason = tlsReasonOf(shape) ?? tlsReasonOf(cause);
+  if (tlsReason) facts.tlsReason = tlsReason;
   if (name === "AbortError") facts.aborted = true;
   if (headers["x-amz-bucket-region"]) facts.bucketRegion = headers["x-amz-bucket-region"];
   if (headers.date) facts.serverDate = headers.date;

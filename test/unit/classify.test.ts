@@ -85,6 +85,26 @@ describe("classification of S3 answers", () => {
     expect(result).toMatchObject({ outcome: "error", errorKind: kind });
   });
 
+  it("https:// to a plain-HTTP store: OpenSSL's 'wrong version number' (or its code) is plain-http, any other handshake failure tls", () => {
+    const handshake = (reason: string) =>
+      Object.assign(
+        new Error(`write EPROTO 40FDE2FBC47F0000:error:0A00010B:SSL routines:tls_validate_record_header:${reason}:../deps/openssl/ssl.c:77:`),
+        {
+          code: "EPROTO",
+        },
+      );
+    expect(classifyError(handshake("wrong version number"), "bucket")).toMatchObject({
+      errorKind: "plain-http",
+      reason: "the TLS handshake was answered in plain HTTP (EPROTO: wrong version number)",
+    });
+    expect(classifyError(Object.assign(new Error("fetch failed"), { cause: handshake("packet length too long") }), "bucket").errorKind).toBe(
+      "plain-http",
+    );
+    expect(classifyError(systemError("ERR_SSL_WRONG_VERSION_NUMBER"), "bucket").errorKind).toBe("plain-http");
+    expect(classifyError(handshake("sslv3 alert handshake failure"), "bucket").errorKind).toBe("tls");
+    expect(FATAL_ERROR_KINDS.has("plain-http")).toBe(true);
+  });
+
   it("reads the system code from the error's cause too", () => {
     const wrapped = Object.assign(new Error("fetch failed"), { cause: systemError("ECONNREFUSED") });
     expect(classifyError(wrapped, "bucket").errorKind).toBe("connection");

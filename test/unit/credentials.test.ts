@@ -63,9 +63,29 @@ describe("credential sources", () => {
     );
     const halfDir = secretDir({ AWS_SECRET_ACCESS_KEY: SECRET });
     expect(await credentialError(loadCredentials({ source: "dir", directory: halfDir, env: {}, timeoutMs: 1000 }))).toMatch(
-      /AWS_ACCESS_KEY_ID not set in .*the Secret's key names/,
+      /has no file AWS_ACCESS_KEY_ID: it has AWS_SECRET_ACCESS_KEY \(a mounted Secret has a file per key/,
     );
     expect(await credentialError(loadCredentials({ source: "dir", directory: "/no/such/dir", env: {}, timeoutMs: 1000 }))).toMatch(/does not exist/);
+  });
+
+  it("dir: key files under other names are named with the --key-names that reads them; names given and not found list what is there", async () => {
+    const load = (directory: string, variables?: { accessKeyId: string; secretAccessKey: string }) =>
+      credentialError(loadCredentials({ source: "dir", directory, env: {}, timeoutMs: 1000, ...(variables ? { variables } : {}) }));
+    const renamed = secretDir({ access_key: "AKIAIOSFODNN7EXAMPLE", secret_key: SECRET, "ca.crt": "pem" });
+    expect(await load(renamed)).toBe(
+      `${renamed} has no files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, but access_key and secret_key: name them with --key-names access_key,secret_key`,
+    );
+    expect(await load(secretDir({ username: "minio", password: SECRET }))).toMatch(
+      /but username and password: name them with --key-names username,password$/,
+    );
+    const standard = secretDir({ AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: SECRET });
+    expect(await load(standard, { accessKeyId: "access_key", secretAccessKey: "secret_key" })).toBe(
+      `${standard} has no files access_key and secret_key (the key names given for it): it has AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY`,
+    );
+    const empty = secretDir({});
+    expect(await load(empty)).toMatch(
+      new RegExp(`^${empty} has no files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: it is empty \\(.*--key-names ACCESS,SECRET`),
+    );
   });
 
   it("chain: names the link that supplied the keys", async () => {

@@ -61,22 +61,37 @@ describe("deployKF values", () => {
       {
         name: "backend",
         role: { kind: "backend" },
-        secret: { name: "kubeflow-pipelines--backend-object-store-auth", accessKeyKey: "access_key", secretKeyKey: "secret_key" },
+        secret: {
+          name: "kubeflow-pipelines--backend-object-store-auth",
+          namespace: "kubeflow",
+          accessKeyKey: "access_key",
+          secretKeyKey: "secret_key",
+        },
       },
       {
         name: "team-1",
         role: { kind: "profile", profile: "team-1" },
-        secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-1", accessKeyKey: "access_key", secretKeyKey: "secret_key" },
+        secret: {
+          name: "kubeflow-pipelines--profile-object-store-auth--team-1",
+          namespace: "kubeflow",
+          accessKeyKey: "access_key",
+          secretKeyKey: "secret_key",
+        },
       },
       {
         name: "team-2",
         role: { kind: "profile", profile: "team-2" },
-        secret: { name: "kubeflow-pipelines--profile-object-store-auth--team-2", accessKeyKey: "access_key", secretKeyKey: "secret_key" },
+        secret: {
+          name: "kubeflow-pipelines--profile-object-store-auth--team-2",
+          namespace: "kubeflow",
+          accessKeyKey: "access_key",
+          secretKeyKey: "secret_key",
+        },
       },
     ]);
   });
 
-  it("a profile's own objectStoreAuth wins over the defaults; useSSL defaults to https; no port, no colon", () => {
+  it("a profile's own objectStoreAuth wins over the defaults, in the profile's namespace (deployKF's default); useSSL defaults to https; no port, no colon", () => {
     const file = fixtureWith((doc) => {
       doc.deploykf_core.deploykf_profiles_generator.profiles[1].tools = { kubeflowPipelines: { objectStoreAuth: { existingSecret: "team-2-s3" } } };
       delete doc.kubeflow_tools.pipelines.objectStore.useSSL;
@@ -84,7 +99,12 @@ describe("deployKF values", () => {
     });
     const settings = readDeploykfValues(file);
     expect(settings.endpoint).toBe("https://minio.minio.svc.cluster.local");
-    expect(settings.identities[2]?.secret).toEqual({ name: "team-2-s3", accessKeyKey: "access_key", secretKeyKey: "secret_key" });
+    expect(settings.identities[2]?.secret).toEqual({
+      name: "team-2-s3",
+      namespace: "team-2",
+      accessKeyKey: "access_key",
+      secretKeyKey: "secret_key",
+    });
   });
 
   it("fromEnv (IRSA): every identity uses the credential chain", async () => {
@@ -112,7 +132,6 @@ describe("deployKF values", () => {
   });
 
   it.each<[string, (doc: Record<string, Parsed>) => void, RegExp]>([
-    ["no bucket", (doc) => delete doc.kubeflow_tools.pipelines.bucket.name, /kubeflow_tools\.pipelines\.bucket\.name: is missing/],
     [
       "a bad port",
       (doc) => (doc.kubeflow_tools.pipelines.objectStore.port = "99999"),
@@ -140,6 +159,132 @@ describe("deployKF values", () => {
     await expect(parseArgs(["--values", fixture], {})).rejects.toThrow(
       /--values needs --secrets-root DIR.*backend's is kubeflow-pipelines--backend-object-store-auth/,
     );
+  });
+});
+
+// deployKF's defaults, as its generator has them (generator/default_values.yaml and the templates
+// that read it): the embedded MinIO's Service and generated Secrets, the bucket's name, AWS S3.
+const embeddedFixture = join(root, "fixtures", "deploykf", "embedded-minio.yaml");
+
+describe("deployKF's defaults: the embedded MinIO and every key deployKF defaults", () => {
+  const generated = (name: string) => ({ name, namespace: "deploykf-minio", accessKeyKey: "access_key", secretKeyKey: "secret_key" });
+
+  it("useExternal: false: the embedded MinIO's Service (plain HTTP, 9000), the default bucket, and the Secrets its job generates", () => {
+    const settings = readDeploykfValues(embeddedFixture);
+    expect(settings.endpoint).toBe("http://deploykf-minio-api.deploykf-minio.svc.cluster.local:9000");
+    expect(settings.bucket).toBe("kubeflow-pipelines");
+    expect(settings.region).toBeUndefined();
+    expect(settings.identities.map((i) => [i.name, i.secret])).toEqual([
+      ["backend", generated("generated--kubeflow-pipelines--backend-object-store-auth")],
+      ["team-1", generated("generated--kubeflow-pipelines--profile-object-store-auth--team-1")],
+      ["team-1-prod", generated("generated--kubeflow-pipelines--profile-object-store-auth--team-1-prod")],
+    ]);
+  });
+
+  it("--values with the embedded MinIO: the run's endpoint and bucket, and each Secret's directory and key names", async () => {
+    const config = await parseArgs(["--values", embeddedFixture, "--secrets-root", "/secrets"], {});
+    expect(config?.store).toMatchObject({
+      endpoint: "http://deploykf-minio-api.deploykf-minio.svc.cluster.local:9000",
+      bucket: "kubeflow-pipelines",
+    });
+    expect(config?.settings.endpoint?.source).toBe("deploykf");
+    expect(config?.identities[0]?.credentials).toEqual({
+      source: "dir",
+      directory: "/secrets/generated--kubeflow-pipelines--backend-object-store-auth",
+      variables: { accessKeyId: "access_key", secretAccessKey: "secret_key" },
+    });
+  });
+
+  it("a values file that says nothing of the store: deployKF's defaults (embedded MinIO in its namespace, the default bucket)", () => {
+    const settings = readDeploykfValues(valuesFile("deploykf_opt:\n  deploykf_minio:\n    namespace: my-minio\n"));
+    expect(settings).toMatchObject({ endpoint: "http://deploykf-minio-api.my-minio.svc.cluster.local:9000", bucket: "kubeflow-pipelines" });
+    expect(settings.identities).toEqual([
+      {
+        name: "backend",
+        role: { kind: "backend" },
+        secret: { ...generated("generated--kubeflow-pipelines--backend-object-store-auth"), namespace: "my-minio" },
+      },
+    ]);
+  });
+
+  it("useExternal: true with deployKF's defaults: AWS S3 over https, and the backend's Secret deployKF makes from accessKey/secretKey", () => {
+    const file = valuesFile(
+      "kubeflow_tools:\n  pipelines:\n    objectStore:\n      useExternal: true\n      auth:\n        accessKey: placeholder-access-key\n        secretKey: placeholder-secret-key\n",
+    );
+    const settings = readDeploykfValues(file);
+    expect(settings.endpoint).toBe("https://s3.amazonaws.com");
+    expect(settings.identities[0]?.secret).toEqual({
+      name: "kubeflow-pipelines--backend-object-store-auth",
+      namespace: "kubeflow",
+      accessKeyKey: "access_key",
+      secretKeyKey: "secret_key",
+    });
+  });
+
+  it("existingSecret for the backend: deployKF's key names AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY unless the values name others", () => {
+    const file = fixtureWith((doc) => {
+      doc.kubeflow_tools.pipelines.objectStore.auth = { existingSecret: "my-s3" };
+    });
+    expect(readDeploykfValues(file).identities[0]?.secret).toEqual({
+      name: "my-s3",
+      namespace: "kubeflow",
+      accessKeyKey: "AWS_ACCESS_KEY_ID",
+      secretKeyKey: "AWS_SECRET_ACCESS_KEY",
+    });
+  });
+
+  it("the Job's copy of the values never carries auth.accessKey or auth.secretKey, and reads back to the same settings", () => {
+    const settings = readDeploykfValues(embeddedFixture);
+    const copy = JSON.stringify(settings.subset);
+    expect(copy).toContain("useExternal");
+    expect(copy).not.toContain("placeholder-access-key");
+    expect(copy).not.toContain("placeholder-secret-key");
+    const again = readDeploykfValues(valuesFile(copy));
+    expect({ ...again, subset: undefined }).toEqual({ ...settings, subset: undefined });
+  });
+
+  it("job with the embedded MinIO: its Secrets are in deploykf-minio, so the Job is made there and mounts the generated Secrets", async () => {
+    await expect(jobCommand(["--values", embeddedFixture])).rejects.toThrow(/generate the Job there: --namespace deploykf-minio/);
+    const manifest = await jobCommand(["--values", embeddedFixture, "--namespace", "deploykf-minio"]);
+    expect(manifest).toContain("secretName: generated--kubeflow-pipelines--profile-object-store-auth--team-1-prod");
+  });
+
+  it.each<[string, string, RegExp]>([
+    [
+      "a typo in a section name (it would otherwise mean the embedded MinIO)",
+      "kubeflow_tools:\n  pipelines:\n    objectstore:\n      useExternal: true\n",
+      /kubeflow_tools\.pipelines\.objectstore: unknown key \(known here: .*objectStore/,
+    ],
+    ["a top-level section deployKF does not have", "endpoint: http://minio:9000\n", /endpoint: not a section of deployKF's values/],
+    [
+      "an unknown key of the embedded MinIO",
+      "deploykf_opt:\n  deploykf_minio:\n    namespaces: x\n",
+      /deploykf_opt\.deploykf_minio\.namespaces: unknown key/,
+    ],
+    [
+      "fromEnv with the embedded MinIO",
+      "kubeflow_tools:\n  pipelines:\n    objectStore:\n      auth:\n        fromEnv: true\n",
+      /objectStore\.auth\.fromEnv: must be false where kubeflow_tools\.pipelines\.objectStore\.useExternal is false/,
+    ],
+    [
+      "the embedded MinIO turned off while KFP uses it",
+      "deploykf_opt:\n  deploykf_minio:\n    enabled: false\n",
+      /deploykf_opt\.deploykf_minio\.enabled: must be true where/,
+    ],
+    [
+      "a profile Secret name without {profile_name} for the embedded MinIO",
+      "deploykf_core:\n  deploykf_profiles_generator:\n    profileDefaults:\n      tools:\n        kubeflowPipelines:\n          objectStoreAuth:\n            existingSecret: one-for-all\n",
+      /objectStoreAuth\.existingSecret: one-for-all lacks \{profile_name\}/,
+    ],
+    [
+      "an unknown key of profileDefaults",
+      "deploykf_core:\n  deploykf_profiles_generator:\n    profileDefault:\n      tools: {}\n",
+      /deploy_?kf_core\.deploykf_profiles_generator\.profileDefault: unknown key/,
+    ],
+  ])("%s: refused in one line naming the key", (_what, text, expected) => {
+    const message = usageMessage(() => readDeploykfValues(valuesFile(text)));
+    expect(message).toMatch(expected);
+    expect(message).not.toContain("\n");
   });
 });
 

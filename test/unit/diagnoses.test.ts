@@ -21,7 +21,7 @@ import type { PlannedCheck } from "../../src/core/plan.js";
 import { judge, type Observation } from "../../src/core/verdict.js";
 import { runProbe } from "../../src/probe/engine.js";
 import { hintFor, resultHint } from "../../src/report/hint.js";
-import { tryOtherAddressing } from "../../src/s3/addressing.js";
+import { addressingNote, otherAddressing } from "../../src/s3/addressing.js";
 import { callerArn } from "../../src/s3/caller.js";
 import { createS3Client } from "../../src/s3/client.js";
 import { factsFromError, SdkS3Port } from "../../src/s3/s3-port.js";
@@ -172,10 +172,11 @@ describe("KFP deletes through gocloud: HeadObject first", () => {
       throw s3Error("SecondLevelDomainForbidden", 403);
     });
     const store = { endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: false, requestTimeoutMs: 1000, maxAttempts: 1 };
-    expect(await tryOtherAddressing(store, credentials, "kfp")).toBe(
+    expect(await otherAddressing(store, credentials, "kfp")).toEqual({ flag: "--path-style", answers: true });
+    expect(addressingNote(await otherAddressing(store, credentials, "kfp"))).toBe(
       "with path-style addressing (--path-style) the bucket answers: this store needs it",
     );
-    expect(await tryOtherAddressing({ ...store, forcePathStyle: true }, credentials, "kfp")).toBe(
+    expect(addressingNote(await otherAddressing({ ...store, forcePathStyle: true }, credentials, "kfp"))).toBe(
       "virtual-hosted addressing (--no-path-style) fails too",
     );
   });

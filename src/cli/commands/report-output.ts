@@ -7,9 +7,10 @@ import type { Report } from "../../report/model.js";
 import type { TextOptions } from "../../report/text.js";
 import { type Io, terminalWidth } from "../io.js";
 
-/** The format on stdout, and a file for each format a flag names one for (junit, sarif). */
+/** The format on stdout (unless stdout is false), and a file for each format a flag names one for (junit, sarif). */
 export type ReportOutputs = {
   output: string;
+  stdout?: boolean;
   view?: TextOptions["view"];
 } & Partial<Record<FileFormatName, string | undefined>>;
 
@@ -17,7 +18,7 @@ export async function writeReport(report: Report, outputs: ReportOutputs, io: Io
   const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
   const text = { width: terminalWidth(io), ...(outputs.view ? { view: outputs.view } : {}) };
   const render = await rendererOf(outputs.output as FormatName);
-  io.stdout.write(redact(render(report, { colour, text })));
+  if (outputs.stdout !== false) io.stdout.write(redact(render(report, { colour, text })));
   for (const format of FILE_FORMATS) {
     const file = outputs[format];
     if (!file) continue;

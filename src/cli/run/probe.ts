@@ -3,12 +3,14 @@
 // --help, --version and usage errors never load the AWS SDK.
 import { createHash, randomBytes } from "node:crypto";
 import ora, { type Ora } from "ora";
+import { storeFailures } from "../../core/diagnoses.js";
 import { EXIT_CODES } from "../../core/exit-codes.js";
 import { LAYOUTS } from "../../core/layout.js";
 import { disagreements } from "../../core/policy/compare.js";
 import { policySubjects } from "../../core/witness.js";
 import type { LoadedCredentials } from "../../credentials/load.js";
 import { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "../../probe/engine.js";
+import { storeFailureLines } from "../../report/diagnosis-words.js";
 import { buildReport, type Report, type ReportContext } from "../../report/model.js";
 import type { Redactor } from "../../report/redact.js";
 import { findingLog } from "../../report/text.js";
@@ -22,7 +24,16 @@ import type { OutputConfig, ProbeConfig, StoreConfig } from "../settings/config.
 import { RunInterrupts } from "./interrupts.js";
 import { loadPolicyReader, type PoliciesInHand, policiesFromStore, policiesIn } from "./policies.js";
 import { type PressureWatch, watchPressure } from "./pressure.js";
-import { closeSessions, type LoadedIdentity, loadIdentities, openSessions, otherAddressingNotes, probers, type Sessions } from "./sessions.js";
+import {
+  type AddressingTried,
+  closeSessions,
+  type LoadedIdentity,
+  loadIdentities,
+  openSessions,
+  otherAddressingTried,
+  probers,
+  type Sessions,
+} from "./sessions.js";
 
 export function newRunId(now = new Date()): string {
   const stamp = now
@@ -87,12 +98,34 @@ export function probeOptionsOf(
   };
 }
 
-/** The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit and --sarif to their files. */
-async function writeReports(report: Report, output: OutputConfig, io: Io, redactor: Redactor): Promise<number> {
-  await writeReport(report, output, io, (text) => redactor.redact(text));
+/**
+ * The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit
+ * and --sarif to their files. A run the store failed before it decided anything says why in one
+ * line on stderr instead: in place of the text report (which --debug still prints) and of the
+ * finding lines beside JSON or SARIF.
+ */
+async function writeReports(report: Report, output: OutputConfig, io: Io, redactor: Redactor, failureLines: string[]): Promise<number> {
+  const short = failureLines.length > 0;
+  await writeReport(report, { ...output, stdout: !short || output.output !== "text" || output.debug }, io, (text) => redactor.redact(text));
+  if (short) io.stderr.write(redactor.redact(failureLines.map((line) => `kfp-s3-probe: ${line}\n`).join("")));
   // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
-  if (!io.stderr.isTTY && output.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
+  else if (!io.stderr.isTTY && output.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
   return report.exitCode;
+}
+
+/** Why the store failed the run, one line each: only where that is all the run found (exit 3: no LEAK, no MISSING, nothing left). */
+function failureLinesOf(report: Report, run: ProbeRun, config: ProbeConfig, sessions: Sessions, addressing: AddressingTried | undefined): string[] {
+  if (report.exitCode !== EXIT_CODES.unreachable || report.interruptedBy !== null) return [];
+  const failures = storeFailures(run.results, probers(sessions));
+  const { store } = config;
+  return storeFailureLines(failures, {
+    endpoint: store.endpoint,
+    bucket: store.bucket,
+    forcePathStyle: store.forcePathStyle,
+    requestTimeoutMs: store.requestTimeoutMs,
+    identities: report.identities,
+    ...(addressing ? { otherAddressing: addressing.tried } : {}),
+  });
 }
 
 /** Tells keys apart without carrying them: the same access key id gives the same fingerprint. */
@@ -230,9 +263,11 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
     };
     const run = await runProbe(probers(sessions), options);
     spinner?.stop();
-    facts.notes.push(...pressure.stop(), ...(await otherAddressingNotes(run.results, sessions, config.store.bucket)));
+    const addressing = await otherAddressingTried(run.results, sessions, config.store.bucket);
+    facts.notes.push(...pressure.stop(), ...(addressing ? [addressing.note] : []));
     facts.interruptedBy = interrupts.interruptedBy;
-    return await writeReports(reportOf(config, sessions, run, facts), config.output, io, redactor);
+    const report = reportOf(config, sessions, run, facts);
+    return await writeReports(report, config.output, io, redactor, failureLinesOf(report, run, config, sessions, addressing));
   } finally {
     spinner?.stop();
     pressure.stop();

@@ -8,7 +8,7 @@ import type { CheckResult } from "../../core/verdict.js";
 import { CredentialError, type LoadedCredentials, loadCredentials } from "../../credentials/load.js";
 import type { ProbeIdentity } from "../../probe/engine.js";
 import { bounded } from "../../probe/run-state.js";
-import { ADDRESSING_SUSPECTS, tryOtherAddressing } from "../../s3/addressing.js";
+import { ADDRESSING_SUSPECTS, addressingNote, type OtherAddressing, otherAddressing } from "../../s3/addressing.js";
 import { callerArn } from "../../s3/caller.js";
 import { ANONYMOUS, createS3Client, type StoreSettings } from "../../s3/client.js";
 import { isAwsEndpoint } from "../../s3/providers.js";
@@ -123,16 +123,23 @@ export function closeSessions(sessions: Sessions | undefined): void {
   for (const { client } of [...(sessions?.signed ?? []), ...(sessions?.anonymous ? [sessions.anonymous] : [])]) client.destroy();
 }
 
+/** The other addressing style as the run tried it, and the report's note of it. */
+export interface AddressingTried {
+  tried: OtherAddressing;
+  note: string;
+}
+
 /** For the first identity whose first request failed in a way the other addressing style may cure. */
-export async function otherAddressingNotes(results: CheckResult[], sessions: Sessions, bucket: string): Promise<string[]> {
+export async function otherAddressingTried(results: CheckResult[], sessions: Sessions, bucket: string): Promise<AddressingTried | undefined> {
   for (const identity of sessions.signed) {
     const preflight = results.find((r) => r.identity === identity.name && r.operation === "list-bucket");
     if (preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
       // One identity tells it for all: the addressing is the store's, not the keys'.
-      return [`${identity.name}: ${await tryOtherAddressing(sessions.store, identity.keys.credentials, bucket)}`];
+      const tried = await otherAddressing(sessions.store, identity.keys.credentials, bucket);
+      return { tried, note: `${identity.name}: ${addressingNote(tried)}` };
     }
   }
-  return [];
+  return undefined;
 }
 
 /** Every identity's keys; an error names the identity when there are several. */
