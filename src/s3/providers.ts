@@ -65,7 +65,9 @@ export const PROVIDERS = {
     defaultRegion: "us-east-1",
     forcePathStyle: true,
     checksums: "WHEN_REQUIRED",
-    notes: ["SeaweedFS serves path-style requests only, and its IAM takes only Allow statements in user policies: a Deny has to live in the bucket policy."],
+    notes: [
+      "SeaweedFS serves path-style requests only, and its IAM takes only Allow statements in user policies: a Deny has to live in the bucket policy.",
+    ],
   },
   wasabi: {
     endpoint: (region) => `https://s3.${region}.wasabisys.com`,

@@ -90,7 +90,11 @@ describe("--provider presets, each overridable", () => {
       { endpoint: "https://s3.us-south.cloud-object-storage.appdomain.cloud", forcePathStyle: true },
     ],
     ["wasabi", ["--provider", "wasabi"], { endpoint: "https://s3.us-east-1.wasabisys.com", region: "us-east-1" }],
-    ["seaweedfs", ["--provider", "seaweedfs", "--endpoint", "http://seaweedfs.kubeflow:9000"], { endpoint: "http://seaweedfs.kubeflow:9000", region: "us-east-1" }],
+    [
+      "seaweedfs",
+      ["--provider", "seaweedfs", "--endpoint", "http://seaweedfs.kubeflow:9000"],
+      { endpoint: "http://seaweedfs.kubeflow:9000", region: "us-east-1" },
+    ],
     ["minio", ["--provider", "minio", "--endpoint", "http://minio.kubeflow:9000"], { region: "us-east-1", forcePathStyle: true }],
     ["r2", ["--provider", "r2", "--endpoint", "https://acct.r2.cloudflarestorage.com"], { region: "auto", forcePathStyle: true }],
     ["aws, path style forced", ["--provider", "aws", "--region", "us-east-2", "--path-style"], { forcePathStyle: true }],
