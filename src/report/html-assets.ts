@@ -68,40 +68,51 @@ export const PAGE_SCRIPT = `"use strict";
   const state = { verdict: "all", name: "", rows: "findings", columns: "findings" };
   let renders = 0;
 
-  function matches(cell) {
-    const verdict = verdicts[cell[2]].name;
-    if (state.verdict === "findings" && verdict === "ok") return false;
-    if (state.verdict !== "all" && state.verdict !== "findings" && verdict !== state.verdict) return false;
-    if (state.name === "") return true;
-    return data.identities[cell[0]].name.toLowerCase().includes(state.name) || data.prefixes[cell[1]].toLowerCase().includes(state.name);
+  // Found once: where each cell is (row → column → cell), the names in lower case, each verdict's weight.
+  const cellAt = data.identities.map(() => new Map());
+  data.cells.forEach((cell, index) => cellAt[cell[0]].set(cell[1], index));
+  const lowerNames = data.identities.map((identity) => identity.name.toLowerCase());
+  const lowerPrefixes = data.prefixes.map((prefix) => prefix.toLowerCase());
+  const failing = verdicts.map((v) => v.failing);
+  const rank = verdicts.map((v) => v.rank);
+  const collator = new Intl.Collator(undefined, { numeric: true });
+
+  /** Per row or column of the shown cells: whether it has one, how many fail, the worst rank. */
+  function tallies(count) {
+    return { seen: new Uint8Array(count), failing: new Int32Array(count), worst: new Int32Array(count).fill(99) };
   }
 
   function tally(stats, key, verdict) {
-    const entry = stats.get(key) || { failing: 0, worst: 99 };
-    if (verdicts[verdict].failing) entry.failing += 1;
-    entry.worst = Math.min(entry.worst, verdicts[verdict].rank);
-    stats.set(key, entry);
+    stats.seen[key] = 1;
+    if (failing[verdict]) stats.failing[key] += 1;
+    if (rank[verdict] < stats.worst[key]) stats.worst[key] = rank[verdict];
   }
 
-  function ordered(stats, nameOf, mode) {
-    const keys = [...stats.keys()];
-    if (mode === "report") return keys.sort((a, b) => a - b);
-    if (mode === "name") return keys.sort((a, b) => nameOf(a).localeCompare(nameOf(b), undefined, { numeric: true }));
-    return keys.sort((a, b) => stats.get(b).failing - stats.get(a).failing || stats.get(a).worst - stats.get(b).worst || a - b);
+  function ordered(stats, names, mode) {
+    const keys = [];
+    for (let i = 0; i < stats.seen.length; i += 1) if (stats.seen[i]) keys.push(i);
+    if (mode === "report") return keys;
+    if (mode === "name") return keys.sort((a, b) => collator.compare(names[a], names[b]));
+    return keys.sort((a, b) => stats.failing[b] - stats.failing[a] || stats.worst[a] - stats.worst[b] || a - b);
   }
 
   function shownCells() {
-    const width = data.prefixes.length;
-    const at = new Map();
-    const rows = new Map();
-    const columns = new Map();
-    data.cells.forEach((cell, index) => {
-      if (!matches(cell)) return;
-      at.set(cell[0] * width + cell[1], index);
-      tally(rows, cell[0], cell[2]);
-      tally(columns, cell[1], cell[2]);
-    });
-    return { at, width, rows: ordered(rows, (i) => data.identities[i].name, state.rows), columns: ordered(columns, (i) => data.prefixes[i], state.columns) };
+    const wanted = verdicts.map((v) => state.verdict === "all" || (state.verdict === "findings" ? v.name !== "ok" : v.name === state.verdict));
+    const rowNamed = lowerNames.map((name) => state.name === "" || name.includes(state.name));
+    const columnNamed = lowerPrefixes.map((prefix) => state.name === "" || prefix.includes(state.name));
+    const on = new Uint8Array(data.cells.length);
+    const rows = tallies(data.identities.length);
+    const columns = tallies(data.prefixes.length);
+    let size = 0;
+    for (let index = 0; index < data.cells.length; index += 1) {
+      const [row, column, verdict] = data.cells[index];
+      if (!wanted[verdict] || !(rowNamed[row] || columnNamed[column])) continue;
+      on[index] = 1;
+      size += 1;
+      tally(rows, row, verdict);
+      tally(columns, column, verdict);
+    }
+    return { on, size, rows: ordered(rows, lowerNames, state.rows), columns: ordered(columns, lowerPrefixes, state.columns) };
   }
 
   // Only the cells in view are drawn (300 profiles are some 180,000 cells): the grid has the whole
@@ -119,8 +130,8 @@ export const PAGE_SCRIPT = `"use strict";
     for (const row of rows) {
       out += '<tr data-identity="' + esc(data.identities[row].name) + '">';
       for (const column of columns) {
-        const index = shown.at.get(row * shown.width + column);
-        out += index === undefined ? "<td></td>" : '<td class="v-' + verdicts[data.cells[index][2]].name + '" data-cell="' + index + '" data-prefix="' + esc(data.prefixes[column]) + '"></td>';
+        const index = cellAt[row].get(column);
+        out += index === undefined || !shown.on[index] ? "<td></td>" : '<td class="v-' + verdicts[data.cells[index][2]].name + '" data-cell="' + index + '" data-prefix="' + esc(data.prefixes[column]) + '"></td>';
       }
       out += "</tr>";
     }
@@ -145,10 +156,10 @@ export const PAGE_SCRIPT = `"use strict";
     box.style.setProperty("--grid-width", shown.columns.length * CELL + "px");
     box.style.setProperty("--grid-height", shown.rows.length * CELL + "px");
     box.style.setProperty("--matrix-height", 172 + shown.rows.length * CELL + 18 + "px");
-    box.hidden = shown.at.size === 0;
-    $("matrix-empty").hidden = shown.at.size !== 0;
+    box.hidden = shown.size === 0;
+    $("matrix-empty").hidden = shown.size !== 0;
     draw(false);
-    $("matrix-status").textContent = shown.at.size + " cell(s): " + shown.rows.length + " identities × " + shown.columns.length + " prefixes (of " +
+    $("matrix-status").textContent = shown.size + " cell(s): " + shown.rows.length + " identities × " + shown.columns.length + " prefixes (of " +
       data.cells.length + " cells, " + data.identities.length + " identities, " + data.prefixes.length + " prefixes)";
     renders += 1;
     document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
@@ -204,7 +215,7 @@ export const PAGE_SCRIPT = `"use strict";
     drawing = requestAnimationFrame(() => draw(false));
   });
   // Printed, every cell of a matrix of a few thousand is drawn; a larger one prints the part in view.
-  window.addEventListener("beforeprint", () => draw(shown.at.size <= 20000));
+  window.addEventListener("beforeprint", () => draw(shown.size <= 20000));
   render();
 })();
 `;
