@@ -65,8 +65,12 @@ async function job(node: NodeUnderTest): Promise<void> {
   console.log("");
 }
 
-/** P profiles in N shards at once, as the pods of an Indexed Job, then merged. */
-async function shardsAtOnce(node: NodeUnderTest, profiles: number, shards: number): Promise<{ runs: Measured[]; merged: Measured; wallMs: number }> {
+/** P profiles in N shards at once, as the pods of an Indexed Job, then merged (the shards' reports in `files`). */
+export async function shardsAtOnce(
+  node: NodeUnderTest,
+  profiles: number,
+  shards: number,
+): Promise<{ runs: Measured[]; merged: Measured; wallMs: number; files: string[] }> {
   const config = configFor(profiles);
   const dir = mkdtempSync(join(tmpdir(), "kfp-bench-shards-"));
   const started = process.hrtime.bigint();
@@ -78,7 +82,7 @@ async function shardsAtOnce(node: NodeUnderTest, profiles: number, shards: numbe
     return file;
   });
   const merged = await measure([cli, "merge", "--output", "json", ...files], { node });
-  return { runs, merged, wallMs };
+  return { runs, merged, wallMs, files };
 }
 
 const cpuOf = (runs: Measured[]) => runs.reduce((n, m) => n + m.cpuUs, 0) / 1000;

@@ -9,13 +9,15 @@
 //   4. shards: 100 profiles in 4 shards against one run (total CPU), and 300 profiles in 4 shards at
 //      once as an Indexed Job's pods, merged;
 //   5. the same checks for the backend and one profile as an `aws s3api` script, if aws is installed;
-//   6. exact: the exact policy evaluator over the backend's and 300 profiles' policies, in process.
+//   6. exact: the exact policy evaluator over the backend's and 300 profiles' policies, in process;
+//   7. html: the 300 profiles' merged report as HTML in headless Chromium: size, open, filters.
 // Ratios within this one run and tables by profile count, never thresholds.
-// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws,exact,proof runs a part.
+// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws,exact,proof,html runs a part.
 import { join } from "node:path";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { NODE_FLAGS } from "../src/node-flags.js";
 import { exactBench } from "./exact.js";
+import { htmlBench } from "./html.js";
 import { awsComparison, jobAndShards } from "./job-and-shards.js";
 import {
   adminClients,
@@ -97,7 +99,8 @@ async function scale(nodes: NodeUnderTest[]): Promise<void> {
 }
 
 const nodes = nodesUnderTest();
-if (ONLY.has("scale") || ONLY.has("job") || ONLY.has("shards") || ONLY.has("proof")) await provision(Math.max(...SIZES, SHARDED.profiles));
+if (ONLY.has("scale") || ONLY.has("job") || ONLY.has("shards") || ONLY.has("proof") || ONLY.has("html"))
+  await provision(Math.max(...SIZES, SHARDED.profiles));
 if (ONLY.has("start")) await startup(nodes);
 if (ONLY.has("scale")) await scale(nodes);
 const node24 = nodes[nodes.length - 1] as NodeUnderTest;
@@ -105,3 +108,4 @@ await jobAndShards(node24);
 if (ONLY.has("aws")) await awsComparison(node24);
 if (ONLY.has("exact")) exactBench();
 if (ONLY.has("proof")) await proofBench(node24);
+if (ONLY.has("html")) await htmlBench(node24);

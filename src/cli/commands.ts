@@ -15,6 +15,7 @@ export const COMMANDS: readonly CommandRow[] = [
   { name: "sweep", synopsis: "kfp-s3-probe sweep [--delete] ...", load: () => import("./commands/sweep.js") },
   { name: "job", synopsis: "kfp-s3-probe job --values values.yaml [--parallelism N]", load: () => import("./commands/job.js") },
   { name: "merge", synopsis: "kfp-s3-probe merge SHARD.json...", load: () => import("./commands/merge.js") },
+  { name: "diff", synopsis: "kfp-s3-probe diff OLD.json NEW.json", load: () => import("./commands/diff.js") },
   { name: "policy", synopsis: "kfp-s3-probe policy --profile NAME", load: () => import("./commands/policy.js") },
   { name: "check-policy", synopsis: "kfp-s3-probe check-policy --profile NAME policy.json", load: () => import("./commands/check-policy.js") },
 ];

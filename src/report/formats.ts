@@ -33,17 +33,22 @@ export const FORMATS = {
   json: { destination: "stdout", load: async () => (report) => `${JSON.stringify(report)}\n` },
   junit: { destination: "file", flag: "--junit", load: async () => (await import("./junit.js")).renderJunit },
   sarif: { destination: "stdout", flag: "--sarif", load: async () => (await import("./sarif.js")).renderSarif },
+  html: { destination: "stdout", flag: "--html", load: async () => (await import("./html.js")).renderHtml },
+  openmetrics: { destination: "stdout", flag: "--metrics", load: async () => (await import("./openmetrics.js")).renderOpenMetrics },
 } as const satisfies Record<string, ReportFormat>;
 
 export type FormatName = keyof typeof FORMATS;
 /** The formats a flag names a file for. */
 export type FileFormatName = { [F in FormatName]: (typeof FORMATS)[F] extends { flag: string } ? F : never }[FormatName];
+/** The option that names a format's file: its flag without the dashes (`--metrics` for openmetrics). */
+export type FileOption = { [F in FileFormatName]: (typeof FORMATS)[F]["flag"] extends `--${infer Name}` ? Name : never }[FileFormatName];
 
 /** The keys of a literal object are exactly its key type (TypeScript types Object.keys as string[]). */
 const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
 /** The formats --output may choose. */
 export const STDOUT_FORMATS: readonly FormatName[] = FORMAT_NAMES.filter((name) => FORMATS[name].destination === "stdout");
 export const FILE_FORMATS = FORMAT_NAMES.filter((name): name is FileFormatName => "flag" in FORMATS[name]);
+export const fileOptionOf = <F extends FileFormatName>(format: F) => FORMATS[format].flag.slice(2) as FileOption;
 
 /** The format's renderer, loaded now. */
 export const rendererOf = (name: FormatName): Promise<Render> => FORMATS[name].load();

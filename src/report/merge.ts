@@ -9,17 +9,20 @@ import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type Report } from "./model.js";
 const REPORT_LINE_START = `{"schema":"${REPORT_SCHEMA}"`;
 
 /** A report file, or a pod's log that holds one (stderr's finding lines around a one-line JSON report). */
-export function reportFromText(text: string, source: string): Report {
+export function reportFromText(text: string, source: string, command = "merge"): Report {
   const line = text.trimStart().startsWith("{") ? text : text.split("\n").find((l) => l.startsWith(REPORT_LINE_START));
-  if (line === undefined) throw new UsageError(`merge: ${source} holds no kfp-s3-probe JSON report (run the shards with --output json)`);
+  if (line === undefined)
+    throw new UsageError(
+      `${command}: ${source} holds no kfp-s3-probe JSON report (${command === "merge" ? "run the shards" : "write it"} with --output json)`,
+    );
   let report: Report;
   try {
     report = JSON.parse(line) as Report;
   } catch {
-    throw new UsageError(`merge: ${source} is not valid JSON (a report cut short?)`);
+    throw new UsageError(`${command}: ${source} is not valid JSON (a report cut short?)`);
   }
   if (report.schema !== REPORT_SCHEMA || report.schemaVersion !== REPORT_SCHEMA_VERSION) {
-    throw new UsageError(`merge: ${source} is not a ${REPORT_SCHEMA} v${REPORT_SCHEMA_VERSION} report`);
+    throw new UsageError(`${command}: ${source} is not a ${REPORT_SCHEMA} v${REPORT_SCHEMA_VERSION} report`);
   }
   return report;
 }

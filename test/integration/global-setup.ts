@@ -1,4 +1,4 @@
-// Boots a local Ceph RGW of the suite's own (state in .local-s3-test/, apart from the demo's), so
+// Installs Chromium where missing (scripts/chromium.sh), then boots a local Ceph RGW of the suite's own (state in .local-s3-test/, apart from the demo's), so
 // the tests start from the seeded bucket and nothing else. A server that cannot start fails the
 // suite with the script's reason; nothing is skipped.
 import { execFileSync } from "node:child_process";
@@ -15,6 +15,8 @@ function run(command: string, stdio: "pipe" | "inherit" = "pipe"): string {
 }
 
 export default function setup(project: TestProject): () => void {
+  // Debian's Chromium for the HTML report's browser test, installed when missing (as the RGW's packages are).
+  execFileSync("bash", [`${projectRoot}/scripts/chromium.sh`], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
   try {
     run("stop", "inherit");
     run("start", "inherit");

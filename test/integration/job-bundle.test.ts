@@ -99,7 +99,10 @@ describe("the bundled probe, as the Job runs it", () => {
     }
     const usageErrors: [string[], string][] = [
       [["--bukcet", "x"], "Unknown argument: bukcet; did you mean --bucket? (see --help)"],
-      [["--backend", "--output", "xml"], 'Invalid values: Argument: output, Given: "xml", Choices: "text", "json", "sarif" (see --help)'],
+      [
+        ["--backend", "--output", "xml"],
+        'Invalid values: Argument: output, Given: "xml", Choices: "text", "json", "sarif", "html", "openmetrics" (see --help)',
+      ],
       [["--backend", "--endpoint", "minio:9000"], "--endpoint minio:9000 has no scheme: write http://minio:9000 or https://minio:9000"],
       [["--backend", "--endpoint", "http://minio:9000", "--concurrency", "0"], "--concurrency must be a whole number from 1 to 64"],
     ];

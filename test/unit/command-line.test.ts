@@ -101,7 +101,7 @@ describe("the command line without yargs", () => {
   it("a misspelt flag fails with yargs' line and the closest flag", () => {
     expect(quickly(["--backend", "--read-onyl"])).toEqual({ error: "Unknown argument: read-onyl; did you mean --read-only? (see --help)" });
     expect(quickly(["--output", "xml"])).toEqual({
-      error: 'Invalid values: Argument: output, Given: "xml", Choices: "text", "json", "sarif" (see --help)',
+      error: 'Invalid values: Argument: output, Given: "xml", Choices: "text", "json", "sarif", "html", "openmetrics" (see --help)',
     });
   });
 

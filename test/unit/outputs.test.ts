@@ -9,8 +9,10 @@ import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation } from "../../src/core/verdict.js";
 import type { Verdict } from "../../src/core/verdicts.js";
 import { FORMATS, type FormatName, rendererOf, STDOUT_FORMATS } from "../../src/report/formats.js";
+import { renderHtml } from "../../src/report/html.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport, type Report, type ReportCheck } from "../../src/report/model.js";
+import { renderOpenMetrics } from "../../src/report/openmetrics.js";
 import { renderSarif } from "../../src/report/sarif.js";
 import { findingLines, renderText } from "../../src/report/text.js";
 import { reportContext } from "../support/report-context.js";
@@ -108,11 +110,13 @@ describe("one verdict vocabulary", () => {
 });
 
 describe("the formats table", () => {
-  it("--output chooses among the formats that go to stdout; JUnit and SARIF have a flag naming a file", () => {
-    expect([...STDOUT_FORMATS]).toEqual(["text", "json", "sarif"]);
+  it("--output chooses among the formats that go to stdout; JUnit, SARIF, HTML and OpenMetrics have a flag naming a file", () => {
+    expect([...STDOUT_FORMATS]).toEqual(["text", "json", "sarif", "html", "openmetrics"]);
     expect(Object.entries(FORMATS).flatMap(([name, format]) => ("flag" in format ? [[name, format.flag]] : []))).toEqual([
       ["junit", "--junit"],
       ["sarif", "--sarif"],
+      ["html", "--html"],
+      ["openmetrics", "--metrics"],
     ]);
   });
 
@@ -126,6 +130,8 @@ describe("the formats table", () => {
       json: `${JSON.stringify(report)}\n`,
       junit: renderJunit(report),
       sarif: renderSarif(report),
+      html: renderHtml(report),
+      openmetrics: renderOpenMetrics(report),
     });
   });
 });

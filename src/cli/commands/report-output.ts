@@ -1,18 +1,20 @@
 // A report written as every command writes one: the chosen format on stdout (colour and width from
-// the terminal), and JUnit and SARIF files beside it; all of it through the run's redactor.
+// the terminal), and the JUnit, SARIF, HTML and metrics files beside it, and the metrics pushed to
+// a Pushgateway; all of it through the run's redactor.
 import { writeFile } from "node:fs/promises";
 import { UsageError } from "../../core/usage-error.js";
-import { FILE_FORMATS, type FileFormatName, FORMATS, type FormatName, rendererOf } from "../../report/formats.js";
+import { FILE_FORMATS, type FileOption, FORMATS, type FormatName, fileOptionOf, rendererOf } from "../../report/formats.js";
 import type { Report } from "../../report/model.js";
 import type { TextOptions } from "../../report/text.js";
 import { type Io, terminalWidth } from "../io.js";
 
-/** The format on stdout (unless stdout is false), and a file for each format a flag names one for (junit, sarif). */
+/** The format on stdout (unless stdout is false), a file for each format a flag names one for (junit, sarif, html, metrics), a Pushgateway. */
 export type ReportOutputs = {
   output: string;
   stdout?: boolean;
   view?: TextOptions["view"];
-} & Partial<Record<FileFormatName, string | undefined>>;
+  pushgateway?: URL | undefined;
+} & Partial<Record<FileOption, string | undefined>>;
 
 export async function writeReport(report: Report, outputs: ReportOutputs, io: Io, redact: (text: string) => string = (text) => text): Promise<void> {
   const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
@@ -20,7 +22,7 @@ export async function writeReport(report: Report, outputs: ReportOutputs, io: Io
   const render = await rendererOf(outputs.output as FormatName);
   if (outputs.stdout !== false) io.stdout.write(redact(render(report, { colour, text })));
   for (const format of FILE_FORMATS) {
-    const file = outputs[format];
+    const file = outputs[fileOptionOf(format)];
     if (!file) continue;
     const renderFile = await rendererOf(format);
     try {
@@ -29,4 +31,13 @@ export async function writeReport(report: Report, outputs: ReportOutputs, io: Io
       throw new UsageError(`cannot write ${FORMATS[format].flag} ${file} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
     }
   }
+  if (outputs.pushgateway) await push(report, outputs.pushgateway, io, redact);
+}
+
+/** A push that fails is said on stderr; the run's exit code stands (its findings matter more than their delivery). */
+async function push(report: Report, url: URL, io: Io, redact: (text: string) => string): Promise<void> {
+  const { prometheusText, renderOpenMetrics } = await import("../../report/openmetrics.js");
+  const { pushMetrics } = await import("../../report/pushgateway.js");
+  const problem = await pushMetrics(url, report.store.bucket, redact(prometheusText(renderOpenMetrics(report))));
+  if (problem) io.stderr.write(redact(`kfp-s3-probe: --pushgateway: the metrics were not pushed: ${problem}\n`));
 }

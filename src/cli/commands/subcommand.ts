@@ -4,6 +4,7 @@
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../../core/usage-error.js";
 import { STDOUT_FORMATS } from "../../report/formats.js";
+import { pushgatewayUrl } from "../settings/validate.js";
 import { HelpText } from "./command.js";
 
 /** `kfp-s3-probe NAME`'s parser: no --version of its own, errors as one line that points to its --help. */
@@ -31,10 +32,13 @@ export async function parseOrHelp<T>(parser: Argv<T>, argv: string[]) {
   return help ?? args;
 }
 
-/** --output, --junit and --sarif, as the probe itself has them. */
+/** --output, --junit, --sarif, --html, --metrics and --pushgateway, as the probe itself has them. */
 export function withReportOptions<T>(parser: Argv<T>) {
   return parser
     .option("output", { type: "string", choices: STDOUT_FORMATS, default: "text", describe: "format on stdout" })
     .option("junit", { type: "string", describe: "also write JUnit XML to FILE" })
-    .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" });
+    .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" })
+    .option("html", { type: "string", describe: "also write a self-contained HTML page to FILE" })
+    .option("metrics", { type: "string", describe: "also write OpenMetrics text to FILE" })
+    .option("pushgateway", { type: "string", coerce: pushgatewayUrl, describe: "also push the metrics to this Pushgateway URL" });
 }

@@ -21,7 +21,7 @@ import {
   settingValue,
   type ValueOf,
 } from "./fields.js";
-import { parseEndpoint, positiveInteger, positiveNumber, readCaBundle, validBucket, validRegion, writableFile } from "./validate.js";
+import { parseEndpoint, positiveInteger, positiveNumber, pushgatewayUrl, readCaBundle, validBucket, validRegion, writableFile } from "./validate.js";
 
 /** Where requests go and how: the S3 client's settings (StoreSettings) are made of it. */
 export interface StoreConfig extends Pick<StoreSettings, "endpoint" | "region" | "forcePathStyle" | "requestTimeoutMs" | "caBundle"> {
@@ -63,6 +63,12 @@ export interface OutputConfig {
   junit?: string;
   /** Also write a SARIF report here. */
   sarif?: string;
+  /** Also write the HTML page here. */
+  html?: string;
+  /** Also write OpenMetrics text here. */
+  metrics?: string;
+  /** Also push the metrics to this Pushgateway. */
+  pushgateway?: URL;
   /** The text report's view: findings only, the default, or every row. */
   view: "quiet" | "default" | "wide";
   debug: ValueOf<"debug">;
@@ -137,8 +143,21 @@ function outputFrom(resolved: ResolvedSettings): OutputConfig {
     output: settingValue(resolved, "output"),
     ...(junit ? { junit: writableFile("junit", junit) } : {}),
     ...(sarif ? { sarif: writableFile("sarif", sarif) } : {}),
+    ...filesAndPush(resolved),
     debug: settingValue(resolved, "debug"),
     view: viewOf(resolved),
+  };
+}
+
+/** --html, --metrics and --pushgateway, where given. */
+function filesAndPush(resolved: ResolvedSettings): Pick<OutputConfig, "html" | "metrics" | "pushgateway"> {
+  const html = settingValue(resolved, "html");
+  const metrics = settingValue(resolved, "metrics");
+  const pushgateway = settingValue(resolved, "pushgateway");
+  return {
+    ...(html ? { html: writableFile("html", html) } : {}),
+    ...(metrics ? { metrics: writableFile("metrics", metrics) } : {}),
+    ...(pushgateway ? { pushgateway: pushgatewayUrl(pushgateway) } : {}),
   };
 }
 

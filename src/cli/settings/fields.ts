@@ -207,7 +207,7 @@ export const FIELDS = {
     defaultValue: "text",
     group: "output",
     report: 16,
-    describe: "report format on stdout: text, json, or sarif",
+    describe: "report format on stdout: text, json, sarif, html or openmetrics",
   },
   junit: { kind: "string", group: "output", report: 17, describe: "also write a JUnit XML report to this file (one testcase per cell)" },
   sarif: {
@@ -215,6 +215,23 @@ export const FIELDS = {
     group: "output",
     report: 18,
     describe: "also write a SARIF 2.1.0 report to this file (for code-scanning dashboards; one rule per cause)",
+  },
+  html: {
+    kind: "string",
+    group: "output",
+    report: 18.1,
+    describe: "also write the report as one self-contained HTML page to this file (the matrix as a heatmap, with filters)",
+  },
+  metrics: {
+    kind: "string",
+    group: "output",
+    report: 18.2,
+    describe: "also write OpenMetrics text to this file (for node_exporter's textfile collector: name it *.prom)",
+  },
+  pushgateway: {
+    kind: "string",
+    group: "output",
+    describe: "also push the metrics to this Prometheus Pushgateway URL (grouped by job kfp-s3-probe and bucket)",
   },
   "other-profile": {
     kind: "strings",

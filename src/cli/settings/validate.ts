@@ -118,3 +118,19 @@ export function refuseDuplicateFlags(argv: string[], repeatable: (flag: string) 
 export function isKeyFileName(name: string | undefined): name is string {
   return name !== undefined && /^[A-Za-z0-9._-]+$/.test(name);
 }
+
+/** --pushgateway: an http(s) URL; user:password@ in it is sent as Basic auth and never echoed. */
+export function pushgatewayUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError("--pushgateway is not a valid URL: write it as http://HOST:9091 (the Pushgateway's address)");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--pushgateway must start with http:// or https://, not ${url.protocol}//`);
+  }
+  if (url.search || url.hash)
+    throw new UsageError(`--pushgateway ${url.origin}${url.pathname}: no query or fragment; the Pushgateway's address only`);
+  return url;
+}
