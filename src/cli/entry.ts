@@ -27,6 +27,10 @@ const code = await main(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   signals: process,
+  // Made only when a command reads it (merge -): the stream would otherwise hold a pipe open.
+  get stdin() {
+    return process.stdin;
+  },
 });
 // Exit once the output is written: a request the run stopped waiting for (cut by its bound) must not
 // hold the process until the SDK gives up on it.

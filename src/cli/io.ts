@@ -3,6 +3,8 @@ export interface Io {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** What `merge -` reads; absent where a test gives none. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Where SIGINT/SIGTERM come from; a test can pass its own emitter. */
   signals: NodeJS.EventEmitter;
 }

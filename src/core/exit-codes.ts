@@ -57,9 +57,21 @@ export const EXIT_CODES = Object.fromEntries(EXIT_CODE_TABLE.map((row) => [row.n
   [Row in (typeof EXIT_CODE_TABLE)[number] as Row["name"]]: Row["code"];
 };
 
+/** The codes --exit-code may not take: each already says something else than "findings". */
+export const RESERVED_EXIT_CODES: readonly number[] = EXIT_CODE_TABLE.flatMap((row) =>
+  row.name === "findings" || row.name === "asExpected" ? [] : [row.code],
+);
+
 /** How a run ended, beyond its checks. */
 export type RunEnding =
-  | { kind: "finished"; interruptedBy?: "SIGINT" | "SIGTERM" | "deadline" | string; leftovers?: number; unproven?: boolean }
+  | {
+      kind: "finished";
+      interruptedBy?: "SIGINT" | "SIGTERM" | "deadline" | string;
+      leftovers?: number;
+      unproven?: boolean;
+      /** --exit-code N: the code for findings instead of 1 (trivy's flag); every other code stays. */
+      findingsCode?: number;
+    }
   | { kind: "usage-error" }
   | { kind: "internal-error" };
 
@@ -74,13 +86,14 @@ export function exitCodeOf(facts: { counts: VerdictCounts; fatalError: boolean }
   if (ending.kind === "internal-error") return EXIT_CODES.internal;
   if (ending.interruptedBy === "SIGINT" || ending.interruptedBy === "SIGTERM") return EXIT_CODES.interrupted;
   const { counts } = facts;
-  if (countOf(counts, "failure") > 0) return EXIT_CODES.findings;
+  const findings = ending.findingsCode ?? EXIT_CODES.findings;
+  if (countOf(counts, "failure") > 0) return findings;
   // A run that leaves anything behind never exits 0.
   if ((ending.leftovers ?? 0) > 0) return EXIT_CODES.leftovers;
   if (ending.interruptedBy === "deadline") return EXIT_CODES.unreachable;
   if (facts.fatalError) return EXIT_CODES.unreachable;
   // What is left that fails the run is an error that did not stop its identity.
-  if (VERDICT_NAMES.some((verdict) => VERDICTS[verdict].failing && counts[verdict] > 0)) return EXIT_CODES.findings;
+  if (VERDICT_NAMES.some((verdict) => VERDICTS[verdict].failing && counts[verdict] > 0)) return findings;
   if (ending.unproven) return EXIT_CODES.unproven;
   return EXIT_CODES.asExpected;
 }

@@ -2,13 +2,19 @@
 // reads in a pod annotation (projected as a file by the downward API), that mounts the backend's
 // and every profile's Secret (their own key names) and runs the probe once, unattended, with a
 // JSON report in its log. One self-contained object with generateName: `kubectl create -f -`
-// twice makes two runs, never a name conflict or a ConfigMap left behind.
+// twice makes two runs, never a name conflict or a ConfigMap left behind. Findings exit 0 in the
+// pod (--exit-code 0: the verdict is the report's, and merge's exit code), so that a LEAK completes
+// the Job with its report; a crash fails the pod, and podFailurePolicy fails the Job with it (an
+// Indexed Job: that index only, the other shards go on).
 import { stringify } from "yaml";
+import { EXIT_CODES } from "../core/exit-codes.js";
 import type { DeploykfSettings } from "../deploykf/values.js";
 import { NODE_FLAGS } from "../node-flags.js";
 
 export interface JobOptions {
   namespace: string;
+  /** The value of the run label (RUN_LABEL) on the Job and its pods: one run's pods are `-l kfp-s3-probe/run=ID`. */
+  runId: string;
   /** A fixed name; without it the Job gets generateName (`<namePrefix>` plus a random suffix). */
   name?: string;
   namePrefix: string;
@@ -39,6 +45,20 @@ export const JOB_MEMORY_LIMIT_MI = 384;
  */
 export const JOB_NODE_OPTIONS = [`--max-old-space-size=${HEAP_MB}`, ...NODE_FLAGS].join(" ");
 
+/** The label that names one run (one printed manifest): its Job and every pod of it. */
+export const RUN_LABEL = "kfp-s3-probe/run";
+
+/** A run label's value: when the manifest was made, and 12 random hex digits (as the probe writes its run ids). */
+export function jobRunId(now: Date, randomHex: string): string {
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomHex}`;
+}
+
+/** The container's name, which the pod failure policy's rules name. */
+const CONTAINER = "kfp-s3-probe";
+
 /** The pod's completion index, from the annotation the Job controller sets on each pod of an Indexed Job. */
 const SHARD_INDEX_ENV = "KFP_S3_PROBE_SHARD_INDEX";
 
@@ -60,7 +80,7 @@ const NON_ROOT_ID = 65532;
 /** The probe's container: the values from the ConfigMap, each Secret under /secrets/<name>, a JSON report. */
 function probeContainer(options: JobOptions, secretNames: string[]) {
   return {
-    name: "kfp-s3-probe",
+    name: CONTAINER,
     image: options.image,
     args: [
       "--values",
@@ -71,6 +91,9 @@ function probeContainer(options: JobOptions, secretNames: string[]) {
       "json",
       "--timeout",
       String(options.deadlineSeconds - CLEANUP_MARGIN_SECONDS),
+      // Findings are the report's to say: the pod succeeds with them, and the Job completes.
+      "--exit-code",
+      String(EXIT_CODES.asExpected),
       // Kubernetes expands $(VAR) from the container's env: the pod's index, then its shard.
       ...(sharded(options) ? ["--shard", `$(${SHARD_INDEX_ENV})/${options.parallelism}`] : []),
     ],
@@ -137,17 +160,44 @@ function podAnnotations(options: JobOptions, settings: DeploykfSettings): Record
   };
 }
 
+/**
+ * What a failed pod does to the Job. With --exit-code 0 a judged run exits 0, LEAK or not, so a pod
+ * fails only where the probe could not judge (2 usage, 3 unreachable, 4 internal, 5 leftovers, 130
+ * interrupted, 137 killed): one pod, no retry (a second run would leave a second namespace). An
+ * Indexed Job fails that index only (backoffLimitPerIndex 0; backoffLimit is then unbounded by
+ * default, and must stay so, or the first failed shard would stop the others), except exit 2: the
+ * shards share their settings, so every one would fail the same way, and the Job stops at once.
+ */
+function failurePolicy(options: JobOptions) {
+  const onExit = (operator: "In" | "NotIn", values: number[]) => ({ onExitCodes: { containerName: CONTAINER, operator, values } });
+  const notZero = onExit("NotIn", [EXIT_CODES.asExpected]);
+  if (!sharded(options)) return { backoffLimit: 0, podFailurePolicy: { rules: [{ action: "FailJob", ...notZero }] } };
+  return {
+    backoffLimitPerIndex: 0,
+    podFailurePolicy: {
+      rules: [
+        { action: "FailJob", ...onExit("In", [EXIT_CODES.usage]) },
+        { action: "FailIndex", ...notZero },
+      ],
+    },
+  };
+}
+
 function job(options: JobOptions, settings: DeploykfSettings) {
   const secretNames = [...new Set(settings.identities.flatMap((i) => (i.secret ? [i.secret.name] : [])))];
   const usesChain = settings.identities.some((i) => i.secret === null);
-  const labels = { "app.kubernetes.io/name": "kfp-s3-probe", "app.kubernetes.io/instance": options.name ?? options.namePrefix.replace(/-$/, "") };
+  const labels = {
+    "app.kubernetes.io/name": "kfp-s3-probe",
+    "app.kubernetes.io/instance": options.name ?? options.namePrefix.replace(/-$/, ""),
+    [RUN_LABEL]: options.runId,
+  };
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: { ...(options.name ? { name: options.name } : { generateName: options.namePrefix }), namespace: options.namespace, labels },
     spec: {
       ...(sharded(options) ? { completionMode: "Indexed", completions: options.parallelism, parallelism: options.parallelism } : {}),
-      backoffLimit: 0,
+      ...failurePolicy(options),
       ttlSecondsAfterFinished: options.ttlSeconds,
       activeDeadlineSeconds: options.deadlineSeconds,
       template: {

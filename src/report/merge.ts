@@ -4,33 +4,21 @@ import { exitCodeOf } from "../core/exit-codes.js";
 import { parseShard } from "../core/shard.js";
 import { countVerdicts, isFatalErrorKind } from "../core/summary.js";
 import { UsageError } from "../core/usage-error.js";
-import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type Report } from "./model.js";
+import type { Report } from "./model.js";
+import type { FoundReport, Unreported } from "./pod-log.js";
 
-const REPORT_LINE_START = `{"schema":"${REPORT_SCHEMA}"`;
-
-/** A report file, or a pod's log that holds one (stderr's finding lines around a one-line JSON report). */
-export function reportFromText(text: string, source: string, command = "merge"): Report {
-  const line = text.trimStart().startsWith("{") ? text : text.split("\n").find((l) => l.startsWith(REPORT_LINE_START));
-  if (line === undefined)
-    throw new UsageError(
-      `${command}: ${source} holds no kfp-s3-probe JSON report (${command === "merge" ? "run the shards" : "write it"} with --output json)`,
-    );
-  let report: Report;
-  try {
-    report = JSON.parse(line) as Report;
-  } catch {
-    throw new UsageError(`${command}: ${source} is not valid JSON (a report cut short?)`);
-  }
-  if (report.schema !== REPORT_SCHEMA || report.schemaVersion !== REPORT_SCHEMA_VERSION) {
-    throw new UsageError(`${command}: ${source} is not a ${REPORT_SCHEMA} v${REPORT_SCHEMA_VERSION} report`);
-  }
-  return report;
-}
+// diff reads its two reports as merge reads one.
+export { reportFromText } from "./pod-log.js";
 
 /** The shards must be of one store, bucket and layout, and cover each shard once, each identity once. */
-function checkShards(reports: { report: Report; source: string }[]): void {
+function checkShards(reports: FoundReport[], unreported: Unreported[]): void {
   const [first, ...rest] = reports;
-  if (!first) throw new UsageError("merge: name at least one report");
+  if (!first) {
+    const [log] = unreported;
+    if (log)
+      throw new UsageError(`merge: ${log.source} holds no kfp-s3-probe JSON report${lastLineOf(log.lastLine)}; run the shards with --output json`);
+    throw new UsageError("merge: name at least one report");
+  }
   for (const { report, source } of rest) {
     for (const [what, a, b] of [
       ["endpoint", first.report.store.endpoint, report.store.endpoint],
@@ -58,8 +46,22 @@ function checkShards(reports: { report: Report; source: string }[]): void {
   const count = parseShard(first.report.options.shard ?? "0/1")?.count ?? 1;
   if (seen.size !== count) {
     const missing = Array.from({ length: count }, (_, i) => `${i}/${count}`).filter((label) => !seen.has(label));
-    throw new UsageError(`merge: shard(s) ${missing.join(", ")} missing: merge every shard of the run, or the verdicts are not the whole run's`);
+    throw new UsageError(
+      `merge: shard(s) ${missing.join(", ")} missing${whyMissing(unreported)}: merge every shard of the run, or the verdicts are not the whole run's`,
+    );
   }
+}
+
+/** The logs given that hold no report, with their last line: most often the shard that is missing, and why. */
+function whyMissing(unreported: Unreported[]): string {
+  if (unreported.length === 0) return "";
+  return ` (${unreported.map(({ source, lastLine }) => `${source} holds no report${lastLineOf(lastLine)}`).join("; ")})`;
+}
+
+/** A log's last line, as evidence in a one-line error: cut where it is long. */
+function lastLineOf(line: string): string {
+  if (!line) return "";
+  return `, its last line: ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`;
 }
 
 const unique = <T>(items: T[]): T[] => [...new Map(items.map((item) => [JSON.stringify(item), item])).values()];
@@ -84,8 +86,8 @@ function mergedRequests(reports: Report[]): Report["requests"] {
 }
 
 /** One report of the whole run: identities, checks and leftovers of every shard; diagnoses once each. */
-export function mergeReports(inputs: { report: Report; source: string }[]): Report {
-  checkShards(inputs);
+export function mergeReports(inputs: FoundReport[], read: { unreported?: Unreported[]; findingsCode?: number } = {}): Report {
+  checkShards(inputs, read.unreported ?? []);
   const reports = [...inputs]
     .map((i) => i.report)
     .sort((a, b) => (a.options.shard ?? "").localeCompare(b.options.shard ?? "", "en", { numeric: true }));
@@ -113,6 +115,14 @@ export function mergeReports(inputs: { report: Report; source: string }[]): Repo
     summary: counts,
     cleanup,
     requests: mergedRequests(reports),
-    exitCode: exitCodeOf({ counts, fatalError }, { kind: "finished", leftovers, ...(interruptedBy ? { interruptedBy } : {}) }),
+    exitCode: exitCodeOf(
+      { counts, fatalError },
+      {
+        kind: "finished",
+        leftovers,
+        ...(interruptedBy ? { interruptedBy } : {}),
+        ...(read.findingsCode !== undefined ? { findingsCode: read.findingsCode } : {}),
+      },
+    ),
   };
 }

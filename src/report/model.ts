@@ -53,6 +53,8 @@ export interface ReportContext {
   bucketPolicySource?: string;
   /** --require-proof: anything short of proven is its own exit code. */
   requireProof?: boolean;
+  /** --exit-code: the code for findings, where it is not 1. */
+  findingsExitCode?: number;
 }
 
 /** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again. */
@@ -174,6 +176,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     leftovers: run.cleanup.leftovers.length + (run.cleanup.unverifiedUploads?.length ?? 0),
     ...(context.interruptedBy ? { interruptedBy: context.interruptedBy } : {}),
     ...(context.requireProof && assurance.status !== "proven" ? { unproven: true } : {}),
+    ...(context.findingsExitCode !== undefined ? { findingsCode: context.findingsExitCode } : {}),
   };
   return {
     schema: REPORT_SCHEMA,

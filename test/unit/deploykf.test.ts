@@ -9,13 +9,16 @@ import { Job } from "kubernetes-models/batch/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { parseArgs, UsageError } from "../../src/cli/settings/resolve.js";
+import { EXIT_CODES, exitCodeOf } from "../../src/core/exit-codes.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
+import { countVerdicts } from "../../src/core/summary.js";
 import { assess, type CheckResult, type Observation } from "../../src/core/verdict.js";
 import { readDeploykfValues } from "../../src/deploykf/values.js";
-import { JOB_NODE_OPTIONS, jobManifest } from "../../src/k8s/job.js";
+import { JOB_NODE_OPTIONS, jobManifest, RUN_LABEL } from "../../src/k8s/job.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport } from "../../src/report/model.js";
+import { jobApiErrors, jobOutcome } from "../support/job-api.js";
 import type { Parsed } from "../support/parsed.js";
 import { reportContext } from "../support/report-context.js";
 import { runMain } from "../support/run-main.js";
@@ -292,6 +295,7 @@ describe("the Kubernetes Job", () => {
   const settings = readDeploykfValues(fixture);
   const manifest = jobManifest(settings, {
     namespace: "kubeflow",
+    runId: "20261201T120000Z-0123456789ab",
     namePrefix: "kfp-s3-probe-",
     image: "kfp-s3-probe:0.1.0",
     ttlSeconds: 86_400,
@@ -325,6 +329,8 @@ describe("the Kubernetes Job", () => {
       "json",
       "--timeout",
       "570",
+      "--exit-code",
+      "0",
     ]);
     const secretVolumes = Object.fromEntries(pod.volumes.filter((v: Parsed) => v.secret).map((v: Parsed) => [v.name, v.secret.secretName]));
     const mounts = Object.fromEntries(
@@ -348,6 +354,8 @@ describe("the Kubernetes Job", () => {
   it("runs once, not as root, with a read-only root filesystem, limits and a TTL", () => {
     const spec = jobDoc?.spec;
     expect(spec).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 86_400, activeDeadlineSeconds: 600 });
+    expect(jobDoc?.metadata.labels[RUN_LABEL]).toBe("20261201T120000Z-0123456789ab");
+    expect(spec.template.metadata.labels[RUN_LABEL]).toBe("20261201T120000Z-0123456789ab");
     expect(spec.template.spec).toMatchObject({
       restartPolicy: "Never",
       automountServiceAccountToken: false,
@@ -362,9 +370,11 @@ describe("the Kubernetes Job", () => {
     expect(JOB_NODE_OPTIONS).toMatch(/^--max-old-space-size=\d+ --max-semi-space-size=\d+$/);
   });
 
-  it("deploy/kfp-s3-probe-job.yaml is what the generator prints for the fixture values", async () => {
-    const printed = await jobCommand(["--values", fixture]);
-    expect(readFileSync(join(root, "deploy", "kfp-s3-probe-job.yaml"), "utf8")).toBe(printed);
+  it("deploy/kfp-s3-probe-job.yaml is what the generator prints for the fixture values (but for its run label)", async () => {
+    const runLabel = new RegExp(`(${RUN_LABEL}: )\\S+`, "g");
+    const printed = (await jobCommand(["--values", fixture])).replace(runLabel, "$1RUN");
+    expect(readFileSync(join(root, "deploy", "kfp-s3-probe-job.yaml"), "utf8").replace(runLabel, "$1RUN")).toBe(printed);
+    expect(printed.match(runLabel)).toHaveLength(2);
   });
 
   it("the image the Job runs is on a Node LTS line the AWS SDK supports without its warning (even, 22 or later)", () => {
@@ -412,6 +422,75 @@ describe("Job options", () => {
     expect(single.spec.completionMode).toBeUndefined();
     expect(single.spec.template.spec.containers[0].args).not.toContain("--shard");
     await expect(manifestOf(["--parallelism", "0"])).rejects.toThrow(/--parallelism must be a whole number from 1 to 100/);
+  });
+
+  it("each printed Job is its own run: a fresh run label, on the Job and its pods (kubectl logs -l kfp-s3-probe/run=ID)", async () => {
+    const [first, second] = [await manifestOf([]), await manifestOf([])];
+    expect(first.metadata.labels[RUN_LABEL]).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{12}$/);
+    expect(first.spec.template.metadata.labels[RUN_LABEL]).toBe(first.metadata.labels[RUN_LABEL]);
+    expect(second.metadata.labels[RUN_LABEL]).not.toBe(first.metadata.labels[RUN_LABEL]);
+  });
+
+  it("passes the Job API's own rules for podFailurePolicy and backoffLimitPerIndex, single and Indexed", async () => {
+    for (const flags of [[], ["--parallelism", "4"], ["--parallelism", "100", "--generate-name", `${"p".repeat(46)}-`]]) {
+      const job = await manifestOf(flags);
+      expect(jobApiErrors(job), flags.join(" ")).toEqual([]);
+      expect(job.spec.podFailurePolicy.rules.length).toBeGreaterThan(0);
+      expect(() => new Job(job as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
+    }
+    // The rules do refuse what the API server refuses.
+    const indexed = await manifestOf(["--parallelism", "4"]);
+    const broken = (edit: (job: Parsed) => void) => {
+      const job = structuredClone(indexed);
+      edit(job);
+      return jobApiErrors(job);
+    };
+    const rule = (job: Parsed, index: number) => job.spec.podFailurePolicy.rules[index];
+    expect(broken((j) => (j.spec.template.spec.restartPolicy = "OnFailure"))).toContainEqual(expect.stringMatching(/only "Never" is supported/));
+    expect(broken((j) => (rule(j, 0).onExitCodes.values = [0, 2]))).toContainEqual(expect.stringMatching(/must not be 0 for the In operator/));
+    expect(broken((j) => (rule(j, 0).onExitCodes.values = [3, 2]))).toContainEqual(expect.stringMatching(/must be ordered/));
+    expect(broken((j) => (rule(j, 0).onExitCodes.values = [2, 2]))).toContainEqual(expect.stringMatching(/Duplicate value/));
+    expect(broken((j) => (rule(j, 0).onExitCodes.values = []))).toContainEqual(expect.stringMatching(/at least one value/));
+    expect(broken((j) => (rule(j, 0).onExitCodes.values = Array.from({ length: 256 }, (_, i) => i + 1)))).toContainEqual(
+      expect.stringMatching(/at most 255/),
+    );
+    expect(broken((j) => (rule(j, 0).onExitCodes.operator = "Equals"))).toContainEqual(expect.stringMatching(/Unsupported value: Equals/));
+    expect(broken((j) => (rule(j, 0).onExitCodes.containerName = "main"))).toContainEqual(expect.stringMatching(/container or initContainer/));
+    expect(broken((j) => (rule(j, 0).onPodConditions = [{ type: "DisruptionTarget" }]))).toContainEqual(expect.stringMatching(/both/));
+    expect(broken((j) => delete rule(j, 0).onExitCodes)).toContainEqual(expect.stringMatching(/one of OnExitCodes and OnPodConditions/));
+    expect(broken((j) => delete j.spec.backoffLimitPerIndex)).toContainEqual(expect.stringMatching(/requires the backoffLimitPerIndex/));
+    expect(broken((j) => (j.spec.completionMode = "NonIndexed"))).toContainEqual(expect.stringMatching(/requires indexed completion mode/));
+    expect(broken((j) => (j.spec.podReplacementPolicy = "TerminatingOrFailed"))).toContainEqual(expect.stringMatching(/podReplacementPolicy/));
+    expect(broken((j) => (j.spec.podFailurePolicy.rules = Array.from({ length: 21 }, () => rule(j, 1))))).toContainEqual(
+      expect.stringMatching(/at most 20/),
+    );
+    expect(broken((j) => (j.metadata.generateName = `${"p".repeat(60)}-`))).toContainEqual(expect.stringMatching(/invalid DNS label/));
+  });
+
+  it("a LEAK completes the Job with its report, a crash fails it, and an Indexed Job's other shards go on", async () => {
+    // What the probe exits with in the pod: --exit-code 0 turns findings into 0, nothing else.
+    const leaking = { counts: { ...countVerdicts([]), leak: 3 }, fatalError: false };
+    expect(exitCodeOf(leaking)).toBe(EXIT_CODES.findings);
+    const leak = exitCodeOf(leaking, { kind: "finished", findingsCode: 0 });
+    expect(leak).toBe(0);
+    const single = await manifestOf([]);
+    expect(jobOutcome(single, [leak])).toEqual({ condition: "Complete", failedIndexes: [], terminatedEarly: false });
+    for (const crash of [EXIT_CODES.usage, EXIT_CODES.unreachable, EXIT_CODES.internal, EXIT_CODES.interrupted, 137]) {
+      expect(jobOutcome(single, [crash]), String(crash)).toMatchObject({ condition: "Failed" });
+    }
+    const indexed = await manifestOf(["--parallelism", "4"]);
+    expect(jobOutcome(indexed, [leak, 0, leak, 0])).toMatchObject({ condition: "Complete" });
+    // Shard 1 cannot reach the store or crashes: only its index fails, the others run to their reports.
+    for (const crash of [EXIT_CODES.unreachable, EXIT_CODES.internal, 137]) {
+      expect(jobOutcome(indexed, [leak, crash, 0, leak]), String(crash)).toEqual({ condition: "Failed", failedIndexes: [1], terminatedEarly: false });
+    }
+    // A usage error is every shard's (they share their settings): the Job stops at once.
+    expect(jobOutcome(indexed, [0, EXIT_CODES.usage, 0, 0])).toMatchObject({ condition: "Failed", terminatedEarly: true });
+    // Without the per-index limit (backoffLimit 0, as before), the first failed shard would have ended the others.
+    const { backoffLimitPerIndex: _, podFailurePolicy: __, ...legacy } = indexed.spec;
+    expect(jobOutcome({ ...indexed, spec: { ...legacy, backoffLimit: 0 } }, [leak, EXIT_CODES.unreachable, 0, 0])).toMatchObject({
+      terminatedEarly: true,
+    });
   });
 
   it("a generated name by default; --name fixes it, --generate-name changes the prefix; bad names are refused", async () => {

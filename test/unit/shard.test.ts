@@ -1,6 +1,6 @@
 // --shard I/N and merge: every identity is probed by exactly one shard, and the merged report of
 // the shards has the verdicts, the summary and the exit code of one unsharded run.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,8 +8,10 @@ import { LAYOUTS, unownedProfileName } from "../../src/core/layout.js";
 import type { Role } from "../../src/core/plan.js";
 import { inShard, parseShard, type Shard } from "../../src/core/shard.js";
 import { type ProbeIdentity, runProbe } from "../../src/probe/engine.js";
-import { mergeReports, reportFromText } from "../../src/report/merge.js";
+import { mergeReports } from "../../src/report/merge.js";
 import { buildReport, type Report } from "../../src/report/model.js";
+import { reportFromText, reportsInText } from "../../src/report/pod-log.js";
+import { findingLog } from "../../src/report/text.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 import { reportContext } from "../support/report-context.js";
 import { runMain as cli } from "../support/run-main.js";
@@ -155,5 +157,134 @@ describe("kfp-s3-probe merge, as a user runs it", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/holds no kfp-s3-probe JSON report/);
     expect((await cli(["merge"])).stderr).toMatch(/name the shards' reports/);
+  });
+});
+
+/** A shard's pod log as the Job writes it: a line per finding on stderr, then the one-line report on stdout. */
+function podLog(report: Report): string {
+  return `${findingLog(report)}${JSON.stringify(report)}\n`;
+}
+
+/**
+ * What `kubectl logs -l SELECTOR` prints for these pods (kubectl's logs.go: one pod after the other,
+ * `--prefix` puts `[pod/NAME/CONTAINER] ` before each line, `--timestamps` the kubelet's time after it).
+ */
+function kubectlLogs(pods: { name: string; log: string }[], flags: { prefix?: boolean; timestamps?: boolean } = {}): string {
+  return pods
+    .map(({ name, log }) =>
+      log
+        .split("\n")
+        .slice(0, -1)
+        .map((line, i) => {
+          const stamped = flags.timestamps ? `2026-12-01T12:00:${String(i % 60).padStart(2, "0")}.123456789Z ${line}` : line;
+          return `${flags.prefix ? `[pod/${name}/kfp-s3-probe] ` : ""}${stamped}\n`;
+        })
+        .join(""),
+    )
+    .join("");
+}
+
+/**
+ * A pod log where the container runtime logged the report line in parts (containerd: 16 KiB each)
+ * and a stderr line between two parts: kubectl prints it glued to the end of the first part.
+ */
+function splitByRuntime(report: Report, stderrLine: string, part = 16_384): string {
+  const line = JSON.stringify(report);
+  return `${findingLog(report)}${line.slice(0, part)}${stderrLine}\n${line.slice(part)}\n`;
+}
+
+describe("merge: the reports in a pod's log, wherever they stand", () => {
+  const shards = async (count: number) => {
+    const store = new MemoryStore();
+    const reports: Report[] = [];
+    for (let index = 0; index < count; index += 1) reports.push(await reportOf(store, `20261201T120000Z-00000000fff${index}`, { index, count }));
+    return reports;
+  };
+
+  it("finding lines before the report (as the Job now writes it) and after it (as it wrote it before): one report", async () => {
+    const [report] = await shards(1);
+    if (!report) throw new Error("no report");
+    const before = podLog(report);
+    expect(before.trimEnd().split("\n").at(-1)).toBe(JSON.stringify(report));
+    const after = `${JSON.stringify(report)}\n${findingLog(report)}`;
+    for (const log of [before, after]) expect(reportFromText(log, "pod.log").checks).toEqual(report.checks);
+  });
+
+  it("kubectl logs of an Indexed Job's pods in one stream (--prefix, --timestamps, or neither): every shard, named by its pod", async () => {
+    const reports = await shards(3);
+    const pods = reports.map((report, index) => ({ name: `kfp-s3-probe-x7k2p-${index}-abcde`, log: podLog(report) }));
+    // kubectl reads the pods in no set order.
+    const shuffled = [pods[2], pods[0], pods[1]].flatMap((pod) => (pod ? [pod] : []));
+    for (const flags of [{ prefix: true }, { prefix: true, timestamps: true }, {}, { timestamps: true }]) {
+      const read = reportsInText(kubectlLogs(shuffled, flags), "stdin");
+      expect(read.reports.map((r) => r.report.options.shard).sort(), JSON.stringify(flags)).toEqual(["0/3", "1/3", "2/3"]);
+      expect(read.unreported).toEqual([]);
+      const merged = mergeReports(read.reports);
+      expect(merged.checks).toHaveLength(reports.reduce((n, r) => n + r.checks.length, 0));
+      if (flags.prefix) expect(read.reports.map((r) => r.source)).toContain("stdin (pod/kfp-s3-probe-x7k2p-0-abcde)");
+    }
+  });
+
+  it("a report line the container runtime logged in parts, a stderr line printed between them: put together again", async () => {
+    const [report] = await shards(1);
+    if (!report) throw new Error("no report");
+    expect(JSON.stringify(report).length).toBeGreaterThan(2 * 16_384);
+    const glued = splitByRuntime(report, "kfp-s3-probe: warning: the event loop was 300 ms late");
+    expect(glued.split("\n").some((line) => line.startsWith('{"schema"') && line.includes("kfp-s3-probe: warning"))).toBe(true);
+    expect(reportFromText(glued, "pod.log")).toEqual(report);
+    // Two stderr lines between the parts: the second is a line of its own.
+    const twice = splitByRuntime(report, "kfp-s3-probe: LEAK a\nkfp-s3-probe: LEAK b");
+    expect(reportFromText(twice, "pod.log")).toEqual(report);
+    expect(() => reportFromText(`${JSON.stringify(report).slice(0, 20_000)}\n`, "pod.log")).toThrow(
+      /pod\.log is not valid JSON \(a report cut short\?\)/,
+    );
+  });
+
+  it("a pod whose log holds no report (a crashed shard): the missing shard is named with that pod's last line", async () => {
+    const reports = await shards(2);
+    const logs = kubectlLogs(
+      [
+        { name: "kfp-s3-probe-x7k2p-0-abcde", log: podLog(reports[0] as Report) },
+        { name: "kfp-s3-probe-x7k2p-1-fghij", log: "kfp-s3-probe: internal error: out of memory\n" },
+      ],
+      { prefix: true },
+    );
+    const read = reportsInText(logs, "stdin");
+    expect(() => mergeReports(read.reports, { unreported: read.unreported })).toThrow(
+      "merge: shard(s) 1/2 missing (stdin (pod/kfp-s3-probe-x7k2p-1-fghij) holds no report, its last line: kfp-s3-probe: internal error: out of memory)",
+    );
+  });
+});
+
+describe("kfp-s3-probe merge: stdin, directories, --exit-code", () => {
+  it("merge - reads kubectl's output from stdin; a directory is read as its files; --exit-code 0 makes findings exit 0", async () => {
+    const store = new MemoryStore();
+    const reports: Report[] = [];
+    for (let index = 0; index < 2; index += 1) reports.push(await reportOf(store, `20261201T120000Z-00000000aaa${index}`, { index, count: 2 }));
+    const pods = reports.map((report, index) => ({ name: `kfp-s3-probe-q-${index}-zzzzz`, log: podLog(report) }));
+    const piped = await cli(["merge", "-", "--output", "json"], {}, kubectlLogs(pods, { prefix: true }));
+    expect(piped.stderr).toBe("");
+    expect(piped.code).toBe(1);
+    expect((JSON.parse(piped.stdout) as Report).summary.leak).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), "kfp-merge-dir-"));
+    mkdirSync(join(dir, "not-read"));
+    for (const [index, report] of reports.entries()) writeFileSync(join(dir, `shard-${index}.log`), podLog(report));
+    const fromDir = await cli(["merge", dir, "--exit-code", "0"]);
+    expect(fromDir.code).toBe(0);
+    expect(fromDir.stdout).toMatch(/exit\s+0/);
+    const lenient = await cli(["merge", "-", "--exit-code", "7"], {}, kubectlLogs(pods));
+    expect(lenient.code).toBe(7);
+  });
+
+  it("refuses - without a pipe, - twice, an empty directory, and names the input that holds no report", async () => {
+    expect((await cli(["merge", "-"])).stderr).toMatch(/^kfp-s3-probe: merge: - reads standard input, and there is none here/);
+    expect((await cli(["merge", "-", "-"], {}, "")).stderr).toMatch(/given twice/);
+    const empty = mkdtempSync(join(tmpdir(), "kfp-merge-empty-"));
+    expect((await cli(["merge", empty])).stderr).toMatch(/is a directory without files/);
+    const crashed = await cli(["merge", "-"], {}, "kfp-s3-probe: --endpoint minio:9000 has no scheme: write http://minio:9000\n");
+    expect(crashed.code).toBe(2);
+    expect(crashed.stderr).toBe(
+      "kfp-s3-probe: merge: stdin holds no kfp-s3-probe JSON report, its last line: kfp-s3-probe: --endpoint minio:9000 has no scheme: write http://minio:9000; run the shards with --output json\n",
+    );
   });
 });

@@ -1,9 +1,10 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
+import { randomBytes } from "node:crypto";
 import { EXIT_CODES } from "../../core/exit-codes.js";
 import { isValidProfileName } from "../../core/layout.js";
 import { UsageError } from "../../core/usage-error.js";
 import { type DeploykfSettings, readDeploykfValues } from "../../deploykf/values.js";
-import { CLEANUP_MARGIN_SECONDS, jobManifest } from "../../k8s/job.js";
+import { CLEANUP_MARGIN_SECONDS, jobManifest, jobRunId, RUN_LABEL } from "../../k8s/job.js";
 import { toolVersion } from "../../version.js";
 import { defineCommand } from "./command.js";
 import { parseOrHelp, subcommandParser } from "./subcommand.js";
@@ -46,12 +47,21 @@ function jobParser(argv: string[], version: string) {
         "Prints one Job that carries the part of the deployKF values the probe reads (in a pod annotation),\n" +
         "mounts the backend's and every profile's object-store Secret and runs the probe once, with a JSON\n" +
         "report in its log and a finding per line on stderr. The Secrets must be in the Job's namespace.\n" +
-        "The Job's name is generated (kfp-s3-probe-xxxxx): create it again for another run; find its log with\n" +
-        "  kubectl logs -n kubeflow -l app.kubernetes.io/name=kfp-s3-probe --tail=-1",
+        "The Job's name is generated (kfp-s3-probe-xxxxx); each printed Job is one run, labelled\n" +
+        `${RUN_LABEL}=RUN. A LEAK completes it (findings exit 0 in the pod); merge's exit code says them:\n` +
+        "  run=$(kfp-s3-probe job --values values.yaml --image IMAGE |\n" +
+        `    kubectl create -f - -o jsonpath='{.metadata.labels.${RUN_LABEL}}')\n` +
+        `  kubectl logs -n kubeflow -l ${RUN_LABEL}=$run --tail=-1 --prefix | kfp-s3-probe merge -`,
     )
     .option("values", { type: "string", demandOption: true, describe: "deployKF values file" })
     .option("namespace", { type: "string", default: "kubeflow", describe: "namespace of the Job and of the Secrets it mounts" })
-    .option("image", { type: "string", default: `kfp-s3-probe:${version}`, describe: "image built from the project's Dockerfile" })
+    .option("image", {
+      type: "string",
+      default: `kfp-s3-probe:${version}`,
+      describe:
+        "the image to run, built by npm run image (the Dockerfile): the default is a local name no registry has, for a cluster it was loaded into (kind load docker-image); else push it and name it, e.g. registry.example/kfp-s3-probe:" +
+        version,
+    })
     .option("generate-name", {
       type: "string",
       default: "kfp-s3-probe-",
@@ -103,6 +113,7 @@ export const command = defineCommand({
     io.stdout.write(
       jobManifest(settings, {
         namespace: args.namespace,
+        runId: jobRunId(new Date(), randomBytes(6).toString("hex")),
         ...(args.name ? { name: args.name } : {}),
         namePrefix: args["generate-name"],
         image: args.image,

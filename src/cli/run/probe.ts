@@ -99,17 +99,19 @@ export function probeOptionsOf(
 }
 
 /**
- * The report on stdout in the chosen format; for a Job or CI, a line per finding on stderr; --junit
- * and --sarif to their files. A run the store failed before it decided anything says why in one
- * line on stderr instead: in place of the text report (which --debug still prints) and of the
- * finding lines beside JSON or SARIF.
+ * For a Job or CI, a line per finding on stderr; then the report on stdout in the chosen format;
+ * --junit and --sarif to their files. A run the store failed before it decided anything says why in
+ * one line on stderr instead: in place of the text report (which --debug still prints) and of the
+ * finding lines beside JSON or SARIF. The stderr lines come first, so that in a pod's log (both
+ * streams in one) the report is the last line: what `kubectl logs --tail=1` shows, and where
+ * nothing is written into the middle of it.
  */
 async function writeReports(report: Report, output: OutputConfig, io: Io, redactor: Redactor, failureLines: string[]): Promise<number> {
   const short = failureLines.length > 0;
-  await writeReport(report, { ...output, stdout: !short || output.output !== "text" || output.debug }, io, (text) => redactor.redact(text));
   if (short) io.stderr.write(redactor.redact(failureLines.map((line) => `kfp-s3-probe: ${line}\n`).join("")));
   // Unattended with JSON on stdout: a line per finding on stderr for log search (text already says each once).
   else if (!io.stderr.isTTY && output.output !== "text") io.stderr.write(redactor.redact(findingLog(report)));
+  await writeReport(report, { ...output, stdout: !short || output.output !== "text" || output.debug }, io, (text) => redactor.redact(text));
   return report.exitCode;
 }
 
@@ -210,6 +212,7 @@ function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts:
     ...(policies ? { disagreements: disagreements(run.results, policies.documents, roles, store.bucket) } : {}),
     ...sourcesOf(policies, anonymous),
     ...(config.run.requireProof ? { requireProof: true } : {}),
+    findingsExitCode: config.run.findingsExitCode,
   });
 }
 

@@ -21,7 +21,17 @@ import {
   settingValue,
   type ValueOf,
 } from "./fields.js";
-import { parseEndpoint, positiveInteger, positiveNumber, pushgatewayUrl, readCaBundle, validBucket, validRegion, writableFile } from "./validate.js";
+import {
+  findingsExitCode,
+  parseEndpoint,
+  positiveInteger,
+  positiveNumber,
+  pushgatewayUrl,
+  readCaBundle,
+  validBucket,
+  validRegion,
+  writableFile,
+} from "./validate.js";
 
 /** Where requests go and how: the S3 client's settings (StoreSettings) are made of it. */
 export interface StoreConfig extends Pick<StoreSettings, "endpoint" | "region" | "forcePathStyle" | "requestTimeoutMs" | "caBundle"> {
@@ -50,6 +60,8 @@ export interface RunConfig extends Pick<ProbeOptions, "readOnly" | "strict" | "c
   policyReader?: { name: string; directory: string };
   /** Anything short of proven is exit 6 (--require-proof). */
   requireProof: ValueOf<"require-proof">;
+  /** The exit code for findings (--exit-code; 1 unless given). */
+  findingsExitCode: number;
   /** Try the anonymous caller too. */
   anonymous: ValueOf<"anonymous">;
   deadlineMs: number;
@@ -125,6 +137,7 @@ function runFrom(resolved: ResolvedSettings, file: ConfigFile | undefined): RunC
     ...(shard ? { shard } : {}),
     ...(policyDir ? { policyDir } : {}),
     requireProof: settingValue(resolved, "require-proof"),
+    findingsExitCode: findingsExitCode(settingValue(resolved, "exit-code")),
     ...policyReaderOf(settingValue(resolved, "policy-reader"), policyDir),
     namedProfiles: namedProfiles(resolved, file),
     maxProfiles: wholeNumber(resolved, "max-profiles"),

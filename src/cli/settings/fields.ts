@@ -201,6 +201,14 @@ export const FIELDS = {
     report: 27,
     describe: "exit 6 when nothing is found but the answer is not proven for all keys (the report's assurance says what is open)",
   },
+  "exit-code": {
+    kind: "number",
+    defaultValue: 1,
+    group: "run",
+    report: 29,
+    describe:
+      "the exit code for findings (a LEAK, a MISSING, a failed check), as trivy's --exit-code: 0 lets a Job or CI step pass and leaves the verdict to the report; other codes stay as they are",
+  },
   output: {
     kind: "string",
     choices: STDOUT_FORMATS,

@@ -1,6 +1,7 @@
 // Checks of single settings, each failing with one line that names the setting and the fix.
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { RESERVED_EXIT_CODES } from "../../core/exit-codes.js";
 import { isValidProfileName } from "../../core/layout.js";
 import { UsageError } from "../../core/usage-error.js";
 
@@ -133,4 +134,14 @@ export function pushgatewayUrl(raw: string): URL {
   if (url.search || url.hash)
     throw new UsageError(`--pushgateway ${url.origin}${url.pathname}: no query or fragment; the Pushgateway's address only`);
   return url;
+}
+
+/** --exit-code N: a process exit code (0-255) that none of the table's other rows already means. */
+export function findingsExitCode(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 255 || RESERVED_EXIT_CODES.includes(value)) {
+    throw new UsageError(
+      `--exit-code must be a whole number from 0 to 255 other than ${RESERVED_EXIT_CODES.join(", ")} (each of those already means something else), e.g. --exit-code 0`,
+    );
+  }
+  return value;
 }
