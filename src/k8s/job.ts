@@ -29,7 +29,14 @@ export interface JobOptions {
   imagePullSecrets?: string[];
   /** Above 1: an Indexed Job of this many pods, pod I probing --shard I/N. */
   parallelism?: number;
+  /** A CronJob that makes this Job on a schedule (cron, as Kubernetes reads it), instead of one Job. */
+  schedule?: { cron: string; timeZone?: string };
 }
+
+/** How many finished Jobs (and their pods' logs) a CronJob keeps: the last runs, to read and to diff. */
+export const SCHEDULE_HISTORY = { successful: 3, failed: 3 } as const;
+/** Kubernetes appends 11 characters to a CronJob's name for its Jobs: a CronJob's name has 52 at most. */
+export const CRONJOB_NAME_MAX = 52;
 
 /**
  * What one pod fits (npm run bench): the backend and 100 profiles, or one shard of 4 of a 300-profile
@@ -183,31 +190,70 @@ function failurePolicy(options: JobOptions) {
   };
 }
 
-function job(options: JobOptions, settings: DeploykfSettings) {
+function instanceOf(options: JobOptions): string {
+  return options.name ?? options.namePrefix.replace(/-$/, "");
+}
+
+/**
+ * One printed Job is one run, labelled with its run id. A scheduled Job is a new run each time: its
+ * pods are told apart by the Job the CronJob names (`kubectl logs job/NAME`), not by a run label.
+ */
+function labelsOf(options: JobOptions): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": "kfp-s3-probe",
+    "app.kubernetes.io/instance": instanceOf(options),
+    ...(options.schedule ? {} : { [RUN_LABEL]: options.runId }),
+  };
+}
+
+function jobSpec(options: JobOptions, settings: DeploykfSettings) {
   const secretNames = [...new Set(settings.identities.flatMap((i) => (i.secret ? [i.secret.name] : [])))];
   const usesChain = settings.identities.some((i) => i.secret === null);
-  const labels = {
-    "app.kubernetes.io/name": "kfp-s3-probe",
-    "app.kubernetes.io/instance": options.name ?? options.namePrefix.replace(/-$/, ""),
-    [RUN_LABEL]: options.runId,
+  return {
+    ...(sharded(options) ? { completionMode: "Indexed", completions: options.parallelism, parallelism: options.parallelism } : {}),
+    ...failurePolicy(options),
+    // A scheduled Job is kept by the CronJob's history limits instead, so that the last runs can be read.
+    ...(options.schedule ? {} : { ttlSecondsAfterFinished: options.ttlSeconds }),
+    activeDeadlineSeconds: options.deadlineSeconds,
+    template: {
+      metadata: { labels: labelsOf(options), annotations: podAnnotations(options, settings) },
+      spec: podSpec(options, secretNames, usesChain),
+    },
   };
+}
+
+function job(options: JobOptions, settings: DeploykfSettings) {
+  const name = options.name ? { name: options.name } : { generateName: options.namePrefix };
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { ...(options.name ? { name: options.name } : { generateName: options.namePrefix }), namespace: options.namespace, labels },
+    metadata: { ...name, namespace: options.namespace, labels: labelsOf(options) },
+    spec: jobSpec(options, settings),
+  };
+}
+
+/**
+ * The same Job on a schedule: never two runs at once (Forbid: a second run would probe beside the
+ * first and double the load), the last runs kept, and a run that could not start in time skipped.
+ */
+function cronJob(options: JobOptions, schedule: NonNullable<JobOptions["schedule"]>, settings: DeploykfSettings) {
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: instanceOf(options), namespace: options.namespace, labels: labelsOf(options) },
     spec: {
-      ...(sharded(options) ? { completionMode: "Indexed", completions: options.parallelism, parallelism: options.parallelism } : {}),
-      ...failurePolicy(options),
-      ttlSecondsAfterFinished: options.ttlSeconds,
-      activeDeadlineSeconds: options.deadlineSeconds,
-      template: {
-        metadata: { labels, annotations: podAnnotations(options, settings) },
-        spec: podSpec(options, secretNames, usesChain),
-      },
+      schedule: schedule.cron,
+      ...(schedule.timeZone ? { timeZone: schedule.timeZone } : {}),
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: options.deadlineSeconds,
+      successfulJobsHistoryLimit: SCHEDULE_HISTORY.successful,
+      failedJobsHistoryLimit: SCHEDULE_HISTORY.failed,
+      jobTemplate: { metadata: { labels: labelsOf(options) }, spec: jobSpec(options, settings) },
     },
   };
 }
 
 export function jobManifest(settings: DeploykfSettings, options: JobOptions): string {
-  return stringify(job(options, settings), YAML_OPTIONS);
+  const manifest = options.schedule ? cronJob(options, options.schedule, settings) : job(options, settings);
+  return stringify(manifest, YAML_OPTIONS);
 }

@@ -154,3 +154,26 @@ export function jobOutcome(job: Parsed, exitCodes: number[]): JobOutcome {
   }
   return { condition: failedIndexes.length > 0 ? "Failed" : "Complete", failedIndexes, terminatedEarly: false };
 }
+
+/**
+ * A CronJob's own rules (validation.go: validateCronJobSpec, ValidateCronJobCreate): a name of 52
+ * characters at most (its Jobs get 11 more), a concurrency policy of three, limits not below 0,
+ * and its Job template held to the Job's rules, as the Jobs it makes will be.
+ */
+export function cronJobApiErrors(cronJob: Parsed): string[] {
+  const { metadata, spec } = cronJob;
+  const errors: string[] = [];
+  if (typeof metadata.name !== "string" || metadata.name.length > 52 || !DNS_LABEL.test(metadata.name))
+    errors.push("metadata.name: must be a DNS label of no more than 52 characters");
+  if (metadata.generateName !== undefined) errors.push("metadata.generateName: a CronJob needs a name of its own");
+  if (!["Allow", "Forbid", "Replace"].includes(spec.concurrencyPolicy))
+    errors.push('spec.concurrencyPolicy: supported values: "Allow", "Forbid", "Replace"');
+  for (const field of ["startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"]) {
+    if (spec[field] !== undefined && !(Number.isInteger(spec[field]) && spec[field] >= 0))
+      errors.push(`spec.${field}: must be greater than or equal to 0`);
+  }
+  if (typeof spec.schedule !== "string" || spec.schedule.trim() === "") errors.push("spec.schedule: Required value");
+  const template = spec.jobTemplate ?? {};
+  errors.push(...jobApiErrors({ metadata: { name: `${metadata.name}-12345678` }, spec: template.spec ?? {} }).map((e) => `spec.jobTemplate.${e}`));
+  return errors;
+}
