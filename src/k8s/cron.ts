@@ -20,7 +20,7 @@ const FIELDS: readonly Field[] = [
   { name: "day of week", min: 0, max: 6, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
 ];
 
-function valueOf(text: string, field: Field): number | undefined {
+function fieldValue(text: string, field: Field): number | undefined {
   const named = field.names?.indexOf(text.toUpperCase()) ?? -1;
   if (named >= 0) return named + field.min;
   if (!/^\d+$/.test(text)) return undefined;
@@ -35,10 +35,10 @@ function partIsValid(part: string, field: Field): boolean {
   if (range === "*" || range === "?") return true;
   const [low = "", high, beyond] = range.split("-");
   if (beyond !== undefined) return false;
-  const start = valueOf(low, field);
+  const start = fieldValue(low, field);
   if (start === undefined) return false;
   if (high === undefined) return true;
-  const end = valueOf(high, field);
+  const end = fieldValue(high, field);
   return end !== undefined && end >= start;
 }
 
