@@ -210,6 +210,8 @@ function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts:
     ...(policies ? { disagreements: disagreements(run.results, policies.documents, roles, store.bucket) } : {}),
     ...sourcesOf(policies, anonymous),
     ...(config.run.requireProof ? { requireProof: true } : {}),
+    ...(config.output.severities ? { severities: config.output.severities } : {}),
+    ...(config.output.ignore ? { ignore: config.output.ignore } : {}),
   });
 }
 
