@@ -3,6 +3,7 @@
 // count toward the exit code; a rule that mutes nothing is said. A LEAK is muted only by its
 // exact name. Data only: the report words it.
 import { CAUSE_NAMES, type Cause } from "./cause.js";
+import { UNOWNED_PREFIX } from "./layout.js";
 import { OPERATION_NAMES, type Operation } from "./operations.js";
 import type { FindingCheck } from "./summary.js";
 import { UsageError } from "./usage-error.js";
@@ -14,10 +15,22 @@ export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 
 /** How the report names the bucket itself where a prefix would stand (the stderr lines, an ignore rule). */
 export const BUCKET_PLACE = "(bucket)";
+/** How an ignore rule names the profile that exists nowhere, whose name is new in each run. */
+const NOBODY = "(nobody)";
+
+/** A check's place as an ignore rule names it: the same in every run. */
+function placeName(prefix: string | null): string {
+  if (prefix === null) return BUCKET_PLACE;
+  return prefix
+    .split("/")
+    .map((segment) => (segment.startsWith(UNOWNED_PREFIX) ? NOBODY : segment))
+    .join("/");
+}
 
 /**
  * One line of an ignore file: CAUSE [IDENTITY [PREFIX [OPERATION]]]. A field left out or `*` is
- * any; a PREFIX ending in `*` is any prefix that starts so; `(bucket)` is the bucket itself.
+ * any; a PREFIX ending in `*` is any prefix that starts so; `(bucket)` is the bucket itself, and
+ * `(nobody)` the profile that exists nowhere (kfp-s3-probe-nobody-…, new in each run).
  */
 export interface IgnoreRule {
   line: number;
@@ -76,8 +89,9 @@ export function parseIgnoreRules(text: string, where: string): IgnoreRule[] {
 
 function prefixMatches(rule: string | undefined, prefix: string | null): boolean {
   if (rule === undefined) return true;
-  const place = prefix ?? BUCKET_PLACE;
-  return rule.endsWith("*") ? place.startsWith(rule.slice(0, -1)) : place === rule;
+  // Either name of the profile that exists nowhere: this run's, or (nobody).
+  const [place, wanted] = [placeName(prefix), placeName(rule)];
+  return wanted.endsWith("*") ? place.startsWith(wanted.slice(0, -1)) : place === wanted;
 }
 
 /** The rule names this finding, exactly or with wildcards. */
@@ -106,7 +120,7 @@ export interface Muting {
 
 /** A check's exact name, as an ignore rule writes it: CAUSE IDENTITY PREFIX OPERATION. */
 export function exactName(check: FindingCheck): string {
-  return [check.cause, check.identity, check.prefix ?? BUCKET_PLACE, check.operation].join(" ");
+  return [check.cause, check.identity, placeName(check.prefix), check.operation].join(" ");
 }
 
 /** Of a severity --severity shows (absent: all); ok is no finding and always shown. */
