@@ -10,7 +10,7 @@ import { UsageError } from "./usage-error.js";
 import { type Severity, severityOf } from "./verdicts.js";
 
 /** The severities a finding can have (pass is no finding), worst first: --severity's choices. */
-export const FINDING_SEVERITIES = ["failure", "error", "warning", "undecided", "skipped"] as const satisfies readonly Severity[];
+const FINDING_SEVERITIES = ["failure", "error", "warning", "undecided", "skipped"] as const satisfies readonly Severity[];
 export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 
 /** How the report names the bucket itself where a prefix would stand (the stderr lines, an ignore rule). */
@@ -63,7 +63,9 @@ function ruleOf(fields: string[], line: number, where: string): IgnoreRule {
   const at = `${where} line ${line}`;
   if (rest.length > 0) throw new UsageError(`${at}: write CAUSE [IDENTITY [PREFIX [OPERATION]]], at most 4 fields (a comment starts with #)`);
   if (!CAUSE_NAMES.some((name) => name === cause))
-    throw new UsageError(`${at}: ${JSON.stringify(cause)} is not a cause; the causes are the report's cause codes (docs/report-schema.md), e.g. recommended-action`);
+    throw new UsageError(
+      `${at}: ${JSON.stringify(cause)} is not a cause; the causes are the report's cause codes (docs/report-schema.md), e.g. recommended-action`,
+    );
   const op = anyField(operation);
   if (op !== undefined && !OPERATION_NAMES.some((name) => name === op))
     throw new UsageError(`${at}: ${JSON.stringify(op)} is not an operation; give one of ${OPERATION_NAMES.join(", ")}, or *`);
@@ -82,7 +84,11 @@ function ruleOf(fields: string[], line: number, where: string): IgnoreRule {
 /** An ignore file's rules: one per line that is not blank or a comment; a bad line is a usage error naming it. */
 export function parseIgnoreRules(text: string, where: string): IgnoreRule[] {
   return text.split(/\r?\n/).flatMap((raw, index) => {
-    const fields = raw.replace(/(^|\s)#.*$/, "").trim().split(/\s+/).filter(Boolean);
+    const fields = raw
+      .replace(/(^|\s)#.*$/, "")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     return fields.length === 0 ? [] : [ruleOf(fields, index + 1, where)];
   });
 }
@@ -119,7 +125,7 @@ export interface Muting {
 }
 
 /** A check's exact name, as an ignore rule writes it: CAUSE IDENTITY PREFIX OPERATION. */
-export function exactName(check: FindingCheck): string {
+function exactName(check: FindingCheck): string {
   return [check.cause, check.identity, placeName(check.prefix), check.operation].join(" ");
 }
 

@@ -60,7 +60,7 @@ const CROSS_PROFILE: ReadonlySet<Relation | null> = new Set<Relation | null>(["f
 export const isSaidPerKind = (verdict: Verdict): boolean => severityOf(verdict) === "warning" || severityOf(verdict) === "undecided";
 
 /** Every verdict that is a finding, of a check that was run. */
-export const isFinding = (verdict: Verdict): boolean => verdict !== "ok" && verdict !== "not-run";
+const isFinding = (verdict: Verdict): boolean => verdict !== "ok" && verdict !== "not-run";
 
 const distinct = <T>(items: T[]): T[] => [...new Set(items)];
 /** The operations of a group, in the table's order (so that the same set is the same list). */
@@ -76,7 +76,12 @@ function placeOf(check: FindingCheck): string {
   if (CROSS_PROFILE.has(check.relation)) return "others";
   if (check.prefix === null) return "(bucket)";
   const owner = check.relation === "own" ? check.owner : null;
-  return owner ? check.prefix.split("/").map((segment) => (segment === owner ? "*" : segment)).join("/") : check.prefix;
+  return owner
+    ? check.prefix
+        .split("/")
+        .map((segment) => (segment === owner ? "*" : segment))
+        .join("/")
+    : check.prefix;
 }
 
 function groupBy<C extends FindingCheck>(items: C[][], keyOf: (group: C[]) => string): C[][] {

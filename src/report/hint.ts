@@ -65,7 +65,8 @@ function exposureWords(subject: HintSubject): string {
 /** A read with no object to read: what is left to do in this run (remedyInRun in src/core/summary.ts decides it). */
 function noObjectWords(remedy: Remedy): string {
   const readOnly = remedy.settings?.includes("--read-only") === true;
-  if (remedy.where === "flag") return "reads are decided on objects that exist, and --read-only writes none: run without --read-only, and the prefix's owner or the backend in this run writes one";
+  if (remedy.where === "flag")
+    return "reads are decided on objects that exist, and --read-only writes none: run without --read-only, and the prefix's owner or the backend in this run writes one";
   if (remedy.change === "check")
     return "reads are decided on objects that exist: the prefix's owner or the backend in this run could not write one here, and its own findings say why";
   return `reads are decided on objects that exist: add the prefix's owner or the backend to the run${readOnly ? " and run without --read-only" : ""}, so that it can write one`;

@@ -3,9 +3,9 @@
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
+import { BUCKET_PLACE } from "../core/mute.js";
 import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
-import { BUCKET_PLACE } from "../core/mute.js";
 import { countVerdicts, type FindingGroup, groupFindings, isSaidPerKind } from "../core/summary.js";
 import { byRank, VERDICTS, type Verdict } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";

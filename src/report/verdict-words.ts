@@ -89,7 +89,9 @@ function whyWords(name: ExitCodeName, facts: RunFacts): string {
     case "findings":
       return countsOf(facts.counts, ["leak", "missing", "error"]);
     case "unreachable":
-      return facts.interruptedBy === "deadline" ? "the --timeout deadline cut the run" : "an identity could not connect or authenticate (see Findings)";
+      return facts.interruptedBy === "deadline"
+        ? "the --timeout deadline cut the run"
+        : "an identity could not connect or authenticate (see Findings)";
     case "leftovers":
       return `no LEAK or MISSING, but ${facts.leftovers} probe object(s) or upload(s) are not removed (see Cleanup)`;
     case "unproven":

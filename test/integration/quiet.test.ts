@@ -79,7 +79,9 @@ describe("the reference install, healthy", () => {
     expect(blocks.length).toBeGreaterThan(0);
     expect(blocks.length).toBeLessThanOrEqual(3);
     // One block of the missing AbortMultipartUpload, naming the three identities it applies to.
-    expect(blocks.filter((line) => line.includes("DEGRADED"))).toEqual([expect.stringMatching(/^ {2}DEGRADED +backend, team-1, team-2 {2}abort-multipart /)]);
+    expect(blocks.filter((line) => line.includes("DEGRADED"))).toEqual([
+      expect.stringMatching(/^ {2}DEGRADED +backend, team-1, team-2 {2}abort-multipart /),
+    ]);
     // The backend is in the run: no fix asks to add it.
     expect(result.stdout).not.toMatch(/add the prefix's owner or\s+the\s+backend/);
   });
@@ -119,7 +121,11 @@ describe("--severity and --ignore-file", () => {
     const warnings = json.checks.filter((c) => c.verdict === "degraded" || c.verdict === "exposed");
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings.every((c) => c.muted !== undefined)).toBe(true);
-    expect(json.checks.filter((c) => c.verdict === "degraded").map((c) => c.muted)).toContainEqual({ by: "ignore-file", line: 2, rule: "recommended-action" });
+    expect(json.checks.filter((c) => c.verdict === "degraded").map((c) => c.muted)).toContainEqual({
+      by: "ignore-file",
+      line: 2,
+      rule: "recommended-action",
+    });
     expect(json.settings.severity).toEqual({ value: "failure,error,undecided", source: "flag" });
   });
 

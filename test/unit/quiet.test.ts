@@ -65,7 +65,9 @@ describe("no finding whose fix the run has already done", () => {
 
   it("asks for the owner or the backend only where neither is in the run", () => {
     expect(words(remedyInRun(noObject, "team-9", has(false, false)))).toMatch(/add the prefix's owner or the backend to the run/);
-    expect(words(remedyInRun(noObject, "team-9", has(false, true)))).toMatch(/add the prefix's owner or the backend to the run and run without --read-only/);
+    expect(words(remedyInRun(noObject, "team-9", has(false, true)))).toMatch(
+      /add the prefix's owner or the backend to the run and run without --read-only/,
+    );
     for (const run of [has(true, false), has(true, true), has(false, false, ["team-9"])]) {
       expect(words(remedyInRun(noObject, "team-9", run))).not.toMatch(/\badd\b/);
     }
@@ -87,7 +89,10 @@ describe("--severity and --ignore-file, parsed", () => {
   });
 
   it("an ignore file: a rule a line, # comments, * for any; a bad line is one error naming the line", () => {
-    const rules = parseIgnoreRules("# known\n\nrecommended-action\nkey-names-listable team-1  # listable\ngrant-too-wide * artifacts/* get\n", "--ignore-file f");
+    const rules = parseIgnoreRules(
+      "# known\n\nrecommended-action\nkey-names-listable team-1  # listable\ngrant-too-wide * artifacts/* get\n",
+      "--ignore-file f",
+    );
     expect(rules).toEqual([
       { line: 3, text: "recommended-action", cause: "recommended-action" },
       { line: 4, text: "key-names-listable team-1", cause: "key-names-listable", identity: "team-1" },
@@ -99,7 +104,14 @@ describe("--severity and --ignore-file, parsed", () => {
   });
 
   it("a LEAK is muted only by its exact name; a rule that names it otherwise, or nothing, mutes nothing and is said", () => {
-    const leak = check({ identity: "team-3", verdict: "leak", cause: "grant-too-wide", operation: "get", prefix: "artifacts/team-1/", relation: "foreign" });
+    const leak = check({
+      identity: "team-3",
+      verdict: "leak",
+      cause: "grant-too-wide",
+      operation: "get",
+      prefix: "artifacts/team-1/",
+      relation: "foreign",
+    });
     const degraded = check({ identity: "team-1", verdict: "degraded" });
     const rules = (text: string): IgnoreRule[] => parseIgnoreRules(text, "f");
     const inexact = muteFindings([leak, degraded], { rules: rules("grant-too-wide team-3\nrecommended-action\nunknown-key\n") });
@@ -115,7 +127,10 @@ describe("--severity and --ignore-file, parsed", () => {
     const nobody = (prefix: string) =>
       check({ identity: "team-3", verdict: "leak", cause: "grant-too-wide", operation: "put", prefix, relation: "unowned", owner: null });
     const cells = [nobody("artifacts/kfp-s3-probe-nobody-0a1b2c/"), nobody("v2/artifacts/kfp-s3-probe-nobody-0a1b2c/")];
-    const rules = parseIgnoreRules("grant-too-wide team-3 artifacts/(nobody)/ put\ngrant-too-wide team-3 v2/artifacts/kfp-s3-probe-nobody-0a1b2c/ put\n", "f");
+    const rules = parseIgnoreRules(
+      "grant-too-wide team-3 artifacts/(nobody)/ put\ngrant-too-wide team-3 v2/artifacts/kfp-s3-probe-nobody-0a1b2c/ put\n",
+      "f",
+    );
     expect(muteFindings(cells, { rules }).reasons.map((r) => r?.by === "ignore-file" && r.line)).toEqual([1, 2]);
     const named = muteFindings(cells, { rules: parseIgnoreRules("grant-too-wide team-3\n", "f") }).inexactLeaks[0]?.names;
     expect(named).toEqual(["grant-too-wide team-3 artifacts/(nobody)/ put", "grant-too-wide team-3 v2/artifacts/(nobody)/ put"]);
@@ -123,7 +138,11 @@ describe("--severity and --ignore-file, parsed", () => {
 
   it("--severity mutes the findings of the other severities; ok cells are never muted", () => {
     const severities: FindingSeverity[] = ["failure"];
-    const cells = [check({ identity: "a", verdict: "degraded" }), check({ identity: "a", verdict: "missing" }), check({ identity: "a", verdict: "ok" })];
+    const cells = [
+      check({ identity: "a", verdict: "degraded" }),
+      check({ identity: "a", verdict: "missing" }),
+      check({ identity: "a", verdict: "ok" }),
+    ];
     expect(muteFindings(cells, { severities }).reasons).toEqual([{ by: "severity" }, undefined, undefined]);
   });
 });
@@ -198,7 +217,9 @@ describe("muted findings: listed, in the JSON too, not counted toward the exit c
     expect(json.notes).toContain("--ignore-file known.txt line 2 (unknown-key team-1) matches no finding");
     const text = renderText(report, false, { width: 200 });
     expect(text).toMatch(/^FAIL, exit 1: \d+ LEAK; \d+ muted; assurance sampled$/m);
-    expect(text).toMatch(/^Muted \(listed, not counted toward the exit code\)\n {2}DEGRADED +backend, team-1, wildcard .*: muted by --ignore-file line 1 \(recommended-action\)$/m);
+    expect(text).toMatch(
+      /^Muted \(listed, not counted toward the exit code\)\n {2}DEGRADED +backend, team-1, wildcard .*: muted by --ignore-file line 1 \(recommended-action\)$/m,
+    );
     expect(text).toMatch(/^ {2}not shown by --severity: \d+ EXPOSED$/m);
     expect(blocksOf(text).every((line) => /^ {2}LEAK /.test(line))).toBe(true);
   });
@@ -215,6 +236,8 @@ describe("muted findings: listed, in the JSON too, not counted toward the exit c
     expect(findingLines(muted).filter((line) => line.startsWith("MUTED LEAK wildcard "))).toHaveLength(names.length);
     const wildcard = await leakyReport("grant-too-wide wildcard\n");
     expect(wildcard.exitCode).toBe(1);
-    expect(wildcard.notes.join("\n")).toMatch(/line 1 \(grant-too-wide wildcard\) names \d+ LEAKs but not exactly, so it stays: a LEAK is muted only by its exact name/);
+    expect(wildcard.notes.join("\n")).toMatch(
+      /line 1 \(grant-too-wide wildcard\) names \d+ LEAKs but not exactly, so it stays: a LEAK is muted only by its exact name/,
+    );
   });
 });
