@@ -85,7 +85,7 @@ function countsOf(counts: Record<Verdict, number>, verdicts: readonly Verdict[])
 function whyWords(name: ExitCodeName, facts: RunFacts): string {
   switch (name) {
     case "asExpected":
-      return "every check as the role expects";
+      return "no LEAK, MISSING or ERROR";
     case "findings":
       return countsOf(facts.counts, ["leak", "missing", "error"]);
     case "unreachable":
@@ -114,5 +114,5 @@ export function runVerdictLine(facts: RunFacts, paint: (style: Style, text: stri
     ...(facts.muted > 0 ? [`${facts.muted} muted`] : []),
     `assurance ${facts.assurance}`,
   ];
-  return `${paint(style, word)}, exit ${facts.exitCode}: ${parts.filter(Boolean).join("; ")}`;
+  return `${paint(style, word)} (exit ${facts.exitCode}): ${parts.filter(Boolean).join("; ")}`;
 }

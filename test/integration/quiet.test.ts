@@ -74,7 +74,7 @@ describe("the reference install, healthy", () => {
     const result = await runCli(referenceArgs(), { env: { COLUMNS: "100" } });
     expect(result.code).toBe(0);
     const head = result.stdout.split("\n").slice(0, 3).join("\n");
-    expect(head).toMatch(/^PASS, exit 0: every check as the role expects; to look at: \d+ DEGRADED, \d+ EXPOSED; assurance\s+sampled$/m);
+    expect(head).toMatch(/^PASS \(exit 0\): no LEAK, MISSING or ERROR; to look at: \d+ DEGRADED, \d+ EXPOSED; assurance\s+sampled$/m);
     const blocks = findingBlocks(result.stdout);
     expect(blocks.length).toBeGreaterThan(0);
     expect(blocks.length).toBeLessThanOrEqual(3);
@@ -91,7 +91,7 @@ describe("the reference install, healthy", () => {
     expect(result.code).toBe(0);
     expect(parseReport(result).identities.map((i) => i.name)).toEqual(["backend", "team-1", "team-2", "anonymous"]);
     const lines = result.stderr.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^kfp-s3-probe: PASS, exit 0: /);
+    expect(lines[0]).toMatch(/^kfp-s3-probe: PASS \(exit 0\): /);
     expect(lines.length).toBeLessThanOrEqual(3);
     expect(lines.slice(1).map((line) => line.split(" ").slice(1, 3).join(" "))).toEqual(["DEGRADED backend,team-1,team-2", "EXPOSED team-1,team-2"]);
   });
@@ -111,7 +111,7 @@ describe("--severity and --ignore-file", () => {
     const args = [...referenceArgs(), "--ignore-file", ignore, "--severity", "failure,error,undecided"];
     const text = await runCli(args, { env: { COLUMNS: "100" } });
     expect(text.code).toBe(0);
-    expect(text.stdout.split("\n")[0]).toMatch(/^PASS, exit 0: every check as the role expects; \d+ muted; assurance sampled$/);
+    expect(text.stdout.split("\n")[0]).toMatch(/^PASS \(exit 0\): no LEAK, MISSING or ERROR; \d+ muted; assurance sampled$/);
     expect(findingBlocks(text.stdout)).toEqual([]);
     expect(text.stdout).toMatch(/^ {2}DEGRADED +backend, team-1, team-2 .*muted by\s+--ignore-file line 2 \(recommended-action\)/m);
     expect(text.stdout).toMatch(/^ {2}not shown by --severity failure,error,undecided: \d+ EXPOSED$/m);

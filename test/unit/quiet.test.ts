@@ -172,7 +172,7 @@ describe("the reference install's report", () => {
     const { run, context } = await referenceRun();
     const text = renderText(buildReport(run, context), false, { width: 100 });
     const lines = text.split("\n");
-    expect(lines[0]).toMatch(/^PASS, exit 0: every check as the role expects; to look at: \d+ DEGRADED, \d+ EXPOSED; assurance sampled$/);
+    expect(lines[0]).toMatch(/^PASS \(exit 0\): no LEAK, MISSING or ERROR; to look at: \d+ DEGRADED, \d+ EXPOSED; assurance sampled$/);
     expect(blocksOf(text).map((line) => line.split(/ {2,}/).slice(1, 3).join(" | "))).toEqual([
       "DEGRADED | backend, team-1, team-2",
       "EXPOSED | team-1, team-2",
@@ -183,7 +183,7 @@ describe("the reference install's report", () => {
     const { run, context } = await referenceRun();
     const lines = findingLines(buildReport(run, context));
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^PASS, exit 0: /);
+    expect(lines[0]).toMatch(/^PASS \(exit 0\): /);
     expect(lines[1]).toMatch(/^DEGRADED backend,team-1,team-2 abort-multipart /);
     expect(lines[2]).toMatch(/^EXPOSED team-1,team-2 list-bucket,list /);
   });
@@ -216,7 +216,7 @@ describe("muted findings: listed, in the JSON too, not counted toward the exit c
     expect(json.checks.filter((c) => c.verdict === "leak").every((c) => c.muted === undefined)).toBe(true);
     expect(json.notes).toContain("--ignore-file known.txt line 2 (unknown-key team-1) matches no finding");
     const text = renderText(report, false, { width: 200 });
-    expect(text).toMatch(/^FAIL, exit 1: \d+ LEAK; \d+ muted; assurance sampled$/m);
+    expect(text).toMatch(/^FAIL \(exit 1\): \d+ LEAK; \d+ muted; assurance sampled$/m);
     expect(text).toMatch(
       /^Muted \(listed, not counted toward the exit code\)\n {2}DEGRADED +backend, team-1, wildcard .*: muted by --ignore-file line 1 \(recommended-action\)$/m,
     );
