@@ -110,7 +110,7 @@ export function runVerdictLine(facts: RunFacts, paint: (style: Style, text: stri
   const warnings = countsOf(facts.counts, ["degraded", "exposed", "ambiguous"]);
   const parts = [
     whyWords(name, facts),
-    ...(warnings ? [`to look at: ${warnings}`] : []),
+    ...(warnings ? [warnings] : []),
     ...(facts.muted > 0 ? [`${facts.muted} muted`] : []),
     `assurance ${facts.assurance}`,
   ];
