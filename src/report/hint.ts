@@ -1,6 +1,7 @@
 // The words of a fix: a finding's cause and remedy, said as one sentence that names the IAM action,
 // flag or setting to change. The only place where a remedy becomes text.
 import type { Cause, Remedy } from "../core/cause.js";
+import type { Muting } from "../core/mute.js";
 import type { Operation } from "../core/operations.js";
 import type { PlannedCheck } from "../core/plan.js";
 import { type CheckResult, findingOf, type Observation } from "../core/verdict.js";
@@ -9,6 +10,16 @@ import type { Verdict } from "../core/verdicts.js";
 /** A list in a line: all of a few (joined by `last`), or the first two and how many more. */
 export function fewAndMore(items: string[], more = "more", last = ", "): string {
   return items.length <= 3 ? items.join(last) : `${items.slice(0, 2).join(", ")} and ${items.length - 2} ${more}`;
+}
+
+/** --ignore-file's rules that muted nothing, each said: a rule that names a LEAK without its exact name mutes nothing. */
+export function mutingNotes(muting: Muting, file: string): string[] {
+  const unmatched = muting.unmatched.map(({ line, text }) => `--ignore-file ${file} line ${line} (${text}) matches no finding`);
+  const leaks = muting.inexactLeaks.map(
+    ({ rule, names }) =>
+      `--ignore-file ${file} line ${rule.line} (${rule.text}) names ${names.length === 1 ? "a LEAK" : `${names.length} LEAKs`} but not exactly, so it stays: a LEAK is muted only by its exact name, CAUSE IDENTITY PREFIX OPERATION (${fewAndMore(names)})`,
+  );
+  return [...unmatched, ...leaks];
 }
 
 /** What a hint may need to know beyond the finding. */
@@ -49,6 +60,16 @@ export function listRestrictionWords(remedy: Remedy): string {
 function exposureWords(subject: HintSubject): string {
   const where = subject.prefix !== null && subject.operation === "list" ? `key names under ${subject.prefix}` : "every key name in the bucket";
   return `this identity can list ${where}; to close it, ${listRestrictionWords(subject.remedy)}`;
+}
+
+/** A read with no object to read: what is left to do in this run (remedyInRun in src/core/summary.ts decides it). */
+function noObjectWords(remedy: Remedy): string {
+  const readOnly = remedy.settings?.includes("--read-only") === true;
+  if (remedy.where === "flag")
+    return "reads are decided on objects that exist, and --read-only writes none: run without --read-only, and the prefix's owner or the backend in this run writes one";
+  if (remedy.change === "check")
+    return "reads are decided on objects that exist: the prefix's owner or the backend in this run could not write one here, and its own findings say why";
+  return `reads are decided on objects that exist: add the prefix's owner or the backend to the run${readOnly ? " and run without --read-only" : ""}, so that it can write one`;
 }
 
 /** The sentence for a finding; undefined where there is nothing to change. */
@@ -107,7 +128,7 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
   },
   "no-object-to-read": {
     title: "A read could not be decided: no object to read",
-    fix: () => "reads are decided on objects that exist: add the prefix's owner or the backend to the run, so that it can write one",
+    fix: ({ remedy }) => noObjectWords(remedy),
   },
   "undecided-answer": {
     title: "The store's answer does not decide",

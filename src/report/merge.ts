@@ -115,8 +115,9 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
     summary: counts,
     cleanup,
     requests: mergedRequests(reports),
+    // As a single run decides it: a muted finding does not count, one that cannot connect still does.
     exitCode: exitCodeOf(
-      { counts, fatalError },
+      { counts: countVerdicts(checks.filter((c) => !c.muted)), fatalError },
       {
         kind: "finished",
         leftovers,

@@ -6,17 +6,18 @@ import type { Cause, Remedy } from "../core/cause.js";
 import type { ErrorKind } from "../core/classify.js";
 import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
-import { exitCodeFor, type RunEnding } from "../core/exit-codes.js";
+import { exitCodeOf, type RunEnding } from "../core/exit-codes.js";
+import { type FindingSeverity, type IgnoreRule, type MuteReason, type Muting, muteFindings } from "../core/mute.js";
 import type { Operation } from "../core/operations.js";
 import { describeRole, type Expectation, type MatrixMode, type Relation, type Role } from "../core/plan.js";
 import type { Disagreement } from "../core/policy/compare.js";
 import { inShard, type Shard, shardLabel } from "../core/shard.js";
-import { countVerdicts, type VerdictCounts } from "../core/summary.js";
+import { countVerdicts, hasFatalError, type RunHas, remedyInRun, type VerdictCounts } from "../core/summary.js";
 import type { CheckResult, Evidence, Observation } from "../core/verdict.js";
 import type { Verdict } from "../core/verdicts.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
 import { type WordedDiagnosis, wordDiagnoses } from "./diagnosis-words.js";
-import { type HintContext, resultHint } from "./hint.js";
+import { type HintContext, mutingNotes, resultHint } from "./hint.js";
 
 export const REPORT_SCHEMA = "kfp-s3-probe/report";
 export const REPORT_SCHEMA_VERSION = 1;
@@ -55,6 +56,10 @@ export interface ReportContext {
   requireProof?: boolean;
   /** --exit-code: the code for findings, where it is not 1. */
   findingsExitCode?: number;
+  /** --severity: the severities shown and counted toward the exit code (absent: all). */
+  severities?: readonly FindingSeverity[];
+  /** --ignore-file: known findings muted by name. */
+  ignore?: { file: string; rules: readonly IgnoreRule[] };
 }
 
 /** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again. */
@@ -87,6 +92,8 @@ export interface ReportCheck {
   /** How long the deciding request took. */
   durationMs?: number;
   evidence: Evidence[];
+  /** Muted by --ignore-file (the rule and its line) or --severity: listed as muted, not counted toward the exit code. */
+  muted?: MuteReason;
 }
 
 export interface Report {
@@ -130,7 +137,14 @@ export interface Report {
   exitCode: number;
 }
 
-function reportCheck(result: CheckResult, context: HintContext): ReportCheck {
+/** A judged check with the remedy that stands in this run (none whose fix the run has already done). */
+function settled(result: CheckResult, run: RunHas): CheckResult {
+  if (!result.cause || !result.remedy) return result;
+  return { ...result, remedy: remedyInRun({ cause: result.cause, remedy: result.remedy }, result.target?.owner ?? null, run) };
+}
+
+function reportCheck(judged: CheckResult, context: HintContext, run: RunHas, muted: MuteReason | undefined): ReportCheck {
+  const result = settled(judged, run);
   const { observation } = result;
   const hint = resultHint(result, context);
   return {
@@ -152,7 +166,40 @@ function reportCheck(result: CheckResult, context: HintContext): ReportCheck {
     ...(hint ? { hint } : {}),
     ...(observation.durationMs !== undefined ? { durationMs: observation.durationMs } : {}),
     evidence: observation.evidence,
+    ...(muted ? { muted } : {}),
   };
+}
+
+/** What the run has that a fix may ask for: its identities' roles, and whether it writes. */
+function runHas(context: ReportContext): RunHas {
+  const roles = context.identities.map((identity) => identity.role);
+  return {
+    readOnly: context.readOnly,
+    backend: roles.some((role) => role.kind === "backend"),
+    profiles: new Set(roles.flatMap((role) => (role.kind === "profile" ? [role.profile] : []))),
+  };
+}
+
+/** The report's checks, each with its muting; the rules that muted nothing are notes. */
+function checksOf(run: ProbeRun, context: ReportContext): { checks: ReportCheck[]; muting: Muting } {
+  const hintContext = { bucket: context.bucket, tls: context.endpoint.startsWith("https://") };
+  const has = runHas(context);
+  const unmuted = run.results.map((result) => reportCheck(result, hintContext, has, undefined));
+  const muting = muteFindings(unmuted, {
+    ...(context.ignore ? { rules: context.ignore.rules } : {}),
+    ...(context.severities ? { severities: context.severities } : {}),
+  });
+  const checks = unmuted.map((check, index) => {
+    const muted = muting.reasons[index];
+    return muted ? { ...check, muted } : check;
+  });
+  return { checks, muting };
+}
+
+/** The exit code of the checks that count: a muted finding does not; one that cannot connect still does (exit 3). */
+function exitCodeOfRun(run: ProbeRun, muting: Muting, ending: RunEnding): number {
+  const counted = run.results.filter((_, index) => muting.reasons[index] === undefined);
+  return exitCodeOf({ counts: countVerdicts(counted), fatalError: hasFatalError(run.results) }, ending);
 }
 
 function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
@@ -170,6 +217,7 @@ function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
 
 export function buildReport(run: ProbeRun, context: ReportContext): Report {
   const assurance = assuranceOf(run, context);
+  const { checks, muting } = checksOf(run, context);
   const ending: RunEnding = {
     kind: "finished",
     // An upload that may be open and could not be looked for is not a clean store either.
@@ -206,16 +254,16 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
         caller: identity.caller ?? null,
         keyFingerprint: identity.keyFingerprint ?? null,
       })),
-    notes: context.notes ?? [],
+    notes: [...(context.notes ?? []), ...(context.ignore ? mutingNotes(muting, context.ignore.file) : [])],
     settings: context.settings ?? {},
     discovery: run.discovery ?? null,
     diagnoses: wordDiagnoses(diagnose(run.results, context.identities), context.bucket),
     disagreements: context.disagreements ?? [],
-    checks: run.results.map((result) => reportCheck(result, { bucket: context.bucket, tls: context.endpoint.startsWith("https://") })),
+    checks,
     summary: countVerdicts(run.results),
     cleanup: run.cleanup,
     requests: context.requests ?? null,
     assurance,
-    exitCode: exitCodeFor(run.results, ending),
+    exitCode: exitCodeOfRun(run, muting, ending),
   };
 }

@@ -3,14 +3,16 @@
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 import { stripVTControlCharacters, styleText } from "node:util";
+import { BUCKET_PLACE } from "../core/mute.js";
 import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
+import { countVerdicts, type FindingGroup, groupFindings, isSaidPerKind } from "../core/summary.js";
 import { byRank, VERDICTS, type Verdict } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
-import { type Style, SUMMARY_ORDER, verdictCell, verdictStyle, verdictWord, whyOf } from "./verdict-words.js";
+import { runVerdictLine, type Style, SUMMARY_ORDER, verdictCell, verdictStyle, verdictWord, whyOf } from "./verdict-words.js";
 
 export interface TextOptions {
   /** Columns to fit; undefined: no wrapping. */
@@ -132,6 +134,7 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
       ? []
       : [...report.identities.flatMap((identity) => renderIdentity(report, identity, paint, options)), "", paint("dim", LEGEND)];
   const lines = [
+    verdictLine(report, paint),
     `${paint("bold", "kfp-s3-probe")} ${store.endpoint}  bucket ${store.bucket}  region ${store.region}  layout ${report.layout}  run ${report.runId}`,
     ...assuranceLines(report.assurance, report.runId === OFFLINE_RUN_ID).map((line) =>
       report.assurance.status === "proven" ? line : paint("yellow", line),
@@ -142,12 +145,28 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
     ...matrices,
     ...report.notes.map((note) => paint("yellow", `note: ${note}`)),
     ...renderFindings(report, paint),
+    ...renderMuted(report, paint),
     ...renderDisagreements(report, paint),
     ...renderCleanup(report, paint),
     `Summary: ${SUMMARY_ORDER.map((verdict) => `${s[verdict]} ${verdict}`).join(", ")}; exit ${report.exitCode}`,
     ...renderCost(report),
   ];
   return `${wrap(lines, options.width).join("\n")}\n`;
+}
+
+/** The verdict first: the word, the exit code, what counts and what is muted, and the assurance's status. */
+function verdictLine(report: Report, paint: Paint): string {
+  return runVerdictLine(
+    {
+      exitCode: report.exitCode,
+      counts: countVerdicts(unmutedChecks(report)),
+      muted: report.checks.filter((c) => c.muted).length,
+      leftovers: report.cleanup.leftovers.length + (report.cleanup.unverifiedUploads?.length ?? 0),
+      interruptedBy: report.interruptedBy,
+      assurance: report.assurance.status,
+    },
+    paint,
+  );
 }
 
 /** The run's cost, last: requests sent (every attempt) and the time they took. */
@@ -198,70 +217,84 @@ function prefixesIn(group: ReportCheck[]): string {
   return fewAndMore(prefixes);
 }
 
-/** Failures are said per prefix (their fixes differ); warnings and undecided cells once per identity and kind. */
-function groupKey(check: ReportCheck): string {
-  const perKind = check.verdict === "degraded" || check.verdict === "ambiguous";
-  return [check.identity, check.verdict, perKind ? check.cause : check.prefix, check.reason, check.errorKind].join("|");
+type Label = (word: string, verdict: Verdict) => string;
+type Group = FindingGroup<ReportCheck>;
+
+/** The checks that count: a muted one is listed apart. */
+const unmutedChecks = (report: Report): ReportCheck[] => report.checks.filter((c) => !c.muted);
+
+/** The identities a block applies to. */
+const whoOf = (group: Group): string => fewAndMore(group.identities, "more identities");
+
+/** The block's first line, after its label: who, which operations where, and why. */
+function blockHead(group: Group): string {
+  const first = group.checks[0] as ReportCheck;
+  const reasons = new Set(group.checks.map((c) => c.reason));
+  const why = reasons.size === 1 ? whyOf(first) : whyOf({ verdict: first.verdict });
+  return `${whoOf(group)}  ${group.operations.join(", ")} ${prefixesIn(group.checks)}: ${why}`;
+}
+
+/** Listable key names: one block for every identity that can list them, not one per prefix. */
+function exposureHead(group: Group): string {
+  const bucketWide = group.checks.some((c) => c.prefix === null);
+  const prefixes = group.checks.filter((c) => c.prefix !== null);
+  const count = new Set(prefixes.map((c) => c.prefix)).size;
+  const where = [bucketWide ? "the whole bucket" : "", count > 0 ? `${count} prefixes (${prefixesIn(prefixes)})` : ""].filter(Boolean).join(" and ");
+  return `${whoOf(group)}  can list key names of ${where}: ListBucket without an s3:prefix condition`;
+}
+
+/** A finding's block: its label, who and where, its cause's name (what --ignore-file mutes it by), and its fix. */
+function findingBlock(group: Group, report: Report, label: Label): string[] {
+  const first = group.checks[0] as ReportCheck;
+  const head = group.verdict === "exposed" ? exposureHead(group) : blockHead(group);
+  const fix = group.verdict === "exposed" && first.remedy ? listRestrictionWords(first.remedy) : mergedHint(group.checks, hintContextOf(report));
+  return [
+    `  ${label(verdictWord(group.verdict), group.verdict)} ${head}${group.cause ? ` [${group.cause}]` : ""}`,
+    ...(fix ? [`            fix: ${fix}`] : []),
+  ];
+}
+
+/** Checks not run, a line per reason. */
+function notRunLines(checks: ReportCheck[], label: Label): string[] {
+  const notRun = new Map<string, number>();
+  for (const check of checks) {
+    if (check.verdict === "not-run") notRun.set(check.reason ?? "not run", (notRun.get(check.reason ?? "not run") ?? 0) + 1);
+  }
+  return [...notRun].map(([reason, count]) => `  ${label(verdictWord("not-run"), "not-run")} ${count} check(s): ${reason}`);
 }
 
 function renderFindings(report: Report, paint: Paint): string[] {
-  const lines: string[] = [];
-  const label = (word: string, verdict: Verdict) => paint(verdictStyle(verdict), word.padEnd(9));
-  const groups = new Map<string, ReportCheck[]>();
-  for (const check of report.checks) {
-    if (check.verdict === "ok" || check.verdict === "not-run" || check.verdict === "exposed") continue;
-    groups.set(groupKey(check), [...(groups.get(groupKey(check)) ?? []), check]);
-  }
-  // Then prefixes with the same finding (the same operations, cause and reason) share one line: a wildcard is one line, not one per team.
-  const merged = new Map<string, ReportCheck[]>();
-  for (const group of groups.values()) {
-    const first = group[0] as ReportCheck;
-    // Only other profiles' prefixes merge: pipelines/ and an identity's own prefixes keep lines of their own.
-    const where = CROSS_PROFILE.has(first.relation ?? "") ? "others" : first.prefix;
-    const key = [
-      first.identity,
-      first.verdict,
-      first.cause,
-      first.reason,
-      first.errorKind,
-      where,
-      [...new Set(group.map((c) => c.operation))].join(","),
-    ].join("|");
-    merged.set(key, [...(merged.get(key) ?? []), ...group]);
-  }
-  const ordered = [...merged.values()].sort((a, b) => byRank(a[0] as ReportCheck, b[0] as ReportCheck));
-  for (const group of ordered) {
-    const check = group[0] as ReportCheck;
-    const operations = [...new Set(group.map((c) => c.operation))].join(", ");
-    lines.push(`  ${label(verdictWord(check.verdict), check.verdict)} ${check.identity}  ${operations} ${prefixesIn(group)}: ${whyOf(check)}`);
-    const hint = mergedHint(group, hintContextOf(report));
-    if (hint) lines.push(`            fix: ${hint}`);
-  }
-  lines.push(...exposureLines(report, label));
-  const notRun = new Map<string, number>();
-  for (const check of report.checks) {
-    if (check.verdict === "not-run") notRun.set(check.reason ?? "not run", (notRun.get(check.reason ?? "not run") ?? 0) + 1);
-  }
-  for (const [reason, count] of notRun) lines.push(`  ${label(verdictWord("not-run"), "not-run")} ${count} check(s): ${reason}`);
+  const label: Label = (word, verdict) => paint(verdictStyle(verdict), word.padEnd(9));
+  const checks = unmutedChecks(report);
+  const lines = [...groupFindings(checks).flatMap((group) => findingBlock(group, report, label)), ...notRunLines(checks, label)];
   return lines.length > 0 ? ["", paint("bold", "Findings"), ...lines] : [];
 }
 
-/** Listable key names: one line per identity, not one per prefix. */
-function exposureLines(report: Report, label: (word: string, verdict: Verdict) => string): string[] {
-  return report.identities.flatMap((identity) => {
-    const exposed = report.checks.filter((c) => c.identity === identity.name && c.verdict === "exposed");
-    const remedy = exposed[0]?.remedy;
-    if (exposed.length === 0) return [];
-    const bucketWide = exposed.some((c) => c.prefix === null);
-    const prefixes = exposed.filter((c) => c.prefix !== null);
-    const where = [bucketWide ? "the whole bucket" : "", prefixes.length > 0 ? `${prefixes.length} prefixes (${prefixesIn(prefixes)})` : ""]
-      .filter(Boolean)
-      .join(" and ");
-    return [
-      `  ${label(verdictWord("exposed"), "exposed")} ${identity.name}  can list key names of ${where}: ListBucket without an s3:prefix condition`,
-      ...(remedy ? [`            fix: ${listRestrictionWords(remedy)}`] : []),
-    ];
-  });
+/** --severity: how many cells of each verdict it leaves out. */
+function severityLine(muted: ReportCheck[], report: Report): string[] {
+  const counts = countVerdicts(muted);
+  const hidden = SUMMARY_ORDER.filter((verdict) => counts[verdict] > 0).map((verdict) => `${counts[verdict]} ${verdictWord(verdict)}`);
+  const given = report.settings.severity?.value;
+  return hidden.length > 0 ? [`  not shown by --severity${given ? ` ${String(given)}` : ""}: ${hidden.join(", ")}`] : [];
+}
+
+/** Muted findings, listed as such: a block line per rule of --ignore-file, a count for --severity. */
+function renderMuted(report: Report, paint: Paint): string[] {
+  const muted = report.checks.filter((c) => c.muted);
+  if (muted.length === 0) return [];
+  const label: Label = (word, verdict) => paint(verdictStyle(verdict), word.padEnd(9));
+  const byRule = new Map<number, ReportCheck[]>();
+  for (const check of muted) if (check.muted?.by === "ignore-file") byRule.set(check.muted.line, [...(byRule.get(check.muted.line) ?? []), check]);
+  const ruleLines = [...byRule.values()].flatMap((checks) =>
+    groupFindings(checks).map((group) => {
+      const rule = group.checks[0]?.muted;
+      const by = rule?.by === "ignore-file" ? `--ignore-file line ${rule.line} (${rule.rule})` : "";
+      const loud = group.verdict === "leak" ? paint("red", "MUTED LEAK: ") : "";
+      return `  ${label(verdictWord(group.verdict), group.verdict)} ${loud}${whoOf(group)}  ${group.operations.join(", ")} ${prefixesIn(group.checks)}: muted by ${by}`;
+    }),
+  );
+  const bySeverity = muted.filter((c) => c.muted?.by === "severity");
+  return ["", paint("bold", "Muted (listed, not counted toward the exit code)"), ...ruleLines, ...severityLine(bySeverity, report)];
 }
 
 /** The group's hint, naming every IAM action (s3:GetObject once for head and get) and resource its checks need changed. */
@@ -294,19 +327,46 @@ function renderDisagreements(report: Report, paint: Paint): string[] {
   ];
 }
 
-/** One line per finding (not per ok cell) and per leftover: for logs of unattended runs. */
+/** A cell's line: each failure has one, for log search and alerts. */
+const checkLine = (c: ReportCheck): string =>
+  `${verdictWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? BUCKET_PLACE}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`;
+
+/** A block's line: a warning or undecided cell is said once per kind, for every identity and prefix it applies to. */
+function groupLine(group: Group, context: HintContext): string {
+  const first = group.checks[0] as ReportCheck;
+  if (group.checks.length === 1) return checkLine(first);
+  const where = fewAndMore(group.prefixes.map((prefix) => prefix ?? BUCKET_PLACE));
+  const reasons = new Set(group.checks.map((c) => c.reason));
+  const reason = reasons.size === 1 && first.reason ? `: ${first.reason}` : "";
+  const hint = group.verdict === "exposed" && first.remedy ? listRestrictionWords(first.remedy) : mergedHint(group.checks, context);
+  return `${verdictWord(group.verdict)} ${group.identities.join(",")} ${group.operations.join(",")} ${where}${reason}${hint ? ` | fix: ${hint}` : ""}`;
+}
+
+/** Muted findings in the log: a LEAK by its name, the others counted. */
+function mutedLines(report: Report): string[] {
+  const muted = report.checks.filter((c) => c.muted);
+  const leaks = muted.filter((c) => c.verdict === "leak").map((c) => `MUTED ${checkLine(c)}`);
+  const others = muted.length - leaks.length;
+  return [...leaks, ...(others > 0 ? [`MUTED ${others} other finding(s) (--ignore-file, --severity): listed in the report`] : [])];
+}
+
+/**
+ * For logs of unattended runs: the verdict, then a line per failure and per kind of warning,
+ * then what is muted, the disagreements and the leftovers.
+ */
 export function findingLines(report: Report): string[] {
-  const lines = report.checks
-    .filter((c) => c.verdict !== "ok" && c.verdict !== "not-run")
-    .sort(byRank)
-    .map(
-      (c) =>
-        `${verdictWord(c.verdict)} ${c.identity} ${c.operation} ${c.prefix ?? "(bucket)"}${c.reason ? `: ${c.reason}` : ""}${c.hint ? ` | fix: ${c.hint}` : ""}`,
-    );
-  for (const d of report.disagreements ?? []) lines.push(disagreementLine(d));
-  for (const leftover of report.cleanup.leftovers) lines.push(`LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`);
-  for (const d of report.diagnoses) lines.unshift(`DIAGNOSIS ${d.kind} ${d.message} | fix: ${d.fix}`);
-  return lines;
+  const context = hintContextOf(report);
+  const findings = groupFindings(unmutedChecks(report)).flatMap((group) =>
+    isSaidPerKind(group.verdict) ? [groupLine(group, context)] : [...group.checks].sort(byRank).map(checkLine),
+  );
+  return [
+    verdictLine(report, (_, text) => text),
+    ...report.diagnoses.map((d) => `DIAGNOSIS ${d.kind} ${d.message} | fix: ${d.fix}`),
+    ...findings,
+    ...mutedLines(report),
+    ...(report.disagreements ?? []).map(disagreementLine),
+    ...report.cleanup.leftovers.map((leftover) => `LEFTOVER s3://${report.store.bucket}/${leftover.key}: ${leftover.reason}`),
+  ];
 }
 
 /** Unattended (a Job, CI): one line per finding, for log search and alerts. */

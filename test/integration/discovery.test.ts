@@ -183,8 +183,8 @@ describe("one profile's keys against every other team and the public", () => {
     expect((await runCli([...args, "--policy-dir", policyDir, "--require-proof"])).code).toBe(0);
     const text = await runCli(args.slice(0, -2));
     outputs.push(text);
-    // In the first lines, after the header (which may wrap), and with the flag that would prove it.
-    const head = text.stdout.split("\n").slice(0, 4);
+    // In the first lines, after the verdict and the header (each may wrap), and with the flag that would prove it.
+    const head = text.stdout.split("\n").slice(0, 5);
     expect(head.findIndex((line) => line.startsWith("assurance: sampled:"))).toBeGreaterThan(0);
     expect(head.join(" ")).toMatch(/--policy-dir DIR/);
   });

@@ -67,7 +67,7 @@ describe("report", () => {
     expect(findings.indexOf("EXPOSED")).toBeGreaterThan(0);
     expect(findings.indexOf("LEAK")).toBeLessThan(findings.indexOf("EXPOSED"));
     expect(text).toMatch(
-      /LEAK +team-1 {2}put, head, get, delete pipelines\/: allowed, must be denied\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/,
+      /LEAK +team-1 {2}put, head, get, delete pipelines\/: allowed, must be denied \[grant-too-wide\]\n +fix: remove s3:PutObject, s3:GetObject, s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines\/pipelines\/\*/,
     );
     expect(text).toContain("s3://kubeflow-pipelines/artifacts/team-1/.kfp-s3-probe/r/team-1");
     expect(text).toMatch(/1 NOT removed/);

@@ -213,6 +213,8 @@ function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts:
     ...sourcesOf(policies, anonymous),
     ...(config.run.requireProof ? { requireProof: true } : {}),
     findingsExitCode: config.run.findingsExitCode,
+    ...(config.output.severities ? { severities: config.output.severities } : {}),
+    ...(config.output.ignore ? { ignore: config.output.ignore } : {}),
   });
 }
 

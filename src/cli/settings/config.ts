@@ -3,8 +3,9 @@
 // the sessions, the run to the engine, the output to the report's writer, the identities to the
 // sessions. A value is as its row types it (ValueOf) unless this file makes it something else
 // (milliseconds from seconds, the PEM text of a file, a shard from I/N).
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isValidProfileName } from "../../core/layout.js";
+import { type FindingSeverity, type IgnoreRule, parseIgnoreRules, parseSeverities } from "../../core/mute.js";
 import { parseShard, type Shard } from "../../core/shard.js";
 import { UsageError, withoutSecrets } from "../../core/usage-error.js";
 import type { ProbeOptions } from "../../probe/engine.js";
@@ -84,6 +85,10 @@ export interface OutputConfig {
   /** The text report's view: findings only, the default, or every row. */
   view: "quiet" | "default" | "wide";
   debug: ValueOf<"debug">;
+  /** --severity: the finding severities shown and counted toward the exit code (absent: all). */
+  severities?: FindingSeverity[];
+  /** --ignore-file: known findings muted by name, read and parsed before anything is sent. */
+  ignore?: { file: string; rules: IgnoreRule[] };
 }
 
 export interface ProbeConfig {
@@ -159,6 +164,7 @@ function outputFrom(resolved: ResolvedSettings): OutputConfig {
     ...filesAndPush(resolved),
     debug: settingValue(resolved, "debug"),
     view: viewOf(resolved),
+    ...mutingOf(settingValue(resolved, "severity"), settingValue(resolved, "ignore-file")),
   };
 }
 
@@ -172,6 +178,19 @@ function filesAndPush(resolved: ResolvedSettings): Pick<OutputConfig, "html" | "
     ...(metrics ? { metrics: writableFile("metrics", metrics) } : {}),
     ...(pushgateway ? { pushgateway: pushgatewayUrl(pushgateway) } : {}),
   };
+}
+
+/** --severity and --ignore-file, parsed: a bad value or line is a usage error naming it. */
+function mutingOf(severity: string | undefined, file: string | undefined): Pick<OutputConfig, "severities" | "ignore"> {
+  const severities = severity === undefined ? undefined : parseSeverities(severity);
+  if (file === undefined) return severities ? { severities } : {};
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--ignore-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
+  }
+  return { ...(severities ? { severities } : {}), ignore: { file, rules: parseIgnoreRules(text, `--ignore-file ${file}`) } };
 }
 
 function namedProfiles(resolved: ResolvedSettings, file: ConfigFile | undefined): RunConfig["namedProfiles"] {

@@ -287,6 +287,20 @@ export const FIELDS = {
     group: "output",
     describe: "text report: every row of every matrix (other profiles' prefixes that are as expected too)",
   },
+  severity: {
+    kind: "string",
+    group: "output",
+    report: 29,
+    describe:
+      "as trivy's: the finding severities shown and counted toward the exit code, comma-separated, of failure (LEAK, MISSING), error (ERROR), warning (EXPOSED, DEGRADED), undecided (AMBIGUOUS), skipped (NOT-RUN) (default: all); the others are listed as muted; a run that cannot connect still exits 3",
+  },
+  "ignore-file": {
+    kind: "string",
+    group: "output",
+    report: 30,
+    describe:
+      "as .trivyignore: a file of known findings to mute, a line each, CAUSE [IDENTITY [PREFIX [OPERATION]]] (* or left out: any; # comments); muted findings are listed as muted and not counted toward the exit code; a LEAK is muted only by its exact name, all four fields",
+  },
   concurrency: {
     kind: "number",
     defaultValue: 32,
