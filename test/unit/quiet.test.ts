@@ -6,6 +6,7 @@ import { type FindingCheck, groupFindings, remedyInRun } from "../../src/core/su
 import { UsageError } from "../../src/core/usage-error.js";
 import type { ProbeIdentity, ProbeRun } from "../../src/probe/engine.js";
 import { hintText } from "../../src/report/hint.js";
+import { mergeReports, reportFromText } from "../../src/report/merge.js";
 import { buildReport, type Report, type ReportContext } from "../../src/report/model.js";
 import { findingLines, renderText } from "../../src/report/text.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
@@ -234,6 +235,9 @@ describe("muted findings: listed, in the JSON too, not counted toward the exit c
     const text = renderText(muted, false, { width: 200 });
     expect(text).toMatch(/^ {2}LEAK +MUTED LEAK: wildcard {2}/m);
     expect(findingLines(muted).filter((line) => line.startsWith("MUTED LEAK wildcard "))).toHaveLength(names.length);
+    // Merged, as a Job's shards are: the muted LEAKs still do not count, the unmuted ones do.
+    const merge = (report: Report) => mergeReports([{ report: reportFromText(JSON.stringify(report), "pod.log"), source: "pod.log" }]).exitCode;
+    expect([merge(muted), merge(first)]).toEqual([0, 1]);
     const wildcard = await leakyReport("grant-too-wide wildcard\n");
     expect(wildcard.exitCode).toBe(1);
     expect(wildcard.notes.join("\n")).toMatch(
