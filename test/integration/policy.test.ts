@@ -153,7 +153,7 @@ describe("check-policy agrees with the live store", () => {
 
 describe("kfp-s3-probe policy: the generated policies pass a live probe", () => {
   it.each(["reference", "strict"])("%s: attached to team-2's user, then probed with the backend: exit 0, no MISSING, no LEAK", async (variant) => {
-    const generated = await runCli(["policy", "--profile", "team-2", "--bucket", settings.bucket, "--variant", variant, "--format", "json"]);
+    const generated = await runCli(["policy", "--profile", "team-2", "--bucket", settings.bucket, "--variant", variant, "-o", "json"]);
     expect(generated.code).toBe(0);
     expect(JSON.parse(generated.stdout)).toMatchObject({ Version: "2012-10-17" });
     await attachText("team-2", generated.stdout);

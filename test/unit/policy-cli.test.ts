@@ -1,6 +1,6 @@
 // policy and check-policy as a user runs them: the report and exit code of a live run, and bad
 // input as one line naming the field, before anything else.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,9 +50,12 @@ describe("check-policy", () => {
         ["check-policy", "--profile", "team-1", file("s.json", '{"Statement":[{"Effect":"Allow","Resource":"*"}]}')],
         /Statement\[0\] needs Action or NotAction/,
       ],
-      [["check-policy", "--profile", "team-1", "--bogus", "x.json"], /Unknown argument: bogus/],
+      [["check-policy", "--profile", "team-1", "--bogus", "x.json"], /check-policy: unknown option --bogus \(see kfp-s3-probe check-policy --help\)/],
       [["policy"], /name whose policy: --profile NAME, --backend/],
-      [["policy", "--profile", "a", "--profile", "b", "--format", "json"], /--format json prints one document/],
+      [["policy", "--profile", "a", "--profile", "b", "-f", file("one.json", "")], /-f .*one.json is one file for 2 identities: name a directory/],
+      [["policy", "--profile", "a", "--output", "json", "--format", "text"], /--format is the old name of --output: give --output json alone/],
+      [["policy", "--profile", "a", "--store", "gcs", "-o", "json"], /--store gcs has no policy document/],
+      [["policy", "--profile", "a", "-f", "/nonexistent/dir/p.json"], /cannot write -f \/nonexistent\/dir\/p.json \(ENOENT\)/],
       [["policy", "--profile", "team-1", "--store", "s3"], /Invalid values.*store/],
     ];
     for (const [argv, message] of cases) {
@@ -108,5 +111,41 @@ describe("check-policy decides for every key (the exact evaluator)", () => {
     ]);
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as Report).assurance).toMatchObject({ status: "proven", open: [] });
+  });
+});
+
+describe("policy: the policy alone on stdout, a file only with -f", () => {
+  it("stdout is pure JSON (the document; an object by identity for several), the notes on stderr, and no file is claimed", async () => {
+    const one = await cli(["policy", "--profile", "team-1"]);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ Version: "2012-10-17", Statement: expect.any(Array) });
+    expect(one.stderr).toMatch(/^# team-1: IAM identity policy \(reference\); -f kfp-team-1-kubeflow-pipelines.json writes it/);
+    expect(one.stderr).toMatch(/aws iam put-user-policy .* --policy-document file:\/\/kfp-team-1-kubeflow-pipelines.json/);
+    expect(`${one.stdout}${one.stderr}`).not.toMatch(/saved as|written to/);
+    const several = JSON.parse((await cli(["policy", "--backend", "--profile", "team-1", "--profile", "team-2"])).stdout);
+    expect(Object.keys(several)).toEqual(["backend", "team-1", "team-2"]);
+    expect(several["team-1"]).toEqual(JSON.parse(one.stdout));
+  });
+
+  it("-o text prints every form to read, its comments included, on stdout alone", async () => {
+    const text = await cli(["policy", "--profile", "team-1", "--store", "minio", "-o", "text"]);
+    expect([text.code, text.stderr]).toEqual([0, ""]);
+    expect(text.stdout).toMatch(/^# team-1: MinIO policy \(reference\); -f kfp-team-1-kubeflow-pipelines.json/);
+    expect(text.stdout).toContain("mc admin policy create ALIAS kfp-team-1-kubeflow-pipelines kfp-team-1-kubeflow-pipelines.json");
+    // GCS has no document: its text is the default, its commands.
+    expect((await cli(["policy", "--profile", "team-1", "--store", "gcs"])).stdout).toMatch(/^# team-1: GCS IAM bindings/);
+  });
+
+  it("-f PATH writes the document there (a directory: one file per identity), and the notes name the file written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kfp-policy-f-"));
+    const path = join(dir, "team-1.json");
+    const written = await cli(["policy", "--profile", "team-1", "-f", path]);
+    expect([written.code, written.stdout]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(JSON.parse((await cli(["policy", "--profile", "team-1"])).stdout));
+    expect(written.stderr).toMatch(new RegExp(`^# team-1: IAM identity policy \\(reference\\), written to ${path}\n`));
+    expect(written.stderr).toContain(`--policy-document file://${path}`);
+    const each = join(dir, "all/");
+    expect((await cli(["policy", "--backend", "--profile", "team-1", "--file", each])).code).toBe(0);
+    expect(readdirSync(each).sort()).toEqual(["kfp-backend-kubeflow-pipelines.json", "kfp-team-1-kubeflow-pipelines.json"]);
   });
 });
