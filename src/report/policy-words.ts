@@ -1,5 +1,7 @@
-// A generated policy in the form each store takes, with the commands that apply it. Words only:
-// the documents are made in src/core/policy/generate.ts.
+// A generated policy in the form each store takes, with the commands that apply it; and the words
+// that name a policy statement behind a finding (check-policy). Words only: the documents are made
+// in src/core/policy/generate.ts, the statements found in src/core/policy/evaluate.ts.
+import type { PolicyGrant } from "../core/policy/evaluate.js";
 import type { PolicyJson } from "../core/policy/generate.js";
 
 export type PolicyStore = "aws" | "minio" | "rgw" | "gcs";
@@ -107,4 +109,24 @@ export function policyText(form: PolicyForm, file: string, saved: boolean): stri
 /** What goes beside a document printed alone (on stderr): what it is and how to apply it. */
 export function policyNotes(form: PolicyForm, file: string, saved: boolean): string {
   return [titleLine(form, file, saved), ...form.apply].join("\n");
+}
+
+/**
+ * The statements behind a finding, each once with the Resources of it that matched:
+ * "Statement[2] (Sid ReadTeam2) of policy.json, Resource arn:aws:s3:::b/artifacts/team-2/*".
+ */
+export function statementsWords(grants: readonly PolicyGrant[]): string | undefined {
+  const statements = new Map<string, { grant: PolicyGrant; resources: Set<string> }>();
+  for (const grant of grants) {
+    const key = `${grant.source}\u0000${grant.statement}`;
+    const entry = statements.get(key) ?? { grant, resources: new Set<string>() };
+    if (grant.resource) entry.resources.add(grant.resource);
+    statements.set(key, entry);
+  }
+  const words = [...statements.values()].map(({ grant, resources }) => {
+    const sid = grant.sid ? ` (Sid ${grant.sid})` : "";
+    const resource = resources.size > 0 ? `, Resource ${[...resources].join(" and ")}` : ", by its NotResource";
+    return `Statement[${grant.statement}]${sid} of ${grant.source}${resource}`;
+  });
+  return words.length === 0 ? undefined : words.join("; and ");
 }

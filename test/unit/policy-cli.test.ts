@@ -149,3 +149,46 @@ describe("policy: the policy alone on stdout, a file only with -f", () => {
     expect(readdirSync(each).sort()).toEqual(["kfp-backend-kubeflow-pipelines.json", "kfp-team-1-kubeflow-pipelines.json"]);
   });
 });
+
+describe("check-policy names the statement behind each finding", () => {
+  it("the file, the statement's index and Sid, and the Resource that grants it; not the cell's made-up profile", async () => {
+    const extra = await cli(["check-policy", "--profile", "team-6", fixture("policies/extra-read.json")]);
+    expect(extra.stdout.replace(/\s+/g, " ")).toContain(
+      `fix: remove s3:GetObject from Statement[2] (Sid ReadTeam2ForAReport) of ${fixture("policies/extra-read.json")}, Resource arn:aws:s3:::kubeflow-pipelines/artifacts/team-2/*`,
+    );
+    const wildcard = await cli(["check-policy", "--profile", "team-6", fixture("policies/artifacts-wildcard.json")]);
+    const fixes = wildcard.stdout
+      .replace(/\n {12}(?!fix:)/g, " ")
+      .split("\n")
+      .filter((line) => line.includes("fix: remove"));
+    expect(fixes.length).toBeGreaterThan(0);
+    for (const fix of fixes) {
+      expect(fix).toContain(`Statement[1] of ${fixture("policies/artifacts-wildcard.json")}, Resource arn:aws:s3:::kubeflow-pipelines/`);
+      expect(fix).not.toContain("kfp-s3-probe-nobody");
+    }
+  });
+
+  it("as data in the JSON report: remedy.statements, a statement per grant; the listing's too", async () => {
+    const report = JSON.parse(
+      (await cli(["check-policy", "--profile", "team-6", "-o", "json", fixture("policies/extra-read.json")])).stdout,
+    ) as Report;
+    const leak = report.checks.find((c) => c.prefix === "artifacts/team-2/" && c.operation === "get");
+    expect(leak?.remedy?.statements).toEqual([
+      {
+        source: fixture("policies/extra-read.json"),
+        statement: 2,
+        sid: "ReadTeam2ForAReport",
+        resource: "arn:aws:s3:::kubeflow-pipelines/artifacts/team-2/*",
+      },
+    ]);
+    const exposed = report.checks.find((c) => c.verdict === "exposed");
+    expect(exposed?.remedy?.statements).toEqual([
+      { source: fixture("policies/extra-read.json"), statement: 0, resource: "arn:aws:s3:::kubeflow-pipelines" },
+    ]);
+    // A MISSING is granted by no statement: none is named.
+    const missing = JSON.parse(
+      (await cli(["check-policy", "--profile", "team-6", "-o", "json", fixture("policies/no-delete.json")])).stdout,
+    ) as Report;
+    expect(missing.checks.filter((c) => c.verdict === "missing").every((c) => c.remedy?.statements === undefined)).toBe(true);
+  });
+});

@@ -7,6 +7,7 @@ import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProf
 import { OPERATIONS } from "../../core/operations.js";
 import { type IdentityPlan, planFor, type Role } from "../../core/plan.js";
 import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
+import { allowingStatements } from "../../core/policy/evaluate.js";
 import type { PolicySubject } from "../../core/policy/exact-questions.js";
 import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../../core/policy/offline.js";
 import { UsageError } from "../../core/usage-error.js";
@@ -34,7 +35,7 @@ const HELP: HelpPage = {
     },
   ],
   about: [
-    "Judges identity policy documents (and a bucket policy) against what KFP needs and must not reach, offline: no store, no keys. Same matrix, findings, cause codes and exit codes as a live run; Other profiles tried: the canary profile, the near-miss names, every profile the policy names outside the identity's own, and --other-profile. What the evaluator does not read (conditions other than the String operators on s3:prefix and s3:delimiter, named Principals) is said per cell as undecided, never guessed.",
+    "Judges identity policy documents (and a bucket policy) against what KFP needs and must not reach, offline: no store, no keys. Same matrix, findings, cause codes and exit codes as a live run; each finding names the file, the statement (its index and Sid) and the Resource that grant it. Other profiles tried: the canary profile, the near-miss names, every profile the policy names outside the identity's own, and --other-profile. What the evaluator does not read (conditions other than the String operators on s3:prefix and s3:delimiter, named Principals) is said per cell as undecided, never guessed.",
   ],
   exitCodes: [
     ["asExpected", "the policy grants what KFP needs and nothing it must not (undecided cells allowed)"],
@@ -129,8 +130,8 @@ function completeCheck(args: CheckPolicyArgs) {
 
 type CheckPolicyArgs = Awaited<ReturnType<ReturnType<typeof parser>["parseAsync"]>>;
 
-/** A witness as the cell's observation: allowed, or undecided by what the evaluator does not read. */
-function witnessObservation(w: Witness, unread: string[]): Observation {
+/** A witness as the cell's observation: allowed by the statements that grant it, or undecided by what the evaluator does not read. */
+function witnessObservation(w: Witness, subject: PolicySubject, unread: string[], bucket: string): Observation {
   const { action } = OPERATIONS[w.operation];
   const request = `${action} ${w.key} (the exact evaluator: every key)`;
   const evidence = [{ request, key: w.key }];
@@ -138,7 +139,14 @@ function witnessObservation(w: Witness, unread: string[]): Observation {
     const reason = `${unread.join(", ") || "a condition"}, which the evaluator does not read, decides ${request}`;
     return { outcome: "ambiguous", cause: "policy-not-evaluated", reason, evidence };
   }
-  return { outcome: "allowed", reason: `the policy allows ${request}`, evidence };
+  const caller = subject.role.kind === "anonymous" ? "anonymous" : "identity";
+  const grants = allowingStatements([...subject.identityPolicies, ...subject.bucketPolicy], {
+    action,
+    resource: `arn:aws:s3:::${bucket}/${w.key}`,
+    context: {},
+    caller,
+  });
+  return { outcome: "allowed", reason: `the policy allows ${request}`, grants, evidence };
 }
 
 /**
@@ -163,7 +171,7 @@ function exactCells(checked: ReturnType<typeof completeCheck>): { results: Check
     return found.witnesses.map((w) =>
       assess(
         { identity: plan.identity, target: witnessTarget(plan, w, known), operation: w.operation, expectation: "forbidden" },
-        witnessObservation(w, found.unread),
+        witnessObservation(w, subject, found.unread, args.bucket),
         { bucket: args.bucket, strict: args.strict },
       ),
     );
