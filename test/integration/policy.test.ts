@@ -203,7 +203,9 @@ describe("policies read from the store (the --policy-reader adapters, on RGW)", 
     );
     const fixture = identities.find((i) => i.name === "team-1");
     if (!fixture) throw new Error("no team-1 in the fixtures");
-    expect(reading.documents[0]).toEqual(parsePolicy(policyDocument(fixture, settings.bucket, projectRoot), "reference"));
+    // The statements of the reference, and where they were read: the user's inline policy, as findings name it.
+    expect(reading.documents[0]?.statements).toEqual(parsePolicy(policyDocument(fixture, settings.bucket, projectRoot), "reference").statements);
+    expect(reading.documents[0]?.source).toBe(`IAM user team-1, policy kfp-object-store-${settings.bucket}`);
   });
 
   it("team-1's own keys may not read IAM: a problem, no documents", async () => {
