@@ -8,7 +8,7 @@ import { UsageError, withoutSecrets } from "../core/usage-error.js";
 import { CredentialError } from "../credentials/load.js";
 import { Redactor } from "../report/redact.js";
 import { toolVersion } from "../version.js";
-import { COMMANDS, RUN_COMMAND, toolUsage } from "./commands.js";
+import { COMMANDS, RUN_COMMAND, toolCommands } from "./commands.js";
 import type { Io } from "./io.js";
 
 export type { Io } from "./io.js";
@@ -40,7 +40,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const named = COMMANDS.find((row) => row.name === argv[0]);
     const { command } = await (named ? named.load() : RUN_COMMAND());
-    const context = { io, redactor, earlySignal: () => early, usage: toolUsage() };
+    const context = { io, redactor, earlySignal: () => early, commands: toolCommands() };
     return await command.execute(named ? argv.slice(1) : argv, context);
   } catch (error) {
     return failure(error, io, redactor);

@@ -3,6 +3,7 @@
 import type { ErrorKind } from "./classify.js";
 import { type IamAction, OPERATIONS } from "./operations.js";
 import type { PlannedCheck } from "./plan.js";
+import type { PolicyGrant } from "./policy/evaluate.js";
 import type { Verdict } from "./verdicts.js";
 
 interface CauseRow {
@@ -78,6 +79,8 @@ export interface Remedy {
   value?: string;
   /** The condition that restricts a grant (s3:prefix on ListBucket). */
   condition?: { operator: "StringLike"; key: "s3:prefix"; values: string[] };
+  /** The policy statements that grant what is to be removed or restricted, where the policies are in hand (check-policy). */
+  statements?: PolicyGrant[];
 }
 
 export interface Finding {
@@ -108,7 +111,7 @@ const ERROR_CAUSES: Record<ErrorKind, Cause> = {
 };
 
 /** What the check itself adds to its cause's remedy. */
-type RemedyParts = Pick<Remedy, "actions" | "resource" | "condition" | "value">;
+type RemedyParts = Pick<Remedy, "actions" | "resource" | "condition" | "value" | "statements">;
 
 /** The cause's remedy with what the check adds, its fields always in the same order (the JSON report's). */
 function remedyFor(cause: Cause, parts: RemedyParts = {}): Remedy {
@@ -121,6 +124,7 @@ function remedyFor(cause: Cause, parts: RemedyParts = {}): Remedy {
     ...(parts.condition ? { condition: parts.condition } : {}),
     ...(settings ? { settings: [...settings] } : {}),
     ...(parts.value ? { value: parts.value } : {}),
+    ...(parts.statements ? { statements: parts.statements } : {}),
   };
 }
 
@@ -133,11 +137,12 @@ function resourceOf(check: PlannedCheck, bucket: string): string {
 }
 
 /** ListBucket limited to the profile's own prefixes, which hides every other key name. */
-function listRestriction(bucket: string): Finding {
+function listRestriction(bucket: string, statements: Pick<Remedy, "statements"> = {}): Finding {
   return findingOf("key-names-listable", {
     actions: [OPERATIONS.list.action],
     resource: `arn:aws:s3:::${bucket}`,
     condition: { operator: "StringLike", key: "s3:prefix", values: ["<own prefixes>"] },
+    ...statements,
   });
 }
 
@@ -170,12 +175,15 @@ export interface FindingInput {
   knownCause?: Cause;
   errorKind?: ErrorKind;
   bucketRegion?: string;
+  /** The policy statements that allow it (check-policy). */
+  grants?: PolicyGrant[];
 }
 
 function leakFinding(input: FindingInput, bucket: string): Finding {
-  if (input.knownCause === "public-access") return publicFinding(input.check, bucket);
-  if (input.check.expectation === "exposure") return listRestriction(bucket);
-  return findingOf("grant-too-wide", actionOn(input.check, bucket));
+  const statements = input.grants ? { statements: input.grants } : {};
+  if (input.knownCause === "public-access") return findingOf("public-access", { ...actionOn(input.check, bucket), ...statements });
+  if (input.check.expectation === "exposure") return listRestriction(bucket, statements);
+  return findingOf("grant-too-wide", { ...actionOn(input.check, bucket), ...statements });
 }
 
 function errorOf(input: FindingInput): Finding {
@@ -201,7 +209,7 @@ export function findingFor(input: FindingInput, verdict: Verdict, bucket: string
     case "leak":
       return leakFinding(input, bucket);
     case "exposed":
-      return listRestriction(bucket);
+      return listRestriction(bucket, input.grants ? { statements: input.grants } : {});
     case "error":
       return errorOf(input);
     case "ambiguous":

@@ -3,6 +3,7 @@
 import { type Cause, type Finding, findingFor, type Remedy } from "./cause.js";
 import type { ErrorKind, Outcome } from "./classify.js";
 import type { Expectation, PlannedCheck } from "./plan.js";
+import type { PolicyGrant } from "./policy/evaluate.js";
 import type { Verdict } from "./verdicts.js";
 
 /** One request made for a check, as the report shows it. */
@@ -37,6 +38,8 @@ export interface Observation {
   cause?: Cause;
   /** How long the deciding request took. */
   durationMs?: number;
+  /** The policy statements that allow it, where the policies are in hand (check-policy). */
+  grants?: PolicyGrant[];
   evidence: Evidence[];
 }
 
@@ -84,6 +87,7 @@ export function findingOf(check: PlannedCheck, observation: Observation, verdict
     ...(observation.cause ? { knownCause: observation.cause } : {}),
     ...(observation.errorKind ? { errorKind: observation.errorKind } : {}),
     ...(observation.bucketRegion ? { bucketRegion: observation.bucketRegion } : {}),
+    ...(observation.grants?.length ? { grants: observation.grants } : {}),
   };
   return findingFor(input, verdict, bucket);
 }

@@ -6,6 +6,7 @@ import type { Operation } from "../core/operations.js";
 import type { PlannedCheck } from "../core/plan.js";
 import { type CheckResult, findingOf, type Observation } from "../core/verdict.js";
 import type { Verdict } from "../core/verdicts.js";
+import { statementsWords } from "./policy-words.js";
 
 /** A list in a line: all of a few (joined by `last`), or the first two and how many more. */
 export function fewAndMore(items: string[], more = "more", last = ", "): string {
@@ -52,9 +53,21 @@ function grantWords(subject: HintSubject, context: HintContext): string {
   return `grant ${on}${prefixCondition}`;
 }
 
+/** The policy statements a remedy names (check-policy), each once: "Statement[1] of p.json, Resource …". */
+const statementsIn = (remedy: Remedy): string | undefined => statementsWords(remedy.statements ?? []);
+
 /** How to close a key-name exposure, without the sentence that names what is exposed. */
 export function listRestrictionWords(remedy: Remedy): string {
-  return `grant s3:ListBucket on ${remedy.resource} only with a Condition StringLike s3:prefix on the profile's own prefixes`;
+  const where = statementsIn(remedy);
+  return `grant s3:ListBucket on ${remedy.resource} only with a Condition StringLike s3:prefix on the profile's own prefixes${where ? ` (${where} grants it without one)` : ""}`;
+}
+
+function removalWords(remedy: Remedy): string {
+  const actions = (remedy.actions ?? []).join(", ");
+  const where = statementsIn(remedy);
+  // Where the policies are in hand, the statement that grants it, not the cell the probe tried.
+  if (where) return `remove ${actions} from ${where}, or narrow that Resource to this identity's own prefixes`;
+  return `remove ${actions} on ${remedy.resource} from this identity's policy (check wildcards such as "*" or a resource without its trailing slash)`;
 }
 
 function exposureWords(subject: HintSubject): string {
@@ -114,8 +127,7 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
   },
   "grant-too-wide": {
     title: "An identity may reach what it must not",
-    fix: ({ remedy }) =>
-      `remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} from this identity's policy (check wildcards such as "*" or a resource without its trailing slash)`,
+    fix: ({ remedy }) => removalWords(remedy),
   },
   "key-names-listable": {
     title: "Key names of other prefixes are listable",
@@ -124,7 +136,7 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
   "public-access": {
     title: "Anyone, without keys, may do it",
     fix: ({ remedy }) =>
-      `anyone can do this without keys: remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} for everyone from the bucket policy (a Principal "*" statement) or the bucket's ACL; on AWS turn on Block Public Access, on MinIO remove the anonymous policy (mc anonymous set none); not this identity's own policy`,
+      `anyone can do this without keys: remove ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} for everyone from ${statementsIn(remedy) ?? 'the bucket policy (a Principal "*" statement)'} or the bucket's ACL; on AWS turn on Block Public Access, on MinIO remove the anonymous policy (mc anonymous set none); not this identity's own policy`,
   },
   "no-object-to-read": {
     title: "A read could not be decided: no object to read",

@@ -304,7 +304,13 @@ function mergedHint(group: ReportCheck[], context: HintContext): string | undefi
   const actions = [...new Set(group.flatMap((c) => c.remedy?.actions ?? []))];
   const resources = [...new Set(group.flatMap((c) => (c.remedy?.resource ? [c.remedy.resource] : [])))];
   const resource = fewAndMore(resources, "more", " and ");
-  const remedy = { ...first.remedy, ...(actions.length > 0 ? { actions } : {}), ...(resource ? { resource } : {}) };
+  const statements = group.flatMap((c) => c.remedy?.statements ?? []);
+  const remedy = {
+    ...first.remedy,
+    ...(actions.length > 0 ? { actions } : {}),
+    ...(resource ? { resource } : {}),
+    ...(statements.length > 0 ? { statements } : {}),
+  };
   return hintText({ operation: first.operation, prefix: first.prefix, cause: first.cause, remedy }, context);
 }
 

@@ -174,7 +174,7 @@ describe("the bundled probe, as the Job runs it", () => {
       for (const chunk of found) unloadable(join(bare, "chunks", chunk));
     }
     const usageErrors: [string[], string][] = [
-      [["--bukcet", "x"], "Unknown argument: bukcet; did you mean --bucket? (see --help)"],
+      [["--bukcet", "x"], "unknown option --bukcet: did you mean --bucket? (see --help)"],
       [
         ["--backend", "--output", "xml"],
         'Invalid values: Argument: output, Given: "xml", Choices: "text", "json", "sarif", "html", "openmetrics" (see --help)',

@@ -153,7 +153,7 @@ describe("check-policy agrees with the live store", () => {
 
 describe("kfp-s3-probe policy: the generated policies pass a live probe", () => {
   it.each(["reference", "strict"])("%s: attached to team-2's user, then probed with the backend: exit 0, no MISSING, no LEAK", async (variant) => {
-    const generated = await runCli(["policy", "--profile", "team-2", "--bucket", settings.bucket, "--variant", variant, "--format", "json"]);
+    const generated = await runCli(["policy", "--profile", "team-2", "--bucket", settings.bucket, "--variant", variant, "-o", "json"]);
     expect(generated.code).toBe(0);
     expect(JSON.parse(generated.stdout)).toMatchObject({ Version: "2012-10-17" });
     await attachText("team-2", generated.stdout);
@@ -203,7 +203,9 @@ describe("policies read from the store (the --policy-reader adapters, on RGW)", 
     );
     const fixture = identities.find((i) => i.name === "team-1");
     if (!fixture) throw new Error("no team-1 in the fixtures");
-    expect(reading.documents[0]).toEqual(parsePolicy(policyDocument(fixture, settings.bucket, projectRoot), "reference"));
+    // The statements of the reference, and where they were read: the user's inline policy, as findings name it.
+    expect(reading.documents[0]?.statements).toEqual(parsePolicy(policyDocument(fixture, settings.bucket, projectRoot), "reference").statements);
+    expect(reading.documents[0]?.source).toBe(`IAM user team-1, policy kfp-object-store-${settings.bucket}`);
   });
 
   it("team-1's own keys may not read IAM: a problem, no documents", async () => {

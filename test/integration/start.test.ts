@@ -5,14 +5,14 @@ import nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { toolUsage } from "../../src/cli/commands.js";
+import { toolCommands } from "../../src/cli/commands.js";
 import { renderHelp } from "../../src/cli/settings/parser.js";
 import { toolVersion } from "../../src/version.js";
 import { type CliResult, parseReport, probeArgs, runCli } from "./local-s3.js";
 
 /** Node 22.1 and later keep a compile cache; on Node 20 the tool runs without one. */
 const cacheable = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === "function";
-const USAGE_LINE = "kfp-s3-probe: Unknown argument: bukcet; did you mean --bucket? (see --help)\n";
+const USAGE_LINE = "kfp-s3-probe: unknown option --bukcet: did you mean --bucket? (see --help)\n";
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), "kfp-s3-probe-start-"));
@@ -84,7 +84,7 @@ describe("the compile cache", () => {
 
 describe("a bare --help and --version", () => {
   it("answer from the build's text, written as yargs renders it for a pipe (100 columns)", async () => {
-    const expected = await renderHelp(100, toolUsage());
+    const expected = await renderHelp(100, toolCommands());
     for (const flag of ["--help", "-h"]) expect(await runCli([flag])).toEqual({ code: 0, stdout: expected, stderr: "" });
     expect(await runCli(["--version"])).toEqual({ code: 0, stdout: `kfp-s3-probe ${toolVersion()}\n`, stderr: "" });
   });

@@ -113,7 +113,7 @@ const CORPUS: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
   ],
   ["--policy-reader with --policy-dir", () => [...backend(), "--policy-reader", `reader=${keys()}`, "--policy-dir", dir], {}, /one way/],
   ["a flag given twice", () => [...backend(), "--bucket", "other"], {}, /--bucket is given more than once/],
-  ["an unknown flag", () => [...backend(), "--bogus"], {}, /Unknown argument: bogus/],
+  ["an unknown flag", () => [...backend(), "--bogus"], {}, /unknown option --bogus \(see --help\)/],
   ["a variable of the wrong kind", () => backend(), { KFP_S3_PROBE_STRICT: "maybe" }, /KFP_S3_PROBE_STRICT/],
   [
     "YAML with a syntax error: file, line and column",
@@ -130,7 +130,7 @@ const CORPUS: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
   ["a credential file that is a FIFO", () => ["--backend", "--credentials-dir", fifo(), ...store()], {}, /not a regular file/],
   ["no identity", () => store(), {}, /--backend, --profile NAME/],
   ["a bad bucket name", () => ["--backend", "--credentials-dir", keys(), "--endpoint", endpoint, "--bucket", "KFP_Bucket"], {}, /--bucket/],
-  ["a misspelt flag", () => [...backend(), "--read-onyl"], {}, /Unknown argument: read-onyl; did you mean --read-only\?/],
+  ["a misspelt flag", () => [...backend(), "--read-onyl"], {}, /unknown option --read-onyl: did you mean --read-only\? \(see --help\)/],
   ["a bad region", () => [...backend(), "--region", "eu west"], {}, /--region/],
   ["job: a negative deadline", () => ["job", "--values", "fixtures/deploykf/values.yaml", "--deadline", "-5"], {}, /--deadline/],
   [

@@ -8,7 +8,7 @@ type Outcome = { flags: unknown; positional: string[]; helpShown: boolean } | { 
 
 async function byYargs(argv: string[]): Promise<Outcome> {
   try {
-    return await parseCommandLine(argv, () => {}, "");
+    return await parseCommandLine(argv, () => {}, []);
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -98,8 +98,8 @@ describe("the command line without yargs", () => {
     expect(quickly(argv)).toBeUndefined();
   });
 
-  it("a misspelt flag fails with yargs' line and the closest flag", () => {
-    expect(quickly(["--backend", "--read-onyl"])).toEqual({ error: "Unknown argument: read-onyl; did you mean --read-only? (see --help)" });
+  it("a misspelt flag fails with one line naming it as typed and the closest flag", () => {
+    expect(quickly(["--backend", "--read-onyl"])).toEqual({ error: "unknown option --read-onyl: did you mean --read-only? (see --help)" });
     expect(quickly(["--output", "xml"])).toEqual({
       error: 'Invalid values: Argument: output, Given: "xml", Choices: "text", "json", "sarif", "html", "openmetrics" (see --help)',
     });

@@ -2,7 +2,7 @@
 // Allow that matches allows, anything else is an implicit deny; wildcards, Not forms, conditions.
 import { describe, expect, it } from "vitest";
 import { parsePolicy } from "../../src/core/policy/document.js";
-import { evaluate, type PolicyRequest, wildcardMatch } from "../../src/core/policy/evaluate.js";
+import { allowingStatements, evaluate, type PolicyRequest, wildcardMatch } from "../../src/core/policy/evaluate.js";
 
 const doc = (...statements: object[]) => parsePolicy(JSON.stringify({ Version: "2012-10-17", Statement: statements }), "test.json");
 const BUCKET = "arn:aws:s3:::kfp";
@@ -157,5 +157,30 @@ describe("conditions on s3:prefix and s3:delimiter", () => {
     expect(evaluate([maybeAllow], get("x")).effect).toBe("undecided");
     // Allowed anyway: an unreadable Allow cannot change that.
     expect(evaluate([allow, maybeAllow], get("artifacts/x")).effect).toBe("allow");
+  });
+});
+
+describe("the statements behind an answer (what check-policy names)", () => {
+  it("every Allow that applies: its document's source, its index, its Sid and the Resource that matched", () => {
+    const first = doc(
+      { Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET },
+      { Sid: "Wide", Effect: "Allow", Action: "s3:Get*", Resource: [`${BUCKET}/pipelines/*`, `${BUCKET}/artifacts/*`] },
+    );
+    const second = parsePolicy(
+      JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", NotResource: `${BUCKET}/pipelines/*` }] }),
+      "other.json",
+    );
+    expect(allowingStatements([first, second], get("artifacts/team-2/x"))).toEqual([
+      { source: "test.json", statement: 1, sid: "Wide", resource: `${BUCKET}/artifacts/*` },
+      { source: "other.json", statement: 0 },
+    ]);
+    // A Deny is no grant, and a statement whose condition does not hold does not apply.
+    const denied = doc(
+      { Effect: "Deny", Action: "s3:GetObject", Resource: `${BUCKET}/*` },
+      { Effect: "Allow", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLike: { "s3:prefix": ["artifacts/team-1/*"] } } },
+    );
+    expect(allowingStatements([denied], get("artifacts/x"))).toEqual([]);
+    expect(allowingStatements([denied], list("pipelines/"))).toEqual([]);
+    expect(allowingStatements([denied], list("artifacts/team-1/x"))).toEqual([{ source: "test.json", statement: 1, resource: BUCKET }]);
   });
 });

@@ -6,7 +6,7 @@ import { planFor, type Role } from "../../src/core/plan.js";
 import { parsePolicy } from "../../src/core/policy/document.js";
 import { generatePolicy, grantedPrefixes, type PolicyVariant } from "../../src/core/policy/generate.js";
 import { decideOffline, profilesNamedIn } from "../../src/core/policy/offline.js";
-import { POLICY_FORMS } from "../../src/report/policy-words.js";
+import { POLICY_FORMS, type PolicyFor, type PolicyStore, policyFileName, policyText } from "../../src/report/policy-words.js";
 
 const context = {
   profilesInRun: ["team-1"],
@@ -60,18 +60,19 @@ describe("store forms", () => {
     prefixes: grantedPrefixes(role, LAYOUTS.deploykf),
   });
 
+  /** A store's form as `-o text` prints it, its document in the file the commands read. */
+  const text = (store: PolicyStore, p: PolicyFor) => policyText(POLICY_FORMS[store](p, policyFileName(p)), policyFileName(p), false);
+
   it("AWS, MinIO and RGW show the document and the command that applies it", () => {
-    expect(POLICY_FORMS.aws(policy("reference"))).toMatch(/aws iam put-user-policy --user-name USER --policy-name kfp-team-1-kfp/);
-    expect(POLICY_FORMS.minio(policy("reference"))).toMatch(
-      /mc admin policy create ALIAS kfp-team-1-kfp kfp-team-1-kfp.json\nmc admin policy attach/,
-    );
-    expect(POLICY_FORMS.rgw(policy("strict"))).toMatch(/--endpoint-url RGW_URL iam put-user-policy --user-name RGW_UID/);
-    for (const form of ["aws", "minio", "rgw"] as const) expect(POLICY_FORMS[form](policy("strict"))).toContain('"s3:prefix"');
+    expect(text("aws", policy("reference"))).toMatch(/aws iam put-user-policy --user-name USER --policy-name kfp-team-1-kfp/);
+    expect(text("minio", policy("reference"))).toMatch(/mc admin policy create ALIAS kfp-team-1-kfp kfp-team-1-kfp.json\nmc admin policy attach/);
+    expect(text("rgw", policy("strict"))).toMatch(/--endpoint-url RGW_URL iam put-user-policy --user-name RGW_UID/);
+    for (const form of ["aws", "minio", "rgw"] as const) expect(text(form, policy("strict"))).toContain('"s3:prefix"');
   });
 
   it("GCS: object bindings conditioned on the object's name, and says what it cannot express", () => {
-    const text = POLICY_FORMS.gcs(policy("strict"));
-    expect(text).toContain('resource.name.startsWith("projects/_/buckets/kfp/objects/artifacts/team-1/")');
-    expect(text).toMatch(/GCS cannot express the strict variant/);
+    const gcs = text("gcs", policy("strict"));
+    expect(gcs).toContain('resource.name.startsWith("projects/_/buckets/kfp/objects/artifacts/team-1/")');
+    expect(gcs).toMatch(/GCS cannot express the strict variant/);
   });
 });

@@ -150,7 +150,7 @@ describe("kfp-s3-probe merge, as a user runs it", () => {
   });
 
   it("refuses an unknown flag and a file that is not a report, in one line", async () => {
-    expect((await cli(["merge", "--bogus", "x.json"])).stderr).toMatch(/^kfp-s3-probe: merge: Unknown argument: bogus/);
+    expect((await cli(["merge", "--bogus", "x.json"])).stderr).toMatch(/^kfp-s3-probe: merge: unknown option --bogus/);
     const dir = mkdtempSync(join(tmpdir(), "kfp-merge-"));
     writeFileSync(join(dir, "empty.json"), "");
     const bad = await cli(["merge", join(dir, "empty.json")]);

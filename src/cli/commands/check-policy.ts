@@ -7,32 +7,51 @@ import { isValidProfileName, LAYOUT_NAMES, LAYOUTS, type LayoutName, unownedProf
 import { OPERATIONS } from "../../core/operations.js";
 import { type IdentityPlan, planFor, type Role } from "../../core/plan.js";
 import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
+import { allowingStatements } from "../../core/policy/evaluate.js";
 import type { PolicySubject } from "../../core/policy/exact-questions.js";
 import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../../core/policy/offline.js";
 import { UsageError } from "../../core/usage-error.js";
 import type { CheckResult, Observation } from "../../core/verdict.js";
 import { assess } from "../../core/verdict.js";
-import { witnessesOf, witnessTarget } from "../../core/witness.js";
+import { type Witness, witnessesOf, witnessTarget } from "../../core/witness.js";
 import { buildReport, type ReportContext } from "../../report/model.js";
 import { toolVersion } from "../../version.js";
 import type { Io } from "../io.js";
+import type { HelpPage } from "../settings/help.js";
 import { defineCommand } from "./command.js";
 import { writeReport } from "./report-output.js";
 import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 
+const HELP: HelpPage = {
+  usage: ["kfp-s3-probe check-policy (--profile NAME | --backend) [--bucket NAME] [--bucket-policy FILE] POLICY.json..."],
+  examples: [
+    {
+      about: "A profile's policy (deployKF's template, <PROFILE_NAME> filled in):",
+      command: "kfp-s3-probe check-policy --profile team-1 profile.json",
+    },
+    {
+      about: "The backend's, with the bucket's policy, as JSON for CI:",
+      command: "kfp-s3-probe check-policy --backend --bucket my-kfp-bucket --bucket-policy bucket.json backend.json -o json",
+    },
+  ],
+  about: [
+    "Judges identity policy documents (and a bucket policy) against what KFP needs and must not reach, offline: no store, no keys. Same matrix, findings, cause codes and exit codes as a live run; each finding names the file, the statement (its index and Sid) and the Resource that grant it. Other profiles tried: the canary profile, the near-miss names, every profile the policy names outside the identity's own, and --other-profile. What the evaluator does not read (conditions other than the String operators on s3:prefix and s3:delimiter, named Principals) is said per cell as undecided, never guessed.",
+  ],
+  exitCodes: [
+    ["asExpected", "the policy grants what KFP needs and nothing it must not (undecided cells allowed)"],
+    ["findings", "a LEAK (granted, must not be) or a MISSING (not granted, KFP needs it)"],
+    ["usage", "bad usage, or a policy file that cannot be read (one line names it)"],
+    ["internal", "an internal error of the probe"],
+  ],
+};
+
 function parser(argv: string[]) {
   return (
     withReportOptions(subcommandParser(argv, "check-policy"))
-      .usage(
-        "Usage: kfp-s3-probe check-policy (--profile NAME | --backend) [--bucket NAME] [--bucket-policy FILE] POLICY.json…\n\n" +
-          "Judges identity policy documents (and a bucket policy) against what KFP needs and must not\n" +
-          "reach, offline: no store, no keys. Same matrix, findings, cause codes and exit codes as a live\n" +
-          "run. Other profiles tried: the canary profile, the near-miss names, every profile the policy\n" +
-          "names outside the identity's own, and --other-profile. What the evaluator does not read\n" +
-          "(conditions other than the String operators on s3:prefix and s3:delimiter, named Principals) is\n" +
-          "said per cell as undecided, never guessed.",
-      )
-      .option("profile", { type: "string", describe: "the KFP profile whose keys the policy is for" })
+      .option("profile", {
+        type: "string",
+        describe: "the KFP profile whose keys the policy is for (a Kubernetes namespace; not aws-cli's named profile)",
+      })
       .option("backend", { type: "boolean", describe: "the policy is the KFP backend's" })
       .option("bucket", { type: "string", default: "kubeflow-pipelines", describe: "bucket the policy is for" })
       .option("layout", { type: "string", choices: LAYOUT_NAMES, default: "deploykf", describe: "KFP key layout" })
@@ -111,6 +130,25 @@ function completeCheck(args: CheckPolicyArgs) {
 
 type CheckPolicyArgs = Awaited<ReturnType<ReturnType<typeof parser>["parseAsync"]>>;
 
+/** A witness as the cell's observation: allowed by the statements that grant it, or undecided by what the evaluator does not read. */
+function witnessObservation(w: Witness, subject: PolicySubject, unread: string[], bucket: string): Observation {
+  const { action } = OPERATIONS[w.operation];
+  const request = `${action} ${w.key} (the exact evaluator: every key)`;
+  const evidence = [{ request, key: w.key }];
+  if (w.undecided) {
+    const reason = `${unread.join(", ") || "a condition"}, which the evaluator does not read, decides ${request}`;
+    return { outcome: "ambiguous", cause: "policy-not-evaluated", reason, evidence };
+  }
+  const caller = subject.role.kind === "anonymous" ? "anonymous" : "identity";
+  const grants = allowingStatements([...subject.identityPolicies, ...subject.bucketPolicy], {
+    action,
+    resource: `arn:aws:s3:::${bucket}/${w.key}`,
+    context: {},
+    caller,
+  });
+  return { outcome: "allowed", reason: `the policy allows ${request}`, grants, evidence };
+}
+
 /**
  * The exact evaluator's answer for all keys: a forbidden cell per witness, a key the policy reaches
  * beyond KFP's grant (allowed; undecided where a condition it does not read decides), and what it
@@ -130,22 +168,13 @@ function exactCells(checked: ReturnType<typeof completeCheck>): { results: Check
       profiles: [...own, ...others],
     });
     unread.set(plan.identity, found.unread);
-    return found.witnesses.map((w) => {
-      const target = witnessTarget(plan, w, known);
-      const request = `${OPERATIONS[w.operation].action} ${w.key} (the exact evaluator: every key)`;
-      const observation: Observation = w.undecided
-        ? {
-            outcome: "ambiguous",
-            cause: "policy-not-evaluated",
-            reason: `${found.unread.join(", ") || "a condition"}, which the evaluator does not read, decides ${request}`,
-            evidence: [{ request, key: w.key }],
-          }
-        : { outcome: "allowed", reason: `the policy allows ${request}`, evidence: [{ request, key: w.key }] };
-      return assess({ identity: plan.identity, target, operation: w.operation, expectation: "forbidden" }, observation, {
-        bucket: args.bucket,
-        strict: args.strict,
-      });
-    });
+    return found.witnesses.map((w) =>
+      assess(
+        { identity: plan.identity, target: witnessTarget(plan, w, known), operation: w.operation, expectation: "forbidden" },
+        witnessObservation(w, subject, found.unread, args.bucket),
+        { bucket: args.bucket, strict: args.strict },
+      ),
+    );
   });
   return { results, unread };
 }
@@ -188,7 +217,7 @@ async function checkPolicies(checked: ReturnType<typeof completeCheck>, io: Io):
 
 export const command = defineCommand({
   name: "check-policy",
-  options: (argv: string[]) => parseOrHelp(parser(argv), argv),
+  options: (argv: string[]) => parseOrHelp(parser(argv), argv, HELP),
   complete: async (args) => completeCheck(args),
   validate: () => undefined,
   run: (checked, { io }) => checkPolicies(checked, io),

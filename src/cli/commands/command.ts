@@ -5,6 +5,7 @@
 import { EXIT_CODES } from "../../core/exit-codes.js";
 import type { Redactor } from "../../report/redact.js";
 import type { Io } from "../io.js";
+import type { HelpRow } from "../settings/help.js";
 
 /** What main hands every command. */
 export interface CommandContext {
@@ -13,8 +14,8 @@ export interface CommandContext {
   redactor: Redactor;
   /** SIGINT or SIGTERM, if one came while the command was starting (nothing sent yet). */
   earlySignal(): string | undefined;
-  /** The tool's usage lines (the run's --help lists every command). */
-  usage: string;
+  /** The tool's commands (the run's --help lists them). */
+  commands: readonly HelpRow[];
 }
 
 /** --help was asked for: the text to print, and nothing else is done. */

@@ -6,21 +6,36 @@ import { UsageError } from "../../core/usage-error.js";
 import { diffReports } from "../../report/diff.js";
 import { renderDiffJson, renderDiffSarif, renderDiffText } from "../../report/diff-render.js";
 import { reportFromText } from "../../report/merge.js";
+import type { HelpPage } from "../settings/help.js";
 import { defineCommand } from "./command.js";
 import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
 const RENDERERS = { text: renderDiffText, json: renderDiffJson, sarif: renderDiffSarif };
 const OUTPUTS = Object.keys(RENDERERS) as (keyof typeof RENDERERS)[];
 
+const HELP: HelpPage = {
+  usage: ["kfp-s3-probe diff OLD.json NEW.json [-o text|json|sarif] [--sarif FILE]"],
+  examples: [
+    { about: "What changed since last week's run:", command: "kfp-s3-probe diff last-week.json today.json" },
+    {
+      about: "For CI, failing when anything got worse, with SARIF for a dashboard:",
+      command: "kfp-s3-probe diff main.json branch.json -o json --sarif diff.sarif",
+    },
+  ],
+  about: [
+    "Compares two JSON reports of one bucket (kfp-s3-probe --output json, merge's, or a pod's log): new and fixed LEAK/MISSING cells, new and gone identities and profiles, diagnoses that came or went.",
+  ],
+  exitCodes: [
+    ["asExpected", "nothing got worse"],
+    ["findings", "something got worse: a new LEAK or MISSING cell, a new diagnosis"],
+    ["usage", "bad usage, or a report that cannot be read (one line names it)"],
+    ["internal", "an internal error of the probe"],
+  ],
+};
+
 function diffParser(argv: string[]) {
   return subcommandParser(argv, "diff")
-    .usage(
-      "Usage: kfp-s3-probe diff OLD.json NEW.json [--output text|json|sarif] [--sarif FILE]\n\n" +
-        "Compares two JSON reports of one bucket (kfp-s3-probe --output json, merge's, or a pod's log):\n" +
-        "new and fixed LEAK/MISSING cells, new and gone identities and profiles, diagnoses that came or\n" +
-        "went. Exit 1 when anything got worse (a new LEAK or MISSING cell, a new diagnosis), 0 otherwise.",
-    )
-    .option("output", { type: "string", choices: OUTPUTS, default: "text", describe: "format on stdout" })
+    .option("output", { alias: "o", type: "string", choices: OUTPUTS, default: "text", describe: "format on stdout" })
     .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE (baselineState new and absent)" })
     .strictOptions();
 }
@@ -37,7 +52,7 @@ async function readReport(file: string) {
 
 export const command = defineCommand({
   name: "diff",
-  options: (argv: string[]) => parseOrHelp(diffParser(argv), argv),
+  options: (argv: string[]) => parseOrHelp(diffParser(argv), argv, HELP),
   complete: async (args) => ({ args, files: args._.map(String) }),
   validate({ files }) {
     if (files.length !== 2) throw new UsageError("diff: name two reports, the older first: kfp-s3-probe diff OLD.json NEW.json");

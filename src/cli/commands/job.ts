@@ -6,6 +6,8 @@ import { UsageError } from "../../core/usage-error.js";
 import { type DeploykfSettings, readDeploykfValues } from "../../deploykf/values.js";
 import { CLEANUP_MARGIN_SECONDS, jobManifest, jobRunId, RUN_LABEL } from "../../k8s/job.js";
 import { toolVersion } from "../../version.js";
+import type { Io } from "../io.js";
+import type { HelpPage } from "../settings/help.js";
 import { defineCommand } from "./command.js";
 import { parseOrHelp, subcommandParser } from "./subcommand.js";
 
@@ -40,21 +42,33 @@ function validateJobFlags(args: {
   wholeSeconds("deadline", args.deadline, 2 * CLEANUP_MARGIN_SECONDS);
 }
 
+const HELP: HelpPage = {
+  usage: ["kfp-s3-probe job --values values.yaml [-n kubeflow] [--image IMAGE] [--parallelism N] | kubectl create -f -"],
+  examples: [
+    {
+      about: "One run in the cluster, its run label kept to find its pods:",
+      command: `run=$(kfp-s3-probe job --values values.yaml --image IMAGE | kubectl create -f - -o jsonpath='{.metadata.labels.${RUN_LABEL}}')`,
+    },
+    { about: "Its report, from the pods' logs:", command: `kubectl logs -n kubeflow -l ${RUN_LABEL}=$run --tail=-1 --prefix | kfp-s3-probe merge -` },
+    {
+      about: "Hundreds of profiles: an Indexed Job of 4 shards (merged the same way):",
+      command: "kfp-s3-probe job --values values.yaml -n kubeflow --parallelism 4 --image IMAGE | kubectl create -f -",
+    },
+  ],
+  about: [
+    `Prints one Job that carries the part of the deployKF values the probe reads (in a pod annotation), mounts the backend's and every profile's object-store Secret and runs the probe once, with a JSON report in its log and a finding per line on stderr. The Secrets must be in the Job's namespace. The Job's name is generated (kfp-s3-probe-xxxxx); each printed Job is one run, labelled ${RUN_LABEL}=RUN. A LEAK completes it (findings exit 0 in the pod); merge's exit code says them.`,
+  ],
+  exitCodes: [
+    ["asExpected", "the manifest was printed"],
+    ["usage", "bad usage or values the Job cannot run with (one line says what to fix); nothing was printed"],
+    ["internal", "an internal error of the probe"],
+  ],
+};
+
 function jobParser(argv: string[], version: string) {
   return subcommandParser(argv, "job")
-    .usage(
-      "Usage: kfp-s3-probe job --values values.yaml [--namespace kubeflow] [--image IMAGE] | kubectl create -f -\n\n" +
-        "Prints one Job that carries the part of the deployKF values the probe reads (in a pod annotation),\n" +
-        "mounts the backend's and every profile's object-store Secret and runs the probe once, with a JSON\n" +
-        "report in its log and a finding per line on stderr. The Secrets must be in the Job's namespace.\n" +
-        "The Job's name is generated (kfp-s3-probe-xxxxx); each printed Job is one run, labelled\n" +
-        `${RUN_LABEL}=RUN. A LEAK completes it (findings exit 0 in the pod); merge's exit code says them:\n` +
-        "  run=$(kfp-s3-probe job --values values.yaml --image IMAGE |\n" +
-        `    kubectl create -f - -o jsonpath='{.metadata.labels.${RUN_LABEL}}')\n` +
-        `  kubectl logs -n kubeflow -l ${RUN_LABEL}=$run --tail=-1 --prefix | kfp-s3-probe merge -`,
-    )
     .option("values", { type: "string", demandOption: true, describe: "deployKF values file" })
-    .option("namespace", { type: "string", default: "kubeflow", describe: "namespace of the Job and of the Secrets it mounts" })
+    .option("namespace", { alias: "n", type: "string", default: "kubeflow", describe: "namespace of the Job and of the Secrets it mounts" })
     .option("image", {
       type: "string",
       default: `kfp-s3-probe:${version}`,
@@ -92,12 +106,26 @@ function jobParser(argv: string[], version: string) {
       default: 600,
       describe: `seconds the Job may run (activeDeadlineSeconds, at least ${2 * CLEANUP_MARGIN_SECONDS}); the probe's --timeout is ${CLEANUP_MARGIN_SECONDS} s less, for cleanup`,
     })
+    .option("output", {
+      alias: "o",
+      type: "string",
+      choices: ["yaml", "json"],
+      default: "yaml",
+      describe: "the manifest as YAML or JSON (kubectl takes either)",
+    })
     .strict();
+}
+
+/** Where the manifest goes: stdout as it is, or as JSON (the same object, for tools that read no YAML). */
+async function manifestOut(io: Io, output: string): Promise<{ write(manifest: string): void }> {
+  if (output !== "json") return { write: (manifest) => io.stdout.write(manifest) };
+  const { parse } = await import("yaml");
+  return { write: (manifest) => io.stdout.write(`${JSON.stringify(parse(manifest), null, 2)}\n`) };
 }
 
 export const command = defineCommand({
   name: "job",
-  options: (argv: string[]) => parseOrHelp(jobParser(argv, toolVersion()), argv),
+  options: (argv: string[]) => parseOrHelp(jobParser(argv, toolVersion()), argv, HELP),
   async complete(args) {
     if (args._.length > 0) throw new UsageError(`job: unexpected argument ${String(args._[0])}`);
     validateJobFlags(args);
@@ -110,7 +138,8 @@ export const command = defineCommand({
     }
   },
   async run({ args, settings }, { io }) {
-    io.stdout.write(
+    const stdout = await manifestOut(io, args.output);
+    stdout.write(
       jobManifest(settings, {
         namespace: args.namespace,
         runId: jobRunId(new Date(), randomBytes(6).toString("hex")),

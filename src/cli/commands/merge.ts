@@ -7,21 +7,43 @@ import { UsageError } from "../../core/usage-error.js";
 import { mergeReports } from "../../report/merge.js";
 import { type ReadInput, reportsInText } from "../../report/pod-log.js";
 import type { Io } from "../io.js";
+import type { HelpPage } from "../settings/help.js";
 import { findingsExitCode } from "../settings/validate.js";
 import { defineCommand } from "./command.js";
 import { writeReport } from "./report-output.js";
 import { parseOrHelp, subcommandParser, withReportOptions } from "./subcommand.js";
 
+const HELP: HelpPage = {
+  usage: ["kfp-s3-probe merge SHARD... [-o text|json|sarif] [--junit FILE] [--sarif FILE] [--exit-code N]"],
+  examples: [
+    { about: "The shards' JSON reports as one text report:", command: "kfp-s3-probe merge shard-0.json shard-1.json shard-2.json" },
+    {
+      about: "A Job's pods' logs, from stdin:",
+      command: "kubectl logs -n kubeflow -l kfp-s3-probe/run=RUN --tail=-1 --prefix | kfp-s3-probe merge -",
+    },
+    {
+      about: "One JSON report for CI, and SARIF for a code-scanning dashboard:",
+      command: "kfp-s3-probe merge shard-*.json -o json --sarif probe.sarif",
+    },
+  ],
+  about: [
+    "Combines the JSON reports of every shard of one run (kfp-s3-probe --shard I/N --output json, or the pods of `kfp-s3-probe job --parallelism N`) into one report, and exits as one run would have. SHARD is a report, a pod's log as kubectl prints it, a directory of them, or - for stdin.",
+  ],
+  exitCodes: [
+    ["asExpected", "every shard's checks as the roles expect"],
+    ["findings", "a LEAK, a MISSING or a failed check in a shard (--exit-code N: N)"],
+    ["usage", "bad usage, or a report that cannot be read (one line names it)"],
+    ["unreachable", "a shard could not connect or authenticate"],
+    ["internal", "an internal error of the probe"],
+    ["leftovers", "a shard could not remove everything it created"],
+    ["unproven", "--require-proof in the shards: nothing found, but not proven for all keys"],
+    ["interrupted", "a shard was interrupted (Ctrl-C, SIGTERM)"],
+  ],
+};
+
 function mergeParser(argv: string[]) {
   return (
     withReportOptions(subcommandParser(argv, "merge"))
-      .usage(
-        "Usage: kfp-s3-probe merge SHARD… [--output text|json|sarif] [--junit FILE] [--sarif FILE]\n\n" +
-          "Combines the JSON reports of every shard of one run (kfp-s3-probe --shard I/N --output json, or the\n" +
-          "pods of `kfp-s3-probe job --parallelism N`) into one report, and exits as one run would have.\n" +
-          "SHARD is a report, a pod's log as kubectl prints it, a directory of them, or - for stdin:\n" +
-          "  kubectl logs -n kubeflow -l kfp-s3-probe/run=RUN --tail=-1 --prefix | kfp-s3-probe merge -",
-      )
       .option("exit-code", {
         type: "number",
         default: 1,
@@ -75,7 +97,7 @@ async function readInput(name: string, io: Io): Promise<ReadInput[]> {
 
 export const command = defineCommand({
   name: "merge",
-  options: (argv: string[]) => parseOrHelp(mergeParser(argv), argv),
+  options: (argv: string[]) => parseOrHelp(mergeParser(argv), argv, HELP),
   complete: async (args) => ({ args, inputs: args._.map(String), findingsCode: findingsExitCode(args["exit-code"]) }),
   validate({ inputs }) {
     if (inputs.length === 0) throw new UsageError("merge: name the shards' reports, e.g. kfp-s3-probe merge shard-*.json, or - for stdin");

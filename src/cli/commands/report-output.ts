@@ -1,6 +1,6 @@
 // A report written as every command writes one: the chosen format on stdout (colour and width from
-// the terminal), and the JUnit, SARIF, HTML and metrics files beside it, and the metrics pushed to
-// a Pushgateway; all of it through the run's redactor.
+// the terminal; no colour with NO_COLOR or --no-color), and the JUnit, SARIF, HTML and metrics files
+// beside it, and the metrics pushed to a Pushgateway; all of it through the run's redactor.
 import { writeFile } from "node:fs/promises";
 import { UsageError } from "../../core/usage-error.js";
 import { FILE_FORMATS, type FileOption, FORMATS, type FormatName, fileOptionOf, rendererOf } from "../../report/formats.js";
@@ -14,10 +14,17 @@ export type ReportOutputs = {
   stdout?: boolean;
   view?: TextOptions["view"];
   pushgateway?: URL | undefined;
+  /** false: no colour (--no-color). */
+  color?: boolean | undefined;
 } & Partial<Record<FileOption, string | undefined>>;
 
+/** Colour only on a terminal, and not where NO_COLOR (set, not empty) or --no-color turns it off. */
+export function colourOn(io: Io, color: boolean | undefined, stream: "stdout" | "stderr" = "stdout"): boolean {
+  return io[stream].isTTY === true && !io.env.NO_COLOR && color !== false;
+}
+
 export async function writeReport(report: Report, outputs: ReportOutputs, io: Io, redact: (text: string) => string = (text) => text): Promise<void> {
-  const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
+  const colour = colourOn(io, outputs.color);
   const text = { width: terminalWidth(io), ...(outputs.view ? { view: outputs.view } : {}) };
   const render = await rendererOf(outputs.output as FormatName);
   if (outputs.stdout !== false) io.stdout.write(redact(render(report, { colour, text })));

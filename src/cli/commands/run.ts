@@ -9,8 +9,8 @@ import { defineCommand, HelpText } from "./command.js";
 
 export const command = defineCommand({
   name: "run",
-  async options(argv: string[], { usage }): Promise<{ flags: Layer; positional: string[] } | HelpText> {
-    const { flags, positional, helpShown, help } = await readFlags(argv, usage);
+  async options(argv: string[], { commands }): Promise<{ flags: Layer; positional: string[] } | HelpText> {
+    const { flags, positional, helpShown, help } = await readFlags(argv, commands);
     return helpShown ? new HelpText(help) : { flags, positional };
   },
   complete: ({ flags, positional }, { io }): Promise<ProbeConfig> => resolveConfig(flags, positional, io.env),

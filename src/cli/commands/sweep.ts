@@ -9,25 +9,49 @@ import { type SweepReport, sweep } from "../../probe/sweep.js";
 import { closeSessions, loadIdentities, openSessions, type Sessions } from "../run/sessions.js";
 import type { OutputConfig, ProbeConfig, RunConfig, StoreConfig } from "../settings/config.js";
 import type { Layer } from "../settings/fields.js";
+import { type HelpPage, helpText } from "../settings/help.js";
 import { readFlags, resolveConfig } from "../settings/resolve.js";
+import { helpColumns, helpWidth } from "../start/help-width.js";
 import { type CommandContext, defineCommand, HelpText } from "./command.js";
 
-const USAGE = `Usage: kfp-s3-probe sweep [--older-than 1h] [--delete] --endpoint URL --bucket NAME (--backend | --identity NAME=DIR ... | --config FILE)
-
-Finds what probe runs left in the bucket (a run killed by SIGKILL, OOM or a node eviction cannot
-clean up): every <prefix>.kfp-s3-probe/<run-id>/ namespace under pipelines/ and each profile's
-prefixes, and the open multipart uploads in them, of runs that started more than --older-than ago.
-It lists them; with --delete it removes them with the identities given (the backend's keys, or
-keys that may also list and abort multipart uploads). It never touches a key outside a probe
-namespace, whatever its arguments.
-
-  --older-than AGE   only runs that started before now less AGE: 30m, 1h (default), 2d, 0 for all
-  --delete           remove what was found (without it, nothing is changed)
-  --output json      the findings as JSON
-
-Every store and identity flag of a run applies (see kfp-s3-probe --help).
-Exit codes: 0 nothing left (or listed only), 5 --delete could not remove everything, 2 bad usage,
-3 no identity may list the bucket.`;
+const HELP: HelpPage = {
+  usage: ["kfp-s3-probe sweep [--older-than 1h] [--delete] --endpoint URL --bucket NAME (--backend | --identity NAME=DIR ... | --config FILE)"],
+  examples: [
+    {
+      about: "What probe runs that started over an hour ago left, listed with the backend's keys:",
+      command: "kfp-s3-probe sweep --backend --endpoint http://minio.kubeflow:9000",
+    },
+    {
+      about: "All of it removed, whatever its age:",
+      command: "kfp-s3-probe sweep --delete --older-than 0 --backend --endpoint http://minio.kubeflow:9000",
+    },
+    {
+      about: "With every identity of a deployKF install, as JSON:",
+      command: "kfp-s3-probe sweep --values values.yaml --secrets-root /secrets -o json",
+    },
+  ],
+  about: [
+    "Finds what probe runs left in the bucket (a run killed by SIGKILL, OOM or a node eviction cannot clean up): every <prefix>.kfp-s3-probe/<run-id>/ namespace under pipelines/ and each profile's prefixes, and the open multipart uploads in them, of runs that started more than --older-than ago. It lists them; with --delete it removes them with the identities given (the backend's keys, or keys that may also list and abort multipart uploads). It never touches a key outside a probe namespace, whatever its arguments.",
+  ],
+  before: [
+    {
+      title: "Options",
+      rows: [
+        ["--older-than AGE", "only runs that started before now less AGE: 30m, 1h (the default), 2d, 0 for all"],
+        ["--delete", "remove what was found (without it, nothing is changed)"],
+        ["-o, --output FORMAT", "text (the default) or json: what was found as JSON"],
+      ],
+      paragraphs: ["Every store and identity flag of a run applies (see kfp-s3-probe --help)."],
+    },
+  ],
+  exitCodes: [
+    ["asExpected", "nothing left, or what is left listed only (without --delete)"],
+    ["usage", "bad usage; nothing was sent"],
+    ["unreachable", "no identity may list the bucket"],
+    ["internal", "an internal error of the probe"],
+    ["leftovers", "--delete could not remove everything (listed)"],
+  ],
+};
 
 interface SweepFlags {
   olderThanMs: number;
@@ -114,10 +138,10 @@ async function sweepRun(config: SweepConfig, flags: SweepFlags, { io, redactor }
 
 export const command = defineCommand({
   name: "sweep",
-  async options(argv: string[], { usage }): Promise<SweepOptions | HelpText> {
-    if (argv.includes("--help") || argv.includes("-h")) return new HelpText(`${USAGE}\n`);
+  async options(argv: string[], { io, commands }): Promise<SweepOptions | HelpText> {
+    if (argv.includes("--help") || argv.includes("-h")) return new HelpText(helpText(HELP, helpWidth(helpColumns(io.stdout, io.env)), ""));
     const flags = sweepFlags(argv);
-    const read = await readFlags(flags.rest, usage);
+    const read = await readFlags(flags.rest, commands, ["older-than", "delete"]);
     return read.helpShown ? new HelpText(read.help) : { ...flags, settings: read.flags, positional: read.positional };
   },
   // The store and the identities as for a run; the anonymous caller has nothing to sweep.
@@ -125,6 +149,8 @@ export const command = defineCommand({
     options,
     config: { ...(await resolveConfig(options.settings, options.positional, io.env)), anonymous: false },
   }),
-  validate: () => undefined,
+  validate({ config }) {
+    if (config.output.output === "sarif") throw new UsageError("sweep: -o sarif is a report of checks, which sweep has none of: -o text or -o json");
+  },
   run: ({ options, config }, context) => sweepRun(config, options, context),
 });

@@ -18,7 +18,7 @@ import { isAwsEndpoint } from "../../s3/providers.js";
 import { RequestMeter, type SentRequest } from "../../s3/request-meter.js";
 import { toolVersion } from "../../version.js";
 import type { CommandContext } from "../commands/command.js";
-import { writeReport } from "../commands/report-output.js";
+import { colourOn, writeReport } from "../commands/report-output.js";
 import type { Io } from "../io.js";
 import type { OutputConfig, ProbeConfig, StoreConfig } from "../settings/config.js";
 import { RunInterrupts } from "./interrupts.js";
@@ -63,10 +63,11 @@ function probedWhat(identities: { name: string }[]): string {
 }
 
 /** A spinner only for a person at a terminal that can draw one (not dumb, not 0 columns). */
-function startSpinner(io: Io, identities: ProbeIdentity[]): Ora | undefined {
+function startSpinner(io: Io, identities: ProbeIdentity[], color: boolean): Ora | undefined {
   if (!io.stderr.isTTY || io.env.CI || io.env.TERM === "dumb" || !(io.stderr.columns > 0)) return undefined;
-  // discardStdin: ora would otherwise take stdin, and Ctrl-C with it.
-  return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr, discardStdin: false }).start();
+  // discardStdin: ora would otherwise take stdin, and Ctrl-C with it. No colour with NO_COLOR or --no-color.
+  const plain = colourOn(io, color, "stderr") ? {} : { color: false as const };
+  return ora({ text: `probing ${probedWhat(identities)}`, stream: io.stderr, discardStdin: false, ...plain }).start();
 }
 
 /** --debug: every request on the wire as it is answered (who, operation, method, path, attempt, status, time), redacted. */
@@ -260,7 +261,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
     sessions = await openSessions(config.store, loaded, { anonymous: config.run.anonymous, signal: signals.signal, meter: facts.meter }, facts.notes);
     if (reader) facts.policies = await policiesFromStore(config, sessions, reader, io, signals.signal);
     facts.notes.push(...(facts.policies?.problems ?? []));
-    spinner = startSpinner(io, probers(sessions));
+    spinner = startSpinner(io, probers(sessions), config.output.color);
     const options = {
       ...probeOptionsOf(config, facts.runId, signals),
       ...progressOf(pressure, spinner, config.identities),

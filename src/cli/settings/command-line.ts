@@ -1,11 +1,12 @@
 // The command line read without yargs, for the forms people type: --flag, --flag value,
-// --flag=value, --no-flag and --identity A [B ...] (repeatable). Each form is read as yargs reads
-// it (parser.ts: the same values; an unknown flag or a bad choice in yargs' own words, with
-// did-you-mean), so that a usage error, the most common short run, loads no parser. Anything else
-// (-h and other short flags, --, a dotted or odd name, a flag without its value, a quoted =value,
-// a word yargs would read as a number) is left to yargs: undefined. test/unit/command-line.test.ts
-// holds the two readings to each other.
+// --flag=value, --no-flag, --identity A [B ...] (repeatable), and a flag by its alias (--endpoint-url,
+// -o json). Each form is read as yargs reads it (parser.ts: the same values; an unknown flag, with
+// did-you-mean, or a bad choice in the same line), so that a usage error, the most common short
+// run, loads no parser. Anything else (-h and other short flags, --, a dotted or odd name, a flag
+// without its value, a quoted =value, a word yargs would read as a number) is left to yargs:
+// undefined. test/unit/command-line.test.ts holds the two readings to each other.
 import { UsageError } from "../../core/usage-error.js";
+import { unknownArguments } from "./did-you-mean.js";
 import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./fields.js";
 
 export interface ParsedCommandLine {
@@ -30,8 +31,26 @@ interface Reading {
   words: string[];
 }
 
+/** Each flag's names (its own and its aliases) to its field. */
+const NAMES: ReadonlyMap<string, FieldName> = new Map(
+  (Object.entries(FIELDS) as [FieldName, Field][]).flatMap(([field, spec]) => [field, ...(spec.alias ?? [])].map((name) => [name, field] as const)),
+);
+
+/** Every name a flag of the run answers to, for did-you-mean. */
+const KNOWN_NAMES = [...NAMES.keys(), "help"];
+
 function fieldOf(name: string): FieldName | undefined {
-  return Object.hasOwn(FIELDS, name) ? (name as FieldName) : undefined;
+  return NAMES.get(name);
+}
+
+/** The command line with every alias in its field's name (--endpoint-url URL as --endpoint URL), for checks that count flags. */
+export function canonicalFlags(argv: readonly string[]): string[] {
+  return argv.map((arg) => {
+    const match = /^(?:--([^=]+)|-([A-Za-z]))(=.*)?$/.exec(arg);
+    const name = match?.[1] ?? match?.[2];
+    const field = name === undefined ? undefined : fieldOf(name);
+    return field === undefined ? arg : `--${field}${match?.[3] ?? ""}`;
+  });
 }
 
 /** A name read here: plain, not yargs' own, and not one that yargs' object of flags already has (constructor). */
@@ -114,6 +133,10 @@ function readWord(argv: string[], at: number, reading: Reading): number | undefi
     reading.words.push(arg);
     return 0;
   }
+  // A one-letter alias followed by its value (-o json); yargs' other short forms (-ojson, -abc) are its own.
+  const short = /^-([A-Za-z])$/.exec(arg)?.[1];
+  const shortField = short === undefined ? undefined : fieldOf(short);
+  if (short !== undefined && shortField !== undefined && FIELDS[shortField].kind !== "boolean") return readSpaced(short, argv, at, reading);
   if (!arg.startsWith("--")) return undefined;
   const equals = arg.indexOf("=");
   const name = equals < 0 ? arg.slice(2) : arg.slice(2, equals);
@@ -139,7 +162,7 @@ function invalidChoices(values: Map<FieldName, RawValue>): string | undefined {
  * The flags of the command line as yargs would give them; a UsageError where yargs would fail, in
  * its words; undefined for what only yargs reads (parser.ts).
  */
-export function readCommandLine(argv: string[]): ParsedCommandLine | undefined {
+export function readCommandLine(argv: string[], ownFlags: readonly string[] = []): ParsedCommandLine | undefined {
   const reading: Reading = { values: new Map(), unknownFlags: new Set(), words: [] };
   for (let at = 0; at < argv.length; at++) {
     const taken = readWord(argv, at, reading);
@@ -148,9 +171,9 @@ export function readCommandLine(argv: string[]): ParsedCommandLine | undefined {
   }
   // Under strict(), yargs names every unknown flag and word before it looks at any value.
   const unknown = [...new Set([...reading.unknownFlags, ...reading.words])];
-  if (unknown.length > 0) throw usageErrorOf(`Unknown argument${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+  if (unknown.length > 0) throw usageErrorOf(`Unknown argument${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, argv, ownFlags);
   const invalid = invalidChoices(reading.values);
-  if (invalid !== undefined) throw usageErrorOf(invalid);
+  if (invalid !== undefined) throw usageErrorOf(invalid, argv, ownFlags);
   // In the order of FIELDS, as parser.ts lists them.
   const flags: Layer = {};
   for (const field of Object.keys(FIELDS) as FieldName[]) {
@@ -160,32 +183,11 @@ export function readCommandLine(argv: string[]): ParsedCommandLine | undefined {
   return { flags, positional: [], helpShown: false };
 }
 
-/** A yargs complaint as the tool's one line: did-you-mean for a misspelt flag, and where to look. */
-export function usageErrorOf(message: string): UsageError {
+/**
+ * A yargs complaint as the tool's one line: an unknown flag as typed, with did-you-mean among the
+ * run's flags and the command's own (sweep's), and where to look.
+ */
+export function usageErrorOf(message: string, argv: readonly string[], ownFlags: readonly string[] = []): UsageError {
   const oneLine = message.replace(/\s*\n\s*/g, " ").trim();
-  return new UsageError(`${oneLine}${didYouMean(oneLine)} (see --help)`);
-}
-
-/** Edits (insert, delete, replace) from a to b. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** For "Unknown argument: buckt", the closest flag: "; did you mean --bucket?" */
-function didYouMean(message: string): string {
-  const unknown = /Unknown arguments?: ([^,\s]+)/.exec(message)?.[1]?.replace(/^-+/, "");
-  if (!unknown) return "";
-  const [best] = (Object.keys(FIELDS) as FieldName[])
-    .map((flag) => [flag, distance(unknown, flag)] as const)
-    .filter(([flag, d]) => d <= Math.max(2, Math.floor(flag.length / 4)))
-    .sort((a, b) => a[1] - b[1]);
-  return best ? `; did you mean --${best[0]}?` : "";
+  return new UsageError(`${unknownArguments(oneLine, argv, [...KNOWN_NAMES, ...ownFlags]) ?? oneLine} (see --help)`);
 }

@@ -84,6 +84,8 @@ export interface OutputConfig {
   pushgateway?: URL;
   /** The text report's view: findings only, the default, or every row. */
   view: "quiet" | "default" | "wide";
+  /** Colour where there is any (a text report, the spinner, on a terminal); --no-color: none. */
+  color: boolean;
   debug: ValueOf<"debug">;
   /** --severity: the finding severities shown and counted toward the exit code (absent: all). */
   severities?: FindingSeverity[];
@@ -165,6 +167,7 @@ function outputFrom(resolved: ResolvedSettings): OutputConfig {
     debug: settingValue(resolved, "debug"),
     view: viewOf(resolved),
     ...mutingOf(settingValue(resolved, "severity"), settingValue(resolved, "ignore-file")),
+    color: settingValue(resolved, "color") !== false,
   };
 }
 

@@ -27,6 +27,10 @@ export interface Field {
   choices?: readonly string[];
   /** Shown by --help; the default itself is a layer of the resolution. */
   defaultValue?: string | number | boolean;
+  /** The default is worked out at run time (its words say how): --help shows no fixed one. */
+  computedDefault?: true;
+  /** Other names on the command line: aws-cli's and kubectl's for the same meaning (-o, --endpoint-url). */
+  alias?: readonly string[];
   /** Its words in --help. */
   describe: string;
   /** Its place in the report's `settings` (and in --debug's list); absent: not reported. */
@@ -52,7 +56,7 @@ export const FIELDS = {
     kind: "string",
     group: "identities",
     describe:
-      "probe the keys of this KFP profile (its Kubernetes namespace); an AWS named profile is chosen with AWS_PROFILE and --credentials chain",
+      "probe the keys of this KFP profile (its Kubernetes namespace). Not aws-cli's --profile: an AWS named profile is AWS_PROFILE with --credentials chain",
   },
   name: { kind: "string", group: "identities", describe: "identity name in the report (default: backend or the profile)" },
   identity: {
@@ -83,6 +87,7 @@ export const FIELDS = {
     configKey: "endpoint",
     valuesKey: "endpoint",
     aws: ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"],
+    alias: ["endpoint-url"],
     describe: "S3 endpoint with scheme, e.g. http://minio.kubeflow:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)",
   },
   // KFP's and deployKF's default bucket name.
@@ -105,6 +110,7 @@ export const FIELDS = {
   region: {
     kind: "string",
     defaultValue: "us-east-1",
+    computedDefault: true,
     group: "store",
     report: 3,
     configKey: "region",
@@ -213,6 +219,7 @@ export const FIELDS = {
     kind: "string",
     choices: STDOUT_FORMATS,
     defaultValue: "text",
+    alias: ["o"],
     group: "output",
     report: 16,
     describe: "report format on stdout: text, json, sarif, html or openmetrics",
@@ -268,6 +275,11 @@ export const FIELDS = {
     group: "run",
     report: 22,
     describe: "also try the anonymous caller (unsigned requests) under every prefix; --no-anonymous skips it",
+  },
+  color: {
+    kind: "boolean",
+    group: "output",
+    describe: "colour in the text report, which it has only on a terminal; --no-color (or NO_COLOR=1) turns it off",
   },
   debug: {
     kind: "boolean",

@@ -1,12 +1,13 @@
-// The command line, read by yargs from the FIELDS table: types, choices and --help. It gives only
-// what the command line says; defaults and the environment are layers of settings.ts. The forms
-// people type are read without it (command-line.ts); this reads the rest, and renders --help.
+// The command line, read by yargs from the FIELDS table: types, choices, aliases and --help's
+// options. It gives only what the command line says; defaults and the environment are layers of
+// settings.ts. The forms people type are read without it (command-line.ts); this reads the rest,
+// and renders --help (its layout and words: help.ts).
 import yargs, { type Options } from "yargs";
 import { UsageError } from "../../core/usage-error.js";
-import { helpWidth } from "../start/help-width.js";
+import { helpColumns, helpWidth } from "../start/help-width.js";
 import { type ParsedCommandLine, usageErrorOf } from "./command-line.js";
 import { FIELDS, type Field, type FieldName, type Layer, type RawValue } from "./fields.js";
-import { EPILOGUE } from "./help.js";
+import { type HelpRow, helpText, runPage } from "./help.js";
 
 function optionOf(field: FieldName): Options {
   const spec: Field = FIELDS[field];
@@ -15,21 +16,21 @@ function optionOf(field: FieldName): Options {
     type,
     ...(spec.kind === "strings" ? { array: true } : {}),
     ...(spec.choices ? { choices: spec.choices } : {}),
-    ...(spec.defaultValue !== undefined ? { defaultDescription: String(spec.defaultValue) } : {}),
+    ...(spec.alias ? { alias: [...spec.alias] } : {}),
+    // A default worked out at run time is said in the flag's words, not as one fixed value.
+    ...(spec.defaultValue !== undefined && !spec.computedDefault ? { defaultDescription: String(spec.defaultValue) } : {}),
     describe: spec.describe,
   };
 }
 
-function buildParser(argv: string[], usage: string, width = helpWidth(process.stdout.columns)) {
+function buildParser(argv: string[], width: number, ownFlags: readonly string[] = []) {
   const options = Object.fromEntries((Object.keys(FIELDS) as FieldName[]).map((field) => [field, optionOf(field)]));
   return (
     yargs(argv)
       .scriptName("kfp-s3-probe")
       // Flags are read by their names on the command line; camelCase twins would only double error messages.
       .parserConfiguration({ "camel-case-expansion": false })
-      .usage(usage)
       .options(options)
-      .epilogue(EPILOGUE)
       .strict()
       .version(false)
       // English whatever LANG says: as the bundle (which ships no yargs locales) always spoke, and as
@@ -41,26 +42,33 @@ function buildParser(argv: string[], usage: string, width = helpWidth(process.st
       .exitProcess(false)
       .fail((message, error) => {
         if (error instanceof UsageError) throw error;
-        throw usageErrorOf(message ?? error?.message ?? "bad usage");
+        throw usageErrorOf(message ?? error?.message ?? "bad usage", argv, ownFlags);
       })
   );
 }
 
-/** The --help text at a width, as the parser prints it (the build keeps a few, for a fast --help). */
-export async function renderHelp(width: number, usage: string): Promise<string> {
-  let text = "";
-  await buildParser(["--help"], usage, width).parseAsync(["--help"], {}, (_error, _argv, output) => {
-    text = `${output}\n`;
+/** The run's --help at a width: its page around the options yargs lays out (the build keeps a few, for a fast --help). */
+export async function renderHelp(width: number, commands: readonly HelpRow[]): Promise<string> {
+  let options = "";
+  await buildParser(["--help"], width).parseAsync(["--help"], {}, (_error, _argv, output) => {
+    options = output;
   });
-  return text;
+  return helpText(runPage(commands), width, options);
 }
 
-export async function parseCommandLine(argv: string[], writeHelp: (text: string) => void, usage: string): Promise<ParsedCommandLine> {
+/** The command line as yargs reads it; `ownFlags`: a command's flags beyond the run's (sweep's), for did-you-mean. */
+export async function parseCommandLine(
+  argv: string[],
+  writeHelp: (text: string) => void,
+  commands: readonly HelpRow[],
+  ownFlags: readonly string[] = [],
+): Promise<ParsedCommandLine> {
   let helpShown = false;
-  const args = await buildParser(argv, usage).parseAsync(argv, {}, (error, _argv, output) => {
+  const width = helpWidth(helpColumns(process.stdout, process.env));
+  const args = await buildParser(argv, width, ownFlags).parseAsync(argv, {}, (error, _argv, output) => {
     if (!error && output) {
       helpShown = true;
-      writeHelp(`${output}\n`);
+      writeHelp(helpText(runPage(commands), width, output));
     }
   });
   const flags: Layer = {};

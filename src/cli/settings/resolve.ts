@@ -4,7 +4,7 @@ import { UsageError } from "../../core/usage-error.js";
 import { type SharedProfileSettings, sharedProfileSettings } from "../../credentials/aws-profile.js";
 import type { DeploykfSettings } from "../../deploykf/values.js";
 import { type ChecksumMode, PROVIDERS, type ProviderName } from "../../s3/providers.js";
-import { type ParsedCommandLine, readCommandLine } from "./command-line.js";
+import { canonicalFlags, type ParsedCommandLine, readCommandLine } from "./command-line.js";
 import { configFrom, type ProbeConfig } from "./config.js";
 import type { ConfigFile } from "./config-file.js";
 import {
@@ -22,6 +22,7 @@ import {
   type SettingSource,
   settingValue,
 } from "./fields.js";
+import type { HelpRow } from "./help.js";
 import { identitiesFrom, refuseDuplicateNames } from "./identities.js";
 import { parseEndpoint, refuseDuplicateFlags, refuseSecretFlags } from "./validate.js";
 
@@ -101,13 +102,21 @@ async function readInputFiles(given: Layer): Promise<{ file?: ConfigFile; deploy
   return {};
 }
 
-/** The command line's flags (a layer) and its other words; --help's text where it was asked for. */
-export async function readFlags(argv: string[], usage: string): Promise<ParsedCommandLine & { help: string }> {
+/**
+ * The command line's flags (a layer) and its other words; --help's text where it was asked for.
+ * `ownFlags`: a command's flags beyond the run's (sweep's), which an unknown flag may have meant.
+ */
+export async function readFlags(
+  argv: string[],
+  commands: readonly HelpRow[] = [],
+  ownFlags: readonly string[] = [],
+): Promise<ParsedCommandLine & { help: string }> {
   refuseSecretFlags(argv);
-  refuseDuplicateFlags(argv, (flag) => flag in FIELDS && FIELDS[flag as FieldName].kind === "strings");
+  refuseDuplicateFlags(canonicalFlags(argv), (flag) => flag in FIELDS && FIELDS[flag as FieldName].kind === "strings");
   let help = "";
   // yargs (and with it the parser's 200 kB) only for --help and the forms command-line.ts leaves to it.
-  const read = readCommandLine(argv) ?? (await (await import("./parser.js")).parseCommandLine(argv, (text) => (help += text), usage));
+  const read =
+    readCommandLine(argv, ownFlags) ?? (await (await import("./parser.js")).parseCommandLine(argv, (text) => (help += text), commands, ownFlags));
   return { ...read, help };
 }
 
@@ -128,8 +137,8 @@ export async function resolveConfig(flags: Layer, positional: string[], env: Nod
 }
 
 /** The command line and the environment to a ProbeConfig; null when --help was shown (and written to stdout). */
-export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv, usage = ""): Promise<ProbeConfig | null> {
-  const { flags, positional, helpShown, help } = await readFlags(argv, usage);
+export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv, commands: readonly HelpRow[] = []): Promise<ProbeConfig | null> {
+  const { flags, positional, helpShown, help } = await readFlags(argv, commands);
   if (helpShown) {
     process.stdout.write(help);
     return null;

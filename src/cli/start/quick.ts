@@ -1,8 +1,8 @@
 // --help and --version answered before anything else loads: the help text was rendered by the
-// build (at the common widths), so a bare `kfp-s3-probe --help` costs about a bare node start.
+// build (at the common widths; COLUMNS where stdout is a pipe), so a bare `kfp-s3-probe --help` costs about a bare node start.
 // Anything else, or a terminal of another width, goes through the full parser.
 import { builtin } from "./builtins.js";
-import { helpWidth } from "./help-width.js";
+import { helpColumns, helpWidth } from "./help-width.js";
 
 declare const __KFP_S3_PROBE_HELP__: Record<string, string> | undefined;
 
@@ -15,16 +15,18 @@ async function prerenderedHelp(): Promise<Record<string, string> | undefined> {
 }
 
 /**
- * The terminal's width. A pipe or a file is no character device and has none: process.stdout, made
- * to ask it, would cost a tenth of a bare node start.
+ * The terminal's width, else COLUMNS. A pipe or a file is no character device and has no width of its
+ * own: process.stdout, made to ask it, would cost a tenth of a bare node start.
  */
 async function terminalColumns(): Promise<number | undefined> {
   const { fstatSync } = await builtin("fs");
+  let terminal = false;
   try {
-    return fstatSync(1).isCharacterDevice() ? process.stdout.columns : undefined;
+    terminal = fstatSync(1).isCharacterDevice();
   } catch {
-    return undefined;
+    // No stdout to ask: as a pipe.
   }
+  return helpColumns(terminal ? { isTTY: true, columns: process.stdout.columns } : {}, process.env);
 }
 
 /** The answer to a bare --version or --help, or undefined for everything else. */

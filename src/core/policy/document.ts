@@ -22,6 +22,8 @@ export interface Statement {
 
 export interface PolicyDocument {
   statements: Statement[];
+  /** Where it was read from (a file name, an IAM policy), as findings name it. */
+  source?: string;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -96,5 +98,5 @@ export function parsePolicy(text: string, source: string): PolicyDocument {
   if (!raw || typeof raw !== "object" || Array.isArray(raw) || raw.Statement === undefined)
     throw new UsageError(`${source}: a policy document has a "Statement"`);
   const list = Array.isArray(raw.Statement) ? raw.Statement : [raw.Statement];
-  return { statements: list.map((statement, i) => statementOf(statement, i, source)) };
+  return { statements: list.map((statement, i) => statementOf(statement, i, source)), source };
 }

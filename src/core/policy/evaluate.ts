@@ -99,6 +99,36 @@ function applies(statement: Statement, request: PolicyRequest): Truth {
   return condition;
 }
 
+/**
+ * A statement behind an answer: its document's source, its index in the document's Statement list
+ * (as a parse error names it, Statement[0] first), its Sid, and the Resource pattern that matched
+ * (none where a NotResource took the request in).
+ */
+export interface PolicyGrant {
+  source: string;
+  statement: number;
+  sid?: string;
+  resource?: string;
+}
+
+/** The Allow statements that apply to a request: what would have to change for it to be denied. */
+export function allowingStatements(documents: PolicyDocument[], request: PolicyRequest): PolicyGrant[] {
+  return documents.flatMap((document) =>
+    document.statements.flatMap((statement, index) => {
+      if (statement.effect !== "Allow" || applies(statement, request) !== true) return [];
+      const resource = statement.resource?.find((pattern) => wildcardMatch(pattern, request.resource));
+      return [
+        {
+          source: document.source ?? "the policy",
+          statement: index,
+          ...(statement.sid ? { sid: statement.sid } : {}),
+          ...(resource ? { resource } : {}),
+        },
+      ];
+    }),
+  );
+}
+
 /** Every document that applies to the caller, as one decision (identity and bucket policies alike). */
 export function evaluate(documents: PolicyDocument[], request: PolicyRequest): Decision {
   let allowed = false;

@@ -6,7 +6,7 @@ import { OPERATIONS } from "../operations.js";
 import type { PlannedCheck, Role } from "../plan.js";
 import { assess, type CheckResult, type Observation } from "../verdict.js";
 import type { PolicyDocument } from "./document.js";
-import { describeRequest, evaluate, type PolicyRequest } from "./evaluate.js";
+import { allowingStatements, describeRequest, evaluate, type PolicyRequest } from "./evaluate.js";
 
 export const OFFLINE_RUN_ID = "offline";
 
@@ -33,7 +33,9 @@ function observationOf(check: PlannedCheck, documents: PolicyDocument[], bucket:
   const reason = decision.effect === "explicit-deny" ? "an explicit Deny" : undefined;
   // What the anonymous caller may do, anyone may: as live, the bucket's policy grants it.
   const cause = decision.effect === "allow" && role.kind === "anonymous" ? { cause: "public-access" as const } : {};
-  return { outcome: decision.effect === "allow" ? "allowed" : "denied", ...(reason ? { reason } : {}), ...cause, evidence };
+  // What allows it, for a finding to name: the statements, not the cell the probe made up.
+  const grants = decision.effect === "allow" ? { grants: allowingStatements(documents, request) } : {};
+  return { outcome: decision.effect === "allow" ? "allowed" : "denied", ...(reason ? { reason } : {}), ...cause, ...grants, evidence };
 }
 
 /** Every check of a plan, decided offline against the identity's documents (and the bucket's policy). */
