@@ -9,6 +9,7 @@ import { scheduleProblem, timeZoneProblem } from "../../src/k8s/cron.js";
 import { type JobOptions, jobManifest, RUN_LABEL, SCHEDULE_HISTORY } from "../../src/k8s/job.js";
 import { cronJobApiErrors } from "../support/job-api.js";
 import type { Parsed } from "../support/parsed.js";
+import { runMain } from "../support/run-main.js";
 
 const settings = readDeploykfValues(fileURLToPath(new URL("../../fixtures/deploykf/values.yaml", import.meta.url)));
 const base: JobOptions = {
@@ -85,5 +86,32 @@ describe("the schedule as Kubernetes reads it", () => {
     expect(timeZoneProblem("UTC")).toBeUndefined();
     expect(timeZoneProblem("Mars/Olympus")).toMatch(/not a time zone/);
     expect(timeZoneProblem("Local")).toMatch(/refused/);
+  });
+});
+
+describe("kfp-s3-probe job --schedule, as a user runs it", () => {
+  const values = fileURLToPath(new URL("../../fixtures/deploykf/values.yaml", import.meta.url));
+
+  it("prints a CronJob the API accepts, in YAML and JSON", async () => {
+    const { code, stdout } = await runMain(["job", "--values", values, "--schedule", "0 3 * * *", "--time-zone", "Europe/Berlin"]);
+    expect(code).toBe(0);
+    const cronJob = parseAllDocuments(stdout)[0]?.toJSON();
+    expect(cronJob).toMatchObject({ kind: "CronJob", spec: { schedule: "0 3 * * *", timeZone: "Europe/Berlin" } });
+    expect(cronJobApiErrors(cronJob)).toEqual([]);
+    const json = await runMain(["job", "--values", values, "--schedule", "@daily", "-o", "json"]);
+    expect(JSON.parse(json.stdout).kind).toBe("CronJob");
+  });
+
+  it.each([
+    [["--schedule", "0 3 * *"], /^kfp-s3-probe: job: --schedule: a schedule has 5 fields .*e\.g\. --schedule "0 3 \* \* \*"/],
+    [["--schedule", "0 3 * * *", "--time-zone", "Mars/Olympus"], /^kfp-s3-probe: job: --time-zone: Mars\/Olympus is not a time zone/],
+    [["--time-zone", "UTC"], /--time-zone goes with --schedule/],
+    [["--schedule", "@daily", "--name", "k".repeat(52).concat("x")], /--name/],
+  ])("%j: one line naming the fix, exit 2, nothing printed", async (flags, message) => {
+    const { code, stdout, stderr } = await runMain(["job", "--values", values, ...flags]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(message);
   });
 });

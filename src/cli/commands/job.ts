@@ -4,7 +4,8 @@ import { EXIT_CODES } from "../../core/exit-codes.js";
 import { isValidProfileName } from "../../core/layout.js";
 import { UsageError } from "../../core/usage-error.js";
 import { type DeploykfSettings, readDeploykfValues } from "../../deploykf/values.js";
-import { CLEANUP_MARGIN_SECONDS, jobManifest, jobRunId, RUN_LABEL } from "../../k8s/job.js";
+import { scheduleProblem, timeZoneProblem } from "../../k8s/cron.js";
+import { CLEANUP_MARGIN_SECONDS, CRONJOB_NAME_MAX, jobManifest, jobRunId, RUN_LABEL, SCHEDULE_HISTORY } from "../../k8s/job.js";
 import { toolVersion } from "../../version.js";
 import type { Io } from "../io.js";
 import type { HelpPage } from "../settings/help.js";
@@ -24,6 +25,8 @@ function validateJobFlags(args: {
   deadline: number;
   parallelism: number;
   "service-account"?: string | undefined;
+  schedule?: string | undefined;
+  "time-zone"?: string | undefined;
 }): void {
   // Kubernetes names (what profiles are); a Job's at most 52 with the 5 characters generateName adds.
   if (args.name !== undefined && (!isValidProfileName(args.name) || args.name.length > 52))
@@ -40,6 +43,25 @@ function validateJobFlags(args: {
   if (!Number.isInteger(args.parallelism) || args.parallelism < 1 || args.parallelism > 100)
     throw new UsageError("job: --parallelism must be a whole number from 1 to 100");
   wholeSeconds("deadline", args.deadline, 2 * CLEANUP_MARGIN_SECONDS);
+  validateSchedule(args);
+}
+
+/** --schedule and --time-zone as Kubernetes reads them; the CronJob's name is --name, else the prefix. */
+function validateSchedule(args: {
+  name?: string | undefined;
+  "generate-name": string;
+  schedule?: string | undefined;
+  "time-zone"?: string | undefined;
+}): void {
+  if (args["time-zone"] !== undefined && args.schedule === undefined) throw new UsageError('job: --time-zone goes with --schedule "CRON"');
+  if (args.schedule === undefined) return;
+  const problem = scheduleProblem(args.schedule);
+  if (problem) throw new UsageError(`job: --schedule: ${problem} (e.g. --schedule "0 3 * * *": every day at 03:00)`);
+  const zoneProblem = args["time-zone"] === undefined ? undefined : timeZoneProblem(args["time-zone"]);
+  if (zoneProblem) throw new UsageError(`job: --time-zone: ${zoneProblem}`);
+  const name = args.name ?? args["generate-name"].replace(/-$/, "");
+  if (name.length > CRONJOB_NAME_MAX)
+    throw new UsageError(`job: with --schedule the CronJob's name (${name}) has ${CRONJOB_NAME_MAX} characters at most: give --name`);
 }
 
 const HELP: HelpPage = {
@@ -53,6 +75,10 @@ const HELP: HelpPage = {
     {
       about: "Hundreds of profiles: an Indexed Job of 4 shards (merged the same way):",
       command: "kfp-s3-probe job --values values.yaml -n kubeflow --parallelism 4 --image IMAGE | kubectl create -f -",
+    },
+    {
+      about: "Every night at 03:00, as a CronJob:",
+      command: 'kfp-s3-probe job --values values.yaml --schedule "0 3 * * *" --image IMAGE | kubectl apply -f -',
     },
   ],
   about: [
@@ -106,6 +132,14 @@ function jobParser(argv: string[], version: string) {
       default: 600,
       describe: `seconds the Job may run (activeDeadlineSeconds, at least ${2 * CLEANUP_MARGIN_SECONDS}); the probe's --timeout is ${CLEANUP_MARGIN_SECONDS} s less, for cleanup`,
     })
+    .option("schedule", {
+      type: "string",
+      describe: `CRON: a CronJob that makes this Job on the schedule (five fields, or @daily, @hourly, …) instead of one Job: never two runs at once (concurrencyPolicy Forbid), the last ${SCHEDULE_HISTORY.successful} runs of each outcome kept; its name is --name, else the prefix of --generate-name`,
+    })
+    .option("time-zone", {
+      type: "string",
+      describe: "with --schedule: the zone it is read in (e.g. Europe/Berlin; default: the controller's, usually UTC)",
+    })
     .option("output", {
       alias: "o",
       type: "string",
@@ -152,6 +186,7 @@ export const command = defineCommand({
         istioSidecar: args["istio-sidecar"],
         imagePullSecrets: args["image-pull-secret"] ?? [],
         parallelism: args.parallelism,
+        ...(args.schedule ? { schedule: { cron: args.schedule, ...(args["time-zone"] ? { timeZone: args["time-zone"] } : {}) } } : {}),
       }),
     );
     return EXIT_CODES.asExpected;
