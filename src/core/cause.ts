@@ -46,6 +46,10 @@ const CAUSE_ROWS = {
   "unknown-key": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_ACCESS_KEY_ID"] } },
   "expired-token": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_SESSION_TOKEN"] } },
   "clock-skew": { verdicts: ["error"], remedy: { where: "machine", change: "set", settings: ["NTP"] } },
+  "credential-chain": {
+    verdicts: ["error"],
+    remedy: { where: "secret", change: "check", settings: ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL_STS"] },
+  },
   "wrong-region": { verdicts: ["error"], remedy: { where: "flag", change: "set", settings: ["--region"] } },
   "no-such-bucket": { verdicts: ["error"], remedy: { where: "flag", change: "check", settings: ["--bucket", "--path-style"] } },
   "addressing-style": { verdicts: ["error"], remedy: { where: "flag", change: "set", settings: ["--no-path-style"] } },
@@ -102,6 +106,7 @@ const ERROR_CAUSES: Record<ErrorKind, Cause> = {
   region: "wrong-region",
   "no-such-bucket": "no-such-bucket",
   addressing: "addressing-style",
+  credentials: "credential-chain",
   "key-exists": "key-exists",
   "not-implemented": "not-implemented",
   throttled: "throttled",
