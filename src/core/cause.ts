@@ -46,6 +46,7 @@ const CAUSE_ROWS = {
   "unknown-key": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_ACCESS_KEY_ID"] } },
   "expired-token": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_SESSION_TOKEN"] } },
   "clock-skew": { verdicts: ["error"], remedy: { where: "machine", change: "set", settings: ["NTP"] } },
+  "request-mangled": { verdicts: ["error"], remedy: { where: "store-setting", change: "check", settings: ["proxy", "URL encoding"] } },
   "credential-chain": {
     verdicts: ["error"],
     remedy: { where: "secret", change: "check", settings: ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL_STS"] },
@@ -172,6 +173,11 @@ function grantFinding(check: PlannedCheck, cause: Cause, bucket: string): Findin
 /** Anyone can do it: the fix is the bucket's policy, ACL or public-access setting, never an identity's policy. */
 export function publicFinding(check: PlannedCheck, bucket: string): Finding {
   return findingOf("public-access", actionOn(check, bucket));
+}
+
+/** The keys are right (the store took their other requests): this request was changed on the way, and its signature with it. */
+export function mangledFinding(): Finding {
+  return findingOf("request-mangled");
 }
 
 export interface FindingInput {

@@ -54,6 +54,13 @@ const DIAGNOSIS_WORDS: Record<DiagnosisKind, DiagnosisWords> = {
       fix: "attach the role's policy to the user these keys belong to (or put the keys of the user that has the policy in the Secret)",
     }),
   },
+  "mangled-requests": {
+    label: "MANGLED",
+    words: (d) => ({
+      message: `the keys of ${who(d)} are right (the store takes their other requests), but the store or a proxy between mangles some requests, and refuses their signature: ${shapeWords(d)}`,
+      fix: "check the proxy / the store's URL encoding: a request must reach the store as it was signed (its query percent-encoded as sent); the secret key is not at fault",
+    }),
+  },
   "wildcard-grant": {
     label: "WILDCARD",
     words: (d, bucket) => ({
@@ -65,6 +72,16 @@ const DIAGNOSIS_WORDS: Record<DiagnosisKind, DiagnosisWords> = {
     }),
   },
 };
+
+/** The refused requests' shape: the calls, where their unusual characters ride, and which. */
+function shapeWords(d: Diagnosis): string {
+  const shape = d.shape;
+  if (!shape) return `those to ${places(d.where)}`;
+  const calls = shape.requests.length > 0 ? shape.requests.join(", ") : "the requests";
+  const where = shape.parts.map((part) => (part === "query" ? "a query value (a listing's prefix)" : "the key in the path")).join(" or ");
+  const characters = shape.characters.map((c) => `'${c}'`).join(", ");
+  return `those with ${characters || "unusual characters"} in ${where}: ${calls} to ${places(d.where)}`;
+}
 
 export const diagnosisLabel = (kind: DiagnosisKind): string => DIAGNOSIS_WORDS[kind].label;
 

@@ -197,6 +197,11 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
     title: "The session token has expired",
     fix: () => "the session token has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)",
   },
+  "request-mangled": {
+    title: "The store refused the signature of some requests the same keys sign right",
+    fix: () =>
+      "the keys are right (the store takes their other requests): the store or a proxy between changes this request's URL on the way, so its signature no longer matches; check the proxy / the store's URL encoding (see the diagnosis)",
+  },
   "credential-chain": {
     title: "The credential chain got no keys: STS refused or was not reached, or the token file is unreadable",
     fix: () =>
