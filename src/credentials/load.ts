@@ -4,8 +4,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { type CredentialFailure, credentialFailureReason } from "../core/credential-failure.js";
-import { factsFromError } from "../s3/s3-port.js";
-import { type StsRequest, StsWatch } from "./sts-watch.js";
+import { type StsRequest, StsWatch, stsErrorFacts } from "./sts-watch.js";
 
 export const CREDENTIAL_SOURCES = ["env", "dir", "chain", "gcs-hmac"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -192,7 +191,7 @@ function chainFailureOf(error: unknown, watch: StsWatch, env: NodeJS.ProcessEnv)
   if (typeof path === "string" && path === env[TOKEN_FILE])
     return { step: "token-file", file: path, ...(code ? { systemCode: code } : {}), ...roleArn };
   if (!watch.last) return undefined;
-  const { status, errorName, systemCode } = factsFromError(error);
+  const { status, errorName, systemCode } = stsErrorFacts(error);
   const message = error instanceof Error && errorName ? error.message.split("\n")[0] : undefined;
   return {
     step: "sts",

@@ -4,7 +4,6 @@
 // identity token) and headers are never read; the answer's keys never leave the SDK.
 import type { FinalizeHandlerArguments, FinalizeRequestMiddleware, Pluggable } from "@aws-sdk/types";
 import type { SentRequest } from "../s3/request-meter.js";
-import { factsFromError } from "../s3/s3-port.js";
 
 /** An STS request on the wire, as --debug prints it: its URL stands in the path (STS's own host is the point). */
 export type StsRequest = Omit<SentRequest, "who">;
@@ -26,10 +25,32 @@ function endpointOf(request: WireRequest): string {
   return `${protocol}//${host}${port}`;
 }
 
+interface SdkErrorShape {
+  /** STS's own error code (InvalidIdentityToken), where the SDK names the error after its model (InvalidIdentityTokenException). */
+  Code?: unknown;
+  name?: unknown;
+  code?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  cause?: { code?: unknown };
+}
+
+/**
+ * What an STS error says: the status, STS's error code (or the SDK's error name), Node's system
+ * error code. Read here, not with the S3 port's reader, so that loading the credential sources
+ * (which a usage error does) loads nothing of the S3 client.
+ */
+export function stsErrorFacts(error: unknown): Pick<StsRequest, "status" | "errorName" | "systemCode"> {
+  const shape: SdkErrorShape = typeof error === "object" && error !== null ? error : {};
+  const status = shape.$metadata?.httpStatusCode;
+  const named = typeof shape.Code === "string" ? shape.Code : shape.name;
+  const name = typeof named === "string" && named !== "Error" ? named : undefined;
+  const code = typeof shape.code === "string" ? shape.code : typeof shape.cause?.code === "string" ? shape.cause.code : undefined;
+  return { ...(typeof status === "number" ? { status } : {}), ...(name ? { errorName: name } : {}), ...(code ? { systemCode: code } : {}) };
+}
+
 function answerFacts(outcome: { status?: number; error?: unknown }): Pick<StsRequest, "status" | "errorName" | "systemCode"> {
   if (outcome.error === undefined) return outcome.status !== undefined ? { status: outcome.status } : {};
-  const { status, errorName, systemCode } = factsFromError(outcome.error);
-  return { ...(status !== undefined ? { status } : {}), ...(errorName ? { errorName } : {}), ...(systemCode ? { systemCode } : {}) };
+  return stsErrorFacts(outcome.error);
 }
 
 export class StsWatch {
