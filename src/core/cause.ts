@@ -46,6 +46,11 @@ const CAUSE_ROWS = {
   "unknown-key": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_ACCESS_KEY_ID"] } },
   "expired-token": { verdicts: ["error"], remedy: { where: "secret", change: "check", settings: ["AWS_SESSION_TOKEN"] } },
   "clock-skew": { verdicts: ["error"], remedy: { where: "machine", change: "set", settings: ["NTP"] } },
+  "request-mangled": { verdicts: ["error"], remedy: { where: "store-setting", change: "check", settings: ["proxy", "URL encoding"] } },
+  "credential-chain": {
+    verdicts: ["error"],
+    remedy: { where: "secret", change: "check", settings: ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL_STS"] },
+  },
   "wrong-region": { verdicts: ["error"], remedy: { where: "flag", change: "set", settings: ["--region"] } },
   "no-such-bucket": { verdicts: ["error"], remedy: { where: "flag", change: "check", settings: ["--bucket", "--path-style"] } },
   "addressing-style": { verdicts: ["error"], remedy: { where: "flag", change: "set", settings: ["--no-path-style"] } },
@@ -102,6 +107,7 @@ const ERROR_CAUSES: Record<ErrorKind, Cause> = {
   region: "wrong-region",
   "no-such-bucket": "no-such-bucket",
   addressing: "addressing-style",
+  credentials: "credential-chain",
   "key-exists": "key-exists",
   "not-implemented": "not-implemented",
   throttled: "throttled",
@@ -167,6 +173,11 @@ function grantFinding(check: PlannedCheck, cause: Cause, bucket: string): Findin
 /** Anyone can do it: the fix is the bucket's policy, ACL or public-access setting, never an identity's policy. */
 export function publicFinding(check: PlannedCheck, bucket: string): Finding {
   return findingOf("public-access", actionOn(check, bucket));
+}
+
+/** The keys are right (the store took their other requests): this request was changed on the way, and its signature with it. */
+export function mangledFinding(): Finding {
+  return findingOf("request-mangled");
 }
 
 export interface FindingInput {

@@ -1,5 +1,6 @@
 // Turns what a store answered into allowed / denied / ambiguous / error, on the HTTP status first
 // and the error name second (the README's "What is checked, and how it is decided").
+import { type CredentialFailure, credentialFailureReason } from "./credential-failure.js";
 
 /** What came back from one request, stripped of everything but what classification needs. */
 export interface ResponseFacts {
@@ -17,6 +18,8 @@ export interface ResponseFacts {
   bucketRegion?: string;
   /** The server's Date header. */
   serverDate?: string;
+  /** No request was sent: the identity's credential chain gave no keys (STS refused or was not reached). */
+  credentialFailure?: CredentialFailure;
 }
 
 export type Outcome = "allowed" | "denied" | "ambiguous" | "error";
@@ -34,6 +37,7 @@ export const ERROR_KINDS = [
   "region",
   "no-such-bucket",
   "addressing",
+  "credentials",
   "key-exists",
   "not-implemented",
   "throttled",
@@ -57,6 +61,7 @@ export const FATAL_ERROR_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   "region",
   "no-such-bucket",
   "addressing",
+  "credentials",
 ]);
 
 export interface Classification {
@@ -194,6 +199,7 @@ function denialOrMissing(status: number, errorName: string, subject: RequestSubj
 function classifyAnswer(facts: ResponseFacts, subject: RequestSubject): Classification {
   const { status, errorName = "" } = facts;
   if (facts.aborted) return error("aborted", "cancelled before an answer arrived");
+  if (facts.credentialFailure) return error("credentials", credentialFailureReason(facts.credentialFailure));
   if (status !== undefined && status >= 200 && status < 300 && !errorName) return { outcome: "allowed" };
   const transport = transportError(facts);
   if (transport || status === undefined) return transport ?? error("unexpected", "no HTTP response");

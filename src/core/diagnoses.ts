@@ -2,14 +2,14 @@
 // profile's Secret holding another profile's keys, what anyone can do without keys, an identity
 // denied everything, and grants that reach profiles that do not exist. Data only; the report
 // words them.
-import { type Cause, publicFinding } from "./cause.js";
+import { type Cause, mangledFinding, publicFinding } from "./cause.js";
 import type { ErrorKind } from "./classify.js";
-import type { Operation } from "./operations.js";
+import { OPERATIONS, type Operation } from "./operations.js";
 import type { Role } from "./plan.js";
 import { isFatalErrorKind } from "./summary.js";
 import type { CheckResult } from "./verdict.js";
 
-const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant"] as const;
+const DIAGNOSIS_KINDS = ["shared-key", "keys-of-another-profile", "public", "denied-everything", "wildcard-grant", "mangled-requests"] as const;
 export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
 export interface Place {
@@ -27,6 +27,19 @@ export interface Diagnosis {
   accessKeyId?: string;
   /** wildcard-grant: a wildcard (the profile that exists nowhere is reached) or a resource without its slash (near misses only). */
   variant?: "wildcard" | "missing-slash";
+  /** mangled-requests: what the requests the store refused the signature of have in common. */
+  shape?: RequestShape;
+}
+
+/**
+ * The requests a store refused the signature of, where the same keys signed others it took: the S3
+ * calls, where in the URL their unusual characters ride (a listing's prefix in the query, a key in
+ * the path), and which characters those are (what a proxy may decode or re-encode on the way).
+ */
+interface RequestShape {
+  requests: string[];
+  parts: ("query" | "path")[];
+  characters: string[];
 }
 
 export interface DiagnosedIdentity {
@@ -100,6 +113,62 @@ function publicAccess(identity: DiagnosedIdentity, mine: CheckResult[]): Diagnos
   return [{ kind: "public", identities: [identity.name], profiles: owners, where: placesOf(allowed) }];
 }
 
+const REFUSED_SIGNATURE = "SignatureDoesNotMatch";
+/** Characters a URL carries only percent-encoded (all but RFC 3986's unreserved ones). */
+const ENCODED_CHARACTERS = /[^A-Za-z0-9\-._~]/g;
+
+/** A cell whose request the store answered without refusing its signature: the keys signed it right. */
+const signedRight = (r: CheckResult) => ["allowed", "denied", "ambiguous"].includes(r.observation.outcome) && r.observation.errorKind !== "signature";
+
+/** The identity's cells refused with SignatureDoesNotMatch, where the store took the signature of others. */
+function partlyRefused(mine: CheckResult[]): CheckResult[] {
+  const refused = mine.filter((r) => r.observation.errorKind === "signature");
+  return refused.length > 0 && mine.some(signedRight) ? refused : [];
+}
+
+/** What the refused requests carry: a listing's prefix rides in the query, an object's key in the path ("/" is plain there). */
+function shapeOf(refused: CheckResult[]): RequestShape {
+  const requests = new Set<string>();
+  const parts = new Set<"query" | "path">();
+  const characters = new Set<string>();
+  for (const r of refused) {
+    for (const e of r.observation.evidence) if (e.errorName === REFUSED_SIGNATURE) requests.add(e.request.split(" ")[0] ?? e.request);
+    const inQuery = OPERATIONS[r.operation].resource !== "object";
+    parts.add(inQuery ? "query" : "path");
+    const sent = inQuery ? (r.target?.prefix ?? "") : r.observation.evidence.map((e) => e.key ?? "").join("");
+    for (const c of sent.match(ENCODED_CHARACTERS) ?? []) if (inQuery || c !== "/") characters.add(c);
+  }
+  return { requests: [...requests].sort(), parts: [...parts].sort(), characters: [...characters].sort() };
+}
+
+/**
+ * The keys are right, some requests are mangled: identities whose keys the store took on some
+ * requests and refused the signature of others. One diagnosis for them all, naming the refused
+ * requests' shape, in place of "the secret key does not match" in every cell.
+ */
+function mangledRequests(results: CheckResult[], identities: DiagnosedIdentity[]): Diagnosis[] {
+  const affected = identities.filter((i) => i.role.kind !== "anonymous");
+  const refused = affected.map((i) => ({ identity: i, cells: partlyRefused(results.filter((r) => r.identity === i.name)) }));
+  const hit = refused.filter((r) => r.cells.length > 0);
+  if (hit.length === 0) return [];
+  const cells = hit.flatMap((r) => r.cells);
+  return [
+    {
+      kind: "mangled-requests",
+      identities: hit.map((r) => r.identity.name),
+      profiles: hit.flatMap((r) => profileOf(r.identity)),
+      where: placesOf(cells),
+      shape: shapeOf(cells),
+    },
+  ];
+}
+
+/** The cells of a mangled-requests diagnosis have its cause: the keys are right, the request was changed on the way. */
+export function markMangled(results: CheckResult[]): CheckResult[] {
+  const refused = new Set([...new Set(results.map((r) => r.identity))].flatMap((name) => partlyRefused(results.filter((r) => r.identity === name))));
+  return results.map((r) => (refused.has(r) ? { ...r, ...mangledFinding() } : r));
+}
+
 export function diagnose(results: CheckResult[], identities: DiagnosedIdentity[]): Diagnosis[] {
   const perIdentity = identities.flatMap((identity) => {
     const mine = results.filter((r) => r.identity === identity.name);
@@ -110,7 +179,7 @@ export function diagnose(results: CheckResult[], identities: DiagnosedIdentity[]
       ...wildcardGrant(identity, mine),
     ];
   });
-  return [...sharedKeys(identities), ...perIdentity];
+  return [...sharedKeys(identities), ...perIdentity, ...mangledRequests(results, identities)];
 }
 
 /**

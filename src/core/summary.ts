@@ -59,6 +59,9 @@ const CROSS_PROFILE: ReadonlySet<Relation | null> = new Set<Relation | null>(["f
 /** Warnings and undecided cells have one fix for all their prefixes: one finding per kind, whatever the prefix or the answer's words. */
 export const isSaidPerKind = (verdict: Verdict): boolean => severityOf(verdict) === "warning" || severityOf(verdict) === "undecided";
 
+/** Said once, not per prefix: warnings and undecided cells, and requests mangled on the way (one fix everywhere; the diagnosis names them). */
+const isSaidOnce = (check: FindingCheck): boolean => isSaidPerKind(check.verdict) || check.cause === "request-mangled";
+
 /** Every verdict that is a finding, of a check that was run. */
 const isFinding = (verdict: Verdict): boolean => verdict !== "ok" && verdict !== "not-run";
 
@@ -72,7 +75,7 @@ const operationsOf = (checks: FindingCheck[]): Operation[] => OPERATION_NAMES.fi
  * artifacts/*\/), a shared prefix (pipelines/) and the bucket are themselves.
  */
 function placeOf(check: FindingCheck): string {
-  if (isSaidPerKind(check.verdict)) return "";
+  if (isSaidOnce(check)) return "";
   if (CROSS_PROFILE.has(check.relation)) return "others";
   if (check.prefix === null) return "(bucket)";
   const owner = check.relation === "own" ? check.owner : null;
@@ -109,7 +112,7 @@ export function groupFindings<C extends FindingCheck>(checks: readonly C[]): Fin
   const findings = checks.filter((c) => isFinding(c.verdict));
   const perIdentity = groupBy(
     findings.map((c) => [c]),
-    ([c]) => [c?.identity, c ? findingKey(c) : "", c && isSaidPerKind(c.verdict) ? "" : c?.prefix].join("|"),
+    ([c]) => [c?.identity, c ? findingKey(c) : "", c && isSaidOnce(c) ? "" : c?.prefix].join("|"),
   );
   const merged = groupBy(perIdentity, (group) => {
     const first = group[0] as C;

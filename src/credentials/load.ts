@@ -3,6 +3,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import { type CredentialFailure, credentialFailureReason } from "../core/credential-failure.js";
+import { type StsRequest, StsWatch, stsErrorFacts } from "./sts-watch.js";
 
 export const CREDENTIAL_SOURCES = ["env", "dir", "chain", "gcs-hmac"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -23,6 +25,8 @@ export interface CredentialRequest {
   env: NodeJS.ProcessEnv;
   /** Bound on the credential chain (IMDS waits about a second off AWS, other links may hang). */
   timeoutMs: number;
+  /** The chain's requests to STS, each as it is answered (--debug). */
+  onStsRequest?: (request: StsRequest) => void;
 }
 
 export interface LoadedCredentials {
@@ -34,14 +38,6 @@ export interface LoadedCredentials {
   /** Values that must never appear in any output. */
   secrets: string[];
 }
-
-export class CredentialError extends Error {
-  override name = "CredentialError";
-}
-
-const ACCESS_KEY = "AWS_ACCESS_KEY_ID";
-const SECRET_KEY = "AWS_SECRET_ACCESS_KEY";
-const SESSION_TOKEN = "AWS_SESSION_TOKEN";
 
 const CHAIN_LINKS: Record<string, string> = {
   CREDENTIALS_ENV_VARS: "environment variables",
@@ -57,6 +53,33 @@ const CHAIN_LINKS: Record<string, string> = {
   CREDENTIALS_IMDS: "EC2 instance metadata (IMDS)",
   CREDENTIALS_STS_ASSUME_ROLE: "assumed role",
 };
+
+export class CredentialError extends Error {
+  override name = "CredentialError";
+}
+
+/**
+ * The credential chain is set up but gave no keys: STS refused or was not reached, or the token
+ * file could not be read. A connection failure of the identity, not bad input: the run reports it.
+ */
+export class CredentialChainError extends CredentialError {
+  override name = "CredentialChainError";
+  /** The link that failed, for the report: "credential chain: web identity token (IRSA)". */
+  readonly sourceDescription: string;
+  constructor(
+    readonly credentialFailure: CredentialFailure,
+    /** What must never be printed: the web identity token. */
+    readonly secrets: string[],
+  ) {
+    super(`the credential chain got no keys: ${credentialFailureReason(credentialFailure)}`);
+    const link = credentialFailure.call === "AssumeRole" ? CHAIN_LINKS.CREDENTIALS_STS_ASSUME_ROLE : CHAIN_LINKS.CREDENTIALS_STS_ASSUME_ROLE_WEB_ID;
+    this.sourceDescription = `credential chain: ${link}`;
+  }
+}
+
+const ACCESS_KEY = "AWS_ACCESS_KEY_ID";
+const SECRET_KEY = "AWS_SECRET_ACCESS_KEY";
+const SESSION_TOKEN = "AWS_SESSION_TOKEN";
 
 function accessKeyIdHint(accessKeyId: string): string {
   return accessKeyId.length > 8 ? `…${accessKeyId.slice(-4)}` : "…";
@@ -152,35 +175,84 @@ async function fromDirectory(directory: string, names: CredentialVariables, name
   return fromValues(values, directory, "", names);
 }
 
-async function fromChain(timeoutMs: number): Promise<LoadedCredentials> {
+const TOKEN_FILE = "AWS_WEB_IDENTITY_TOKEN_FILE";
+
+/** The web identity token, where the chain will read one: never to be printed. */
+async function webIdentityToken(env: NodeJS.ProcessEnv): Promise<string[]> {
+  const file = env[TOKEN_FILE];
+  const token = file ? (await readFile(file, "utf8").catch(() => "")).trim() : "";
+  return token ? [token] : [];
+}
+
+/** The error of a set-up link that failed: the token file unreadable, or the STS request it sent. */
+function chainFailureOf(error: unknown, watch: StsWatch, env: NodeJS.ProcessEnv): CredentialFailure | undefined {
+  const roleArn = env.AWS_ROLE_ARN ? { roleArn: env.AWS_ROLE_ARN } : {};
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (typeof path === "string" && path === env[TOKEN_FILE])
+    return { step: "token-file", file: path, ...(code ? { systemCode: code } : {}), ...roleArn };
+  if (!watch.last) return undefined;
+  const { status, errorName, systemCode } = stsErrorFacts(error);
+  const message = error instanceof Error && errorName ? error.message.split("\n")[0] : undefined;
+  return {
+    step: "sts",
+    call: watch.last.call,
+    endpoint: watch.last.endpoint,
+    ...(status !== undefined ? { status } : {}),
+    ...(errorName ? { errorName } : {}),
+    ...(systemCode ? { systemCode } : {}),
+    ...(message ? { message } : {}),
+    ...roleArn,
+  };
+}
+
+/**
+ * STS's region as the SDK finds it (AWS_REGION, the profile's region, else us-east-1), without the
+ * warning the SDK prints on stderr when it falls back to us-east-1: a report must not carry it.
+ */
+async function stsRegion(): Promise<string> {
+  const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = await import("@smithy/core/config");
+  return loadConfig({ ...NODE_REGION_CONFIG_OPTIONS, default: () => "us-east-1" }, NODE_REGION_CONFIG_FILE_OPTIONS)();
+}
+
+async function fromChain(request: CredentialRequest): Promise<LoadedCredentials> {
+  const { timeoutMs, env } = request;
   // The chain's providers load with it, when a run uses it (not for --help or a usage error).
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
-  const provider = fromNodeProviderChain({ timeout: timeoutMs, maxRetries: 0 });
+  const watch = new StsWatch(request.onStsRequest);
+  const clientConfig = { region: await stsRegion() };
+  const provider = fromNodeProviderChain({ timeout: timeoutMs, maxRetries: 0, clientConfig, clientPlugins: [watch.plugin()] });
+  const secrets = await webIdentityToken(env);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new CredentialError(
-            `the credential chain found no credentials within ${timeoutMs} ms: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or IRSA (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)`,
-          ),
-        ),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(chainTimeout(watch, timeoutMs, env, secrets)), timeoutMs);
   });
   try {
     const credentials = await Promise.race([provider(), deadline]);
     const features = Object.keys((credentials as { $source?: Record<string, string> }).$source ?? {});
     const link = features.map((feature) => CHAIN_LINKS[feature]).find(Boolean) ?? "default chain";
-    return loaded(credentials, `credential chain: ${link}`);
+    const keys = loaded(credentials, `credential chain: ${link}`);
+    return { ...keys, secrets: [...keys.secrets, ...secrets] };
   } catch (error) {
     if (error instanceof CredentialError) throw error;
+    const failure = chainFailureOf(error, watch, env);
+    if (failure) throw new CredentialChainError(failure, secrets);
     // The chain's own messages name files and variables, never secret values; keep one line.
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new CredentialError(`the credential chain found no credentials (${message})`);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The chain's bound passed: an STS request still unanswered is what it waited on; else it found nothing in time. */
+function chainTimeout(watch: StsWatch, timeoutMs: number, env: NodeJS.ProcessEnv, secrets: string[]): CredentialError {
+  if (watch.last && !watch.last.settled) {
+    const { call, endpoint } = watch.last;
+    return new CredentialChainError({ step: "sts", call, endpoint, timeoutMs, ...(env.AWS_ROLE_ARN ? { roleArn: env.AWS_ROLE_ARN } : {}) }, secrets);
+  }
+  return new CredentialError(
+    `the credential chain found no credentials within ${timeoutMs} ms: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or IRSA (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN)`,
+  );
 }
 
 function variablesDescription(names: CredentialVariables): string {
@@ -212,6 +284,6 @@ export async function loadCredentials(request: CredentialRequest): Promise<Loade
       );
     }
     case "chain":
-      return fromChain(request.timeoutMs);
+      return fromChain(request);
   }
 }

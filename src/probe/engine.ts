@@ -7,7 +7,7 @@
 //   exception) → collect.
 // The engine only composes them; each phase is a module in ./phases/.
 
-import { markPublic } from "../core/diagnoses.js";
+import { markMangled, markPublic } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { runNamespace, unownedProfileName } from "../core/layout.js";
 import { OPERATIONS } from "../core/operations.js";
@@ -84,7 +84,7 @@ function collect(state: RunState): CheckResult[] {
   const results = state
     .proberPlans()
     .flatMap((plan) => plan.checks.map((c) => state.decided.get(c) ?? assess(c, notRun("not run", "interrupted"), { strict, bucket })));
-  return markPublic(results, state.identities.find((i) => i.role.kind === "anonymous")?.name, bucket);
+  return markMangled(markPublic(results, state.identities.find((i) => i.role.kind === "anonymous")?.name, bucket));
 }
 
 /** The witnesses' cells as judged (public ones included), and what the evaluator could not read. */

@@ -1,5 +1,6 @@
 // The words of a diagnosis across identities: what it means and what to do, made from its data.
 import type { Cause } from "../core/cause.js";
+import { type CredentialFailure, credentialFailureReason } from "../core/credential-failure.js";
 import type { Diagnosis, DiagnosisKind, Place, StoreFailure } from "../core/diagnoses.js";
 import { fewAndMore } from "./hint.js";
 
@@ -53,6 +54,13 @@ const DIAGNOSIS_WORDS: Record<DiagnosisKind, DiagnosisWords> = {
       fix: "attach the role's policy to the user these keys belong to (or put the keys of the user that has the policy in the Secret)",
     }),
   },
+  "mangled-requests": {
+    label: "MANGLED",
+    words: (d) => ({
+      message: `the keys of ${who(d)} are right (the store takes their other requests), but the store or a proxy between mangles some requests, and refuses their signature: ${shapeWords(d)}`,
+      fix: "check the proxy / the store's URL encoding: a request must reach the store as it was signed (its query percent-encoded as sent); the secret key is not at fault",
+    }),
+  },
   "wildcard-grant": {
     label: "WILDCARD",
     words: (d, bucket) => ({
@@ -64,6 +72,16 @@ const DIAGNOSIS_WORDS: Record<DiagnosisKind, DiagnosisWords> = {
     }),
   },
 };
+
+/** The refused requests' shape: the calls, where their unusual characters ride, and which. */
+function shapeWords(d: Diagnosis): string {
+  const shape = d.shape;
+  if (!shape) return `those to ${places(d.where)}`;
+  const calls = shape.requests.length > 0 ? shape.requests.join(", ") : "the requests";
+  const where = shape.parts.map((part) => (part === "query" ? "a query value (a listing's prefix)" : "the key in the path")).join(" or ");
+  const characters = shape.characters.map((c) => `'${c}'`).join(", ");
+  return `those with ${characters || "unusual characters"} in ${where}: ${calls} to ${places(d.where)}`;
+}
 
 export const diagnosisLabel = (kind: DiagnosisKind): string => DIAGNOSIS_WORDS[kind].label;
 
@@ -80,6 +98,8 @@ export interface StoreFailureContext {
   identities: { name: string; credentialSource: string; accessKeyId: string }[];
   /** The other addressing style, where the run tried it: its flag and whether the bucket answered. */
   otherAddressing?: { flag: string; answers: boolean };
+  /** By identity: what kept its keys from it, where its credential chain failed. */
+  credentialFailures?: ReadonlyMap<string, CredentialFailure>;
 }
 
 /** host:port of the endpoint, the port the scheme implies where it names none. */
@@ -109,7 +129,32 @@ function bucketNotFound(failure: StoreFailure, context: StoreFailureContext, at:
   return `${at}: bucket ${context.bucket} does not exist, or is not visible with ${fewAndMore(failure.identities)}'s keys${tried}: check --bucket`;
 }
 
-type FailureWords = (failure: StoreFailure, context: StoreFailureContext, url: URL) => string;
+/** The fix for a credential chain that failed: the token file, STS's reach, or the role's trust policy. */
+function chainFix(failure: CredentialFailure): string {
+  if (failure.step === "token-file")
+    return "check AWS_WEB_IDENTITY_TOKEN_FILE: the service account's projected token (on EKS, the role-arn annotation mounts it)";
+  if (failure.timeoutMs !== undefined)
+    return "check that STS is reachable from here (AWS_ENDPOINT_URL_STS, AWS_REGION, a proxy), or raise --credentials-timeout";
+  if (failure.status === undefined)
+    return "check that STS is reachable from here (AWS_ENDPOINT_URL_STS, AWS_REGION for its regional endpoint, a proxy)";
+  const role = failure.roleArn ?? "AWS_ROLE_ARN";
+  if (failure.errorName === "AccessDenied")
+    return `check the trust policy of ${role}: it must trust this cluster's OIDC provider and this service account (its namespace and name)`;
+  return `check the token (AWS_WEB_IDENTITY_TOKEN_FILE) and the trust policy of ${role}`;
+}
+
+/** One line per identity whose chain failed: who, the STS request or the token file and what came back, the fix. */
+function chainFailureWords(failure: StoreFailure, context: StoreFailureContext): string[] {
+  return failure.identities.map((name) => {
+    const chain = context.credentialFailures?.get(name);
+    const source = context.identities.find((i) => i.name === name)?.credentialSource ?? "credential chain";
+    if (!chain) return `${name} (${source}): ${failure.reason ?? "the credential chain got no keys"}`;
+    return `${name} (${source}): ${credentialFailureReason(chain)}: ${chainFix(chain)}`;
+  });
+}
+
+/** A line, or a line per identity where each failed in its own way. */
+type FailureWords = (failure: StoreFailure, context: StoreFailureContext, url: URL) => string | string[];
 
 /** The line for each cause a run can fail with before it decides anything. */
 const STORE_FAILURE_WORDS: Partial<Record<Cause, FailureWords>> = {
@@ -130,6 +175,7 @@ const STORE_FAILURE_WORDS: Partial<Record<Cause, FailureWords>> = {
     `${hostPort(url)}: the store does not know the access key id of ${whoseKeys(f, c)}: check that these are this store's keys`,
   "expired-token": (f, c, url) =>
     `${hostPort(url)}: the session token of ${whoseKeys(f, c)} has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)`,
+  "credential-chain": (f, c) => chainFailureWords(f, c),
   "clock-skew": (_f, _c, url) => `${hostPort(url)}: this machine's clock differs from the store's by more than 15 minutes: set it right (NTP)`,
   "wrong-region": (f, c, url) =>
     f.bucketRegion
@@ -142,7 +188,7 @@ const STORE_FAILURE_WORDS: Partial<Record<Cause, FailureWords>> = {
 /** One line per store failure: where (host and port), what went wrong, and the fix. */
 export function storeFailureLines(failures: StoreFailure[], context: StoreFailureContext): string[] {
   const url = new URL(context.endpoint);
-  return failures.map((failure) => {
+  return failures.flatMap((failure) => {
     const words = STORE_FAILURE_WORDS[failure.cause];
     return words ? words(failure, context, url) : `${hostPort(url)}: ${failure.reason ?? failure.cause} (${fewAndMore(failure.identities)})`;
   });

@@ -197,6 +197,16 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
     title: "The session token has expired",
     fix: () => "the session token has expired: refresh the credentials (AWS_SESSION_TOKEN, or the IRSA token)",
   },
+  "request-mangled": {
+    title: "The store refused the signature of some requests the same keys sign right",
+    fix: () =>
+      "the keys are right (the store takes their other requests): the store or a proxy between changes this request's URL on the way, so its signature no longer matches; check the proxy / the store's URL encoding (see the diagnosis)",
+  },
+  "credential-chain": {
+    title: "The credential chain got no keys: STS refused or was not reached, or the token file is unreadable",
+    fix: () =>
+      "the credential chain is set up (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) but STS gave no keys: check the role's trust policy for this service account, the token file, and that STS is reachable (AWS_ENDPOINT_URL_STS, AWS_REGION)",
+  },
   "clock-skew": {
     title: "The clocks differ by more than 15 minutes",
     fix: () => "set this machine's clock right (NTP): signatures are only valid for 15 minutes",

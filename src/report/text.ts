@@ -382,12 +382,23 @@ export function findingLog(report: Report): string {
     .join("");
 }
 
+/** Namespaces whose listing failed: what cleanup says of them is the ledger's word, unverified. */
+function unlistedLines(report: Report, paint: Paint): string[] {
+  const unlisted = report.cleanup.unverifiedNamespaces ?? [];
+  if (unlisted.length === 0) return [];
+  const reasons = [...new Set(unlisted.map((u) => u.reason))];
+  const why = fewAndMore(reasons, "more reasons", "; ");
+  return [
+    `${paint("yellow", "Unverified:")} ${unlisted.length} of the run's namespaces could not be listed (${why}): what is said removed is the ledger's word, and an object whose write had no answer would not be found; kfp-s3-probe sweep lists them again.`,
+  ];
+}
+
 function renderCleanup(report: Report, paint: Paint): string[] {
   const { cleanup } = report;
   const unverified = (cleanup.unverifiedUploads ?? []).map(
     (u) => `  s3://${report.store.bucket}/${u.key}  ${u.reason}; kfp-s3-probe sweep with keys that may list uploads finds it`,
   );
-  const tail = unverified.length > 0 ? [paint("yellow", "Uploads that may be open:"), ...unverified] : [];
+  const tail = [...(unverified.length > 0 ? [paint("yellow", "Uploads that may be open:"), ...unverified] : []), ...unlistedLines(report, paint)];
   if (cleanup.created === 0 && cleanup.leftovers.length === 0) return ["", "Cleanup: the probe wrote nothing.", ...tail];
   if (cleanup.leftovers.length === 0) return ["", `Cleanup: ${cleanup.created} probe object(s) created, all removed.`, ...tail];
   return [

@@ -15,6 +15,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { ResponseFacts } from "../core/classify.js";
+import type { CredentialFailure } from "../core/credential-failure.js";
 import type {
   BucketResult,
   HeadResult,
@@ -36,6 +37,12 @@ interface SdkErrorShape {
   $response?: { headers?: Record<string, string | undefined> };
   cause?: unknown;
   message?: unknown;
+  /** A credential chain's error (CredentialChainError): the keys were never had, nothing was sent. */
+  credentialFailure?: unknown;
+}
+
+function isCredentialFailure(value: unknown): value is CredentialFailure {
+  return typeof value === "object" && value !== null && "step" in value && (value.step === "sts" || value.step === "token-file");
 }
 
 function asShape(value: unknown): SdkErrorShape {
@@ -65,6 +72,7 @@ export function factsFromError(error: unknown): ResponseFacts {
   if (name === "AbortError") facts.aborted = true;
   if (headers["x-amz-bucket-region"]) facts.bucketRegion = headers["x-amz-bucket-region"];
   if (headers.date) facts.serverDate = headers.date;
+  if (isCredentialFailure(shape.credentialFailure)) facts.credentialFailure = shape.credentialFailure;
   return facts;
 }
 

@@ -115,6 +115,26 @@ export async function startFaultProxy(target: string, fault: Fault, rate: number
   return { ...served, injected: () => injected, seen: () => seen };
 }
 
+/**
+ * A proxy that rewrites the URL of the requests `rewrite` changes and forwards them (headers,
+ * signature and all): a proxy that re-encodes what it should pass as sent. The store then
+ * computes another signature than the client did, and refuses those requests alone.
+ */
+export async function startRewritingProxy(
+  target: string,
+  rewrite: (url: string) => string,
+): Promise<{ endpoint: string; rewritten: () => number; close: () => Promise<void> }> {
+  const upstreamUrl = new URL(target);
+  let rewritten = 0;
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = rewrite(req.url ?? "/");
+    if (url !== req.url) rewritten += 1;
+    req.url = url;
+    forward(req, res, upstreamUrl);
+  });
+  return { ...(await serveOnLoopback(server)), rewritten: () => rewritten };
+}
+
 /** A listener that accepts connections and never answers: a store that hangs. */
 export async function startSilentListener(): Promise<{ endpoint: string; connections: () => number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();

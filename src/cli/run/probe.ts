@@ -8,7 +8,7 @@ import { EXIT_CODES } from "../../core/exit-codes.js";
 import { LAYOUTS } from "../../core/layout.js";
 import { disagreements } from "../../core/policy/compare.js";
 import { policySubjects } from "../../core/witness.js";
-import type { LoadedCredentials } from "../../credentials/load.js";
+import type { StsRequest } from "../../credentials/sts-watch.js";
 import { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "../../probe/engine.js";
 import { storeFailureLines } from "../../report/diagnosis-words.js";
 import { buildReport, type Report, type ReportContext } from "../../report/model.js";
@@ -79,6 +79,12 @@ function requestLogger(io: Io, redactor: Redactor): (request: SentRequest) => vo
   };
 }
 
+/** --debug: each request a credential chain sends to STS, as the store's are printed (its URL, never its body: the token). */
+function stsLogger(io: Io, redactor: Redactor): (who: string, request: StsRequest) => void {
+  const log = requestLogger(io, redactor);
+  return (who, request) => log({ who, ...request });
+}
+
 /** The engine's options: the run's group whole, the store's bucket and request bound, and the signals. */
 export function probeOptionsOf(
   config: Pick<ProbeConfig, "run" | "store">,
@@ -128,12 +134,13 @@ function failureLinesOf(report: Report, run: ProbeRun, config: ProbeConfig, sess
     requestTimeoutMs: store.requestTimeoutMs,
     identities: report.identities,
     ...(addressing ? { otherAddressing: addressing.tried } : {}),
+    credentialFailures: new Map(sessions.signed.flatMap(({ name, keys }) => ("failure" in keys ? [[name, keys.failure] as const] : []))),
   });
 }
 
 /** Tells keys apart without carrying them: the same access key id gives the same fingerprint. */
-function keyFingerprint(keys: LoadedCredentials): string | undefined {
-  const id = keys.credentials.accessKeyId;
+function keyFingerprint(keys: LoadedIdentity["keys"]): string | undefined {
+  const id = "credentials" in keys ? keys.credentials.accessKeyId : undefined;
   return id ? createHash("sha256").update(id).digest("hex").slice(0, 16) : undefined;
 }
 
@@ -285,7 +292,8 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
 /** The keys loaded (their secrets given to the redactor), then the run, unless a signal came first. */
 export async function probeRun(config: ProbeConfig, { io, redactor, earlySignal }: CommandContext): Promise<number> {
   if (config.output.debug) writeSettings(io, config.settings);
-  const loaded = await loadIdentities(config.identities, io.env, config.run.credentialsTimeoutMs);
+  const stsLog = config.output.debug ? stsLogger(io, redactor) : undefined;
+  const loaded = await loadIdentities(config.identities, io.env, config.run.credentialsTimeoutMs, stsLog);
   for (const { keys } of loaded) redactor.add(...keys.secrets);
   const early = earlySignal();
   if (early) {

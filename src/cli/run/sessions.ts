@@ -3,9 +3,12 @@
 // store's settings, the port the engine sends through, the caller's ARN on AWS). The bucket's
 // region is detected here where none was given.
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import { getProxyForUrl } from "proxy-from-env";
+import type { CredentialFailure } from "../../core/credential-failure.js";
 import type { CheckResult } from "../../core/verdict.js";
-import { CredentialError, type LoadedCredentials, loadCredentials } from "../../credentials/load.js";
+import { CredentialChainError, CredentialError, type LoadedCredentials, loadCredentials } from "../../credentials/load.js";
+import type { StsRequest } from "../../credentials/sts-watch.js";
 import type { ProbeIdentity } from "../../probe/engine.js";
 import { bounded } from "../../probe/run-state.js";
 import { ADDRESSING_SUSPECTS, addressingNote, type OtherAddressing, otherAddressing } from "../../s3/addressing.js";
@@ -17,9 +20,32 @@ import { SdkS3Port } from "../../s3/s3-port.js";
 import type { StoreConfig } from "../settings/config.js";
 import type { IdentitySpec } from "../settings/config-file.js";
 
-/** An identity of the run with its keys. */
+/**
+ * Keys the credential chain could not get (STS refused or was not reached, the token file
+ * unreadable): the identity stays in the run, and each of its requests fails with that, unsent.
+ */
+interface RefusedKeys {
+  failure: CredentialFailure;
+  sourceDescription: string;
+  accessKeyIdHint: "";
+  secrets: string[];
+}
+
+/** An identity of the run with its keys, or what kept them from it. */
 export interface LoadedIdentity extends IdentitySpec {
-  keys: LoadedCredentials;
+  keys: LoadedCredentials | RefusedKeys;
+}
+
+/** The identity's keys, where it has them. */
+function credentialsOf(identity: LoadedIdentity): AwsCredentialIdentity | undefined {
+  return "credentials" in identity.keys ? identity.keys.credentials : undefined;
+}
+
+/** What the identity signs with: its keys, or, where it has none, a provider that fails each request before it is sent. */
+function signingWith(identity: LoadedIdentity): AwsCredentialIdentity | AwsCredentialIdentityProvider {
+  const { keys } = identity;
+  if ("credentials" in keys) return keys.credentials;
+  return () => Promise.reject(new CredentialChainError(keys.failure, []));
 }
 
 /** An identity of the run with its keys and its session. */
@@ -70,8 +96,9 @@ async function detectRegion(
   first: LoadedIdentity | undefined,
   signal: AbortSignal,
 ): Promise<string | undefined> {
-  if (config.regionSource !== "default" || !first) return undefined;
-  const client = createS3Client(store, first.keys.credentials, first.name);
+  const credentials = first && credentialsOf(first);
+  if (config.regionSource !== "default" || !first || !credentials) return undefined;
+  const client = createS3Client(store, credentials, first.name);
   try {
     const port = new SdkS3Port(client, config.bucket);
     const answer = await bounded((s) => port.headBucket(s), signal, store.requestTimeoutMs);
@@ -87,7 +114,9 @@ async function lookUpCallers(config: StoreConfig, store: StoreSettings, signed: 
   if (config.provider !== "aws" && !isAwsEndpoint(config.endpoint)) return;
   await Promise.all(
     signed.map(async (identity) => {
-      const caller = await callerArn(identity.keys.credentials, store.region, store.requestTimeoutMs);
+      const credentials = credentialsOf(identity);
+      if (!credentials) return;
+      const caller = await callerArn(credentials, store.region, store.requestTimeoutMs);
       if (caller.arn) identity.caller = caller.arn;
       else notes.push(`${identity.name}: sts:GetCallerIdentity did not name the caller (${caller.problem})`);
     }),
@@ -105,13 +134,13 @@ function anonymousCaller(store: StoreSettings, bucket: string, signed: IdentityS
 export async function openSessions(config: StoreConfig, loaded: LoadedIdentity[], options: SessionOptions, notes: string[]): Promise<Sessions> {
   let store = storeSettingsOf(config, options.meter);
   if (store.proxy) notes.push(`requests go through the proxy ${proxyShown(store.proxy)} (HTTPS_PROXY / HTTP_PROXY; NO_PROXY exempts hosts)`);
-  const detectedRegion = await detectRegion(config, store, loaded[0], options.signal);
+  const detectedRegion = await detectRegion(config, store, loaded.find(credentialsOf), options.signal);
   if (detectedRegion) {
     store = { ...store, region: detectedRegion };
     notes.push(`region ${detectedRegion} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
   }
   const signed = loaded.map((identity): SessionIdentity => {
-    const client = createS3Client(store, identity.keys.credentials, identity.name);
+    const client = createS3Client(store, signingWith(identity), identity.name);
     return { ...identity, client, port: new SdkS3Port(client, config.bucket) };
   });
   await lookUpCallers(config, store, signed, notes);
@@ -133,22 +162,39 @@ export interface AddressingTried {
 export async function otherAddressingTried(results: CheckResult[], sessions: Sessions, bucket: string): Promise<AddressingTried | undefined> {
   for (const identity of sessions.signed) {
     const preflight = results.find((r) => r.identity === identity.name && r.operation === "list-bucket");
-    if (preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
+    const credentials = credentialsOf(identity);
+    if (credentials && preflight?.observation.errorKind && ADDRESSING_SUSPECTS.has(preflight.observation.errorKind)) {
       // One identity tells it for all: the addressing is the store's, not the keys'.
-      const tried = await otherAddressing(sessions.store, identity.keys.credentials, bucket);
+      const tried = await otherAddressing(sessions.store, credentials, bucket);
       return { tried, note: `${identity.name}: ${addressingNote(tried)}` };
     }
   }
   return undefined;
 }
 
-/** Every identity's keys; an error names the identity when there are several. */
-export async function loadIdentities(identities: IdentitySpec[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<LoadedIdentity[]> {
+/** A chain that is set up and failed: the identity is kept, with what kept its keys from it. */
+function refusedKeys(error: CredentialChainError): RefusedKeys {
+  return { failure: error.credentialFailure, sourceDescription: error.sourceDescription, accessKeyIdHint: "", secrets: error.secrets };
+}
+
+/**
+ * Every identity's keys; an error names the identity when there are several. A credential chain
+ * that is set up and failed (STS) is not an error here: the run reports it, as it does a store
+ * that cannot be reached. `onStsRequest` sees each STS request the chains send (--debug).
+ */
+export async function loadIdentities(
+  identities: IdentitySpec[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  onStsRequest?: (who: string, request: StsRequest) => void,
+): Promise<LoadedIdentity[]> {
   return Promise.all(
     identities.map(async (identity) => {
+      const sts = onStsRequest ? { onStsRequest: (request: StsRequest) => onStsRequest(identity.name, request) } : {};
       try {
-        return { ...identity, keys: await loadCredentials({ ...identity.credentials, env, timeoutMs }) };
+        return { ...identity, keys: await loadCredentials({ ...identity.credentials, env, timeoutMs, ...sts }) };
       } catch (error) {
+        if (error instanceof CredentialChainError) return { ...identity, keys: refusedKeys(error) };
         if (error instanceof CredentialError && identities.length > 1) throw new CredentialError(`${identity.name}: ${error.message}`);
         throw error;
       }

@@ -40,6 +40,12 @@ export interface CleanupReport {
    * answer was lost) and no identity could list the open uploads to find out.
    */
   unverifiedUploads?: { key: string; reason: string }[];
+  /**
+   * Namespaces whose listing failed (an error, not a denial: the store refused the listing's
+   * signature, or never answered): what no entry recorded could not be looked for there, so
+   * "removed" is the ledger's word, unverified.
+   */
+  unverifiedNamespaces?: { prefix: string; reason: string }[];
 }
 
 /** Time for each round of `concurrency` removals, beyond the base budget. */
@@ -161,20 +167,36 @@ interface UploadLister {
   asked?: { prefix: string; uploads: { key: string; uploadId: string }[] };
 }
 
-/** Every key of the namespace, and its open uploads, by the first lister that may; undefined when none may list it. */
-async function listNamespace(ns: Namespace, plainSend: Send, uploadLister: Promise<UploadLister | undefined>): Promise<Listing | undefined> {
+/**
+ * Every key of the namespace, and its open uploads, by the first lister that may; undefined when
+ * none may list it. Where every lister's listing failed with an error, `unlisted` is told why.
+ */
+async function listNamespace(
+  ns: Namespace,
+  plainSend: Send,
+  uploadLister: Promise<UploadLister | undefined>,
+  unlisted: Map<string, string>,
+): Promise<Listing | undefined> {
   const send = retrying(plainSend);
   // The keys and the open uploads at once: neither waits on the other's answer.
-  const [listed, uploads] = await Promise.all([firstListing(ns, send), ns.uploads ? openUploads(ns.keyPrefix, uploadLister, send) : []]);
+  const [listed, uploads] = await Promise.all([firstListing(ns, send, unlisted), ns.uploads ? openUploads(ns.keyPrefix, uploadLister, send) : []]);
   if (!listed) return undefined;
   return { keys: listed.keys, uploads: uploads ?? [], uploadsUnknown: uploads === undefined };
 }
 
-async function firstListing(ns: Namespace, send: Send): Promise<{ keys: string[] } | undefined> {
+async function firstListing(ns: Namespace, send: Send, unlisted: Map<string, string>): Promise<{ keys: string[] } | undefined> {
+  let failure: string | undefined;
   for (const lister of ns.listers) {
-    const listed = await listPages(lister, ns.keyPrefix, send);
+    const watched: Send = async (request) => {
+      const answer = await send(request);
+      const { outcome, reason } = classify(answer, "bucket");
+      if (outcome === "error" && !answer.aborted) failure = `${lister.identity}: ${reason ?? "the listing failed"}`;
+      return answer;
+    };
+    const listed = await listPages(lister, ns.keyPrefix, watched);
     if (listed) return listed;
   }
+  if (failure) unlisted.set(ns.keyPrefix, failure);
   return undefined;
 }
 
@@ -243,8 +265,11 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
   const listable = ledger.anyWriteSent ? namespaces : [];
   // Asked beside the namespaces' listings, which wait for it only to list open uploads.
   const uploadLister = findUploadLister(listable, send);
+  const unlisted = new Map<string, string>();
   const listAll = async (which: Namespace[], lister: Promise<UploadLister | undefined>) =>
-    new Map((await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, lister)] as const)))).filter(hasListing));
+    new Map(
+      (await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, lister, unlisted)] as const)))).filter(hasListing),
+    );
   const work: Removal = { ledger, entries, send, signal, failed: new Map(), limit };
   const { answered, unsure } = byWhatListingTells(entries);
   // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry
@@ -265,7 +290,7 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
     return listing && stillThere(entry, listing) === false ? [] : [leftoverOf(entry, failures.join("; "))];
   });
   const removed = Math.max(0, ledger.created - leftovers.length);
-  return { created: ledger.created, removed, leftovers, ...unverifiedUploadsOf(ledger) };
+  return { created: ledger.created, removed, leftovers, ...unverifiedUploadsOf(ledger), ...unverifiedNamespacesOf(unlisted) };
 }
 
 /**
@@ -361,4 +386,9 @@ function unverifiedUploadsOf(ledger: Ledger): Pick<CleanupReport, "unverifiedUpl
     reason: `${why}: an upload may be open with an id the probe never saw, and no identity may list open uploads (s3:ListBucketMultipartUploads)`,
   }));
   return unverifiedUploads.length > 0 ? { unverifiedUploads } : {};
+}
+
+function unverifiedNamespacesOf(unlisted: Map<string, string>): Pick<CleanupReport, "unverifiedNamespaces"> {
+  const unverifiedNamespaces = [...unlisted].map(([prefix, reason]) => ({ prefix, reason }));
+  return unverifiedNamespaces.length > 0 ? { unverifiedNamespaces } : {};
 }
