@@ -12,8 +12,10 @@ secrets=$KFP_S3_LOCAL_SECRETS_DIR
 run() { # expected exit code, what it shows, probe arguments...
   local expected=$1 what=$2
   shift 2
-  printf '\n=== %s\n$ kfp-s3-probe %s\n\n' "$what" "$(printf '%s ' "$@" | sed "s#$secrets#\$SECRETS#g")"
-  "$project_root/bin/kfp-s3-probe" --endpoint "$KFP_S3_LOCAL_ENDPOINT" --bucket "$KFP_S3_LOCAL_BUCKET" "$@"
+  # The command as it runs, endpoint and bucket included, so that it can be pasted (SECRETS=… as said at the end).
+  local store=(--endpoint "$KFP_S3_LOCAL_ENDPOINT" --bucket "$KFP_S3_LOCAL_BUCKET")
+  printf '\n=== %s\n$ kfp-s3-probe %s\n\n' "$what" "$(printf '%q ' "${store[@]}" "$@" | sed "s#$secrets#\$SECRETS#g")"
+  "$project_root/bin/kfp-s3-probe" "${store[@]}" "$@"
   local code=$?
   echo "(exit $code, expected $expected)"
   [ "$code" -eq "$expected" ]
@@ -48,5 +50,6 @@ run 1 "The same with its policy in hand (--policy-dir): decided for all keys, th
 
 echo
 echo "The server keeps running: scripts/local-s3.sh stop ends it. More identities with wrong"
-echo "policies are described in fixtures/local-identities.json; their keys are under $secrets."
+echo "policies are described in fixtures/local-identities.json; their keys are under $secrets"
+echo "(to paste a command above: SECRETS=$secrets)."
 exit $status
