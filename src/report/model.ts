@@ -215,10 +215,9 @@ function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
   });
 }
 
-export function buildReport(run: ProbeRun, context: ReportContext): Report {
-  const assurance = assuranceOf(run, context);
-  const { checks, muting } = checksOf(run, context);
-  const ending: RunEnding = {
+/** How the run ended, as the exit code reads it. */
+function endingOf(run: ProbeRun, context: ReportContext, assurance: Assurance): RunEnding {
+  return {
     kind: "finished",
     // An upload that may be open and could not be looked for is not a clean store either.
     leftovers: run.cleanup.leftovers.length + (run.cleanup.unverifiedUploads?.length ?? 0),
@@ -226,6 +225,12 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     ...(context.requireProof && assurance.status !== "proven" ? { unproven: true } : {}),
     ...(context.findingsExitCode !== undefined ? { findingsCode: context.findingsExitCode } : {}),
   };
+}
+
+export function buildReport(run: ProbeRun, context: ReportContext): Report {
+  const assurance = assuranceOf(run, context);
+  const { checks, muting } = checksOf(run, context);
+  const ending = endingOf(run, context, assurance);
   return {
     schema: REPORT_SCHEMA,
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -1,5 +1,6 @@
 // `kfp-s3-probe job`: prints the Kubernetes manifest that runs the probe in the cluster.
 import { randomBytes } from "node:crypto";
+import type { Argv } from "yargs";
 import { EXIT_CODES } from "../../core/exit-codes.js";
 import { isValidProfileName } from "../../core/layout.js";
 import { UsageError } from "../../core/usage-error.js";
@@ -91,8 +92,21 @@ const HELP: HelpPage = {
   ],
 };
 
+/** --schedule and --time-zone: a CronJob instead of one Job. */
+function withScheduleOptions<T>(parser: Argv<T>) {
+  return parser
+    .option("schedule", {
+      type: "string",
+      describe: `CRON: a CronJob that makes this Job on the schedule (five fields, or @daily, @hourly, …) instead of one Job: never two runs at once (concurrencyPolicy Forbid), the last ${SCHEDULE_HISTORY.successful} runs of each outcome kept; its name is --name, else the prefix of --generate-name`,
+    })
+    .option("time-zone", {
+      type: "string",
+      describe: "with --schedule: the zone it is read in (e.g. Europe/Berlin; default: the controller's, usually UTC)",
+    });
+}
+
 function jobParser(argv: string[], version: string) {
-  return subcommandParser(argv, "job")
+  const parser = subcommandParser(argv, "job")
     .option("values", { type: "string", demandOption: true, describe: "deployKF values file" })
     .option("namespace", { alias: "n", type: "string", default: "kubeflow", describe: "namespace of the Job and of the Secrets it mounts" })
     .option("image", {
@@ -131,15 +145,8 @@ function jobParser(argv: string[], version: string) {
       type: "number",
       default: 600,
       describe: `seconds the Job may run (activeDeadlineSeconds, at least ${2 * CLEANUP_MARGIN_SECONDS}); the probe's --timeout is ${CLEANUP_MARGIN_SECONDS} s less, for cleanup`,
-    })
-    .option("schedule", {
-      type: "string",
-      describe: `CRON: a CronJob that makes this Job on the schedule (five fields, or @daily, @hourly, …) instead of one Job: never two runs at once (concurrencyPolicy Forbid), the last ${SCHEDULE_HISTORY.successful} runs of each outcome kept; its name is --name, else the prefix of --generate-name`,
-    })
-    .option("time-zone", {
-      type: "string",
-      describe: "with --schedule: the zone it is read in (e.g. Europe/Berlin; default: the controller's, usually UTC)",
-    })
+    });
+  return withScheduleOptions(parser)
     .option("output", {
       alias: "o",
       type: "string",
