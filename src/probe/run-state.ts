@@ -3,6 +3,7 @@
 // objects. Phases read and add to it through the methods here; nothing else is shared.
 import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
+import { type BucketFacts, UNREAD_FACTS } from "../core/bucket-facts.js";
 import { classify, type RequestSubject, type ResponseFacts } from "../core/classify.js";
 import { type KeyLayout, PROBE_NAMESPACE, profilePrefixes } from "../core/layout.js";
 import type { Operation } from "../core/operations.js";
@@ -63,6 +64,8 @@ export interface ProbeOptions {
    * it may read and 403 where it may not, so such a read decides without an object (AWS S3).
    */
   missingKeyDecides?: boolean;
+  /** Told what the run learned of the bucket, before the checks write anything more (the CLI warns of versions it cannot remove). */
+  onBucketKnown?: (facts: BucketFacts) => void;
 }
 
 /** An object planted in a prefix the prober must not reach, by someone who may write there. */
@@ -168,6 +171,8 @@ export class RunState {
   enforcementSample: string[] = [];
   /** By key: the markers of deeper namespaces (witnesses'), written once each before anything in them. */
   readonly deeperMarkers = new Map<string, Promise<boolean>>();
+  /** What the run learned of the bucket before it wrote more than one object (phases/bucket-facts.ts). */
+  bucketFacts: BucketFacts = UNREAD_FACTS;
   private missingKeyAnswer: Promise<boolean> | undefined;
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
@@ -354,6 +359,7 @@ export class RunState {
       this.ledger.record({
         key,
         versionId: del.result.versionId,
+        deleteMarker: true,
         identity: deleter.name,
         cleaners: this.cleanersFor(deleter, target),
         state: "created",

@@ -8,13 +8,20 @@
 // list, the ledger's word stands.
 import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
+import { probeNamespaceArn } from "../../core/bucket-facts.js";
+import { findingWith } from "../../core/cause.js";
 import { classify, type ResponseFacts } from "../../core/classify.js";
 import type { Cleaner, CreatedObject, Ledger, Leftover } from "../ledger.js";
 import type { S3Port } from "../port.js";
 import { bounded, DEFAULT_REQUEST_TIMEOUT_MS } from "../run-state.js";
+import { type Verification, verifyVersions } from "./versions.js";
 
 interface CleanupOptions {
   concurrency: number;
+  /** For the remedies' resources. */
+  bucket?: string;
+  /** The bucket keeps versions: each is removed by its id, and ListObjectVersions verifies where allowed. */
+  versioned?: boolean;
   /** The base budget; it grows with what there is to remove. */
   cleanupTimeoutMs: number;
   /** Abandons the cleanup (a second Ctrl-C); what is left is reported. */
@@ -46,6 +53,12 @@ export interface CleanupReport {
    * "removed" is the ledger's word, unverified.
    */
   unverifiedNamespaces?: { prefix: string; reason: string }[];
+  /**
+   * On a versioned bucket: "verified" where ListObjectVersions under every namespace of the run
+   * showed what is left, "unverified" where some could not be listed (s3:ListBucketVersions) and
+   * the leftovers are the ledger's word.
+   */
+  versions?: "verified" | "unverified";
 }
 
 /** Time for each round of `concurrency` removals, beyond the base budget. */
@@ -84,40 +97,63 @@ async function closeUpload(port: S3Port, key: string, uploadId: string, send: Se
   return versionId && allowed(removed) ? send((s) => port.deleteObject(key, versionId, s)) : removed;
 }
 
+/** A version's removal refused: by object lock where the store says so, else for want of s3:DeleteObjectVersion. */
+function refusalOf(answer: ResponseFacts): NonNullable<CreatedObject["refusal"]> {
+  return answer.refusedBy === "object-lock" ? "object-lock-retention" : "delete-version-denied";
+}
+
 /**
  * Tries each cleaner in turn; returns the failures, empty once removed (or never written).
- * `onFound` is told when a write that had no answer turns out to have landed.
+ * `onFound` is told when a write that had no answer turns out to have landed. On a versioned
+ * bucket an entry whose version the probe never heard (a write with no answer, one a listing
+ * found) is looked up first: it is removed by the version HeadObject names, not hidden by a marker.
  */
-export async function removeOne(entry: CreatedObject, send: Send, signal: AbortSignal, onFound: () => void = () => undefined): Promise<string[]> {
+export async function removeOne(
+  entry: CreatedObject,
+  send: Send,
+  signal: AbortSignal,
+  onFound: () => void = () => undefined,
+  versioned = false,
+): Promise<string[]> {
   const failures: string[] = [];
   for (const cleaner of entry.cleaners) {
     if (signal.aborted) return [...failures, "the cleanup was cut short"];
     const { uploadId } = entry;
-    if (!uploadId && entry.state !== "created") {
+    if (!uploadId && (entry.state !== "created" || (versioned && !entry.versionId))) {
       // A write with no answer: it may never have landed.
       const head = await send((s) => cleaner.port.headObject(entry.key, s));
       if (head.status === 404) return [];
       if (head.status !== undefined && head.status < 300) onFound();
+      if (versioned && "versionId" in head && head.versionId) entry.versionId ??= head.versionId;
     }
     const answer = uploadId
       ? await closeUpload(cleaner.port, entry.key, uploadId, send)
       : await send((s) => cleaner.port.deleteObject(entry.key, entry.versionId, s));
     const { outcome, reason } = classify(answer, "write");
     if (outcome === "allowed" || answer.status === 404) return [];
-    const request = uploadId ? "AbortMultipartUpload" : "DeleteObject";
+    if (outcome === "denied" && entry.versionId && !uploadId) entry.refusal = refusalOf(answer);
+    const request = uploadId ? "AbortMultipartUpload" : entry.versionId ? `DeleteObject of version ${entry.versionId}` : "DeleteObject";
     failures.push(outcome === "denied" ? `${request} denied to ${cleaner.identity}` : `${cleaner.identity}: ${reason ?? `${request} failed`}`);
   }
   return failures;
 }
 
-function leftoverOf(entry: CreatedObject, reason: string): Leftover {
+export function leftoverOf(entry: CreatedObject, reason: string, bucket = ""): Leftover {
   return {
     key: entry.key,
     ...(entry.versionId ? { versionId: entry.versionId } : {}),
+    ...(entry.deleteMarker ? { deleteMarker: true } : {}),
     ...(entry.uploadId ? { uploadId: entry.uploadId } : {}),
     identity: entry.identity,
     reason,
+    ...(entry.refusal ? refusalFinding(entry.refusal, bucket) : {}),
   };
+}
+
+/** The cause and remedy of a version left: s3:DeleteObjectVersion on the probe's namespaces (or a lifecycle rule), or object lock. */
+function refusalFinding(refusal: NonNullable<CreatedObject["refusal"]>, bucket: string): Pick<Leftover, "cause" | "remedy"> {
+  const parts = refusal === "delete-version-denied" ? { actions: ["s3:DeleteObjectVersion" as const], resource: probeNamespaceArn(bucket) } : {};
+  return findingWith(refusal, parts);
 }
 
 interface Listing {
@@ -270,7 +306,7 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
     new Map(
       (await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, lister, unlisted)] as const)))).filter(hasListing),
     );
-  const work: Removal = { ledger, entries, send, signal, failed: new Map(), limit };
+  const work: Removal = { ledger, entries, send, signal, failed: new Map(), limit, versioned: options.versioned === true };
   const { answered, unsure } = byWhatListingTells(entries);
   // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry
   // recorded. A write the store answered needs no listing: it is removed while they are listed.
@@ -285,12 +321,70 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
     [...before.keys()].filter((ns) => [...work.failed.keys()].some((e) => e.key.startsWith(ns.keyPrefix))),
     lister,
   );
-  const leftovers = [...work.failed].flatMap(([entry, failures]) => {
+  if (work.versioned) await hideCurrent(work, after);
+  const listed = [...work.failed].flatMap(([entry, failures]) => {
     const listing = namespaceOf(entry, after);
-    return listing && stillThere(entry, listing) === false ? [] : [leftoverOf(entry, failures.join("; "))];
+    return listing && stillThere(entry, listing) === false ? [] : [leftoverOf(entry, failures.join("; "), options.bucket)];
   });
+  const checked = work.versioned ? await verifyVersions(verificationOf(work, listable, listed, options.bucket ?? "")) : undefined;
+  const leftovers = checked?.leftovers ?? listed;
   const removed = Math.max(0, ledger.created - leftovers.length);
-  return { created: ledger.created, removed, leftovers, ...unverifiedUploadsOf(ledger), ...unverifiedNamespacesOf(unlisted) };
+  return {
+    created: ledger.created,
+    removed,
+    leftovers,
+    ...unverifiedUploadsOf(ledger),
+    ...unverifiedNamespacesOf(unlisted),
+    ...(checked ? { versions: checked.verified ? ("verified" as const) : ("unverified" as const) } : {}),
+  };
+}
+
+/** What ListObjectVersions is to check, and how what it finds is removed and reported. */
+function verificationOf(work: Removal, namespaces: Namespace[], leftovers: Leftover[], bucket: string): Verification {
+  const { send, signal, limit, ledger } = work;
+  return {
+    namespaces,
+    leftovers,
+    send,
+    limit,
+    ledger,
+    remove: (entry) => removeOne(entry, send, signal, () => undefined, true),
+    leftoverOf: (entry, reason) => leftoverOf(entry, reason, bucket),
+    identityOf: identityOfKey,
+  };
+}
+
+/**
+ * Where a probe version could not be removed and is still the key's current object, a plain
+ * DeleteObject hides it behind a delete marker: no probe object stays current. The marker is left
+ * too (removing it would make the version current again), and reported with the version's cause.
+ */
+async function hideCurrent(work: Removal, after: Listings): Promise<void> {
+  const stuck = [...work.failed.keys()].filter((entry) => entry.refusal && !entry.uploadId && namespaceOf(entry, after)?.keys.includes(entry.key));
+  const byKey = new Map(stuck.map((entry) => [entry.key, entry]));
+  await Promise.all([...byKey.values()].map((entry) => work.limit(() => hideOne(entry, work))));
+}
+
+async function hideOne(entry: CreatedObject, work: Removal): Promise<void> {
+  for (const cleaner of entry.cleaners) {
+    const hidden = await work.send((s) => cleaner.port.deleteObject(entry.key, undefined, s));
+    if (!allowed(hidden)) continue;
+    if ("versionId" in hidden && hidden.versionId && "deleteMarker" in hidden && hidden.deleteMarker) {
+      const marker = work.ledger.record({
+        key: entry.key,
+        versionId: hidden.versionId,
+        deleteMarker: true,
+        identity: cleaner.identity,
+        cleaners: entry.cleaners,
+        state: "created",
+        ...(entry.refusal ? { refusal: entry.refusal } : {}),
+      });
+      work.failed.set(marker, [
+        `the delete marker that hides version ${entry.versionId} of the key, which could not be removed: kept, or the version would be current again`,
+      ]);
+    }
+    return;
+  }
 }
 
 /**
@@ -324,6 +418,7 @@ interface Removal {
   limit: LimitFunction;
   signal: AbortSignal;
   failed: Map<CreatedObject, string[]>;
+  versioned: boolean;
 }
 
 type Listings = Map<Namespace, Listing>;
@@ -352,7 +447,7 @@ async function removeEntry(entry: CreatedObject, listing: Listing | undefined, w
     if (there === false) return ledger.neverWritten(entry);
     if (there === true) ledger.confirm(entry);
   }
-  const failures = await removeOne(entry, work.send, work.signal, () => ledger.confirm(entry));
+  const failures = await removeOne(entry, work.send, work.signal, () => ledger.confirm(entry), work.versioned);
   if (failures.length === 0) ledger.markRemoved(entry);
   else work.failed.set(entry, failures);
 }
