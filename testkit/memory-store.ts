@@ -108,8 +108,12 @@ export class MemoryStore {
     return this.bucket.versioning === "enabled";
   }
 
-  /** Every version and delete marker under a prefix, as ListObjectVersions names them. */
+  /** Every version and delete marker under a prefix, as ListObjectVersions names them (unversioned: each object, version "null"). */
   listVersions(prefix: string): ObjectVersion[] {
+    if (!this.versioned) {
+      const keys = [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+      return keys.map((key) => ({ key, versionId: "null", deleteMarker: false, isLatest: true }));
+    }
     return [...this.versions]
       .filter(([key]) => key.startsWith(prefix))
       .sort(([a], [b]) => (a < b ? -1 : 1))

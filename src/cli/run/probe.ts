@@ -100,6 +100,7 @@ export function probeOptionsOf(
     layout: LAYOUTS[run.layout],
     runId,
     cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
+    tls: store.endpoint.startsWith("https://"),
     requestTimeoutMs: store.requestTimeoutMs,
     // Only where the store is known to answer so: RGW and MinIO answer 404 for a missing key when denied.
     ...(store.provider === "aws" || isAwsEndpoint(store.endpoint) ? { missingKeyDecides: true } : {}),
