@@ -34,7 +34,7 @@ const ABORT = OPERATIONS["abort-multipart"].action;
 export type MissingKeyAnswers = "aws" | "rgw";
 
 /** The actions beyond the operations' that a versioned bucket's requests need (none of them in the reference policies). */
-export type VersionAction =
+type VersionAction =
   | "s3:DeleteObjectVersion"
   | "s3:ListBucketVersions"
   | "s3:GetBucketVersioning"

@@ -91,7 +91,7 @@ export const CAUSE_NAMES = Object.keys(CAUSE_ROWS) as Cause[];
 type RemedyPlace = "identity-policy" | "bucket-policy" | "secret" | "store-setting" | "flag" | "machine" | "none";
 
 /** The IAM actions a remedy names: the operations', and those a versioned or encrypted bucket needs. */
-export type RemedyAction = IamAction | "s3:DeleteObjectVersion" | "kms:GenerateDataKey" | "kms:Decrypt";
+type RemedyAction = IamAction | "s3:DeleteObjectVersion" | "kms:GenerateDataKey" | "kms:Decrypt";
 
 export interface Remedy {
   where: RemedyPlace;

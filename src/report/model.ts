@@ -142,11 +142,11 @@ export interface Report {
 
 /** A leftover with its fix in words, where its cause is known. */
 type ReportLeftover = CleanupReport["leftovers"][number] & { hint?: string };
-export type ReportCleanup = Omit<CleanupReport, "leftovers"> & { leftovers: ReportLeftover[] };
+type ReportCleanup = Omit<CleanupReport, "leftovers"> & { leftovers: ReportLeftover[] };
 
 /** A finding about KFP on this bucket (versions kept, default retention, SSE-KMS), with its fix in words. */
 type BucketFinding = Finding & { hint?: string };
-export type ReportBucket = Omit<BucketFacts, "versionsRemovable"> & { versionsRemovable: boolean | null; findings: BucketFinding[] };
+type ReportBucket = Omit<BucketFacts, "versionsRemovable"> & { versionsRemovable: boolean | null; findings: BucketFinding[] };
 
 function withHint<F extends { cause?: Cause; remedy?: Remedy }>(finding: F, context: HintContext): F & { hint?: string } {
   const hint = finding.cause && finding.remedy ? findingHint({ cause: finding.cause, remedy: finding.remedy }, context) : undefined;

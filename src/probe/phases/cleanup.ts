@@ -138,7 +138,7 @@ export async function removeOne(
   return failures;
 }
 
-export function leftoverOf(entry: CreatedObject, reason: string, bucket = ""): Leftover {
+function leftoverOf(entry: CreatedObject, reason: string, bucket = ""): Leftover {
   return {
     key: entry.key,
     ...(entry.versionId ? { versionId: entry.versionId } : {}),
@@ -345,7 +345,8 @@ function verificationOf(work: Removal, namespaces: Namespace[], leftovers: Lefto
   return {
     namespaces,
     leftovers,
-    send,
+    // The listings are the truth the leftovers rest on: one whose answer was lost is sent again.
+    send: retrying(send),
     limit,
     ledger,
     remove: (entry) => removeOne(entry, send, signal, () => undefined, true),
