@@ -46,7 +46,6 @@ interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
   Code?: unknown;
-  message?: unknown;
   $metadata?: { httpStatusCode?: unknown };
   $response?: { headers?: Record<string, string | undefined> };
   cause?: unknown;
