@@ -68,33 +68,45 @@ export type Send = <R extends ResponseFacts>(send: (signal: AbortSignal) => Prom
 
 const allowed = (facts: ResponseFacts) => classify(facts, "write").outcome === "allowed";
 
+/** Told that an upload turned out completed (by the cleanup, or in flight): its object, of this version, is what is left to remove. */
+type Completed = (versionId: string | undefined) => void;
+
 /** Removes a key if it is there, by the version HeadObject names (a plain delete on a versioned bucket would leave a marker). */
-async function removeIfThere(port: S3Port, key: string, send: Send): Promise<ResponseFacts> {
+async function removeIfThere(port: S3Port, key: string, send: Send, completed: Completed): Promise<ResponseFacts> {
   const head = await send((s) => port.headObject(key, s));
   if (head.status === 404) return head;
   const versionId = "versionId" in head ? head.versionId : undefined;
+  completed(versionId);
   return send((s) => port.deleteObject(key, versionId, s));
 }
 
 /**
  * Ends an upload the probe left open. Aborting needs s3:AbortMultipartUpload, which the reference
  * policies do not grant; then the upload is finished with a one-byte part (s3:PutObject) and the
- * object deleted. An upload that is gone may have completed in flight: its object is removed too.
+ * object deleted. An upload that is gone may have completed in flight (a 404 to the part, or to
+ * the SDK's retry of a complete that acted): its object is removed too.
  */
-async function closeUpload(port: S3Port, key: string, uploadId: string, send: Send): Promise<ResponseFacts> {
+async function closeUpload(port: S3Port, key: string, uploadId: string, send: Send, completed: Completed): Promise<ResponseFacts> {
   const abort = await send((s) => port.abortMultipartUpload(key, uploadId, s));
   if (allowed(abort)) return abort;
-  if (abort.status === 404) return removeIfThere(port, key, send);
+  if (abort.status === 404) return removeIfThere(port, key, send, completed);
   const part = await send((s) => port.uploadPart(key, uploadId, 1, new Uint8Array(1), s));
-  if (part.status === 404) return removeIfThere(port, key, send);
+  if (part.status === 404) return removeIfThere(port, key, send, completed);
   if (!("etag" in part) || !part.etag) return abort;
   const etag = part.etag;
-  const completed = await send((s) => port.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag }], s));
-  if (!allowed(completed)) return abort;
-  // Completed by us just now: the object is there, no need to look it up.
-  const versionId = "versionId" in completed ? completed.versionId : undefined;
-  const removed = await send((s) => port.deleteObject(key, undefined, s));
-  return versionId && allowed(removed) ? send((s) => port.deleteObject(key, versionId, s)) : removed;
+  const done = await send((s) => port.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag }], s));
+  if (done.status === 404) return removeIfThere(port, key, send, completed);
+  if (!allowed(done)) return abort;
+  // Completed by us just now: the object is there, no need to look it up; on a versioned bucket it is removed by its version.
+  const versionId = "versionId" in done ? done.versionId : undefined;
+  completed(versionId);
+  return send((s) => port.deleteObject(key, versionId, s));
+}
+
+/** An upload that turned out completed is its object now (of this version): reported, and removed by the next cleaner, as one. */
+function becomeObject(entry: CreatedObject, versionId: string | undefined): void {
+  delete entry.uploadId;
+  if (versionId) entry.versionId = versionId;
 }
 
 /** A version's removal refused: by object lock where the store says so, else for want of s3:DeleteObjectVersion. */
@@ -127,12 +139,12 @@ export async function removeOne(
       if (versioned && "versionId" in head && head.versionId) entry.versionId ??= head.versionId;
     }
     const answer = uploadId
-      ? await closeUpload(cleaner.port, entry.key, uploadId, send)
+      ? await closeUpload(cleaner.port, entry.key, uploadId, send, (versionId) => becomeObject(entry, versionId))
       : await send((s) => cleaner.port.deleteObject(entry.key, entry.versionId, s));
     const { outcome, reason } = classify(answer, "write");
     if (outcome === "allowed" || answer.status === 404) return [];
-    if (outcome === "denied" && entry.versionId && !uploadId) entry.refusal = refusalOf(answer);
-    const request = uploadId ? "AbortMultipartUpload" : entry.versionId ? `DeleteObject of version ${entry.versionId}` : "DeleteObject";
+    if (outcome === "denied" && entry.versionId && !entry.uploadId) entry.refusal = refusalOf(answer);
+    const request = entry.uploadId ? "AbortMultipartUpload" : entry.versionId ? `DeleteObject of version ${entry.versionId}` : "DeleteObject";
     failures.push(outcome === "denied" ? `${request} denied to ${cleaner.identity}` : `${cleaner.identity}: ${reason ?? `${request} failed`}`);
   }
   return failures;
@@ -164,13 +176,15 @@ interface Listing {
 }
 
 const LISTING_TRIES = 3;
+/** The version listings are the leftovers' last word (each of them the SDK's 3 attempts): tried longer. */
+const VERSION_LISTING_TRIES = 6;
 
 /** A listing whose answer was lost or broken (reset, truncated body, 5xx) is sent again: cleanup's truth rests on it. */
-function retrying(send: Send): Send {
+function retrying(send: Send, tries = LISTING_TRIES): Send {
   const failed = (answer: ResponseFacts) => !answer.aborted && classify(answer, "bucket").outcome === "error";
   return async (request) => {
     let answer = await send(request);
-    for (let i = 1; i < LISTING_TRIES && failed(answer); i++) answer = await send(request);
+    for (let i = 1; i < tries && failed(answer); i++) answer = await send(request);
     return answer;
   };
 }
@@ -346,7 +360,7 @@ function verificationOf(work: Removal, namespaces: Namespace[], leftovers: Lefto
     namespaces,
     leftovers,
     // The listings are the truth the leftovers rest on: one whose answer was lost is sent again.
-    send: retrying(send),
+    send: retrying(send, VERSION_LISTING_TRIES),
     limit,
     ledger,
     remove: (entry) => removeOne(entry, send, signal, () => undefined, true),

@@ -83,7 +83,9 @@ async function verifyNamespace(ns: VersionedNamespace, known: Map<string, Leftov
     ),
   );
   if (known.size === 0 && failed.size === 0) return [];
-  const after = (await listVersions(first.lister, ns.keyPrefix, work.send)) ?? first.versions;
+  // A listing after the removals that cannot be had leaves the namespace unverified: the first is no longer the truth.
+  const after = await listVersions(first.lister, ns.keyPrefix, work.send);
+  if (!after) return undefined;
   return after.map((version) => {
     const id = idOf(version.key, version.versionId === "null" ? undefined : version.versionId);
     const entry = entryOf(version, ns, work.identityOf);
