@@ -42,10 +42,22 @@ export function readLocalS3Settings(envFile: string): LocalS3Settings {
   };
 }
 
+/** A bucket with versioning on (issue 22): the identities' own policies there, with `extraPolicy`'s statements where given. */
+export interface VersionedBucket {
+  name: string;
+  /** Statements added to every identity's policy on this bucket (s3:DeleteObjectVersion on the probe's namespaces). */
+  extraPolicy?: string;
+  /** A lifecycle rule that expires noncurrent versions after this many days. */
+  noncurrentDays?: number;
+  /** Object lock with a default retention (the bucket is created with ObjectLockEnabledForBucket). */
+  objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
+}
+
 interface LocalFixture {
   identities: LocalIdentity[];
   /** A second bucket whose bucket policy lets anyone read artifacts/*. */
   publicBucket: { name: string; policy: string };
+  versionedBuckets: VersionedBucket[];
 }
 
 function loadFixture(projectRoot: string): LocalFixture {
@@ -61,13 +73,21 @@ export function publicBucketOf(projectRoot: string): { name: string; policy: str
   return { name, policy: readFileSync(join(projectRoot, policy), "utf8").replaceAll("<BUCKET_NAME>", name) };
 }
 
-export function policyDocument(identity: LocalIdentity, bucket: string, projectRoot: string): string {
+export function versionedBucketsOf(projectRoot: string): VersionedBucket[] {
+  return loadFixture(projectRoot).versionedBuckets;
+}
+
+export function policyDocument(identity: LocalIdentity, bucket: string, projectRoot: string, extraPolicy?: string): string {
   const path = identity.policy.startsWith("reference:")
     ? join(projectRoot, "fixtures", "reference-policies", `${identity.policy.slice("reference:".length)}.json`)
     : join(projectRoot, identity.policy);
-  return readFileSync(path, "utf8")
-    .replaceAll("<BUCKET_NAME>", bucket)
-    .replaceAll("<PROFILE_NAME>", identity.profile ?? "");
+  const fill = (text: string) => text.replaceAll("<BUCKET_NAME>", bucket).replaceAll("<PROFILE_NAME>", identity.profile ?? "");
+  const text = fill(readFileSync(path, "utf8"));
+  if (!extraPolicy) return text;
+  type Document = { Version: string; Statement: unknown[] };
+  const own = JSON.parse(text) as Document;
+  const extra = JSON.parse(fill(readFileSync(join(projectRoot, extraPolicy), "utf8"))) as Document;
+  return JSON.stringify({ ...own, Statement: [...own.Statement, ...extra.Statement] });
 }
 
 /** Objects a running KFP install has, written by the bucket owner: reads are decided on these. */

@@ -33,6 +33,12 @@ const METHODS: { [M in Method]: M } = {
   completeMultipartUpload: "completeMultipartUpload",
   abortMultipartUpload: "abortMultipartUpload",
   listMultipartUploads: "listMultipartUploads",
+  listObjectVersions: "listObjectVersions",
+  getBucketVersioning: "getBucketVersioning",
+  getObjectLockConfiguration: "getObjectLockConfiguration",
+  getBucketEncryption: "getBucketEncryption",
+  getBucketLifecycle: "getBucketLifecycle",
+  getBucketPolicy: "getBucketPolicy",
 };
 
 export class WaveClock {

@@ -60,6 +60,26 @@ const CAUSE_ROWS = {
   "store-failure": { verdicts: ["error"], remedy: { where: "store-setting", change: "check", settings: ["--request-timeout"] } },
   interrupted: { verdicts: ["error", "not-run"], remedy: { where: "flag", change: "rerun", settings: ["--timeout"] } },
   "unexpected-answer": { verdicts: ["error"], remedy: { where: "none", change: "check", settings: ["--output json"] } },
+  // What KFP meets on this bucket (issue 22): a write or read refused beyond the identity's S3 grant
+  "kms-denied": { verdicts: ["missing"], remedy: { where: "identity-policy", change: "grant" } },
+  "bucket-policy-condition": { verdicts: ["missing"], remedy: { where: "bucket-policy", change: "check" } },
+  // The bucket's settings (findings of the bucket, not of a check)
+  "versions-kept": {
+    verdicts: [],
+    remedy: { where: "store-setting", change: "set", settings: ["lifecycle rule NoncurrentVersionExpiration", "s3:PutLifecycleConfiguration"] },
+  },
+  "default-retention": { verdicts: [], remedy: { where: "store-setting", change: "check", settings: ["object lock default retention"] } },
+  "kms-encryption": { verdicts: [], remedy: { where: "identity-policy", change: "grant" } },
+  // What the probe could not remove (leftovers)
+  "delete-version-denied": {
+    verdicts: [],
+    remedy: {
+      where: "identity-policy",
+      change: "grant",
+      settings: ["lifecycle rule NoncurrentVersionExpiration", "lifecycle rule ExpiredObjectDeleteMarker"],
+    },
+  },
+  "object-lock-retention": { verdicts: [], remedy: { where: "store-setting", change: "check", settings: ["object lock retention"] } },
 } as const satisfies Record<string, CauseRow>;
 
 export type Cause = keyof typeof CAUSE_ROWS;
@@ -70,20 +90,23 @@ export const CAUSE_NAMES = Object.keys(CAUSE_ROWS) as Cause[];
 /** Where the change belongs. */
 type RemedyPlace = "identity-policy" | "bucket-policy" | "secret" | "store-setting" | "flag" | "machine" | "none";
 
+/** The IAM actions a remedy names: the operations', and those a versioned or encrypted bucket needs. */
+type RemedyAction = IamAction | "s3:DeleteObjectVersion" | "kms:GenerateDataKey" | "kms:Decrypt";
+
 export interface Remedy {
   where: RemedyPlace;
   /** grant or remove IAM actions; restrict a grant with a condition; set or check a setting; rerun. */
   change: "grant" | "remove" | "restrict" | "set" | "check" | "rerun";
   /** IAM actions to grant or remove. */
-  actions?: IamAction[];
+  actions?: RemedyAction[];
   /** The resource ARN the actions apply to. */
   resource?: string;
   /** Flags, variables or settings to change (--region, AWS_SECRET_ACCESS_KEY, ...). */
   settings?: string[];
   /** The value to set, where the probe knows it (the bucket's region). */
   value?: string;
-  /** The condition that restricts a grant (s3:prefix on ListBucket). */
-  condition?: { operator: "StringLike"; key: "s3:prefix"; values: string[] };
+  /** The condition that restricts a grant (s3:prefix on ListBucket), or the bucket policy's that refuses (aws:SecureTransport). */
+  condition?: { operator: string; key: string; values: string[] };
   /** The policy statements that grant what is to be removed or restricted, where the policies are in hand (check-policy). */
   statements?: PolicyGrant[];
 }
@@ -135,6 +158,8 @@ function remedyFor(cause: Cause, parts: RemedyParts = {}): Remedy {
 }
 
 const findingOf = (cause: Cause, parts?: RemedyParts): Finding => ({ cause, remedy: remedyFor(cause, parts) });
+/** A finding beyond the checks' (the bucket's settings, a leftover), with what it adds to its cause's remedy. */
+export const findingWith = findingOf;
 
 /** The operation's IAM resource: the bucket for bucket requests and listings, else the objects under the prefix. */
 function resourceOf(check: PlannedCheck, bucket: string): string {
@@ -188,6 +213,8 @@ export interface FindingInput {
   bucketRegion?: string;
   /** The policy statements that allow it (check-policy). */
   grants?: PolicyGrant[];
+  /** The bucket policy's condition that refused the request (knownCause bucket-policy-condition). */
+  condition?: Remedy["condition"];
 }
 
 function leakFinding(input: FindingInput, bucket: string): Finding {
@@ -209,12 +236,26 @@ function undecidedFinding(input: FindingInput): Finding {
   return findingOf(OPERATIONS[input.check.operation].action === OPERATIONS.get.action ? "no-object-to-read" : "undecided-answer");
 }
 
+/** A write or read refused beyond the identity's S3 grant: by KMS (the key's policy or grant), or by a Deny of the bucket policy. */
+function refusedFinding(input: FindingInput, bucket: string): Finding | undefined {
+  if (input.knownCause === "kms-denied")
+    return findingOf("kms-denied", { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resource: "the bucket's KMS key" });
+  if (input.knownCause !== "bucket-policy-condition") return undefined;
+  return findingOf("bucket-policy-condition", {
+    resource: resourceOf(input.check, bucket),
+    ...(input.condition ? { condition: input.condition } : {}),
+  });
+}
+
 /** The cause and remedy of a verdict that is not ok; undefined for ok. */
 export function findingFor(input: FindingInput, verdict: Verdict, bucket: string): Finding | undefined {
   const { check } = input;
   switch (verdict) {
     case "missing":
-      return grantFinding(check, input.knownCause === "delete-needs-read" ? "delete-needs-read" : "missing-action", bucket);
+      return (
+        refusedFinding(input, bucket) ??
+        grantFinding(check, input.knownCause === "delete-needs-read" ? "delete-needs-read" : "missing-action", bucket)
+      );
     case "degraded":
       return grantFinding(check, "recommended-action", bucket);
     case "leak":

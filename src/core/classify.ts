@@ -20,6 +20,8 @@ export interface ResponseFacts {
   serverDate?: string;
   /** No request was sent: the identity's credential chain gave no keys (STS refused or was not reached). */
   credentialFailure?: CredentialFailure;
+  /** What refused the request beyond the identity's policy, where the answer says so: object lock, or KMS (a denied key). */
+  refusedBy?: "object-lock" | "kms";
 }
 
 export type Outcome = "allowed" | "denied" | "ambiguous" | "error";

@@ -36,6 +36,8 @@ export interface Observation {
   bucketRegion?: string;
   /** A cause the engine knows beyond the answer (a gocloud delete, why a check was not run). */
   cause?: Cause;
+  /** The bucket policy's Deny condition that refused it, where the engine found one (cause bucket-policy-condition). */
+  condition?: Remedy["condition"];
   /** How long the deciding request took. */
   durationMs?: number;
   /** The policy statements that allow it, where the policies are in hand (check-policy). */
@@ -88,6 +90,7 @@ export function findingOf(check: PlannedCheck, observation: Observation, verdict
     ...(observation.errorKind ? { errorKind: observation.errorKind } : {}),
     ...(observation.bucketRegion ? { bucketRegion: observation.bucketRegion } : {}),
     ...(observation.grants?.length ? { grants: observation.grants } : {}),
+    ...(observation.condition ? { condition: observation.condition } : {}),
   };
   return findingFor(input, verdict, bucket);
 }

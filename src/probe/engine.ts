@@ -7,6 +7,7 @@
 //   exception) → collect.
 // The engine only composes them; each phase is a module in ./phases/.
 
+import { type BucketFacts, isVersioned } from "../core/bucket-facts.js";
 import { markMangled, markPublic } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { runNamespace, unownedProfileName } from "../core/layout.js";
@@ -15,6 +16,7 @@ import { type IdentityPlan, planFor, type RunContext } from "../core/plan.js";
 import { assess, type CheckResult, type Observation } from "../core/verdict.js";
 import { Ledger } from "./ledger.js";
 import { checkBucket } from "./phases/bucket.js";
+import { learnBucket } from "./phases/bucket-facts.js";
 import { checkPrefix } from "./phases/check-prefix.js";
 import { type CleanupReport, type Namespace, removeCreated } from "./phases/cleanup.js";
 import { discover } from "./phases/discover.js";
@@ -37,6 +39,8 @@ export interface ProbeRun {
   discovery?: DiscoveryReport;
   /** With policies in hand: the witnesses' cells, and what the evaluator could not read per identity. */
   proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]>; enforcementSample: string[] };
+  /** What the run learned of the bucket before it wrote more than one object (absent for runs made without the engine). */
+  bucket?: BucketFacts;
 }
 
 /** What each identity is tried for, given every profile the run knows. */
@@ -124,6 +128,8 @@ function namespacesOf(state: RunState): Namespace[] {
 async function phases(state: RunState): Promise<DiscoveryReport> {
   const { identities } = state;
   const preflights = await Promise.all(identities.map((identity) => preflight(state, identity)));
+  // The bucket is known beside discovery, before anything more is written.
+  const learning = state.reachable.size > 0 && !state.options.signal.aborted ? learnBucket(state) : undefined;
   const discovery = await discover(state);
   const plans = planRun(identities, state.options, discovery);
   state.witnessChecks = planWitnesses(state, plans, knownProfiles(identities, discovery));
@@ -131,6 +137,8 @@ async function phases(state: RunState): Promise<DiscoveryReport> {
   settleWitnessCells(plans, state.witnessChecks);
   state.setPlans(plans);
   for (const [i, identity] of identities.entries()) recordPreflight(state, identity, preflights[i] as Observation);
+  if (learning !== undefined) state.bucketFacts = await learning;
+  state.options.onBucketKnown?.(state.bucketFacts);
   const preparing = [findRealObjects(state), plantSeeds(state)];
   await settled([...preparing, check(state)]);
   return discovery;
@@ -143,8 +151,17 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
   try {
     discovery = await phases(state);
   } finally {
-    cleanup = await removeCreated({ ledger, options, namespaces: namespacesOf(state) });
+    // A version the ledger holds shows the bucket keeps them, whatever its settings could be read to say.
+    const versioned = isVersioned(state.bucketFacts) || ledger.pending().some((entry) => entry.versionId !== undefined);
+    cleanup = await removeCreated({ ledger, options: { ...options, versioned }, namespaces: namespacesOf(state) });
   }
   const results = collect(state);
-  return { plans: state.proberPlans(), results, cleanup, discovery, ...(options.policies ? { proof: proofOf(state, results) } : {}) };
+  return {
+    plans: state.proberPlans(),
+    results,
+    cleanup,
+    discovery,
+    bucket: state.bucketFacts,
+    ...(options.policies ? { proof: proofOf(state, results) } : {}),
+  };
 }

@@ -2,6 +2,7 @@
 // can remove exactly those and report truthfully what it could not. A write is pending until its
 // answer: created (2xx, or 412 on a retried conditional PUT: an earlier attempt of ours wrote the
 // key), not created (any other 4xx), or unknown (no answer, a reset, a timeout, a 5xx).
+import type { Cause, Remedy } from "../core/cause.js";
 import type { ResponseFacts } from "../core/classify.js";
 import type { S3Port } from "./port.js";
 
@@ -16,6 +17,8 @@ export interface CreatedObject {
   key: string;
   /** Set on versioned buckets: the version (or delete marker) the probe created. */
   versionId?: string;
+  /** The version is a delete marker one of the probe's deletes left. */
+  deleteMarker?: boolean;
   /** Set for a multipart upload not completed: it is removed by aborting it. */
   uploadId?: string;
   /** The identity whose keys created it. */
@@ -23,14 +26,21 @@ export interface CreatedObject {
   /** Who tries to remove it, in order: its creator first, then the prefix's owner and the backend. */
   cleaners: Cleaner[];
   state?: WriteState;
+  /** Why removing this version was refused, where the store said: no s3:DeleteObjectVersion, or object lock. */
+  refusal?: Extract<Cause, "delete-version-denied" | "object-lock-retention">;
 }
 
 export interface Leftover {
   key: string;
   versionId?: string;
+  /** The version is a delete marker (versioned bucket). */
+  deleteMarker?: boolean;
   uploadId?: string;
   identity: string;
   reason: string;
+  /** Why it could not be removed, as data, where the store said: a version whose removal was denied, or object lock. */
+  cause?: Cause;
+  remedy?: Remedy;
 }
 
 /** 2xx, or 412 on a conditional PUT of a run-scoped key: the key is there, and it is ours. */

@@ -1,7 +1,10 @@
 // The requests the probe makes, as the engine sees them: every answer, success or failure, comes
 // back as plain facts. src/s3/ implements this on the AWS SDK. Fields beyond the facts are set
 // on success only.
+import type { EncryptionSetting, LifecycleSetting, ObjectLockSetting, Versioning } from "../core/bucket-facts.js";
 import type { ResponseFacts } from "../core/classify.js";
+
+export type { EncryptionSetting, LifecycleSetting, ObjectLockSetting, Versioning };
 
 export interface ListResult extends ResponseFacts {
   keys?: string[];
@@ -22,6 +25,8 @@ export interface WriteResult extends ResponseFacts {
   versionId?: string;
   /** DeleteObject left a delete marker (versioned bucket). */
   deleteMarker?: boolean;
+  /** PutObject: the encryption the store gave the object, where it names it. */
+  encryption?: EncryptionSetting;
 }
 export interface ReadResult extends ResponseFacts {
   body?: Uint8Array;
@@ -33,6 +38,28 @@ export interface BucketResult extends ResponseFacts {
 export interface HeadResult extends ResponseFacts {
   /** The current version's id, on a versioned bucket ("null" is no version and is left out). */
   versionId?: string;
+  /** Object lock on this version (a bucket's default retention shows here): its mode and until when. */
+  lock?: { mode: string; retainUntil?: string };
+  /** The object's server-side encryption (AES256, aws:kms, aws:kms:dsse) and KMS key, where the store names them. */
+  encryption?: { algorithm: string; kmsKeyId?: string };
+}
+/** One version or delete marker, as ListObjectVersions names it ("null" ids are kept: they name the one unversioned entry). */
+export interface ObjectVersion {
+  key: string;
+  versionId: string;
+  deleteMarker: boolean;
+  isLatest: boolean;
+}
+export interface VersionsResult extends ResponseFacts {
+  versions?: ObjectVersion[];
+  /** Set when the listing has more pages. */
+  next?: { keyMarker: string; versionIdMarker?: string };
+}
+/** A bucket setting read by its owner's request (GetBucketVersioning, ...): `setting` on success, `none` where the bucket has none. */
+export interface SettingResult<T> extends ResponseFacts {
+  setting?: T;
+  /** The store answered that the bucket has no such setting (404 NoSuch…, or an empty answer). */
+  none?: boolean;
 }
 export interface UploadsResult extends ResponseFacts {
   uploads?: { key: string; uploadId: string }[];
@@ -66,4 +93,16 @@ export interface S3Port {
   abortMultipartUpload(key: string, uploadId: string, signal: AbortSignal): Promise<ResponseFacts>;
   /** Open multipart uploads under a prefix (needs s3:ListBucketMultipartUploads; first page of 1,000). */
   listMultipartUploads(prefix: string, signal: AbortSignal): Promise<UploadsResult>;
+  /** Versions and delete markers under a prefix (s3:ListBucketVersions), a page of 1,000 from the marker. */
+  listObjectVersions(prefix: string, signal: AbortSignal, from?: VersionsResult["next"]): Promise<VersionsResult>;
+  /** s3:GetBucketVersioning. */
+  getBucketVersioning(signal: AbortSignal): Promise<SettingResult<Versioning>>;
+  /** s3:GetBucketObjectLockConfiguration. */
+  getObjectLockConfiguration(signal: AbortSignal): Promise<SettingResult<ObjectLockSetting>>;
+  /** s3:GetEncryptionConfiguration. */
+  getBucketEncryption(signal: AbortSignal): Promise<SettingResult<EncryptionSetting>>;
+  /** s3:GetLifecycleConfiguration. */
+  getBucketLifecycle(signal: AbortSignal): Promise<SettingResult<LifecycleSetting>>;
+  /** s3:GetBucketPolicy: the policy's text. */
+  getBucketPolicy(signal: AbortSignal): Promise<SettingResult<string>>;
 }

@@ -3,9 +3,10 @@
 // objects. Phases read and add to it through the methods here; nothing else is shared.
 import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
+import { type BucketFacts, UNREAD_FACTS, unmetPutCondition } from "../core/bucket-facts.js";
 import { classify, type RequestSubject, type ResponseFacts } from "../core/classify.js";
 import { type KeyLayout, PROBE_NAMESPACE, profilePrefixes } from "../core/layout.js";
-import type { Operation } from "../core/operations.js";
+import { OPERATIONS, type Operation } from "../core/operations.js";
 import type { IdentityPlan, MatrixMode, PlannedCheck, Role, Target } from "../core/plan.js";
 import type { PolicySubject } from "../core/policy/exact-questions.js";
 import { inShard, type Shard } from "../core/shard.js";
@@ -63,6 +64,10 @@ export interface ProbeOptions {
    * it may read and 403 where it may not, so such a read decides without an object (AWS S3).
    */
   missingKeyDecides?: boolean;
+  /** The endpoint is https:// (a bucket policy's aws:SecureTransport Deny refuses KFP only over plain HTTP). */
+  tls?: boolean;
+  /** Told what the run learned of the bucket, before the checks write anything more (the CLI warns of versions it cannot remove). */
+  onBucketKnown?: (facts: BucketFacts) => void;
 }
 
 /** An object planted in a prefix the prober must not reach, by someone who may write there. */
@@ -123,6 +128,8 @@ function canaryBody(runId: string, what: string): Uint8Array {
 
 function observationOf(label: string, key: string | undefined, result: ResponseFacts, subject: RequestSubject): Observation {
   const { outcome, errorKind, reason } = classify(result, subject);
+  // Refused by KMS, not by the identity's S3 grant: the bucket encrypts with SSE-KMS.
+  const kms = outcome === "denied" && result.refusedBy === "kms" ? { cause: "kms-denied" as const } : {};
   const evidence: Evidence = {
     request: label,
     ...(key ? { key } : {}),
@@ -134,6 +141,7 @@ function observationOf(label: string, key: string | undefined, result: ResponseF
     ...(errorKind ? { errorKind } : {}),
     ...(reason ? { reason } : {}),
     ...(result.bucketRegion ? { bucketRegion: result.bucketRegion } : {}),
+    ...kms,
     evidence: [evidence],
   };
 }
@@ -168,6 +176,8 @@ export class RunState {
   enforcementSample: string[] = [];
   /** By key: the markers of deeper namespaces (witnesses'), written once each before anything in them. */
   readonly deeperMarkers = new Map<string, Promise<boolean>>();
+  /** What the run learned of the bucket before it wrote more than one object (phases/bucket-facts.ts). */
+  bucketFacts: BucketFacts = UNREAD_FACTS;
   private missingKeyAnswer: Promise<boolean> | undefined;
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
@@ -243,7 +253,8 @@ export class RunState {
   decide(check: PlannedCheck, observation: Observation): void {
     // What the anonymous caller may do, anyone may: the bucket's policy or ACL grants it.
     const anonymous = this.anonymousNames.has(check.identity);
-    const observed = anonymous && observation.outcome === "allowed" ? { ...observation, cause: "public-access" as const } : observation;
+    const observed =
+      anonymous && observation.outcome === "allowed" ? { ...observation, cause: "public-access" as const } : this.refusedWhy(check, observation);
     const result = assess(check, observed, { strict: this.options.strict, bucket: this.options.bucket });
     // As expected: each request's status and error name, and the key of the one that decided.
     this.decided.set(
@@ -251,6 +262,19 @@ export class RunState {
       result.verdict === "ok" ? { ...result, observation: { ...observed, evidence: compactEvidence(observed.evidence) } } : result,
     );
     this.options.onCheckDone?.(this.decided.size, this.total);
+  }
+
+  /**
+   * A write denied by a Deny of the bucket's policy (as read) on a condition KFP's client does not
+   * meet names the condition (cause bucket-policy-condition); a KMS refusal is the request's own
+   * (observationOf). Other observations are as they came.
+   */
+  private refusedWhy(check: PlannedCheck, observation: Observation): Observation {
+    if (observation.outcome !== "denied" || observation.cause || OPERATIONS[check.operation].action !== OPERATIONS.put.action) return observation;
+    const policy = this.bucketFacts.policy.status === "read" ? this.bucketFacts.policy.value : undefined;
+    const key = observation.evidence.at(-1)?.key;
+    const condition = key && unmetPutCondition(policy, this.options.bucket, key, this.options.tls === true);
+    return condition ? { ...observation, cause: "bucket-policy-condition", condition } : observation;
   }
 
   /** Identities that sign their requests and answered the preflight, the backend first. */
@@ -354,6 +378,7 @@ export class RunState {
       this.ledger.record({
         key,
         versionId: del.result.versionId,
+        deleteMarker: true,
         identity: deleter.name,
         cleaners: this.cleanersFor(deleter, target),
         state: "created",

@@ -8,6 +8,8 @@ import { PROBE_NAMESPACE, profileAreaRoots } from "../core/layout.js";
 import { deeperNamespaceOf, namespacesUnder, probeRunOf, runStartedAt } from "../core/sweep-rules.js";
 import type { Cleaner, CreatedObject } from "./ledger.js";
 import { firstUploadLister, listPages, listUploads, removeOne, type Send } from "./phases/cleanup.js";
+import { listVersions } from "./phases/versions.js";
+import type { ObjectVersion } from "./port.js";
 import { bounded } from "./run-state.js";
 
 export interface SweepOptions {
@@ -26,10 +28,13 @@ const DEFAULT_SWEEP_CONCURRENCY = 32;
 interface SweptRun {
   runId: string;
   startedAt: string;
+  /** Current objects, where the versions could not be listed (on an unversioned bucket, every object). */
   keys: string[];
+  /** Where ListObjectVersions was allowed: every version and delete marker (a "null" version is among the keys). */
+  versions: { key: string; versionId: string; deleteMarker: boolean }[];
   uploads: { key: string; uploadId: string }[];
   /** With delete: what could not be removed, with why. */
-  notRemoved: { key: string; uploadId?: string; reason: string }[];
+  notRemoved: { key: string; versionId?: string; uploadId?: string; reason: string }[];
 }
 
 export interface SweepReport {
@@ -39,6 +44,8 @@ export interface SweepReport {
   runs: SweptRun[];
   /** Prefixes whose open uploads could not be listed (s3:ListBucketMultipartUploads). */
   uploadsNotListed: number;
+  /** Namespaces whose versions could not be listed (s3:ListBucketVersions): on a versioned bucket, what their deletes leave is not seen. */
+  versionsNotListed: number;
 }
 
 /** The first identity that may list the bucket's roots, and the probe namespaces under them. */
@@ -56,14 +63,15 @@ async function findNamespaces(cleaners: Cleaner[], layout: KeyLayout, send: Send
 
 function runOf(runs: Map<string, SweptRun>, runId: string): SweptRun {
   const started = runStartedAt(runId)?.toISOString() ?? "";
-  const run = runs.get(runId) ?? { runId, startedAt: started, keys: [], uploads: [], notRemoved: [] };
+  const run = runs.get(runId) ?? { runId, startedAt: started, keys: [], versions: [], uploads: [], notRemoved: [] };
   runs.set(runId, run);
   return run;
 }
 
-/** What one namespace holds: its keys, and its open uploads (undefined where they could not be listed). */
+/** What one namespace holds: its keys, its versions and its open uploads (undefined where they could not be listed). */
 interface NamespaceListing {
   keys: string[];
+  versions: ObjectVersion[] | undefined;
   uploads: { key: string; uploadId: string }[] | undefined;
 }
 
@@ -73,35 +81,45 @@ async function collect(
   namespaces: string[],
   options: SweepOptions,
   send: Send,
-): Promise<{ runs: SweptRun[]; uploadsNotListed: number; namespaces: number }> {
+): Promise<{ runs: SweptRun[]; uploadsNotListed: number; versionsNotListed: number; namespaces: number }> {
   // Who may list open uploads is asked once, on the first namespace: few keys may, and every other is
   // asked in vain. The namespaces' keys are listed meanwhile; only their uploads wait for the answer.
   const first = namespaces[0];
   const search = first ? firstUploadLister([lister, ...cleaners.filter((c) => c !== lister)], first, send) : Promise.resolve(undefined);
   const limit = pLimit(options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY);
   const listOne = async (ns: string): Promise<NamespaceListing> => {
-    const [listing, uploads] = await Promise.all([
+    const [listing, versions, uploads] = await Promise.all([
       listPages(lister, ns, send),
+      listVersions(lister, ns, send),
       search.then((found) => (!found ? undefined : ns === first ? found.uploads : listUploads([found.lister], ns, send))),
     ]);
-    return { keys: listing?.keys ?? [], uploads };
+    return { keys: listing?.keys ?? [], versions, uploads };
   };
   const listings = await Promise.all(namespaces.map((ns) => limit(() => listOne(ns))));
-  // A run's namespaces deeper than one folder (its witnesses') are named by markers in these.
-  const deeper = [...new Set(listings.flatMap((l) => l.keys.flatMap((key) => deeperNamespaceOf(key) ?? [])))];
+  // A run's namespaces deeper than one folder (its witnesses') are named by markers in these (a marker hidden by a delete marker too).
+  const named = (l: NamespaceListing) => [...l.keys, ...(l.versions ?? []).filter((v) => !v.deleteMarker).map((v) => v.key)];
+  const deeper = [...new Set(listings.flatMap((l) => named(l).flatMap((key) => deeperNamespaceOf(key) ?? [])))];
   const deeperListings = await Promise.all(deeper.map((ns) => limit(() => listOne(ns))));
   return { ...runsIn([...listings, ...deeperListings], options), namespaces: namespaces.length + deeper.length };
 }
 
 /** The listings, in the namespaces' order, as the runs old enough to sweep. */
-function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: SweptRun[]; uploadsNotListed: number } {
+function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: SweptRun[]; uploadsNotListed: number; versionsNotListed: number } {
   const runs = new Map<string, SweptRun>();
   const old = (runId: string | undefined): runId is string =>
     runId !== undefined && (runStartedAt(runId)?.getTime() ?? Infinity) < options.startedBefore.getTime();
   for (const listing of listings) {
-    for (const key of listing.keys) {
+    // Where the versions were listed they are what there is (the current objects among them).
+    for (const key of listing.versions ? [] : listing.keys) {
       const runId = probeRunOf(key);
       if (old(runId)) runOf(runs, runId).keys.push(key);
+    }
+    for (const { key, versionId, deleteMarker } of listing.versions ?? []) {
+      const runId = probeRunOf(key);
+      // A "null" version id is no version (an unversioned bucket's object): a key, removed by a plain delete.
+      if (!old(runId)) continue;
+      if (versionId === "null" && !deleteMarker) runOf(runs, runId).keys.push(key);
+      else runOf(runs, runId).versions.push({ key, versionId, deleteMarker });
     }
     for (const upload of listing.uploads ?? []) {
       const runId = probeRunOf(upload.key);
@@ -109,7 +127,8 @@ function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: Sw
     }
   }
   const uploadsNotListed = listings.filter((listing) => listing.uploads === undefined).length;
-  return { runs: [...runs.values()].sort((a, b) => a.runId.localeCompare(b.runId)), uploadsNotListed };
+  const versionsNotListed = listings.filter((listing) => listing.versions === undefined).length;
+  return { runs: [...runs.values()].sort((a, b) => a.runId.localeCompare(b.runId)), uploadsNotListed, versionsNotListed };
 }
 
 /** Keys and uploads removed at most `limit` at once; what could not be, in their order. */
@@ -122,8 +141,10 @@ async function removeAll(run: SweptRun, entries: CreatedObject[], send: Send, si
   );
   for (const [i, entry] of entries.entries()) {
     const failed = failures[i] ?? [];
-    if (failed.length > 0)
-      run.notRemoved.push({ key: entry.key, ...(entry.uploadId ? { uploadId: entry.uploadId } : {}), reason: failed.join("; ") });
+    if (failed.length > 0) {
+      const id = entry.uploadId ? { uploadId: entry.uploadId } : entry.versionId ? { versionId: entry.versionId } : {};
+      run.notRemoved.push({ key: entry.key, ...id, reason: failed.join("; ") });
+    }
   }
 }
 
@@ -132,34 +153,40 @@ async function removeAll(run: SweptRun, entries: CreatedObject[], send: Send, si
  * else is gone, so that a sweep that could not remove everything finds the rest the next time.
  */
 async function remove(run: SweptRun, cleaners: Cleaner[], send: Send, signal: AbortSignal, limit: LimitFunction): Promise<void> {
-  const entry = (key: string, uploadId?: string): CreatedObject => ({
+  const entry = (key: string, id: { uploadId?: string; versionId?: string } = {}): CreatedObject => ({
     key,
-    ...(uploadId ? { uploadId } : {}),
+    ...id,
     identity: "",
     cleaners,
     state: "created",
   });
-  const markers = run.keys.filter((key) => deeperNamespaceOf(key) !== undefined);
-  const rest = [...run.keys.filter((key) => !markers.includes(key)).map((key) => entry(key)), ...run.uploads.map((u) => entry(u.key, u.uploadId))];
-  await removeAll(run, rest, send, signal, limit);
-  if (run.notRemoved.length === 0)
-    await removeAll(
-      run,
-      markers.map((key) => entry(key)),
-      send,
-      signal,
-      limit,
-    );
-  else for (const key of markers) run.notRemoved.push({ key, reason: "kept until what it names is removed" });
+  const all = [
+    ...run.keys.map((key) => entry(key)),
+    ...run.versions.map((v) => entry(v.key, { versionId: v.versionId })),
+    ...run.uploads.map((u) => entry(u.key, { uploadId: u.uploadId })),
+  ];
+  const isMarker = (e: CreatedObject) => !e.uploadId && deeperNamespaceOf(e.key) !== undefined;
+  await removeAll(
+    run,
+    all.filter((e) => !isMarker(e)),
+    send,
+    signal,
+    limit,
+  );
+  const markers = all.filter(isMarker);
+  if (run.notRemoved.length === 0) await removeAll(run, markers, send, signal, limit);
+  else
+    for (const { key, versionId } of markers)
+      run.notRemoved.push({ key, ...(versionId ? { versionId } : {}), reason: "kept until what it names is removed" });
 }
 
 export async function sweep(cleaners: Cleaner[], options: SweepOptions): Promise<SweepReport> {
   setMaxListeners(0, options.signal);
   const send: Send = (request) => bounded(request, options.signal, options.requestTimeoutMs);
   const { lister, namespaces } = await findNamespaces(cleaners, options.layout, send);
-  if (!lister) return { listedBy: null, namespaces: 0, runs: [], uploadsNotListed: 0 };
-  const { runs, uploadsNotListed, namespaces: listed } = await collect(lister, cleaners, namespaces, options, send);
+  if (!lister) return { listedBy: null, namespaces: 0, runs: [], uploadsNotListed: 0, versionsNotListed: 0 };
+  const { runs, uploadsNotListed, versionsNotListed, namespaces: listed } = await collect(lister, cleaners, namespaces, options, send);
   const limit = pLimit(options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY);
   if (options.delete) await Promise.all(runs.map((run) => remove(run, cleaners, send, options.signal, limit)));
-  return { listedBy: lister.identity, namespaces: listed, runs, uploadsNotListed };
+  return { listedBy: lister.identity, namespaces: listed, runs, uploadsNotListed, versionsNotListed };
 }

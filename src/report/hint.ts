@@ -30,9 +30,9 @@ export interface HintContext {
   tls: boolean;
 }
 
-/** The parts of a check a hint speaks of. */
+/** The parts of a check a hint speaks of (a finding of the bucket, or a leftover, has no operation). */
 export interface HintSubject {
-  operation: Operation;
+  operation?: Operation;
   prefix: string | null;
   cause: Cause;
   remedy: Remedy;
@@ -95,6 +95,11 @@ export function hintFor(check: PlannedCheck, observation: Observation, verdict: 
   const finding = findingOf(check, observation, verdict, context.bucket);
   if (!finding) return undefined;
   return hintText({ operation: check.operation, prefix: check.target?.prefix ?? null, ...finding }, context);
+}
+
+/** The hint of a finding that is no check's: the bucket's, or a leftover's. */
+export function findingHint(finding: { cause: Cause; remedy: Remedy }, context: HintContext): string | undefined {
+  return hintText({ prefix: null, ...finding }, context);
 }
 
 /** The hint of a judged check. */
@@ -247,5 +252,48 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
   "unexpected-answer": {
     title: "An answer the probe does not know",
     fix: () => "the store answered something the probe does not know: see the evidence (--output json shows every request, status and error name)",
+  },
+  "kms-denied": {
+    title: "KMS refused the key of the bucket's encryption",
+    fix: ({ remedy }) =>
+      `the store refused this for KMS, not S3: grant ${(remedy.actions ?? []).join(" and ")} on ${remedy.resource} (in this identity's policy or the key's policy): KFP's writes need kms:GenerateDataKey, its reads kms:Decrypt`,
+  },
+  "bucket-policy-condition": {
+    title: "A Deny of the bucket policy refuses KFP's client",
+    fix: ({ remedy }) => {
+      const condition = remedy.condition
+        ? `${remedy.condition.operator} ${remedy.condition.key} ${remedy.condition.values.join(", ")}`
+        : "a condition";
+      const why =
+        remedy.condition?.key.toLowerCase() === "aws:securetransport"
+          ? "use https:// for KFP's endpoint"
+          : "KFP's client sends no encryption header: set the bucket's default encryption instead of requiring the header";
+      return `the bucket policy denies this write on ${remedy.resource} unless ${condition} is met, which KFP's client does not meet: ${why}, or change that Deny`;
+    },
+  },
+  "versions-kept": {
+    title: "Versioned bucket without a noncurrent-version expiration",
+    fix: ({ remedy }) =>
+      `every delete of KFP's on ${remedy.resource} leaves a noncurrent version, stored and billed for good: add a lifecycle rule with NoncurrentVersionExpiration (and ExpiredObjectDeleteMarker) for the whole bucket${remedy.value ? ` (${remedy.value}: check them)` : ""}`,
+  },
+  "default-retention": {
+    title: "Object lock with a default retention",
+    fix: ({ remedy }) =>
+      `every object written to ${remedy.resource} is kept ${remedy.value ?? "for the default retention"}: KFP's deletes only add delete markers and no version can be removed until then (nor the probe's); use a bucket without a default retention for KFP, or accept what it keeps`,
+  },
+  "kms-encryption": {
+    title: "The bucket encrypts with SSE-KMS by default",
+    fix: ({ remedy }) =>
+      `KFP's writes need ${remedy.actions?.[0] ?? "kms:GenerateDataKey"} and its reads ${remedy.actions?.[1] ?? "kms:Decrypt"} on ${remedy.resource}, for every identity: grant them in the identities' or the key's policy`,
+  },
+  "delete-version-denied": {
+    title: "A version or delete marker the probe wrote could not be removed",
+    fix: ({ remedy }) =>
+      `grant ${(remedy.actions ?? []).join(", ")} on ${remedy.resource} (the probe's namespaces) to the identities of the run, or add a lifecycle rule with NoncurrentVersionExpiration and ExpiredObjectDeleteMarker; then remove what is left with kfp-s3-probe sweep --delete`,
+  },
+  "object-lock-retention": {
+    title: "A version under object lock retention",
+    fix: ({ remedy }) =>
+      `object lock keeps this version${remedy.value ? ` until ${remedy.value}` : ""}: no one can remove it before (governance mode: only with s3:BypassGovernanceRetention); remove it then with kfp-s3-probe sweep --delete`,
   },
 };

@@ -66,12 +66,20 @@ function lastLineOf(line: string): string {
 
 const unique = <T>(items: T[]): T[] => [...new Map(items.map((item) => [JSON.stringify(item), item])).values()];
 
+/** Versions are verified where every shard's were; unverified where any shard's were not. */
+function versionsOf(reports: Report[]): Pick<Report["cleanup"], "versions"> {
+  const states = reports.flatMap((r) => r.cleanup.versions ?? []);
+  if (states.length === 0) return {};
+  return { versions: states.every((v) => v === "verified") ? "verified" : "unverified" };
+}
+
 function mergedCleanup(reports: Report[]): Report["cleanup"] {
   const unverified = reports.flatMap((r) => r.cleanup.unverifiedUploads ?? []);
   return {
     created: reports.reduce((n, r) => n + r.cleanup.created, 0),
     removed: reports.reduce((n, r) => n + r.cleanup.removed, 0),
     leftovers: reports.flatMap((r) => r.cleanup.leftovers),
+    ...versionsOf(reports),
     ...(unverified.length > 0 ? { unverifiedUploads: unverified } : {}),
   };
 }

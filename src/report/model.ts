@@ -2,7 +2,8 @@
 // terminal view renders.
 
 import { type Assurance, assessAssurance } from "../core/assurance.js";
-import type { Cause, Remedy } from "../core/cause.js";
+import { type BucketFacts, bucketFindings } from "../core/bucket-facts.js";
+import type { Cause, Finding, Remedy } from "../core/cause.js";
 import type { ErrorKind } from "../core/classify.js";
 import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
@@ -17,7 +18,7 @@ import type { CheckResult, Evidence, Observation } from "../core/verdict.js";
 import type { Verdict } from "../core/verdicts.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
 import { type WordedDiagnosis, wordDiagnoses } from "./diagnosis-words.js";
-import { type HintContext, mutingNotes, resultHint } from "./hint.js";
+import { findingHint, type HintContext, mutingNotes, resultHint } from "./hint.js";
 
 export const REPORT_SCHEMA = "kfp-s3-probe/report";
 export const REPORT_SCHEMA_VERSION = 1;
@@ -129,12 +130,38 @@ export interface Report {
   disagreements: Disagreement[];
   checks: ReportCheck[];
   summary: VerdictCounts;
-  cleanup: CleanupReport;
+  cleanup: ReportCleanup;
+  /** What the run learned of the bucket before it wrote more than one object, and what it means for KFP; null for runs without it. */
+  bucket: ReportBucket | null;
   /** Requests the run sent (every attempt: retries and cleanup included); null where not counted (library runs). */
   requests: RequestCount | null;
   /** What the answer rests on: proven for all keys, or sampled, and what stays open. */
   assurance: Assurance;
   exitCode: number;
+}
+
+/** A leftover with its fix in words, where its cause is known. */
+type ReportLeftover = CleanupReport["leftovers"][number] & { hint?: string };
+type ReportCleanup = Omit<CleanupReport, "leftovers"> & { leftovers: ReportLeftover[] };
+
+/** A finding about KFP on this bucket (versions kept, default retention, SSE-KMS), with its fix in words. */
+type BucketFinding = Finding & { hint?: string };
+type ReportBucket = Omit<BucketFacts, "versionsRemovable"> & { versionsRemovable: boolean | null; findings: BucketFinding[] };
+
+function withHint<F extends { cause?: Cause; remedy?: Remedy }>(finding: F, context: HintContext): F & { hint?: string } {
+  const hint = finding.cause && finding.remedy ? findingHint({ cause: finding.cause, remedy: finding.remedy }, context) : undefined;
+  return hint ? { ...finding, hint } : finding;
+}
+
+function reportBucket(facts: BucketFacts | undefined, context: HintContext): ReportBucket | null {
+  if (!facts) return null;
+  const { versionsRemovable, ...settings } = facts;
+  const findings = bucketFindings(facts, context.bucket).map((finding) => withHint(finding, context));
+  return { ...settings, versionsRemovable: versionsRemovable ?? null, findings };
+}
+
+function reportCleanup(cleanup: CleanupReport, context: HintContext): ReportCleanup {
+  return { ...cleanup, leftovers: cleanup.leftovers.map((leftover) => withHint(leftover, context)) };
 }
 
 /** A judged check with the remedy that stands in this run (none whose fix the run has already done). */
@@ -231,6 +258,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
   const assurance = assuranceOf(run, context);
   const { checks, muting } = checksOf(run, context);
   const ending = endingOf(run, context, assurance);
+  const hints: HintContext = { bucket: context.bucket, tls: context.endpoint.startsWith("https://") };
   return {
     schema: REPORT_SCHEMA,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -266,7 +294,8 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     disagreements: context.disagreements ?? [],
     checks,
     summary: countVerdicts(run.results),
-    cleanup: run.cleanup,
+    cleanup: reportCleanup(run.cleanup, hints),
+    bucket: reportBucket(run.bucket, hints),
     requests: context.requests ?? null,
     assurance,
     exitCode: exitCodeOfRun(run, muting, ending),

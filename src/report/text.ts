@@ -2,6 +2,7 @@
 // compact matrix of its own and shared prefixes and of the other profiles' prefixes that need a
 // look (every row with --wide); then the findings with a fix each, one line per identity and kind
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
+
 import { stripVTControlCharacters, styleText } from "node:util";
 import { BUCKET_PLACE } from "../core/mute.js";
 import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
@@ -9,6 +10,7 @@ import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { countVerdicts, type FindingGroup, groupFindings, isSaidPerKind } from "../core/summary.js";
 import { byRank, VERDICTS, type Verdict } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
+import { bucketLines } from "./bucket-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import type { Report, ReportCheck } from "./model.js";
@@ -140,6 +142,7 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
       report.assurance.status === "proven" ? line : paint("yellow", line),
     ),
     ...(report.interruptedBy ? [paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`)] : []),
+    ...bucketLines(report),
     ...renderDiscovery(report),
     ...renderDiagnoses(report, paint),
     ...matrices,
@@ -408,9 +411,13 @@ function renderCleanup(report: Report, paint: Paint): string[] {
       if (leftover.uploadId) {
         return `  s3://${report.store.bucket}/${leftover.key} (incomplete multipart upload ${leftover.uploadId})  ${leftover.reason}; abort it with keys granted s3:AbortMultipartUpload`;
       }
-      const version = leftover.versionId ? ` (version ${leftover.versionId})` : "";
-      return `  s3://${report.store.bucket}/${leftover.key}${version}  ${leftover.reason}; remove it with keys that may delete there`;
+      const version = leftover.versionId ? ` (${leftover.deleteMarker ? "delete marker" : "version"} ${leftover.versionId})` : "";
+      const fix = leftover.hint ?? "remove it with keys that may delete there";
+      return `  s3://${report.store.bucket}/${leftover.key}${version}  ${leftover.identity}: ${leftover.reason}; ${fix}`;
     }),
+    ...(cleanup.versions === "unverified"
+      ? ["  unverified: no identity may list the versions here (s3:ListBucketVersions); these are the ones the run recorded"]
+      : []),
     `  kfp-s3-probe sweep --delete, with keys that may delete there, removes them later.`,
     ...tail,
   ];

@@ -4,12 +4,19 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketLocationCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  type LifecycleRule,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
@@ -18,13 +25,19 @@ import type { ResponseFacts } from "../core/classify.js";
 import type { CredentialFailure } from "../core/credential-failure.js";
 import type {
   BucketResult,
+  EncryptionSetting,
   HeadResult,
+  LifecycleSetting,
   ListOptions,
   ListResult,
+  ObjectLockSetting,
   ReadResult,
   S3Port,
+  SettingResult,
   UploadResult,
   UploadsResult,
+  Versioning,
+  VersionsResult,
   WriteResult,
 } from "../probe/port.js";
 import { crc32Base64 } from "./body-digests.js";
@@ -73,7 +86,48 @@ export function factsFromError(error: unknown): ResponseFacts {
   if (headers["x-amz-bucket-region"]) facts.bucketRegion = headers["x-amz-bucket-region"];
   if (headers.date) facts.serverDate = headers.date;
   if (isCredentialFailure(shape.credentialFailure)) facts.credentialFailure = shape.credentialFailure;
+  const refusedBy = refusalOf(name, typeof shape.message === "string" ? shape.message : "");
+  if (refusedBy) facts.refusedBy = refusedBy;
   return facts;
+}
+
+/**
+ * What refused a request beyond the policy, as the error says it: object lock (AWS: "…protected by
+ * object lock", RGW: "forbidden by object lock") or KMS (AWS: "…not authorized to perform:
+ * kms:GenerateDataKey…", or a KMS.* error code). Only the kind is kept, never the message.
+ */
+function refusalOf(name: string | undefined, message: string): ResponseFacts["refusedBy"] {
+  if (/object lock/i.test(message) || (name === "InvalidRequest" && /retention|legal hold/i.test(message))) return "object-lock";
+  if (name?.startsWith("KMS.") || /\bkms:|KMS key/i.test(message)) return "kms";
+  return undefined;
+}
+
+/** A bucket setting: the mapped output, `none` for the error code that says the bucket has none. */
+async function settingOf<O, T>(pending: Promise<O>, noneCode: string, read: (output: O) => T | undefined): Promise<SettingResult<T>> {
+  try {
+    const output = await pending;
+    const setting = read(output);
+    return { status: statusOf(output as { $metadata: { httpStatusCode?: number } }), ...(setting === undefined ? { none: true } : { setting }) };
+  } catch (error) {
+    const facts = factsFromError(error);
+    return facts.errorName === noneCode ? { ...facts, none: true } : facts;
+  }
+}
+
+function versioningOf(status: string | undefined): Versioning {
+  if (status === "Enabled") return "enabled";
+  return status === "Suspended" ? "suspended" : "never-enabled";
+}
+
+function lifecycleRuleOf(rule: LifecycleRule): LifecycleSetting["rules"][number] {
+  const prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix;
+  return {
+    ...(rule.ID ? { id: rule.ID } : {}),
+    ...(prefix !== undefined ? { prefix } : {}),
+    noncurrentExpiration: rule.NoncurrentVersionExpiration !== undefined,
+    abortIncompleteUploads: rule.AbortIncompleteMultipartUpload !== undefined,
+    expiration: rule.Expiration !== undefined,
+  };
 }
 
 /** "null" is what unversioned and suspended buckets answer: not a version, so it is dropped. */
@@ -163,6 +217,9 @@ export class SdkS3Port implements S3Port {
       return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
         status: statusOf(out),
         ...versionOf(out.VersionId),
+        ...(out.ServerSideEncryption
+          ? { encryption: { algorithm: out.ServerSideEncryption, ...(out.SSEKMSKeyId ? { kmsKeyId: out.SSEKMSKeyId } : {}) } }
+          : {}),
       }));
     };
     const conditional = await put(true);
@@ -176,6 +233,17 @@ export class SdkS3Port implements S3Port {
     return settle(this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal }), (out) => ({
       status: statusOf(out),
       ...versionOf(out.VersionId),
+      ...(out.ObjectLockMode
+        ? {
+            lock: {
+              mode: out.ObjectLockMode,
+              ...(out.ObjectLockRetainUntilDate ? { retainUntil: out.ObjectLockRetainUntilDate.toISOString() } : {}),
+            },
+          }
+        : {}),
+      ...(out.ServerSideEncryption
+        ? { encryption: { algorithm: out.ServerSideEncryption, ...(out.SSEKMSKeyId ? { kmsKeyId: out.SSEKMSKeyId } : {}) } }
+        : {}),
     }));
   }
 
@@ -234,6 +302,66 @@ export class SdkS3Port implements S3Port {
       status: statusOf(out),
       uploads: (out.Uploads ?? []).flatMap((u) => (u.Key && u.UploadId ? [{ key: u.Key, uploadId: u.UploadId }] : [])),
     }));
+  }
+
+  listObjectVersions(prefix: string, signal: AbortSignal, from?: VersionsResult["next"]): Promise<VersionsResult> {
+    const command = new ListObjectVersionsCommand({
+      Bucket: this.bucket,
+      Prefix: prefix,
+      ...(from ? { KeyMarker: from.keyMarker, ...(from.versionIdMarker ? { VersionIdMarker: from.versionIdMarker } : {}) } : {}),
+    });
+    return settle(this.client.send(command, { abortSignal: signal }), (out) => {
+      const entry = (deleteMarker: boolean) => (v: { Key?: string; VersionId?: string; IsLatest?: boolean }) =>
+        v.Key ? [{ key: v.Key, versionId: v.VersionId ?? "null", deleteMarker, isLatest: v.IsLatest === true }] : [];
+      const more = out.IsTruncated && out.NextKeyMarker;
+      return {
+        status: statusOf(out),
+        versions: [...(out.Versions ?? []).flatMap(entry(false)), ...(out.DeleteMarkers ?? []).flatMap(entry(true))],
+        ...(more
+          ? { next: { keyMarker: out.NextKeyMarker as string, ...(out.NextVersionIdMarker ? { versionIdMarker: out.NextVersionIdMarker } : {}) } }
+          : {}),
+      };
+    });
+  }
+
+  getBucketVersioning(signal: AbortSignal): Promise<SettingResult<Versioning>> {
+    const pending = this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket }), { abortSignal: signal });
+    return settingOf(pending, "", (out) => versioningOf(out.Status));
+  }
+
+  getObjectLockConfiguration(signal: AbortSignal): Promise<SettingResult<ObjectLockSetting>> {
+    const pending = this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }), { abortSignal: signal });
+    return settingOf(pending, "ObjectLockConfigurationNotFoundError", (out): ObjectLockSetting | undefined => {
+      const config = out.ObjectLockConfiguration;
+      if (!config) return undefined;
+      const retention = config.Rule?.DefaultRetention;
+      const defaultRetention = retention?.Mode
+        ? { mode: retention.Mode, ...(retention.Days ? { days: retention.Days } : {}), ...(retention.Years ? { years: retention.Years } : {}) }
+        : undefined;
+      return { enabled: config.ObjectLockEnabled === "Enabled", ...(defaultRetention ? { defaultRetention } : {}) };
+    });
+  }
+
+  getBucketEncryption(signal: AbortSignal): Promise<SettingResult<EncryptionSetting>> {
+    const pending = this.client.send(new GetBucketEncryptionCommand({ Bucket: this.bucket }), { abortSignal: signal });
+    return settingOf(pending, "ServerSideEncryptionConfigurationNotFoundError", (out): EncryptionSetting | undefined => {
+      const rule = out.ServerSideEncryptionConfiguration?.Rules?.find((r) => r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm);
+      const applied = rule?.ApplyServerSideEncryptionByDefault;
+      if (!applied?.SSEAlgorithm) return undefined;
+      return { algorithm: applied.SSEAlgorithm, ...(applied.KMSMasterKeyID ? { kmsKeyId: applied.KMSMasterKeyID } : {}) };
+    });
+  }
+
+  getBucketLifecycle(signal: AbortSignal): Promise<SettingResult<LifecycleSetting>> {
+    const pending = this.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: this.bucket }), { abortSignal: signal });
+    return settingOf(pending, "NoSuchLifecycleConfiguration", (out) => ({
+      rules: (out.Rules ?? []).filter((rule) => rule.Status === "Enabled").map(lifecycleRuleOf),
+    }));
+  }
+
+  getBucketPolicy(signal: AbortSignal): Promise<SettingResult<string>> {
+    const pending = this.client.send(new GetBucketPolicyCommand({ Bucket: this.bucket }), { abortSignal: signal });
+    return settingOf(pending, "NoSuchBucketPolicy", (out) => out.Policy || undefined);
   }
 
   abortMultipartUpload(key: string, uploadId: string, signal: AbortSignal): Promise<ResponseFacts> {

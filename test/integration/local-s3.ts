@@ -11,11 +11,19 @@ import {
   DeleteObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import { expect, inject } from "vitest";
-import { type LocalS3Settings, loadLocalIdentities, publicBucketOf, readLocalS3Settings, seededKeys } from "../../scripts/local-s3-fixture.js";
+import {
+  type LocalS3Settings,
+  loadLocalIdentities,
+  publicBucketOf,
+  readLocalS3Settings,
+  seededKeys,
+  versionedBucketsOf,
+} from "../../scripts/local-s3-fixture.js";
 import type { Report } from "../../src/report/model.js";
 import { forward, serveOnLoopback } from "../support/fault-proxy.js";
 
@@ -25,6 +33,8 @@ export const identities = loadLocalIdentities(projectRoot);
 export const seeded = seededKeys(identities).sort();
 /** A second bucket whose bucket policy lets anyone read artifacts/*. */
 export const publicBucket = publicBucketOf(projectRoot).name;
+/** The versioned buckets (issue 22), by name: the reference policies, with s3:DeleteObjectVersion, under object lock. */
+export const versionedBuckets = versionedBucketsOf(projectRoot).map((b) => b.name);
 const bin = join(projectRoot, "bin", "kfp-s3-probe");
 
 export function secretsDirOf(identity: string): string {
@@ -257,5 +267,32 @@ export async function clearProbeDebris(): Promise<void> {
   await removeAsAdmin(await probeKeysInBucket());
   for (const upload of await openUploads()) {
     await admin.send(new AbortMultipartUploadCommand({ Bucket: settings.bucket, Key: upload.key, UploadId: upload.uploadId }));
+  }
+}
+
+/** "key versionId" of every version and delete marker under the probe's namespaces, as the admin's ListObjectVersions sees them. */
+export async function probeVersionsIn(bucket: string): Promise<{ key: string; versionId: string; deleteMarker: boolean; isLatest: boolean }[]> {
+  const found: { key: string; versionId: string; deleteMarker: boolean; isLatest: boolean }[] = [];
+  let marker: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (;;) {
+    const page = await admin.send(new ListObjectVersionsCommand({ Bucket: bucket, ...marker }));
+    const of = (deleteMarker: boolean) => (v: { Key?: string; VersionId?: string; IsLatest?: boolean }) =>
+      v.Key?.includes(".kfp-s3-probe/") ? [{ key: v.Key, versionId: v.VersionId ?? "null", deleteMarker, isLatest: v.IsLatest === true }] : [];
+    found.push(...(page.Versions ?? []).flatMap(of(false)), ...(page.DeleteMarkers ?? []).flatMap(of(true)));
+    if (!page.IsTruncated) return found;
+    marker = {
+      ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}),
+      ...(page.NextVersionIdMarker ? { VersionIdMarker: page.NextVersionIdMarker } : {}),
+    };
+  }
+}
+
+/** Removes every probe version and marker as the admin (past a governance retention too), and every open upload. */
+export async function clearProbeVersions(bucket: string): Promise<void> {
+  for (const v of await probeVersionsIn(bucket)) {
+    await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.key, VersionId: v.versionId, BypassGovernanceRetention: true }));
+  }
+  for (const upload of await openUploads(bucket)) {
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }));
   }
 }

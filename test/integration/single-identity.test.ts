@@ -154,16 +154,18 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
       "missing delete v2/artifacts/team-4/",
     ]);
     expect(cell(report, "artifacts/team-4/", "delete").hint).toBe("grant s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines/artifacts/team-4/*");
-    // The canary, the CRC32 canary and the multipart object under each of its prefixes, and the seed
-    // it wrote there for the anonymous caller's read (no backend in the run to write it instead).
+    // The canary, the CRC32 canary and the multipart object under each of its prefixes, the seed
+    // it wrote there for the anonymous caller's read (no backend in the run to write it instead),
+    // and the run's first write, which learns the bucket.
     expect(leftovers).toEqual(
-      ["artifacts/team-4/", "v2/artifacts/team-4/"]
-        .flatMap((prefix) =>
+      [
+        ...["artifacts/team-4/", "v2/artifacts/team-4/"].flatMap((prefix) =>
           ["wrong-no-delete", "wrong-no-delete-crc32", "wrong-no-delete-multipart", "seed"].map(
             (name) => `${prefix}.kfp-s3-probe/${report.runId}/${name}`,
           ),
-        )
-        .sort(),
+        ),
+        `artifacts/team-4/.kfp-s3-probe/${report.runId}/first-write-wrong-no-delete`,
+      ].sort(),
     );
     // The report is right: exactly those keys were left in the bucket.
     expect(stillThere).toEqual(leftovers);

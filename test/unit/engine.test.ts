@@ -254,9 +254,9 @@ describe("safety: nothing lost, nothing left", () => {
     const objects = storeThatWorks(team1Policy);
     s3.on(DeleteObjectCommand).rejects(denied());
     const run = await runProbe([identity()], options());
-    // Canary, CRC32 canary and multipart object under each own prefix: all still there, all listed.
-    expect(objects.size).toBe(6);
-    expect(run.cleanup.leftovers).toHaveLength(6);
+    // Canary, CRC32 canary and multipart object under each own prefix, and the first write: all still there, all listed.
+    expect(objects.size).toBe(7);
+    expect(run.cleanup.leftovers).toHaveLength(7);
     expect(run.cleanup.leftovers.map((l) => l.key).sort()).toEqual([...objects.keys()].sort());
     expect(run.cleanup.leftovers.map((l) => l.key)).toContain(`artifacts/team-1/.kfp-s3-probe/${RUN_ID}/team-1`);
     expect(run.cleanup.leftovers.every((l) => /DeleteObject denied to team-1/.test(l.reason))).toBe(true);
@@ -292,7 +292,7 @@ describe("safety: nothing lost, nothing left", () => {
       .commandCalls(DeleteObjectCommand)
       .map((c) => c.args[0].input.VersionId)
       .filter(Boolean);
-    expect(puts).toBe(4); // canary and CRC32 canary under each own prefix
+    expect(puts).toBe(5); // the first write, and the canary and CRC32 canary under each own prefix
     expect(versions.filter((v) => v === "v-canary")).toHaveLength(puts);
     expect(versions.filter((v) => v === "v-marker")).toHaveLength(2);
     expect(run.cleanup.leftovers).toEqual([]);
@@ -301,7 +301,11 @@ describe("safety: nothing lost, nothing left", () => {
   it("a version the identity may not delete is reported with its version id", async () => {
     versionedStore(false);
     const run = await runProbe([identity()], options({ multipart: false }));
-    expect(run.cleanup.leftovers.map((l) => l.versionId)).toEqual(["v-canary", "v-canary", "v-canary", "v-canary"]);
+    // The first write and the canary and CRC32 canary under each own prefix: each version, with why and the grant it lacks.
+    expect(run.cleanup.leftovers.map((l) => l.versionId)).toEqual(["v-canary", "v-canary", "v-canary", "v-canary", "v-canary"]);
+    for (const leftover of run.cleanup.leftovers) {
+      expect(leftover).toMatchObject({ cause: "delete-version-denied", remedy: { actions: ["s3:DeleteObjectVersion"] } });
+    }
   });
 });
 

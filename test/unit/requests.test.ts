@@ -1,12 +1,13 @@
 // The README's request counts, held to the engine, for the backend and P profiles under the
 // reference policies (fewer where a near-miss name is a profile in the run).
-// Default (pairs): 41 + P·(2P + 95), plus 6P where P ≥ 2: two requests per ordered pair of
+// Default (pairs): 48 + P·(2P + 95), plus 6P where P ≥ 2: two requests per ordered pair of
 // profiles, the full set under each profile's own prefixes, pipelines/, the canary profile and the
 // near misses, and per profile two lists for an object to read, two shared seeds and their deletes.
-// --matrix full: 41 + P·(14P + 83), plus 2P where P ≥ 2: every operation under every other
+// --matrix full: 48 + P·(14P + 83), plus 2P where P ≥ 2: every operation under every other
 // profile's prefixes, with a seed per prober. In both, 3 requests find profiles and an object to
 // read under pipelines/, and cleanup lists the run's namespace under each prefix and asks each
-// identity once whether it may list open uploads (P + 1; the reference policies let none).
+// identity once whether it may list open uploads (P + 1; the reference policies let none); 7 learn
+// the bucket: its 5 settings asked of the backend, the first write and its removal.
 import { describe, expect, it } from "vitest";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { MatrixMode } from "../../src/core/plan.js";
@@ -44,8 +45,8 @@ async function requestsFor(profiles: string[], matrix: MatrixMode = "pairs"): Pr
 const teams = (count: number) => Array.from({ length: count }, (_, i) => `team-${String.fromCharCode(97 + i)}`);
 
 describe("requests per run, default matrix (pairs)", () => {
-  it.each([1, 2, 3, 5, 8])("backend and %i profile(s): 41 + P(2P + 95) + 6P (P ≥ 2), and nothing left", async (count) => {
-    expect(await requestsFor(teams(count))).toEqual({ requests: 41 + count * (2 * count + 95) + (count >= 2 ? 6 * count : 0), left: 0 });
+  it.each([1, 2, 3, 5, 8])("backend and %i profile(s): 48 + P(2P + 95) + 6P (P ≥ 2), and nothing left", async (count) => {
+    expect(await requestsFor(teams(count))).toEqual({ requests: 48 + count * (2 * count + 95) + (count >= 2 ? 6 * count : 0), left: 0 });
   });
 
   it("grows by 2 requests per pair of profiles, plus a constant per profile", async () => {
@@ -56,13 +57,13 @@ describe("requests per run, default matrix (pairs)", () => {
 });
 
 describe("requests per run, --matrix full", () => {
-  it.each([1, 2, 3, 5])("backend and %i profile(s): 41 + P(14P + 83) + 2P (P ≥ 2), and nothing left", async (count) => {
-    expect(await requestsFor(teams(count), "full")).toEqual({ requests: 41 + count * (14 * count + 83) + (count >= 2 ? 2 * count : 0), left: 0 });
+  it.each([1, 2, 3, 5])("backend and %i profile(s): 48 + P(14P + 83) + 2P (P ≥ 2), and nothing left", async (count) => {
+    expect(await requestsFor(teams(count), "full")).toEqual({ requests: 48 + count * (14 * count + 83) + (count >= 2 ? 2 * count : 0), left: 0 });
   });
 
   it("a near-miss name that is a profile in the run is probed once, as a foreign prefix", async () => {
     // team-1's near miss team-10 is in the run: 2 prefixes × 7 requests fewer, and 2 namespaces fewer to list.
-    expect((await requestsFor(["team-1", "team-10"], "full")).requests).toBe(41 + 2 * (14 * 2 + 83) + 4 - 14 - 2);
+    expect((await requestsFor(["team-1", "team-10"], "full")).requests).toBe(48 + 2 * (14 * 2 + 83) + 4 - 14 - 2);
   });
 });
 

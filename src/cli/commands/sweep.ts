@@ -82,11 +82,14 @@ function renderSweep(report: SweepReport, config: StoreConfig, flags: SweepFlags
   for (const run of report.runs) {
     lines.push(`  run ${run.runId} (started ${run.startedAt}): ${run.keys.length} object(s), ${run.uploads.length} open upload(s)`);
     for (const key of run.keys) lines.push(`    s3://${config.bucket}/${key}`);
+    for (const v of run.versions) lines.push(`    s3://${config.bucket}/${v.key} (${v.deleteMarker ? "delete marker" : "version"} ${v.versionId})`);
     for (const upload of run.uploads) lines.push(`    s3://${config.bucket}/${upload.key} (open upload ${upload.uploadId})`);
     for (const left of run.notRemoved)
-      lines.push(`    NOT REMOVED s3://${config.bucket}/${left.key}${left.uploadId ? ` (upload ${left.uploadId})` : ""}: ${left.reason}`);
+      lines.push(
+        `    NOT REMOVED s3://${config.bucket}/${left.key}${left.uploadId ? ` (upload ${left.uploadId})` : left.versionId ? ` (version ${left.versionId})` : ""}: ${left.reason}`,
+      );
   }
-  const found = report.runs.reduce((n, run) => n + run.keys.length + run.uploads.length, 0);
+  const found = report.runs.reduce((n, run) => n + run.keys.length + run.versions.length + run.uploads.length, 0);
   const notRemoved = report.runs.reduce((n, run) => n + run.notRemoved.length, 0);
   if (found === 0) lines.push(`Nothing left by probe runs older than ${flags.olderThanMs / 1000} s.`);
   else if (!flags.delete) lines.push(`${found} left by probe runs; nothing was changed: rerun with --delete to remove them.`);

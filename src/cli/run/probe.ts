@@ -10,6 +10,7 @@ import { disagreements } from "../../core/policy/compare.js";
 import { policySubjects } from "../../core/witness.js";
 import type { StsRequest } from "../../credentials/sts-watch.js";
 import { type ProbeIdentity, type ProbeOptions, type ProbeRun, runProbe } from "../../probe/engine.js";
+import { versionWarning } from "../../report/bucket-words.js";
 import { storeFailureLines } from "../../report/diagnosis-words.js";
 import { buildReport, type Report, type ReportContext } from "../../report/model.js";
 import type { Redactor } from "../../report/redact.js";
@@ -99,6 +100,7 @@ export function probeOptionsOf(
     layout: LAYOUTS[run.layout],
     runId,
     cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
+    tls: store.endpoint.startsWith("https://"),
     requestTimeoutMs: store.requestTimeoutMs,
     // Only where the store is known to answer so: RGW and MinIO answer 404 for a missing key when denied.
     ...(store.provider === "aws" || isAwsEndpoint(store.endpoint) ? { missingKeyDecides: true } : {}),
@@ -231,6 +233,16 @@ function policiesInRun(policies: RunFacts["policies"], sessions: Sessions): Pick
   return policies ? { policies: policySubjects(policies.documents, probers(sessions), sessions.anonymous?.name ?? "anonymous") } : {};
 }
 
+/** Before the checks write more than the first object: a bucket whose versions the run cannot remove is said so. */
+function bucketWarning(io: Io): Pick<ProbeOptions, "onBucketKnown"> {
+  return {
+    onBucketKnown: (bucket) => {
+      const warning = versionWarning(bucket);
+      if (warning) io.stderr.write(`kfp-s3-probe: warning: ${warning}\n`);
+    },
+  };
+}
+
 /** The spinner and the pressure watch told of each check done. */
 function progressOf(
   pressure: PressureWatch,
@@ -272,6 +284,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
     const options = {
       ...probeOptionsOf(config, facts.runId, signals),
       ...progressOf(pressure, spinner, config.identities),
+      ...bucketWarning(io),
       ...policiesInRun(facts.policies, sessions),
     };
     const run = await runProbe(probers(sessions), options);

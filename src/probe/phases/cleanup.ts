@@ -8,13 +8,20 @@
 // list, the ledger's word stands.
 import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
+import { probeNamespaceArn } from "../../core/bucket-facts.js";
+import { findingWith } from "../../core/cause.js";
 import { classify, type ResponseFacts } from "../../core/classify.js";
 import type { Cleaner, CreatedObject, Ledger, Leftover } from "../ledger.js";
 import type { S3Port } from "../port.js";
 import { bounded, DEFAULT_REQUEST_TIMEOUT_MS } from "../run-state.js";
+import { type Verification, verifyVersions } from "./versions.js";
 
 interface CleanupOptions {
   concurrency: number;
+  /** For the remedies' resources. */
+  bucket?: string;
+  /** The bucket keeps versions: each is removed by its id, and ListObjectVersions verifies where allowed. */
+  versioned?: boolean;
   /** The base budget; it grows with what there is to remove. */
   cleanupTimeoutMs: number;
   /** Abandons the cleanup (a second Ctrl-C); what is left is reported. */
@@ -46,6 +53,12 @@ export interface CleanupReport {
    * "removed" is the ledger's word, unverified.
    */
   unverifiedNamespaces?: { prefix: string; reason: string }[];
+  /**
+   * On a versioned bucket: "verified" where ListObjectVersions under every namespace of the run
+   * showed what is left, "unverified" where some could not be listed (s3:ListBucketVersions) and
+   * the leftovers are the ledger's word.
+   */
+  versions?: "verified" | "unverified";
 }
 
 /** Time for each round of `concurrency` removals, beyond the base budget. */
@@ -55,69 +68,104 @@ export type Send = <R extends ResponseFacts>(send: (signal: AbortSignal) => Prom
 
 const allowed = (facts: ResponseFacts) => classify(facts, "write").outcome === "allowed";
 
+/** Told that an upload turned out completed (by the cleanup, or in flight): its object, of this version, is what is left to remove. */
+type Completed = (versionId: string | undefined) => void;
+
 /** Removes a key if it is there, by the version HeadObject names (a plain delete on a versioned bucket would leave a marker). */
-async function removeIfThere(port: S3Port, key: string, send: Send): Promise<ResponseFacts> {
+async function removeIfThere(port: S3Port, key: string, send: Send, completed: Completed): Promise<ResponseFacts> {
   const head = await send((s) => port.headObject(key, s));
   if (head.status === 404) return head;
   const versionId = "versionId" in head ? head.versionId : undefined;
+  completed(versionId);
   return send((s) => port.deleteObject(key, versionId, s));
 }
 
 /**
  * Ends an upload the probe left open. Aborting needs s3:AbortMultipartUpload, which the reference
  * policies do not grant; then the upload is finished with a one-byte part (s3:PutObject) and the
- * object deleted. An upload that is gone may have completed in flight: its object is removed too.
+ * object deleted. An upload that is gone may have completed in flight (a 404 to the part, or to
+ * the SDK's retry of a complete that acted): its object is removed too.
  */
-async function closeUpload(port: S3Port, key: string, uploadId: string, send: Send): Promise<ResponseFacts> {
+async function closeUpload(port: S3Port, key: string, uploadId: string, send: Send, completed: Completed): Promise<ResponseFacts> {
   const abort = await send((s) => port.abortMultipartUpload(key, uploadId, s));
   if (allowed(abort)) return abort;
-  if (abort.status === 404) return removeIfThere(port, key, send);
+  if (abort.status === 404) return removeIfThere(port, key, send, completed);
   const part = await send((s) => port.uploadPart(key, uploadId, 1, new Uint8Array(1), s));
-  if (part.status === 404) return removeIfThere(port, key, send);
+  if (part.status === 404) return removeIfThere(port, key, send, completed);
   if (!("etag" in part) || !part.etag) return abort;
   const etag = part.etag;
-  const completed = await send((s) => port.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag }], s));
-  if (!allowed(completed)) return abort;
-  // Completed by us just now: the object is there, no need to look it up.
-  const versionId = "versionId" in completed ? completed.versionId : undefined;
-  const removed = await send((s) => port.deleteObject(key, undefined, s));
-  return versionId && allowed(removed) ? send((s) => port.deleteObject(key, versionId, s)) : removed;
+  const done = await send((s) => port.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag }], s));
+  if (done.status === 404) return removeIfThere(port, key, send, completed);
+  if (!allowed(done)) return abort;
+  // Completed by us just now: the object is there, no need to look it up; on a versioned bucket it is removed by its version.
+  const versionId = "versionId" in done ? done.versionId : undefined;
+  completed(versionId);
+  return send((s) => port.deleteObject(key, versionId, s));
+}
+
+/** An upload that turned out completed is its object now (of this version): reported, and removed by the next cleaner, as one. */
+function becomeObject(entry: CreatedObject, versionId: string | undefined): void {
+  delete entry.uploadId;
+  if (versionId) entry.versionId = versionId;
+}
+
+/** A version's removal refused: by object lock where the store says so, else for want of s3:DeleteObjectVersion. */
+function refusalOf(answer: ResponseFacts): NonNullable<CreatedObject["refusal"]> {
+  return answer.refusedBy === "object-lock" ? "object-lock-retention" : "delete-version-denied";
 }
 
 /**
  * Tries each cleaner in turn; returns the failures, empty once removed (or never written).
- * `onFound` is told when a write that had no answer turns out to have landed.
+ * `onFound` is told when a write that had no answer turns out to have landed. On a versioned
+ * bucket an entry whose version the probe never heard (a write with no answer, one a listing
+ * found) is looked up first: it is removed by the version HeadObject names, not hidden by a marker.
  */
-export async function removeOne(entry: CreatedObject, send: Send, signal: AbortSignal, onFound: () => void = () => undefined): Promise<string[]> {
+export async function removeOne(
+  entry: CreatedObject,
+  send: Send,
+  signal: AbortSignal,
+  onFound: () => void = () => undefined,
+  versioned = false,
+): Promise<string[]> {
   const failures: string[] = [];
   for (const cleaner of entry.cleaners) {
     if (signal.aborted) return [...failures, "the cleanup was cut short"];
     const { uploadId } = entry;
-    if (!uploadId && entry.state !== "created") {
+    if (!uploadId && (entry.state !== "created" || (versioned && !entry.versionId))) {
       // A write with no answer: it may never have landed.
       const head = await send((s) => cleaner.port.headObject(entry.key, s));
       if (head.status === 404) return [];
       if (head.status !== undefined && head.status < 300) onFound();
+      if (versioned && "versionId" in head && head.versionId) entry.versionId ??= head.versionId;
     }
     const answer = uploadId
-      ? await closeUpload(cleaner.port, entry.key, uploadId, send)
+      ? await closeUpload(cleaner.port, entry.key, uploadId, send, (versionId) => becomeObject(entry, versionId))
       : await send((s) => cleaner.port.deleteObject(entry.key, entry.versionId, s));
     const { outcome, reason } = classify(answer, "write");
     if (outcome === "allowed" || answer.status === 404) return [];
-    const request = uploadId ? "AbortMultipartUpload" : "DeleteObject";
+    if (outcome === "denied" && entry.versionId && !entry.uploadId) entry.refusal = refusalOf(answer);
+    const request = entry.uploadId ? "AbortMultipartUpload" : entry.versionId ? `DeleteObject of version ${entry.versionId}` : "DeleteObject";
     failures.push(outcome === "denied" ? `${request} denied to ${cleaner.identity}` : `${cleaner.identity}: ${reason ?? `${request} failed`}`);
   }
   return failures;
 }
 
-function leftoverOf(entry: CreatedObject, reason: string): Leftover {
+function leftoverOf(entry: CreatedObject, reason: string, bucket = ""): Leftover {
   return {
     key: entry.key,
     ...(entry.versionId ? { versionId: entry.versionId } : {}),
+    ...(entry.deleteMarker ? { deleteMarker: true } : {}),
     ...(entry.uploadId ? { uploadId: entry.uploadId } : {}),
     identity: entry.identity,
     reason,
+    ...(entry.refusal ? refusalFinding(entry.refusal, bucket) : {}),
   };
+}
+
+/** The cause and remedy of a version left: s3:DeleteObjectVersion on the probe's namespaces (or a lifecycle rule), or object lock. */
+function refusalFinding(refusal: NonNullable<CreatedObject["refusal"]>, bucket: string): Pick<Leftover, "cause" | "remedy"> {
+  const parts = refusal === "delete-version-denied" ? { actions: ["s3:DeleteObjectVersion" as const], resource: probeNamespaceArn(bucket) } : {};
+  return findingWith(refusal, parts);
 }
 
 interface Listing {
@@ -128,13 +176,15 @@ interface Listing {
 }
 
 const LISTING_TRIES = 3;
+/** The version listings are the leftovers' last word (each of them the SDK's 3 attempts): tried longer. */
+const VERSION_LISTING_TRIES = 6;
 
 /** A listing whose answer was lost or broken (reset, truncated body, 5xx) is sent again: cleanup's truth rests on it. */
-function retrying(send: Send): Send {
+function retrying(send: Send, tries = LISTING_TRIES): Send {
   const failed = (answer: ResponseFacts) => !answer.aborted && classify(answer, "bucket").outcome === "error";
   return async (request) => {
     let answer = await send(request);
-    for (let i = 1; i < LISTING_TRIES && failed(answer); i++) answer = await send(request);
+    for (let i = 1; i < tries && failed(answer); i++) answer = await send(request);
     return answer;
   };
 }
@@ -270,7 +320,7 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
     new Map(
       (await Promise.all(which.map((ns) => limit(async () => [ns, await listNamespace(ns, send, lister, unlisted)] as const)))).filter(hasListing),
     );
-  const work: Removal = { ledger, entries, send, signal, failed: new Map(), limit };
+  const work: Removal = { ledger, entries, send, signal, failed: new Map(), limit, versioned: options.versioned === true };
   const { answered, unsure } = byWhatListingTells(entries);
   // 1. The namespaces as they are: they say which writes with no answer landed, and what no entry
   // recorded. A write the store answered needs no listing: it is removed while they are listed.
@@ -285,12 +335,71 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
     [...before.keys()].filter((ns) => [...work.failed.keys()].some((e) => e.key.startsWith(ns.keyPrefix))),
     lister,
   );
-  const leftovers = [...work.failed].flatMap(([entry, failures]) => {
+  if (work.versioned) await hideCurrent(work, after);
+  const listed = [...work.failed].flatMap(([entry, failures]) => {
     const listing = namespaceOf(entry, after);
-    return listing && stillThere(entry, listing) === false ? [] : [leftoverOf(entry, failures.join("; "))];
+    return listing && stillThere(entry, listing) === false ? [] : [leftoverOf(entry, failures.join("; "), options.bucket)];
   });
+  const checked = work.versioned ? await verifyVersions(verificationOf(work, listable, listed, options.bucket ?? "")) : undefined;
+  const leftovers = checked?.leftovers ?? listed;
   const removed = Math.max(0, ledger.created - leftovers.length);
-  return { created: ledger.created, removed, leftovers, ...unverifiedUploadsOf(ledger), ...unverifiedNamespacesOf(unlisted) };
+  return {
+    created: ledger.created,
+    removed,
+    leftovers,
+    ...unverifiedUploadsOf(ledger),
+    ...unverifiedNamespacesOf(unlisted),
+    ...(checked ? { versions: checked.verified ? ("verified" as const) : ("unverified" as const) } : {}),
+  };
+}
+
+/** What ListObjectVersions is to check, and how what it finds is removed and reported. */
+function verificationOf(work: Removal, namespaces: Namespace[], leftovers: Leftover[], bucket: string): Verification {
+  const { send, signal, limit, ledger } = work;
+  return {
+    namespaces,
+    leftovers,
+    // The listings are the truth the leftovers rest on: one whose answer was lost is sent again.
+    send: retrying(send, VERSION_LISTING_TRIES),
+    limit,
+    ledger,
+    remove: (entry) => removeOne(entry, send, signal, () => undefined, true),
+    leftoverOf: (entry, reason) => leftoverOf(entry, reason, bucket),
+    identityOf: identityOfKey,
+  };
+}
+
+/**
+ * Where a probe version could not be removed and is still the key's current object, a plain
+ * DeleteObject hides it behind a delete marker: no probe object stays current. The marker is left
+ * too (removing it would make the version current again), and reported with the version's cause.
+ */
+async function hideCurrent(work: Removal, after: Listings): Promise<void> {
+  const stuck = [...work.failed.keys()].filter((entry) => entry.refusal && !entry.uploadId && namespaceOf(entry, after)?.keys.includes(entry.key));
+  const byKey = new Map(stuck.map((entry) => [entry.key, entry]));
+  await Promise.all([...byKey.values()].map((entry) => work.limit(() => hideOne(entry, work))));
+}
+
+async function hideOne(entry: CreatedObject, work: Removal): Promise<void> {
+  for (const cleaner of entry.cleaners) {
+    const hidden = await work.send((s) => cleaner.port.deleteObject(entry.key, undefined, s));
+    if (!allowed(hidden)) continue;
+    if ("versionId" in hidden && hidden.versionId && "deleteMarker" in hidden && hidden.deleteMarker) {
+      const marker = work.ledger.record({
+        key: entry.key,
+        versionId: hidden.versionId,
+        deleteMarker: true,
+        identity: cleaner.identity,
+        cleaners: entry.cleaners,
+        state: "created",
+        ...(entry.refusal ? { refusal: entry.refusal } : {}),
+      });
+      work.failed.set(marker, [
+        `the delete marker that hides version ${entry.versionId} of the key, which could not be removed: kept, or the version would be current again`,
+      ]);
+    }
+    return;
+  }
 }
 
 /**
@@ -324,6 +433,7 @@ interface Removal {
   limit: LimitFunction;
   signal: AbortSignal;
   failed: Map<CreatedObject, string[]>;
+  versioned: boolean;
 }
 
 type Listings = Map<Namespace, Listing>;
@@ -352,7 +462,7 @@ async function removeEntry(entry: CreatedObject, listing: Listing | undefined, w
     if (there === false) return ledger.neverWritten(entry);
     if (there === true) ledger.confirm(entry);
   }
-  const failures = await removeOne(entry, work.send, work.signal, () => ledger.confirm(entry));
+  const failures = await removeOne(entry, work.send, work.signal, () => ledger.confirm(entry), work.versioned);
   if (failures.length === 0) ledger.markRemoved(entry);
   else work.failed.set(entry, failures);
 }

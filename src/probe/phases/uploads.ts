@@ -46,8 +46,8 @@ async function removeAssembled({ state, prober, target }: UploadProbe, key: stri
     identity: prober.name,
     cleaners: state.cleanersFor(prober, target),
   });
-  const removed = await state.request("DeleteObject", key, "write", (s) => prober.port.deleteObject(key, undefined, s));
-  if (removed.observation.outcome === "allowed" && !versionId) state.ledger.markRemoved(assembled);
+  // On a versioned bucket the delete leaves a marker, which the ledger records too.
+  const removed = await state.deleteProbeObject(prober, target, key, assembled, "DeleteObject");
   return removed.observation.evidence;
 }
 

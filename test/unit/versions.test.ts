@@ -1,0 +1,231 @@
+// Versioned buckets on the in-memory store (issue 22): what the run learns of the bucket before it
+// writes more than one object, the versions and delete markers it leaves (exactly what the store
+// holds, each with its cause), what a lost answer leaves where versions can be listed, sweep, and
+// the findings about KFP on the bucket: versions kept, default retention, KMS, a bucket-policy Deny.
+import { describe, expect, it } from "vitest";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { type ProbeIdentity, type ProbeRun, runProbe } from "../../src/probe/engine.js";
+import type { S3Port } from "../../src/probe/port.js";
+import { sweep } from "../../src/probe/sweep.js";
+import { buildReport } from "../../src/report/model.js";
+import { renderText } from "../../src/report/text.js";
+import { type MemoryBucket, MemoryStore, type StoreAction, within, withVersions } from "../../testkit/memory-store.js";
+
+const RUN_ID = "20261124T000000Z-000000000000";
+const BACKEND = ["pipelines/", "artifacts/", "v2/artifacts/"];
+const TEAM_1 = ["artifacts/team-1/", "v2/artifacts/team-1/"];
+const VERSIONED: MemoryBucket = { versioning: "enabled" };
+const isProbe = (key: string) => key.includes(".kfp-s3-probe/");
+
+type Rights = (prefixes: string[]) => (action: StoreAction, key: string) => boolean;
+const reference: Rights = within;
+const withDeleteVersion: Rights = (prefixes) => withVersions(within(prefixes));
+
+function identities(store: MemoryStore, rights: Rights, wrap: (port: S3Port) => S3Port = (p) => p): ProbeIdentity[] {
+  return [
+    { name: "backend", role: { kind: "backend" }, port: wrap(store.portFor(rights(BACKEND))) },
+    { name: "team-1", role: { kind: "profile", profile: "team-1" }, port: wrap(store.portFor(rights(TEAM_1))) },
+  ];
+}
+
+function probe(people: ProbeIdentity[], extra: { onBucketKnown?: () => void; tls?: boolean } = {}): Promise<ProbeRun> {
+  return runProbe(people, {
+    bucket: "kfp",
+    layout: LAYOUTS.deploykf,
+    runId: RUN_ID,
+    readOnly: false,
+    strict: false,
+    discover: false,
+    concurrency: 8,
+    signal: new AbortController().signal,
+    cleanupTimeoutMs: 1000,
+    ...extra,
+  });
+}
+
+/** "key versionId" of every probe version and marker the store holds. */
+function probeVersions(store: MemoryStore): string[] {
+  return store
+    .listVersions("")
+    .filter((v) => isProbe(v.key))
+    .map((v) => `${v.key} ${v.versionId}`)
+    .sort();
+}
+
+const reported = (run: ProbeRun) => run.cleanup.leftovers.map((l) => `${l.key} ${l.versionId}`).sort();
+
+function report(run: ProbeRun) {
+  return buildReport(run, {
+    toolVersion: "0",
+    runId: RUN_ID,
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    endpoint: "http://127.0.0.1:1",
+    bucket: "kfp",
+    region: "us-east-1",
+    layout: "deploykf",
+    forcePathStyle: true,
+    readOnly: false,
+    strict: false,
+    identities: [],
+  });
+}
+
+describe("a versioned bucket under the reference policies (no s3:DeleteObjectVersion)", () => {
+  it("leaves exactly what it reports, each version and marker with its cause and remedy; no probe object current", async () => {
+    const store = new MemoryStore("rgw", VERSIONED);
+    const run = await probe(identities(store, reference));
+    expect(probeVersions(store).length).toBeGreaterThan(20);
+    expect(reported(run)).toEqual(probeVersions(store));
+    expect([...store.objects.keys()].filter(isProbe)).toEqual([]);
+    for (const leftover of run.cleanup.leftovers) {
+      expect(leftover).toMatchObject({
+        cause: "delete-version-denied",
+        remedy: { where: "identity-policy", change: "grant", actions: ["s3:DeleteObjectVersion"], resource: "arn:aws:s3:::kfp/*.kfp-s3-probe/*" },
+      });
+    }
+    expect(run.cleanup.leftovers.some((l) => l.deleteMarker)).toBe(true);
+    // Nobody may list versions here: the leftovers are the ledger's word.
+    expect(run.cleanup.versions).toBe("unverified");
+  });
+
+  it("knows it from the first write, says so before the checks write more, and finds KFP's versions kept", async () => {
+    const store = new MemoryStore("aws", VERSIONED);
+    let writesWhenTold = -1;
+    const run = await probe(identities(store, reference), { onBucketKnown: () => (writesWhenTold = store.listVersions("").length) });
+    expect(writesWhenTold).toBe(1);
+    expect(run.bucket).toMatchObject({
+      versioning: { status: "read", value: "enabled", source: "the run's first write had a version id" },
+      objectLock: { status: "unread", problem: "GetObjectLockConfiguration: 403 AccessDenied for backend" },
+      versionsRemovable: false,
+    });
+    const built = report(run);
+    expect(built.bucket?.findings.map((f) => f.cause)).toEqual(["versions-kept"]);
+    const text = renderText(built, false);
+    expect(text).toMatch(/bucket settings not read: object lock \(GetObjectLockConfiguration: 403 AccessDenied for backend\)/);
+    expect(text).toMatch(/versions: the run cannot remove what it writes/);
+    expect(text).toMatch(/\(delete marker m\d+\) {2}backend: /);
+    // On AWS every plain delete adds a marker: still exactly what the store holds.
+    expect(reported(run)).toEqual(probeVersions(store));
+  });
+});
+
+describe("a versioned bucket where the run may remove versions", () => {
+  it("removes every version and marker it made, verified by ListObjectVersions", async () => {
+    const store = new MemoryStore("aws", {
+      ...VERSIONED,
+      lifecycle: { rules: [{ noncurrentExpiration: true, abortIncompleteUploads: false, expiration: false }] },
+    });
+    const run = await probe(identities(store, withDeleteVersion));
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect(probeVersions(store)).toEqual([]);
+    expect(run.cleanup.versions).toBe("verified");
+    expect(run.bucket).toMatchObject({
+      versioning: { status: "read", value: "enabled", source: "GetBucketVersioning by backend" },
+      versionsRemovable: true,
+    });
+    expect(report(run).bucket?.findings).toEqual([]);
+  });
+
+  it("a write whose answer was lost: its version is found by ListObjectVersions and removed", async () => {
+    const store = new MemoryStore("aws", VERSIONED);
+    const lose = (port: S3Port): S3Port => ({
+      ...port,
+      putObjectIfAbsent: async (key, body, signal, options) => {
+        const answer = await port.putObjectIfAbsent(key, body, signal, options);
+        return key.endsWith("/team-1-crc32") ? { systemCode: "ECONNRESET" } : answer;
+      },
+      deleteObject: async (key, versionId, signal) => {
+        const answer = await port.deleteObject(key, versionId, signal);
+        // The delete check's marker, its answer lost.
+        return key.endsWith("/seed") && !versionId ? { systemCode: "ECONNRESET" } : answer;
+      },
+    });
+    const run = await probe(identities(store, withDeleteVersion, lose));
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect(probeVersions(store)).toEqual([]);
+  });
+});
+
+describe("object lock with a default retention", () => {
+  it("says so, and reports exactly the versions it could not remove, by object lock", async () => {
+    const store = new MemoryStore("rgw", { ...VERSIONED, objectLock: { enabled: true, defaultRetention: { mode: "GOVERNANCE", days: 1 } } });
+    const run = await probe(identities(store, withDeleteVersion));
+    expect(reported(run)).toEqual(probeVersions(store));
+    const versions = run.cleanup.leftovers.filter((l) => !l.deleteMarker);
+    expect(versions.length).toBeGreaterThan(10);
+    for (const leftover of versions) expect(leftover.cause).toBe("object-lock-retention");
+    expect([...store.objects.keys()].filter(isProbe)).toEqual([]);
+    expect(report(run).bucket?.findings.map((f) => [f.cause, f.remedy.value])).toEqual([
+      ["versions-kept", undefined],
+      ["default-retention", "GOVERNANCE, 1 days"],
+    ]);
+  });
+});
+
+describe("sweep on a versioned bucket", () => {
+  it("lists versions and markers of a killed run and removes them", async () => {
+    const store = new MemoryStore("aws", VERSIONED);
+    const port = store.portFor(withDeleteVersion(BACKEND));
+    const key = `artifacts/team-1/.kfp-s3-probe/20200101T000000Z-aaaaaaaaaaaa/team-1`;
+    const signal = new AbortController().signal;
+    await port.putObjectIfAbsent(key, new Uint8Array(1), signal);
+    await port.deleteObject(key, undefined, signal);
+    await port.putObjectIfAbsent(key, new Uint8Array(1), signal);
+    expect(probeVersions(store)).toHaveLength(3);
+    const options = { layout: LAYOUTS.deploykf, startedBefore: new Date(), signal, requestTimeoutMs: 1000 };
+    const listed = await sweep([{ identity: "backend", port }], { ...options, delete: false });
+    expect(listed.runs[0]?.versions.map((v) => v.deleteMarker).sort()).toEqual([false, false, true]);
+    const swept = await sweep([{ identity: "backend", port }], { ...options, delete: true });
+    expect(swept.runs[0]?.notRemoved).toEqual([]);
+    expect(probeVersions(store)).toEqual([]);
+  });
+});
+
+describe("findings about KFP on the bucket's settings", () => {
+  it("SSE-KMS by default, and a write KMS refused", async () => {
+    const store = new MemoryStore("aws", { encryption: { algorithm: "aws:kms", kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k" } });
+    const kmsRefuses = (port: S3Port): S3Port => ({
+      ...port,
+      putObjectIfAbsent: async (key, body, signal, options) =>
+        key.startsWith("v2/artifacts/team-1/")
+          ? { status: 403, errorName: "AccessDenied", refusedBy: "kms" }
+          : port.putObjectIfAbsent(key, body, signal, options),
+    });
+    const run = await probe(identities(store, withDeleteVersion, kmsRefuses));
+    expect(report(run).bucket?.findings).toEqual([
+      expect.objectContaining({
+        cause: "kms-encryption",
+        remedy: expect.objectContaining({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resource: "arn:aws:kms:eu-west-1:1:key/k" }),
+      }),
+    ]);
+    const put = run.results.find((r) => r.identity === "team-1" && r.operation === "put" && r.target?.prefix === "v2/artifacts/team-1/");
+    expect(put).toMatchObject({ verdict: "missing", cause: "kms-denied", remedy: { actions: ["kms:GenerateDataKey", "kms:Decrypt"] } });
+  });
+
+  it("a put denied by a bucket-policy Deny on aws:SecureTransport over http:// names the condition", async () => {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::kfp/*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      ],
+    });
+    const store = new MemoryStore("aws", { policy });
+    const deniesPut: Rights = (prefixes) => (action, key) => action !== "s3:PutObject" && withDeleteVersion(prefixes)(action, key);
+    const people = identities(store, withDeleteVersion);
+    people[1] = { ...(people[1] as ProbeIdentity), port: store.portFor(deniesPut(TEAM_1)) };
+    const run = await probe(people);
+    const put = run.results.find((r) => r.identity === "team-1" && r.operation === "put" && r.target?.prefix === "artifacts/team-1/");
+    expect(put).toMatchObject({
+      verdict: "missing",
+      cause: "bucket-policy-condition",
+      remedy: { where: "bucket-policy", condition: { operator: "Bool", key: "aws:SecureTransport", values: ["false"] } },
+    });
+    expect(report(run).checks.find((c) => c.cause === "bucket-policy-condition")?.hint).toMatch(/use https:\/\//);
+    // Over https the same Deny does not apply: it is no cause.
+    const overTls = await probe(people, { tls: true });
+    expect(overTls.results.find((r) => r.identity === "team-1" && r.operation === "put" && r.target?.prefix === "artifacts/team-1/")?.cause).toBe(
+      "missing-action",
+    );
+  });
+});
