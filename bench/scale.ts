@@ -11,12 +11,14 @@
 //   5. the same checks for the backend and one profile as an `aws s3api` script, if aws is installed;
 //   6. exact: the exact policy evaluator over the backend's and 300 profiles' policies, in process;
 //   7. html: the 300 profiles' merged report as HTML in headless Chromium: size, open, filters.
+//   8. floor: the CPU one request costs before the probe's own work (node:http, the SDK, the probe's client).
 // Ratios within this one run and tables by profile count, never thresholds.
-// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws,exact,proof,html runs a part.
+// KFP_S3_PROBE_BENCH_ONLY=start,scale,job,shards,aws,exact,proof,html,floor runs a part.
 import { join } from "node:path";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { NODE_FLAGS } from "../src/node-flags.js";
 import { exactBench } from "./exact.js";
+import { floorBench } from "./floor.js";
 import { htmlBench } from "./html.js";
 import { awsComparison, jobAndShards } from "./job-and-shards.js";
 import {
@@ -109,3 +111,4 @@ if (ONLY.has("aws")) await awsComparison(node24);
 if (ONLY.has("exact")) exactBench();
 if (ONLY.has("proof")) await proofBench(node24);
 if (ONLY.has("html")) await htmlBench(node24);
+if (ONLY.has("floor")) await floorBench();
