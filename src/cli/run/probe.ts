@@ -5,7 +5,6 @@ import { createHash, randomBytes } from "node:crypto";
 import ora, { type Ora } from "ora";
 import { storeFailures } from "../../core/diagnoses.js";
 import { EXIT_CODES } from "../../core/exit-codes.js";
-import { LAYOUTS } from "../../core/layout.js";
 import { disagreements } from "../../core/policy/compare.js";
 import { policySubjects } from "../../core/witness.js";
 import type { StsRequest } from "../../credentials/sts-watch.js";
@@ -15,7 +14,6 @@ import { storeFailureLines } from "../../report/diagnosis-words.js";
 import { buildReport, type Report, type ReportContext } from "../../report/model.js";
 import type { Redactor } from "../../report/redact.js";
 import { findingLog } from "../../report/text.js";
-import { isAwsEndpoint } from "../../s3/providers.js";
 import { RequestMeter, type SentRequest } from "../../s3/request-meter.js";
 import { toolVersion } from "../../version.js";
 import type { CommandContext } from "../commands/command.js";
@@ -86,25 +84,13 @@ function stsLogger(io: Io, redactor: Redactor): (who: string, request: StsReques
   return (who, request) => log({ who, ...request });
 }
 
-/** The engine's options: the run's group whole, the store's bucket and request bound, and the signals. */
+/** The engine's options: its settings whole, the run's id and the signals. */
 export function probeOptionsOf(
-  config: Pick<ProbeConfig, "run" | "store">,
+  config: Pick<ProbeConfig, "probe">,
   runId: string,
   signals: Pick<ProbeOptions, "signal" | "cleanupSignal">,
 ): ProbeOptions {
-  const { run, store } = config;
-  return {
-    ...run,
-    ...signals,
-    bucket: store.bucket,
-    layout: LAYOUTS[run.layout],
-    runId,
-    cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
-    tls: store.endpoint.startsWith("https://"),
-    requestTimeoutMs: store.requestTimeoutMs,
-    // Only where the store is known to answer so: RGW and MinIO answer 404 for a missing key when denied.
-    ...(store.provider === "aws" || isAwsEndpoint(store.endpoint) ? { missingKeyDecides: true } : {}),
-  };
+  return { ...config.probe, ...signals, runId };
 }
 
 /**
