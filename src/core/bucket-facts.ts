@@ -3,23 +3,9 @@
 // and what they mean for KFP on this bucket, as findings with a cause and a remedy. Pure.
 import type { Finding } from "./cause.js";
 import { findingWith } from "./cause.js";
+import type { EncryptionSetting, LifecycleSetting, ObjectLockSetting, Versioning } from "./operations.js";
 import type { PolicyDocument, Statement } from "./policy/document.js";
 import { wildcardMatch } from "./policy/evaluate.js";
-
-export type Versioning = "enabled" | "suspended" | "never-enabled";
-export interface ObjectLockSetting {
-  enabled: boolean;
-  defaultRetention?: { mode: string; days?: number; years?: number };
-}
-export interface EncryptionSetting {
-  /** AES256, aws:kms, aws:kms:dsse. */
-  algorithm: string;
-  kmsKeyId?: string;
-}
-export interface LifecycleSetting {
-  /** Enabled rules, with what each expires. */
-  rules: { id?: string; prefix?: string; noncurrentExpiration: boolean; abortIncompleteUploads: boolean; expiration: boolean }[];
-}
 
 /** One setting as the run knows it: read (by whom, or from the first write), the bucket has none, or unread and why. */
 export type Reading<T> = { status: "read"; value: T; source: string } | { status: "none"; source: string } | { status: "unread"; problem: string };

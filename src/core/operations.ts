@@ -1,8 +1,11 @@
 // Every operation the probe checks, one row each: what IAM decides it by, what it lists, where the
 // plan tries it, the text report's column and which part of KFP sends it. The plan, the causes, the
 // offline evaluator, the policy generator and the report read these rows; `Operation` is the
-// table's keys, so an operation without a row is a type error. A new operation is a row here, the
-// request in the port (if it is a new S3 call) and a phase that sends it (if it is a new kind of check).
+// table's keys, so an operation without a row is a type error. The S3 calls the probe sends are a
+// table here too (S3Calls, with the facts of each answer): the engine's port is that table. A new
+// operation is a row here, its call here and in the adapter (src/s3/s3-port.ts, if it is a new S3
+// call) and a phase that sends it (if it is a new kind of check).
+import type { ResponseFacts } from "./classify.js";
 
 /** The parts of Kubeflow Pipelines that send S3 requests with the keys under test. */
 type KfpComponent = "api-server" | "v2-launcher" | "argo-executor" | "ui";
@@ -209,3 +212,122 @@ function actionsOn(resources: readonly OperationRow["resource"][]): IamAction[] 
 export const BUCKET_ACTIONS = actionsOn(["bucket", "listing"]);
 /** Every action on objects: read, write (multipart included), delete, and abort a failed upload. */
 export const OBJECT_ACTIONS = actionsOn(["object"]);
+
+// The S3 calls: each answer, success or failure, comes back as plain facts; fields beyond the
+// facts are set on success only.
+
+/** The bucket settings the run reads (GetBucketVersioning, GetObjectLockConfiguration, GetBucketEncryption, GetBucketLifecycleConfiguration). */
+export type Versioning = "enabled" | "suspended" | "never-enabled";
+export interface ObjectLockSetting {
+  enabled: boolean;
+  defaultRetention?: { mode: string; days?: number; years?: number };
+}
+export interface EncryptionSetting {
+  /** AES256, aws:kms, aws:kms:dsse. */
+  algorithm: string;
+  kmsKeyId?: string;
+}
+export interface LifecycleSetting {
+  /** Enabled rules, with what each expires. */
+  rules: { id?: string; prefix?: string; noncurrentExpiration: boolean; abortIncompleteUploads: boolean; expiration: boolean }[];
+}
+
+export interface ListResult extends ResponseFacts {
+  keys?: string[];
+  /** With a delimiter: the "folders" one level down (ListObjectsV2's CommonPrefixes). */
+  commonPrefixes?: string[];
+  /** Set when the listing has more pages. */
+  nextContinuationToken?: string;
+}
+
+export interface ListOptions {
+  delimiter?: string;
+  continuationToken?: string;
+  /** Start after this key (skips the probe's own namespace). */
+  startAfter?: string;
+}
+export interface WriteResult extends ResponseFacts {
+  /** Version id of what the request created, on a versioned bucket. */
+  versionId?: string;
+  /** DeleteObject left a delete marker (versioned bucket). */
+  deleteMarker?: boolean;
+  /** PutObject: the encryption the store gave the object, where it names it. */
+  encryption?: EncryptionSetting;
+}
+export interface ReadResult extends ResponseFacts {
+  body?: Uint8Array;
+}
+export interface BucketResult extends ResponseFacts {
+  /** GetBucketLocation's answer, normalised (null → us-east-1, EU → eu-west-1). */
+  region?: string;
+}
+export interface HeadResult extends ResponseFacts {
+  /** The current version's id, on a versioned bucket ("null" is no version and is left out). */
+  versionId?: string;
+  /** Object lock on this version (a bucket's default retention shows here): its mode and until when. */
+  lock?: { mode: string; retainUntil?: string };
+  /** The object's server-side encryption (AES256, aws:kms, aws:kms:dsse) and KMS key, where the store names them. */
+  encryption?: { algorithm: string; kmsKeyId?: string };
+}
+/** One version or delete marker, as ListObjectVersions names it ("null" ids are kept: they name the one unversioned entry). */
+export interface ObjectVersion {
+  key: string;
+  versionId: string;
+  deleteMarker: boolean;
+  isLatest: boolean;
+}
+export interface VersionsResult extends ResponseFacts {
+  versions?: ObjectVersion[];
+  /** Set when the listing has more pages. */
+  next?: { keyMarker: string; versionIdMarker?: string };
+}
+/** A bucket setting read by its owner's request (GetBucketVersioning, ...): `setting` on success, `none` where the bucket has none. */
+export interface SettingResult<T> extends ResponseFacts {
+  setting?: T;
+  /** The store answered that the bucket has no such setting (404 NoSuch…, or an empty answer). */
+  none?: boolean;
+}
+export interface UploadsResult extends ResponseFacts {
+  uploads?: { key: string; uploadId: string }[];
+}
+export interface UploadResult extends ResponseFacts {
+  uploadId?: string;
+  /** How many times the SDK sent it: more than one means an earlier attempt's answer was lost or refused. */
+  attempts?: number;
+  etag?: string;
+}
+
+/**
+ * Every S3 call the probe sends, one member each: its arguments, the run's signal among them, and
+ * the facts of its answer. The engine's port (S3Port, src/probe/port.ts) is this table, and each
+ * adapter implements it (SdkS3Port on the AWS SDK), so a call missing there is a type error.
+ */
+export interface S3Calls {
+  headBucket(signal: AbortSignal): Promise<BucketResult>;
+  getBucketLocation(signal: AbortSignal): Promise<BucketResult>;
+  listObjects(prefix: string, maxKeys: number, signal: AbortSignal, options?: ListOptions): Promise<ListResult>;
+  /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum if asked. */
+  putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: { crc32?: boolean }): Promise<WriteResult>;
+  headObject(key: string, signal: AbortSignal): Promise<HeadResult>;
+  /** `firstByteOnly` reads one byte, for objects that are not the probe's own. */
+  getObject(key: string, firstByteOnly: boolean, signal: AbortSignal): Promise<ReadResult>;
+  deleteObject(key: string, versionId: string | undefined, signal: AbortSignal): Promise<WriteResult>;
+  createMultipartUpload(key: string, signal: AbortSignal): Promise<UploadResult>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal: AbortSignal): Promise<UploadResult>;
+  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], signal: AbortSignal): Promise<WriteResult>;
+  abortMultipartUpload(key: string, uploadId: string, signal: AbortSignal): Promise<ResponseFacts>;
+  /** Open multipart uploads under a prefix (needs s3:ListBucketMultipartUploads; first page of 1,000). */
+  listMultipartUploads(prefix: string, signal: AbortSignal): Promise<UploadsResult>;
+  /** Versions and delete markers under a prefix (s3:ListBucketVersions), a page of 1,000 from the marker. */
+  listObjectVersions(prefix: string, signal: AbortSignal, from?: VersionsResult["next"]): Promise<VersionsResult>;
+  /** s3:GetBucketVersioning. */
+  getBucketVersioning(signal: AbortSignal): Promise<SettingResult<Versioning>>;
+  /** s3:GetBucketObjectLockConfiguration. */
+  getObjectLockConfiguration(signal: AbortSignal): Promise<SettingResult<ObjectLockSetting>>;
+  /** s3:GetEncryptionConfiguration. */
+  getBucketEncryption(signal: AbortSignal): Promise<SettingResult<EncryptionSetting>>;
+  /** s3:GetLifecycleConfiguration. */
+  getBucketLifecycle(signal: AbortSignal): Promise<SettingResult<LifecycleSetting>>;
+  /** s3:GetBucketPolicy: the policy's text. */
+  getBucketPolicy(signal: AbortSignal): Promise<SettingResult<string>>;
+}

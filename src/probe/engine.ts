@@ -29,7 +29,7 @@ import { forEachBounded, settled } from "./pool.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
 
 export type { CleanupReport } from "./phases/cleanup.js";
-export type { ProbeIdentity, ProbeOptions } from "./run-state.js";
+export type { ProbeIdentity, ProbeOptions, ProbeSettings } from "./run-state.js";
 
 export interface ProbeRun {
   plans: IdentityPlan[];

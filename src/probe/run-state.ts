@@ -21,26 +21,19 @@ export interface ProbeIdentity {
   port: S3Port;
 }
 
-export interface ProbeOptions {
+/** The engine's settings, fixed before a run: what it tries, how widely, on which bucket, within which bounds. */
+export interface ProbeSettings {
   bucket: string;
   layout: KeyLayout;
-  runId: string;
   readOnly: boolean;
   strict: boolean;
   /** Multipart upload and abort checks (off: --no-multipart). */
   multipart?: boolean;
   concurrency: number;
-  /** Aborts the checks (Ctrl-C, deadline); cleanup still runs. */
-  signal: AbortSignal;
-  /** Aborts the cleanup too (a second Ctrl-C); what is left is reported. */
-  cleanupSignal?: AbortSignal;
   /** The cleanup's base budget; it grows with what there is to remove. */
   cleanupTimeoutMs: number;
   /** Bound on one request, its retries included (default DEFAULT_REQUEST_TIMEOUT_MS, which is --request-timeout's too). */
   requestTimeoutMs?: number;
-  onCheckDone?: (done: number, total: number) => void;
-  /** Given the run's limit on requests in flight, which may lower it while the run goes on (memory, CPU). */
-  onLimiter?: (limiter: { concurrency: number }) => void;
   /** Profiles named beyond the run (config file, --other-profile): tried like discovered ones. */
   namedProfiles?: { name: string; source: "config" | "flag" }[];
   /** List the layout's roots for the bucket's profiles (default on). */
@@ -55,19 +48,31 @@ export interface ProbeOptions {
    */
   shard?: Shard;
   /**
-   * Each identity's policies in hand (--policy-dir, --policy-reader), by name: the exact evaluator's
-   * witnesses of what they reach beyond KFP's grant are tried on the store.
-   */
-  policies?: ReadonlyMap<string, PolicySubject>;
-  /**
    * The store answers as AWS does: to an identity that may s3:ListBucket, a missing key is 404 where
    * it may read and 403 where it may not, so such a read decides without an object (AWS S3).
    */
   missingKeyDecides?: boolean;
   /** The endpoint is https:// (a bucket policy's aws:SecureTransport Deny refuses KFP only over plain HTTP). */
   tls?: boolean;
+}
+
+/** One run's options: the settings, the run's id, its signals, and what it is told and tells as it goes. */
+export interface ProbeOptions extends ProbeSettings {
+  runId: string;
+  /** Aborts the checks (Ctrl-C, deadline); cleanup still runs. */
+  signal: AbortSignal;
+  /** Aborts the cleanup too (a second Ctrl-C); what is left is reported. */
+  cleanupSignal?: AbortSignal;
+  onCheckDone?: (done: number, total: number) => void;
+  /** Given the run's limit on requests in flight, which may lower it while the run goes on (memory, CPU). */
+  onLimiter?: (limiter: { concurrency: number }) => void;
   /** Told what the run learned of the bucket, before the checks write anything more (the CLI warns of versions it cannot remove). */
   onBucketKnown?: (facts: BucketFacts) => void;
+  /**
+   * Each identity's policies in hand (--policy-dir, --policy-reader), by name: the exact evaluator's
+   * witnesses of what they reach beyond KFP's grant are tried on the store.
+   */
+  policies?: ReadonlyMap<string, PolicySubject>;
 }
 
 /** An object planted in a prefix the prober must not reach, by someone who may write there. */

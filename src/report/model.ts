@@ -23,44 +23,67 @@ import { findingHint, type HintContext, mutingNotes, resultHint } from "./hint.j
 export const REPORT_SCHEMA = "kfp-s3-probe/report";
 export const REPORT_SCHEMA_VERSION = 1;
 
+/**
+ * What the report says beyond the checks, in groups built once from the run's settings and what the
+ * run learned: the run itself, where it ran, what it tried, what is shown, who took part, and the
+ * policies in hand.
+ */
 export interface ReportContext {
+  run: ReportRun;
+  /** The store as the run used it (a detected region included). */
+  store: Report["store"];
+  /** What was tried, and how its findings count (the run's settings). */
+  options: ReportOptions;
+  /** What is shown and counted toward the exit code (the output's settings). */
+  output?: ReportMuting;
+  identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; keyFingerprint?: string; caller?: string }[];
+  /** Each setting with where it came from (flag, environment, config, deploykf, provider, default). */
+  settings?: Record<string, { value: unknown; source: string }>;
+  /** Policies in hand (--policy-dir, --policy-reader, check-policy). */
+  policies?: ReportPolicies;
+}
+
+/** The run: the tool, its id, when it ran, how it ended, what it sent. */
+interface ReportRun {
   toolVersion: string;
   runId: string;
   startedAt: Date;
   finishedAt: Date;
-  endpoint: string;
-  bucket: string;
-  region: string;
+  /** Set when the run was cut short: "SIGINT", "SIGTERM" or "deadline". */
+  interruptedBy?: string;
+  /** What the operator should know beyond the checks (provider limits, TLS verification off, ...). */
+  notes?: string[];
+  /** What the run put on the wire: every attempt, the SDK's retries and the cleanup's requests included. */
+  requests?: RequestCount;
+}
+
+interface ReportOptions {
   layout: string;
-  forcePathStyle: boolean;
   readOnly: boolean;
   strict: boolean;
   matrix?: MatrixMode;
   /** --shard: the report lists this slice's identities (diagnoses still see every identity's keys). */
   shard?: Shard;
-  /** --policy-dir: cells where the store did other than the identity's policy says. */
-  disagreements?: Disagreement[];
-  /** Set when the run was cut short: "SIGINT", "SIGTERM" or "deadline". */
-  interruptedBy?: string;
-  /** What the operator should know beyond the checks (provider limits, TLS verification off, ...). */
-  notes?: string[];
-  /** Each setting with where it came from (flag, environment, config, deploykf, provider, default). */
-  settings?: Record<string, { value: unknown; source: string }>;
-  identities: { name: string; role: Role; credentialSource: string; accessKeyIdHint: string; keyFingerprint?: string; caller?: string }[];
-  /** What the run put on the wire: every attempt, the SDK's retries and the cleanup's requests included. */
-  requests?: RequestCount;
-  /** Policies in hand, by identity: where each came from (a file of --policy-dir, IAM). */
-  policySources?: ReadonlyMap<string, string>;
-  /** Where the bucket's policy came from, where it was in hand. */
-  bucketPolicySource?: string;
   /** --require-proof: anything short of proven is its own exit code. */
   requireProof?: boolean;
   /** --exit-code: the code for findings, where it is not 1. */
   findingsExitCode?: number;
+}
+
+interface ReportMuting {
   /** --severity: the severities shown and counted toward the exit code (absent: all). */
   severities?: readonly FindingSeverity[];
   /** --ignore-file: known findings muted by name. */
   ignore?: { file: string; rules: readonly IgnoreRule[] };
+}
+
+interface ReportPolicies {
+  /** By identity: where each identity's policies came from (a file of --policy-dir, IAM). */
+  sources: ReadonlyMap<string, string>;
+  /** Where the bucket's policy came from, where it was in hand. */
+  bucketSource?: string;
+  /** Cells where the store did other than the identity's policy says. */
+  disagreements?: Disagreement[];
 }
 
 /** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again. */
@@ -201,7 +224,7 @@ function reportCheck(judged: CheckResult, context: HintContext, run: RunHas, mut
 function runHas(context: ReportContext): RunHas {
   const roles = context.identities.map((identity) => identity.role);
   return {
-    readOnly: context.readOnly,
+    readOnly: context.options.readOnly,
     backend: roles.some((role) => role.kind === "backend"),
     profiles: new Set(roles.flatMap((role) => (role.kind === "profile" ? [role.profile] : []))),
   };
@@ -209,12 +232,12 @@ function runHas(context: ReportContext): RunHas {
 
 /** The report's checks, each with its muting; the rules that muted nothing are notes. */
 function checksOf(run: ProbeRun, context: ReportContext): { checks: ReportCheck[]; muting: Muting } {
-  const hintContext = { bucket: context.bucket, tls: context.endpoint.startsWith("https://") };
+  const { output } = context;
   const has = runHas(context);
-  const unmuted = run.results.map((result) => reportCheck(result, hintContext, has, undefined));
+  const unmuted = run.results.map((result) => reportCheck(result, hintsOf(context), has, undefined));
   const muting = muteFindings(unmuted, {
-    ...(context.ignore ? { rules: context.ignore.rules } : {}),
-    ...(context.severities ? { severities: context.severities } : {}),
+    ...(output?.ignore ? { rules: output.ignore.rules } : {}),
+    ...(output?.severities ? { severities: output.severities } : {}),
   });
   const checks = unmuted.map((check, index) => {
     const muted = muting.reasons[index];
@@ -231,72 +254,85 @@ function exitCodeOfRun(run: ProbeRun, muting: Muting, ending: RunEnding): number
 
 function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
   return assessAssurance({
-    identities: context.identities.filter((_, position) => inShard(position, context.shard)),
-    policySources: context.policySources ?? new Map(),
-    bucketPolicySource: context.bucketPolicySource ?? null,
+    identities: context.identities.filter((_, position) => inShard(position, context.options.shard)),
+    policySources: context.policies?.sources ?? new Map(),
+    bucketPolicySource: context.policies?.bucketSource ?? null,
     unread: run.proof?.unread ?? new Map(),
     witnessResults: run.proof?.witnessResults ?? [],
     results: run.results,
     enforcementSample: run.proof?.enforcementSample ?? [],
-    disagreements: context.disagreements ?? [],
+    disagreements: context.policies?.disagreements ?? [],
   });
 }
 
 /** How the run ended, as the exit code reads it. */
 function endingOf(run: ProbeRun, context: ReportContext, assurance: Assurance): RunEnding {
+  const { interruptedBy } = context.run;
+  const { requireProof, findingsExitCode } = context.options;
   return {
     kind: "finished",
     // An upload that may be open and could not be looked for is not a clean store either.
     leftovers: run.cleanup.leftovers.length + (run.cleanup.unverifiedUploads?.length ?? 0),
-    ...(context.interruptedBy ? { interruptedBy: context.interruptedBy } : {}),
-    ...(context.requireProof && assurance.status !== "proven" ? { unproven: true } : {}),
-    ...(context.findingsExitCode !== undefined ? { findingsCode: context.findingsExitCode } : {}),
+    ...(interruptedBy ? { interruptedBy } : {}),
+    ...(requireProof && assurance.status !== "proven" ? { unproven: true } : {}),
+    ...(findingsExitCode !== undefined ? { findingsCode: findingsExitCode } : {}),
   };
+}
+
+/** The words' context: the bucket, and whether requests went over TLS. */
+function hintsOf(context: ReportContext): HintContext {
+  return { bucket: context.store.bucket, tls: context.store.endpoint.startsWith("https://") };
+}
+
+/** The identities this report lists: the shard's slice. */
+function reportIdentities(context: ReportContext): Report["identities"] {
+  return context.identities
+    .filter((_, position) => inShard(position, context.options.shard))
+    .map((identity) => ({
+      name: identity.name,
+      role: identity.role.kind,
+      profile: identity.role.kind === "profile" ? identity.role.profile : null,
+      description: describeRole(identity.role),
+      credentialSource: identity.credentialSource,
+      accessKeyId: identity.accessKeyIdHint,
+      caller: identity.caller ?? null,
+      keyFingerprint: identity.keyFingerprint ?? null,
+    }));
 }
 
 export function buildReport(run: ProbeRun, context: ReportContext): Report {
   const assurance = assuranceOf(run, context);
   const { checks, muting } = checksOf(run, context);
   const ending = endingOf(run, context, assurance);
-  const hints: HintContext = { bucket: context.bucket, tls: context.endpoint.startsWith("https://") };
+  const { run: facts, store, options, output } = context;
+  const hints = hintsOf(context);
   return {
     schema: REPORT_SCHEMA,
     schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: "kfp-s3-probe", version: context.toolVersion },
-    runId: context.runId,
-    startedAt: context.startedAt.toISOString(),
-    durationMs: context.finishedAt.getTime() - context.startedAt.getTime(),
-    interruptedBy: context.interruptedBy ?? null,
-    store: { endpoint: context.endpoint, bucket: context.bucket, region: context.region, forcePathStyle: context.forcePathStyle },
-    layout: context.layout,
+    tool: { name: "kfp-s3-probe", version: facts.toolVersion },
+    runId: facts.runId,
+    startedAt: facts.startedAt.toISOString(),
+    durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
+    interruptedBy: facts.interruptedBy ?? null,
+    store: { endpoint: store.endpoint, bucket: store.bucket, region: store.region, forcePathStyle: store.forcePathStyle },
+    layout: options.layout,
     options: {
-      readOnly: context.readOnly,
-      strict: context.strict,
-      matrix: context.matrix ?? "pairs",
-      shard: context.shard ? shardLabel(context.shard) : null,
+      readOnly: options.readOnly,
+      strict: options.strict,
+      matrix: options.matrix ?? "pairs",
+      shard: options.shard ? shardLabel(options.shard) : null,
     },
-    identities: context.identities
-      .filter((_, position) => inShard(position, context.shard))
-      .map((identity) => ({
-        name: identity.name,
-        role: identity.role.kind,
-        profile: identity.role.kind === "profile" ? identity.role.profile : null,
-        description: describeRole(identity.role),
-        credentialSource: identity.credentialSource,
-        accessKeyId: identity.accessKeyIdHint,
-        caller: identity.caller ?? null,
-        keyFingerprint: identity.keyFingerprint ?? null,
-      })),
-    notes: [...(context.notes ?? []), ...(context.ignore ? mutingNotes(muting, context.ignore.file) : [])],
+    identities: reportIdentities(context),
+    notes: [...(facts.notes ?? []), ...(output?.ignore ? mutingNotes(muting, output.ignore.file) : [])],
     settings: context.settings ?? {},
     discovery: run.discovery ?? null,
-    diagnoses: wordDiagnoses(diagnose(run.results, context.identities), context.bucket),
-    disagreements: context.disagreements ?? [],
+    diagnoses: wordDiagnoses(diagnose(run.results, context.identities), store.bucket),
+    disagreements: context.policies?.disagreements ?? [],
     checks,
     summary: countVerdicts(run.results),
     cleanup: reportCleanup(run.cleanup, hints),
     bucket: reportBucket(run.bucket, hints),
-    requests: context.requests ?? null,
+    requests: facts.requests ?? null,
     assurance,
     exitCode: exitCodeOfRun(run, muting, ending),
   };

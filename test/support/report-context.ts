@@ -1,20 +1,19 @@
 // The run around a report built in a unit test: team-1's keys against a store on 127.0.0.1.
 import type { ReportContext } from "../../src/report/model.js";
 
-export function reportContext(overrides: Partial<ReportContext> = {}): ReportContext {
+/** Any group of the context, or a part of the run's, the store's or the options' group. */
+type Overrides = Omit<Partial<ReportContext>, "run" | "store" | "options"> & {
+  run?: Partial<ReportContext["run"]>;
+  store?: Partial<ReportContext["store"]>;
+  options?: Partial<ReportContext["options"]>;
+};
+
+export function reportContext({ run, store, options, ...groups }: Overrides = {}): ReportContext {
   return {
-    toolVersion: "0.1.0",
-    runId: "r1",
-    startedAt: new Date(0),
-    finishedAt: new Date(1500),
-    endpoint: "http://127.0.0.1:9000",
-    bucket: "kfp",
-    region: "us-east-1",
-    layout: "deploykf",
-    forcePathStyle: true,
-    readOnly: false,
-    strict: false,
+    run: { toolVersion: "0.1.0", runId: "r1", startedAt: new Date(0), finishedAt: new Date(1500), ...run },
+    store: { endpoint: "http://127.0.0.1:9000", bucket: "kfp", region: "us-east-1", forcePathStyle: true, ...store },
+    options: { layout: "deploykf", readOnly: false, strict: false, ...options },
     identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentialSource: "dir", accessKeyIdHint: "…ABCD" }],
-    ...overrides,
+    ...groups,
   };
 }

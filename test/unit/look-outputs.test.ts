@@ -32,7 +32,11 @@ function report(runId: string, leaky: boolean, name = "team-1"): Report {
   const context = reportContext();
   return buildReport(
     { plans: [plan], results, cleanup: { created: 1, removed: 1, leftovers: [] } },
-    { ...context, runId, identities: [{ name, role: { kind: "profile", profile: "team-1" }, credentialSource: "env", accessKeyIdHint: "AKIA…" }] },
+    {
+      ...context,
+      run: { ...context.run, runId },
+      identities: [{ name, role: { kind: "profile", profile: "team-1" }, credentialSource: "env", accessKeyIdHint: "AKIA…" }],
+    },
   );
 }
 

@@ -153,7 +153,7 @@ async function memoryRun(identitiesOf: (store: MemoryStore) => ProbeIdentity[]):
   const identities = identitiesOf(new MemoryStore());
   const run = await probeInMemory(identities);
   const context = reportContext({
-    bucket: MEMORY_BUCKET,
+    store: { bucket: MEMORY_BUCKET },
     identities: identities.map(({ name, role }) => ({ name, role, credentialSource: "dir", accessKeyIdHint: "…ABCD" })),
   });
   return { run, context };
@@ -201,8 +201,10 @@ describe("muted findings: listed, in the JSON too, not counted toward the exit c
     const { run, context } = await memoryRun((store) => [memoryBackend(store), memoryProfile(store, "team-1"), leaky(store)]);
     return buildReport(run, {
       ...context,
-      ...(ignore !== undefined ? { ignore: { file: "known.txt", rules: parseIgnoreRules(ignore, "--ignore-file known.txt") } } : {}),
-      ...(severities ? { severities } : {}),
+      output: {
+        ...(ignore !== undefined ? { ignore: { file: "known.txt", rules: parseIgnoreRules(ignore, "--ignore-file known.txt") } } : {}),
+        ...(severities ? { severities } : {}),
+      },
     });
   }
 

@@ -27,17 +27,14 @@ function runWith(observe: (operation: string, prefix: string | null) => Observat
 }
 
 const context = {
-  toolVersion: "0.1.0",
-  runId: "20261124T120000Z-0123456789ab",
-  startedAt: new Date("2026-11-24T12:00:00Z"),
-  finishedAt: new Date("2026-11-24T12:00:01Z"),
-  endpoint: "http://127.0.0.1:9000",
-  bucket: "kubeflow-pipelines",
-  region: "us-east-1",
-  layout: "deploykf",
-  forcePathStyle: true,
-  readOnly: false,
-  strict: false,
+  run: {
+    toolVersion: "0.1.0",
+    runId: "20261124T120000Z-0123456789ab",
+    startedAt: new Date("2026-11-24T12:00:00Z"),
+    finishedAt: new Date("2026-11-24T12:00:01Z"),
+  },
+  store: { endpoint: "http://127.0.0.1:9000", bucket: "kubeflow-pipelines", region: "us-east-1", forcePathStyle: true },
+  options: { layout: "deploykf", readOnly: false, strict: false },
   identities: [
     { name: "team-1", role: { kind: "profile", profile: "team-1" } as const, credentialSource: "secret directory /s", accessKeyIdHint: "…MPLE" },
   ],
@@ -75,7 +72,7 @@ describe("report", () => {
   });
 
   it("text: the last line says what the run cost; JSON carries the count, null where it was not counted", () => {
-    const counted = buildReport(runWith(allowedEverywhere), { ...context, requests: { sent: 262, retries: 3 } });
+    const counted = buildReport(runWith(allowedEverywhere), { ...context, run: { ...context.run, requests: { sent: 262, retries: 3 } } });
     expect(counted.requests).toEqual({ sent: 262, retries: 3 });
     const lines = renderText(counted, false).trimEnd().split("\n");
     expect(lines.at(-1)).toMatch(/^262 requests sent, 3 of them retries, in \d+\.\d s$/);

@@ -50,8 +50,8 @@ async function reportOf(store: MemoryStore, runId: string, shard?: Shard): Promi
     ...(shard ? { shard } : {}),
   });
   const context = reportContext({
-    runId,
-    ...(shard ? { shard } : {}),
+    run: { runId },
+    options: shard ? { shard } : {},
     identities: identities.map((i) => ({ name: i.name, role: i.role, credentialSource: "test", accessKeyIdHint: "" })),
   });
   return buildReport(run, context);

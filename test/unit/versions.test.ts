@@ -56,17 +56,9 @@ const reported = (run: ProbeRun) => run.cleanup.leftovers.map((l) => `${l.key} $
 
 function report(run: ProbeRun) {
   return buildReport(run, {
-    toolVersion: "0",
-    runId: RUN_ID,
-    startedAt: new Date(0),
-    finishedAt: new Date(0),
-    endpoint: "http://127.0.0.1:1",
-    bucket: "kfp",
-    region: "us-east-1",
-    layout: "deploykf",
-    forcePathStyle: true,
-    readOnly: false,
-    strict: false,
+    run: { toolVersion: "0", runId: RUN_ID, startedAt: new Date(0), finishedAt: new Date(0) },
+    store: { endpoint: "http://127.0.0.1:1", bucket: "kfp", region: "us-east-1", forcePathStyle: true },
+    options: { layout: "deploykf", readOnly: false, strict: false },
     identities: [],
   });
 }

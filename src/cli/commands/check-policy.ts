@@ -83,18 +83,9 @@ function roleOf(args: { profile?: string | undefined; backend?: boolean | undefi
 function contextOf(bucket: string, layout: LayoutName, strict: boolean, identities: ReportContext["identities"]): ReportContext {
   const now = new Date();
   return {
-    toolVersion: toolVersion(),
-    runId: OFFLINE_RUN_ID,
-    startedAt: now,
-    finishedAt: now,
-    endpoint: "offline (check-policy)",
-    bucket,
-    region: "-",
-    layout,
-    forcePathStyle: true,
-    readOnly: false,
-    strict,
-    matrix: "full",
+    run: { toolVersion: toolVersion(), runId: OFFLINE_RUN_ID, startedAt: now, finishedAt: now },
+    store: { endpoint: "offline (check-policy)", bucket, region: "-", forcePathStyle: true },
+    options: { layout, readOnly: false, strict, matrix: "full" },
     identities,
   };
 }
@@ -207,8 +198,7 @@ async function checkPolicies(checked: ReturnType<typeof completeCheck>, io: Io):
     },
     {
       ...contextOf(args.bucket, layout, args.strict, identities),
-      policySources,
-      ...(args["bucket-policy"] ? { bucketPolicySource: args["bucket-policy"] } : {}),
+      policies: { sources: policySources, ...(args["bucket-policy"] ? { bucketSource: args["bucket-policy"] } : {}) },
     },
   );
   await writeReport(report, args, io);

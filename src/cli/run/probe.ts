@@ -5,7 +5,6 @@ import { createHash, randomBytes } from "node:crypto";
 import ora, { type Ora } from "ora";
 import { storeFailures } from "../../core/diagnoses.js";
 import { EXIT_CODES } from "../../core/exit-codes.js";
-import { LAYOUTS } from "../../core/layout.js";
 import { disagreements } from "../../core/policy/compare.js";
 import { policySubjects } from "../../core/witness.js";
 import type { StsRequest } from "../../credentials/sts-watch.js";
@@ -15,7 +14,6 @@ import { storeFailureLines } from "../../report/diagnosis-words.js";
 import { buildReport, type Report, type ReportContext } from "../../report/model.js";
 import type { Redactor } from "../../report/redact.js";
 import { findingLog } from "../../report/text.js";
-import { isAwsEndpoint } from "../../s3/providers.js";
 import { RequestMeter, type SentRequest } from "../../s3/request-meter.js";
 import { toolVersion } from "../../version.js";
 import type { CommandContext } from "../commands/command.js";
@@ -86,25 +84,13 @@ function stsLogger(io: Io, redactor: Redactor): (who: string, request: StsReques
   return (who, request) => log({ who, ...request });
 }
 
-/** The engine's options: the run's group whole, the store's bucket and request bound, and the signals. */
+/** The engine's options: its settings whole, the run's id and the signals. */
 export function probeOptionsOf(
-  config: Pick<ProbeConfig, "run" | "store">,
+  config: Pick<ProbeConfig, "probe">,
   runId: string,
   signals: Pick<ProbeOptions, "signal" | "cleanupSignal">,
 ): ProbeOptions {
-  const { run, store } = config;
-  return {
-    ...run,
-    ...signals,
-    bucket: store.bucket,
-    layout: LAYOUTS[run.layout],
-    runId,
-    cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
-    tls: store.endpoint.startsWith("https://"),
-    requestTimeoutMs: store.requestTimeoutMs,
-    // Only where the store is known to answer so: RGW and MinIO answer 404 for a missing key when denied.
-    ...(store.provider === "aws" || isAwsEndpoint(store.endpoint) ? { missingKeyDecides: true } : {}),
-  };
+  return { ...config.probe, ...signals, runId };
 }
 
 /**
@@ -164,12 +150,16 @@ function reportIdentities(sessions: Sessions): ReportContext["identities"] {
   return [...signed, ...anonymous];
 }
 
-/** The report's policy sources: the signed identities', and the bucket's (the anonymous caller's file). */
-function sourcesOf(inHand: PoliciesInHand | undefined, anonymous: string): Pick<ReportContext, "policySources" | "bucketPolicySource"> {
-  if (!inHand) return {};
-  const policySources = new Map([...inHand.sources].filter(([name]) => name !== anonymous));
-  const bucketPolicySource = inHand.sources.get(anonymous);
-  return { policySources, ...(bucketPolicySource ? { bucketPolicySource } : {}) };
+/** The policies in hand as the report names them: the signed identities' sources, the bucket's (the anonymous caller's file), where the store disagreed. */
+function reportedPolicies(inHand: PoliciesInHand, sessions: Sessions, run: ProbeRun, bucket: string): NonNullable<ReportContext["policies"]> {
+  const anonymous = sessions.anonymous?.name ?? "anonymous";
+  const roles = new Map(probers(sessions).map((identity) => [identity.name, identity.role]));
+  const bucketSource = inHand.sources.get(anonymous);
+  return {
+    sources: new Map([...inHand.sources].filter(([name]) => name !== anonymous)),
+    ...(bucketSource ? { bucketSource } : {}),
+    disagreements: disagreements(run.results, inHand.documents, roles, bucket),
+  };
 }
 
 /** Read and parsed before anything is sent: a bad policy file is a usage error, not a half run. */
@@ -195,36 +185,25 @@ interface RunFacts {
   policies: PoliciesInHand | undefined;
 }
 
+/** The report's groups, built once: the run's facts, the store as used, the run's and the output's settings whole. */
 function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts: RunFacts): Report {
-  const { store, run: options } = config;
-  const { policies, interruptedBy } = facts;
-  const roles = new Map(probers(sessions).map((identity) => [identity.name, identity.role]));
-  const anonymous = sessions.anonymous?.name ?? "anonymous";
+  const { policies, interruptedBy, meter } = facts;
   return buildReport(run, {
-    toolVersion: toolVersion(),
-    runId: facts.runId,
-    startedAt: facts.startedAt,
-    finishedAt: new Date(),
-    endpoint: store.endpoint,
-    bucket: store.bucket,
-    region: sessions.store.region,
-    notes: facts.notes,
-    layout: options.layout,
-    forcePathStyle: store.forcePathStyle,
-    readOnly: options.readOnly,
-    strict: options.strict,
-    matrix: options.matrix,
-    ...(options.shard ? { shard: options.shard } : {}),
+    run: {
+      toolVersion: toolVersion(),
+      runId: facts.runId,
+      startedAt: facts.startedAt,
+      finishedAt: new Date(),
+      notes: facts.notes,
+      requests: { sent: meter.sent, retries: meter.retries },
+      ...(interruptedBy ? { interruptedBy } : {}),
+    },
+    store: { ...config.store, region: sessions.store.region },
+    options: config.run,
+    output: config.output,
     settings: settingsUsed(config, sessions),
-    ...(interruptedBy ? { interruptedBy } : {}),
     identities: reportIdentities(sessions),
-    requests: { sent: facts.meter.sent, retries: facts.meter.retries },
-    ...(policies ? { disagreements: disagreements(run.results, policies.documents, roles, store.bucket) } : {}),
-    ...sourcesOf(policies, anonymous),
-    ...(config.run.requireProof ? { requireProof: true } : {}),
-    findingsExitCode: config.run.findingsExitCode,
-    ...(config.output.severities ? { severities: config.output.severities } : {}),
-    ...(config.output.ignore ? { ignore: config.output.ignore } : {}),
+    ...(policies ? { policies: reportedPolicies(policies, sessions, run, config.store.bucket) } : {}),
   });
 }
 

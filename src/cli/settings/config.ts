@@ -4,13 +4,13 @@
 // sessions. A value is as its row types it (ValueOf) unless this file makes it something else
 // (milliseconds from seconds, the PEM text of a file, a shard from I/N).
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isValidProfileName } from "../../core/layout.js";
+import { isValidProfileName, LAYOUTS } from "../../core/layout.js";
 import { type FindingSeverity, type IgnoreRule, parseIgnoreRules, parseSeverities } from "../../core/mute.js";
 import { parseShard, type Shard } from "../../core/shard.js";
 import { UsageError, withoutSecrets } from "../../core/usage-error.js";
-import type { ProbeOptions } from "../../probe/engine.js";
+import type { ProbeSettings } from "../../probe/engine.js";
 import type { StoreSettings } from "../../s3/client.js";
-import { type ChecksumMode, PROVIDERS, type ProviderName } from "../../s3/providers.js";
+import { type ChecksumMode, isAwsEndpoint, PROVIDERS, type ProviderName } from "../../s3/providers.js";
 import type { ConfigFile, IdentitySpec } from "./config-file.js";
 import {
   FIELDS,
@@ -46,8 +46,8 @@ export interface StoreConfig extends Pick<StoreSettings, "endpoint" | "region" |
   notes: string[];
 }
 
-/** What is tried, how widely and for how long: the engine's options (ProbeOptions) are made of it. */
-export interface RunConfig extends Pick<ProbeOptions, "readOnly" | "strict" | "concurrency" | "shard"> {
+/** What is tried, how widely and for how long: the engine's settings (ProbeSettings) are made of it and the store's. */
+export interface RunConfig extends Pick<ProbeSettings, "readOnly" | "strict" | "concurrency" | "shard"> {
   layout: ValueOf<"layout">;
   matrix: ValueOf<"matrix">;
   multipart: ValueOf<"multipart">;
@@ -98,6 +98,8 @@ export interface ProbeConfig {
   run: RunConfig;
   output: OutputConfig;
   identities: IdentitySpec[];
+  /** The engine's settings, made once of the run's and the store's. */
+  probe: ProbeSettings;
   /** Each setting the report lists, with where it came from (--debug, and the JSON report). */
   settings: Partial<Record<FieldName, Sourced>>;
 }
@@ -241,6 +243,20 @@ function shardOf(text: string | undefined): Shard | undefined {
   return shard;
 }
 
+/** What the engine is set to: the run's settings whole, and the store's bucket and request bound. */
+function probeSettingsOf(store: StoreConfig, run: RunConfig): ProbeSettings {
+  return {
+    ...run,
+    bucket: store.bucket,
+    layout: LAYOUTS[run.layout],
+    cleanupTimeoutMs: Math.max(store.requestTimeoutMs * 2, 15_000),
+    tls: store.endpoint.startsWith("https://"),
+    requestTimeoutMs: store.requestTimeoutMs,
+    // Only where the store is known to answer so: RGW and MinIO answer 404 for a missing key when denied.
+    ...(store.provider === "aws" || isAwsEndpoint(store.endpoint) ? { missingKeyDecides: true } : {}),
+  };
+}
+
 export function configFrom(
   resolved: ResolvedSettings,
   identities: IdentitySpec[],
@@ -248,12 +264,14 @@ export function configFrom(
   file?: ConfigFile,
 ): ProbeConfig {
   const store = storeFrom(resolved, provider);
+  const run = runFrom(resolved, file);
   const settings = Object.fromEntries(reportedFields().flatMap((field) => (resolved[field] ? [[field, resolved[field]]] : [])));
   return {
     store,
-    run: runFrom(resolved, file),
+    run,
     output: outputFrom(resolved),
     identities,
+    probe: probeSettingsOf(store, run),
     settings: { ...settings, endpoint: { value: store.endpoint, source: resolved.endpoint?.source ?? "provider" } },
   };
 }
