@@ -147,6 +147,76 @@ describe("a versioned bucket where the run may remove versions", () => {
   });
 });
 
+/**
+ * Lost answers, as after a reset once the store acted: the crc32 canaries' PUTs, sent again by the
+ * SDK (two versions, one heard of, as on RGW, which takes a retried If-None-Match PUT on a versioned
+ * bucket), and any DeleteObject of a seed (its marker never heard of).
+ */
+function losingAnswers(port: S3Port): S3Port {
+  return {
+    ...port,
+    putObjectIfAbsent: async (key, body, signal, options) => {
+      if (!key.endsWith("-crc32")) return port.putObjectIfAbsent(key, body, signal, options);
+      await port.putObjectIfAbsent(key, body, signal, options);
+      return { ...(await port.putObjectIfAbsent(key, body, signal, options)), attempts: 2 };
+    },
+    deleteObject: async (key, versionId, signal) => {
+      const answer = await port.deleteObject(key, versionId, signal);
+      return key.endsWith("/seed") && !versionId ? { systemCode: "ECONNRESET" } : answer;
+    },
+  };
+}
+
+/** A retried write that acted twice: the SDK's second attempt answered, the first's answer was lost. */
+function retriedTwice(port: S3Port): S3Port {
+  return {
+    ...port,
+    putObjectIfAbsent: async (key, body, signal, options) => {
+      if (!key.endsWith("/team-1")) return port.putObjectIfAbsent(key, body, signal, options);
+      await port.putObjectIfAbsent(key, body, signal, options);
+      return { ...(await port.putObjectIfAbsent(key, body, signal, options)), attempts: 2 };
+    },
+  };
+}
+
+describe("a versioned bucket whose versions no identity may list (s3:ListBucketVersions)", () => {
+  const unseenKeys = (run: ProbeRun) => (run.cleanup.unverifiedVersions ?? []).map((u) => u.key);
+
+  it("names each key where a write with no answer may have left a version or marker it never heard of; what it names left is there", async () => {
+    const store = new MemoryStore("rgw", VERSIONED);
+    const run = await probe(identities(store, reference, losingAnswers));
+    const held = probeVersions(store);
+    const named = reported(run);
+    for (const leftover of named) expect(held).toContain(leftover);
+    const unheard = held.filter((v) => !named.includes(v));
+    expect(unheard.length).toBeGreaterThan(0);
+    for (const version of unheard) expect(unseenKeys(run), version).toContain(version.split(" ")[0]);
+    expect(run.cleanup.versions).toBe("unverified");
+    expect(run.cleanup.unverifiedVersions?.find((u) => u.key.endsWith("/team-1-crc32"))?.reason).toBe(
+      "PutObject by team-1 was sent 2 times (an earlier attempt's answer was lost)",
+    );
+    const text = renderText(report(run), false);
+    expect(text).toMatch(/Versions or delete markers that may be left at \d+ key\(s\)/);
+  });
+
+  it("a write the SDK sent twice: its key is named, and the run does not say all removed (exit 5)", async () => {
+    const store = new MemoryStore("aws", VERSIONED);
+    const deleteButNotList: Rights = (prefixes) => (action, key) => action === "s3:DeleteObjectVersion" || within(prefixes)(action, key);
+    const run = await probe(identities(store, deleteButNotList, retriedTwice));
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect(probeVersions(store).length).toBeGreaterThan(0);
+    // Its own prefixes' canaries only: a retried write the policy refused made nothing.
+    const unseen = run.cleanup.unverifiedVersions ?? [];
+    expect(unseen.map((u) => u.key.split(".kfp-s3-probe/")[0]).sort()).toEqual(["artifacts/team-1/", "v2/artifacts/team-1/"]);
+    for (const u of unseen)
+      expect(u).toEqual({
+        key: expect.stringMatching(/\/team-1$/),
+        reason: "PutObject by team-1 was sent 2 times (an earlier attempt's answer was lost)",
+      });
+    expect(report(run).exitCode).toBe(5);
+  });
+});
+
 describe("object lock with a default retention", () => {
   it("says so, and reports exactly the versions it could not remove, by object lock", async () => {
     const store = new MemoryStore("rgw", { ...VERSIONED, objectLock: { enabled: true, defaultRetention: { mode: "GOVERNANCE", days: 1 } } });
