@@ -10,6 +10,7 @@ import { sweep } from "../../src/probe/sweep.js";
 import { buildReport } from "../../src/report/model.js";
 import { renderText } from "../../src/report/text.js";
 import { type MemoryBucket, MemoryStore, type StoreAction, within, withVersions } from "../../testkit/memory-store.js";
+import { reportContext } from "../support/report-context.js";
 
 const RUN_ID = "20261124T000000Z-000000000000";
 const BACKEND = ["pipelines/", "artifacts/", "v2/artifacts/"];
@@ -55,20 +56,7 @@ function probeVersions(store: MemoryStore): string[] {
 const reported = (run: ProbeRun) => run.cleanup.leftovers.map((l) => `${l.key} ${l.versionId}`).sort();
 
 function report(run: ProbeRun) {
-  return buildReport(run, {
-    toolVersion: "0",
-    runId: RUN_ID,
-    startedAt: new Date(0),
-    finishedAt: new Date(0),
-    endpoint: "http://127.0.0.1:1",
-    bucket: "kfp",
-    region: "us-east-1",
-    layout: "deploykf",
-    forcePathStyle: true,
-    readOnly: false,
-    strict: false,
-    identities: [],
-  });
+  return buildReport(run, reportContext({ runId: RUN_ID, identities: [] }));
 }
 
 describe("a versioned bucket under the reference policies (no s3:DeleteObjectVersion)", () => {
@@ -147,34 +135,30 @@ describe("a versioned bucket where the run may remove versions", () => {
   });
 });
 
-/**
- * Lost answers, as after a reset once the store acted: the crc32 canaries' PUTs, sent again by the
- * SDK (two versions, one heard of, as on RGW, which takes a retried If-None-Match PUT on a versioned
- * bucket), and any DeleteObject of a seed (its marker never heard of).
- */
-function losingAnswers(port: S3Port): S3Port {
-  return {
+/** A PUT to a key ending so, acted twice: the SDK's second attempt answered, the first's answer was lost. */
+const sentTwice =
+  (ending: string) =>
+  (port: S3Port): S3Port => ({
     ...port,
     putObjectIfAbsent: async (key, body, signal, options) => {
-      if (!key.endsWith("-crc32")) return port.putObjectIfAbsent(key, body, signal, options);
+      if (!key.endsWith(ending)) return port.putObjectIfAbsent(key, body, signal, options);
       await port.putObjectIfAbsent(key, body, signal, options);
       return { ...(await port.putObjectIfAbsent(key, body, signal, options)), attempts: 2 };
     },
+  });
+
+/**
+ * Lost answers: the crc32 canaries' PUTs sent twice (two versions, one heard of, as on RGW, which
+ * takes a retried If-None-Match PUT on a versioned bucket), and any DeleteObject of a seed reset
+ * once the store acted (its marker never heard of).
+ */
+function losingAnswers(port: S3Port): S3Port {
+  const twice = sentTwice("-crc32")(port);
+  return {
+    ...twice,
     deleteObject: async (key, versionId, signal) => {
       const answer = await port.deleteObject(key, versionId, signal);
       return key.endsWith("/seed") && !versionId ? { systemCode: "ECONNRESET" } : answer;
-    },
-  };
-}
-
-/** A retried write that acted twice: the SDK's second attempt answered, the first's answer was lost. */
-function retriedTwice(port: S3Port): S3Port {
-  return {
-    ...port,
-    putObjectIfAbsent: async (key, body, signal, options) => {
-      if (!key.endsWith("/team-1")) return port.putObjectIfAbsent(key, body, signal, options);
-      await port.putObjectIfAbsent(key, body, signal, options);
-      return { ...(await port.putObjectIfAbsent(key, body, signal, options)), attempts: 2 };
     },
   };
 }
@@ -202,7 +186,7 @@ describe("a versioned bucket whose versions no identity may list (s3:ListBucketV
   it("a write the SDK sent twice: its key is named, and the run does not say all removed (exit 5)", async () => {
     const store = new MemoryStore("aws", VERSIONED);
     const deleteButNotList: Rights = (prefixes) => (action, key) => action === "s3:DeleteObjectVersion" || within(prefixes)(action, key);
-    const run = await probe(identities(store, deleteButNotList, retriedTwice));
+    const run = await probe(identities(store, deleteButNotList, sentTwice("/team-1")));
     expect(run.cleanup.leftovers).toEqual([]);
     expect(probeVersions(store).length).toBeGreaterThan(0);
     // Its own prefixes' canaries only: a retried write the policy refused made nothing.
