@@ -253,6 +253,8 @@ export interface WriteResult extends ResponseFacts {
   deleteMarker?: boolean;
   /** PutObject: the encryption the store gave the object, where it names it. */
   encryption?: EncryptionSetting;
+  /** How many times the SDK sent it, where more than once: an earlier attempt may have acted too. */
+  attempts?: number;
 }
 export interface ReadResult extends ResponseFacts {
   body?: Uint8Array;

@@ -27,6 +27,7 @@ import { uploadsFor } from "./phases/uploads.js";
 import { checkWitness, narrowToProof, planWitnesses, settleWitnessCells } from "./phases/witnesses.js";
 import { forEachBounded, settled } from "./pool.js";
 import { notRun, type ProbeIdentity, type ProbeOptions, RunState } from "./run-state.js";
+import { watchVersionWrites } from "./version-watch.js";
 
 export type { CleanupReport } from "./phases/cleanup.js";
 export type { ProbeIdentity, ProbeOptions, ProbeSettings } from "./run-state.js";
@@ -145,7 +146,8 @@ async function phases(state: RunState): Promise<DiscoveryReport> {
 }
 
 export async function runProbe(identities: ProbeIdentity[], options: ProbeOptions, ledger = new Ledger()): Promise<ProbeRun> {
-  const state = new RunState(identities, options, ledger);
+  const watched = identities.map((identity) => ({ ...identity, port: watchVersionWrites(identity.port, identity.name, ledger) }));
+  const state = new RunState(watched, options, ledger);
   let cleanup: CleanupReport;
   let discovery: DiscoveryReport;
   try {

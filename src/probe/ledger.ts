@@ -59,6 +59,13 @@ export class Ledger {
   private readonly entries = new Set<CreatedObject>();
   /** Keys where a CreateMultipartUpload may have opened an upload whose id the probe never saw, with why. */
   readonly unseenUploads = new Map<string, string>();
+  /**
+   * Keys where a request that makes a version or a delete marker on a versioned bucket (PutObject,
+   * a DeleteObject without a version id, CompleteMultipartUpload) got no answer or was sent more
+   * than once: it may have left one the probe never heard of, with why. ListObjectVersions settles
+   * them where it may be sent; elsewhere the cleanup names them.
+   */
+  readonly unseenVersions = new Map<string, string>();
   private count = 0;
   private recorded = 0;
 

@@ -183,6 +183,11 @@ export class RunState {
   readonly deeperMarkers = new Map<string, Promise<boolean>>();
   /** What the run learned of the bucket before it wrote more than one object (phases/bucket-facts.ts). */
   bucketFacts: BucketFacts = UNREAD_FACTS;
+  /**
+   * The run's first write, where the bucket keeps it (its version could not be removed): the first
+   * seed its writer would plant in its prefix is this object instead, one key fewer left for good.
+   */
+  spareObject: (Seed & { prefix: string; writer: ProbeIdentity }) | undefined;
   private missingKeyAnswer: Promise<boolean> | undefined;
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;

@@ -77,7 +77,7 @@ export function versionWarning(facts: BucketFacts): string | undefined {
   if (!isVersioned(facts) || facts.versionsRemovable !== false) return undefined;
   const retention = facts.objectLock.status === "read" ? facts.objectLock.value.defaultRetention : undefined;
   if (retention) {
-    return `this bucket keeps every version under object lock (${retention.mode} retention by default): each write of the run leaves a version no one can remove until it expires, reported as leftovers; a plain delete leaves no probe object current. Use --read-only on it`;
+    return `this bucket keeps every version under object lock (${retention.mode} retention by default): each write of the run leaves a version no one can remove until it expires, reported as leftovers; a plain delete leaves no probe object current, and it writes on fewer keys (its first write serves as a seed; the multipart upload completes on the CRC32 canary's key). Use --read-only on it`;
   }
-  return "this bucket keeps versions and the run's keys may not remove them (s3:DeleteObjectVersion): each write of the run leaves a version and each delete a marker, reported as leftovers; a plain delete leaves no probe object current. Grant s3:DeleteObjectVersion on */.kfp-s3-probe/* or use --read-only";
+  return "this bucket keeps versions and the run's keys may not remove them (s3:DeleteObjectVersion): each write of the run leaves a version and each delete a marker, reported as leftovers; a plain delete leaves no probe object current, and it writes on fewer keys (its first write serves as a seed; the multipart upload completes on the CRC32 canary's key). Grant s3:DeleteObjectVersion on */.kfp-s3-probe/* or use --read-only";
 }

@@ -131,11 +131,16 @@ function cleanupSection(report: Report): Markup {
       html`<li><code>s3://${store.bucket}/${l.key}</code>${l.uploadId ? ` (upload ${l.uploadId})` : ""}${l.versionId ? ` (version ${l.versionId})` : ""}: ${l.reason}</li>`,
   );
   const open = (cleanup.unverifiedUploads ?? []).map((u) => html`<li><code>s3://${store.bucket}/${u.key}</code>: ${u.reason}</li>`);
+  const unseen = (cleanup.unverifiedVersions ?? []).map((u) => html`<li><code>s3://${store.bucket}/${u.key}</code>: ${u.reason}</li>`);
   const summary =
     cleanup.leftovers.length > 0
       ? html`<p class="fail-text">${cleanup.created} probe object(s) created, ${cleanup.leftovers.length} NOT removed (kfp-s3-probe sweep --delete removes them):</p><ul>${leftovers}</ul>`
       : html`<p>${cleanup.created === 0 ? "The probe wrote nothing." : `${cleanup.created} probe object(s) created, all removed.`}</p>`;
-  return html`<section id="cleanup"><h2>Cleanup</h2>${summary}${open.length > 0 ? html`<p class="warn">Uploads that may be open:</p><ul>${open}</ul>` : ""}</section>`;
+  return html`<section id="cleanup"><h2>Cleanup</h2>${summary}${open.length > 0 ? html`<p class="warn">Uploads that may be open:</p><ul>${open}</ul>` : ""}${
+    unseen.length > 0
+      ? html`<p class="warn">Versions or delete markers that may be left (only ListObjectVersions can find them):</p><ul>${unseen}</ul>`
+      : ""
+  }</section>`;
 }
 
 function headerSection(report: Report): Markup {

@@ -4,7 +4,7 @@ import { exitCodeOf } from "../core/exit-codes.js";
 import { parseShard } from "../core/shard.js";
 import { countVerdicts, isFatalErrorKind } from "../core/summary.js";
 import { UsageError } from "../core/usage-error.js";
-import type { Report } from "./model.js";
+import { leftoverCount, type Report } from "./model.js";
 import type { FoundReport, Unreported } from "./pod-log.js";
 
 // diff reads its two reports as merge reads one.
@@ -73,14 +73,24 @@ function versionsOf(reports: Report[]): Pick<Report["cleanup"], "versions"> {
   return { versions: states.every((v) => v === "verified") ? "verified" : "unverified" };
 }
 
+/** Every shard's entries of one of the cleanup's unverified lists; undefined where none has any. */
+function everyShards<T>(lists: (T[] | undefined)[]): T[] | undefined {
+  const all = lists.flatMap((list) => list ?? []);
+  return all.length > 0 ? all : undefined;
+}
+
 function mergedCleanup(reports: Report[]): Report["cleanup"] {
-  const unverified = reports.flatMap((r) => r.cleanup.unverifiedUploads ?? []);
+  const uploads = everyShards(reports.map((r) => r.cleanup.unverifiedUploads));
+  const namespaces = everyShards(reports.map((r) => r.cleanup.unverifiedNamespaces));
+  const versions = everyShards(reports.map((r) => r.cleanup.unverifiedVersions));
   return {
     created: reports.reduce((n, r) => n + r.cleanup.created, 0),
     removed: reports.reduce((n, r) => n + r.cleanup.removed, 0),
     leftovers: reports.flatMap((r) => r.cleanup.leftovers),
     ...versionsOf(reports),
-    ...(unverified.length > 0 ? { unverifiedUploads: unverified } : {}),
+    ...(uploads ? { unverifiedUploads: uploads } : {}),
+    ...(namespaces ? { unverifiedNamespaces: namespaces } : {}),
+    ...(versions ? { unverifiedVersions: versions } : {}),
   };
 }
 
@@ -107,7 +117,7 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
   const interruptedBy = reports.find((r) => r.interruptedBy)?.interruptedBy ?? null;
   const counts = countVerdicts(checks);
   const fatalError = checks.some((c) => isFatalErrorKind(c.errorKind));
-  const leftovers = cleanup.leftovers.length + (cleanup.unverifiedUploads?.length ?? 0);
+  const leftovers = leftoverCount(cleanup);
   return {
     ...first,
     runId: reports.map((r) => r.runId).join(","),

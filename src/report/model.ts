@@ -163,6 +163,11 @@ export interface Report {
   exitCode: number;
 }
 
+/** What a run may have left, as its exit code counts it: the leftovers, and each key where an upload or a version may be left unseen. */
+export function leftoverCount(cleanup: CleanupReport): number {
+  return cleanup.leftovers.length + (cleanup.unverifiedUploads?.length ?? 0) + (cleanup.unverifiedVersions?.length ?? 0);
+}
+
 /** A leftover with its fix in words, where its cause is known. */
 type ReportLeftover = CleanupReport["leftovers"][number] & { hint?: string };
 type ReportCleanup = Omit<CleanupReport, "leftovers"> & { leftovers: ReportLeftover[] };
@@ -272,7 +277,7 @@ function endingOf(run: ProbeRun, context: ReportContext, assurance: Assurance): 
   return {
     kind: "finished",
     // An upload that may be open and could not be looked for is not a clean store either.
-    leftovers: run.cleanup.leftovers.length + (run.cleanup.unverifiedUploads?.length ?? 0),
+    leftovers: leftoverCount(run.cleanup),
     ...(interruptedBy ? { interruptedBy } : {}),
     ...(requireProof && assurance.status !== "proven" ? { unproven: true } : {}),
     ...(findingsExitCode !== undefined ? { findingsCode: findingsExitCode } : {}),

@@ -4,7 +4,7 @@
 // counter that grows), so the same text is also valid Prometheus text (0.0.4) without `# EOF`.
 // Labels carry names only (identity, verdict, bucket, kind): never a key, a key id or an endpoint.
 import { VERDICT_NAMES } from "../core/verdicts.js";
-import type { Report } from "./model.js";
+import { leftoverCount, type Report } from "./model.js";
 
 type Labels = Record<string, string>;
 
@@ -62,7 +62,7 @@ function families(report: Report): Family[] {
     {
       name: "kfp_s3_probe_leftovers",
       help: "Probe objects and uploads the run could not remove (kfp-s3-probe sweep --delete removes them).",
-      samples: [{ labels: bucket, value: report.cleanup.leftovers.length + (report.cleanup.unverifiedUploads?.length ?? 0) }],
+      samples: [{ labels: bucket, value: leftoverCount(report.cleanup) }],
     },
     {
       name: "kfp_s3_probe_diagnoses",

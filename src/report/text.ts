@@ -13,7 +13,7 @@ import { assuranceLines } from "./assurance-words.js";
 import { bucketLines } from "./bucket-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
-import type { Report, ReportCheck } from "./model.js";
+import { leftoverCount, type Report, type ReportCheck } from "./model.js";
 import { runVerdictLine, type Style, SUMMARY_ORDER, verdictCell, verdictStyle, verdictWord, whyOf } from "./verdict-words.js";
 
 export interface TextOptions {
@@ -164,7 +164,7 @@ function verdictLine(report: Report, paint: Paint): string {
       exitCode: report.exitCode,
       counts: countVerdicts(unmutedChecks(report)),
       muted: report.checks.filter((c) => c.muted).length,
-      leftovers: report.cleanup.leftovers.length + (report.cleanup.unverifiedUploads?.length ?? 0),
+      leftovers: leftoverCount(report.cleanup),
       interruptedBy: report.interruptedBy,
       assurance: report.assurance.status,
     },
@@ -396,14 +396,36 @@ function unlistedLines(report: Report, paint: Paint): string[] {
   ];
 }
 
+/** Keys where a write may have left a version or marker the run never heard of, and no identity could list versions to look. */
+function unseenVersionLines(report: Report, paint: Paint): string[] {
+  const unseen = report.cleanup.unverifiedVersions ?? [];
+  if (unseen.length === 0) return [];
+  return [
+    paint(
+      "yellow",
+      `Versions or delete markers that may be left at ${unseen.length} key(s) (their writes' answers were lost; only ListObjectVersions, s3:ListBucketVersions, can find them):`,
+    ),
+    ...unseen.map(
+      (u) => `  s3://${report.store.bucket}/${u.key}  ${u.reason}; kfp-s3-probe sweep --delete with keys that may list versions removes them`,
+    ),
+  ];
+}
+
 function renderCleanup(report: Report, paint: Paint): string[] {
   const { cleanup } = report;
   const unverified = (cleanup.unverifiedUploads ?? []).map(
     (u) => `  s3://${report.store.bucket}/${u.key}  ${u.reason}; kfp-s3-probe sweep with keys that may list uploads finds it`,
   );
-  const tail = [...(unverified.length > 0 ? [paint("yellow", "Uploads that may be open:"), ...unverified] : []), ...unlistedLines(report, paint)];
+  const tail = [
+    ...(unverified.length > 0 ? [paint("yellow", "Uploads that may be open:"), ...unverified] : []),
+    ...unseenVersionLines(report, paint),
+    ...unlistedLines(report, paint),
+  ];
   if (cleanup.created === 0 && cleanup.leftovers.length === 0) return ["", "Cleanup: the probe wrote nothing.", ...tail];
-  if (cleanup.leftovers.length === 0) return ["", `Cleanup: ${cleanup.created} probe object(s) created, all removed.`, ...tail];
+  if (cleanup.leftovers.length === 0) {
+    const heard = cleanup.unverifiedVersions ? " that the run heard of" : "";
+    return ["", `Cleanup: ${cleanup.created} probe object(s) created, all${heard} removed.`, ...tail];
+  }
   return [
     "",
     paint("red", `Cleanup: ${cleanup.created} probe object(s) created, ${cleanup.leftovers.length} NOT removed:`),

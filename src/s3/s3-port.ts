@@ -46,7 +46,7 @@ interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
   Code?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
+  $metadata?: { httpStatusCode?: unknown; attempts?: unknown };
   $response?: { headers?: Record<string, string | undefined> };
   cause?: unknown;
   message?: unknown;
@@ -155,6 +155,28 @@ async function settle<O, R extends ResponseFacts>(pending: Promise<O>, onSuccess
   }
 }
 
+/** The SDK's attempts at a request, where it sent it more than once (answered or not). */
+function attemptsOf(metadata: { attempts?: unknown } | undefined): { attempts?: number } {
+  const attempts = metadata?.attempts;
+  return typeof attempts === "number" && attempts > 1 ? { attempts } : {};
+}
+
+/**
+ * A request that may create a version or a delete marker: its facts, with how many times the SDK
+ * sent it, so that a retry whose earlier attempt may have acted is known (issue 22).
+ */
+async function settleWrite<O extends { $metadata: { attempts?: number } }>(
+  pending: Promise<O>,
+  onSuccess: (output: O) => WriteResult,
+): Promise<WriteResult> {
+  try {
+    const output = await pending;
+    return { ...onSuccess(output), ...attemptsOf(output.$metadata) };
+  } catch (error) {
+    return { ...factsFromError(error), ...attemptsOf(asShape(error).$metadata) };
+  }
+}
+
 export class SdkS3Port implements S3Port {
   constructor(
     private readonly client: S3Client,
@@ -214,7 +236,7 @@ export class SdkS3Port implements S3Port {
         // With the checksum given, the SDK sends it as it would have computed it (once per body here).
         ...(options.crc32 ? { ChecksumAlgorithm: "CRC32" as const, ChecksumCRC32: crc32Base64(body) } : {}),
       });
-      return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+      return settleWrite(this.client.send(command, { abortSignal: signal }), (out) => ({
         status: statusOf(out),
         ...versionOf(out.VersionId),
         ...(out.ServerSideEncryption
@@ -259,7 +281,7 @@ export class SdkS3Port implements S3Port {
 
   deleteObject(key: string, versionId: string | undefined, signal: AbortSignal): Promise<WriteResult> {
     const command = new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) });
-    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+    return settleWrite(this.client.send(command, { abortSignal: signal }), (out) => ({
       status: statusOf(out),
       ...(out.DeleteMarker ? { deleteMarker: true } : {}),
       ...versionOf(out.VersionId),
@@ -290,7 +312,7 @@ export class SdkS3Port implements S3Port {
       UploadId: uploadId,
       MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
     });
-    return settle(this.client.send(command, { abortSignal: signal }), (out) => ({
+    return settleWrite(this.client.send(command, { abortSignal: signal }), (out) => ({
       status: statusOf(out),
       ...versionOf(out.VersionId),
     }));

@@ -10,6 +10,7 @@ import { sweep } from "../../src/probe/sweep.js";
 import { buildReport } from "../../src/report/model.js";
 import { renderText } from "../../src/report/text.js";
 import { type MemoryBucket, MemoryStore, type StoreAction, within, withVersions } from "../../testkit/memory-store.js";
+import { reportContext } from "../support/report-context.js";
 
 const RUN_ID = "20261124T000000Z-000000000000";
 const BACKEND = ["pipelines/", "artifacts/", "v2/artifacts/"];
@@ -55,12 +56,7 @@ function probeVersions(store: MemoryStore): string[] {
 const reported = (run: ProbeRun) => run.cleanup.leftovers.map((l) => `${l.key} ${l.versionId}`).sort();
 
 function report(run: ProbeRun) {
-  return buildReport(run, {
-    run: { toolVersion: "0", runId: RUN_ID, startedAt: new Date(0), finishedAt: new Date(0) },
-    store: { endpoint: "http://127.0.0.1:1", bucket: "kfp", region: "us-east-1", forcePathStyle: true },
-    options: { layout: "deploykf", readOnly: false, strict: false },
-    identities: [],
-  });
+  return buildReport(run, reportContext({ run: { runId: RUN_ID }, identities: [] }));
 }
 
 describe("a versioned bucket under the reference policies (no s3:DeleteObjectVersion)", () => {
@@ -136,6 +132,72 @@ describe("a versioned bucket where the run may remove versions", () => {
     const run = await probe(identities(store, withDeleteVersion, lose));
     expect(run.cleanup.leftovers).toEqual([]);
     expect(probeVersions(store)).toEqual([]);
+  });
+});
+
+/** A PUT to a key ending so, acted twice: the SDK's second attempt answered, the first's answer was lost. */
+const sentTwice =
+  (ending: string) =>
+  (port: S3Port): S3Port => ({
+    ...port,
+    putObjectIfAbsent: async (key, body, signal, options) => {
+      if (!key.endsWith(ending)) return port.putObjectIfAbsent(key, body, signal, options);
+      await port.putObjectIfAbsent(key, body, signal, options);
+      return { ...(await port.putObjectIfAbsent(key, body, signal, options)), attempts: 2 };
+    },
+  });
+
+/**
+ * Lost answers: the crc32 canaries' PUTs sent twice (two versions, one heard of, as on RGW, which
+ * takes a retried If-None-Match PUT on a versioned bucket), and any DeleteObject of a seed reset
+ * once the store acted (its marker never heard of).
+ */
+function losingAnswers(port: S3Port): S3Port {
+  const twice = sentTwice("-crc32")(port);
+  return {
+    ...twice,
+    deleteObject: async (key, versionId, signal) => {
+      const answer = await port.deleteObject(key, versionId, signal);
+      return key.endsWith("/seed") && !versionId ? { systemCode: "ECONNRESET" } : answer;
+    },
+  };
+}
+
+describe("a versioned bucket whose versions no identity may list (s3:ListBucketVersions)", () => {
+  const unseenKeys = (run: ProbeRun) => (run.cleanup.unverifiedVersions ?? []).map((u) => u.key);
+
+  it("names each key where a write with no answer may have left a version or marker it never heard of; what it names left is there", async () => {
+    const store = new MemoryStore("rgw", VERSIONED);
+    const run = await probe(identities(store, reference, losingAnswers));
+    const held = probeVersions(store);
+    const named = reported(run);
+    for (const leftover of named) expect(held).toContain(leftover);
+    const unheard = held.filter((v) => !named.includes(v));
+    expect(unheard.length).toBeGreaterThan(0);
+    for (const version of unheard) expect(unseenKeys(run), version).toContain(version.split(" ")[0]);
+    expect(run.cleanup.versions).toBe("unverified");
+    expect(run.cleanup.unverifiedVersions?.find((u) => u.key.endsWith("/team-1-crc32"))?.reason).toBe(
+      "PutObject by team-1 was sent 2 times (an earlier attempt's answer was lost)",
+    );
+    const text = renderText(report(run), false);
+    expect(text).toMatch(/Versions or delete markers that may be left at \d+ key\(s\)/);
+  });
+
+  it("a write the SDK sent twice: its key is named, and the run does not say all removed (exit 5)", async () => {
+    const store = new MemoryStore("aws", VERSIONED);
+    const deleteButNotList: Rights = (prefixes) => (action, key) => action === "s3:DeleteObjectVersion" || within(prefixes)(action, key);
+    const run = await probe(identities(store, deleteButNotList, sentTwice("/team-1")));
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect(probeVersions(store).length).toBeGreaterThan(0);
+    // Its own prefixes' canaries only: a retried write the policy refused made nothing.
+    const unseen = run.cleanup.unverifiedVersions ?? [];
+    expect(unseen.map((u) => u.key.split(".kfp-s3-probe/")[0]).sort()).toEqual(["artifacts/team-1/", "v2/artifacts/team-1/"]);
+    for (const u of unseen)
+      expect(u).toEqual({
+        key: expect.stringMatching(/\/team-1$/),
+        reason: "PutObject by team-1 was sent 2 times (an earlier attempt's answer was lost)",
+      });
+    expect(report(run).exitCode).toBe(5);
   });
 });
 

@@ -9,6 +9,7 @@ import { canaryKey, profilePrefixes } from "../../core/layout.js";
 import type { Target } from "../../core/plan.js";
 import { type PolicyDocument, parsePolicy } from "../../core/policy/document.js";
 import { UsageError } from "../../core/usage-error.js";
+import type { Evidence } from "../../core/verdict.js";
 import type { CreatedObject } from "../ledger.js";
 import type { EncryptionSetting, S3Port, SettingResult } from "../port.js";
 import type { ProbeIdentity, RunState } from "../run-state.js";
@@ -78,8 +79,11 @@ const FIRST_WRITE = "the run's first write";
 
 interface FirstWrite {
   writer: ProbeIdentity;
+  target: Target;
   key: string;
   entry: CreatedObject;
+  body: Uint8Array;
+  evidence: Evidence;
   encryption?: EncryptionSetting;
 }
 
@@ -89,9 +93,11 @@ async function writeFirst(state: RunState): Promise<FirstWrite | undefined> {
   if (!first || state.options.readOnly) return undefined;
   const { writer, target } = first;
   const key = canaryKey(target.prefix, state.options.runId, `first-write-${writer.name}`);
-  const { entry, put } = await state.writeProbeObject(writer, target, key, state.canaryBody("first write"), "PutObject (the first write)");
+  const body = state.canaryBody("first write");
+  const { entry, put } = await state.writeProbeObject(writer, target, key, body, "PutObject (the first write)");
   const encryption = "encryption" in put.result ? put.result.encryption : undefined;
-  return entry ? { writer, key, entry, ...(encryption ? { encryption } : {}) } : undefined;
+  const evidence = put.observation.evidence[0];
+  return entry && evidence ? { writer, target, key, entry, body, evidence, ...(encryption ? { encryption } : {}) } : undefined;
 }
 
 /** What the first write tells where the settings could not: versioning by its version id, its encryption. */
@@ -127,8 +133,11 @@ async function removeFirstVersion(state: RunState, facts: BucketFacts, first: Fi
   );
   const removable = removed.observation.outcome === "allowed";
   if (removable) state.ledger.markRemoved(entry);
-  else if (removed.observation.outcome === "denied")
+  else if (removed.observation.outcome === "denied") {
     entry.refusal = removed.result.refusedBy === "object-lock" ? "object-lock-retention" : "delete-version-denied";
+    // Kept for good: it serves as a seed rather than be one more key left.
+    state.spareObject = { entry, body: first.body, evidence: first.evidence, prefix: first.target.prefix, writer };
+  }
   return { ...learned, versionsRemovable: removable };
 }
 

@@ -49,20 +49,27 @@ async function listPrefix(probe: PrefixProbe): Promise<string | undefined> {
 
 /**
  * A conditional PutObject over a shared seed: the store decides the policy first, so 403 is denied
- * and 412 (the key exists) is allowed, with nothing written either way.
+ * and 412 (the key exists) is allowed, with nothing written either way (RGW, on a versioned
+ * bucket, writes it: a version of the seed with the same bytes).
  */
 async function writeOverSeed(probe: PrefixProbe, seed: Seed): Promise<void> {
   const { state, prober } = probe;
   const { key } = seed.entry;
+  // The seed's own bytes: where a store takes the PUT all the same, the others' reads of the seed still hold.
   const put = await state.request("PutObject (if absent, over the seed)", key, "write", (s) =>
-    prober.port.putObjectIfAbsent(key, probe.body, s, { crc32: false }),
+    prober.port.putObjectIfAbsent(key, seed.body, s, { crc32: false }),
   );
   const evidence = [seed.evidence, ...put.observation.evidence];
   if (put.result.status === 412) {
     const reason = "the store authorised the write and refused it only because the key exists (412): a new key would be written";
     return decide(probe, "put", { outcome: "allowed", reason, evidence });
   }
-  // A 2xx means the store ignored If-None-Match and overwrote the run's own seed: still a write allowed.
+  // A 2xx means the store ignored If-None-Match and overwrote the run's own seed: still a write
+  // allowed. On a versioned bucket (RGW takes such a PUT) it made a version of the seed, the run's to remove.
+  if ("versionId" in put.result && put.result.versionId && put.observation.outcome === "allowed") {
+    const { versionId } = put.result;
+    state.ledger.record({ key, versionId, identity: prober.name, cleaners: state.cleanersFor(prober, probe.target), state: "created" });
+  }
   decide(probe, "put", { ...put.observation, evidence });
 }
 

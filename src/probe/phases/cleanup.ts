@@ -59,6 +59,12 @@ export interface CleanupReport {
    * the leftovers are the ledger's word.
    */
   versions?: "verified" | "unverified";
+  /**
+   * Where versions could not be listed: keys where a write whose answer was lost or that the SDK
+   * sent again may have left a version or a delete marker beyond the leftovers named (its id was
+   * never heard, and only ListObjectVersions could find it).
+   */
+  unverifiedVersions?: { key: string; reason: string }[];
 }
 
 /** Time for each round of `concurrency` removals, beyond the base budget. */
@@ -350,6 +356,7 @@ export async function removeCreated({ ledger, options, namespaces }: Cleanup): P
     ...unverifiedUploadsOf(ledger),
     ...unverifiedNamespacesOf(unlisted),
     ...(checked ? { versions: checked.verified ? ("verified" as const) : ("unverified" as const) } : {}),
+    ...unverifiedVersionsOf(ledger, checked?.unlisted ?? []),
   };
 }
 
@@ -496,6 +503,14 @@ function unverifiedUploadsOf(ledger: Ledger): Pick<CleanupReport, "unverifiedUpl
     reason: `${why}: an upload may be open with an id the probe never saw, and no identity may list open uploads (s3:ListBucketMultipartUploads)`,
   }));
   return unverifiedUploads.length > 0 ? { unverifiedUploads } : {};
+}
+
+/** Where ListObjectVersions could not be had: the keys where a write may have left a version or marker unheard. */
+function unverifiedVersionsOf(ledger: Ledger, unlisted: string[]): Pick<CleanupReport, "unverifiedVersions"> {
+  const unverifiedVersions = [...ledger.unseenVersions]
+    .filter(([key]) => unlisted.some((prefix) => key.startsWith(prefix)))
+    .map(([key, reason]) => ({ key, reason }));
+  return unverifiedVersions.length > 0 ? { unverifiedVersions } : {};
 }
 
 function unverifiedNamespacesOf(unlisted: Map<string, string>): Pick<CleanupReport, "unverifiedNamespaces"> {

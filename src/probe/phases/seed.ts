@@ -15,6 +15,12 @@ async function plantSeed(state: RunState, prober: ProbeIdentity, target: Target)
     state.seedless.set(slot, `no ${target.owner ? `identity of ${target.owner} and no ` : ""}backend in this run to plant an object to read`);
     return;
   }
+  const spare = state.spareObject;
+  if (spare && spare.prefix === target.prefix && seeders.includes(spare.writer)) {
+    state.spareObject = undefined;
+    state.seeds.set(slot, spare);
+    return;
+  }
   const { runId } = state.options;
   const forWhom = typeof slot === "string" ? "every prober" : prober.name;
   const key = canaryKey(target.prefix, runId, typeof slot === "string" ? "seed" : `seed-for-${prober.name}`);

@@ -51,10 +51,10 @@ async function removeAssembled({ state, prober, target }: UploadProbe, key: stri
   return removed.observation.evidence;
 }
 
-async function multipart(probe: UploadProbe): Promise<void> {
+async function multipart(probe: UploadProbe, onKey = "multipart"): Promise<void> {
   const { state, prober, plan, target } = probe;
   const { port } = prober;
-  const key = canaryKey(target.prefix, state.options.runId, `${prober.name}-multipart`);
+  const key = canaryKey(target.prefix, state.options.runId, `${prober.name}-${onKey}`);
   const check = state.checkOf(plan, target, "multipart");
   const detail = `one part of ${MULTIPART_PART_BYTES / 1024} KiB`;
   const create = await state.request("CreateMultipartUpload", key, "write", (s) => port.createMultipartUpload(key, s), true);
@@ -101,9 +101,23 @@ async function abort({ state, prober, plan, target }: UploadProbe): Promise<void
   state.decide(check, { ...aborted.observation, evidence: [...evidence, ...aborted.observation.evidence] });
 }
 
+/**
+ * Where the bucket keeps what the run writes (its versions may not be removed), the multipart
+ * upload completes on the CRC32 canary's key once that is written: the assembled object's removal
+ * then hides both versions behind one marker, one key fewer left for good.
+ */
+async function checksumThenMultipart(probe: UploadProbe): Promise<void> {
+  await checksumPut(probe);
+  await multipart(probe, "crc32");
+}
+
 export async function uploadsFor(state: RunState, prober: ProbeIdentity, target: Target): Promise<void> {
   const probe: UploadProbe = { state, prober, plan: state.planOf(prober), target };
   const { operations } = target;
+  const both = operations.includes("put-checksum") && operations.includes("multipart");
+  if (both && state.bucketFacts.versionsRemovable === false) {
+    return void (await settled([checksumThenMultipart(probe), ...(operations.includes("abort-multipart") ? [abort(probe)] : [])]));
+  }
   // Settled, not raced: a failure is told once the other uploads' writes have their answers.
   await settled([
     ...(operations.includes("put-checksum") ? [checksumPut(probe)] : []),

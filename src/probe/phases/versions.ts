@@ -94,7 +94,7 @@ async function verifyNamespace(ns: VersionedNamespace, known: Map<string, Leftov
 }
 
 /** The leftovers as ListObjectVersions shows them where it may; verified only where every namespace could be listed. */
-export async function verifyVersions(work: Verification): Promise<{ leftovers: Leftover[]; verified: boolean }> {
+export async function verifyVersions(work: Verification): Promise<{ leftovers: Leftover[]; verified: boolean; unlisted: string[] }> {
   const inNamespace = (ns: VersionedNamespace) => (l: Leftover) => l.key.startsWith(ns.keyPrefix);
   const results = await Promise.all(
     work.namespaces.map((ns) => {
@@ -105,5 +105,6 @@ export async function verifyVersions(work: Verification): Promise<{ leftovers: L
   const verified = results.every((r) => r !== undefined);
   // Uploads are not versions; a namespace that could not be listed keeps the ledger's leftovers.
   const kept = work.leftovers.filter((l) => l.uploadId || work.namespaces.every((ns, i) => !inNamespace(ns)(l) || results[i] === undefined));
-  return { leftovers: [...kept, ...results.flatMap((r) => r ?? [])], verified };
+  const unlisted = work.namespaces.filter((_, i) => results[i] === undefined).map((ns) => ns.keyPrefix);
+  return { leftovers: [...kept, ...results.flatMap((r) => r ?? [])], verified, unlisted };
 }
