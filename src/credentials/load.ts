@@ -155,13 +155,18 @@ function keyLookingPair(files: string[]): [string, string] | undefined {
 
 /**
  * Why a Secret's directory lacks the key files, and the fix: files that look like the keys under
- * other names are named, with --key-names; otherwise what is there. Names only, never contents.
+ * other names are named, with --key-names or a config file's keys; otherwise what is there. Names
+ * only, never contents.
  */
 async function missingKeyFiles(directory: string, names: CredentialVariables, missing: string[], named: boolean): Promise<string> {
   const files = await keyFilesIn(directory);
   const lacks = `${directory} has no ${missing.length > 1 ? "files" : "file"} ${missing.join(" and ")}`;
   const pair = keyLookingPair(files.filter((name) => name !== names.accessKeyId && name !== names.secretAccessKey));
-  if (pair && !named) return `${lacks}, but ${pair.join(" and ")}: name them with --key-names ${pair.join(",")}`;
+  if (pair && !named) {
+    // --identity NAME=DIR takes no key names: a config file's identity does.
+    const [access, secret] = pair;
+    return `${lacks}, but ${access} and ${secret}: name them with --key-names ${access},${secret} (in --config: dir: { path: ${directory}, accessKeyKey: ${access}, secretKeyKey: ${secret} })`;
+  }
   const found = files.length > 0 ? `it has ${files.join(", ")}` : "it is empty";
   if (named) return `${lacks} (the key names given for it): ${found}`;
   return `${lacks}: ${found} (a mounted Secret has a file per key; --key-names ACCESS,SECRET names them where they are not ${names.accessKeyId},${names.secretAccessKey})`;

@@ -115,10 +115,27 @@ describe("a keys directory with other file names: one line naming the files and 
     const dir = keysAs("access_key", "secret_key");
     const line = expectOneLine(await backendRun({ [secretsDirOf("backend")]: dir }), 2);
     expect(line).toBe(
-      `kfp-s3-probe: ${dir} has no files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, but access_key and secret_key: name them with --key-names access_key,secret_key`,
+      `kfp-s3-probe: ${dir} has no files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, but access_key and secret_key: name them with --key-names access_key,secret_key (in --config: dir: { path: ${dir}, accessKeyKey: access_key, secretKeyKey: secret_key })`,
     );
     const named = await backendRun({ [secretsDirOf("backend")]: dir }, ["--key-names", "access_key,secret_key", "--output", "json"]);
     expect(named.code).toBe(0);
+    // The line's other fix, as a config file writes it (--identity NAME=DIR takes no key names).
+    const config = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-keynames-")), "probe.yaml");
+    const credentials = `{ dir: { path: ${dir}, accessKeyKey: access_key, secretKeyKey: secret_key } }`;
+    writeFileSync(config, `identities:\n  - { backend: true, credentials: ${credentials} }\n`);
+    const configured = await runCli([
+      "--config",
+      config,
+      "--endpoint",
+      settings.endpoint,
+      "--bucket",
+      settings.bucket,
+      "--no-discover",
+      "--output",
+      "json",
+    ]);
+    outputs.push(configured);
+    expect(configured.code, configured.stderr).toBe(0);
   });
 
   it("as Kubernetes mounts a Secret: its ..data folder and symlinks, and nothing of the keys' contents", async () => {
@@ -131,6 +148,8 @@ describe("a keys directory with other file names: one line naming the files and 
     symlinkSync(join("..data", "accesskey"), join(dir, "accesskey"));
     symlinkSync(join("..data", "secretkey"), join(dir, "secretkey"));
     const line = expectOneLine(await backendRun({ [secretsDirOf("backend")]: dir }), 2);
-    expect(line).toMatch(/, but accesskey and secretkey: name them with --key-names accesskey,secretkey$/);
+    expect(line).toMatch(
+      /, but accesskey and secretkey: name them with --key-names accesskey,secretkey \(in --config: dir: \{ path: \S+, accessKeyKey: accesskey, secretKeyKey: secretkey \}\)$/,
+    );
   });
 });

@@ -150,19 +150,23 @@ const CORPUS: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
 ];
 
 describe("bad input: exit 2, one line naming the field, nothing sent, no secret echoed", () => {
-  it.each(CORPUS)("%s", async (_what, argv, env, field) => {
-    const before = connections;
-    const result = await run(argv(), env);
-    expect(result.code, result.stderr).toBe(2);
-    const lines = result.stderr.trimEnd().split("\n");
-    expect(lines, result.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(field);
-    expect(connections - before).toBe(0);
-    const printed = result.stdout + result.stderr;
-    expect(printed).not.toContain(SECRET);
-    expect(printed).not.toContain(SHORT_SECRET);
-    // The first case to load the credentials' modules pays for it: seconds on a loaded machine, not a figure asserted here.
-  }, 30_000);
+  it.each(CORPUS)(
+    "%s",
+    async (_what, argv, env, field) => {
+      const before = connections;
+      const result = await run(argv(), env);
+      expect(result.code, result.stderr).toBe(2);
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines, result.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(field);
+      expect(connections - before).toBe(0);
+      const printed = result.stdout + result.stderr;
+      expect(printed).not.toContain(SECRET);
+      expect(printed).not.toContain(SHORT_SECRET);
+      // The first case to load the credentials' modules pays for it: seconds on a loaded machine, not a figure asserted here.
+    },
+    30_000,
+  );
 
   it("the corpus is large", () => expect(CORPUS.length).toBeGreaterThanOrEqual(30));
 });

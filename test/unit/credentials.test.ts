@@ -73,10 +73,10 @@ describe("credential sources", () => {
       credentialError(loadCredentials({ source: "dir", directory, env: {}, timeoutMs: 1000, ...(variables ? { variables } : {}) }));
     const renamed = secretDir({ access_key: "AKIAIOSFODNN7EXAMPLE", secret_key: SECRET, "ca.crt": "pem" });
     expect(await load(renamed)).toBe(
-      `${renamed} has no files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, but access_key and secret_key: name them with --key-names access_key,secret_key`,
+      `${renamed} has no files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, but access_key and secret_key: name them with --key-names access_key,secret_key (in --config: dir: { path: ${renamed}, accessKeyKey: access_key, secretKeyKey: secret_key })`,
     );
     expect(await load(secretDir({ username: "minio", password: SECRET }))).toMatch(
-      /but username and password: name them with --key-names username,password$/,
+      /but username and password: name them with --key-names username,password \(in --config: dir: \{ path: \S+, accessKeyKey: username, secretKeyKey: password \}\)$/,
     );
     const standard = secretDir({ AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: SECRET });
     expect(await load(standard, { accessKeyId: "access_key", secretAccessKey: "secret_key" })).toBe(
