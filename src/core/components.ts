@@ -137,7 +137,15 @@ interface ComponentRow {
   eras: readonly ComponentEra[];
 }
 
-export type ComponentName = "api-server" | "ui" | "ui-artifact-proxy" | "v2-driver" | "v2-launcher" | "argo-executor" | "cache-server" | "persistence-agent";
+export type ComponentName =
+  | "api-server"
+  | "ui"
+  | "ui-artifact-proxy"
+  | "v2-driver"
+  | "v2-launcher"
+  | "argo-executor"
+  | "cache-server"
+  | "persistence-agent";
 
 const KFP = "kubeflow/pipelines";
 const ARGO = "argoproj/argo-workflows";

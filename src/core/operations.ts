@@ -284,6 +284,12 @@ export interface UploadResult extends ResponseFacts {
   etag?: string;
 }
 
+/** How a PutObject is sent beyond its key and body: a CRC32 checksum (the v2 launcher's), Content-MD5 (Argo's). */
+export interface PutOptions {
+  crc32?: boolean;
+  contentMd5?: boolean;
+}
+
 /**
  * Every S3 call the probe sends, one member each: its arguments, the run's signal among them, and
  * the facts of its answer. The engine's port (S3Port, src/probe/port.ts) is this table, and each
@@ -292,9 +298,10 @@ export interface UploadResult extends ResponseFacts {
 export interface S3Calls {
   headBucket(signal: AbortSignal): Promise<BucketResult>;
   getBucketLocation(signal: AbortSignal): Promise<BucketResult>;
-  listObjects(prefix: string, maxKeys: number, signal: AbortSignal, options?: ListOptions): Promise<ListResult>;
-  /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum if asked. */
-  putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: { crc32?: boolean }): Promise<WriteResult>;
+  /** `maxKeys` undefined: no max-keys sent (the store's default page, 1,000), as minio-go lists. */
+  listObjects(prefix: string, maxKeys: number | undefined, signal: AbortSignal, options?: ListOptions): Promise<ListResult>;
+  /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum, or Content-MD5 (as Argo sends), if asked. */
+  putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: PutOptions): Promise<WriteResult>;
   headObject(key: string, signal: AbortSignal): Promise<HeadResult>;
   /** `firstByteOnly` reads one byte, for objects that are not the probe's own. */
   getObject(key: string, firstByteOnly: boolean, signal: AbortSignal): Promise<ReadResult>;
