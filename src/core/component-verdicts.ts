@@ -33,7 +33,7 @@ export type ComponentEffect =
   | "pipeline-specs-not-deleted";
 
 /** The request as the probe sent it in the component's shape. */
-export interface SentShape {
+interface SentShape {
   request: ShapeRequest;
   addressing: "path" | "virtual-host";
   endpoint: string;

@@ -77,7 +77,7 @@ interface Source {
 }
 
 /** What a store sees of a client besides the request itself. "unknown" always comes with a note saying what was not read. */
-export interface ClientSettings {
+interface ClientSettings {
   /** The client library and the version KFP's go.mod, package-lock or manifests pin. */
   library: string;
   addressing: "path" | "virtual-host" | "auto" | "unknown";
