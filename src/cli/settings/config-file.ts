@@ -168,6 +168,9 @@ export function readConfigFile(file: string): ConfigFile {
   const endpoint = optionalString(file, "endpoint", document.endpoint);
   const bucket = optionalString(file, "bucket", document.bucket);
   const region = optionalString(file, "region", document.region);
+  // YAML reads 2.10 as the number 2.1: a release must be quoted.
+  if (typeof document.kfpVersion === "number")
+    fail(file, "kfpVersion", `must be quoted, e.g. kfpVersion: "${document.kfpVersion}" (YAML reads 2.10 as 2.1)`);
   const kfpVersion = optionalString(file, "kfpVersion", document.kfpVersion);
   const launcherConfig = optionalString(file, "launcherConfig", document.launcherConfig);
   return {
