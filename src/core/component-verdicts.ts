@@ -2,7 +2,7 @@
 // it fail, with what KFP's users would see (an effect, as a code) and the fix (a remedy, as data).
 // A request is decided by the probe's cell for the same IAM request, or by the request the probe
 // sent in the component's own shape (component-plan.ts); never by a 404 on a missing key.
-import { type Cause, errorFindingOf, findingWith, type Remedy } from "./cause.js";
+import { type Cause, errorFindingOf, findingWith, mangledFinding, type Remedy } from "./cause.js";
 import type { ErrorKind } from "./classify.js";
 import {
   type ComponentClient,
@@ -144,8 +144,9 @@ function shapeFinding(
   component: ComponentName,
   shape: { request: ShapeRequest; client: ComponentClient; ownClient: boolean },
   observation: Observation,
-  bucket: string,
+  context: { bucket: string; keysWork: boolean },
 ) {
+  const { bucket } = context;
   const { request } = shape;
   if (observation.outcome === "denied") {
     if (request.kind === "list") {
@@ -169,6 +170,8 @@ function shapeFinding(
     return { ...finding, remedy: { ...finding.remedy, settings: ["Content-MD5"] } };
   }
   if (!shape.ownClient && kind !== "signature") return clientFinding(component, shape.client, kind);
+  // The store took other requests these keys signed: this one was changed on the way (mangled-requests), the secret is right.
+  if (kind === "signature" && context.keysWork) return mangledFinding();
   return errorFindingOf(kind, observation.bucketRegion);
 }
 
@@ -221,7 +224,8 @@ function decidedByShape(decider: Extract<Decider, { by: "shape" }>, component: C
   const outcome: ComponentFailure["outcome"] = observation.outcome;
   const { request, client } = sent;
   const prefix = request.kind === "list" ? request.prefix : request.kind === "put-content-md5" ? request.key : null;
-  const { cause, remedy } = shapeFinding(component, sent, observation, evidence.bucket);
+  const keysWork = evidence.results.some((r) => r.identity === sent.identity && r.observation.outcome === "allowed");
+  const { cause, remedy } = shapeFinding(component, sent, observation, { bucket: evidence.bucket, keysWork });
   const shape: SentShape = { request, addressing: client.forcePathStyle ? "path" : "virtual-host", endpoint: client.endpoint };
   const failure = { operation: null, prefix, shape, outcome, cause, remedy, evidence: observation.evidence };
   return { failure: observation.errorKind ? { ...failure, errorKind: observation.errorKind } : failure };
@@ -263,6 +267,20 @@ export function judgeComponents(plans: readonly ComponentPlan[], evidence: Compo
   return plans.map((plan) => judgeComponent(plan, { ...evidence, sent }));
 }
 
-/** Failures decided by a request in a component's own shape: no cell says them, so they count toward the exit code on their own. */
+/** Causes that only a component's own shape shows: a denial, its own client's settings, a checksum header the store refuses. */
+const SHAPE_CAUSES: ReadonlySet<Cause> = new Set<Cause>(["missing-action", "component-client", "checksum-rejected"]);
+
+/**
+ * Failures decided by a request in a component's own shape that no cell says: they count toward the
+ * exit code on their own. A store failure through the probe's own client (a connection, a mangled
+ * signature) is the cells' to tell, and the exit code stays theirs (3 where they cannot connect).
+ */
 export const shapeFailures = (verdicts: readonly ComponentVerdict[]): number =>
-  verdicts.reduce((count, verdict) => count + verdict.failing.filter((failure) => failure.shape !== null).length, 0);
+  verdicts.reduce((count, verdict) => count + verdict.failing.filter(isOwnShapeFailure).length, 0);
+
+/** A failure only the component's own shape showed (see shapeFailures). */
+const isOwnShapeFailure = (failure: Pick<ComponentFailure, "shape" | "cause">): boolean => failure.shape !== null && SHAPE_CAUSES.has(failure.cause);
+
+/** A failure the store's answer to every request explains (a connection, a mangled signature): the run's findings say it, once. */
+export const isStoreFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>
+  failure.outcome === "error" && !isOwnShapeFailure(failure);

@@ -1,6 +1,6 @@
 // The words of the per-component verdicts (issue 23): what users see when a component's request
 // fails, and the text report's lines, one per failing component, or one that says all work.
-import type { ComponentEffect, ComponentFailure } from "../core/component-verdicts.js";
+import { type ComponentEffect, type ComponentFailure, isStoreFailure } from "../core/component-verdicts.js";
 import type { Report, ReportComponent } from "./model.js";
 
 /** What KFP's users see, one phrase per effect. */
@@ -40,8 +40,9 @@ function failingComponentLine(component: ReportComponent, probeEndpoint: string)
   if (!first) return `${component.component} (${component.identity}) works`;
   const others = component.failing.length - 1;
   const more = others > 0 ? ` (and ${others} more request${others > 1 ? "s" : ""})` : "";
-  const fix = first.hint ? `; fix: ${first.hint}` : "";
-  return `FAILS  ${component.component} with ${component.identity}'s keys: ${EFFECT_WORDS[first.effect]}: ${requestWords(first, probeEndpoint)} ${outcomeWords(first)}${more} [${first.cause}]${fix}`;
+  // A store failure (a connection, a mangled signature) is said once, by the findings.
+  const why = isStoreFailure(first) ? ": the findings below say why" : ` [${first.cause}]${first.hint ? `; fix: ${first.hint}` : ""}`;
+  return `FAILS  ${component.component} with ${component.identity}'s keys: ${EFFECT_WORDS[first.effect]}: ${requestWords(first, probeEndpoint)} ${outcomeWords(first)}${more}${why}`;
 }
 
 /** The text report's component lines: a line per failing component, then one that counts those that work. */

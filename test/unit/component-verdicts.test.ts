@@ -7,7 +7,7 @@ import { NEWEST_KFP_RELEASE } from "../../src/core/components.js";
 import { defaultLauncherSession, launcherSessionOf } from "../../src/core/launcher.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { UsageError } from "../../src/core/usage-error.js";
-import type { Observation } from "../../src/core/verdict.js";
+import type { CheckResult, Observation } from "../../src/core/verdict.js";
 import type { ProbeOptions } from "../../src/probe/engine.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 import { MEMORY_RUN_ID, memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
@@ -197,6 +197,26 @@ describe("judging one component from its evidence", () => {
     expect(shapeFailures([verdict])).toBe(1);
     // Nothing decided (no cell, no answer): not failing, counted as undecided.
     expect(judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" })).toMatchObject({ works: true, undecided: plan.requests.length });
+  });
+
+  it("a store failure through the probe's own client is the cells' to tell: a mangled signature is request-mangled, and no exit 1 of its own", () => {
+    const [plan] = planComponents("team-1", { kind: "profile", profile: "team-1" }, settings()).filter((p) => p.component === "v2-launcher");
+    const [list] = shapesOf(plan ? [plan] : []);
+    if (!plan || !list) throw new Error("no launcher plan");
+    const mangled: Observation = { outcome: "error", errorKind: "signature", evidence: [] };
+    const allowedCell: CheckResult = {
+      identity: "team-1",
+      target: null,
+      operation: "head-bucket",
+      expectation: "optional",
+      verdict: "ok",
+      observation: { outcome: "allowed", evidence: [] },
+    };
+    const verdict = judgeComponent(plan, { results: [allowedCell], shapes: new Map([[list.id, mangled]]), bucket: "kfp" });
+    expect(verdict.failing[0]?.cause).toBe("request-mangled");
+    expect(shapeFailures([verdict])).toBe(0);
+    // Keys that nothing took: the secret.
+    expect(judgeComponent(plan, { results: [], shapes: new Map([[list.id, mangled]]), bucket: "kfp" }).failing[0]?.cause).toBe("wrong-secret");
   });
 
   it("each request's effect follows from the component and the call", () => {
