@@ -175,8 +175,8 @@ export class MemoryStore {
     return {
       headBucket: (): Promise<BucketResult> => answer(true, () => ({ status: 200 })),
       getBucketLocation: (): Promise<BucketResult> => answer(true, () => ({ status: 200, region: "us-east-1" })),
-      listObjects: (prefix: string, maxKeys: number, _signal: AbortSignal, options: ListOptions = {}): Promise<ListResult> =>
-        answer(mayList(prefix), () => this.list(prefix, maxKeys, options)) as Promise<ListResult>,
+      listObjects: (prefix: string, maxKeys: number | undefined, _signal: AbortSignal, options: ListOptions = {}): Promise<ListResult> =>
+        answer(mayList(prefix), () => this.list(prefix, maxKeys ?? 1000, options)) as Promise<ListResult>,
       putObjectIfAbsent: (key: string, body: Uint8Array): Promise<WriteResult> =>
         answer(mayDo(PUT, key), () =>
           this.honoursIfNoneMatch && this.objects.has(key) ? { status: 412, errorName: "PreconditionFailed" } : this.put(key, body),

@@ -70,6 +70,8 @@ const CAUSE_ROWS = {
   },
   "default-retention": { verdicts: [], remedy: { where: "store-setting", change: "check", settings: ["object lock default retention"] } },
   "kms-encryption": { verdicts: [], remedy: { where: "identity-policy", change: "grant" } },
+  // A KFP component's own client settings (issue 23): a request sent as the component sends it failed where the probe's did not
+  "component-client": { verdicts: [], remedy: { where: "kfp-setting", change: "set" } },
   // What the probe could not remove (leftovers)
   "delete-version-denied": {
     verdicts: [],
@@ -88,7 +90,7 @@ export const CAUSES: Record<Cause, CauseRow> = CAUSE_ROWS;
 export const CAUSE_NAMES = Object.keys(CAUSE_ROWS) as Cause[];
 
 /** Where the change belongs. */
-type RemedyPlace = "identity-policy" | "bucket-policy" | "secret" | "store-setting" | "flag" | "machine" | "none";
+type RemedyPlace = "identity-policy" | "bucket-policy" | "secret" | "store-setting" | "flag" | "kfp-setting" | "machine" | "none";
 
 /** The IAM actions a remedy names: the operations', and those a versioned or encrypted bucket needs. */
 type RemedyAction = IamAction | "s3:DeleteObjectVersion" | "kms:GenerateDataKey" | "kms:Decrypt";
@@ -181,6 +183,8 @@ function errorFinding(errorKind: ErrorKind | undefined, bucketRegion?: string): 
   const kind = errorKind ?? "unexpected";
   return findingOf(ERROR_CAUSES[kind], kind === "region" && bucketRegion ? { value: bucketRegion } : {});
 }
+/** The cause and remedy of a failed request that is no check's (a request in a component's shape). */
+export const errorFindingOf = errorFinding;
 
 /** The check's own action on its resource, for a grant or a removal. */
 function actionOn(check: PlannedCheck, bucket: string): RemedyParts {

@@ -31,6 +31,9 @@
 
 import type { Operation } from "./operations.js";
 
+/** Where a request's key lies in the layout . */
+export type KeyArea = "bucket" | "pipelines" | "v1-artifacts" | "v2-artifacts" | "artifacts" | "elsewhere";
+
 /** Whose keys a component's requests carry: the backend's, or the profile's whose namespace it runs for. */
 type Identity = "backend" | "profile";
 
@@ -92,12 +95,14 @@ interface ClientSettings {
 /** How the probe covers a request today: by an operation of OPERATIONS (and what in the shape differs), or not yet. */
 type ProbedBy = { operation: Operation; gap: string | null } | { operation: null; gap: string };
 
-interface ComponentRequest {
+export interface ComponentRequest {
   call: S3Call;
   /** What KFP sends it for. */
   purpose: string;
   /** The key, or a listing's prefix, in the placeholders above. */
   key: string;
+  /** Where in the layout the key lies: the bucket itself, pipelines/, v1 (Argo's keyFormat) or v2 (the pipeline root) artifacts, either, or elsewhere (a configured or the author's key). */
+  at: KeyArea;
   /** A listing's delimiter and page size (max-keys); null where the call is no listing. */
   list: { delimiter: "/" | null; maxKeys: number | "not set" } | null;
   /** The headers a store or a bucket policy can refuse a request over. */
@@ -110,10 +115,12 @@ interface ComponentRequest {
   };
   /** When it is sent; null: every time the component does what `purpose` says. */
   when: string | null;
+  /** A condition of the install the probe knows, without which it is not sent (the launcher's pipeline root with a query string). */
+  onlyIf?: "root-query-string";
   probe: ProbedBy;
 }
 
-interface ComponentEra {
+export interface ComponentEra {
   /** The KFP releases this holds for, as read (tags). */
   kfp: string;
   client: ClientSettings;
@@ -130,7 +137,15 @@ interface ComponentRow {
   eras: readonly ComponentEra[];
 }
 
-type ComponentName = "api-server" | "ui" | "ui-artifact-proxy" | "v2-driver" | "v2-launcher" | "argo-executor" | "cache-server" | "persistence-agent";
+export type ComponentName =
+  | "api-server"
+  | "ui"
+  | "ui-artifact-proxy"
+  | "v2-driver"
+  | "v2-launcher"
+  | "argo-executor"
+  | "cache-server"
+  | "persistence-agent";
 
 const KFP = "kubeflow/pipelines";
 const ARGO = "argoproj/argo-workflows";
@@ -153,6 +168,7 @@ const apiServerLegacyReads: readonly ComponentRequest[] = [
     call: "GetObject",
     purpose: "read a pipeline spec stored before KFP 2.4 kept specs in the database",
     key: "pipelines/{pipeline-version-id}",
+    at: "pipelines",
     list: null,
     headers: PLAIN,
     when: "a pipeline version whose spec is not in the database",
@@ -162,6 +178,7 @@ const apiServerLegacyReads: readonly ComponentRequest[] = [
     call: "GetObject",
     purpose: "read a v1 run's output artifact for the UI and the API (ReadArtifact)",
     key: "{keyFormat}/{artifact}.tgz, the key Argo recorded in the workflow status",
+    at: "v1-artifacts",
     list: null,
     headers: PLAIN,
     when: "a v1 (Argo-artifact) run's artifact is read",
@@ -171,6 +188,7 @@ const apiServerLegacyReads: readonly ComponentRequest[] = [
     call: "GetObject",
     purpose: "read an archived pod log",
     key: "{ARCHIVE_CONFIG_LOG_PATH_PREFIX, default /artifacts}/{workflow}/{node-id}/main.log",
+    at: "elsewhere",
     list: null,
     headers: PLAIN,
     when: "ARCHIVE_CONFIG_LOG_FILE_NAME and _PATH_PREFIX are set and the pod is gone",
@@ -182,6 +200,7 @@ const apiServerCreateBucket: ComponentRequest = {
   call: "CreateBucket",
   purpose: "at start, create the bucket when it does not exist",
   key: "(bucket)",
+  at: "bucket",
   list: null,
   headers: PLAIN,
   when: "HeadBucket answered NoSuchBucket",
@@ -193,6 +212,7 @@ const apiServerMinioStart: readonly ComponentRequest[] = [
     call: "GetBucketLocation",
     purpose: "minio-go finds the bucket's region before its first request",
     key: "(bucket)",
+    at: "bucket",
     list: null,
     headers: PLAIN,
     when: "ObjectStoreConfig.Region is empty",
@@ -202,6 +222,7 @@ const apiServerMinioStart: readonly ComponentRequest[] = [
     call: "HeadBucket",
     purpose: "at start, the bucket exists (minio-go BucketExists); any error but NoSuchBucket stops the server (glog.Fatalf)",
     key: "(bucket)",
+    at: "bucket",
     list: null,
     headers: PLAIN,
     when: null,
@@ -215,6 +236,7 @@ const apiServerMinioWrites: readonly ComponentRequest[] = [
     call: "PutObject",
     purpose: "store an uploaded pipeline version's spec (Content-Type application/octet-stream, one request: Multipart.Disable defaults to true)",
     key: "pipelines/{pipeline-version-id}",
+    at: "pipelines",
     list: null,
     headers: PLAIN,
     when: "a pipeline or pipeline version is uploaded",
@@ -227,6 +249,7 @@ const apiServerMinioWrites: readonly ComponentRequest[] = [
     call: "DeleteObject",
     purpose: "delete a pipeline version's spec",
     key: "pipelines/{pipeline-version-id}",
+    at: "pipelines",
     list: null,
     headers: PLAIN,
     when: "a pipeline version is deleted",
@@ -239,6 +262,7 @@ const apiServerBlobStart = (checksums: "none" | "unknown"): readonly ComponentRe
     call: "HeadBucket",
     purpose: "at start, the bucket exists (ensureBucketExists); a failure is only a warning",
     key: "(bucket)",
+    at: "bucket",
     list: null,
     headers: { ...PLAIN, checksum: checksums },
     when: null,
@@ -248,6 +272,7 @@ const apiServerBlobStart = (checksums: "none" | "unknown"): readonly ComponentRe
     call: "CreateBucket",
     purpose: "at start, create the bucket (LocationConstraint when the region is not us-east-1)",
     key: "(bucket)",
+    at: "bucket",
     list: null,
     headers: { ...PLAIN, checksum: checksums },
     when: "HeadBucket answered NotFound or NoSuchBucket",
@@ -325,6 +350,7 @@ const apiServer: ComponentRow = {
           call: "GetBucketLocation",
           purpose: "minio-go, in ensureBucketExists, finds the region",
           key: "(bucket)",
+          at: "bucket",
           list: null,
           headers: PLAIN,
           when: null,
@@ -334,6 +360,7 @@ const apiServer: ComponentRow = {
           call: "HeadBucket",
           purpose: "at start, minio-go BucketExists; an error other than NoSuchBucket stops the server (glog.Fatalf in createMinioBucket)",
           key: "(bucket)",
+          at: "bucket",
           list: null,
           headers: PLAIN,
           when: null,
@@ -398,6 +425,7 @@ const uiReads = (listed: boolean): readonly ComponentRequest[] => [
     purpose:
       "show or download an artifact (source minio or s3; a .tgz is unpacked to its first file); preview is the same GET, cut after `peek` bytes",
     key: "{key} of the artifact URI the page asks for",
+    at: "artifacts",
     list: null,
     headers: PLAIN,
     when: null,
@@ -407,6 +435,7 @@ const uiReads = (listed: boolean): readonly ComponentRequest[] => [
     call: "GetObject",
     purpose: "an archived pod log, once the pod is gone (ARGO_ARCHIVE_LOGS)",
     key: "{keyFormat of the namespace's artifact-repositories ConfigMap}/main.log",
+    at: "v1-artifacts",
     list: null,
     headers: PLAIN,
     when: "ARGO_ARCHIVE_LOGS=true",
@@ -419,6 +448,7 @@ const uiReads = (listed: boolean): readonly ComponentRequest[] => [
           purpose:
             "a v2 directory artifact: GetObject answered NoSuchKey, so list it (preview: one page of 50; download: all, pages of 300, each object then read and sent as .tar.gz)",
           key: "{key}/",
+          at: "v2-artifacts",
           list: listing(null, 300),
           headers: PLAIN,
           when: "GetObject of {key} answered NoSuchKey",
@@ -548,6 +578,7 @@ const launcherDownloads = (checksums: "none" | "unknown"): readonly ComponentReq
     call: "ListObjectsV2",
     purpose: "download an input artifact: list everything under its key (a file or a directory), pages of 1000",
     key: "{root}/{pipeline}/{run-id}/{task}/{uuid}/{artifact}",
+    at: "v2-artifacts",
     list: listing(null, 1000),
     headers: { ...PLAIN, checksum: checksums },
     when: "a task has input artifacts",
@@ -557,6 +588,7 @@ const launcherDownloads = (checksums: "none" | "unknown"): readonly ComponentReq
     call: "GetObject",
     purpose: "download each listed object of an input artifact",
     key: "{root}/{pipeline}/{run-id}/{task}/{uuid}/{artifact}[/{file}]",
+    at: "v2-artifacts",
     list: null,
     headers: { ...PLAIN, checksum: checksums },
     when: "a task has input artifacts",
@@ -569,6 +601,7 @@ const launcherUploads = (checksum: "none" | "crc32" | "unknown", partSize: strin
     call: "PutObject",
     purpose: "upload each file of an output artifact, and the executor's log (executor-logs) when logs are published",
     key: "{root}/{pipeline}/{run-id}/{task}/{uuid}/{artifact}[/{file}]",
+    at: "v2-artifacts",
     list: null,
     headers: { checksum, contentMd5: false, encryption: null, range: null },
     when: `a file of at most ${partSize}`,
@@ -578,6 +611,7 @@ const launcherUploads = (checksum: "none" | "crc32" | "unknown", partSize: strin
     call: "CreateMultipartUpload",
     purpose: `upload a file above ${partSize} in parts (then UploadPart, CompleteMultipartUpload)`,
     key: "{root}/{pipeline}/{run-id}/{task}/{uuid}/{artifact}[/{file}]",
+    at: "v2-artifacts",
     list: null,
     headers: { checksum, contentMd5: false, encryption: null, range: null },
     when: `a file above ${partSize}`,
@@ -587,6 +621,7 @@ const launcherUploads = (checksum: "none" | "crc32" | "unknown", partSize: strin
     call: "AbortMultipartUpload",
     purpose: "the SDK's upload manager aborts a failed multipart upload",
     key: "{root}/{pipeline}/{run-id}/{task}/{uuid}/{artifact}[/{file}]",
+    at: "v2-artifacts",
     list: null,
     headers: PLAIN,
     when: "a multipart upload failed",
@@ -598,6 +633,7 @@ const launcherImporter: ComponentRequest = {
   call: "ListObjectsV2",
   purpose: "the importer with downloadToWorkspace: list, then GetObject each key, of an imported URI",
   key: "{any key the pipeline imports}",
+  at: "elsewhere",
   list: listing(null, 1000),
   headers: PLAIN,
   when: "an importer sets download_to_workspace",
@@ -705,9 +741,11 @@ const v2Launcher: ComponentRow = {
           call: "PutObject",
           purpose: "upload an output file when the pipeline root has a query string (gocloud's URL opener)",
           key: "{root}/{pipeline}/{run-id}/{task}/{uuid}/{artifact}[/{file}]",
+          at: "v2-artifacts",
           list: null,
           headers: { checksum: "crc32", contentMd5: false, encryption: null, range: null },
           when: "the pipeline root carries a query string",
+          onlyIf: "root-query-string",
           probe: { operation: "put-checksum", gap: null },
         },
         launcherImporter,
@@ -735,6 +773,7 @@ const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): reado
     call: "GetBucketLocation",
     purpose: "minio-go finds the bucket's region before its first request",
     key: "(bucket)",
+    at: "bucket",
     list: null,
     headers: PLAIN,
     when: "the artifact repository sets no region (KFP's manifests set none)",
@@ -744,6 +783,7 @@ const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): reado
     call: "PutObject",
     purpose: "save an output artifact (tar+gzip by default) or the pod's log (archiveLogs) with FPutObject",
     key: "{keyFormat}/{artifact}.tgz, {keyFormat}/main.log",
+    at: "v1-artifacts",
     list: null,
     headers: { checksum: "none", contentMd5, encryption: "SSE-KMS or SSE-C when the repository's encryptionOptions ask for it", range: null },
     when: "a file of at most 16 MiB (minio-go v7's minPartSize)",
@@ -758,6 +798,7 @@ const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): reado
     call: "CreateMultipartUpload",
     purpose: "save an output above 16 MiB in parts (then UploadPart, CompleteMultipartUpload)",
     key: "{keyFormat}/{artifact}.tgz",
+    at: "v1-artifacts",
     list: null,
     headers: { checksum: partChecksum, contentMd5, encryption: "as for PutObject", range: null },
     when: "a file above 16 MiB",
@@ -772,6 +813,7 @@ const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): reado
     call: "AbortMultipartUpload",
     purpose: "minio-go aborts a failed multipart upload",
     key: "{keyFormat}/{artifact}.tgz",
+    at: "v1-artifacts",
     list: null,
     headers: PLAIN,
     when: "a multipart upload failed",
@@ -784,6 +826,7 @@ const argoLoads: readonly ComponentRequest[] = [
     call: "HeadObject",
     purpose: "load an input artifact: FGetObject stats the object first",
     key: "{keyFormat of the producing step}/{artifact}.tgz",
+    at: "v1-artifacts",
     list: null,
     headers: PLAIN,
     when: "a step has input artifacts (KFP v1 pipelines)",
@@ -793,6 +836,7 @@ const argoLoads: readonly ComponentRequest[] = [
     call: "GetObject",
     purpose: "load an input artifact",
     key: "{keyFormat of the producing step}/{artifact}.tgz",
+    at: "v1-artifacts",
     list: null,
     headers: { ...PLAIN, range: "bytes={size}- only to resume a partial download (.part.minio)" },
     when: "a step has input artifacts",
@@ -802,6 +846,7 @@ const argoLoads: readonly ComponentRequest[] = [
     call: "ListObjectsV2",
     purpose: "the input's key answered NoSuchKey: is it a directory (IsDirectory), one level down",
     key: "{input key}/",
+    at: "v1-artifacts",
     list: listing("/", "not set"),
     headers: PLAIN,
     when: "GetObject of an input answered NoSuchKey",
@@ -811,6 +856,7 @@ const argoLoads: readonly ComponentRequest[] = [
     call: "ListObjectsV2",
     purpose: "download a directory input (GetDirectory: all keys below, then FGetObject each)",
     key: "{input key}/",
+    at: "v1-artifacts",
     list: listing(null, "not set"),
     headers: PLAIN,
     when: "the input is a directory",
@@ -933,3 +979,51 @@ export const COMPONENTS: Readonly<Record<ComponentName, ComponentRow>> = {
   "cache-server": cacheServer,
   "persistence-agent": persistenceAgent,
 };
+
+/** The components in the table's order (the keys of a literal object are exactly its key type). */
+export const COMPONENT_NAMES = Object.keys(COMPONENTS) as ComponentName[];
+
+/** A KFP 2.x release by its minor number: "2.17" is 17. */
+type Minor = number;
+
+/** The releases an era holds for, as minor numbers, read from its `kfp` ("2.4.0 – 2.14.x", "2.17.x", "2.4.1, 2.17.0 (read)"). */
+export function eraReleases(kfp: string): { from: Minor; to: Minor } {
+  const minors = kfp
+    .replace(/\s*\(.*\)$/, "")
+    .split(/\s*[–,]\s*/)
+    .map((release) => /^2\.(\d+)\.(\d+|x)$/.exec(release)?.[1]);
+  const [first, last] = [minors[0], minors.at(-1)];
+  if (first === undefined || last === undefined || minors.includes(undefined)) throw new Error(`not a KFP 2.x release range: ${kfp}`);
+  return { from: Number(first), to: Number(last) };
+}
+
+const eraHolds = (era: ComponentEra, minor: Minor): boolean => {
+  const { from, to } = eraReleases(era.kfp);
+  return from <= minor && minor <= to;
+};
+
+/** Every KFP release some era holds for, oldest first, as X.Y. */
+export const KFP_RELEASES: readonly string[] = (() => {
+  const ranges = Object.values(COMPONENTS).flatMap((row) => row.eras.map((era) => eraReleases(era.kfp)));
+  const newest = Math.max(...ranges.map((range) => range.to));
+  const oldest = Math.min(...ranges.map((range) => range.from));
+  return Array.from({ length: newest - oldest + 1 }, (_, i) => `2.${oldest + i}`);
+})();
+
+/** The newest release the table was read for: --kfp-version's default. */
+export const NEWEST_KFP_RELEASE = KFP_RELEASES.at(-1) ?? "2.0";
+
+const minorOf = (release: string): Minor => Number(release.split(".")[1]);
+
+/** The component's era for a release (X.Y of KFP_RELEASES); none where no era of it was read for that release. */
+export function eraOf(component: ComponentName, release: string): ComponentEra | undefined {
+  return COMPONENTS[component].eras.find((era) => eraHolds(era, minorOf(release)));
+}
+
+/** The components whose requests an operation stands for, in any release or in one (X.Y): who in KFP sends it. */
+export function sentBy(operation: Operation, release?: string): ComponentName[] {
+  return COMPONENT_NAMES.filter((name) => {
+    const eras = release === undefined ? COMPONENTS[name].eras : [eraOf(name, release)].flatMap((era) => (era ? [era] : []));
+    return eras.some((era) => era.requests.some((request) => request.probe.operation === operation));
+  });
+}

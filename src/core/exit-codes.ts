@@ -80,14 +80,20 @@ export function exitCodeFor(results: readonly CheckResult[], ending: RunEnding =
   return exitCodeOf({ counts: countVerdicts(results), fatalError: hasFatalError(results) }, ending);
 }
 
-/** The same decision from counts alone: what `merge` has of the shards' reports. */
-export function exitCodeOf(facts: { counts: VerdictCounts; fatalError: boolean }, ending: RunEnding = { kind: "finished" }): number {
+/**
+ * The same decision from counts alone: what `merge` has of the shards' reports. `componentFailures`:
+ * KFP components that fail on a request only their own shape showed (no cell says it), a finding as a cell's.
+ */
+export function exitCodeOf(
+  facts: { counts: VerdictCounts; fatalError: boolean; componentFailures?: number },
+  ending: RunEnding = { kind: "finished" },
+): number {
   if (ending.kind === "usage-error") return EXIT_CODES.usage;
   if (ending.kind === "internal-error") return EXIT_CODES.internal;
   if (ending.interruptedBy === "SIGINT" || ending.interruptedBy === "SIGTERM") return EXIT_CODES.interrupted;
   const { counts } = facts;
   const findings = ending.findingsCode ?? EXIT_CODES.findings;
-  if (countOf(counts, "failure") > 0) return findings;
+  if (countOf(counts, "failure") > 0 || (facts.componentFailures ?? 0) > 0) return findings;
   // A run that leaves anything behind never exits 0.
   if ((ending.leftovers ?? 0) > 0) return EXIT_CODES.leftovers;
   if (ending.interruptedBy === "deadline") return EXIT_CODES.unreachable;

@@ -7,6 +7,11 @@ export interface KeyLayout {
   backendPrefixes: string[];
   /** Prefixes that belong to one profile each. */
   profilePrefixTemplates: string[];
+  /**
+   * Where KFP's installer for this layout has a profile's runs write: Argo's keyFormat (v1 artifacts
+   * and logs) and the v2 launcher's pipeline root, each inside one of the profile's prefixes.
+   */
+  kfpRoots: { v1: string; v2: string };
 }
 
 export const LAYOUTS = {
@@ -15,6 +20,7 @@ export const LAYOUTS = {
     description: "deployKF: pipelines/, artifacts/<profile>/, v2/artifacts/<profile>/",
     backendPrefixes: ["pipelines/"],
     profilePrefixTemplates: ["artifacts/{profile}/", "v2/artifacts/{profile}/"],
+    kfpRoots: { v1: "artifacts/{profile}/", v2: "v2/artifacts/{profile}/" },
   },
   kubeflow: {
     name: "kubeflow",
@@ -23,6 +29,8 @@ export const LAYOUTS = {
     description: "upstream Kubeflow Pipelines (bucket mlpipeline): pipelines/, private-artifacts/<profile>/, private/<profile>/",
     backendPrefixes: ["pipelines/"],
     profilePrefixTemplates: ["private-artifacts/{profile}/", "private/{profile}/"],
+    // sync.py: keyFormat private-artifacts/{profile}/{workflow}/…, defaultPipelineRoot minio://mlpipeline/private-artifacts/{profile}/v2/artifacts.
+    kfpRoots: { v1: "private-artifacts/{profile}/", v2: "private-artifacts/{profile}/v2/artifacts/" },
   },
 } as const satisfies Record<string, KeyLayout>;
 
@@ -31,6 +39,12 @@ export const LAYOUT_NAMES = Object.keys(LAYOUTS) as LayoutName[];
 
 export function profilePrefixes(layout: KeyLayout, profile: string): string[] {
   return layout.profilePrefixTemplates.map((template) => template.replace("{profile}", profile));
+}
+
+/** A KFP root of the layout (kfpRoots) for a profile, or for the backend, which reaches every profile's: the part before the profile's name. */
+export function kfpRoot(layout: KeyLayout, which: keyof KeyLayout["kfpRoots"], profile: string | null): string {
+  const template = layout.kfpRoots[which];
+  return profile === null ? template.slice(0, template.indexOf("{profile}")) : template.replace("{profile}", profile);
 }
 
 /** The part of each profile template before the profile's name: where the backend reaches all profiles. */

@@ -1,14 +1,12 @@
 // Every operation the probe checks, one row each: what IAM decides it by, what it lists, where the
-// plan tries it, the text report's column and which part of KFP sends it. The plan, the causes, the
-// offline evaluator, the policy generator and the report read these rows; `Operation` is the
-// table's keys, so an operation without a row is a type error. The S3 calls the probe sends are a
-// table here too (S3Calls, with the facts of each answer): the engine's port is that table. A new
-// operation is a row here, its call here and in the adapter (src/s3/s3-port.ts, if it is a new S3
-// call) and a phase that sends it (if it is a new kind of check).
+// plan tries it and the text report's column. The plan, the causes, the offline evaluator, the
+// policy generator and the report read these rows; `Operation` is the table's keys, so an
+// operation without a row is a type error. Who in KFP sends each is `sentBy` (components.ts), read
+// from the components table, the one source. The S3 calls the probe sends are a table here too
+// (S3Calls, with the facts of each answer): the engine's port is that table. A new operation is a
+// row here, its call here and in the adapter (src/s3/s3-port.ts, if it is a new S3 call) and a
+// phase that sends it (if it is a new kind of check).
 import type { ResponseFacts } from "./classify.js";
-
-/** The parts of Kubeflow Pipelines that send S3 requests with the keys under test. */
-type KfpComponent = "api-server" | "v2-launcher" | "argo-executor" | "ui";
 
 interface OperationRow {
   /** bucket: one check per identity; object: one per prefix the identity is tried under. */
@@ -32,8 +30,6 @@ interface OperationRow {
   pair: "read" | "write" | null;
   /** The text report's column (object operations) or its name on the bucket line. */
   label: string;
-  /** Who in KFP sends it, as this project's README describes KFP. */
-  sentBy: readonly KfpComponent[];
 }
 
 export const OPERATIONS = {
@@ -47,7 +43,6 @@ export const OPERATIONS = {
     anonymous: false,
     pair: null,
     label: "HeadBucket",
-    sentBy: ["api-server"],
   },
   // Argo assumes us-east-1 where it is denied.
   "get-bucket-location": {
@@ -60,7 +55,6 @@ export const OPERATIONS = {
     anonymous: false,
     pair: null,
     label: "GetBucketLocation",
-    sentBy: ["api-server", "argo-executor"],
   },
   "list-bucket": {
     scope: "bucket",
@@ -72,7 +66,6 @@ export const OPERATIONS = {
     anonymous: true,
     pair: null,
     label: "ListBucket (all)",
-    sentBy: ["api-server"],
   },
   list: {
     scope: "object",
@@ -84,7 +77,6 @@ export const OPERATIONS = {
     anonymous: true,
     pair: null,
     label: "List",
-    sentBy: ["v2-launcher", "argo-executor"],
   },
   put: {
     scope: "object",
@@ -96,7 +88,6 @@ export const OPERATIONS = {
     anonymous: true,
     pair: "write",
     label: "Put",
-    sentBy: ["api-server", "v2-launcher", "argo-executor"],
   },
   head: {
     scope: "object",
@@ -108,7 +99,6 @@ export const OPERATIONS = {
     anonymous: true,
     pair: null,
     label: "Head",
-    sentBy: ["api-server", "v2-launcher"],
   },
   get: {
     scope: "object",
@@ -120,7 +110,6 @@ export const OPERATIONS = {
     anonymous: true,
     pair: "read",
     label: "Get",
-    sentBy: ["api-server", "v2-launcher", "argo-executor", "ui"],
   },
   // KFP deletes through gocloud, which sends HeadObject first.
   delete: {
@@ -133,9 +122,8 @@ export const OPERATIONS = {
     anonymous: false,
     pair: null,
     label: "Del",
-    sentBy: ["api-server"],
   },
-  // A PutObject with a CRC32 checksum, as the v2 launcher's transfer manager sends it.
+  // A PutObject with a CRC32 checksum, as the v2 launcher sends it in 2.17 with a query-string pipeline root.
   "put-checksum": {
     scope: "object",
     action: "s3:PutObject",
@@ -146,9 +134,8 @@ export const OPERATIONS = {
     anonymous: false,
     pair: null,
     label: "CRC",
-    sentBy: ["v2-launcher"],
   },
-  // Create, UploadPart, Complete: the v2 launcher above 8 MiB, Argo above 16 MiB.
+  // Create, UploadPart, Complete: the v2 launcher above 5 MiB, Argo above 16 MiB.
   multipart: {
     scope: "object",
     action: "s3:PutObject",
@@ -159,7 +146,6 @@ export const OPERATIONS = {
     anonymous: false,
     pair: null,
     label: "MPU",
-    sentBy: ["v2-launcher", "argo-executor"],
   },
   // After a failed upload; the reference policies lack it.
   "abort-multipart": {
@@ -172,7 +158,6 @@ export const OPERATIONS = {
     anonymous: false,
     pair: null,
     label: "Abrt",
-    sentBy: ["v2-launcher", "argo-executor"],
   },
 } as const satisfies Record<string, OperationRow>;
 
@@ -299,6 +284,12 @@ export interface UploadResult extends ResponseFacts {
   etag?: string;
 }
 
+/** How a PutObject is sent beyond its key and body: a CRC32 checksum (the v2 launcher's), Content-MD5 (Argo's). */
+export interface PutOptions {
+  crc32?: boolean;
+  contentMd5?: boolean;
+}
+
 /**
  * Every S3 call the probe sends, one member each: its arguments, the run's signal among them, and
  * the facts of its answer. The engine's port (S3Port, src/probe/port.ts) is this table, and each
@@ -307,9 +298,10 @@ export interface UploadResult extends ResponseFacts {
 export interface S3Calls {
   headBucket(signal: AbortSignal): Promise<BucketResult>;
   getBucketLocation(signal: AbortSignal): Promise<BucketResult>;
-  listObjects(prefix: string, maxKeys: number, signal: AbortSignal, options?: ListOptions): Promise<ListResult>;
-  /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum if asked. */
-  putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: { crc32?: boolean }): Promise<WriteResult>;
+  /** `maxKeys` undefined: no max-keys sent (the store's default page, 1,000), as minio-go lists. */
+  listObjects(prefix: string, maxKeys: number | undefined, signal: AbortSignal, options?: ListOptions): Promise<ListResult>;
+  /** Writes only if the key does not exist yet (If-None-Match: *); with a CRC32 checksum, or Content-MD5 (as Argo sends), if asked. */
+  putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options?: PutOptions): Promise<WriteResult>;
   headObject(key: string, signal: AbortSignal): Promise<HeadResult>;
   /** `firstByteOnly` reads one byte, for objects that are not the probe's own. */
   getObject(key: string, firstByteOnly: boolean, signal: AbortSignal): Promise<ReadResult>;

@@ -8,6 +8,7 @@
 // The engine only composes them; each phase is a module in ./phases/.
 
 import { type BucketFacts, isVersioned } from "../core/bucket-facts.js";
+import { type ComponentVerdict, judgeComponents } from "../core/component-verdicts.js";
 import { markMangled, markPublic } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { runNamespace, unownedProfileName } from "../core/layout.js";
@@ -19,6 +20,7 @@ import { checkBucket } from "./phases/bucket.js";
 import { learnBucket } from "./phases/bucket-facts.js";
 import { checkPrefix } from "./phases/check-prefix.js";
 import { type CleanupReport, type Namespace, removeCreated } from "./phases/cleanup.js";
+import { planRunComponents, sendComponentShapes } from "./phases/component-shapes.js";
 import { discover } from "./phases/discover.js";
 import { preflight, recordPreflight } from "./phases/preflight.js";
 import { findRealObjects } from "./phases/real-objects.js";
@@ -42,6 +44,8 @@ export interface ProbeRun {
   proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]>; enforcementSample: string[] };
   /** What the run learned of the bucket before it wrote more than one object (absent for runs made without the engine). */
   bucket?: BucketFacts;
+  /** Per prober and KFP component that runs with its keys: works, or fails on which request (absent: not asked for, ProbeOptions.components). */
+  components?: ComponentVerdict[];
 }
 
 /** What each identity is tried for, given every profile the run knows. */
@@ -67,6 +71,7 @@ function knownProfiles(identities: ProbeIdentity[], discovery: DiscoveryReport):
 function* checkTasks(state: RunState): Generator<() => Promise<void>> {
   for (const identity of state.probers().filter((i) => state.reachable.has(i))) {
     if (identity.role.kind !== "anonymous") yield () => checkBucket(state, identity);
+    if (state.componentPlans.some((plan) => plan.identity === identity.name)) yield () => sendComponentShapes(state, identity);
     for (const target of state.planOf(identity).targets) {
       yield () => checkPrefix(state, identity, target);
       yield () => uploadsFor(state, identity, target);
@@ -137,6 +142,7 @@ async function phases(state: RunState): Promise<DiscoveryReport> {
   state.enforcementSample = narrowToProof(state, plans);
   settleWitnessCells(plans, state.witnessChecks);
   state.setPlans(plans);
+  planRunComponents(state);
   for (const [i, identity] of identities.entries()) recordPreflight(state, identity, preflights[i] as Observation);
   if (learning !== undefined) state.bucketFacts = await learning;
   state.options.onBucketKnown?.(state.bucketFacts);
@@ -165,5 +171,8 @@ export async function runProbe(identities: ProbeIdentity[], options: ProbeOption
     discovery,
     bucket: state.bucketFacts,
     ...(options.policies ? { proof: proofOf(state, results) } : {}),
+    ...(options.components
+      ? { components: judgeComponents(state.componentPlans, { results, shapes: state.shapeObservations, bucket: options.bucket }) }
+      : {}),
   };
 }

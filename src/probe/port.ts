@@ -11,6 +11,7 @@ export type {
   ListResult,
   ObjectLockSetting,
   ObjectVersion,
+  PutOptions,
   ReadResult,
   SettingResult,
   UploadResult,

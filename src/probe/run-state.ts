@@ -5,6 +5,7 @@ import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
 import { type BucketFacts, UNREAD_FACTS, unmetPutCondition } from "../core/bucket-facts.js";
 import { classify, type RequestSubject, type ResponseFacts } from "../core/classify.js";
+import type { ComponentClient, ComponentPlan, ComponentSettings } from "../core/component-plan.js";
 import { type KeyLayout, PROBE_NAMESPACE, profilePrefixes } from "../core/layout.js";
 import { OPERATIONS, type Operation } from "../core/operations.js";
 import type { IdentityPlan, MatrixMode, PlannedCheck, Role, Target } from "../core/plan.js";
@@ -13,12 +14,14 @@ import { inShard, type Shard } from "../core/shard.js";
 import { assess, type CheckResult, compactEvidence, type Evidence, type Observation } from "../core/verdict.js";
 import type { WitnessCheck } from "../core/witness.js";
 import type { Cleaner, CreatedObject, Ledger } from "./ledger.js";
-import type { S3Port } from "./port.js";
+import type { PutOptions, S3Port } from "./port.js";
 
 export interface ProbeIdentity {
   name: string;
   role: Role;
   port: S3Port;
+  /** A port with a KFP component's client settings (its endpoint, addressing); absent: requests in a component's shape go through `port`. */
+  portFor?: (client: ComponentClient) => S3Port;
 }
 
 /** The engine's settings, fixed before a run: what it tries, how widely, on which bucket, within which bounds. */
@@ -66,6 +69,11 @@ export interface ProbeOptions extends ProbeSettings {
   onCheckDone?: (done: number, total: number) => void;
   /** Given the run's limit on requests in flight, which may lower it while the run goes on (memory, CPU). */
   onLimiter?: (limiter: { concurrency: number }) => void;
+  /**
+   * Judge KFP's components of this release (issue 23): the probe's client, and each profile's v2
+   * launcher session; absent: no component is judged, and no request is sent in a component's shape.
+   */
+  components?: Pick<ComponentSettings, "release" | "probe" | "launcher">;
   /** Told what the run learned of the bucket, before the checks write anything more (the CLI warns of versions it cannot remove). */
   onBucketKnown?: (facts: BucketFacts) => void;
   /**
@@ -188,6 +196,10 @@ export class RunState {
    * seed its writer would plant in its prefix is this object instead, one key fewer left for good.
    */
   spareObject: (Seed & { prefix: string; writer: ProbeIdentity }) | undefined;
+  /** Per prober: KFP's components that run with its keys, and what decides each of their requests (issue 23). */
+  componentPlans: ComponentPlan[] = [];
+  /** What each request sent in a component's own shape observed, by its id. */
+  readonly shapeObservations = new Map<string, Observation>();
   private missingKeyAnswer: Promise<boolean> | undefined;
   private readonly checkIndex = new Map<Target | IdentityPlan, Map<Operation, PlannedCheck>>();
   private readonly anonymousNames: ReadonlySet<string>;
@@ -401,9 +413,9 @@ export class RunState {
    * Writes an object that did not exist; returns the ledger entry when the store took it. A 412
    * on a key of this run's namespace comes from a retry whose first attempt wrote it: it is ours.
    */
-  async writeProbeObject(writer: ProbeIdentity, target: Target, key: string, body: Uint8Array, label: string, crc32 = false) {
+  async writeProbeObject(writer: ProbeIdentity, target: Target, key: string, body: Uint8Array, label: string, options: PutOptions = {}) {
     const entry = this.ledger.record({ key, identity: writer.name, cleaners: this.cleanersFor(writer, target) });
-    const answer = await this.request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s, { crc32 }));
+    const answer = await this.request(label, key, "write", (s) => writer.port.putObjectIfAbsent(key, body, s, options));
     this.ledger.settle(entry, answer.result);
     if ("versionId" in answer.result && answer.result.versionId) entry.versionId = answer.result.versionId;
     const ours = answer.result.status === 412;

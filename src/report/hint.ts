@@ -286,6 +286,11 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
     fix: ({ remedy }) =>
       `KFP's writes need ${remedy.actions?.[0] ?? "kms:GenerateDataKey"} and its reads ${remedy.actions?.[1] ?? "kms:Decrypt"} on ${remedy.resource}, for every identity: grant them in the identities' or the key's policy`,
   },
+  "component-client": {
+    title: "A KFP component's own client settings fail where the probe's do not",
+    fix: ({ remedy }) =>
+      `KFP's component sends to ${remedy.value ?? "the store"} as its settings say, which fails there: set ${(remedy.settings ?? []).join(", ")} to the endpoint, scheme and addressing the probe reached the store with`,
+  },
   "delete-version-denied": {
     title: "A version or delete marker the probe wrote could not be removed",
     fix: ({ remedy }) =>

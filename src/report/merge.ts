@@ -1,5 +1,6 @@
 // `kfp-s3-probe merge`: the reports of the shards of one run (--shard I/N, or the pods of an
 // Indexed Job) as one report, with one summary and one exit code, decided as a single run's is.
+import { shapeFailures } from "../core/component-verdicts.js";
 import { exitCodeOf } from "../core/exit-codes.js";
 import { parseShard } from "../core/shard.js";
 import { countVerdicts, isFatalErrorKind } from "../core/summary.js";
@@ -103,6 +104,12 @@ function mergedRequests(reports: Report[]): Report["requests"] {
   };
 }
 
+/** Every shard's component verdicts (each shard judges its own identities); null where no shard judged any (older reports too). */
+function mergedComponents(reports: Report[]): Report["components"] {
+  const judged = reports.flatMap((r) => r.components ?? []);
+  return reports.some((r) => Array.isArray(r.components)) ? judged : null;
+}
+
 /** One report of the whole run: identities, checks and leftovers of every shard; diagnoses once each. */
 export function mergeReports(inputs: FoundReport[], read: { unreported?: Unreported[]; findingsCode?: number } = {}): Report {
   checkShards(inputs, read.unreported ?? []);
@@ -118,6 +125,8 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
   const counts = countVerdicts(checks);
   const fatalError = checks.some((c) => isFatalErrorKind(c.errorKind));
   const leftovers = leftoverCount(cleanup);
+  const components = mergedComponents(reports);
+  const componentFailures = shapeFailures(components ?? []);
   return {
     ...first,
     runId: reports.map((r) => r.runId).join(","),
@@ -133,9 +142,10 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
     summary: counts,
     cleanup,
     requests: mergedRequests(reports),
+    components,
     // As a single run decides it: a muted finding does not count, one that cannot connect still does.
     exitCode: exitCodeOf(
-      { counts: countVerdicts(checks.filter((c) => !c.muted)), fatalError },
+      { counts: countVerdicts(checks.filter((c) => !c.muted)), fatalError, componentFailures },
       {
         kind: "finished",
         leftovers,

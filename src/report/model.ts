@@ -5,6 +5,7 @@ import { type Assurance, assessAssurance } from "../core/assurance.js";
 import { type BucketFacts, bucketFindings } from "../core/bucket-facts.js";
 import type { Cause, Finding, Remedy } from "../core/cause.js";
 import type { ErrorKind } from "../core/classify.js";
+import { type ComponentFailure, type ComponentVerdict, shapeFailures } from "../core/component-verdicts.js";
 import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { exitCodeOf, type RunEnding } from "../core/exit-codes.js";
@@ -18,7 +19,7 @@ import type { CheckResult, Evidence, Observation } from "../core/verdict.js";
 import type { Verdict } from "../core/verdicts.js";
 import type { CleanupReport, ProbeRun } from "../probe/engine.js";
 import { type WordedDiagnosis, wordDiagnoses } from "./diagnosis-words.js";
-import { findingHint, type HintContext, mutingNotes, resultHint } from "./hint.js";
+import { findingHint, type HintContext, hintText, mutingNotes, resultHint } from "./hint.js";
 
 export const REPORT_SCHEMA = "kfp-s3-probe/report";
 export const REPORT_SCHEMA_VERSION = 1;
@@ -160,6 +161,8 @@ export interface Report {
   requests: RequestCount | null;
   /** What the answer rests on: proven for all keys, or sampled, and what stays open. */
   assurance: Assurance;
+  /** Per identity and KFP component (of settings' kfp-version) that runs with its keys: works, or fails on which request, with the fix; null where not judged. */
+  components: ReportComponent[] | null;
   exitCode: number;
 }
 
@@ -167,6 +170,9 @@ export interface Report {
 export function leftoverCount(cleanup: CleanupReport): number {
   return cleanup.leftovers.length + (cleanup.unverifiedUploads?.length ?? 0) + (cleanup.unverifiedVersions?.length ?? 0);
 }
+
+/** A component's verdict, each failure's fix in words too. */
+export type ReportComponent = Omit<ComponentVerdict, "failing"> & { failing: (ComponentFailure & { hint?: string })[] };
 
 /** A leftover with its fix in words, where its cause is known. */
 type ReportLeftover = CleanupReport["leftovers"][number] & { hint?: string };
@@ -254,7 +260,22 @@ function checksOf(run: ProbeRun, context: ReportContext): { checks: ReportCheck[
 /** The exit code of the checks that count: a muted finding does not; one that cannot connect still does (exit 3). */
 function exitCodeOfRun(run: ProbeRun, muting: Muting, ending: RunEnding): number {
   const counted = run.results.filter((_, index) => muting.reasons[index] === undefined);
-  return exitCodeOf({ counts: countVerdicts(counted), fatalError: hasFatalError(run.results) }, ending);
+  const componentFailures = shapeFailures(run.components ?? []);
+  return exitCodeOf({ counts: countVerdicts(counted), fatalError: hasFatalError(run.results), componentFailures }, ending);
+}
+
+function reportComponents(run: ProbeRun, context: HintContext): ReportComponent[] | null {
+  if (!run.components) return null;
+  return run.components.map((verdict) => ({
+    ...verdict,
+    failing: verdict.failing.map((failure) => {
+      const hint = hintText(
+        { operation: failure.operation ?? undefined, prefix: failure.prefix, cause: failure.cause, remedy: failure.remedy },
+        context,
+      );
+      return hint ? { ...failure, hint } : failure;
+    }),
+  }));
 }
 
 function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
@@ -339,6 +360,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     bucket: reportBucket(run.bucket, hints),
     requests: facts.requests ?? null,
     assurance,
+    components: reportComponents(run, hints),
     exitCode: exitCodeOfRun(run, muting, ending),
   };
 }

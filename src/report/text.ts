@@ -11,6 +11,7 @@ import { countVerdicts, type FindingGroup, groupFindings, isSaidPerKind } from "
 import { byRank, VERDICTS, type Verdict } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
 import { bucketLines } from "./bucket-words.js";
+import { componentLines } from "./component-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore, type HintContext, hintText, listRestrictionWords } from "./hint.js";
 import { leftoverCount, type Report, type ReportCheck } from "./model.js";
@@ -144,6 +145,7 @@ export function renderText(report: Report, colour: boolean, options: TextOptions
     ...(report.interruptedBy ? [paint("yellow", `interrupted by ${report.interruptedBy}: checks not run are marked -`)] : []),
     ...bucketLines(report),
     ...renderDiscovery(report),
+    ...componentLines(report),
     ...renderDiagnoses(report, paint),
     ...matrices,
     ...report.notes.map((note) => paint("yellow", `note: ${note}`)),

@@ -1,4 +1,5 @@
 // The probe's requests on the AWS SDK v3, each answer reduced to ResponseFacts.
+import { createHash } from "node:crypto";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -31,6 +32,7 @@ import type {
   ListOptions,
   ListResult,
   ObjectLockSetting,
+  PutOptions,
   ReadResult,
   S3Port,
   SettingResult,
@@ -209,11 +211,11 @@ export class SdkS3Port implements S3Port {
     }));
   }
 
-  listObjects(prefix: string, maxKeys: number, signal: AbortSignal, options: ListOptions = {}): Promise<ListResult> {
+  listObjects(prefix: string, maxKeys: number | undefined, signal: AbortSignal, options: ListOptions = {}): Promise<ListResult> {
     const command = new ListObjectsV2Command({
       Bucket: this.bucket,
       ...(prefix ? { Prefix: prefix } : {}),
-      MaxKeys: maxKeys,
+      ...(maxKeys !== undefined ? { MaxKeys: maxKeys } : {}),
       ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
       ...(options.continuationToken ? { ContinuationToken: options.continuationToken } : {}),
       ...(options.startAfter ? { StartAfter: options.startAfter } : {}),
@@ -226,7 +228,7 @@ export class SdkS3Port implements S3Port {
     }));
   }
 
-  async putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options: { crc32?: boolean } = {}): Promise<WriteResult> {
+  async putObjectIfAbsent(key: string, body: Uint8Array, signal: AbortSignal, options: PutOptions = {}): Promise<WriteResult> {
     const put = (ifNoneMatch: boolean): Promise<WriteResult> => {
       const command = new PutObjectCommand({
         Bucket: this.bucket,
@@ -235,6 +237,8 @@ export class SdkS3Port implements S3Port {
         ...(ifNoneMatch ? { IfNoneMatch: "*" } : {}),
         // With the checksum given, the SDK sends it as it would have computed it (once per body here).
         ...(options.crc32 ? { ChecksumAlgorithm: "CRC32" as const, ChecksumCRC32: crc32Base64(body) } : {}),
+        // Argo (argoexec 3.7+) sends Content-MD5 on every upload.
+        ...(options.contentMd5 ? { ContentMD5: createHash("md5").update(body).digest("base64") } : {}),
       });
       return settleWrite(this.client.send(command, { abortSignal: signal }), (out) => ({
         status: statusOf(out),

@@ -156,7 +156,7 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
     expect(cell(report, "artifacts/team-4/", "delete").hint).toBe("grant s3:DeleteObject on arn:aws:s3:::kubeflow-pipelines/artifacts/team-4/*");
     // The canary, the CRC32 canary and the multipart object under each of its prefixes, the seed
     // it wrote there for the anonymous caller's read (no backend in the run to write it instead),
-    // and the run's first write, which learns the bucket.
+    // the run's first write, which learns the bucket, and Argo's upload with Content-MD5 (issue 23).
     expect(leftovers).toEqual(
       [
         ...["artifacts/team-4/", "v2/artifacts/team-4/"].flatMap((prefix) =>
@@ -165,6 +165,7 @@ describe("policies that are wrong are caught in exactly the wrong cells", () => 
           ),
         ),
         `artifacts/team-4/.kfp-s3-probe/${report.runId}/first-write-wrong-no-delete`,
+        `artifacts/team-4/.kfp-s3-probe/${report.runId}/wrong-no-delete-content-md5`,
       ].sort(),
     );
     // The report is right: exactly those keys were left in the bucket.

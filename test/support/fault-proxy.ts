@@ -157,3 +157,26 @@ export async function startSilentListener(): Promise<{ endpoint: string; connect
       }),
   };
 }
+
+/**
+ * A proxy that answers the requests `refuses` picks with an S3 error of its own, unforwarded, and
+ * forwards the rest: a store (or a gateway before it) that does not take a header or a shape KFP's
+ * component sends (a CRC32 checksum, path-style addressing).
+ */
+export async function startRefusingProxy(
+  target: string,
+  refuses: (req: IncomingMessage) => boolean,
+  answer: { status: number; code: string; message: string },
+): Promise<{ endpoint: string; refused: () => number; close: () => Promise<void> }> {
+  const upstreamUrl = new URL(target);
+  let refused = 0;
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${answer.code}</Code><Message>${answer.message}</Message></Error>`;
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (!refuses(req)) return forward(req, res, upstreamUrl);
+    refused += 1;
+    req.resume();
+    res.writeHead(answer.status, { "content-type": "application/xml", "content-length": String(Buffer.byteLength(body)) });
+    res.end(body);
+  });
+  return { ...(await serveOnLoopback(server)), refused: () => refused };
+}

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ACTION_OF_CALL, COMPONENTS } from "../../src/core/components.js";
+import { ACTION_OF_CALL, COMPONENTS, eraOf, eraReleases, KFP_RELEASES, sentBy } from "../../src/core/components.js";
 import { OPERATION_NAMES, OPERATIONS } from "../../src/core/operations.js";
 
 const rows = Object.entries(COMPONENTS);
@@ -69,9 +69,33 @@ describe("the components table", () => {
     }
   });
 
-  it("every component OPERATIONS says sends a request has its row", () => {
-    const named = new Set(OPERATION_NAMES.flatMap((operation) => OPERATIONS[operation].sentBy));
-    for (const component of named) expect(Object.keys(COMPONENTS)).toContain(component);
+  it("who sends each operation is read from the table: some component sends each but the bucket-wide list, and what research found holds", () => {
+    // The bucket-wide list is the probe's preflight and the exposure check; no component sends it.
+    for (const operation of OPERATION_NAMES.filter((o) => o !== "list-bucket")) expect(sentBy(operation).length, operation).toBeGreaterThan(0);
+    // No release's API server lists the bucket; HeadObject is Argo's alone; only the API server up to 2.3 deletes.
+    expect(sentBy("list-bucket")).toEqual([]);
+    expect(sentBy("head")).toEqual(["argo-executor"]);
+    expect(sentBy("delete")).toEqual(["api-server"]);
+    expect(sentBy("delete", "2.3")).toEqual(["api-server"]);
+    expect(sentBy("delete", "2.4")).toEqual([]);
+    expect(sentBy("put-checksum", "2.16")).toEqual([]);
+    expect(sentBy("put-checksum", "2.17")).toEqual(["v2-launcher"]);
+  });
+
+  it("every era names the releases it holds for, and a component's eras do not overlap", () => {
+    for (const [name, row] of rows) {
+      const ranges = row.eras.map((era) => eraReleases(era.kfp)).sort((a, b) => a.from - b.from);
+      for (const [i, range] of ranges.entries()) {
+        expect(range.from, name).toBeLessThanOrEqual(range.to);
+        const next = ranges[i + 1];
+        if (next) expect(next.from, name).toBeGreaterThan(range.to);
+      }
+    }
+    expect(KFP_RELEASES[0]).toBe("2.0");
+    expect(KFP_RELEASES.at(-1)).toBe("2.17");
+    expect(eraOf("v2-launcher", "2.10")?.kfp).toBe("2.2.0 – 2.14.x");
+    expect(eraOf("ui-artifact-proxy", "2.10")).toBeUndefined();
+    expect(() => eraReleases("3.0.0")).toThrow(/not a KFP 2.x release range/);
   });
 
   it("docs/components.md has every row, every era and every source file", () => {

@@ -65,6 +65,20 @@ const CASES: Case[] = [
   },
   { field: "provider", environment: "minio", flag: "ceph", expected: { environment: "minio", flag: "ceph" } },
   {
+    field: "kfp-version",
+    config: '"2.15"',
+    environment: "2.16",
+    flag: "2.10",
+    expected: { default: "2.17", config: "2.15", environment: "2.16", flag: "2.10" },
+  },
+  {
+    field: "launcher-config",
+    config: pemA,
+    environment: pemB,
+    flag: pemA,
+    expected: { config: pemA, environment: pemB, flag: pemA },
+  },
+  {
     field: "checksums",
     environment: "when-supported",
     flag: "when-required",
@@ -106,6 +120,13 @@ const CASES: Case[] = [
   { field: "credentials-timeout", environment: "7", flag: "9", expected: { default: 5, environment: 7, flag: 9 } },
 ];
 
+/** The config file's key where it is not the flag's name. */
+const CONFIG_KEYS: Partial<Record<FieldName, string>> = {
+  "path-style": "pathStyle",
+  "kfp-version": "kfpVersion",
+  "launcher-config": "launcherConfig",
+};
+
 const BASE: Record<string, string> = { endpoint: "http://base:9000", bucket: "base-bucket" };
 
 function flagArgs(c: Case): string[] {
@@ -118,7 +139,7 @@ async function resolve(c: Case, sources: { config?: boolean; environment?: boole
     "identities:",
     "  - backend: true",
     "    credentials: { env: true }",
-    ...(sources.config && c.config ? [`${c.field === "path-style" ? "pathStyle" : c.field}: ${c.config}`] : []),
+    ...(sources.config && c.config ? [`${CONFIG_KEYS[c.field] ?? c.field}: ${c.config}`] : []),
   ];
   const configFile = file(`probe-${c.field}.yaml`, `${configLines.join("\n")}\n`);
   const env = sources.environment ? { [envName(c.field)]: c.environment } : {};
@@ -133,6 +154,18 @@ describe("settings: defaults < config file < KFP_S3_PROBE_* < flags, each source
     if (c.config !== undefined) expect(await resolve(c, { config: true })).toEqual({ value: c.expected.config, source: "config" });
     expect(await resolve(c, { config: true, environment: true })).toEqual({ value: c.expected.environment, source: "environment" });
     expect(await resolve(c, { config: true, environment: true, flag: true })).toEqual({ value: c.expected.flag, source: "flag" });
+  });
+
+  it("--kfp-version: X.Y.Z is its release; another is one line naming the field and the known releases; --preset is --provider", async () => {
+    const base = ["--endpoint", "http://m:9000", "--backend"];
+    expect((await parseArgs([...base, "--kfp-version", "2.16.1"], {}))?.run.kfpVersion).toBe("2.16");
+    await expect(parseArgs([...base, "--kfp-version", "1.8"], {})).rejects.toThrow(
+      /^--kfp-version "1\.8": not a KFP release the components table was read for; use X\.Y, one of 2\.0, 2\.1, .*, 2\.17$/,
+    );
+    expect((await parseArgs([...base, "--preset", "seaweedfs"], {}))?.store.provider).toBe("seaweedfs");
+    await expect(parseArgs([...base, "--launcher-config", join(dir, "none.yaml")], {})).rejects.toThrow(
+      /^--launcher-config .*none\.yaml: not a file/,
+    );
   });
 
   it("a flag that repeats the default still wins over the config file: layout kubeflow in the file, --layout deploykf", async () => {

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import ora, { type Ora } from "ora";
 import { storeFailures } from "../../core/diagnoses.js";
 import { EXIT_CODES } from "../../core/exit-codes.js";
+import { defaultLauncherSession } from "../../core/launcher.js";
 import { disagreements } from "../../core/policy/compare.js";
 import { policySubjects } from "../../core/witness.js";
 import type { StsRequest } from "../../credentials/sts-watch.js";
@@ -207,6 +208,16 @@ function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts:
   });
 }
 
+/** KFP's components of --kfp-version, with each profile's launcher session from --launcher-config (read before anything is sent). */
+async function componentsOf(config: ProbeConfig): Promise<Pick<ProbeOptions, "components">> {
+  const { run, store } = config;
+  const { layout } = config.probe;
+  const launcher = run.launcherConfig
+    ? (await import("../../k8s/launcher-config.js")).readLauncherConfig(run.launcherConfig, layout)
+    : (profile: string) => defaultLauncherSession(layout, profile);
+  return { components: { release: run.kfpVersion, probe: { endpoint: store.endpoint, forcePathStyle: store.forcePathStyle }, launcher } };
+}
+
 /** --policy-dir: each identity's policies (and the bucket's) in the run, whose witnesses are tried live. */
 function policiesInRun(policies: RunFacts["policies"], sessions: Sessions): Pick<ProbeOptions, "policies"> {
   return policies ? { policies: policySubjects(policies.documents, probers(sessions), sessions.anonymous?.name ?? "anonymous") } : {};
@@ -246,6 +257,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
     meter: new RequestMeter(),
     policies: policiesOf(config),
   };
+  const components = await componentsOf(config);
   const reader = await loadPolicyReader(config, io, redactor);
   const interrupts = new RunInterrupts(io, config.run.deadlineMs);
   const pressure = watchPressure({ deadlineMs: config.run.deadlineMs });
@@ -265,6 +277,7 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
       ...progressOf(pressure, spinner, config.identities),
       ...bucketWarning(io),
       ...policiesInRun(facts.policies, sessions),
+      ...components,
     };
     const run = await runProbe(probers(sessions), options);
     spinner?.stop();

@@ -63,6 +63,8 @@ export interface Sessions {
   signed: SessionIdentity[];
   /** The anonymous caller, where it is tried (its name is "anonymous" unless an identity has that name). */
   anonymous?: ProbeIdentity & { client: S3Client };
+  /** Clients made with a KFP component's settings (portFor), closed with the rest. */
+  componentClients: S3Client[];
 }
 
 /** What a session needs beyond the store: whether the anonymous caller is tried, the run's signal (Ctrl-C, deadline), the request meter. */
@@ -139,17 +141,40 @@ export async function openSessions(config: StoreConfig, loaded: LoadedIdentity[]
     store = { ...store, region: detectedRegion };
     notes.push(`region ${detectedRegion} detected from the bucket (x-amz-bucket-region); set --region to skip the detection`);
   }
+  const componentClients: S3Client[] = [];
   const signed = loaded.map((identity): SessionIdentity => {
     const client = createS3Client(store, signingWith(identity), identity.name);
-    return { ...identity, client, port: new SdkS3Port(client, config.bucket) };
+    const portFor = componentPorts(store, config.bucket, identity, componentClients);
+    return { ...identity, client, port: new SdkS3Port(client, config.bucket), portFor };
   });
   await lookUpCallers(config, store, signed, notes);
   const anonymous = options.anonymous ? anonymousCaller(store, config.bucket, signed) : undefined;
-  return { store, signed, ...(detectedRegion ? { detectedRegion } : {}), ...(anonymous ? { anonymous } : {}) };
+  return { store, signed, componentClients, ...(detectedRegion ? { detectedRegion } : {}), ...(anonymous ? { anonymous } : {}) };
+}
+
+/**
+ * The identity's port with a KFP component's client settings (its endpoint and addressing), made
+ * once per settings: the store's own otherwise (its timeouts, CA, proxy, meter), one try per
+ * request, as the component's failure is told by its first answer.
+ */
+function componentPorts(store: StoreSettings, bucket: string, identity: LoadedIdentity, clients: S3Client[]): ProbeIdentity["portFor"] {
+  const ports = new Map<string, SdkS3Port>();
+  return ({ endpoint, forcePathStyle }) => {
+    const key = `${endpoint} ${forcePathStyle}`;
+    let port = ports.get(key);
+    if (!port) {
+      const client = createS3Client({ ...store, endpoint, forcePathStyle, maxAttempts: 1 }, signingWith(identity), identity.name);
+      clients.push(client);
+      port = new SdkS3Port(client, bucket);
+      ports.set(key, port);
+    }
+    return port;
+  };
 }
 
 export function closeSessions(sessions: Sessions | undefined): void {
-  for (const { client } of [...(sessions?.signed ?? []), ...(sessions?.anonymous ? [sessions.anonymous] : [])]) client.destroy();
+  const clients = [...(sessions?.signed ?? []), ...(sessions?.anonymous ? [sessions.anonymous] : [])].map(({ client }) => client);
+  for (const client of [...clients, ...(sessions?.componentClients ?? [])]) client.destroy();
 }
 
 /** The other addressing style as the run tried it, and the report's note of it. */

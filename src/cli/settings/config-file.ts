@@ -23,12 +23,16 @@ export interface ConfigFile {
   region?: string;
   pathStyle?: boolean;
   layout?: LayoutName;
+  /** The KFP release whose components are judged (X.Y). */
+  kfpVersion?: string;
+  /** KFP's kfp-launcher ConfigMap(s), as YAML. */
+  launcherConfig?: string;
   identities: IdentitySpec[];
   /** Profiles to try the identities against, beyond those found in the bucket. */
   profiles: string[];
 }
 
-const TOP_LEVEL = ["endpoint", "bucket", "region", "pathStyle", "layout", "identities", "profiles"];
+const TOP_LEVEL = ["endpoint", "bucket", "region", "pathStyle", "layout", "kfpVersion", "launcherConfig", "identities", "profiles"];
 const IDENTITY_KEYS = ["name", "backend", "profile", "credentials"];
 const SOURCE_KEYS = ["dir", "env", "chain", "gcsHmac"];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -164,10 +168,17 @@ export function readConfigFile(file: string): ConfigFile {
   const endpoint = optionalString(file, "endpoint", document.endpoint);
   const bucket = optionalString(file, "bucket", document.bucket);
   const region = optionalString(file, "region", document.region);
+  // YAML reads 2.10 as the number 2.1: a release must be quoted.
+  if (typeof document.kfpVersion === "number")
+    fail(file, "kfpVersion", `must be quoted, e.g. kfpVersion: "${document.kfpVersion}" (YAML reads 2.10 as 2.1)`);
+  const kfpVersion = optionalString(file, "kfpVersion", document.kfpVersion);
+  const launcherConfig = optionalString(file, "launcherConfig", document.launcherConfig);
   return {
     ...(endpoint ? { endpoint } : {}),
     ...(bucket ? { bucket } : {}),
     ...(region ? { region } : {}),
+    ...(kfpVersion ? { kfpVersion } : {}),
+    ...(launcherConfig ? { launcherConfig } : {}),
     ...(document.pathStyle !== undefined ? { pathStyle: document.pathStyle as boolean } : {}),
     ...(layout ? { layout: layout as LayoutName } : {}),
     identities,

@@ -4,6 +4,7 @@
 // sessions. A value is as its row types it (ValueOf) unless this file makes it something else
 // (milliseconds from seconds, the PEM text of a file, a shard from I/N).
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { KFP_RELEASES } from "../../core/components.js";
 import { isValidProfileName, LAYOUTS } from "../../core/layout.js";
 import { type FindingSeverity, type IgnoreRule, parseIgnoreRules, parseSeverities } from "../../core/mute.js";
 import { parseShard, type Shard } from "../../core/shard.js";
@@ -67,6 +68,10 @@ export interface RunConfig extends Pick<ProbeSettings, "readOnly" | "strict" | "
   anonymous: ValueOf<"anonymous">;
   deadlineMs: number;
   credentialsTimeoutMs: number;
+  /** The KFP release whose components are judged (X.Y, one of KFP_RELEASES). */
+  kfpVersion: string;
+  /** KFP's kfp-launcher ConfigMap(s), read before anything is sent (--launcher-config). */
+  launcherConfig?: string;
 }
 
 /** Where the report goes and how much of it. */
@@ -155,7 +160,27 @@ function runFrom(resolved: ResolvedSettings, file: ConfigFile | undefined): RunC
     concurrency: wholeNumber(resolved, "concurrency"),
     deadlineMs: seconds(resolved, "timeout"),
     credentialsTimeoutMs: seconds(resolved, "credentials-timeout"),
+    kfpVersion: kfpVersionOf(settingValue(resolved, "kfp-version")),
+    ...launcherConfigOf(settingValue(resolved, "launcher-config")),
   };
+}
+
+/** X.Y or X.Y.Z of a release the components table was read for. */
+function kfpVersionOf(given: string): string {
+  const release = /^(\d+\.\d+)(\.\d+)?$/.exec(given)?.[1];
+  if (release && KFP_RELEASES.includes(release)) return release;
+  throw new UsageError(
+    `--kfp-version ${JSON.stringify(withoutSecrets(given))}: not a KFP release the components table was read for; use X.Y, one of ${KFP_RELEASES.join(", ")}`,
+  );
+}
+
+function launcherConfigOf(file: string | undefined): Pick<RunConfig, "launcherConfig"> {
+  if (file === undefined) return {};
+  if (!existsSync(file) || !statSync(file).isFile())
+    throw new UsageError(
+      `--launcher-config ${file}: not a file (the kfp-launcher ConfigMap as YAML: kubectl get configmap kfp-launcher -n PROFILE -o yaml)`,
+    );
+  return { launcherConfig: file };
 }
 
 function outputFrom(resolved: ResolvedSettings): OutputConfig {

@@ -4,6 +4,7 @@
 //   < KFP_S3_PROBE_* environment < flags
 // and records where each value came from (--debug prints it, the JSON report carries it).
 // A flag counts as given only when it is on the command line, whatever its value.
+import { KFP_RELEASES, NEWEST_KFP_RELEASE } from "../../core/components.js";
 import { LAYOUT_NAMES } from "../../core/layout.js";
 import { MATRIX_MODES } from "../../core/plan.js";
 import { UsageError } from "../../core/usage-error.js";
@@ -36,7 +37,7 @@ export interface Field {
   /** Its place in the report's `settings` (and in --debug's list); absent: not reported. */
   report?: number;
   /** Its key in a --config file, where the file has it (config-file.ts reads them). */
-  configKey?: "endpoint" | "bucket" | "region" | "pathStyle" | "layout";
+  configKey?: "endpoint" | "bucket" | "region" | "pathStyle" | "layout" | "kfpVersion" | "launcherConfig";
   /** Its key in what --values reads from the deployKF values. */
   valuesKey?: "endpoint" | "bucket" | "region";
   /** The AWS variables that give it, the first set one winning (below KFP_S3_PROBE_*). */
@@ -105,7 +106,9 @@ export const FIELDS = {
     choices: PROVIDER_NAMES,
     group: "store",
     report: 4,
-    describe: "preset endpoint form, region, addressing and checksums for this store (each overridable)",
+    alias: ["preset"],
+    describe:
+      "preset endpoint form, region, addressing and checksums for this store (each overridable); seaweedfs is upstream KFP's store since 2.15",
   },
   region: {
     kind: "string",
@@ -160,7 +163,23 @@ export const FIELDS = {
     group: "run",
     report: 7,
     configKey: "layout",
-    describe: "KFP key layout",
+    describe: "KFP key layout: deploykf, or kubeflow for upstream KFP (private-artifacts/<profile>/, private/<profile>/)",
+  },
+  "kfp-version": {
+    kind: "string",
+    defaultValue: NEWEST_KFP_RELEASE,
+    group: "run",
+    report: 31,
+    configKey: "kfpVersion",
+    describe: `X.Y: the KFP release whose components' requests are sent in their own shapes and judged per component (${KFP_RELEASES[0]} to ${NEWEST_KFP_RELEASE}; docs/components.md)`,
+  },
+  "launcher-config": {
+    kind: "string",
+    group: "run",
+    report: 32,
+    configKey: "launcherConfig",
+    describe:
+      "YAML file of KFP's kfp-launcher ConfigMap (or several, kubectl get -A -o yaml): each namespace's defaultPipelineRoot and providers set where its v2 launcher sends and how (default: the layout's installer's)",
   },
   "read-only": { kind: "boolean", defaultValue: false, group: "run", report: 11, describe: "only checks that write nothing (no Put, no Delete)" },
   strict: {

@@ -22,7 +22,7 @@ interface UploadProbe {
 async function checksumPut({ state, prober, plan, target }: UploadProbe): Promise<void> {
   const key = canaryKey(target.prefix, state.options.runId, `${prober.name}-crc32`);
   const body = state.canaryBody("canary with a CRC32 checksum");
-  const { put } = await state.writeProbeObject(prober, target, key, body, "PutObject (CRC32 checksum)", true);
+  const { put } = await state.writeProbeObject(prober, target, key, body, "PutObject (CRC32 checksum)", { crc32: true });
   state.decide(state.checkOf(plan, target, "put-checksum"), put.observation);
 }
 

@@ -1,0 +1,111 @@
+// The v2 launcher's session for a profile, as KFP reads it from the namespace's kfp-launcher
+// ConfigMap (kubeflow/pipelines backend/src/v2/config/env.go and s3.go at 2.17.0, gocloud.dev
+// blob/s3blob/s3blob.go at v0.40.0): the pipeline root decides where its keys lie and, with a query
+// string, that gocloud's URL opener makes its client (whose uploads carry CRC32 in KFP 2.17); the
+// providers' default (or the first override whose bucket and key prefix match) decides the endpoint,
+// TLS and addressing. Without a ConfigMap, the layout's installer's is assumed (docs/components.md).
+import { type KeyLayout, kfpRoot } from "./layout.js";
+import { UsageError } from "./usage-error.js";
+
+export interface LauncherSession {
+  /** The pipeline root's key part under the bucket, ending in "/". */
+  root: string;
+  bucket: string | null;
+  /** The root has a query string: gocloud's URL opener makes the client (fromEnv), and KFP 2.17's uploads carry CRC32. */
+  queryString: boolean;
+  /** Where its requests go, with scheme; null: the probe's endpoint. */
+  endpoint: string | null;
+  /** http where the probe's endpoint stands in for the session's (the default MinIO session speaks plain HTTP). */
+  tls: boolean | null;
+  forcePathStyle: boolean;
+  /** Read from a ConfigMap (its field path for errors and the report), or the layout's installer's default. */
+  source: string;
+}
+
+/** The installer's ConfigMap for the layout: its root, through the probe's own endpoint. deployKF's root carries a query string (docs/components.md). */
+export function defaultLauncherSession(layout: KeyLayout, profile: string): LauncherSession {
+  return {
+    root: kfpRoot(layout, "v2", profile),
+    bucket: null,
+    queryString: layout.name === "deploykf",
+    endpoint: null,
+    tls: null,
+    forcePathStyle: true,
+    source: `the ${layout.name} layout's kfp-launcher ConfigMap`,
+  };
+}
+
+const ROOT = /^(minio|s3|gs):\/\/([^/?]+)\/?([^?]*)(?:\?(.*))?$/;
+
+type Fields = Record<string, unknown>;
+const isFields = (value: unknown): value is Fields => typeof value === "object" && value !== null && !Array.isArray(value);
+
+function optionalBoolean(fields: Fields, key: string, where: string): boolean | undefined {
+  const value = fields[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "boolean") return value;
+  if (value === "true" || value === "false") return value === "true";
+  throw new UsageError(`${where}.${key} must be true or false`);
+}
+
+/** host:port, or a URL: KFP prefixes http:// or https:// by disableSSL. */
+function endpointOf(value: unknown, tls: boolean, where: string): string | null {
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value !== "string") throw new UsageError(`${where}.endpoint must be a host:port, e.g. seaweedfs.kubeflow:9000`);
+  return /^https?:\/\//.test(value) ? value : `${tls ? "https" : "http"}://${value}`;
+}
+
+/** The provider's default, overridden by its first override for this bucket and key prefix (s3.go getOverrideByPrefix). */
+function providerFields(providers: Fields, scheme: string, bucket: string, root: string, where: string): { fields: Fields; where: string } | null {
+  const provider = providers[scheme];
+  if (!isFields(provider) || !isFields(provider.default)) return null;
+  const overrides = (provider.overrides ?? provider.Overrides ?? []) as unknown;
+  const list = Array.isArray(overrides) ? overrides.filter(isFields) : [];
+  const index = list.findIndex((o) => o.bucketName === bucket && typeof o.keyPrefix === "string" && root.startsWith(o.keyPrefix));
+  const override = list[index];
+  const defined = override ? Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined && v !== null && v !== "")) : {};
+  return { fields: { ...provider.default, ...defined }, where: `${where}.providers.${scheme}.${override ? `overrides[${index}]` : "default"}` };
+}
+
+/** A root with a query string: gocloud reads endpoint (a URL) and use_path_style (default false: virtual-hosted). */
+function queryStringSession(query: string, root: string, bucket: string, where: string): LauncherSession {
+  const params = new URLSearchParams(query);
+  const endpoint = params.get("endpoint");
+  const pathStyle = params.get("use_path_style");
+  return {
+    root,
+    bucket,
+    queryString: true,
+    endpoint: endpoint ? endpointOf(endpoint, params.get("disable_https") !== "true", `${where}.defaultPipelineRoot`) : null,
+    tls: null,
+    forcePathStyle: pathStyle === null ? false : pathStyle === "true",
+    source: `${where}.defaultPipelineRoot`,
+  };
+}
+
+/**
+ * The session a ConfigMap's data gives (its `providers` already parsed from the YAML it holds). KFP's
+ * own default root, minio://mlpipeline/v2/artifacts, where it names none; the default MinIO session
+ * (plain HTTP, path-style) where no provider matches its scheme.
+ */
+export function launcherSessionOf(data: { defaultPipelineRoot?: unknown; providers?: unknown }, where: string): LauncherSession {
+  const given = data.defaultPipelineRoot ?? "minio://mlpipeline/v2/artifacts";
+  const match = typeof given === "string" ? ROOT.exec(given) : null;
+  if (!match) throw new UsageError(`${where}.defaultPipelineRoot must be minio://, s3:// or gs://BUCKET/PATH, e.g. minio://mlpipeline/v2/artifacts`);
+  const [, scheme = "", bucket = "", path = "", query] = match;
+  const root = path === "" || path.endsWith("/") ? path : `${path}/`;
+  if (query !== undefined && query !== "") return queryStringSession(query, root, bucket, where);
+  const provider = isFields(data.providers) ? providerFields(data.providers, scheme, bucket, root, where) : null;
+  if (!provider)
+    return { root, bucket, queryString: false, endpoint: null, tls: false, forcePathStyle: true, source: `${where} (the default MinIO session)` };
+  const tls = !(optionalBoolean(provider.fields, "disableSSL", provider.where) ?? false);
+  return {
+    root,
+    bucket,
+    queryString: false,
+    endpoint: endpointOf(provider.fields.endpoint, tls, provider.where),
+    tls,
+    forcePathStyle: optionalBoolean(provider.fields, "forcePathStyle", provider.where) ?? true,
+    source: provider.where,
+  };
+}

@@ -1,0 +1,61 @@
+// The words of the per-component verdicts (issue 23): what users see when a component's request
+// fails, and the text report's lines, one per failing component, or one that says all work.
+import { type ComponentEffect, type ComponentFailure, isStoreFailure } from "../core/component-verdicts.js";
+import type { Report, ReportComponent } from "./model.js";
+
+/** What KFP's users see, one phrase per effect. */
+const EFFECT_WORDS: Record<ComponentEffect, string> = {
+  "stops-at-start": "it does not start (the bucket check at start fails)",
+  "region-unknown": "it cannot learn the bucket's region",
+  "bucket-not-created": "it cannot create a missing bucket",
+  "inputs-not-downloaded": "a task's input artifacts cannot be downloaded",
+  "outputs-not-uploaded": "a task's output artifacts cannot be uploaded",
+  "large-outputs-not-uploaded": "large outputs (uploaded in parts) cannot be uploaded",
+  "failed-uploads-leave-parts": "a failed upload leaves its parts behind",
+  "artifacts-not-shown": "the UI cannot show or download an artifact",
+  "artifacts-not-served": "run artifacts and archived logs cannot be read through the API",
+  "pipeline-specs-not-stored": "pipelines cannot be uploaded",
+  "pipeline-specs-not-deleted": "pipeline versions cannot be deleted",
+};
+
+/** The request as it was sent: the call, and what in its shape differs from the probe's own (its client only where it is another). */
+function requestWords(failure: ComponentFailure, probeEndpoint: string): string {
+  const { shape } = failure;
+  if (!shape) return `${failure.call} under ${failure.prefix ?? "the bucket"} (the ${failure.operation ?? "same"} cell)`;
+  const { request } = shape;
+  const via = shape.endpoint === probeEndpoint ? "" : `, ${shape.addressing === "path" ? "path-style" : "virtual-hosted"} at ${shape.endpoint}`;
+  if (request.kind === "list") {
+    const delimiter = request.delimiter ? `delimiter ${request.delimiter}` : "no delimiter";
+    return `${failure.call} prefix=${request.prefix} (${delimiter}, max-keys ${request.maxKeys ?? "not set"}${via})`;
+  }
+  if (request.kind === "put-content-md5") return `${failure.call} with Content-MD5 (${request.key}${via})`;
+  return `${failure.call}${via ? ` (${via.slice(2)})` : ""}`;
+}
+
+const outcomeWords = (failure: ComponentFailure): string => (failure.outcome === "denied" ? "denied" : `failed (${failure.errorKind ?? "error"})`);
+
+/** One line for a failing component: who, what users see, on which request and shape, the cause and the fix. */
+function failingComponentLine(component: ReportComponent, probeEndpoint: string): string {
+  const [first] = component.failing;
+  if (!first) return `${component.component} (${component.identity}) works`;
+  const others = component.failing.length - 1;
+  const more = others > 0 ? ` (and ${others} more request${others > 1 ? "s" : ""})` : "";
+  // A store failure (a connection, a mangled signature) is said once, by the findings.
+  const why = isStoreFailure(first) ? ": the findings below say why" : ` [${first.cause}]${first.hint ? `; fix: ${first.hint}` : ""}`;
+  return `FAILS  ${component.component} with ${component.identity}'s keys: ${EFFECT_WORDS[first.effect]}: ${requestWords(first, probeEndpoint)} ${outcomeWords(first)}${more}${why}`;
+}
+
+/** The text report's component lines: a line per failing component, then one that counts those that work. */
+export function componentLines(report: Report): string[] {
+  const components = report.components;
+  if (!components || components.length === 0) return [];
+  const release = report.settings["kfp-version"]?.value;
+  const head = `components${release ? ` (KFP ${String(release)})` : ""}:`;
+  const failing = components.filter((c) => !c.works);
+  const working = components.filter((c) => c.works);
+  const byIdentity = new Map<string, string[]>();
+  for (const c of working) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c.component]);
+  const works = [...byIdentity].map(([identity, names]) => `${names.join(", ")} (${identity})`).join("; ");
+  const count = failing.length === 0 ? `all ${components.length} work` : `${working.length} of ${components.length} work`;
+  return [`${head} ${count}${works ? `: ${works}` : ""}`, ...failing.map((c) => `  ${failingComponentLine(c, report.store.endpoint)}`)];
+}

@@ -1,0 +1,228 @@
+// Per identity and KFP component: works, or fails on which request, with its effect and fix
+// (src/core/component-plan.ts, component-verdicts.ts), on the in-memory store and on judged cells.
+import { describe, expect, it } from "vitest";
+import { type ComponentSettings, planComponents, shapesOf } from "../../src/core/component-plan.js";
+import { effectOf, judgeComponent, shapeFailures } from "../../src/core/component-verdicts.js";
+import { NEWEST_KFP_RELEASE } from "../../src/core/components.js";
+import { defaultLauncherSession, launcherSessionOf } from "../../src/core/launcher.js";
+import { LAYOUTS } from "../../src/core/layout.js";
+import { UsageError } from "../../src/core/usage-error.js";
+import type { CheckResult, Observation } from "../../src/core/verdict.js";
+import type { ProbeOptions } from "../../src/probe/engine.js";
+import { MemoryStore, within } from "../../testkit/memory-store.js";
+import { MEMORY_RUN_ID, memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
+
+const PROBE = { endpoint: "http://127.0.0.1:7480", forcePathStyle: true };
+const settings = (overrides: Partial<ComponentSettings> = {}): ComponentSettings => ({
+  release: NEWEST_KFP_RELEASE,
+  layout: LAYOUTS.deploykf,
+  runId: MEMORY_RUN_ID,
+  probe: PROBE,
+  readOnly: false,
+  launcher: (profile) => defaultLauncherSession(LAYOUTS.deploykf, profile),
+  ...overrides,
+});
+const components = (overrides: Partial<ComponentSettings> = {}): NonNullable<ProbeOptions["components"]> => {
+  const { release, probe, launcher } = settings(overrides);
+  return { release, probe, launcher };
+};
+
+describe("which components run with an identity's keys", () => {
+  it("the backend: the API server and the UI; a profile: the v2 launcher, Argo's executor and the UI's artifact proxy (2.17)", () => {
+    const names = (role: Parameters<typeof planComponents>[1]) => planComponents("x", role, settings()).map((p) => p.component);
+    expect(names({ kind: "backend" })).toEqual(["api-server", "ui"]);
+    expect(names({ kind: "profile", profile: "team-1" })).toEqual(["ui-artifact-proxy", "v2-launcher", "argo-executor"]);
+    expect(names({ kind: "anonymous" })).toEqual([]);
+    // The artifact proxy was read for 2.17 only.
+    expect(planComponents("x", { kind: "profile", profile: "team-1" }, settings({ release: "2.10" })).map((p) => p.component)).toEqual([
+      "v2-launcher",
+      "argo-executor",
+    ]);
+  });
+
+  it("sends a request in a component's own shape only where it differs: the listings, Argo's Content-MD5, HeadBucket through another client", () => {
+    const profile = shapesOf(planComponents("team-1", { kind: "profile", profile: "team-1" }, settings()));
+    const ns = `.kfp-s3-probe/${MEMORY_RUN_ID}/`;
+    // A listing of the same prefix and delimiter is sent once, whichever components list so.
+    expect(profile.map((s) => s.request)).toEqual([
+      { kind: "list", prefix: `v2/artifacts/team-1/${ns}artifact/`, delimiter: null, maxKeys: 300 },
+      { kind: "list", prefix: `v2/artifacts/team-1/${ns}artifact`, delimiter: null, maxKeys: 1000 },
+      { kind: "put-content-md5", key: `artifacts/team-1/${ns}team-1-content-md5` },
+      { kind: "list", prefix: `artifacts/team-1/${ns}artifact/`, delimiter: "/", maxKeys: null },
+      { kind: "list", prefix: `artifacts/team-1/${ns}artifact/`, delimiter: null, maxKeys: null },
+    ]);
+    expect(profile.every((s) => s.ownClient)).toBe(true);
+    const backend = shapesOf(planComponents("backend", { kind: "backend" }, settings()));
+    expect(backend.map((s) => s.request)).toEqual([{ kind: "list", prefix: `v2/artifacts/${ns}artifact/`, delimiter: null, maxKeys: 300 }]);
+    // On AWS the API server (path-style, 2.17) differs from the probe's virtual-hosted client: its HeadBucket is sent its way.
+    const aws = settings({ probe: { endpoint: "https://s3.eu-west-1.amazonaws.com", forcePathStyle: false } });
+    const onAws = shapesOf(planComponents("backend", { kind: "backend" }, aws));
+    expect(onAws.find((s) => s.request.kind === "head-bucket")?.client.forcePathStyle).toBe(true);
+    // --read-only: no Content-MD5 upload; 2.14: Argo sent none yet.
+    expect(
+      shapesOf(planComponents("team-1", { kind: "profile", profile: "team-1" }, settings({ readOnly: true }))).map((s) => s.request.kind),
+    ).not.toContain("put-content-md5");
+    expect(
+      shapesOf(planComponents("team-1", { kind: "profile", profile: "team-1" }, settings({ release: "2.14" }))).map((s) => s.request.kind),
+    ).not.toContain("put-content-md5");
+  });
+
+  it("the launcher's CRC32 upload counts only where its root has a query string (deployKF's), and is the probe's put-checksum cell", () => {
+    const crc = (launcher: ComponentSettings["launcher"]) =>
+      planComponents("team-1", { kind: "profile", profile: "team-1" }, settings({ launcher }))
+        .find((p) => p.component === "v2-launcher")
+        ?.requests.filter((r) => r.request.headers.checksum === "crc32")
+        .map((r) => r.decider);
+    expect(crc((p) => defaultLauncherSession(LAYOUTS.deploykf, p))).toEqual([
+      { by: "check", operation: "put-checksum", prefix: "v2/artifacts/team-1/" },
+    ]);
+    expect(crc((p) => defaultLauncherSession(LAYOUTS.kubeflow, p))).toEqual([]);
+  });
+});
+
+describe("the kfp-launcher ConfigMap", () => {
+  it("reads the root, the provider's endpoint, TLS and addressing as KFP does, and an override for the root's prefix", () => {
+    const providers = {
+      minio: {
+        default: { endpoint: "seaweedfs.kubeflow:9000", disableSSL: true, forcePathStyle: true },
+        overrides: [{ bucketName: "mlpipeline", keyPrefix: "private-artifacts/team-2/", endpoint: "s3.example:443", disableSSL: false }],
+      },
+    };
+    const one = launcherSessionOf({ defaultPipelineRoot: "minio://mlpipeline/private-artifacts/team-1/v2/artifacts", providers }, "f");
+    expect(one).toMatchObject({
+      root: "private-artifacts/team-1/v2/artifacts/",
+      endpoint: "http://seaweedfs.kubeflow:9000",
+      forcePathStyle: true,
+      tls: false,
+    });
+    const two = launcherSessionOf({ defaultPipelineRoot: "minio://mlpipeline/private-artifacts/team-2/v2/artifacts", providers }, "f");
+    expect(two).toMatchObject({ endpoint: "https://s3.example:443", tls: true, source: "f.providers.minio.overrides[0]" });
+    // s3.go: disableSSL defaults to false (https), forcePathStyle to true.
+    expect(launcherSessionOf({ defaultPipelineRoot: "s3://b/r", providers: { s3: { default: { endpoint: "h:1" } } } }, "f")).toMatchObject({
+      endpoint: "https://h:1",
+      forcePathStyle: true,
+    });
+    // No provider for the scheme: the default MinIO session, plain HTTP at the probe's endpoint.
+    expect(launcherSessionOf({}, "f")).toMatchObject({ root: "v2/artifacts/", endpoint: null, tls: false, forcePathStyle: true });
+    // A query string: gocloud's URL opener, virtual-hosted unless use_path_style=true.
+    const query = launcherSessionOf({ defaultPipelineRoot: "s3://b/v2/artifacts/team-1?region=us-east-1&endpoint=http://h:9000" }, "f");
+    expect(query).toMatchObject({ queryString: true, endpoint: "http://h:9000", forcePathStyle: false });
+  });
+
+  it("refuses a root it cannot read, or a disableSSL that is no boolean, naming the field", () => {
+    expect(() => launcherSessionOf({ defaultPipelineRoot: "http://x/y" }, "kfp-launcher.yaml data")).toThrow(
+      new UsageError("kfp-launcher.yaml data.defaultPipelineRoot must be minio://, s3:// or gs://BUCKET/PATH, e.g. minio://mlpipeline/v2/artifacts"),
+    );
+    expect(() => launcherSessionOf({ defaultPipelineRoot: "minio://b/r", providers: { minio: { default: { disableSSL: "maybe" } } } }, "d")).toThrow(
+      /d\.providers\.minio\.default\.disableSSL must be true or false/,
+    );
+  });
+});
+
+describe("component verdicts on the in-memory store", () => {
+  it("the reference backend and profile: every component works, at least two per identity, and no shape failure", async () => {
+    const store = new MemoryStore();
+    const run = await probeInMemory([memoryBackend(store), memoryProfile(store, "team-1")], { components: components() });
+    const verdicts = run.components ?? [];
+    expect(verdicts.filter((v) => v.identity === "backend").length).toBeGreaterThanOrEqual(2);
+    expect(verdicts.filter((v) => v.identity === "team-1").length).toBeGreaterThanOrEqual(2);
+    expect(verdicts.filter((v) => !v.works)).toEqual([]);
+    expect(shapeFailures(verdicts)).toBe(0);
+    // Everything the probe wrote in a component's shape was removed.
+    expect(run.cleanup.leftovers).toEqual([]);
+    expect([...store.objects.keys()].filter((k) => k.includes("content-md5"))).toEqual([]);
+  });
+
+  it("a profile that may not list at all: the v2 launcher fails on ListObjectsV2 when it downloads an input artifact, with the grant", async () => {
+    const store = new MemoryStore();
+    const mayDo = within(["artifacts/team-1/", "v2/artifacts/team-1/"]);
+    const noList: Parameters<typeof probeInMemory>[0][number] = {
+      name: "team-1",
+      role: { kind: "profile", profile: "team-1" },
+      port: store.portFor(mayDo, () => false),
+    };
+    const run = await probeInMemory([memoryBackend(store), noList], { components: components() });
+    const launcher = run.components?.find((v) => v.identity === "team-1" && v.component === "v2-launcher");
+    expect(launcher?.works).toBe(false);
+    expect(launcher?.failing[0]).toMatchObject({
+      call: "ListObjectsV2",
+      outcome: "denied",
+      cause: "missing-action",
+      effect: "inputs-not-downloaded",
+    });
+    expect(launcher?.fix).toEqual({
+      where: "identity-policy",
+      change: "grant",
+      actions: ["s3:ListBucket"],
+      resource: "arn:aws:s3:::kfp",
+      condition: { operator: "StringLike", key: "s3:prefix", values: ["v2/artifacts/team-1/*"] },
+    });
+    expect(run.components?.filter((v) => v.identity === "backend").every((v) => v.works)).toBe(true);
+  });
+
+  it("a profile that may not write: the launcher and Argo fail on PutObject, the decided cell named", async () => {
+    const store = new MemoryStore();
+    const readOnlyProfile = within(["artifacts/team-1/", "v2/artifacts/team-1/"]);
+    const port = store.portFor((action, key) => action !== "s3:PutObject" && readOnlyProfile(action, key));
+    const run = await probeInMemory([memoryBackend(store), { name: "team-1", role: { kind: "profile", profile: "team-1" }, port }], {
+      components: components(),
+    });
+    const failing = (component: string) =>
+      run.components?.find((v) => v.component === component)?.failing.map((f) => [f.call, f.operation ?? f.shape?.request.kind]);
+    expect(failing("v2-launcher")).toContainEqual(["PutObject", "put"]);
+    expect(failing("argo-executor")).toContainEqual(["PutObject", "put-content-md5"]);
+    expect(run.components?.find((v) => v.component === "argo-executor")?.effect).toBe("outputs-not-uploaded");
+  });
+});
+
+describe("judging one component from its evidence", () => {
+  it("a request sent through the component's own client that fails for TLS names the component's setting, not the probe's flag", () => {
+    const launcher = { ...defaultLauncherSession(LAYOUTS.deploykf, "team-1"), endpoint: "https://127.0.0.1:7480", tls: true };
+    const [plan] = planComponents("team-1", { kind: "profile", profile: "team-1" }, settings({ launcher: () => launcher })).filter(
+      (p) => p.component === "v2-launcher",
+    );
+    if (!plan) throw new Error("no launcher plan");
+    const [list] = shapesOf([plan]);
+    if (!list) throw new Error("no list shape");
+    expect(list.ownClient).toBe(false);
+    const tls: Observation = { outcome: "error", errorKind: "tls", evidence: [{ request: "ListObjectsV2", errorName: "EPROTO" }] };
+    const verdict = judgeComponent(plan, { results: [], shapes: new Map([[list.id, tls]]), bucket: "kfp" });
+    expect(verdict.works).toBe(false);
+    expect(verdict.failing[0]).toMatchObject({
+      cause: "component-client",
+      errorKind: "tls",
+      shape: { addressing: "path", endpoint: "https://127.0.0.1:7480" },
+    });
+    expect(verdict.fix?.settings).toEqual(["kfp-launcher providers.<scheme>.default.disableSSL"]);
+    expect(shapeFailures([verdict])).toBe(1);
+    // Nothing decided (no cell, no answer): not failing, counted as undecided.
+    expect(judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" })).toMatchObject({ works: true, undecided: plan.requests.length });
+  });
+
+  it("a store failure through the probe's own client is the cells' to tell: a mangled signature is request-mangled, and no exit 1 of its own", () => {
+    const [plan] = planComponents("team-1", { kind: "profile", profile: "team-1" }, settings()).filter((p) => p.component === "v2-launcher");
+    const [list] = shapesOf(plan ? [plan] : []);
+    if (!plan || !list) throw new Error("no launcher plan");
+    const mangled: Observation = { outcome: "error", errorKind: "signature", evidence: [] };
+    const allowedCell: CheckResult = {
+      identity: "team-1",
+      target: null,
+      operation: "head-bucket",
+      expectation: "optional",
+      verdict: "ok",
+      observation: { outcome: "allowed", evidence: [] },
+    };
+    const verdict = judgeComponent(plan, { results: [allowedCell], shapes: new Map([[list.id, mangled]]), bucket: "kfp" });
+    expect(verdict.failing[0]?.cause).toBe("request-mangled");
+    expect(shapeFailures([verdict])).toBe(0);
+    // Keys that nothing took: the secret.
+    expect(judgeComponent(plan, { results: [], shapes: new Map([[list.id, mangled]]), bucket: "kfp" }).failing[0]?.cause).toBe("wrong-secret");
+  });
+
+  it("each request's effect follows from the component and the call", () => {
+    expect(effectOf("v2-launcher", "ListObjectsV2")).toBe("inputs-not-downloaded");
+    expect(effectOf("ui", "GetObject")).toBe("artifacts-not-shown");
+    expect(effectOf("api-server", "HeadBucket")).toBe("stops-at-start");
+    expect(effectOf("argo-executor", "CreateMultipartUpload")).toBe("large-outputs-not-uploaded");
+  });
+});
