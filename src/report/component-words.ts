@@ -34,15 +34,21 @@ function requestWords(failure: ComponentFailure, probeEndpoint: string): string 
 
 const outcomeWords = (failure: ComponentFailure): string => (failure.outcome === "denied" ? "denied" : `failed (${failure.errorKind ?? "error"})`);
 
-/** One line for a failing component: who, what users see, on which request and shape, the cause and the fix. */
-function failingComponentLine(component: ReportComponent, probeEndpoint: string): string {
+/** What fails in a component: what users see, on which request and shape, the cause and the fix; "works" where nothing does. */
+export function failureWords(component: ReportComponent, probeEndpoint: string): string {
   const [first] = component.failing;
-  if (!first) return `${component.component} (${component.identity}) works`;
+  if (!first) return "works";
   const others = component.failing.length - 1;
   const more = others > 0 ? ` (and ${others} more request${others > 1 ? "s" : ""})` : "";
   // A store failure (a connection, a mangled signature) is said once, by the findings.
   const why = isStoreFailure(first) ? ": the findings below say why" : ` [${first.cause}]${first.hint ? `; fix: ${first.hint}` : ""}`;
-  return `FAILS  ${component.component} with ${component.identity}'s keys: ${EFFECT_WORDS[first.effect]}: ${requestWords(first, probeEndpoint)} ${outcomeWords(first)}${more}${why}`;
+  return `${EFFECT_WORDS[first.effect]}: ${requestWords(first, probeEndpoint)} ${outcomeWords(first)}${more}${why}`;
+}
+
+/** One line for a failing component: who, and what fails. */
+function failingComponentLine(component: ReportComponent, probeEndpoint: string): string {
+  if (component.failing.length === 0) return `${component.component} (${component.identity}) works`;
+  return `FAILS  ${component.component} with ${component.identity}'s keys: ${failureWords(component, probeEndpoint)}`;
 }
 
 /** The text report's component lines: a line per failing component, then one that counts those that work. */

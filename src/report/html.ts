@@ -7,6 +7,7 @@ import { EXIT_CODE_TABLE } from "../core/exit-codes.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { byRank, VERDICTS } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
+import { failureWords } from "./component-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore } from "./hint.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
@@ -124,6 +125,18 @@ function disagreementsSection(report: Report): Markup {
   return html`<section id="disagreements"><h2>The store and the policies disagree</h2><table><tbody>${rows}</tbody></table></section>`;
 }
 
+/** Each KFP component with each identity's keys: works, or what its users see fail, on which request, and the fix. */
+function componentsSection(report: Report): Markup {
+  const components = report.components ?? [];
+  if (components.length === 0) return html``;
+  const release = report.settings["kfp-version"]?.value;
+  const rows = components.map(
+    (c) =>
+      html`<tr class="component" data-works="${String(c.works)}"><td>${c.identity}</td><td>${c.component}</td><td><span class="chip ${c.works ? "v-ok" : "v-missing"}">${c.works ? "works" : "FAILS"}</span></td><td>${c.works ? "" : failureWords(c, report.store.endpoint)}</td></tr>`,
+  );
+  return html`<section id="components"><h2>KFP's components${release ? ` (KFP ${String(release)})` : ""}</h2><table><thead><tr><th>identity</th><th>component</th><th></th><th>what fails, and the fix</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
 function cleanupSection(report: Report): Markup {
   const { cleanup, store } = report;
   const leftovers = cleanup.leftovers.map(
@@ -168,6 +181,7 @@ ${verdictSection(report)}
 ${findingsSection(report)}
 ${matrixSection()}
 ${diagnosesSection(report)}
+${componentsSection(report)}
 ${disagreementsSection(report)}
 ${cleanupSection(report)}
 </main>

@@ -101,6 +101,12 @@ describe("--output html, in Chromium", () => {
     const findings = await page.locator("#findings tr.finding").allTextContents();
     expect(findings.some((row) => row.includes("LEAK") && row.includes(WILDCARD) && row.includes("remove s3:"))).toBe(true);
     expect(leakCells.length).toBeGreaterThan(10);
+    // KFP's components with each identity's keys: the reference backend's work; each row says works or what fails.
+    const components = await page
+      .locator("#components tr.component")
+      .evaluateAll((rows) => rows.map((row) => `${row.children[0]?.textContent} ${row.children[1]?.textContent} ${row.dataset.works}`));
+    expect(components.length).toBeGreaterThanOrEqual(4);
+    expect(components).toContain("backend api-server true");
     const leaking = (await drawnCells(page)).filter((c) => c.startsWith(`${WILDCARD} `) && c.endsWith(" leak"));
     expect(leaking.map((c) => c.split(" ")[1])).toEqual(leakCells);
     await page.screenshot({ path: join(artifacts, "html-report-light.png"), fullPage: true });
