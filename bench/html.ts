@@ -2,23 +2,13 @@
 // --html, and the page opened from file:// in Debian's headless Chromium (scripts/chromium.sh):
 // its size, the time to its first drawn matrix, and how long each filter and sort takes to answer
 // (from the control's change to the matrix drawn again). Figures, not thresholds.
-import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { chromiumPath, launchChromium } from "../testkit/chromium.js";
 import { shardsAtOnce } from "./job-and-shards.js";
 import { cli, measure, type NodeUnderTest, root, SHARDED } from "./kit.js";
-
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Milliseconds from the action to the matrix's next draw, and what the page timed of the draw itself. */
 async function answer(page: Page, action: () => Promise<unknown>): Promise<{ wallMs: number; drawMs: string }> {
@@ -35,12 +25,7 @@ export async function htmlBench(node: NodeUnderTest): Promise<void> {
   const { files } = await shardsAtOnce(node, profiles, shards);
   const html = join(files[0] ?? "", "..", "merged.html");
   const merged = await measure([cli, "merge", "--output", "json", "--html", html, ...files], { node });
-  const executablePath =
-    execFileSync("bash", [join(root, "scripts", "chromium.sh")], { encoding: "utf8" })
-      .trim()
-      .split("\n")
-      .pop() ?? "";
-  const browser = await chromium.launch({ executablePath, args: FLAGS });
+  const browser = await launchChromium(chromiumPath(root));
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
