@@ -768,17 +768,30 @@ const v2Launcher: ComponentRow = {
 
 // --- Argo's workflow executor ---------------------------------------------------------------------
 
-const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): readonly ComponentRequest[] => [
-  {
-    call: "GetBucketLocation",
-    purpose: "minio-go finds the bucket's region before its first request",
-    key: "(bucket)",
-    at: "bucket",
-    list: null,
-    headers: PLAIN,
-    when: "the artifact repository sets no region (KFP's manifests set none)",
-    probe: { operation: "get-bucket-location", gap: null },
-  },
+const ARGO_REGION: ComponentRequest = {
+  call: "GetBucketLocation",
+  purpose: "minio-go finds the bucket's region before its first request",
+  key: "(bucket)",
+  at: "bucket",
+  list: null,
+  headers: PLAIN,
+  when: "the artifact repository sets no region (KFP's manifests set none)",
+  probe: { operation: "get-bucket-location", gap: null },
+};
+
+const ARGO_ABORT: ComponentRequest = {
+  call: "AbortMultipartUpload",
+  purpose: "minio-go aborts a failed multipart upload",
+  key: "{keyFormat}/{artifact}.tgz",
+  at: "v1-artifacts",
+  list: null,
+  headers: PLAIN,
+  when: "a multipart upload failed",
+  probe: { operation: "abort-multipart", gap: null },
+};
+
+/** Argo's uploads of an output: whole, or in parts above 16 MiB, with Content-MD5 where its release sends it. */
+const argoUploads = (contentMd5: boolean, partChecksum: "none" | "unknown"): readonly ComponentRequest[] => [
   {
     call: "PutObject",
     purpose: "save an output artifact (tar+gzip by default) or the pod's log (archiveLogs) with FPutObject",
@@ -809,16 +822,13 @@ const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): reado
         : "whether minio-go adds a CRC32C to each part without Content-MD5 was not read for these versions",
     },
   },
-  {
-    call: "AbortMultipartUpload",
-    purpose: "minio-go aborts a failed multipart upload",
-    key: "{keyFormat}/{artifact}.tgz",
-    at: "v1-artifacts",
-    list: null,
-    headers: PLAIN,
-    when: "a multipart upload failed",
-    probe: { operation: "abort-multipart", gap: null },
-  },
+];
+
+/** What Argo's executor sends to save an output: the bucket's region, the upload, and the abort of a failed one. */
+const argoSaves = (contentMd5: boolean, partChecksum: "none" | "unknown"): readonly ComponentRequest[] => [
+  ARGO_REGION,
+  ...argoUploads(contentMd5, partChecksum),
+  ARGO_ABORT,
 ];
 
 const argoLoads: readonly ComponentRequest[] = [

@@ -123,7 +123,21 @@ function jobParser(argv: string[], version: string) {
     })
     .option("name", { type: "string", describe: "a fixed name instead (then kubectl apply works, and a second run needs a delete)" })
     .option("service-account", { type: "string", describe: "ServiceAccount (for IRSA, when deployKF uses fromEnv)" })
-    .option("ttl", { type: "number", default: 86_400, describe: "seconds the finished Job is kept (ttlSecondsAfterFinished)" })
+    .option("ttl", { type: "number", default: 86_400, describe: "seconds the finished Job is kept (ttlSecondsAfterFinished)" });
+  return withScheduleOptions(withPodOptions(parser))
+    .option("output", {
+      alias: "o",
+      type: "string",
+      choices: ["yaml", "json"],
+      default: "yaml",
+      describe: "the manifest as YAML or JSON (kubectl takes either)",
+    })
+    .strict();
+}
+
+/** How its pods run: the Istio sidecar, the image's pull Secrets, how many shards at once, and for how long. */
+function withPodOptions<T>(parser: Argv<T>) {
+  return parser
     .option("istio-sidecar", {
       type: "boolean",
       default: false,
@@ -146,15 +160,6 @@ function jobParser(argv: string[], version: string) {
       default: 600,
       describe: `seconds the Job may run (activeDeadlineSeconds, at least ${2 * CLEANUP_MARGIN_SECONDS}); the probe's --timeout is ${CLEANUP_MARGIN_SECONDS} s less, for cleanup`,
     });
-  return withScheduleOptions(parser)
-    .option("output", {
-      alias: "o",
-      type: "string",
-      choices: ["yaml", "json"],
-      default: "yaml",
-      describe: "the manifest as YAML or JSON (kubectl takes either)",
-    })
-    .strict();
 }
 
 /** Where the manifest goes: stdout as it is, or as JSON (the same object, for tools that read no YAML). */
