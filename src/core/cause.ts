@@ -72,6 +72,8 @@ const CAUSE_ROWS = {
   "kms-encryption": { verdicts: [], remedy: { where: "identity-policy", change: "grant" } },
   // A KFP component's own client settings (issue 23): a request sent as the component sends it failed where the probe's did not
   "component-client": { verdicts: [], remedy: { where: "kfp-setting", change: "set" } },
+  // The v2 launcher of a namespace with no kfp-launcher ConfigMap falls back to KFP's built-in MinIO root and session
+  "launcher-config-missing": { verdicts: [], remedy: { where: "kfp-setting", change: "set" } },
   // What the probe could not remove (leftovers)
   "delete-version-denied": {
     verdicts: [],

@@ -34,7 +34,7 @@ export interface PlannedShape {
 export type Decider =
   | { by: "check"; operation: Operation; prefix: string | null }
   | { by: "shape"; shape: PlannedShape }
-  | { by: "none"; why: "not-probed" | "outside-layout" | "elsewhere" };
+  | { by: "none"; why: "not-probed" | "outside-layout" | "elsewhere" | "other-bucket" };
 
 export interface PlannedRequest {
   request: ComponentRequest;
@@ -48,12 +48,18 @@ export interface ComponentPlan {
   era: string;
   client: ComponentClient;
   requests: PlannedRequest[];
+  /**
+   * No ConfigMap for the launcher's namespace: its session is KFP's built-in default, at another store
+   * or bucket; `expected` is the root the layout's installer would have set.
+   */
+  fallback?: { session: LauncherSession; namespace: string; expected: string };
 }
 
 export interface ComponentSettings {
   /** X.Y, one of KFP_RELEASES. */
   release: string;
   layout: KeyLayout;
+  bucket: string;
   runId: string;
   /** The probe's own client. */
   probe: ComponentClient;
@@ -157,6 +163,23 @@ function sentHere(request: ComponentRequest, component: ComponentName, profile: 
   return component === "v2-launcher" && profile !== null && settings.launcher(profile).queryString;
 }
 
+const sameStore = (endpoint: string, probe: string): boolean => new URL(endpoint).host === new URL(probe).host;
+
+/**
+ * Where the launcher's session sends elsewhere than the bucket the probe checks: KFP's built-in
+ * default (no ConfigMap for the namespace: a failure, unless that is this store and bucket), or a
+ * ConfigMap's root in another bucket (its requests are not decided here).
+ */
+function launcherElsewhere(component: ComponentName, profile: string | null, settings: ComponentSettings): Pick<ComponentPlan, "fallback"> | null {
+  if (component !== "v2-launcher" || profile === null) return null;
+  const session = settings.launcher(profile);
+  const here = session.bucket === null || session.bucket === settings.bucket;
+  if (session.origin !== "kfp-default") return here ? null : {};
+  if (here && sameStore(session.endpoint ?? "", settings.probe.endpoint)) return null;
+  const expected = `minio://${settings.bucket}/${kfpRoot(settings.layout, "v2", profile).replace(/\/$/, "")}`;
+  return { fallback: { session, namespace: profile, expected } };
+}
+
 /** Every component that runs with this identity's keys in the release and sends a request, with what decides each. */
 export function planComponents(identity: string, role: Role, settings: ComponentSettings): ComponentPlan[] {
   if (role.kind === "anonymous") return [];
@@ -166,10 +189,11 @@ export function planComponents(identity: string, role: Role, settings: Component
     if (!era || era.requests.length === 0 || COMPONENTS[component].identity !== role.kind) return [];
     const client = clientOf(component, era, profile, settings);
     const p: Planning = { identity, component, profile, client, settings };
+    const elsewhere = launcherElsewhere(component, profile, settings);
     const requests = era.requests
       .filter((r) => sentHere(r, component, profile, settings))
-      .map((request) => ({ request, decider: deciderOf(request, p) }));
-    return [{ identity, component, era: era.kfp, client, requests }];
+      .map((request): PlannedRequest => ({ request, decider: elsewhere ? { by: "none", why: "other-bucket" } : deciderOf(request, p) }));
+    return [{ identity, component, era: era.kfp, client, requests, ...elsewhere }];
   });
 }
 

@@ -30,7 +30,8 @@ export type ComponentEffect =
   | "artifacts-not-shown"
   | "artifacts-not-served"
   | "pipeline-specs-not-stored"
-  | "pipeline-specs-not-deleted";
+  | "pipeline-specs-not-deleted"
+  | "artifacts-elsewhere";
 
 /** The request as the probe sent it in the component's shape. */
 interface SentShape {
@@ -47,8 +48,11 @@ export interface ComponentFailure {
   operation: Operation | null;
   prefix: string | null;
   shape: SentShape | null;
-  outcome: "denied" | "error";
+  /** misdirected: not sent; the component's session leads to another store (fallback says where). */
+  outcome: "denied" | "error" | "misdirected";
   errorKind?: ErrorKind;
+  /** Where a misdirected component sends instead: its pipeline root and endpoint. */
+  fallback?: { root: string; endpoint: string };
   cause: Cause;
   remedy: Remedy;
   effect: ComponentEffect;
@@ -237,9 +241,33 @@ function decide(planned: PlannedRequest, plan: ComponentPlan, evidence: Componen
   return decider.by === "check" ? decidedByCell(decider, plan.identity, evidence) : decidedByShape(decider, plan.component, evidence);
 }
 
+/** A launcher with KFP's built-in session: it fails as a whole, before any request; the fix is the namespace's ConfigMap. */
+function fallbackFailure(plan: ComponentPlan, fallback: NonNullable<ComponentPlan["fallback"]>): ComponentFailure | null {
+  const [first] = plan.requests;
+  if (!first) return null;
+  const { session } = fallback;
+  const { cause, remedy: shape } = findingWith("launcher-config-missing", { value: fallback.expected });
+  const remedy = { ...shape, settings: [`kfp-launcher ConfigMap in namespace ${fallback.namespace}: defaultPipelineRoot`] };
+  return {
+    call: first.request.call,
+    purpose: first.request.purpose,
+    operation: null,
+    prefix: null,
+    shape: null,
+    outcome: "misdirected",
+    fallback: { root: `minio://${session.bucket ?? ""}/${session.root.replace(/\/$/, "")}`, endpoint: session.endpoint ?? "" },
+    cause,
+    remedy,
+    effect: "artifacts-elsewhere",
+    evidence: [],
+  };
+}
+
 /** One component's verdict for one identity. */
 export function judgeComponent(plan: ComponentPlan, evidence: ComponentEvidence): ComponentVerdict {
   const failing: ComponentFailure[] = [];
+  const fallback = plan.fallback ? fallbackFailure(plan, plan.fallback) : null;
+  if (fallback) failing.push(fallback);
   let undecided = 0;
   for (const planned of plan.requests) {
     const decided = decide(planned, plan, evidence);
@@ -271,15 +299,17 @@ export function judgeComponents(plans: readonly ComponentPlan[], evidence: Compo
 const SHAPE_CAUSES: ReadonlySet<Cause> = new Set<Cause>(["missing-action", "component-client", "checksum-rejected"]);
 
 /**
- * Failures decided by a request in a component's own shape that no cell says: they count toward the
- * exit code on their own. A store failure through the probe's own client (a connection, a mangled
- * signature) is the cells' to tell, and the exit code stays theirs (3 where they cannot connect).
+ * Failures that no cell says: decided by a request in a component's own shape, or a launcher sent
+ * elsewhere by KFP's built-in session; they count toward the exit code on their own. A store failure
+ * through the probe's own client (a connection, a mangled signature) is the cells' to tell, and the
+ * exit code stays theirs (3 where they cannot connect).
  */
 export const shapeFailures = (verdicts: readonly ComponentVerdict[]): number =>
   verdicts.reduce((count, verdict) => count + verdict.failing.filter(isOwnShapeFailure).length, 0);
 
-/** A failure only the component's own shape showed (see shapeFailures). */
-const isOwnShapeFailure = (failure: Pick<ComponentFailure, "shape" | "cause">): boolean => failure.shape !== null && SHAPE_CAUSES.has(failure.cause);
+/** A failure only the component's own shape, or its own session, showed (see shapeFailures). */
+const isOwnShapeFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>
+  failure.outcome === "misdirected" || (failure.shape !== null && SHAPE_CAUSES.has(failure.cause));
 
 /** A failure the store's answer to every request explains (a connection, a mangled signature): the run's findings say it, once. */
 export const isStoreFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>

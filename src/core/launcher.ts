@@ -20,6 +20,34 @@ export interface LauncherSession {
   forcePathStyle: boolean;
   /** Read from a ConfigMap (its field path for errors and the report), or the layout's installer's default. */
   source: string;
+  /**
+   * A ConfigMap's, the layout's installer's (no --launcher-config), or KFP's built-in default:
+   * --launcher-config has none for the namespace, and the launcher silently falls back to it.
+   */
+  origin: "config-map" | "installer" | "kfp-default";
+}
+
+/** KFP's own default root where the ConfigMap names none, or there is none (backend/src/v2/config/env.go). */
+const KFP_DEFAULT_ROOT = "minio://mlpipeline/v2/artifacts";
+
+/** The default MinIO session's endpoint (plain HTTP): minio-service up to 2.14, seaweedfs from 2.15 (docs/components.md). */
+function kfpDefaultEndpoint(release: string): string {
+  const [major = 0, minor = 0] = release.split(".").map(Number);
+  return major > 2 || (major === 2 && minor >= 15) ? "http://seaweedfs.kubeflow:9000" : "http://minio-service.kubeflow:9000";
+}
+
+/** What the launcher of a namespace with no kfp-launcher ConfigMap uses: KFP's built-in root and MinIO session. */
+export function kfpDefaultSession(release: string, namespace: string, file: string): LauncherSession {
+  return {
+    root: "v2/artifacts/",
+    bucket: "mlpipeline",
+    queryString: false,
+    endpoint: kfpDefaultEndpoint(release),
+    tls: false,
+    forcePathStyle: true,
+    source: `--launcher-config ${file} has no kfp-launcher ConfigMap for namespace ${namespace}: KFP's built-in ${KFP_DEFAULT_ROOT}`,
+    origin: "kfp-default",
+  };
 }
 
 /** The installer's ConfigMap for the layout: its root, through the probe's own endpoint. deployKF's root carries a query string (docs/components.md). */
@@ -32,6 +60,7 @@ export function defaultLauncherSession(layout: KeyLayout, profile: string): Laun
     tls: null,
     forcePathStyle: true,
     source: `the ${layout.name} layout's kfp-launcher ConfigMap`,
+    origin: "installer",
   };
 }
 
@@ -80,6 +109,7 @@ function queryStringSession(query: string, root: string, bucket: string, where: 
     tls: null,
     forcePathStyle: pathStyle === null ? false : pathStyle === "true",
     source: `${where}.defaultPipelineRoot`,
+    origin: "config-map",
   };
 }
 
@@ -89,7 +119,7 @@ function queryStringSession(query: string, root: string, bucket: string, where: 
  * (plain HTTP, path-style) where no provider matches its scheme.
  */
 export function launcherSessionOf(data: { defaultPipelineRoot?: unknown; providers?: unknown }, where: string): LauncherSession {
-  const given = data.defaultPipelineRoot ?? "minio://mlpipeline/v2/artifacts";
+  const given = data.defaultPipelineRoot ?? KFP_DEFAULT_ROOT;
   const match = typeof given === "string" ? ROOT.exec(given) : null;
   if (!match) throw new UsageError(`${where}.defaultPipelineRoot must be minio://, s3:// or gs://BUCKET/PATH, e.g. minio://mlpipeline/v2/artifacts`);
   const [, scheme = "", bucket = "", path = "", query] = match;
@@ -97,7 +127,16 @@ export function launcherSessionOf(data: { defaultPipelineRoot?: unknown; provide
   if (query !== undefined && query !== "") return queryStringSession(query, root, bucket, where);
   const provider = isFields(data.providers) ? providerFields(data.providers, scheme, bucket, root, where) : null;
   if (!provider)
-    return { root, bucket, queryString: false, endpoint: null, tls: false, forcePathStyle: true, source: `${where} (the default MinIO session)` };
+    return {
+      root,
+      bucket,
+      queryString: false,
+      endpoint: null,
+      tls: false,
+      forcePathStyle: true,
+      source: `${where} (the default MinIO session)`,
+      origin: "config-map",
+    };
   const tls = !(optionalBoolean(provider.fields, "disableSSL", provider.where) ?? false);
   return {
     root,
@@ -107,5 +146,6 @@ export function launcherSessionOf(data: { defaultPipelineRoot?: unknown; provide
     tls,
     forcePathStyle: optionalBoolean(provider.fields, "forcePathStyle", provider.where) ?? true,
     source: provider.where,
+    origin: "config-map",
   };
 }

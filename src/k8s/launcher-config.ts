@@ -1,10 +1,9 @@
 // --launcher-config FILE: KFP's kfp-launcher ConfigMap as kubectl prints it (one, a List of them, or
 // several YAML documents), each the session of its namespace's v2 launcher; one without a namespace
-// is every profile's. Its `providers` is YAML inside the ConfigMap, as KFP reads it.
+// is every profile's; a profile with neither has none, as KFP's launcher would find. Its `providers` is YAML inside the ConfigMap, as KFP reads it.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
-import { defaultLauncherSession, type LauncherSession, launcherSessionOf } from "../core/launcher.js";
-import type { KeyLayout } from "../core/layout.js";
+import { kfpDefaultSession, type LauncherSession, launcherSessionOf } from "../core/launcher.js";
 import { UsageError } from "../core/usage-error.js";
 
 type Node = Record<string, unknown>;
@@ -39,8 +38,11 @@ function sessionOf({ node, where }: { node: Node; where: string }): { namespace:
   };
 }
 
-/** Each profile's launcher session from the file: its namespace's ConfigMap, else one without a namespace, else the layout's default. */
-export function readLauncherConfig(file: string, layout: KeyLayout): (profile: string) => LauncherSession {
+/**
+ * Each profile's launcher session from the file: its namespace's ConfigMap, else one without a
+ * namespace; else none is there, and KFP's launcher falls back to its built-in default (a finding).
+ */
+export function readLauncherConfig(file: string, release: string): (profile: string) => LauncherSession {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -58,5 +60,5 @@ export function readLauncherConfig(file: string, layout: KeyLayout): (profile: s
       sessions.set(namespace, session);
     }
   }
-  return (profile) => sessions.get(profile) ?? sessions.get(null) ?? defaultLauncherSession(layout, profile);
+  return (profile) => sessions.get(profile) ?? sessions.get(null) ?? kfpDefaultSession(release, profile, file);
 }

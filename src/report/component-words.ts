@@ -16,6 +16,7 @@ const EFFECT_WORDS: Record<ComponentEffect, string> = {
   "artifacts-not-served": "run artifacts and archived logs cannot be read through the API",
   "pipeline-specs-not-stored": "pipelines cannot be uploaded",
   "pipeline-specs-not-deleted": "pipeline versions cannot be deleted",
+  "artifacts-elsewhere": "its tasks read and write their artifacts elsewhere, not in this bucket",
 };
 
 /** The request as it was sent: the call, and what in its shape differs from the probe's own (its client only where it is another). */
@@ -34,6 +35,10 @@ function requestWords(failure: ComponentFailure, probeEndpoint: string): string 
 
 const outcomeWords = (failure: ComponentFailure): string => (failure.outcome === "denied" ? "denied" : `failed (${failure.errorKind ?? "error"})`);
 
+/** Where a component with KFP's built-in session sends instead, and why. */
+const fallbackWords = ({ fallback }: ComponentFailure): string =>
+  `no kfp-launcher ConfigMap for its namespace, so KFP's built-in session sends to ${fallback?.root ?? "its default root"} at ${fallback?.endpoint ?? "its default endpoint"}`;
+
 /** What fails in a component: what users see, on which request and shape, the cause and the fix; "works" where nothing does. */
 export function failureWords(component: ReportComponent, probeEndpoint: string): string {
   const [first] = component.failing;
@@ -42,7 +47,8 @@ export function failureWords(component: ReportComponent, probeEndpoint: string):
   const more = others > 0 ? ` (and ${others} more request${others > 1 ? "s" : ""})` : "";
   // A store failure (a connection, a mangled signature) is said once, by the findings.
   const why = isStoreFailure(first) ? ": the findings below say why" : ` [${first.cause}]${first.hint ? `; fix: ${first.hint}` : ""}`;
-  return `${EFFECT_WORDS[first.effect]}: ${requestWords(first, probeEndpoint)} ${outcomeWords(first)}${more}${why}`;
+  const what = first.outcome === "misdirected" ? fallbackWords(first) : `${requestWords(first, probeEndpoint)} ${outcomeWords(first)}`;
+  return `${EFFECT_WORDS[first.effect]}: ${what}${more}${why}`;
 }
 
 /** One line for a failing component: who, and what fails. */

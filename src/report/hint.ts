@@ -291,6 +291,11 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
     fix: ({ remedy }) =>
       `KFP's component sends to ${remedy.value ?? "the store"} as its settings say, which fails there: set ${(remedy.settings ?? []).join(", ")} to the endpoint, scheme and addressing the probe reached the store with`,
   },
+  "launcher-config-missing": {
+    title: "A profile's namespace has no kfp-launcher ConfigMap: the v2 launcher falls back to KFP's built-in MinIO root",
+    fix: ({ remedy }) =>
+      `create the ${(remedy.settings ?? ["kfp-launcher ConfigMap"]).join(", ")} ${remedy.value ?? ""}, with the providers' endpoint and Secret of this store, as the profile's installer does (deployKF, KFP's profile controller)`,
+  },
   "delete-version-denied": {
     title: "A version or delete marker the probe wrote could not be removed",
     fix: ({ remedy }) =>

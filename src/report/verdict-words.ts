@@ -71,6 +71,8 @@ interface RunFacts {
   counts: Record<Verdict, number>;
   muted: number;
   leftovers: number;
+  /** KFP components that fail on their own account (a request in their own shape, their own session). */
+  failingComponents: number;
   interruptedBy: string | null;
   assurance: string;
 }
@@ -86,8 +88,11 @@ function whyWords(name: ExitCodeName, facts: RunFacts): string {
   switch (name) {
     case "asExpected":
       return "no LEAK, MISSING or ERROR";
-    case "findings":
-      return countsOf(facts.counts, ["leak", "missing", "error"]);
+    case "findings": {
+      const components = facts.failingComponents;
+      const own = components > 0 ? [`${components} KFP component${components > 1 ? "s" : ""} FAIL${components > 1 ? "" : "S"}`] : [];
+      return [countsOf(facts.counts, ["leak", "missing", "error"]), ...own].filter(Boolean).join(", ");
+    }
     case "unreachable":
       return facts.interruptedBy === "deadline"
         ? "the --timeout deadline cut the run"

@@ -187,6 +187,33 @@ describe("components", () => {
     expect(launcher?.fix?.settings?.[0]).toMatch(/disableSSL/);
   });
 
+  it("a profile's namespace without a kfp-launcher ConfigMap: exit 1, its v2 launcher fails (KFP's built-in root, sent nothing), the one with a ConfigMap works", async () => {
+    const config = launcherConfig(`minio:\n  default:\n    endpoint: ${new URL(settings.endpoint).host}\n    disableSSL: true\n`);
+    const args = ["--identity", `team-2=${secretsDirOf("team-2")}`, "--launcher-config", config];
+    const result = await run(settings.endpoint, args);
+    expect(result.code).toBe(1);
+    const report = parseReport(result);
+    expect(failingOf(report)).toEqual(["team-2 v2-launcher"]);
+    const launcher = componentsOf(report).find((c) => c.identity === "team-2" && c.component === "v2-launcher");
+    expect(launcher?.failing).toEqual([
+      expect.objectContaining({
+        outcome: "misdirected",
+        cause: "launcher-config-missing",
+        fallback: { root: "minio://mlpipeline/v2/artifacts", endpoint: "http://seaweedfs.kubeflow:9000" },
+      }),
+    ]);
+    expect(launcher?.fix).toMatchObject({ value: `minio://${settings.bucket}/v2/artifacts/team-2` });
+    // Nothing was sent to KFP's default endpoint: a request there would have failed (dns), and been the failure.
+    expect(launcher?.failing.map((f) => f.errorKind)).toEqual([undefined]);
+    const text = await run(settings.endpoint, args, "text");
+    expect(text.code).toBe(1);
+    expect(text.stdout.split("\n")[0]).toMatch(/^FAIL \(exit 1\): 1 KFP component FAILS; /);
+    expect(text.stdout.replace(/\s+/g, " ")).toMatch(
+      /FAILS v2-launcher with team-2's keys: its tasks read and write their artifacts elsewhere, not in this bucket: no kfp-launcher ConfigMap for its namespace, so KFP's built-in session sends to minio:\/\/mlpipeline\/v2\/artifacts at http:\/\/seaweedfs\.kubeflow:9000 \[launcher-config-missing\]; fix: create the kfp-launcher ConfigMap in namespace team-2/,
+    );
+    expectNoSecretIn([result, text], 2);
+  });
+
   it("--kfp-version: a bad one is one line naming the field and the known releases; 2.14 judges that release's components", async () => {
     const bad = await run(settings.endpoint, ["--kfp-version", "3.1"]);
     expect(bad.code).toBe(2);

@@ -1,13 +1,17 @@
 // Per identity and KFP component: works, or fails on which request, with its effect and fix
 // (src/core/component-plan.ts, component-verdicts.ts), on the in-memory store and on judged cells.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type ComponentSettings, planComponents, shapesOf } from "../../src/core/component-plan.js";
 import { effectOf, judgeComponent, shapeFailures } from "../../src/core/component-verdicts.js";
 import { NEWEST_KFP_RELEASE } from "../../src/core/components.js";
-import { defaultLauncherSession, launcherSessionOf } from "../../src/core/launcher.js";
+import { defaultLauncherSession, kfpDefaultSession, launcherSessionOf } from "../../src/core/launcher.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { UsageError } from "../../src/core/usage-error.js";
 import type { CheckResult, Observation } from "../../src/core/verdict.js";
+import { readLauncherConfig } from "../../src/k8s/launcher-config.js";
 import type { ProbeOptions } from "../../src/probe/engine.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
 import { MEMORY_RUN_ID, memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
@@ -16,6 +20,7 @@ const PROBE = { endpoint: "http://127.0.0.1:7480", forcePathStyle: true };
 const settings = (overrides: Partial<ComponentSettings> = {}): ComponentSettings => ({
   release: NEWEST_KFP_RELEASE,
   layout: LAYOUTS.deploykf,
+  bucket: "kfp",
   runId: MEMORY_RUN_ID,
   probe: PROBE,
   readOnly: false,
@@ -116,6 +121,69 @@ describe("the kfp-launcher ConfigMap", () => {
     expect(() => launcherSessionOf({ defaultPipelineRoot: "minio://b/r", providers: { minio: { default: { disableSSL: "maybe" } } } }, "d")).toThrow(
       /d\.providers\.minio\.default\.disableSSL must be true or false/,
     );
+  });
+});
+
+describe("a namespace without a kfp-launcher ConfigMap", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-launcher-")), "kfp-launcher.yaml");
+  writeFileSync(
+    file,
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kfp-launcher\n  namespace: team-1\ndata:\n  defaultPipelineRoot: minio://kfp/v2/artifacts/team-1\n",
+  );
+  const team2 = { kind: "profile", profile: "team-2" } as const;
+  const launcherPlan = (overrides: Partial<ComponentSettings>) =>
+    planComponents("team-2", team2, settings(overrides)).find((p) => p.component === "v2-launcher");
+
+  it("falls back, as KFP's launcher does, to minio://mlpipeline/v2/artifacts over plain HTTP: minio-service up to 2.14, seaweedfs from 2.15", () => {
+    const sessions = readLauncherConfig(file, "2.17");
+    expect(sessions("team-1")).toMatchObject({ origin: "config-map", bucket: "kfp", root: "v2/artifacts/team-1/" });
+    expect(sessions("team-2")).toMatchObject({
+      origin: "kfp-default",
+      bucket: "mlpipeline",
+      root: "v2/artifacts/",
+      endpoint: "http://seaweedfs.kubeflow:9000",
+      tls: false,
+    });
+    expect(readLauncherConfig(file, "2.10")("team-2").endpoint).toBe("http://minio-service.kubeflow:9000");
+  });
+
+  it("the launcher fails as a whole, sends nothing, counts toward exit 1, and the fix is the ConfigMap with the layout's root", () => {
+    const plan = launcherPlan({ launcher: readLauncherConfig(file, "2.17") });
+    if (!plan) throw new Error("no launcher plan");
+    expect(plan.requests.every((r) => r.decider.by === "none")).toBe(true);
+    expect(shapesOf([plan])).toEqual([]);
+    const verdict = judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" });
+    expect(verdict).toMatchObject({ works: false, effect: "artifacts-elsewhere" });
+    expect(verdict.failing).toHaveLength(1);
+    expect(verdict.failing[0]).toMatchObject({
+      outcome: "misdirected",
+      cause: "launcher-config-missing",
+      fallback: { root: "minio://mlpipeline/v2/artifacts", endpoint: "http://seaweedfs.kubeflow:9000" },
+    });
+    expect(verdict.fix).toMatchObject({
+      where: "kfp-setting",
+      value: "minio://kfp/v2/artifacts/team-2",
+      settings: ["kfp-launcher ConfigMap in namespace team-2: defaultPipelineRoot"],
+    });
+    expect(shapeFailures([verdict])).toBe(1);
+  });
+
+  it("where KFP's default is this store and bucket, the launcher's requests are decided there, under v2/artifacts/", () => {
+    const plan = launcherPlan({
+      bucket: "mlpipeline",
+      probe: { endpoint: "http://seaweedfs.kubeflow:9000", forcePathStyle: true },
+      launcher: () => kfpDefaultSession("2.17", "team-2", "f"),
+    });
+    expect(plan?.fallback).toBeUndefined();
+    const [list] = shapesOf(plan ? [plan] : []);
+    expect(list?.request).toMatchObject({ kind: "list", prefix: expect.stringMatching(/^v2\/artifacts\/\.kfp-s3-probe\//) });
+  });
+
+  it("a ConfigMap whose root is in another bucket: the launcher's requests are not decided here, and nothing is sent", () => {
+    const other = { ...defaultLauncherSession(LAYOUTS.deploykf, "team-2"), bucket: "elsewhere", origin: "config-map" as const };
+    const plan = launcherPlan({ launcher: () => other });
+    expect(plan?.requests.map((r) => r.decider)).toEqual(plan?.requests.map(() => ({ by: "none", why: "other-bucket" })));
+    expect(plan ? judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" }) : null).toMatchObject({ works: true, failing: [] });
   });
 });
 

@@ -213,9 +213,10 @@ async function componentsOf(config: ProbeConfig): Promise<Pick<ProbeOptions, "co
   const { run, store } = config;
   const { layout } = config.probe;
   const launcher = run.launcherConfig
-    ? (await import("../../k8s/launcher-config.js")).readLauncherConfig(run.launcherConfig, layout)
+    ? (await import("../../k8s/launcher-config.js")).readLauncherConfig(run.launcherConfig, run.kfpVersion)
     : (profile: string) => defaultLauncherSession(layout, profile);
-  return { components: { release: run.kfpVersion, probe: { endpoint: store.endpoint, forcePathStyle: store.forcePathStyle }, launcher } };
+  const probe = { endpoint: store.endpoint, forcePathStyle: store.forcePathStyle };
+  return { components: { release: run.kfpVersion, probe, launcher } };
 }
 
 /** --policy-dir: each identity's policies (and the bucket's) in the run, whose witnesses are tried live. */

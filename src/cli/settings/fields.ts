@@ -179,7 +179,7 @@ export const FIELDS = {
     report: 32,
     configKey: "launcherConfig",
     describe:
-      "YAML file of KFP's kfp-launcher ConfigMap (or several, kubectl get -A -o yaml): each namespace's defaultPipelineRoot and providers set where its v2 launcher sends and how (default: the layout's installer's)",
+      "YAML file of KFP's kfp-launcher ConfigMaps (kubectl get configmap -A --field-selector metadata.name=kfp-launcher -o yaml): each namespace's defaultPipelineRoot and providers set where its v2 launcher sends and how; a profile with none there fails, as KFP falls back to minio://mlpipeline/v2/artifacts (default: the layout's installer's)",
   },
   "read-only": { kind: "boolean", defaultValue: false, group: "run", report: 11, describe: "only checks that write nothing (no Put, no Delete)" },
   strict: {

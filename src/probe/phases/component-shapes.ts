@@ -12,8 +12,8 @@ import type { ProbeIdentity, RunState } from "../run-state.js";
 export function planRunComponents(state: RunState): void {
   const given = state.options.components;
   if (!given) return;
-  const { layout, runId, readOnly } = state.options;
-  const settings: ComponentSettings = { ...given, layout, runId, readOnly };
+  const { layout, runId, readOnly, bucket } = state.options;
+  const settings: ComponentSettings = { ...given, layout, runId, readOnly, bucket };
   state.componentPlans = state.probers().flatMap((prober) => planComponents(prober.name, prober.role, settings));
 }
 
