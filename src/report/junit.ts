@@ -1,7 +1,9 @@
 // --junit FILE: the report as JUnit XML for CI, one testcase per cell. A LEAK or MISSING is a
 // failure carrying its fix, an error an error, a check not run a skipped test; warnings pass,
-// with the warning in system-out.
+// with the warning in system-out. Then one testcase per KFP component and identity (a failure
+// where it fails), and the leftovers as one failure.
 import { type Severity, severityOf } from "../core/verdicts.js";
+import { failureWords } from "./component-words.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
@@ -50,20 +52,42 @@ export function renderJunit(report: Report): string {
     ].join("\n");
   });
   const all = count(report.checks);
-  const leftovers = cleanupSuite(report, seconds);
-  const totals = leftovers ? { ...all, tests: all.tests + 1, failures: all.failures + 1 } : all;
+  const extra = [componentsSuite(report, seconds), cleanupSuite(report, seconds)].flatMap((suite) => (suite ? [suite] : []));
+  const sum = (field: "tests" | "failures") => extra.reduce((n, suite) => n + suite[field], all[field]);
+  const totals = { ...all, tests: sum("tests"), failures: sum("failures") };
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="kfp-s3-probe ${xmlEscape(report.store.bucket)} run ${xmlEscape(report.runId)}" ${attributes(totals)} time="${seconds}">`,
     ...suites,
-    ...(leftovers ? [leftovers] : []),
+    ...extra.map((suite) => suite.xml),
     "</testsuites>",
     "",
   ].join("\n");
 }
 
+interface Suite {
+  xml: string;
+  tests: number;
+  failures: number;
+}
+
+/** Each KFP component with each identity's keys: a failure naming what its users see, on which request, and the fix. */
+function componentsSuite(report: Report, seconds: string): Suite | undefined {
+  const components = report.components ?? [];
+  if (components.length === 0) return undefined;
+  const failures = components.filter((c) => !c.works).length;
+  const cases = components.map((c) => {
+    const open = `    <testcase classname="kfp-s3-probe.components.${xmlEscape(c.identity)}" name="${xmlEscape(`${c.component} works (KFP ${c.kfp})`)}" time="0.000">`;
+    if (c.works) return `${open}</testcase>`;
+    const words = failureWords(c, report.store.endpoint);
+    return `${open}\n      <failure type="FAILS" message="${xmlEscape(words)}">${xmlEscape(words)}</failure>\n    </testcase>`;
+  });
+  const head = `  <testsuite name="components" tests="${components.length}" failures="${failures}" errors="0" skipped="0" timestamp="${report.startedAt}" time="${seconds}">`;
+  return { xml: [head, ...cases, "  </testsuite>"].join("\n"), tests: components.length, failures };
+}
+
 /** Leftovers are a failure of their own: the probe promised to leave the store as it found it. */
-function cleanupSuite(report: Report, seconds: string): string | undefined {
+function cleanupSuite(report: Report, seconds: string): Suite | undefined {
   const { leftovers } = report.cleanup;
   if (leftovers.length === 0) return undefined;
   const lines = leftovers.map(
@@ -71,11 +95,12 @@ function cleanupSuite(report: Report, seconds: string): string | undefined {
       `s3://${report.store.bucket}/${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ""}${l.versionId ? ` (version ${l.versionId})` : ""}: ${l.reason}`,
   );
   const message = `${leftovers.length} probe object(s) or upload(s) not removed`;
-  return [
+  const xml = [
     `  <testsuite name="cleanup" tests="1" failures="1" errors="0" skipped="0" timestamp="${report.startedAt}" time="${seconds}">`,
     `    <testcase classname="kfp-s3-probe.cleanup" name="every probe object removed" time="${seconds}">`,
     `      <failure type="LEFTOVER" message="${xmlEscape(message)}">${xmlEscape([...lines, "remove them with: kfp-s3-probe sweep --delete"].join("\n"))}</failure>`,
     "    </testcase>",
     "  </testsuite>",
   ].join("\n");
+  return { xml, tests: 1, failures: 1 };
 }

@@ -11,7 +11,7 @@ import type { Verdict } from "../../src/core/verdicts.js";
 import { FORMATS, type FormatName, rendererOf, STDOUT_FORMATS } from "../../src/report/formats.js";
 import { renderHtml } from "../../src/report/html.js";
 import { renderJunit } from "../../src/report/junit.js";
-import { buildReport, type Report, type ReportCheck } from "../../src/report/model.js";
+import { buildReport, type Report, type ReportCheck, type ReportComponent } from "../../src/report/model.js";
 import { renderOpenMetrics } from "../../src/report/openmetrics.js";
 import { renderSarif } from "../../src/report/sarif.js";
 import { findingLines, renderText } from "../../src/report/text.js";
@@ -80,6 +80,65 @@ describe("JUnit, read by a JUnit parser", () => {
     const cleanup = suites.testsuite?.find((s) => s.name === "cleanup")?.testcase?.[0];
     expect(cleanup?.failure?.[0]).toMatchObject({ type: "LEFTOVER", message: "1 probe object(s) or upload(s) not removed" });
     expect(cleanup?.failure?.[0]?.inner).toContain("kfp-s3-probe sweep --delete");
+  });
+});
+
+describe("JUnit: KFP's components", () => {
+  const base = reportWithEveryVerdict();
+  const works: ReportComponent = {
+    identity: "team-1",
+    component: "argo-executor",
+    kfp: "2.17.x",
+    works: true,
+    failing: [],
+    effect: null,
+    fix: null,
+    undecided: 0,
+  };
+  const remedy = { where: "kfp-setting", change: "set", value: "minio://kfp/v2/artifacts/team-1" } as const;
+  const fails: ReportComponent = {
+    ...works,
+    component: "v2-launcher",
+    works: false,
+    failing: [
+      {
+        call: "ListObjectsV2",
+        purpose: "download an input artifact",
+        operation: null,
+        prefix: null,
+        shape: null,
+        outcome: "misdirected",
+        fallback: { root: "minio://mlpipeline/v2/artifacts", endpoint: "http://seaweedfs.kubeflow:9000" },
+        cause: "launcher-config-missing",
+        remedy,
+        hint: "create the kfp-launcher ConfigMap",
+        effect: "artifacts-elsewhere",
+        evidence: [],
+      },
+    ],
+    effect: "artifacts-elsewhere",
+    fix: remedy,
+  };
+
+  it("one testcase per component and identity; a failing one is a failure saying what its users see and the fix, counted in the totals", async () => {
+    const report = { ...base, components: [works, fails] };
+    const parsed = (await parseJunit(renderJunit(report))) as {
+      tests?: number;
+      failures?: number;
+      testsuite?: { name?: string; testcase?: TestCase[] }[];
+    };
+    expect(parsed.tests).toBe(report.checks.length + 1 + 2);
+    expect(parsed.failures).toBe(3 + 1);
+    const suite = parsed.testsuite?.find((s) => s.name === "components");
+    expect(suite?.testcase?.map((c) => [c.classname, c.name, c.failure?.[0]?.type ?? "pass"])).toEqual([
+      ["kfp-s3-probe.components.team-1", "argo-executor works (KFP 2.17.x)", "pass"],
+      ["kfp-s3-probe.components.team-1", "v2-launcher works (KFP 2.17.x)", "FAILS"],
+    ]);
+    expect(suite?.testcase?.[1]?.failure?.[0]?.message).toMatch(
+      /^its tasks read and write their artifacts elsewhere, .*minio:\/\/mlpipeline\/v2\/artifacts .*\[launcher-config-missing\]; fix: create the kfp-launcher ConfigMap$/,
+    );
+    // No components judged (a library run, an older report): no suite.
+    expect(renderJunit({ ...base, components: null })).not.toContain('name="components"');
   });
 });
 
