@@ -1,10 +1,11 @@
 // SARIF 2.1.0 for code-scanning dashboards: one rule per cause code, one result per check that is
-// not ok, rendered from the same Report as every other format.
+// not ok and per KFP component that fails, rendered from the same Report as every other format.
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CAUSE_NAMES } from "../core/cause.js";
 import { type Severity, severityOf } from "../core/verdicts.js";
+import { failureWords } from "./component-words.js";
 import { CAUSE_WORDS } from "./hint.js";
-import type { Report, ReportCheck } from "./model.js";
+import type { Report, ReportCheck, ReportComponent } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
 /** SARIF's level of each severity: failures and errors are errors, warnings warnings, the rest notes. */
@@ -39,6 +40,24 @@ function result(check: ReportCheck, bucket: string): Result {
   };
 }
 
+/** A failing component, by its first failure's cause: what its users see, on which request, and the fix. */
+function componentResult(component: ReportComponent, report: Report): Result[] {
+  const [first] = component.failing;
+  if (!first) return [];
+  const { identity } = component;
+  return [
+    {
+      ruleId: first.cause,
+      ruleIndex: CAUSE_NAMES.indexOf(first.cause),
+      level: "error",
+      message: { text: `FAILS ${component.component} with ${identity}'s keys: ${failureWords(component, report.store.endpoint)}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: `s3://${report.store.bucket}/${first.prefix ?? ""}` } } }],
+      partialFingerprints: { "kfp-s3-probe/v1": [identity, component.component, first.call, first.cause].join("|") },
+      properties: { identity, component: component.component, effect: first.effect, remedy: first.remedy },
+    },
+  ];
+}
+
 export function renderSarif(report: Report): string {
   const rules: ReportingDescriptor[] = CAUSE_NAMES.map((cause) => ({ id: cause, shortDescription: { text: CAUSE_WORDS[cause].title } }));
   const log: Log = {
@@ -47,7 +66,10 @@ export function renderSarif(report: Report): string {
     runs: [
       {
         tool: { driver: { name: "kfp-s3-probe", version: report.tool.version, rules } },
-        results: report.checks.filter((c) => c.verdict !== "ok").map((c) => result(c, report.store.bucket)),
+        results: [
+          ...report.checks.filter((c) => c.verdict !== "ok").map((c) => result(c, report.store.bucket)),
+          ...(report.components ?? []).flatMap((c) => componentResult(c, report)),
+        ],
         invocations: [
           {
             executionSuccessful: report.cleanup.leftovers.length === 0,
