@@ -31,7 +31,8 @@ export type ComponentEffect =
   | "artifacts-not-served"
   | "pipeline-specs-not-stored"
   | "pipeline-specs-not-deleted"
-  | "artifacts-elsewhere";
+  | "artifacts-elsewhere"
+  | "warns-at-start";
 
 /** The request as the probe sent it in the component's shape. */
 interface SentShape {
@@ -66,6 +67,8 @@ export interface ComponentVerdict {
   kfp: string;
   works: boolean;
   failing: ComponentFailure[];
+  /** Requests that failed where KFP only logs a warning and goes on (the API server's bucket check from 2.16); absent where none. */
+  warnings?: ComponentFailure[];
   /** The first failure's effect and fix; null where it works. */
   effect: ComponentEffect | null;
   fix: Remedy | null;
@@ -269,12 +272,14 @@ export function judgeComponent(plan: ComponentPlan, evidence: ComponentEvidence)
   const fallback = plan.fallback ? fallbackFailure(plan, plan.fallback) : null;
   if (fallback) failing.push(fallback);
   let undecided = 0;
+  const warnings: ComponentFailure[] = [];
   for (const planned of plan.requests) {
     const decided = decide(planned, plan, evidence);
     if (decided === "undecided") undecided++;
     if (typeof decided === "string") continue;
-    const { call, purpose } = planned.request;
-    failing.push({ call, purpose, ...decided.failure, effect: effectOf(plan.component, call) });
+    const { call, purpose, failureIs } = planned.request;
+    const effect = failureIs === "warning" ? "warns-at-start" : effectOf(plan.component, call);
+    (failureIs === "warning" ? warnings : failing).push({ call, purpose, ...decided.failure, effect });
   }
   const first = failing[0];
   return {
@@ -283,6 +288,7 @@ export function judgeComponent(plan: ComponentPlan, evidence: ComponentEvidence)
     kfp: plan.era,
     works: failing.length === 0,
     failing,
+    ...(warnings.length > 0 ? { warnings } : {}),
     effect: first?.effect ?? null,
     fix: first?.remedy ?? null,
     undecided,

@@ -117,6 +117,8 @@ export interface ComponentRequest {
   when: string | null;
   /** A condition of the install the probe knows, without which it is not sent (the launcher's pipeline root with a query string). */
   onlyIf?: "root-query-string";
+  /** KFP only logs a warning where it fails, and goes on (the API server's bucket check from 2.16). */
+  failureIs?: "warning";
   probe: ProbedBy;
 }
 
@@ -266,6 +268,7 @@ const apiServerBlobStart = (checksums: "none" | "unknown"): readonly ComponentRe
     list: null,
     headers: { ...PLAIN, checksum: checksums },
     when: null,
+    failureIs: "warning",
     probe: { operation: "head-bucket", gap: null },
   },
   {
@@ -276,6 +279,7 @@ const apiServerBlobStart = (checksums: "none" | "unknown"): readonly ComponentRe
     list: null,
     headers: { ...PLAIN, checksum: checksums },
     when: "HeadBucket answered NotFound or NoSuchBucket",
+    failureIs: "warning",
     probe: { operation: null, gap: "no operation creates a bucket; the probe never creates one" },
   },
 ];

@@ -17,6 +17,7 @@ const EFFECT_WORDS: Record<ComponentEffect, string> = {
   "pipeline-specs-not-stored": "pipelines cannot be uploaded",
   "pipeline-specs-not-deleted": "pipeline versions cannot be deleted",
   "artifacts-elsewhere": "its tasks read and write their artifacts elsewhere, not in this bucket",
+  "warns-at-start": "it logs a warning at start and goes on (its bucket check fails)",
 };
 
 /** The request as it was sent: the call, and what in its shape differs from the probe's own (its client only where it is another). */
@@ -41,9 +42,18 @@ const fallbackWords = ({ fallback }: ComponentFailure): string =>
 
 /** What fails in a component: what users see, on which request and shape, the cause and the fix; "works" where nothing does. */
 export function failureWords(component: ReportComponent, probeEndpoint: string): string {
-  const [first] = component.failing;
-  if (!first) return "works";
-  const others = component.failing.length - 1;
+  return component.failing.length === 0 ? "works" : wordsOf(component.failing, probeEndpoint);
+}
+
+/** What a component warns of where it goes on (the API server's bucket check from 2.16); "" where nothing. */
+export function warningWords(component: ReportComponent, probeEndpoint: string): string {
+  return component.warnings?.length ? wordsOf(component.warnings, probeEndpoint) : "";
+}
+
+function wordsOf(failures: NonNullable<ReportComponent["warnings"]>, probeEndpoint: string): string {
+  const [first] = failures;
+  if (!first) return "";
+  const others = failures.length - 1;
   const more = others > 0 ? ` (and ${others} more request${others > 1 ? "s" : ""})` : "";
   // A store failure (a connection, a mangled signature) is said once, by the findings.
   const why = isStoreFailure(first) ? ": the findings below say why" : ` [${first.cause}]${first.hint ? `; fix: ${first.hint}` : ""}`;
@@ -69,5 +79,11 @@ export function componentLines(report: Report): string[] {
   for (const c of working) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c.component]);
   const works = [...byIdentity].map(([identity, names]) => `${names.join(", ")} (${identity})`).join("; ");
   const count = failing.length === 0 ? `all ${components.length} work` : `${working.length} of ${components.length} work`;
-  return [`${head} ${count}${works ? `: ${works}` : ""}`, ...failing.map((c) => `  ${failingComponentLine(c, report.store.endpoint)}`)];
+  const endpoint = report.store.endpoint;
+  const warning = components.filter((c) => c.warnings?.length);
+  return [
+    `${head} ${count}${works ? `: ${works}` : ""}`,
+    ...failing.map((c) => `  ${failingComponentLine(c, endpoint)}`),
+    ...warning.map((c) => `  WARNS  ${c.component} with ${c.identity}'s keys: ${warningWords(c, endpoint)}`),
+  ];
 }

@@ -7,12 +7,12 @@ import { EXIT_CODE_TABLE } from "../core/exit-codes.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { byRank, VERDICTS } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
-import { failureWords } from "./component-words.js";
+import { failureWords, warningWords } from "./component-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore } from "./hint.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
 import { pageDataOf, scriptJson } from "./html-data.js";
-import type { Report, ReportCheck } from "./model.js";
+import type { Report, ReportCheck, ReportComponent } from "./model.js";
 import { SUMMARY_ORDER, verdictWord, whyOf } from "./verdict-words.js";
 
 const ESCAPES: Record<string, string> = { "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" };
@@ -125,6 +125,11 @@ function disagreementsSection(report: Report): Markup {
   return html`<section id="disagreements"><h2>The store and the policies disagree</h2><table><tbody>${rows}</tbody></table></section>`;
 }
 
+const warningOf = (component: ReportComponent, endpoint: string): string => {
+  const words = warningWords(component, endpoint);
+  return words ? `warning: ${words}` : "";
+};
+
 /** Each KFP component with each identity's keys: works, or what its users see fail, on which request, and the fix. */
 function componentsSection(report: Report): Markup {
   const components = report.components ?? [];
@@ -132,7 +137,7 @@ function componentsSection(report: Report): Markup {
   const release = report.settings["kfp-version"]?.value;
   const rows = components.map(
     (c) =>
-      html`<tr class="component" data-works="${String(c.works)}"><td>${c.identity}</td><td>${c.component}</td><td><span class="chip ${c.works ? "v-ok" : "v-missing"}">${c.works ? "works" : "FAILS"}</span></td><td>${c.works ? "" : failureWords(c, report.store.endpoint)}</td></tr>`,
+      html`<tr class="component" data-works="${String(c.works)}"><td>${c.identity}</td><td>${c.component}</td><td><span class="chip ${c.works ? "v-ok" : "v-missing"}">${c.works ? "works" : "FAILS"}</span></td><td>${c.works ? warningOf(c, report.store.endpoint) : failureWords(c, report.store.endpoint)}</td></tr>`,
   );
   return html`<section id="components"><h2>KFP's components${release ? ` (KFP ${String(release)})` : ""}</h2><table><thead><tr><th>identity</th><th>component</th><th></th><th>what fails, and the fix</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }

@@ -3,7 +3,7 @@
 // with the warning in system-out. Then one testcase per KFP component and identity (a failure
 // where it fails), and the leftovers as one failure.
 import { type Severity, severityOf } from "../core/verdicts.js";
-import { failureWords } from "./component-words.js";
+import { failureWords, warningWords } from "./component-words.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
@@ -78,6 +78,8 @@ function componentsSuite(report: Report, seconds: string): Suite | undefined {
   const failures = components.filter((c) => !c.works).length;
   const cases = components.map((c) => {
     const open = `    <testcase classname="kfp-s3-probe.components.${xmlEscape(c.identity)}" name="${xmlEscape(`${c.component} works (KFP ${c.kfp})`)}" time="0.000">`;
+    const warning = warningWords(c, report.store.endpoint);
+    if (c.works && warning) return `${open}\n      <system-out>${xmlEscape(`WARNS: ${warning}`)}</system-out>\n    </testcase>`;
     if (c.works) return `${open}</testcase>`;
     const words = failureWords(c, report.store.endpoint);
     return `${open}\n      <failure type="FAILS" message="${xmlEscape(words)}">${xmlEscape(words)}</failure>\n    </testcase>`;

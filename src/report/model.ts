@@ -172,7 +172,10 @@ export function leftoverCount(cleanup: CleanupReport): number {
 }
 
 /** A component's verdict, each failure's fix in words too. */
-export type ReportComponent = Omit<ComponentVerdict, "failing"> & { failing: (ComponentFailure & { hint?: string })[] };
+export type ReportComponent = Omit<ComponentVerdict, "failing" | "warnings"> & {
+  failing: (ComponentFailure & { hint?: string })[];
+  warnings?: (ComponentFailure & { hint?: string })[];
+};
 
 /** A leftover with its fix in words, where its cause is known. */
 type ReportLeftover = CleanupReport["leftovers"][number] & { hint?: string };
@@ -266,15 +269,17 @@ function exitCodeOfRun(run: ProbeRun, muting: Muting, ending: RunEnding): number
 
 function reportComponents(run: ProbeRun, context: HintContext): ReportComponent[] | null {
   if (!run.components) return null;
-  return run.components.map((verdict) => ({
+  const withHints = (failure: ComponentFailure) => {
+    const hint = hintText(
+      { operation: failure.operation ?? undefined, prefix: failure.prefix, cause: failure.cause, remedy: failure.remedy },
+      context,
+    );
+    return hint ? { ...failure, hint } : failure;
+  };
+  return run.components.map(({ warnings, ...verdict }) => ({
     ...verdict,
-    failing: verdict.failing.map((failure) => {
-      const hint = hintText(
-        { operation: failure.operation ?? undefined, prefix: failure.prefix, cause: failure.cause, remedy: failure.remedy },
-        context,
-      );
-      return hint ? { ...failure, hint } : failure;
-    }),
+    failing: verdict.failing.map(withHints),
+    ...(warnings ? { warnings: warnings.map(withHints) } : {}),
   }));
 }
 

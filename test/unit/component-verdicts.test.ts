@@ -287,6 +287,34 @@ describe("judging one component from its evidence", () => {
     expect(judgeComponent(plan, { results: [], shapes: new Map([[list.id, mangled]]), bucket: "kfp" }).failing[0]?.cause).toBe("wrong-secret");
   });
 
+  it("the API server's bucket check: from 2.16 a denied HeadBucket is only KFP's warning (it goes on); before, it stops the server", () => {
+    const deniedHeadBucket: CheckResult = {
+      identity: "backend",
+      target: null,
+      operation: "head-bucket",
+      expectation: "required",
+      verdict: "missing",
+      observation: { outcome: "denied", evidence: [{ request: "HeadBucket", status: 403, errorName: "AccessDenied" }] },
+      cause: "missing-action",
+      remedy: { where: "identity-policy", change: "grant", actions: ["s3:ListBucket"], resource: "arn:aws:s3:::kfp" },
+    };
+    const apiServer = (release: string) => {
+      const plan = planComponents("backend", { kind: "backend" }, settings({ release })).find((p) => p.component === "api-server");
+      if (!plan) throw new Error(`no API server plan in ${release}`);
+      return judgeComponent(plan, { results: [deniedHeadBucket], shapes: new Map(), bucket: "kfp" });
+    };
+    for (const release of ["2.16", "2.17"]) {
+      const verdict = apiServer(release);
+      expect(verdict).toMatchObject({ works: true, failing: [], effect: null });
+      expect(verdict.warnings?.map((w) => [w.call, w.effect, w.cause])).toEqual([["HeadBucket", "warns-at-start", "missing-action"]]);
+    }
+    for (const release of ["2.14", "2.15"]) {
+      const verdict = apiServer(release);
+      expect(verdict).toMatchObject({ works: false, effect: "stops-at-start" });
+      expect(verdict.warnings).toBeUndefined();
+    }
+  });
+
   it("each request's effect follows from the component and the call", () => {
     expect(effectOf("v2-launcher", "ListObjectsV2")).toBe("inputs-not-downloaded");
     expect(effectOf("ui", "GetObject")).toBe("artifacts-not-shown");

@@ -96,29 +96,21 @@ describe("JUnit: KFP's components", () => {
     undecided: 0,
   };
   const remedy = { where: "kfp-setting", change: "set", value: "minio://kfp/v2/artifacts/team-1" } as const;
-  const fails: ReportComponent = {
-    ...works,
-    component: "v2-launcher",
-    works: false,
-    failing: [
-      {
-        call: "ListObjectsV2",
-        purpose: "download an input artifact",
-        operation: null,
-        prefix: null,
-        shape: null,
-        outcome: "misdirected",
-        fallback: { root: "minio://mlpipeline/v2/artifacts", endpoint: "http://seaweedfs.kubeflow:9000" },
-        cause: "launcher-config-missing",
-        remedy,
-        hint: "create the kfp-launcher ConfigMap",
-        effect: "artifacts-elsewhere",
-        evidence: [],
-      },
-    ],
+  const first: NonNullable<ReportComponent["warnings"]>[number] = {
+    call: "ListObjectsV2",
+    purpose: "download an input artifact",
+    operation: null,
+    prefix: null,
+    shape: null,
+    outcome: "misdirected",
+    fallback: { root: "minio://mlpipeline/v2/artifacts", endpoint: "http://seaweedfs.kubeflow:9000" },
+    cause: "launcher-config-missing",
+    remedy,
+    hint: "create the kfp-launcher ConfigMap",
     effect: "artifacts-elsewhere",
-    fix: remedy,
+    evidence: [],
   };
+  const fails: ReportComponent = { ...works, component: "v2-launcher", works: false, failing: [first], effect: "artifacts-elsewhere", fix: remedy };
 
   it("one testcase per component and identity; a failing one is a failure saying what its users see and the fix, counted in the totals", async () => {
     const report = { ...base, components: [works, fails] };
@@ -137,6 +129,34 @@ describe("JUnit: KFP's components", () => {
     expect(suite?.testcase?.[1]?.failure?.[0]?.message).toMatch(
       /^its tasks read and write their artifacts elsewhere, .*minio:\/\/mlpipeline\/v2\/artifacts .*\[launcher-config-missing\]; fix: create the kfp-launcher ConfigMap$/,
     );
+    // A component that goes on with a warning (the API server's bucket check from 2.16) passes, and says so.
+    const warned: ReportComponent = {
+      ...works,
+      identity: "backend",
+      component: "api-server",
+      warnings: [
+        {
+          call: "HeadBucket",
+          purpose: "at start, the bucket exists",
+          operation: "head-bucket",
+          prefix: null,
+          shape: null,
+          outcome: "denied",
+          cause: "missing-action",
+          remedy: { where: "identity-policy", change: "grant", actions: ["s3:ListBucket"], resource: "arn:aws:s3:::kfp" },
+          effect: "warns-at-start",
+          evidence: [],
+        },
+      ],
+    };
+    const withWarning = { ...base, components: [warned] };
+    const xml = (await parseJunit(renderJunit(withWarning))) as { failures?: number; testsuite?: { name?: string; testcase?: TestCase[] }[] };
+    const warnedCase = xml.testsuite?.find((s) => s.name === "components")?.testcase?.[0];
+    expect(warnedCase?.failure).toBeUndefined();
+    expect(warnedCase?.["system-out"]?.[0]).toMatch(
+      /^WARNS: it logs a warning at start and goes on \(its bucket check fails\): HeadBucket under the bucket \(the head-bucket cell\) denied \[missing-action\]/,
+    );
+    expect(renderText(withWarning, false, { width: 300 })).toMatch(/^ {2}WARNS {2}api-server with backend's keys: it logs a warning at start/m);
     // No components judged (a library run, an older report): no suite.
     expect(renderJunit({ ...base, components: null })).not.toContain('name="components"');
   });
