@@ -74,6 +74,8 @@ const CAUSE_ROWS = {
   "component-client": { verdicts: [], remedy: { where: "kfp-setting", change: "set" } },
   // The v2 launcher of a namespace with no kfp-launcher ConfigMap falls back to KFP's built-in MinIO root and session
   "launcher-config-missing": { verdicts: [], remedy: { where: "kfp-setting", change: "set" } },
+  // The v2 launcher's root has query parameters the release's URL opener (gocloud.dev v0.40.0, SDK v2) refuses
+  "launcher-root-parameters": { verdicts: [], remedy: { where: "kfp-setting", change: "set" } },
   // What the probe could not remove (leftovers)
   "delete-version-denied": {
     verdicts: [],

@@ -3,7 +3,7 @@
 // where the shape differs (a listing's prefix, delimiter and page size, Content-MD5, the client's
 // addressing and endpoint), sent through the component's own client settings (issue 23).
 import { COMPONENT_NAMES, COMPONENTS, type ComponentName, type ComponentRequest, eraOf, type KeyArea } from "./components.js";
-import type { LauncherSession } from "./launcher.js";
+import { type LauncherSession, refusedRootParameters } from "./launcher.js";
 import { canaryKey, type KeyLayout, kfpRoot, runNamespace } from "./layout.js";
 import type { Operation } from "./operations.js";
 import type { Role } from "./plan.js";
@@ -34,7 +34,7 @@ export interface PlannedShape {
 export type Decider =
   | { by: "check"; operation: Operation; prefix: string | null }
   | { by: "shape"; shape: PlannedShape }
-  | { by: "none"; why: "not-probed" | "outside-layout" | "elsewhere" | "other-bucket" };
+  | { by: "none"; why: "not-probed" | "outside-layout" | "elsewhere" | "other-bucket" | "bucket-not-opened" };
 
 export interface PlannedRequest {
   request: ComponentRequest;
@@ -53,6 +53,8 @@ export interface ComponentPlan {
    * or bucket; `expected` is the root the layout's installer would have set.
    */
   fallback?: { session: LauncherSession; namespace: string; expected: string };
+  /** The launcher's root has query parameters its URL opener refuses: it cannot open the bucket; `fixed` is the query it takes. */
+  refusedRoot?: { refused: string[]; fixed: string; source: string };
 }
 
 export interface ComponentSettings {
@@ -165,19 +167,24 @@ function sentHere(request: ComponentRequest, component: ComponentName, profile: 
 
 const sameStore = (endpoint: string, probe: string): boolean => new URL(endpoint).host === new URL(probe).host;
 
+type SessionProblem = { why: "other-bucket" | "bucket-not-opened" } & Pick<ComponentPlan, "fallback" | "refusedRoot">;
+
 /**
- * Where the launcher's session sends elsewhere than the bucket the probe checks: KFP's built-in
- * default (no ConfigMap for the namespace: a failure, unless that is this store and bucket), or a
- * ConfigMap's root in another bucket (its requests are not decided here).
+ * Where the launcher's session does not reach the bucket the probe checks: KFP's built-in default
+ * (no ConfigMap for the namespace: a failure, unless that is this store and bucket), a root whose
+ * query string the release's URL opener refuses (a failure), or a ConfigMap's root in another
+ * bucket (its requests are not decided here).
  */
-function launcherElsewhere(component: ComponentName, profile: string | null, settings: ComponentSettings): Pick<ComponentPlan, "fallback"> | null {
+function launcherProblem(component: ComponentName, profile: string | null, settings: ComponentSettings): SessionProblem | null {
   if (component !== "v2-launcher" || profile === null) return null;
   const session = settings.launcher(profile);
   const here = session.bucket === null || session.bucket === settings.bucket;
-  if (session.origin !== "kfp-default") return here ? null : {};
+  const refused = refusedRootParameters(settings.release, session);
+  if (refused) return { why: "bucket-not-opened", refusedRoot: { ...refused, source: session.source } };
+  if (session.origin !== "kfp-default") return here ? null : { why: "other-bucket" };
   if (here && sameStore(session.endpoint ?? "", settings.probe.endpoint)) return null;
   const expected = `minio://${settings.bucket}/${kfpRoot(settings.layout, "v2", profile).replace(/\/$/, "")}`;
-  return { fallback: { session, namespace: profile, expected } };
+  return { why: "other-bucket", fallback: { session, namespace: profile, expected } };
 }
 
 /** Every component that runs with this identity's keys in the release and sends a request, with what decides each. */
@@ -189,11 +196,11 @@ export function planComponents(identity: string, role: Role, settings: Component
     if (!era || era.requests.length === 0 || COMPONENTS[component].identity !== role.kind) return [];
     const client = clientOf(component, era, profile, settings);
     const p: Planning = { identity, component, profile, client, settings };
-    const elsewhere = launcherElsewhere(component, profile, settings);
+    const { why, ...problem } = launcherProblem(component, profile, settings) ?? { why: null };
     const requests = era.requests
       .filter((r) => sentHere(r, component, profile, settings))
-      .map((request): PlannedRequest => ({ request, decider: elsewhere ? { by: "none", why: "other-bucket" } : deciderOf(request, p) }));
-    return [{ identity, component, era: era.kfp, client, requests, ...elsewhere }];
+      .map((request): PlannedRequest => ({ request, decider: why ? { by: "none", why } : deciderOf(request, p) }));
+    return [{ identity, component, era: era.kfp, client, requests, ...problem }];
   });
 }
 

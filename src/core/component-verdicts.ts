@@ -32,6 +32,7 @@ export type ComponentEffect =
   | "pipeline-specs-not-stored"
   | "pipeline-specs-not-deleted"
   | "artifacts-elsewhere"
+  | "bucket-not-opened"
   | "warns-at-start";
 
 /** The request as the probe sent it in the component's shape. */
@@ -49,11 +50,16 @@ export interface ComponentFailure {
   operation: Operation | null;
   prefix: string | null;
   shape: SentShape | null;
-  /** misdirected: not sent; the component's session leads to another store (fallback says where). */
-  outcome: "denied" | "error" | "misdirected";
+  /**
+   * misdirected: not sent, the component's session leads to another store (fallback says where);
+   * unopened: not sent, its client cannot be made (the launcher's root's query parameters, refused).
+   */
+  outcome: "denied" | "error" | "misdirected" | "unopened";
   errorKind?: ErrorKind;
   /** Where a misdirected component sends instead: its pipeline root and endpoint. */
   fallback?: { root: string; endpoint: string };
+  /** The query parameters an unopened launcher's URL opener refuses. */
+  refused?: string[];
   cause: Cause;
   remedy: Remedy;
   effect: ComponentEffect;
@@ -266,11 +272,37 @@ function fallbackFailure(plan: ComponentPlan, fallback: NonNullable<ComponentPla
   };
 }
 
+/** The launcher cannot open the bucket: gocloud's URL opener refuses its root's query parameters ("unknown query parameter"). */
+function refusedRootFailure(plan: ComponentPlan, refusedRoot: NonNullable<ComponentPlan["refusedRoot"]>): ComponentFailure | null {
+  const [first] = plan.requests;
+  if (!first) return null;
+  const { cause, remedy: shape } = findingWith("launcher-root-parameters", { value: `?${refusedRoot.fixed}` });
+  return {
+    call: first.request.call,
+    purpose: first.request.purpose,
+    operation: null,
+    prefix: null,
+    shape: null,
+    outcome: "unopened",
+    refused: refusedRoot.refused,
+    cause,
+    remedy: { ...shape, settings: [refusedRoot.source] },
+    effect: "bucket-not-opened",
+    evidence: [],
+  };
+}
+
+/** A launcher whose session fails before any request: KFP's built-in one, or a root its URL opener refuses. */
+function sessionFailure(plan: ComponentPlan): ComponentFailure | null {
+  if (plan.fallback) return fallbackFailure(plan, plan.fallback);
+  return plan.refusedRoot ? refusedRootFailure(plan, plan.refusedRoot) : null;
+}
+
 /** One component's verdict for one identity. */
 export function judgeComponent(plan: ComponentPlan, evidence: ComponentEvidence): ComponentVerdict {
   const failing: ComponentFailure[] = [];
-  const fallback = plan.fallback ? fallbackFailure(plan, plan.fallback) : null;
-  if (fallback) failing.push(fallback);
+  const session = sessionFailure(plan);
+  if (session) failing.push(session);
   let undecided = 0;
   const warnings: ComponentFailure[] = [];
   for (const planned of plan.requests) {
@@ -315,7 +347,7 @@ export const shapeFailures = (verdicts: readonly ComponentVerdict[]): number =>
 
 /** A failure only the component's own shape, or its own session, showed (see shapeFailures). */
 const isOwnShapeFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>
-  failure.outcome === "misdirected" || (failure.shape !== null && SHAPE_CAUSES.has(failure.cause));
+  failure.outcome === "misdirected" || failure.outcome === "unopened" || (failure.shape !== null && SHAPE_CAUSES.has(failure.cause));
 
 /** A failure the store's answer to every request explains (a connection, a mangled signature): the run's findings say it, once. */
 export const isStoreFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>

@@ -13,6 +13,8 @@ export interface LauncherSession {
   bucket: string | null;
   /** The root has a query string: gocloud's URL opener makes the client (fromEnv), and KFP 2.17's uploads carry CRC32. */
   queryString: boolean;
+  /** That query string as given (without "?"), where it is known: a ConfigMap's. */
+  query?: string;
   /** Where its requests go, with scheme; null: the probe's endpoint. */
   endpoint: string | null;
   /** http where the probe's endpoint stands in for the session's (the default MinIO session speaks plain HTTP). */
@@ -105,6 +107,7 @@ function queryStringSession(query: string, root: string, bucket: string, where: 
     root,
     bucket,
     queryString: true,
+    query,
     endpoint: endpoint ? endpointOf(endpoint, params.get("disable_https") !== "true", `${where}.defaultPipelineRoot`) : null,
     tls: null,
     forcePathStyle: pathStyle === null ? false : pathStyle === "true",
@@ -148,4 +151,53 @@ export function launcherSessionOf(data: { defaultPipelineRoot?: unknown; provide
     source: provider.where,
     origin: "config-map",
   };
+}
+
+/**
+ * What gocloud.dev v0.40.0's s3blob URL opener takes with AWS SDK v2, its default: its own
+ * parameters, then aws.V2ConfigFromURLParams's (blob.OpenBucket strips prefix and key first). Any
+ * other is "unknown query parameter" and the bucket does not open (blob/s3blob/s3blob.go 107-108,
+ * 156-157, 211-228 and aws/aws.go 171-178, 213-251 at v0.40.0; go-cloud#3472).
+ */
+const GOCLOUD_V040_PARAMETERS: ReadonlySet<string> = new Set([
+  ...["ssetype", "kmskeyid", "accelerate", "disable_https", "use_path_style"],
+  ...["hostname_immutable", "region", "endpoint", "profile", "dualstack", "fips", "rate_limiter_capacity", "awssdk"],
+  ...["prefix", "key"],
+]);
+
+/** aws-sdk-go v1's names, which gocloud's SDK v2 path refuses, and what it reads instead. */
+const V2_NAMES: Readonly<Record<string, string>> = {
+  disableSSL: "disable_https",
+  disable_ssl: "disable_https",
+  s3ForcePathStyle: "use_path_style",
+  s3_force_path_style: "use_path_style",
+};
+
+/**
+ * The launcher opens a root with a query string with gocloud.dev v0.40.0: KFP's go.mod from 2.4.1
+ * (#11716) to 2.17.0; 2.0.0 to 2.4.0 pin v0.22.0 and v0.23.0 (SDK v1 only, which takes disableSSL
+ * and s3ForcePathStyle). A release X.Y is its last patch, so 2.4 is 2.4.1.
+ */
+function opensWithGocloudV040(release: string): boolean {
+  const [major = 0, minor = 0] = release.split(".").map(Number);
+  return major > 2 || (major === 2 && minor >= 4);
+}
+
+/**
+ * The parameters of a ConfigMap's root that the launcher's URL opener refuses in this release, and
+ * the query string it would take (v1 names renamed, the others left out); null where it takes them
+ * all, the query is not known, or awssdk=v1 picks the SDK v1 path (not read here).
+ */
+export function refusedRootParameters(release: string, session: LauncherSession): { refused: string[]; fixed: string } | null {
+  if (session.query === undefined || !opensWithGocloudV040(release)) return null;
+  const params = new URLSearchParams(session.query);
+  if (params.get("awssdk")?.toLowerCase() === "v1") return null;
+  const refused = [...params.keys()].filter((name) => !GOCLOUD_V040_PARAMETERS.has(name));
+  if (refused.length === 0) return null;
+  const fixed = new URLSearchParams();
+  for (const [name, value] of params) {
+    const renamed = GOCLOUD_V040_PARAMETERS.has(name) ? name : V2_NAMES[name];
+    if (renamed && !fixed.has(renamed)) fixed.append(renamed, value);
+  }
+  return { refused, fixed: fixed.toString() };
 }

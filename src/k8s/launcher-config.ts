@@ -9,32 +9,35 @@ import { UsageError } from "../core/usage-error.js";
 type Node = Record<string, unknown>;
 const isNode = (value: unknown): value is Node => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The ConfigMaps of a document: itself, or a List's items. */
-function configMapsOf(document: unknown, where: string): { node: Node; where: string }[] {
+/** The ConfigMaps of a document: itself, or a List's items; `where` names the file, then the field path ("--launcher-config f.yaml: items[0]"). */
+function configMapsOf(document: unknown, where: string): { node: Node; where: string; path: string }[] {
   if (!isNode(document)) throw new UsageError(`${where} must be a ConfigMap (kind: ConfigMap, data: defaultPipelineRoot, providers)`);
   if (document.kind === "List" && Array.isArray(document.items))
-    return document.items.map((item, i) => ({ node: item as Node, where: `${where}.items[${i}]` }));
-  return [{ node: document, where }];
+    return document.items.map((item, i) => ({ node: item as Node, where: `${where}: items[${i}]`, path: `${where}: items[${i}].` }));
+  return [{ node: document, where, path: `${where}: ` }];
 }
 
 function providersOf(text: unknown, where: string): unknown {
   if (text === undefined || text === null) return undefined;
-  if (typeof text !== "string") throw new UsageError(`${where}.data.providers must be a YAML string, as in the ConfigMap (providers: |)`);
+  if (typeof text !== "string") throw new UsageError(`${where}.providers must be a YAML string, as in the ConfigMap (providers: |)`);
   const [document] = parseAllDocuments(text);
   if (!document || document.errors.length > 0)
-    throw new UsageError(`${where}.data.providers is not YAML: ${document?.errors[0]?.message.split("\n")[0] ?? "empty"}`);
+    throw new UsageError(`${where}.providers is not YAML: ${document?.errors[0]?.message.split("\n")[0] ?? "empty"}`);
   return document.toJS();
 }
 
 /** The session of one ConfigMap, and the namespace it is for (null: every profile). */
-function sessionOf({ node, where }: { node: Node; where: string }): { namespace: string | null; session: LauncherSession } {
+function sessionOf({ node, where, path }: { node: Node; where: string; path: string }): { namespace: string | null; session: LauncherSession } {
   if (node.kind !== "ConfigMap" || !isNode(node.data)) throw new UsageError(`${where} must be a ConfigMap with data (kind: ConfigMap)`);
   const metadata = isNode(node.metadata) ? node.metadata : {};
   const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
   const data = node.data;
   return {
     namespace,
-    session: launcherSessionOf({ defaultPipelineRoot: data.defaultPipelineRoot, providers: providersOf(data.providers, where) }, `${where}.data`),
+    session: launcherSessionOf(
+      { defaultPipelineRoot: data.defaultPipelineRoot, providers: providersOf(data.providers, `${path}data`) },
+      `${path}data`,
+    ),
   };
 }
 

@@ -17,6 +17,7 @@ const EFFECT_WORDS: Record<ComponentEffect, string> = {
   "pipeline-specs-not-stored": "pipelines cannot be uploaded",
   "pipeline-specs-not-deleted": "pipeline versions cannot be deleted",
   "artifacts-elsewhere": "its tasks read and write their artifacts elsewhere, not in this bucket",
+  "bucket-not-opened": "every task fails before its first request: the launcher cannot open the bucket",
   "warns-at-start": "it logs a warning at start and goes on (its bucket check fails)",
 };
 
@@ -36,9 +37,14 @@ function requestWords(failure: ComponentFailure, probeEndpoint: string): string 
 
 const outcomeWords = (failure: ComponentFailure): string => (failure.outcome === "denied" ? "denied" : `failed (${failure.errorKind ?? "error"})`);
 
-/** Where a component with KFP's built-in session sends instead, and why. */
-const fallbackWords = ({ fallback }: ComponentFailure): string =>
-  `no kfp-launcher ConfigMap for its namespace, so KFP's built-in session sends to ${fallback?.root ?? "its default root"} at ${fallback?.endpoint ?? "its default endpoint"}`;
+/** A launcher whose session fails before any request: where KFP's built-in one sends instead, or what its URL opener refuses. */
+function sessionWords({ outcome, fallback, refused = [] }: ComponentFailure): string | null {
+  if (outcome === "misdirected")
+    return `no kfp-launcher ConfigMap for its namespace, so KFP's built-in session sends to ${fallback?.root ?? "its default root"} at ${fallback?.endpoint ?? "its default endpoint"}`;
+  if (outcome === "unopened")
+    return `gocloud's URL opener refuses its root's query parameter${refused.length > 1 ? "s" : ""} ${refused.join(", ")} (unknown query parameter)`;
+  return null;
+}
 
 /** What fails in a component: what users see, on which request and shape, the cause and the fix; "works" where nothing does. */
 export function failureWords(component: ReportComponent, probeEndpoint: string): string {
@@ -57,7 +63,7 @@ function wordsOf(failures: NonNullable<ReportComponent["warnings"]>, probeEndpoi
   const more = others > 0 ? ` (and ${others} more request${others > 1 ? "s" : ""})` : "";
   // A store failure (a connection, a mangled signature) is said once, by the findings.
   const why = isStoreFailure(first) ? ": the findings below say why" : ` [${first.cause}]${first.hint ? `; fix: ${first.hint}` : ""}`;
-  const what = first.outcome === "misdirected" ? fallbackWords(first) : `${requestWords(first, probeEndpoint)} ${outcomeWords(first)}`;
+  const what = sessionWords(first) ?? `${requestWords(first, probeEndpoint)} ${outcomeWords(first)}`;
   return `${EFFECT_WORDS[first.effect]}: ${what}${more}${why}`;
 }
 

@@ -296,6 +296,11 @@ export const CAUSE_WORDS: Record<Cause, CauseWords> = {
     fix: ({ remedy }) =>
       `create the ${(remedy.settings ?? ["kfp-launcher ConfigMap"]).join(", ")} ${remedy.value ?? ""}, with the providers' endpoint and Secret of this store, as the profile's installer does (deployKF, KFP's profile controller)`,
   },
+  "launcher-root-parameters": {
+    title: "The v2 launcher's pipeline root has query parameters KFP's URL opener refuses: it cannot open the bucket",
+    fix: ({ remedy }) =>
+      `in ${(remedy.settings ?? ["the kfp-launcher ConfigMap"]).join(", ")}, give the root's query string as gocloud's SDK v2 opener reads it: ${remedy.value ?? "disable_https, use_path_style"} (disableSSL and s3ForcePathStyle are aws-sdk-go v1's names, refused since KFP 2.4.1)`,
+  },
   "delete-version-denied": {
     title: "A version or delete marker the probe wrote could not be removed",
     fix: ({ remedy }) =>

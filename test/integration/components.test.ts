@@ -69,6 +69,16 @@ function launcherConfig(providers: string): string {
   return file;
 }
 
+/** A kfp-launcher ConfigMap for team-1 with this root only. */
+function rootConfig(root: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-launcher-")), "kfp-launcher.yaml");
+  writeFileSync(
+    file,
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kfp-launcher\n  namespace: team-1\ndata:\n  defaultPipelineRoot: "${root}"\n`,
+  );
+  return file;
+}
+
 describe("components", () => {
   it("the reference backend and profile: every component of each works, at least two per identity, exit 0", async () => {
     const result = await run(settings.endpoint);
@@ -212,6 +222,40 @@ describe("components", () => {
       /FAILS v2-launcher with team-2's keys: its tasks read and write their artifacts elsewhere, not in this bucket: no kfp-launcher ConfigMap for its namespace, so KFP's built-in session sends to minio:\/\/mlpipeline\/v2\/artifacts at http:\/\/seaweedfs\.kubeflow:9000 \[launcher-config-missing\]; fix: create the kfp-launcher ConfigMap in namespace team-2/,
     );
     expectNoSecretIn([result, text], 2);
+  });
+
+  it("a root with aws-sdk-go v1's query parameters (deployKF v0.1.5's): exit 1, the v2 launcher cannot open the bucket; gocloud's own names: it works", async () => {
+    const host = encodeURIComponent(new URL(settings.endpoint).host);
+    const root = `minio://${settings.bucket}/v2/artifacts/team-1`;
+    const result = await run(settings.endpoint, [
+      "--launcher-config",
+      rootConfig(`${root}?region=unspecified&endpoint=${host}&disableSSL=true&s3ForcePathStyle=true`),
+    ]);
+    expect(result.code).toBe(1);
+    const report = parseReport(result);
+    expect(failingOf(report)).toEqual(["team-1 v2-launcher"]);
+    const launcher = componentsOf(report).find((c) => c.component === "v2-launcher");
+    expect(launcher?.failing).toEqual([
+      expect.objectContaining({ outcome: "unopened", cause: "launcher-root-parameters", refused: ["disableSSL", "s3ForcePathStyle"] }),
+    ]);
+    expect(launcher?.fix?.value).toBe(`?region=unspecified&endpoint=${host}&disable_https=true&use_path_style=true`);
+    const text = await run(
+      settings.endpoint,
+      ["--launcher-config", rootConfig(`${root}?region=unspecified&endpoint=${host}&disableSSL=true&s3ForcePathStyle=true`)],
+      "text",
+    );
+    expect(text.stdout.replace(/\s+/g, " ")).toMatch(
+      /FAILS v2-launcher with team-1's keys: every task fails before its first request: the launcher cannot open the bucket: gocloud's URL opener refuses its root's query parameters disableSSL, s3ForcePathStyle \(unknown query parameter\) \[launcher-root-parameters\]; fix: in --launcher-config \S+ data\.defaultPipelineRoot, give the root's query string as gocloud's SDK v2 opener reads it: \?region=unspecified/,
+    );
+    // The names gocloud's SDK v2 opener reads: the launcher's requests go through that session, and work.
+    const endpoint = encodeURIComponent(settings.endpoint);
+    const fixed = await run(settings.endpoint, [
+      "--launcher-config",
+      rootConfig(`${root}?region=${settings.region}&endpoint=${endpoint}&disable_https=true&use_path_style=true`),
+    ]);
+    expect(fixed.code).toBe(0);
+    expect(failingOf(parseReport(fixed))).toEqual([]);
+    expectNoSecretIn([result, text, fixed], 3);
   });
 
   it("--kfp-version: a bad one is one line naming the field and the known releases; 2.14 judges that release's components", async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { type ComponentSettings, planComponents, shapesOf } from "../../src/core/component-plan.js";
 import { effectOf, judgeComponent, shapeFailures } from "../../src/core/component-verdicts.js";
 import { NEWEST_KFP_RELEASE } from "../../src/core/components.js";
-import { defaultLauncherSession, kfpDefaultSession, launcherSessionOf } from "../../src/core/launcher.js";
+import { defaultLauncherSession, kfpDefaultSession, launcherSessionOf, refusedRootParameters } from "../../src/core/launcher.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import { UsageError } from "../../src/core/usage-error.js";
 import type { CheckResult, Observation } from "../../src/core/verdict.js";
@@ -184,6 +184,49 @@ describe("a namespace without a kfp-launcher ConfigMap", () => {
     const plan = launcherPlan({ launcher: () => other });
     expect(plan?.requests.map((r) => r.decider)).toEqual(plan?.requests.map(() => ({ by: "none", why: "other-bucket" })));
     expect(plan ? judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" }) : null).toMatchObject({ works: true, failing: [] });
+  });
+});
+
+describe("a launcher root whose query string KFP's URL opener refuses", () => {
+  // deployKF v0.1.5's kfp-launcher root (generator/default_values.yaml): aws-sdk-go v1's parameter names.
+  const deployKF =
+    "minio://kfp/v2/artifacts/team-1?region=unspecified&endpoint=deploykf-minio-api.deploykf-minio.svc.cluster.local%3A9000&disableSSL=true&s3ForcePathStyle=true";
+  const session = launcherSessionOf({ defaultPipelineRoot: deployKF }, "kfp-launcher.yaml data");
+
+  it("gocloud.dev v0.40.0 (KFP 2.4.1 to 2.17) refuses disableSSL and s3ForcePathStyle; the query it takes renames them; 2.3 (v0.22.0, SDK v1) takes them", () => {
+    expect(refusedRootParameters("2.17", session)).toEqual({
+      refused: ["disableSSL", "s3ForcePathStyle"],
+      fixed: "region=unspecified&endpoint=deploykf-minio-api.deploykf-minio.svc.cluster.local%3A9000&disable_https=true&use_path_style=true",
+    });
+    expect(refusedRootParameters("2.4", session)?.refused).toEqual(["disableSSL", "s3ForcePathStyle"]);
+    expect(refusedRootParameters("2.3", session)).toBeNull();
+    const v1 = launcherSessionOf({ defaultPipelineRoot: `${deployKF}&awssdk=v1` }, "d");
+    expect(refusedRootParameters("2.17", v1)).toBeNull();
+    const v2 = launcherSessionOf(
+      { defaultPipelineRoot: "s3://kfp/v2/artifacts/team-1?region=us-east-1&endpoint=http://h:9000&use_path_style=true" },
+      "d",
+    );
+    expect(refusedRootParameters("2.17", v2)).toBeNull();
+    // The installer's assumed root (no --launcher-config) has no known query string: nothing to refuse.
+    expect(refusedRootParameters("2.17", defaultLauncherSession(LAYOUTS.deploykf, "team-1"))).toBeNull();
+  });
+
+  it("the launcher fails as a whole, sends nothing, counts toward exit 1, and the fix is the query string gocloud takes", () => {
+    const plan = planComponents("team-1", { kind: "profile", profile: "team-1" }, settings({ launcher: () => session })).find(
+      (p) => p.component === "v2-launcher",
+    );
+    if (!plan) throw new Error("no launcher plan");
+    expect(shapesOf([plan])).toEqual([]);
+    const verdict = judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" });
+    expect(verdict).toMatchObject({ works: false, effect: "bucket-not-opened" });
+    expect(verdict.failing).toEqual([
+      expect.objectContaining({ outcome: "unopened", cause: "launcher-root-parameters", refused: ["disableSSL", "s3ForcePathStyle"] }),
+    ]);
+    expect(verdict.fix).toMatchObject({
+      settings: ["kfp-launcher.yaml data.defaultPipelineRoot"],
+      value: expect.stringMatching(/&disable_https=true&use_path_style=true$/),
+    });
+    expect(shapeFailures([verdict])).toBe(1);
   });
 });
 
