@@ -15,8 +15,8 @@ type Render = (report: Report, options: RenderOptions) => string;
 interface ReportFormat {
   /** stdout: may be chosen by --output; file: only written where its flag says. */
   destination: "stdout" | "file";
-  /** The flag that names a file for it, beside whatever goes to stdout. */
-  flag?: `--${string}`;
+  /** The flag that names a file for it, beside whatever goes to stdout: its words in the run's --help and in a subcommand's, its place in the report's settings. */
+  file?: { flag: `--${string}`; describe: string; short: string; report: number };
   load: () => Promise<Render>;
 }
 
@@ -31,24 +31,60 @@ export const FORMATS = {
   },
   // One line: the smallest and fastest to write, and findable in a pod log among stderr's lines (merge does).
   json: { destination: "stdout", load: async () => (report) => `${JSON.stringify(report)}\n` },
-  junit: { destination: "file", flag: "--junit", load: async () => (await import("./junit.js")).renderJunit },
-  sarif: { destination: "stdout", flag: "--sarif", load: async () => (await import("./sarif.js")).renderSarif },
-  html: { destination: "stdout", flag: "--html", load: async () => (await import("./html.js")).renderHtml },
-  openmetrics: { destination: "stdout", flag: "--metrics", load: async () => (await import("./openmetrics.js")).renderOpenMetrics },
+  junit: {
+    destination: "file",
+    file: {
+      flag: "--junit",
+      describe: "also write a JUnit XML report to this file (one testcase per cell)",
+      short: "also write JUnit XML to FILE",
+      report: 17,
+    },
+    load: async () => (await import("./junit.js")).renderJunit,
+  },
+  sarif: {
+    destination: "stdout",
+    file: {
+      flag: "--sarif",
+      describe: "also write a SARIF 2.1.0 report to this file (for code-scanning dashboards; one rule per cause)",
+      short: "also write SARIF 2.1.0 to FILE",
+      report: 18,
+    },
+    load: async () => (await import("./sarif.js")).renderSarif,
+  },
+  html: {
+    destination: "stdout",
+    file: {
+      flag: "--html",
+      describe: "also write the report as one self-contained HTML page to this file (the matrix as a heatmap, with filters)",
+      short: "also write a self-contained HTML page to FILE",
+      report: 18.1,
+    },
+    load: async () => (await import("./html.js")).renderHtml,
+  },
+  openmetrics: {
+    destination: "stdout",
+    file: {
+      flag: "--metrics",
+      describe: "also write OpenMetrics text to this file (for node_exporter's textfile collector: name it *.prom)",
+      short: "also write OpenMetrics text to FILE",
+      report: 18.2,
+    },
+    load: async () => (await import("./openmetrics.js")).renderOpenMetrics,
+  },
 } as const satisfies Record<string, ReportFormat>;
 
 export type FormatName = keyof typeof FORMATS;
 /** The formats a flag names a file for. */
-export type FileFormatName = { [F in FormatName]: (typeof FORMATS)[F] extends { flag: string } ? F : never }[FormatName];
+export type FileFormatName = { [F in FormatName]: (typeof FORMATS)[F] extends { file: object } ? F : never }[FormatName];
 /** The option that names a format's file: its flag without the dashes (`--metrics` for openmetrics). */
-export type FileOption = { [F in FileFormatName]: (typeof FORMATS)[F]["flag"] extends `--${infer Name}` ? Name : never }[FileFormatName];
+export type FileOption = { [F in FileFormatName]: (typeof FORMATS)[F]["file"]["flag"] extends `--${infer Name}` ? Name : never }[FileFormatName];
 
 /** The keys of a literal object are exactly its key type (TypeScript types Object.keys as string[]). */
 const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
 /** The formats --output may choose. */
 export const STDOUT_FORMATS: readonly FormatName[] = FORMAT_NAMES.filter((name) => FORMATS[name].destination === "stdout");
-export const FILE_FORMATS = FORMAT_NAMES.filter((name): name is FileFormatName => "flag" in FORMATS[name]);
-export const fileOptionOf = <F extends FileFormatName>(format: F) => FORMATS[format].flag.slice(2) as FileOption;
+export const FILE_FORMATS = FORMAT_NAMES.filter((name): name is FileFormatName => "file" in FORMATS[name]);
+export const fileOptionOf = <F extends FileFormatName>(format: F) => FORMATS[format].file.flag.slice(2) as FileOption;
 
 /** The format's renderer, loaded now. */
 export const rendererOf = (name: FormatName): Promise<Render> => FORMATS[name].load();

@@ -3,12 +3,15 @@
 import { parse as parseJunit, type TestCase } from "junit2json";
 import type { Log } from "sarif";
 import { describe, expect, it } from "vitest";
+import yargs from "yargs";
+import { withReportOptions } from "../../src/cli/commands/subcommand.js";
+import { FIELDS } from "../../src/cli/settings/fields.js";
 import { LAYOUTS } from "../../src/core/layout.js";
 import type { Operation } from "../../src/core/operations.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation } from "../../src/core/verdict.js";
 import type { Verdict } from "../../src/core/verdicts.js";
-import { FORMATS, type FormatName, rendererOf, STDOUT_FORMATS } from "../../src/report/formats.js";
+import { FILE_FORMATS, FORMATS, type FormatName, fileOptionOf, rendererOf, STDOUT_FORMATS } from "../../src/report/formats.js";
 import { renderHtml } from "../../src/report/html.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { buildReport, type Report, type ReportCheck, type ReportComponent } from "../../src/report/model.js";
@@ -191,12 +194,22 @@ describe("one verdict vocabulary", () => {
 describe("the formats table", () => {
   it("--output chooses among the formats that go to stdout; JUnit, SARIF, HTML and OpenMetrics have a flag naming a file", () => {
     expect([...STDOUT_FORMATS]).toEqual(["text", "json", "sarif", "html", "openmetrics"]);
-    expect(Object.entries(FORMATS).flatMap(([name, format]) => ("flag" in format ? [[name, format.flag]] : []))).toEqual([
+    expect(Object.entries(FORMATS).flatMap(([name, format]) => ("file" in format ? [[name, format.file.flag]] : []))).toEqual([
       ["junit", "--junit"],
       ["sarif", "--sarif"],
       ["html", "--html"],
       ["openmetrics", "--metrics"],
     ]);
+  });
+
+  it("a format written to a file: its flag in the settings table (words, place in the report) and the subcommands' options follow from its row", async () => {
+    for (const format of FILE_FORMATS) {
+      const { flag, describe, report, short } = FORMATS[format].file;
+      expect(FIELDS[fileOptionOf(format)]).toEqual({ kind: "string", group: "output", report, describe });
+      const parsed = await withReportOptions(yargs([flag, "out.file"])).parseAsync();
+      expect(parsed[fileOptionOf(format)]).toBe("out.file");
+      expect(short).toMatch(/^also write .* to FILE$/);
+    }
   });
 
   it("each format's renderer loads when asked and renders the report as its own renderer does", async () => {

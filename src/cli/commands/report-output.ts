@@ -35,7 +35,7 @@ export async function writeReport(report: Report, outputs: ReportOutputs, io: Io
     try {
       await writeFile(file, redact(renderFile(report, { colour: false })));
     } catch (error) {
-      throw new UsageError(`cannot write ${FORMATS[format].flag} ${file} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
+      throw new UsageError(`cannot write ${FORMATS[format].file.flag} ${file} (${(error as NodeJS.ErrnoException).code ?? "unwritable"})`);
     }
   }
   if (outputs.pushgateway) await push(report, outputs.pushgateway, io, redact);

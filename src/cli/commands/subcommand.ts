@@ -5,7 +5,7 @@
 // writes its report).
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../../core/usage-error.js";
-import { STDOUT_FORMATS } from "../../report/formats.js";
+import { FILE_FORMATS, type FileOption, FORMATS, fileOptionOf, STDOUT_FORMATS } from "../../report/formats.js";
 import { unknownArguments } from "../settings/did-you-mean.js";
 import { type HelpPage, helpText } from "../settings/help.js";
 import { pushgatewayUrl } from "../settings/validate.js";
@@ -49,13 +49,15 @@ export async function parseOrHelp<T>(parser: Argv<T>, argv: string[], page: Help
   return help ?? args;
 }
 
-/** --output (-o), --junit, --sarif, --html, --metrics and --pushgateway, as the probe itself has them. */
+/** --output (-o), each report file's flag (FORMATS: --junit, --sarif, --html, --metrics) and --pushgateway, as the probe itself has them. */
 export function withReportOptions<T>(parser: Argv<T>) {
   return parser
     .option("output", { alias: "o", type: "string", choices: STDOUT_FORMATS, default: "text", describe: "format on stdout" })
-    .option("junit", { type: "string", describe: "also write JUnit XML to FILE" })
-    .option("sarif", { type: "string", describe: "also write SARIF 2.1.0 to FILE" })
-    .option("html", { type: "string", describe: "also write a self-contained HTML page to FILE" })
-    .option("metrics", { type: "string", describe: "also write OpenMetrics text to FILE" })
+    .options(REPORT_FILE_OPTIONS)
     .option("pushgateway", { type: "string", coerce: pushgatewayUrl, describe: "also push the metrics to this Pushgateway URL" });
 }
+
+/** Each format's file flag, in FORMATS' order. */
+const REPORT_FILE_OPTIONS = Object.fromEntries(
+  FILE_FORMATS.map((format) => [fileOptionOf(format), { type: "string", describe: FORMATS[format].file.short }]),
+) as Record<FileOption, { type: "string"; describe: string }>;

@@ -10,6 +10,7 @@ import { type FindingSeverity, type IgnoreRule, parseIgnoreRules, parseSeveritie
 import { parseShard, type Shard } from "../../core/shard.js";
 import { UsageError, withoutSecrets } from "../../core/usage-error.js";
 import type { ProbeSettings } from "../../probe/engine.js";
+import { FILE_FORMATS, type FileOption, fileOptionOf } from "../../report/formats.js";
 import type { StoreSettings } from "../../s3/client.js";
 import { type ChecksumMode, isAwsEndpoint, PROVIDERS, type ProviderName } from "../../s3/providers.js";
 import type { ConfigFile, IdentitySpec } from "./config-file.js";
@@ -75,16 +76,11 @@ export interface RunConfig extends Pick<ProbeSettings, "readOnly" | "strict" | "
 }
 
 /** Where the report goes and how much of it. */
-export interface OutputConfig {
+/** Also write the report in each format FORMATS writes to a file here, by its flag (junit, sarif, html, metrics). */
+type ReportFiles = Partial<Record<FileOption, string>>;
+
+export interface OutputConfig extends ReportFiles {
   output: ValueOf<"output">;
-  /** Also write a JUnit XML report here. */
-  junit?: string;
-  /** Also write a SARIF report here. */
-  sarif?: string;
-  /** Also write the HTML page here. */
-  html?: string;
-  /** Also write OpenMetrics text here. */
-  metrics?: string;
   /** Also push the metrics to this Pushgateway. */
   pushgateway?: URL;
   /** The text report's view: findings only, the default, or every row. */
@@ -184,13 +180,11 @@ function launcherConfigOf(file: string | undefined): Pick<RunConfig, "launcherCo
 }
 
 function outputFrom(resolved: ResolvedSettings): OutputConfig {
-  const junit = settingValue(resolved, "junit");
-  const sarif = settingValue(resolved, "sarif");
+  const pushgateway = settingValue(resolved, "pushgateway");
   return {
     output: settingValue(resolved, "output"),
-    ...(junit ? { junit: writableFile("junit", junit) } : {}),
-    ...(sarif ? { sarif: writableFile("sarif", sarif) } : {}),
-    ...filesAndPush(resolved),
+    ...reportFiles(resolved),
+    ...(pushgateway ? { pushgateway: pushgatewayUrl(pushgateway) } : {}),
     debug: settingValue(resolved, "debug"),
     view: viewOf(resolved),
     ...mutingOf(settingValue(resolved, "severity"), settingValue(resolved, "ignore-file")),
@@ -198,16 +192,14 @@ function outputFrom(resolved: ResolvedSettings): OutputConfig {
   };
 }
 
-/** --html, --metrics and --pushgateway, where given. */
-function filesAndPush(resolved: ResolvedSettings): Pick<OutputConfig, "html" | "metrics" | "pushgateway"> {
-  const html = settingValue(resolved, "html");
-  const metrics = settingValue(resolved, "metrics");
-  const pushgateway = settingValue(resolved, "pushgateway");
-  return {
-    ...(html ? { html: writableFile("html", html) } : {}),
-    ...(metrics ? { metrics: writableFile("metrics", metrics) } : {}),
-    ...(pushgateway ? { pushgateway: pushgatewayUrl(pushgateway) } : {}),
-  };
+/** Each report file a flag names (--junit, --sarif, --html, --metrics), checked writable. */
+function reportFiles(resolved: ResolvedSettings): ReportFiles {
+  const files: ReportFiles = {};
+  for (const option of FILE_FORMATS.map(fileOptionOf)) {
+    const file = settingValue(resolved, option);
+    if (file) files[option] = writableFile(option, file);
+  }
+  return files;
 }
 
 /** --severity and --ignore-file, parsed: a bad value or line is a usage error naming it. */

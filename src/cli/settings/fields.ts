@@ -10,7 +10,7 @@ import { MATRIX_MODES } from "../../core/plan.js";
 import { UsageError } from "../../core/usage-error.js";
 import { CREDENTIAL_SOURCES } from "../../credentials/load.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../../probe/run-state.js";
-import { STDOUT_FORMATS } from "../../report/formats.js";
+import { FILE_FORMATS, type FileOption, FORMATS, fileOptionOf, STDOUT_FORMATS } from "../../report/formats.js";
 import { PROVIDER_NAMES } from "../../s3/providers.js";
 
 export type SettingSource = "default" | "provider" | "aws-config" | "aws-environment" | "deploykf" | "config" | "environment" | "flag" | "detected";
@@ -45,6 +45,14 @@ export interface Field {
   /** A number's bounds: above 0, at most max; whole, or seconds (made milliseconds). */
   bounds?: { max: number; whole?: true };
 }
+
+/** The flag of each format written to a file (FORMATS): its words, and its place in the report's settings. */
+const FILE_FORMAT_FIELDS = Object.fromEntries(
+  FILE_FORMATS.map((format) => {
+    const { describe, report } = FORMATS[format].file;
+    return [fileOptionOf(format), { kind: "string", group: "output", report, describe }];
+  }),
+) as Record<FileOption, { kind: "string"; group: "output"; report: number; describe: string }>;
 
 /**
  * Every setting, keyed by its flag on the command line; its variable is KFP_S3_PROBE_<NAME>. The
@@ -241,27 +249,9 @@ export const FIELDS = {
     alias: ["o"],
     group: "output",
     report: 16,
-    describe: "report format on stdout: text, json, sarif, html or openmetrics",
+    describe: `report format on stdout: ${STDOUT_FORMATS.slice(0, -1).join(", ")} or ${STDOUT_FORMATS.at(-1)}`,
   },
-  junit: { kind: "string", group: "output", report: 17, describe: "also write a JUnit XML report to this file (one testcase per cell)" },
-  sarif: {
-    kind: "string",
-    group: "output",
-    report: 18,
-    describe: "also write a SARIF 2.1.0 report to this file (for code-scanning dashboards; one rule per cause)",
-  },
-  html: {
-    kind: "string",
-    group: "output",
-    report: 18.1,
-    describe: "also write the report as one self-contained HTML page to this file (the matrix as a heatmap, with filters)",
-  },
-  metrics: {
-    kind: "string",
-    group: "output",
-    report: 18.2,
-    describe: "also write OpenMetrics text to this file (for node_exporter's textfile collector: name it *.prom)",
-  },
+  ...FILE_FORMAT_FIELDS,
   pushgateway: {
     kind: "string",
     group: "output",
