@@ -26,19 +26,29 @@ function systemOut(check: ReportCheck, why: string, body: string): string {
   return `<system-out>${xmlEscape(`${verdictWord(check.verdict)}: ${why}${body ? `; ${body}` : ""}`)}</system-out>`;
 }
 
+/** Muted (--ignore-file, --severity): it passes, as the exit code counts it, and says so in system-out. */
+function mutedOut(check: ReportCheck, why: string): string {
+  const by = check.muted?.by === "ignore-file" ? `--ignore-file line ${check.muted.line}: ${check.muted.rule}` : "--severity";
+  return `<system-out>${xmlEscape(`MUTED ${verdictWord(check.verdict)} (${by}): ${why}`)}</system-out>`;
+}
+
+/** The testcase's severity as the run counts it: a muted finding passes. */
+const countedSeverity = (check: ReportCheck): Severity => (check.muted ? "pass" : severityOf(check.verdict));
+
 function testcase(check: ReportCheck): string {
   const name = xmlEscape(`${check.operation} ${check.prefix ?? "(bucket)"} (expected ${check.expected})`);
   const open = `    <testcase classname="kfp-s3-probe.${xmlEscape(check.identity)}" name="${name}" time="${((check.durationMs ?? 0) / 1000).toFixed(3)}">`;
-  const element = ELEMENTS[severityOf(check.verdict)](check, whyOf(check), check.hint ? `fix: ${check.hint}` : "");
+  const why = whyOf(check);
+  const element = check.muted ? mutedOut(check, why) : ELEMENTS[severityOf(check.verdict)](check, why, check.hint ? `fix: ${check.hint}` : "");
   return element === undefined ? `${open}</testcase>` : `${open}\n      ${element}\n    </testcase>`;
 }
 
 export function renderJunit(report: Report): string {
   const count = (checks: ReportCheck[]) => ({
     tests: checks.length,
-    failures: checks.filter((c) => severityOf(c.verdict) === "failure").length,
-    errors: checks.filter((c) => severityOf(c.verdict) === "error").length,
-    skipped: checks.filter((c) => severityOf(c.verdict) === "skipped").length,
+    failures: checks.filter((c) => countedSeverity(c) === "failure").length,
+    errors: checks.filter((c) => countedSeverity(c) === "error").length,
+    skipped: checks.filter((c) => countedSeverity(c) === "skipped").length,
   });
   const attributes = (counts: ReturnType<typeof count>) =>
     `tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}"`;

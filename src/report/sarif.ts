@@ -30,6 +30,17 @@ function result(check: ReportCheck, bucket: string): Result {
     },
     locations: [{ physicalLocation: { artifactLocation: { uri: `s3://${bucket}/${check.prefix ?? ""}` } } }],
     partialFingerprints: { "kfp-s3-probe/v1": [check.identity, check.operation, check.prefix ?? "", check.cause ?? ""].join("|") },
+    // Muted by --ignore-file or --severity: kept, but suppressed, as the exit code does not count it.
+    ...(check.muted
+      ? {
+          suppressions: [
+            {
+              kind: "external" as const,
+              justification: check.muted.by === "ignore-file" ? `--ignore-file line ${check.muted.line}: ${check.muted.rule}` : "--severity",
+            },
+          ],
+        }
+      : {}),
     properties: {
       identity: check.identity,
       operation: check.operation,

@@ -86,6 +86,25 @@ describe("JUnit, read by a JUnit parser", () => {
   });
 });
 
+describe("muted findings (--ignore-file, --severity) in JUnit and SARIF", () => {
+  it("a muted LEAK passes in JUnit, saying MUTED and the rule, and is a suppressed result in SARIF, as the exit code counts it", async () => {
+    const base = reportWithEveryVerdict();
+    const muted = { by: "ignore-file" as const, line: 3, rule: "grant-too-wide team-1 artifacts/team-1/ put" };
+    const report = { ...base, checks: base.checks.map((c) => (c.verdict === "leak" ? { ...c, muted } : c)) };
+    const parsed = (await parseJunit(renderJunit(report))) as { failures?: number; testsuite?: { testcase?: TestCase[] }[] };
+    expect(parsed.failures).toBe(2); // MISSING and the leftovers
+    const leak = parsed.testsuite?.flatMap((s) => s.testcase ?? []).find((c) => c.name?.startsWith(`${OPERATION_OF.leak} `));
+    expect(leak?.failure).toBeUndefined();
+    expect(leak?.["system-out"]?.[0]).toBe(`MUTED LEAK (--ignore-file line 3: ${muted.rule}): allowed, must be denied`);
+    const sarif = JSON.parse(renderSarif(report)) as Log;
+    const results = sarif.runs[0]?.results ?? [];
+    expect(results.find((r) => r.properties?.verdict === "leak")?.suppressions).toEqual([
+      { kind: "external", justification: `--ignore-file line 3: ${muted.rule}` },
+    ]);
+    expect(results.filter((r) => r.suppressions).length).toBe(1);
+  });
+});
+
 describe("JUnit: KFP's components", () => {
   const base = reportWithEveryVerdict();
   const works: ReportComponent = {
