@@ -2,8 +2,10 @@
 // (new, absent) so that a code-scanning dashboard shows what came and what went.
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CAUSE_NAMES } from "../core/cause.js";
+import { failureWords } from "./component-words.js";
 import type { DiffCell, ReportDiff } from "./diff.js";
 import { CAUSE_WORDS } from "./hint.js";
+import { componentResult } from "./sarif.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
 const place = (cell: DiffCell) => `${cell.identity} ${cell.operation} ${cell.prefix ?? "(bucket)"}`;
@@ -28,16 +30,18 @@ export function renderDiffText(diff: ReportDiff): string {
     ...diff.fixedFindings.map((cell) => cellLine(cell, true)),
     ...diff.diagnoses.added.map((d) => `  NEW    DIAGNOSIS ${d.kind}: ${d.message}`),
     ...diff.diagnoses.gone.map((d) => `  GONE   DIAGNOSIS ${d.kind}: ${d.message}`),
+    ...diff.components.failing.map((c) => `  NEW    FAILS ${c.component} with ${c.identity}'s keys: ${failureWords(c, diff.endpoint)}`),
+    ...diff.components.fixed.map((c) => `  FIXED  ${c.component} with ${c.identity}'s keys: works now`),
     ...namesLine("identities", diff.identities),
     ...namesLine("profiles", diff.profiles),
     ...(diff.assurance.before !== diff.assurance.after ? [`  assurance: ${diff.assurance.before} -> ${diff.assurance.after}`] : []),
   ];
   const verdict = diff.worse
-    ? `worse: ${diff.newFindings.length} new LEAK/MISSING cell(s), ${diff.diagnoses.added.length} new diagnosis(es); exit 1`
+    ? `worse: ${diff.newFindings.length} new LEAK/MISSING cell(s), ${diff.diagnoses.added.length} new diagnosis(es), ${diff.components.failing.length} KFP component(s) newly failing; exit 1`
     : `not worse: ${diff.fixedFindings.length} cell(s) fixed; exit 0`;
   return `${[
     `kfp-s3-probe diff  bucket ${diff.bucket}  run ${diff.old.runId} (exit ${diff.old.exitCode}) -> ${diff.new.runId} (exit ${diff.new.exitCode})`,
-    ...(changes.length > 0 ? changes : ["  no change in findings, diagnoses, identities or profiles"]),
+    ...(changes.length > 0 ? changes : ["  no change in findings, diagnoses, components, identities or profiles"]),
     verdict,
   ].join("\n")}\n`;
 }
@@ -72,6 +76,9 @@ export function renderDiffSarif(diff: ReportDiff): string {
         results: [
           ...diff.newFindings.map((cell) => sarifResult(cell, diff.bucket, false)),
           ...diff.fixedFindings.map((cell) => sarifResult(cell, diff.bucket, true)),
+          ...diff.components.failing.flatMap((c) =>
+            componentResult(c, { endpoint: diff.endpoint, bucket: diff.bucket }).map((r) => ({ ...r, baselineState: "new" as const })),
+          ),
         ],
         invocations: [{ executionSuccessful: true, exitCode: diff.worse ? 1 : 0 }],
         properties: { bucket: diff.bucket, oldRunId: diff.old.runId, newRunId: diff.new.runId },

@@ -1,11 +1,12 @@
 // `kfp-s3-probe diff OLD.json NEW.json` as data: what changed between two reports of one bucket.
 // A cell is an identity, an operation and a prefix; the names a run makes for itself (the canary
 // profile that exists nowhere, the run's own namespace) are made the same in both, so that two
-// runs' cells meet. Worse: a LEAK or MISSING cell that was not one before, or a new diagnosis.
+// runs' cells meet. Worse: a LEAK or MISSING cell that was not one before, a new diagnosis, or a
+// KFP component that fails with an identity's keys where it worked (or was not judged) before.
 import { unownedProfileName } from "../core/layout.js";
 import type { Operation } from "../core/operations.js";
 import type { Verdict } from "../core/verdicts.js";
-import type { Report, ReportCheck } from "./model.js";
+import type { Report, ReportCheck, ReportComponent } from "./model.js";
 
 /** What the canary profile and the run's id are called in a cell that the diff compares. */
 export const CANARY = "kfp-s3-probe-nobody-*";
@@ -35,6 +36,8 @@ export interface ReportDiff {
   old: { runId: string; startedAt: string; exitCode: number };
   new: { runId: string; startedAt: string; exitCode: number };
   bucket: string;
+  /** The newer report's store: where the components' requests went. */
+  endpoint: string;
   /** LEAK or MISSING now, not before (with what it was). */
   newFindings: DiffCell[];
   /** LEAK or MISSING before, not now. */
@@ -42,6 +45,8 @@ export interface ReportDiff {
   identities: { added: string[]; gone: string[] };
   profiles: { added: string[]; gone: string[] };
   diagnoses: { added: DiagnosisKey[]; gone: DiagnosisKey[] };
+  /** KFP components that fail now with an identity's keys and did not before, and those that failed before and work now. */
+  components: { failing: ReportComponent[]; fixed: ReportComponent[] };
   assurance: { before: string; after: string };
   worse: boolean;
 }
@@ -100,15 +105,31 @@ function diagnosesDiff(older: Report, newer: Report): ReportDiff["diagnoses"] {
   };
 }
 
+const componentKey = (c: ReportComponent) => `${c.identity}\n${c.component}`;
+
+/** The components that fail in `now` and did not fail in `then` (worked there, or were not judged). */
+function failingOnlyIn(now: Report, then: Report): ReportComponent[] {
+  const failedBefore = new Set((then.components ?? []).filter((c) => !c.works).map(componentKey));
+  return (now.components ?? []).filter((c) => !c.works && !failedBefore.has(componentKey(c)));
+}
+
+/** Failing now and not before; failed before and work now (a component no longer judged is neither). */
+function componentsDiff(older: Report, newer: Report): ReportDiff["components"] {
+  const worksNow = new Set((newer.components ?? []).filter((c) => c.works).map(componentKey));
+  return { failing: failingOnlyIn(newer, older), fixed: (older.components ?? []).filter((c) => !c.works && worksNow.has(componentKey(c))) };
+}
+
 const runOf = (report: Report) => ({ runId: report.runId, startedAt: report.startedAt, exitCode: report.exitCode });
 
 export function diffReports(older: Report, newer: Report): ReportDiff {
   const newFindings = findingsOnlyIn(newer, older, true);
   const diagnoses = diagnosesDiff(older, newer);
+  const components = componentsDiff(older, newer);
   return {
     old: runOf(older),
     new: runOf(newer),
     bucket: newer.store.bucket,
+    endpoint: newer.store.endpoint,
     newFindings,
     fixedFindings: findingsOnlyIn(older, newer, false),
     identities: addedAndGone(
@@ -117,7 +138,8 @@ export function diffReports(older: Report, newer: Report): ReportDiff {
     ),
     profiles: addedAndGone(profilesOf(older), profilesOf(newer)),
     diagnoses,
+    components,
     assurance: { before: older.assurance.status, after: newer.assurance.status },
-    worse: newFindings.length > 0 || diagnoses.added.length > 0,
+    worse: newFindings.length > 0 || diagnoses.added.length > 0 || components.failing.length > 0,
   };
 }

@@ -52,7 +52,7 @@ function result(check: ReportCheck, bucket: string): Result {
 }
 
 /** A failing component, by its first failure's cause: what its users see, on which request, and the fix. */
-function componentResult(component: ReportComponent, report: Report): Result[] {
+export function componentResult(component: ReportComponent, store: Pick<Report["store"], "endpoint" | "bucket">): Result[] {
   const [first] = component.failing;
   if (!first) return [];
   const { identity } = component;
@@ -61,8 +61,8 @@ function componentResult(component: ReportComponent, report: Report): Result[] {
       ruleId: first.cause,
       ruleIndex: CAUSE_NAMES.indexOf(first.cause),
       level: "error",
-      message: { text: `FAILS ${component.component} with ${identity}'s keys: ${failureWords(component, report.store.endpoint)}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: `s3://${report.store.bucket}/${first.prefix ?? ""}` } } }],
+      message: { text: `FAILS ${component.component} with ${identity}'s keys: ${failureWords(component, store.endpoint)}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: `s3://${store.bucket}/${first.prefix ?? ""}` } } }],
       partialFingerprints: { "kfp-s3-probe/v1": [identity, component.component, first.call, first.cause].join("|") },
       properties: { identity, component: component.component, effect: first.effect, remedy: first.remedy },
     },
@@ -79,7 +79,7 @@ export function renderSarif(report: Report): string {
         tool: { driver: { name: "kfp-s3-probe", version: report.tool.version, rules } },
         results: [
           ...report.checks.filter((c) => c.verdict !== "ok").map((c) => result(c, report.store.bucket)),
-          ...(report.components ?? []).flatMap((c) => componentResult(c, report)),
+          ...(report.components ?? []).flatMap((c) => componentResult(c, report.store)),
         ],
         invocations: [
           {

@@ -1,15 +1,16 @@
 // The HTML page's data and escaping, the OpenMetrics text read back by a strict parser of the
 // format, and diff's comparison, on reports made in memory (the browser and the real runs:
 // test/integration/html-report.test.ts).
+import type { Log } from "sarif";
 import { describe, expect, it } from "vitest";
 import { LAYOUTS, unownedProfileName } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation } from "../../src/core/verdict.js";
 import { CANARY, diffReports } from "../../src/report/diff.js";
-import { renderDiffText } from "../../src/report/diff-render.js";
+import { renderDiffSarif, renderDiffText } from "../../src/report/diff-render.js";
 import { renderHtml } from "../../src/report/html.js";
 import { BUCKET_COLUMN, pageDataOf } from "../../src/report/html-data.js";
-import { buildReport, type Report } from "../../src/report/model.js";
+import { buildReport, type Report, type ReportComponent } from "../../src/report/model.js";
 import { escapeLabelValue, prometheusText, renderOpenMetrics } from "../../src/report/openmetrics.js";
 import { parseOpenMetrics } from "../support/openmetrics.js";
 import { reportContext } from "../support/report-context.js";
@@ -120,6 +121,59 @@ describe("diff", () => {
     expect(back.worse).toBe(false);
     expect(back.fixedFindings.length).toBe(report(RUN_A, true).summary.leak);
     expect(renderDiffText(back)).toMatch(/^not worse: \d+ cell\(s\) fixed; exit 0$/m);
+  });
+
+  it("a KFP component that fails now and worked before is worse, said with what its users see; working again is fixed", () => {
+    const works: ReportComponent = {
+      identity: "team-1",
+      component: "v2-launcher",
+      kfp: "2.17.x",
+      works: true,
+      failing: [],
+      effect: null,
+      fix: null,
+      undecided: 0,
+    };
+    const remedy = { where: "identity-policy", change: "grant", actions: ["s3:ListBucket"], resource: "arn:aws:s3:::kfp" } as const;
+    const fails: ReportComponent = {
+      ...works,
+      works: false,
+      failing: [
+        {
+          call: "ListObjectsV2",
+          purpose: "download an input artifact",
+          operation: "list",
+          prefix: "v2/artifacts/team-1/",
+          shape: null,
+          outcome: "denied",
+          cause: "missing-action",
+          remedy,
+          effect: "inputs-not-downloaded",
+          evidence: [],
+        },
+      ],
+      effect: "inputs-not-downloaded",
+      fix: remedy,
+    };
+    const before = { ...report(RUN_A, false), components: [works] };
+    const after = { ...report(RUN_B, false), components: [fails] };
+    const diff = diffReports(before, after);
+    expect(diff.worse).toBe(true);
+    expect(diff.components.failing.map((c) => `${c.identity} ${c.component}`)).toEqual(["team-1 v2-launcher"]);
+    const text = renderDiffText(diff);
+    expect(text).toContain(
+      "NEW    FAILS v2-launcher with team-1's keys: a task's input artifacts cannot be downloaded: ListObjectsV2 under v2/artifacts/team-1/",
+    );
+    expect(text).toMatch(/^worse: 0 new LEAK\/MISSING cell\(s\), 0 new diagnosis\(es\), 1 KFP component\(s\) newly failing; exit 1$/m);
+    const sarif = JSON.parse(renderDiffSarif(diff)) as Log;
+    expect(sarif.runs[0]?.results?.map((r) => [r.ruleId, r.baselineState, r.properties?.component])).toEqual([
+      ["missing-action", "new", "v2-launcher"],
+    ]);
+    const back = diffReports(after, { ...report(RUN_B, false), components: [works] });
+    expect(back).toMatchObject({ worse: false, components: { failing: [], fixed: [expect.objectContaining({ component: "v2-launcher" })] } });
+    expect(renderDiffText(back)).toContain("FIXED  v2-launcher with team-1's keys: works now");
+    // Failing in both: not new.
+    expect(diffReports(after, after).components.failing).toEqual([]);
   });
 
   it("identities that came and went are listed", () => {
