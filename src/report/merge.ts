@@ -2,10 +2,12 @@
 // Indexed Job) as one report, with one summary and one exit code, decided as a single run's is.
 import { shapeFailures } from "../core/component-verdicts.js";
 import { exitCodeOf } from "../core/exit-codes.js";
+import { type FindingSeverity, type IgnoreRule, muteFindings } from "../core/mute.js";
 import { parseShard } from "../core/shard.js";
 import { countVerdicts, isFatalErrorKind } from "../core/summary.js";
 import { UsageError } from "../core/usage-error.js";
-import { leftoverCount, type Report } from "./model.js";
+import { mutingNotes } from "./hint.js";
+import { leftoverCount, type Report, type ReportCheck } from "./model.js";
 import type { FoundReport, Unreported } from "./pod-log.js";
 
 // diff reads its two reports as merge reads one.
@@ -110,8 +112,28 @@ function mergedComponents(reports: Report[]): Report["components"] {
   return reports.some((r) => Array.isArray(r.components)) ? judged : null;
 }
 
+/** --severity and --ignore-file given to merge: muting on top of what each shard muted. */
+export interface MergeMuting {
+  severities?: FindingSeverity[];
+  ignore?: { file: string; rules: IgnoreRule[] };
+}
+
+/** The shards' checks muted by merge's own --severity and --ignore-file too (a shard's muting stays); the rules that muted nothing, as notes. */
+function mutedAgain(checks: ReportCheck[], muting: MergeMuting | undefined): { checks: ReportCheck[]; notes: string[] } {
+  if (!muting?.severities && !muting?.ignore) return { checks, notes: [] };
+  const result = muteFindings(checks, {
+    ...(muting.ignore ? { rules: muting.ignore.rules } : {}),
+    ...(muting.severities ? { severities: muting.severities } : {}),
+  });
+  const muted = checks.map((check, index) => {
+    const reason = result.reasons[index];
+    return check.muted || !reason ? check : { ...check, muted: reason };
+  });
+  return { checks: muted, notes: muting.ignore ? mutingNotes(result, muting.ignore.file) : [] };
+}
+
 /** One report of the whole run: identities, checks and leftovers of every shard; diagnoses once each. */
-export function mergeReports(inputs: FoundReport[], read: { unreported?: Unreported[]; findingsCode?: number } = {}): Report {
+export function mergeReports(inputs: FoundReport[], read: { unreported?: Unreported[]; findingsCode?: number; muting?: MergeMuting } = {}): Report {
   checkShards(inputs, read.unreported ?? []);
   const reports = [...inputs]
     .map((i) => i.report)
@@ -119,7 +141,10 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
   const first = reports[0] as Report;
   const started = Math.min(...reports.map((r) => Date.parse(r.startedAt)));
   const finished = Math.max(...reports.map((r) => Date.parse(r.startedAt) + r.durationMs));
-  const checks = reports.flatMap((r) => r.checks);
+  const { checks, notes } = mutedAgain(
+    reports.flatMap((r) => r.checks),
+    read.muting,
+  );
   const cleanup = mergedCleanup(reports);
   const interruptedBy = reports.find((r) => r.interruptedBy)?.interruptedBy ?? null;
   const counts = countVerdicts(checks);
@@ -135,7 +160,7 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
     interruptedBy,
     options: { ...first.options, shard: null },
     identities: reports.flatMap((r) => r.identities),
-    notes: unique(reports.flatMap((r) => r.notes)),
+    notes: unique([...reports.flatMap((r) => r.notes), ...notes]),
     diagnoses: unique(reports.flatMap((r) => r.diagnoses)),
     disagreements: reports.flatMap((r) => r.disagreements ?? []),
     checks,

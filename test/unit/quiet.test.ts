@@ -240,6 +240,20 @@ describe("muted findings: listed, in the JSON too, not counted toward the exit c
     // Merged, as a Job's shards are: the muted LEAKs still do not count, the unmuted ones do.
     const merge = (report: Report) => mergeReports([{ report: reportFromText(JSON.stringify(report), "pod.log"), source: "pod.log" }]).exitCode;
     expect([merge(muted), merge(first)]).toEqual([0, 1]);
+    // merge's own --ignore-file (a Job's pods muted nothing): the same rules mute the merged LEAKs; a rule for nothing is a note.
+    const rules = parseIgnoreRules(`${names.join("\n")}\nunknown-key nobody-here`, "--ignore-file known.txt");
+    const mergedMuted = mergeReports([{ report: reportFromText(JSON.stringify(first), "pod.log"), source: "pod.log" }], {
+      muting: { ignore: { file: "known.txt", rules } },
+    });
+    expect(mergedMuted.exitCode).toBe(0);
+    expect(mergedMuted.checks.filter((c) => c.verdict === "leak").every((c) => c.muted?.by === "ignore-file")).toBe(true);
+    expect(mergedMuted.notes).toContain(`--ignore-file known.txt line ${names.length + 1} (unknown-key nobody-here) matches no finding`);
+    // --severity on merge: LEAK (failure) not shown, so not counted.
+    const bySeverity = mergeReports([{ report: reportFromText(JSON.stringify(first), "pod.log"), source: "pod.log" }], {
+      muting: { severities: ["error"] },
+    });
+    expect(bySeverity.exitCode).toBe(0);
+    expect(bySeverity.checks.filter((c) => c.verdict === "leak").every((c) => c.muted?.by === "severity")).toBe(true);
     const wildcard = await leakyReport("grant-too-wide wildcard\n");
     expect(wildcard.exitCode).toBe(1);
     expect(wildcard.notes.join("\n")).toMatch(

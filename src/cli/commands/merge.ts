@@ -7,6 +7,7 @@ import { UsageError } from "../../core/usage-error.js";
 import { mergeReports } from "../../report/merge.js";
 import { type ReadInput, reportsInText } from "../../report/pod-log.js";
 import type { Io } from "../io.js";
+import { mutingOf } from "../settings/config.js";
 import type { HelpPage } from "../settings/help.js";
 import { findingsExitCode } from "../settings/validate.js";
 import { defineCommand } from "./command.js";
@@ -44,6 +45,16 @@ const HELP: HelpPage = {
 function mergeParser(argv: string[]) {
   return (
     withReportOptions(subcommandParser(argv, "merge"))
+      .option("severity", {
+        type: "string",
+        describe:
+          "as the run's: the finding severities counted toward the exit code, comma-separated (failure, error, warning, undecided, skipped); the others are listed as muted",
+      })
+      .option("ignore-file", {
+        type: "string",
+        describe:
+          "as the run's: a file of known findings to mute, a line each, CAUSE [IDENTITY [PREFIX [OPERATION]]]; on top of what the shards muted",
+      })
       .option("exit-code", {
         type: "number",
         default: 1,
@@ -98,16 +109,21 @@ async function readInput(name: string, io: Io): Promise<ReadInput[]> {
 export const command = defineCommand({
   name: "merge",
   options: (argv: string[]) => parseOrHelp(mergeParser(argv), argv, HELP),
-  complete: async (args) => ({ args, inputs: args._.map(String), findingsCode: findingsExitCode(args["exit-code"]) }),
+  complete: async (args) => ({
+    args,
+    inputs: args._.map(String),
+    findingsCode: findingsExitCode(args["exit-code"]),
+    muting: mutingOf(args.severity, args["ignore-file"]),
+  }),
   validate({ inputs }) {
     if (inputs.length === 0) throw new UsageError("merge: name the shards' reports, e.g. kfp-s3-probe merge shard-*.json, or - for stdin");
     if (inputs.filter((name) => name === "-").length > 1) throw new UsageError("merge: - (stdin) given twice: name it once");
   },
-  async run({ args, inputs, findingsCode }, { io }) {
+  async run({ args, inputs, findingsCode, muting }, { io }) {
     const read = (await Promise.all(inputs.map((name) => readInput(name, io)))).flat();
     const report = mergeReports(
       read.flatMap((input) => input.reports),
-      { unreported: read.flatMap((input) => input.unreported), findingsCode },
+      { unreported: read.flatMap((input) => input.unreported), findingsCode, muting },
     );
     await writeReport(report, args, io);
     return report.exitCode;

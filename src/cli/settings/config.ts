@@ -203,7 +203,7 @@ function reportFiles(resolved: ResolvedSettings): ReportFiles {
 }
 
 /** --severity and --ignore-file, parsed: a bad value or line is a usage error naming it. */
-function mutingOf(severity: string | undefined, file: string | undefined): Pick<OutputConfig, "severities" | "ignore"> {
+export function mutingOf(severity: string | undefined, file: string | undefined): Pick<OutputConfig, "severities" | "ignore"> {
   const severities = severity === undefined ? undefined : parseSeverities(severity);
   if (file === undefined) return severities ? { severities } : {};
   let text: string;
