@@ -1,8 +1,8 @@
 // --output openmetrics, --metrics FILE: the run as OpenMetrics text (for node_exporter's textfile
-// collector, or a Pushgateway): per identity and verdict the checks, leftovers, diagnoses, the
-// duration, the start time and the exit code. Every family is a gauge (a run's figures, not a
+// collector, or a Pushgateway): per identity and verdict the checks, leftovers, diagnoses, per
+// identity and KFP component whether it works, the duration, the start time and the exit code. Every family is a gauge (a run's figures, not a
 // counter that grows), so the same text is also valid Prometheus text (0.0.4) without `# EOF`.
-// Labels carry names only (identity, verdict, bucket, kind): never a key, a key id or an endpoint.
+// Labels carry names only (identity, verdict, bucket, kind, component): never a key, a key id or an endpoint.
 import { VERDICT_NAMES } from "../core/verdicts.js";
 import { leftoverCount, type Report } from "./model.js";
 
@@ -68,6 +68,14 @@ function families(report: Report): Family[] {
       name: "kfp_s3_probe_diagnoses",
       help: "Diagnoses across identities (shared keys, another profile's keys, public access), by kind.",
       samples: [...diagnoses].map(([kind, value]) => ({ labels: { ...bucket, kind }, value })),
+    },
+    {
+      name: "kfp_s3_probe_component_works",
+      help: "1 where the KFP component works with the identity's keys, 0 where it fails (the report's components; none where not judged).",
+      samples: (report.components ?? []).map((c) => ({
+        labels: { ...bucket, identity: c.identity, component: c.component },
+        value: c.works ? 1 : 0,
+      })),
     },
     {
       name: "kfp_s3_probe_duration_seconds",

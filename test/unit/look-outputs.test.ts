@@ -78,6 +78,26 @@ describe("OpenMetrics", () => {
     expect(families.find((f) => f.name === "kfp_s3_probe_exit_code")?.samples[0]?.value).toBe(1);
   });
 
+  it("a gauge per identity and KFP component: 1 where it works, 0 where it fails", () => {
+    const base: ReportComponent = {
+      identity: "team-1",
+      component: "argo-executor",
+      kfp: "2.17.x",
+      works: true,
+      failing: [],
+      effect: null,
+      fix: null,
+      undecided: 0,
+    };
+    const components = [base, { ...base, component: "v2-launcher" as const, works: false }];
+    const families = parseOpenMetrics(renderOpenMetrics({ ...report(RUN_A, false), components }));
+    const works = families.find((f) => f.name === "kfp_s3_probe_component_works")?.samples;
+    expect(works?.map((s) => [s.labels.identity, s.labels.component, s.value])).toEqual([
+      ["team-1", "argo-executor", 1],
+      ["team-1", "v2-launcher", 0],
+    ]);
+  });
+
   it("label values escaped: a name with a quote, a backslash and a line feed reads back as it was", () => {
     const odd = 'te"am\\1\nx';
     expect(escapeLabelValue(odd)).toBe('te\\"am\\\\1\\nx');
