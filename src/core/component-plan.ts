@@ -34,7 +34,7 @@ export interface PlannedShape {
 export type Decider =
   | { by: "check"; operation: Operation; prefix: string | null }
   | { by: "shape"; shape: PlannedShape }
-  | { by: "none"; why: "not-probed" | "outside-layout" | "elsewhere" | "other-bucket" | "bucket-not-opened" };
+  | { by: "none"; why: "not-probed" | "outside-layout" | "elsewhere" | SessionProblem["why"] };
 
 export interface PlannedRequest {
   request: ComponentRequest;
@@ -84,7 +84,9 @@ function clientOf(
   if (component === "v2-launcher" && profile !== null) {
     const session = settings.launcher(profile);
     const standIn = session.tls === null ? probe.endpoint : probe.endpoint.replace(/^https?:/, session.tls ? "https:" : "http:");
-    return { endpoint: session.endpoint ?? standIn, forcePathStyle: session.forcePathStyle };
+    // KFP's built-in session on this bucket (launcherProblem): the probe's endpoint stands in for its in-cluster name.
+    const endpoint = session.origin === "kfp-default" ? standIn : (session.endpoint ?? standIn);
+    return { endpoint, forcePathStyle: session.forcePathStyle };
   }
   const { addressing } = era.client;
   if (addressing === "path") return { endpoint: probe.endpoint, forcePathStyle: true };
@@ -165,13 +167,12 @@ function sentHere(request: ComponentRequest, component: ComponentName, profile: 
   return component === "v2-launcher" && profile !== null && settings.launcher(profile).queryString;
 }
 
-const sameStore = (endpoint: string, probe: string): boolean => new URL(endpoint).host === new URL(probe).host;
-
-type SessionProblem = { why: "other-bucket" | "bucket-not-opened" } & Pick<ComponentPlan, "fallback" | "refusedRoot">;
+type SessionProblem = { why: "other-bucket" | "no-config-map" | "bucket-not-opened" } & Pick<ComponentPlan, "fallback" | "refusedRoot">;
 
 /**
  * Where the launcher's session does not reach the bucket the probe checks: KFP's built-in default
- * (no ConfigMap for the namespace: a failure, unless that is this store and bucket), a root whose
+ * (no ConfigMap for the namespace: a failure, unless this bucket is its mlpipeline, taken for the
+ * same store whatever the probe's endpoint is called: a port-forward, a Service alias), a root whose
  * query string the release's URL opener refuses (a failure), or a ConfigMap's root in another
  * bucket (its requests are not decided here).
  */
@@ -181,10 +182,12 @@ function launcherProblem(component: ComponentName, profile: string | null, setti
   const here = session.bucket === null || session.bucket === settings.bucket;
   const refused = refusedRootParameters(settings.release, session);
   if (refused) return { why: "bucket-not-opened", refusedRoot: { ...refused, source: session.source } };
-  if (session.origin !== "kfp-default") return here ? null : { why: "other-bucket" };
-  if (here && sameStore(session.endpoint ?? "", settings.probe.endpoint)) return null;
-  const expected = `minio://${settings.bucket}/${kfpRoot(settings.layout, "v2", profile).replace(/\/$/, "")}`;
-  return { why: "other-bucket", fallback: { session, namespace: profile, expected } };
+  if (here) return null;
+  if (session.origin !== "kfp-default") return { why: "other-bucket" };
+  // The root the installer would set: s3:// on Amazon's S3 (KFP's s3 provider), minio:// elsewhere.
+  const scheme = isAmazon(settings.probe.endpoint) ? "s3" : "minio";
+  const expected = `${scheme}://${settings.bucket}/${kfpRoot(settings.layout, "v2", profile).replace(/\/$/, "")}`;
+  return { why: "no-config-map", fallback: { session, namespace: profile, expected } };
 }
 
 /** Every component that runs with this identity's keys in the release and sends a request, with what decides each. */

@@ -298,6 +298,14 @@ function sessionFailure(plan: ComponentPlan): ComponentFailure | null {
   return plan.refusedRoot ? refusedRootFailure(plan, plan.refusedRoot) : null;
 }
 
+/**
+ * A failure KFP only logs and goes on from: a refusal of a request the table marks so. A request that
+ * failed through the component's own client (its TLS, its addressing, its endpoint) stays a failure:
+ * that client's other requests fail the same way, though the probe's cells decide them.
+ */
+const onlyWarns = (request: ComponentRequest, failure: Pick<ComponentFailure, "outcome">): boolean =>
+  request.failureIs === "warning" && failure.outcome === "denied";
+
 /** One component's verdict for one identity. */
 export function judgeComponent(plan: ComponentPlan, evidence: ComponentEvidence): ComponentVerdict {
   const failing: ComponentFailure[] = [];
@@ -309,9 +317,10 @@ export function judgeComponent(plan: ComponentPlan, evidence: ComponentEvidence)
     const decided = decide(planned, plan, evidence);
     if (decided === "undecided") undecided++;
     if (typeof decided === "string") continue;
-    const { call, purpose, failureIs } = planned.request;
-    const effect = failureIs === "warning" ? "warns-at-start" : effectOf(plan.component, call);
-    (failureIs === "warning" ? warnings : failing).push({ call, purpose, ...decided.failure, effect });
+    const { call, purpose } = planned.request;
+    const warns = onlyWarns(planned.request, decided.failure);
+    const effect = warns ? "warns-at-start" : effectOf(plan.component, call);
+    (warns ? warnings : failing).push({ call, purpose, ...decided.failure, effect });
   }
   const first = failing[0];
   return {
@@ -342,13 +351,17 @@ const SHAPE_CAUSES: ReadonlySet<Cause> = new Set<Cause>(["missing-action", "comp
  * through the probe's own client (a connection, a mangled signature) is the cells' to tell, and the
  * exit code stays theirs (3 where they cannot connect).
  */
-export const shapeFailures = (verdicts: readonly ComponentVerdict[]): number =>
+export const ownFailures = (verdicts: readonly ComponentVerdict[]): number =>
   verdicts.reduce((count, verdict) => count + verdict.failing.filter(isOwnShapeFailure).length, 0);
 
-/** A failure only the component's own shape, or its own session, showed (see shapeFailures). */
-const isOwnShapeFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>
+/** A failure only the component's own shape, or its own session, showed. */
+const isOwnFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>
   failure.outcome === "misdirected" || failure.outcome === "unopened" || (failure.shape !== null && SHAPE_CAUSES.has(failure.cause));
+
+/** An own failure that counts (see ownFailures): a muted one (a report's) does not. */
+const isOwnShapeFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome"> & { muted?: object }): boolean =>
+  !failure.muted && isOwnFailure(failure);
 
 /** A failure the store's answer to every request explains (a connection, a mangled signature): the run's findings say it, once. */
 export const isStoreFailure = (failure: Pick<ComponentFailure, "shape" | "cause" | "outcome">): boolean =>
-  failure.outcome === "error" && !isOwnShapeFailure(failure);
+  failure.outcome === "error" && !isOwnFailure(failure);

@@ -15,8 +15,9 @@ export const EXIT_CODE_TABLE = [
   {
     name: "findings",
     code: 1,
-    meaning: "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it), or a check that failed with an error",
-    brief: "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it) or a failed check",
+    meaning:
+      "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it), a check that failed with an error, or a KFP component that fails on its own request or session",
+    brief: "a LEAK (allowed, must be denied), a MISSING (denied, KFP needs it), a failed check or a failing KFP component",
   },
   {
     name: "usage",

@@ -6,6 +6,10 @@ import { CAUSE_NAMES, type Cause } from "./cause.js";
 import { UNOWNED_PREFIX } from "./layout.js";
 import { OPERATION_NAMES, type Operation } from "./operations.js";
 import type { FindingCheck } from "./summary.js";
+
+/** What a rule or --severity mutes: a check, or a KFP component's failure no cell says (no operation of its own). */
+type Mutable = Omit<FindingCheck, "operation"> & { operation: Operation | null };
+
 import { UsageError } from "./usage-error.js";
 import { type Severity, severityOf } from "./verdicts.js";
 
@@ -101,7 +105,7 @@ function prefixMatches(rule: string | undefined, prefix: string | null): boolean
 }
 
 /** The rule names this finding, exactly or with wildcards. */
-function ruleMatches(rule: IgnoreRule, check: FindingCheck): boolean {
+function ruleMatches(rule: IgnoreRule, check: Mutable): boolean {
   return (
     check.verdict !== "ok" &&
     rule.cause === check.cause &&
@@ -125,17 +129,17 @@ export interface Muting {
 }
 
 /** A check's exact name, as an ignore rule writes it: CAUSE IDENTITY PREFIX OPERATION. */
-function exactName(check: FindingCheck): string {
-  return [check.cause, check.identity, placeName(check.prefix), check.operation].join(" ");
+function exactName(check: Mutable): string {
+  return [check.cause, check.identity, placeName(check.prefix), check.operation ?? "*"].join(" ");
 }
 
 /** Of a severity --severity shows (absent: all); ok is no finding and always shown. */
-const isShown = (check: FindingCheck, severities: readonly FindingSeverity[] | undefined): boolean =>
+const isShown = (check: Mutable, severities: readonly FindingSeverity[] | undefined): boolean =>
   !severities || check.verdict === "ok" || severities.some((severity) => severity === severityOf(check.verdict));
 
 /** Which findings are muted, by the ignore file's rules (first that matches) or by --severity (absent: every severity counts). */
 export function muteFindings(
-  checks: readonly FindingCheck[],
+  checks: readonly Mutable[],
   options: { rules?: readonly IgnoreRule[]; severities?: readonly FindingSeverity[] },
 ): Muting {
   const rules = options.rules ?? [];

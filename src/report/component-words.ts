@@ -67,6 +67,13 @@ function wordsOf(failures: NonNullable<ReportComponent["warnings"]>, probeEndpoi
   return `${EFFECT_WORDS[first.effect]}: ${what}${more}${why}`;
 }
 
+/** A component that fails, each of its failures muted (--ignore-file, --severity): listed, not counted. */
+export const isMutedComponent = (component: ReportComponent): boolean =>
+  !component.works && component.failing.length > 0 && component.failing.every((f) => f.muted !== undefined);
+
+/** A component that fails and counts: not muted. */
+export const failsAndCounts = (component: ReportComponent): boolean => !component.works && !isMutedComponent(component);
+
 /** One line for a failing component: who, and what fails. */
 function failingComponentLine(component: ReportComponent, probeEndpoint: string): string {
   if (component.failing.length === 0) return `${component.component} (${component.identity}) works`;
@@ -79,17 +86,19 @@ export function componentLines(report: Report): string[] {
   if (!components || components.length === 0) return [];
   const release = report.settings["kfp-version"]?.value;
   const head = `components${release ? ` (KFP ${String(release)})` : ""}:`;
-  const failing = components.filter((c) => !c.works);
+  const failing = components.filter(failsAndCounts);
+  const muted = components.filter(isMutedComponent);
   const working = components.filter((c) => c.works);
   const byIdentity = new Map<string, string[]>();
   for (const c of working) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c.component]);
   const works = [...byIdentity].map(([identity, names]) => `${names.join(", ")} (${identity})`).join("; ");
-  const count = failing.length === 0 ? `all ${components.length} work` : `${working.length} of ${components.length} work`;
+  const count = working.length === components.length ? `all ${components.length} work` : `${working.length} of ${components.length} work`;
   const endpoint = report.store.endpoint;
   const warning = components.filter((c) => c.warnings?.length);
   return [
     `${head} ${count}${works ? `: ${works}` : ""}`,
     ...failing.map((c) => `  ${failingComponentLine(c, endpoint)}`),
+    ...muted.map((c) => `  MUTED  ${c.component} with ${c.identity}'s keys: ${failureWords(c, endpoint)}`),
     ...warning.map((c) => `  WARNS  ${c.component} with ${c.identity}'s keys: ${warningWords(c, endpoint)}`),
   ];
 }

@@ -6,6 +6,7 @@
 import { unownedProfileName } from "../core/layout.js";
 import type { Operation } from "../core/operations.js";
 import type { Verdict } from "../core/verdicts.js";
+import { failsAndCounts } from "./component-words.js";
 import type { Report, ReportCheck, ReportComponent } from "./model.js";
 
 /** What the canary profile and the run's id are called in a cell that the diff compares. */
@@ -107,16 +108,16 @@ function diagnosesDiff(older: Report, newer: Report): ReportDiff["diagnoses"] {
 
 const componentKey = (c: ReportComponent) => `${c.identity}\n${c.component}`;
 
-/** The components that fail in `now` and did not fail in `then` (worked there, or were not judged). */
+/** The components that fail in `now` and did not fail in `then` (worked there, or were not judged); muted ones do not count. */
 function failingOnlyIn(now: Report, then: Report): ReportComponent[] {
-  const failedBefore = new Set((then.components ?? []).filter((c) => !c.works).map(componentKey));
-  return (now.components ?? []).filter((c) => !c.works && !failedBefore.has(componentKey(c)));
+  const failedBefore = new Set((then.components ?? []).filter(failsAndCounts).map(componentKey));
+  return (now.components ?? []).filter((c) => failsAndCounts(c) && !failedBefore.has(componentKey(c)));
 }
 
 /** Failing now and not before; failed before and work now (a component no longer judged is neither). */
 function componentsDiff(older: Report, newer: Report): ReportDiff["components"] {
   const worksNow = new Set((newer.components ?? []).filter((c) => c.works).map(componentKey));
-  return { failing: failingOnlyIn(newer, older), fixed: (older.components ?? []).filter((c) => !c.works && worksNow.has(componentKey(c))) };
+  return { failing: failingOnlyIn(newer, older), fixed: (older.components ?? []).filter((c) => failsAndCounts(c) && worksNow.has(componentKey(c))) };
 }
 
 const runOf = (report: Report) => ({ runId: report.runId, startedAt: report.startedAt, exitCode: report.exitCode });

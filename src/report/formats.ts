@@ -35,7 +35,7 @@ export const FORMATS = {
     destination: "file",
     file: {
       flag: "--junit",
-      describe: "also write a JUnit XML report to this file (one testcase per cell)",
+      describe: "also write a JUnit XML report to this file (one testcase per cell and per KFP component)",
       short: "also write JUnit XML to FILE",
       report: 17,
     },

@@ -7,7 +7,7 @@ import { EXIT_CODE_TABLE } from "../core/exit-codes.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { byRank, VERDICTS } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
-import { failureWords, warningWords } from "./component-words.js";
+import { failureWords, isMutedComponent, warningWords } from "./component-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore } from "./hint.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
@@ -137,7 +137,7 @@ function componentsSection(report: Report): Markup {
   const release = report.settings["kfp-version"]?.value;
   const rows = components.map(
     (c) =>
-      html`<tr class="component" data-works="${String(c.works)}"><td>${c.identity}</td><td>${c.component}</td><td><span class="chip ${c.works ? "v-ok" : "v-missing"}">${c.works ? "works" : "FAILS"}</span></td><td>${c.works ? warningOf(c, report.store.endpoint) : failureWords(c, report.store.endpoint)}</td></tr>`,
+      html`<tr class="component" data-works="${String(c.works)}"><td>${c.identity}</td><td>${c.component}</td><td><span class="chip ${c.works ? "v-ok" : isMutedComponent(c) ? "v-not-run" : "v-missing"}">${c.works ? "works" : isMutedComponent(c) ? "MUTED" : "FAILS"}</span></td><td>${c.works ? warningOf(c, report.store.endpoint) : failureWords(c, report.store.endpoint)}</td></tr>`,
   );
   return html`<section id="components"><h2>KFP's components${release ? ` (KFP ${String(release)})` : ""}</h2><table><thead><tr><th>identity</th><th>component</th><th></th><th>what fails, and the fix</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }

@@ -3,7 +3,7 @@
 // with the warning in system-out. Then one testcase per KFP component and identity (a failure
 // where it fails), and the leftovers as one failure.
 import { type Severity, severityOf } from "../core/verdicts.js";
-import { failureWords, warningWords } from "./component-words.js";
+import { failsAndCounts, failureWords, isMutedComponent, warningWords } from "./component-words.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
@@ -85,13 +85,14 @@ interface Suite {
 function componentsSuite(report: Report, seconds: string): Suite | undefined {
   const components = report.components ?? [];
   if (components.length === 0) return undefined;
-  const failures = components.filter((c) => !c.works).length;
+  const failures = components.filter(failsAndCounts).length;
   const cases = components.map((c) => {
     const open = `    <testcase classname="kfp-s3-probe.components.${xmlEscape(c.identity)}" name="${xmlEscape(`${c.component} works (KFP ${c.kfp})`)}" time="0.000">`;
     const warning = warningWords(c, report.store.endpoint);
     if (c.works && warning) return `${open}\n      <system-out>${xmlEscape(`WARNS: ${warning}`)}</system-out>\n    </testcase>`;
     if (c.works) return `${open}</testcase>`;
     const words = failureWords(c, report.store.endpoint);
+    if (isMutedComponent(c)) return `${open}\n      <system-out>${xmlEscape(`MUTED FAILS: ${words}`)}</system-out>\n    </testcase>`;
     return `${open}\n      <failure type="FAILS" message="${xmlEscape(words)}">${xmlEscape(words)}</failure>\n    </testcase>`;
   });
   const head = `  <testsuite name="components" tests="${components.length}" failures="${failures}" errors="0" skipped="0" timestamp="${report.startedAt}" time="${seconds}">`;

@@ -1,13 +1,13 @@
 // `kfp-s3-probe merge`: the reports of the shards of one run (--shard I/N, or the pods of an
 // Indexed Job) as one report, with one summary and one exit code, decided as a single run's is.
-import { shapeFailures } from "../core/component-verdicts.js";
+import { ownFailures } from "../core/component-verdicts.js";
 import { exitCodeOf } from "../core/exit-codes.js";
-import { type FindingSeverity, type IgnoreRule, muteFindings } from "../core/mute.js";
+import { muteFindings } from "../core/mute.js";
 import { parseShard } from "../core/shard.js";
 import { countVerdicts, isFatalErrorKind } from "../core/summary.js";
 import { UsageError } from "../core/usage-error.js";
 import { mutingNotes } from "./hint.js";
-import { leftoverCount, type Report, type ReportCheck } from "./model.js";
+import { componentMuting, leftoverCount, type Report, type ReportCheck, type ReportMuting } from "./model.js";
 import type { FoundReport, Unreported } from "./pod-log.js";
 
 // diff reads its two reports as merge reads one.
@@ -112,28 +112,34 @@ function mergedComponents(reports: Report[]): Report["components"] {
   return reports.some((r) => Array.isArray(r.components)) ? judged : null;
 }
 
-/** --severity and --ignore-file given to merge: muting on top of what each shard muted. */
-export interface MergeMuting {
-  severities?: FindingSeverity[];
-  ignore?: { file: string; rules: IgnoreRule[] };
-}
-
-/** The shards' checks muted by merge's own --severity and --ignore-file too (a shard's muting stays); the rules that muted nothing, as notes. */
-function mutedAgain(checks: ReportCheck[], muting: MergeMuting | undefined): { checks: ReportCheck[]; notes: string[] } {
-  if (!muting?.severities && !muting?.ignore) return { checks, notes: [] };
-  const result = muteFindings(checks, {
+/** The shards' checks and components muted by merge's own --severity and --ignore-file too (a shard's muting stays); the rules that muted nothing, as notes. */
+function mutedAgain(
+  reports: Report[],
+  muting: ReportMuting | undefined,
+): { checks: ReportCheck[]; components: Report["components"]; notes: string[] } {
+  const all = reports.flatMap((r) => r.checks);
+  const components = mergedComponents(reports);
+  if (!muting?.severities && !muting?.ignore) return { checks: all, components, notes: [] };
+  const result = muteFindings(all, {
     ...(muting.ignore ? { rules: muting.ignore.rules } : {}),
     ...(muting.severities ? { severities: muting.severities } : {}),
   });
-  const muted = checks.map((check, index) => {
+  const checks = all.map((check, index) => {
     const reason = result.reasons[index];
     return check.muted || !reason ? check : { ...check, muted: reason };
   });
-  return { checks: muted, notes: muting.ignore ? mutingNotes(result, muting.ignore.file) : [] };
+  const remuted = components?.map((c) => ({
+    ...c,
+    failing: c.failing.map((f) => {
+      const muted = f.muted ?? componentMuting(f, c.identity, checks, muting);
+      return muted ? { ...f, muted } : f;
+    }),
+  }));
+  return { checks, components: remuted ?? null, notes: muting.ignore ? mutingNotes(result, muting.ignore.file) : [] };
 }
 
 /** One report of the whole run: identities, checks and leftovers of every shard; diagnoses once each. */
-export function mergeReports(inputs: FoundReport[], read: { unreported?: Unreported[]; findingsCode?: number; muting?: MergeMuting } = {}): Report {
+export function mergeReports(inputs: FoundReport[], read: { unreported?: Unreported[]; findingsCode?: number; muting?: ReportMuting } = {}): Report {
   checkShards(inputs, read.unreported ?? []);
   const reports = [...inputs]
     .map((i) => i.report)
@@ -141,17 +147,13 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
   const first = reports[0] as Report;
   const started = Math.min(...reports.map((r) => Date.parse(r.startedAt)));
   const finished = Math.max(...reports.map((r) => Date.parse(r.startedAt) + r.durationMs));
-  const { checks, notes } = mutedAgain(
-    reports.flatMap((r) => r.checks),
-    read.muting,
-  );
+  const { checks, components, notes } = mutedAgain(reports, read.muting);
   const cleanup = mergedCleanup(reports);
   const interruptedBy = reports.find((r) => r.interruptedBy)?.interruptedBy ?? null;
   const counts = countVerdicts(checks);
   const fatalError = checks.some((c) => isFatalErrorKind(c.errorKind));
   const leftovers = leftoverCount(cleanup);
-  const components = mergedComponents(reports);
-  const componentFailures = shapeFailures(components ?? []);
+  const componentFailures = ownFailures(components ?? []);
   return {
     ...first,
     runId: reports.map((r) => r.runId).join(","),

@@ -5,7 +5,7 @@ import { type Assurance, assessAssurance } from "../core/assurance.js";
 import { type BucketFacts, bucketFindings } from "../core/bucket-facts.js";
 import type { Cause, Finding, Remedy } from "../core/cause.js";
 import type { ErrorKind } from "../core/classify.js";
-import { type ComponentFailure, type ComponentVerdict, shapeFailures } from "../core/component-verdicts.js";
+import { type ComponentFailure, type ComponentVerdict, ownFailures } from "../core/component-verdicts.js";
 import { diagnose } from "../core/diagnoses.js";
 import type { DiscoveryReport } from "../core/discovery.js";
 import { exitCodeOf, type RunEnding } from "../core/exit-codes.js";
@@ -71,7 +71,7 @@ interface ReportOptions {
   findingsExitCode?: number;
 }
 
-interface ReportMuting {
+export interface ReportMuting {
   /** --severity: the severities shown and counted toward the exit code (absent: all). */
   severities?: readonly FindingSeverity[];
   /** --ignore-file: known findings muted by name. */
@@ -173,7 +173,8 @@ export function leftoverCount(cleanup: CleanupReport): number {
 
 /** A component's verdict, each failure's fix in words too. */
 export type ReportComponent = Omit<ComponentVerdict, "failing" | "warnings"> & {
-  failing: (ComponentFailure & { hint?: string })[];
+  /** Each with its fix in words, and where it is muted (the cell it was decided on, or a rule of its cause), why. */
+  failing: (ComponentFailure & { hint?: string; muted?: MuteReason })[];
   warnings?: (ComponentFailure & { hint?: string })[];
 };
 
@@ -260,14 +261,40 @@ function checksOf(run: ProbeRun, context: ReportContext): { checks: ReportCheck[
   return { checks, muting };
 }
 
-/** The exit code of the checks that count: a muted finding does not; one that cannot connect still does (exit 3). */
-function exitCodeOfRun(run: ProbeRun, muting: Muting, ending: RunEnding): number {
+/** The exit code of the checks and components that count: a muted finding does not; one that cannot connect still does (exit 3). */
+function exitCodeOfRun(run: ProbeRun, muting: Muting, components: ReportComponent[] | null, ending: RunEnding): number {
   const counted = run.results.filter((_, index) => muting.reasons[index] === undefined);
-  const componentFailures = shapeFailures(run.components ?? []);
+  const componentFailures = ownFailures(components ?? []);
   return exitCodeOf({ counts: countVerdicts(counted), fatalError: hasFatalError(run.results), componentFailures }, ending);
 }
 
-function reportComponents(run: ProbeRun, context: HintContext): ReportComponent[] | null {
+/**
+ * A component failure's muting: the muted cell it was decided on; one no cell says (its own shape,
+ * its session) by the ignore rules and --severity, as a finding of its cause would be.
+ */
+export function componentMuting(
+  failure: ComponentFailure,
+  identity: string,
+  checks: readonly ReportCheck[],
+  output: ReportMuting | undefined,
+): MuteReason | undefined {
+  if (failure.operation !== null && failure.shape === null)
+    return checks.find((c) => c.identity === identity && c.operation === failure.operation && c.prefix === failure.prefix)?.muted;
+  if (!output?.ignore && !output?.severities) return undefined;
+  const verdict = failure.outcome === "error" ? "error" : "missing";
+  const finding = { identity, verdict, operation: null, prefix: failure.prefix, relation: null, owner: null, cause: failure.cause } as const;
+  return muteFindings([finding], {
+    ...(output.ignore ? { rules: output.ignore.rules } : {}),
+    ...(output.severities ? { severities: output.severities } : {}),
+  }).reasons[0];
+}
+
+function reportComponents(
+  run: ProbeRun,
+  context: HintContext,
+  checks: readonly ReportCheck[],
+  output: ReportContext["output"],
+): ReportComponent[] | null {
   if (!run.components) return null;
   const withHints = (failure: ComponentFailure) => {
     const hint = hintText(
@@ -278,7 +305,10 @@ function reportComponents(run: ProbeRun, context: HintContext): ReportComponent[
   };
   return run.components.map(({ warnings, ...verdict }) => ({
     ...verdict,
-    failing: verdict.failing.map(withHints),
+    failing: verdict.failing.map((failure) => {
+      const muted = componentMuting(failure, verdict.identity, checks, output);
+      return { ...withHints(failure), ...(muted ? { muted } : {}) };
+    }),
     ...(warnings ? { warnings: warnings.map(withHints) } : {}),
   }));
 }
@@ -337,6 +367,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
   const ending = endingOf(run, context, assurance);
   const { run: facts, store, options, output } = context;
   const hints = hintsOf(context);
+  const components = reportComponents(run, hints, checks, output);
   return {
     schema: REPORT_SCHEMA,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -365,7 +396,7 @@ export function buildReport(run: ProbeRun, context: ReportContext): Report {
     bucket: reportBucket(run.bucket, hints),
     requests: facts.requests ?? null,
     assurance,
-    components: reportComponents(run, hints),
-    exitCode: exitCodeOfRun(run, muting, ending),
+    components,
+    exitCode: exitCodeOfRun(run, muting, components, ending),
   };
 }

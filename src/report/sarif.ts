@@ -3,7 +3,7 @@
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CAUSE_NAMES } from "../core/cause.js";
 import { type Severity, severityOf } from "../core/verdicts.js";
-import { failureWords } from "./component-words.js";
+import { failureWords, isMutedComponent } from "./component-words.js";
 import { CAUSE_WORDS } from "./hint.js";
 import type { Report, ReportCheck, ReportComponent } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
@@ -65,6 +65,9 @@ export function componentResult(component: ReportComponent, store: Pick<Report["
       locations: [{ physicalLocation: { artifactLocation: { uri: `s3://${store.bucket}/${first.prefix ?? ""}` } } }],
       partialFingerprints: { "kfp-s3-probe/v1": [identity, component.component, first.call, first.cause].join("|") },
       properties: { identity, component: component.component, effect: first.effect, remedy: first.remedy },
+      ...(isMutedComponent(component)
+        ? { suppressions: [{ kind: "external" as const, justification: "every failure muted (--ignore-file, --severity)" }] }
+        : {}),
     },
   ];
 }

@@ -4,7 +4,7 @@
 // of warning; then what cleanup did. Long lines are wrapped, never cut.
 
 import { stripVTControlCharacters, styleText } from "node:util";
-import { shapeFailures } from "../core/component-verdicts.js";
+import { ownFailures } from "../core/component-verdicts.js";
 import { BUCKET_PLACE } from "../core/mute.js";
 import { isObjectOperation, OPERATION_NAMES, OPERATIONS } from "../core/operations.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
@@ -168,7 +168,7 @@ function verdictLine(report: Report, paint: Paint): string {
       counts: countVerdicts(unmutedChecks(report)),
       muted: report.checks.filter((c) => c.muted).length,
       leftovers: leftoverCount(report.cleanup),
-      failingComponents: (report.components ?? []).filter((c) => shapeFailures([c]) > 0).length,
+      failingComponents: (report.components ?? []).filter((c) => ownFailures([c]) > 0).length,
       interruptedBy: report.interruptedBy,
       assurance: report.assurance.status,
     },

@@ -257,11 +257,15 @@ describe("the bundled probe, as the Job runs it", () => {
     // Unattended: the report on stdout; on stderr the verdict and a line per kind of warning.
     expect(result.stderr.split("\n").filter((l) => l.startsWith("kfp-s3-probe: EXPOSED team-1,team-2 list-bucket,list (bucket)"))).toHaveLength(1);
     const junit = junitOf(junitFile);
-    expect(Number(junit.tests)).toBe(report.checks.length);
+    // A testcase per cell, then one per KFP component and identity.
+    const components = report.components ?? [];
+    expect(components.length).toBeGreaterThan(0);
+    expect(Number(junit.tests)).toBe(report.checks.length + components.length);
     expect(Number(junit.failures)).toBe(0);
-    expect([junit.testsuite].flat().map((s: Parsed) => Number(s.tests))).toEqual(
-      report.identities.map((i) => report.checks.filter((c) => c.identity === i.name).length),
-    );
+    expect([junit.testsuite].flat().map((s: Parsed) => Number(s.tests))).toEqual([
+      ...report.identities.map((i) => report.checks.filter((c) => c.identity === i.name).length),
+      components.length,
+    ]);
   });
 
   it("team-2's Secret holding keys granted artifacts/*: exit 1, and every LEAK is a JUnit failure", async () => {
@@ -350,7 +354,7 @@ describe("the bundled probe, as the Job runs it", () => {
     const report = JSON.parse(merged.stdout) as Report;
     expect(report.identities.map((i) => i.name).sort()).toEqual(["anonymous", "backend", "team-1", "team-2"]);
     expect(report.checks.some((c) => c.identity === "team-2" && c.prefix === "artifacts/team-1/" && c.verdict === "leak")).toBe(true);
-    expect(Number(junitOf(junit).tests)).toBe(report.checks.length);
+    expect(Number(junitOf(junit).tests)).toBe(report.checks.length + (report.components?.length ?? 0));
     expect(await bucketKeys()).toEqual(seeded);
   });
 });

@@ -3,18 +3,26 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Log } from "sarif";
 import { describe, expect, it } from "vitest";
 import { type ComponentSettings, planComponents, shapesOf } from "../../src/core/component-plan.js";
-import { effectOf, judgeComponent, shapeFailures } from "../../src/core/component-verdicts.js";
+import { effectOf, judgeComponent, ownFailures } from "../../src/core/component-verdicts.js";
 import { NEWEST_KFP_RELEASE } from "../../src/core/components.js";
 import { defaultLauncherSession, kfpDefaultSession, launcherSessionOf, refusedRootParameters } from "../../src/core/launcher.js";
 import { LAYOUTS } from "../../src/core/layout.js";
+import { parseIgnoreRules } from "../../src/core/mute.js";
 import { UsageError } from "../../src/core/usage-error.js";
 import type { CheckResult, Observation } from "../../src/core/verdict.js";
 import { readLauncherConfig } from "../../src/k8s/launcher-config.js";
 import type { ProbeOptions } from "../../src/probe/engine.js";
+import { diffReports } from "../../src/report/diff.js";
+import { renderJunit } from "../../src/report/junit.js";
+import { buildReport } from "../../src/report/model.js";
+import { renderSarif } from "../../src/report/sarif.js";
+import { renderText } from "../../src/report/text.js";
 import { MemoryStore, within } from "../../testkit/memory-store.js";
-import { MEMORY_RUN_ID, memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
+import { MEMORY_BUCKET, MEMORY_RUN_ID, memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
+import { reportContext } from "../support/report-context.js";
 
 const PROBE = { endpoint: "http://127.0.0.1:7480", forcePathStyle: true };
 const settings = (overrides: Partial<ComponentSettings> = {}): ComponentSettings => ({
@@ -165,25 +173,37 @@ describe("a namespace without a kfp-launcher ConfigMap", () => {
       value: "minio://kfp/v2/artifacts/team-2",
       settings: ["kfp-launcher ConfigMap in namespace team-2: defaultPipelineRoot"],
     });
-    expect(shapeFailures([verdict])).toBe(1);
+    expect(ownFailures([verdict])).toBe(1);
   });
 
-  it("where KFP's default is this store and bucket, the launcher's requests are decided there, under v2/artifacts/", () => {
-    const plan = launcherPlan({
-      bucket: "mlpipeline",
-      probe: { endpoint: "http://seaweedfs.kubeflow:9000", forcePathStyle: true },
-      launcher: () => kfpDefaultSession("2.17", "team-2", "f"),
-    });
+  it("where this bucket is KFP's default mlpipeline, the launcher's requests are decided here, under v2/artifacts/, at the probe's endpoint", () => {
+    // A port-forward: the probe's name for the store is not the launcher's in-cluster one.
+    const probe = { endpoint: "http://localhost:9000", forcePathStyle: true };
+    const plan = launcherPlan({ bucket: "mlpipeline", probe, launcher: () => kfpDefaultSession("2.17", "team-2", "f") });
     expect(plan?.fallback).toBeUndefined();
     const [list] = shapesOf(plan ? [plan] : []);
     expect(list?.request).toMatchObject({ kind: "list", prefix: expect.stringMatching(/^v2\/artifacts\/\.kfp-s3-probe\//) });
+    expect(list?.client).toEqual(probe);
+  });
+
+  it("on Amazon's S3 the root to set is s3://", () => {
+    const probe = { endpoint: "https://s3.us-east-1.amazonaws.com", forcePathStyle: false };
+    const plan = launcherPlan({ probe, launcher: readLauncherConfig(file, "2.17") });
+    expect(plan ? judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" }).fix?.value : null).toBe("s3://kfp/v2/artifacts/team-2");
   });
 
   it("a ConfigMap whose root is in another bucket: the launcher's requests are not decided here, and nothing is sent", () => {
     const other = { ...defaultLauncherSession(LAYOUTS.deploykf, "team-2"), bucket: "elsewhere", origin: "config-map" as const };
     const plan = launcherPlan({ launcher: () => other });
-    expect(plan?.requests.map((r) => r.decider)).toEqual(plan?.requests.map(() => ({ by: "none", why: "other-bucket" })));
-    expect(plan ? judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" }) : null).toMatchObject({ works: true, failing: [] });
+    if (!plan) throw new Error("no launcher plan");
+    expect(plan.requests.length).toBeGreaterThan(0);
+    expect(plan.requests.map((r) => r.decider)).toEqual(plan.requests.map(() => ({ by: "none", why: "other-bucket" })));
+    // Nothing failed, nothing decided: each request counted as undecided.
+    expect(judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" })).toMatchObject({
+      works: true,
+      failing: [],
+      undecided: plan.requests.length,
+    });
   });
 });
 
@@ -226,7 +246,7 @@ describe("a launcher root whose query string KFP's URL opener refuses", () => {
       settings: ["kfp-launcher.yaml data.defaultPipelineRoot"],
       value: expect.stringMatching(/&disable_https=true&use_path_style=true$/),
     });
-    expect(shapeFailures([verdict])).toBe(1);
+    expect(ownFailures([verdict])).toBe(1);
   });
 });
 
@@ -238,7 +258,7 @@ describe("component verdicts on the in-memory store", () => {
     expect(verdicts.filter((v) => v.identity === "backend").length).toBeGreaterThanOrEqual(2);
     expect(verdicts.filter((v) => v.identity === "team-1").length).toBeGreaterThanOrEqual(2);
     expect(verdicts.filter((v) => !v.works)).toEqual([]);
-    expect(shapeFailures(verdicts)).toBe(0);
+    expect(ownFailures(verdicts)).toBe(0);
     // Everything the probe wrote in a component's shape was removed.
     expect(run.cleanup.leftovers).toEqual([]);
     expect([...store.objects.keys()].filter((k) => k.includes("content-md5"))).toEqual([]);
@@ -269,6 +289,42 @@ describe("component verdicts on the in-memory store", () => {
       condition: { operator: "StringLike", key: "s3:prefix", values: ["v2/artifacts/team-1/*"] },
     });
     expect(run.components?.filter((v) => v.identity === "backend").every((v) => v.works)).toBe(true);
+  });
+
+  it("muted by --ignore-file: the launcher's failures (its own listing, and the cells it is decided on) are muted with them; exit 0, MUTED in text, JUnit and SARIF, not worse in diff", async () => {
+    const store = new MemoryStore();
+    const mayDo = within(["artifacts/team-1/", "v2/artifacts/team-1/"]);
+    const noList = { name: "team-1", role: { kind: "profile", profile: "team-1" }, port: store.portFor(mayDo, () => false) } as const;
+    const run = await probeInMemory([memoryBackend(store), noList], { components: components() });
+    const identities = [memoryBackend(store), noList].map(({ name, role }) => ({ name, role, credentialSource: "dir", accessKeyIdHint: "…ABCD" }));
+    const report = (ignore: string) =>
+      buildReport(
+        run,
+        reportContext({
+          store: { bucket: MEMORY_BUCKET },
+          identities,
+          output: { ignore: { file: "known.txt", rules: parseIgnoreRules(ignore, "--ignore-file known.txt") } },
+        }),
+      );
+    const unmuted = report("# nothing\n");
+    expect(unmuted.exitCode).toBe(1);
+    const muted = report("missing-action team-1\n");
+    expect(muted.checks.filter((c) => c.verdict === "missing").every((c) => c.muted)).toBe(true);
+    const launcher = muted.components?.find((c) => c.component === "v2-launcher");
+    expect(launcher?.works).toBe(false);
+    expect(launcher?.failing.length).toBeGreaterThan(0);
+    expect(launcher?.failing.every((f) => f.muted?.by === "ignore-file")).toBe(true);
+    expect(muted.exitCode).toBe(0);
+    expect(renderText(muted, false, { width: 300 })).toMatch(/^ {2}MUTED {2}v2-launcher with team-1's keys: /m);
+    expect(renderText(muted, false, { width: 300 })).not.toMatch(/FAILS {2}v2-launcher/);
+    expect(renderJunit(muted)).toMatch(/<system-out>MUTED FAILS: /);
+    expect(renderJunit(muted)).not.toContain('type="FAILS"');
+    const sarif = JSON.parse(renderSarif(muted)) as Log;
+    const results = sarif.runs[0]?.results?.filter((r) => r.properties?.component === "v2-launcher") ?? [];
+    expect(results.length).toBe(1);
+    expect(results[0]?.suppressions?.length).toBe(1);
+    expect(diffReports(unmuted, muted).components.failing).toEqual([]);
+    expect(diffReports(muted, unmuted).components.failing.map((c) => c.component)).toContain("v2-launcher");
   });
 
   it("a profile that may not write: the launcher and Argo fail on PutObject, the decided cell named", async () => {
@@ -305,7 +361,7 @@ describe("judging one component from its evidence", () => {
       shape: { addressing: "path", endpoint: "https://127.0.0.1:7480" },
     });
     expect(verdict.fix?.settings).toEqual(["kfp-launcher providers.<scheme>.default.disableSSL"]);
-    expect(shapeFailures([verdict])).toBe(1);
+    expect(ownFailures([verdict])).toBe(1);
     // Nothing decided (no cell, no answer): not failing, counted as undecided.
     expect(judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" })).toMatchObject({ works: true, undecided: plan.requests.length });
   });
@@ -325,7 +381,7 @@ describe("judging one component from its evidence", () => {
     };
     const verdict = judgeComponent(plan, { results: [allowedCell], shapes: new Map([[list.id, mangled]]), bucket: "kfp" });
     expect(verdict.failing[0]?.cause).toBe("request-mangled");
-    expect(shapeFailures([verdict])).toBe(0);
+    expect(ownFailures([verdict])).toBe(0);
     // Keys that nothing took: the secret.
     expect(judgeComponent(plan, { results: [], shapes: new Map([[list.id, mangled]]), bucket: "kfp" }).failing[0]?.cause).toBe("wrong-secret");
   });
@@ -356,6 +412,19 @@ describe("judging one component from its evidence", () => {
       expect(verdict).toMatchObject({ works: false, effect: "stops-at-start" });
       expect(verdict.warnings).toBeUndefined();
     }
+    // Through the API server's own client (path-style, where the probe is virtual-hosted) a HeadBucket that fails to connect is no warning:
+    // its client's other requests fail the same way.
+    const virtualHosted = { endpoint: "http://127.0.0.1:7480", forcePathStyle: false };
+    const plan = planComponents("backend", { kind: "backend" }, settings({ release: "2.17", probe: virtualHosted })).find(
+      (p) => p.component === "api-server",
+    );
+    const [headBucket] = shapesOf(plan ? [plan] : []);
+    if (!plan || !headBucket) throw new Error("no HeadBucket through the API server's client");
+    const addressing: Observation = { outcome: "error", errorKind: "addressing", evidence: [] };
+    const verdict = judgeComponent(plan, { results: [], shapes: new Map([[headBucket.id, addressing]]), bucket: "kfp" });
+    expect(verdict).toMatchObject({ works: false, effect: "stops-at-start" });
+    expect(verdict.failing[0]?.cause).toBe("component-client");
+    expect(verdict.warnings).toBeUndefined();
   });
 
   it("each request's effect follows from the component and the call", () => {

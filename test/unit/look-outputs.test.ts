@@ -3,6 +3,7 @@
 // test/integration/html-report.test.ts).
 import type { Log } from "sarif";
 import { describe, expect, it } from "vitest";
+import type { Remedy } from "../../src/core/cause.js";
 import { LAYOUTS, unownedProfileName } from "../../src/core/layout.js";
 import { planFor } from "../../src/core/plan.js";
 import { assess, type Observation } from "../../src/core/verdict.js";
@@ -154,7 +155,7 @@ describe("diff", () => {
       fix: null,
       undecided: 0,
     };
-    const remedy = { where: "identity-policy", change: "grant", actions: ["s3:ListBucket"], resource: "arn:aws:s3:::kfp" } as const;
+    const remedy: Remedy = { where: "identity-policy", change: "grant", actions: ["s3:ListBucket"], resource: "arn:aws:s3:::kfp" };
     const fails: ReportComponent = {
       ...works,
       works: false,

@@ -32,7 +32,7 @@ const HELP: HelpPage = {
   ],
   exitCodes: [
     ["asExpected", "every shard's checks as the roles expect"],
-    ["findings", "a LEAK, a MISSING or a failed check in a shard (--exit-code N: N)"],
+    ["findings", "a LEAK, a MISSING, a failed check or a failing KFP component in a shard (--exit-code N: N)"],
     ["usage", "bad usage, or a report that cannot be read (one line names it)"],
     ["unreachable", "a shard could not connect or authenticate"],
     ["internal", "an internal error of the probe"],

@@ -75,10 +75,10 @@ export interface RunConfig extends Pick<ProbeSettings, "readOnly" | "strict" | "
   launcherConfig?: string;
 }
 
-/** Where the report goes and how much of it. */
 /** Also write the report in each format FORMATS writes to a file here, by its flag (junit, sarif, html, metrics). */
 type ReportFiles = Partial<Record<FileOption, string>>;
 
+/** Where the report goes and how much of it. */
 export interface OutputConfig extends ReportFiles {
   output: ValueOf<"output">;
   /** Also push the metrics to this Pushgateway. */
