@@ -250,46 +250,40 @@ function decide(planned: PlannedRequest, plan: ComponentPlan, evidence: Componen
   return decider.by === "check" ? decidedByCell(decider, plan.identity, evidence) : decidedByShape(decider, plan.component, evidence);
 }
 
-/** A launcher with KFP's built-in session: it fails as a whole, before any request; the fix is the namespace's ConfigMap. */
-function fallbackFailure(plan: ComponentPlan, fallback: NonNullable<ComponentPlan["fallback"]>): ComponentFailure | null {
+/** A failure of the launcher's session as a whole, before any request: on its first request, with no cell and no shape. */
+function sessionFailureOn(
+  plan: ComponentPlan,
+  failure: Pick<ComponentFailure, "outcome" | "cause" | "remedy" | "effect" | "fallback" | "refused">,
+): ComponentFailure | null {
   const [first] = plan.requests;
   if (!first) return null;
+  const { call, purpose } = first.request;
+  return { call, purpose, operation: null, prefix: null, shape: null, ...failure, evidence: [] };
+}
+
+/** A launcher with KFP's built-in session: it fails as a whole, before any request; the fix is the namespace's ConfigMap. */
+function fallbackFailure(plan: ComponentPlan, fallback: NonNullable<ComponentPlan["fallback"]>): ComponentFailure | null {
   const { session } = fallback;
-  const { cause, remedy: shape } = findingWith("launcher-config-missing", { value: fallback.expected });
-  const remedy = { ...shape, settings: [`kfp-launcher ConfigMap in namespace ${fallback.namespace}: defaultPipelineRoot`] };
-  return {
-    call: first.request.call,
-    purpose: first.request.purpose,
-    operation: null,
-    prefix: null,
-    shape: null,
+  const { cause, remedy } = findingWith("launcher-config-missing", { value: fallback.expected });
+  return sessionFailureOn(plan, {
     outcome: "misdirected",
     fallback: { root: `minio://${session.bucket ?? ""}/${session.root.replace(/\/$/, "")}`, endpoint: session.endpoint ?? "" },
     cause,
-    remedy,
+    remedy: { ...remedy, settings: [`kfp-launcher ConfigMap in namespace ${fallback.namespace}: defaultPipelineRoot`] },
     effect: "artifacts-elsewhere",
-    evidence: [],
-  };
+  });
 }
 
 /** The launcher cannot open the bucket: gocloud's URL opener refuses its root's query parameters ("unknown query parameter"). */
 function refusedRootFailure(plan: ComponentPlan, refusedRoot: NonNullable<ComponentPlan["refusedRoot"]>): ComponentFailure | null {
-  const [first] = plan.requests;
-  if (!first) return null;
-  const { cause, remedy: shape } = findingWith("launcher-root-parameters", { value: `?${refusedRoot.fixed}` });
-  return {
-    call: first.request.call,
-    purpose: first.request.purpose,
-    operation: null,
-    prefix: null,
-    shape: null,
+  const { cause, remedy } = findingWith("launcher-root-parameters", { value: `?${refusedRoot.fixed}` });
+  return sessionFailureOn(plan, {
     outcome: "unopened",
     refused: refusedRoot.refused,
     cause,
-    remedy: { ...shape, settings: [refusedRoot.source] },
+    remedy: { ...remedy, settings: [refusedRoot.source] },
     effect: "bucket-not-opened",
-    evidence: [],
-  };
+  });
 }
 
 /** A launcher whose session fails before any request: KFP's built-in one, or a root its URL opener refuses. */

@@ -1,5 +1,5 @@
 // The run around a report built in a unit test: team-1's keys against a store on 127.0.0.1.
-import type { ReportContext } from "../../src/report/model.js";
+import type { ReportComponent, ReportContext } from "../../src/report/model.js";
 
 /** Any group of the context, or a part of the run's, the store's or the options' group. */
 type Overrides = Omit<Partial<ReportContext>, "run" | "store" | "options"> & {
@@ -16,4 +16,9 @@ export function reportContext({ run, store, options, ...groups }: Overrides = {}
     identities: [{ name: "team-1", role: { kind: "profile", profile: "team-1" }, credentialSource: "dir", accessKeyIdHint: "…ABCD" }],
     ...groups,
   };
+}
+
+/** A KFP component of team-1's that works, as the report has it (KFP 2.17). */
+export function workingComponent(component: ReportComponent["component"]): ReportComponent {
+  return { identity: "team-1", component, kfp: "2.17.x", works: true, failing: [], effect: null, fix: null, undecided: 0 };
 }

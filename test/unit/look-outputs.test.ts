@@ -14,7 +14,7 @@ import { BUCKET_COLUMN, pageDataOf } from "../../src/report/html-data.js";
 import { buildReport, type Report, type ReportComponent } from "../../src/report/model.js";
 import { escapeLabelValue, prometheusText, renderOpenMetrics } from "../../src/report/openmetrics.js";
 import { parseOpenMetrics } from "../support/openmetrics.js";
-import { reportContext } from "../support/report-context.js";
+import { reportContext, workingComponent } from "../support/report-context.js";
 
 const RUN_A = "20261201T000000Z-aaaaaaaaaaaa";
 const RUN_B = "20261202T000000Z-bbbbbbbbbbbb";
@@ -80,16 +80,7 @@ describe("OpenMetrics", () => {
   });
 
   it("a gauge per identity and KFP component: 1 where it works, 0 where it fails", () => {
-    const base: ReportComponent = {
-      identity: "team-1",
-      component: "argo-executor",
-      kfp: "2.17.x",
-      works: true,
-      failing: [],
-      effect: null,
-      fix: null,
-      undecided: 0,
-    };
+    const base = workingComponent("argo-executor");
     const components = [base, { ...base, component: "v2-launcher" as const, works: false }];
     const families = parseOpenMetrics(renderOpenMetrics({ ...report(RUN_A, false), components }));
     const works = families.find((f) => f.name === "kfp_s3_probe_component_works")?.samples;
@@ -145,16 +136,7 @@ describe("diff", () => {
   });
 
   it("a KFP component that fails now and worked before is worse, said with what its users see; working again is fixed", () => {
-    const works: ReportComponent = {
-      identity: "team-1",
-      component: "v2-launcher",
-      kfp: "2.17.x",
-      works: true,
-      failing: [],
-      effect: null,
-      fix: null,
-      undecided: 0,
-    };
+    const works = workingComponent("v2-launcher");
     const remedy: Remedy = { where: "identity-policy", change: "grant", actions: ["s3:ListBucket"], resource: "arn:aws:s3:::kfp" };
     const fails: ReportComponent = {
       ...works,

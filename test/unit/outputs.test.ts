@@ -18,7 +18,7 @@ import { buildReport, type Report, type ReportCheck, type ReportComponent } from
 import { renderOpenMetrics } from "../../src/report/openmetrics.js";
 import { renderSarif } from "../../src/report/sarif.js";
 import { findingLines, renderText } from "../../src/report/text.js";
-import { reportContext } from "../support/report-context.js";
+import { reportContext, workingComponent } from "../support/report-context.js";
 
 const VERDICTS: Verdict[] = ["ok", "leak", "missing", "exposed", "degraded", "ambiguous", "error", "not-run"];
 /** A real operation of its own per verdict, so that each format's line of it can be found. */
@@ -107,16 +107,7 @@ describe("muted findings (--ignore-file, --severity) in JUnit and SARIF", () => 
 
 describe("JUnit: KFP's components", () => {
   const base = reportWithEveryVerdict();
-  const works: ReportComponent = {
-    identity: "team-1",
-    component: "argo-executor",
-    kfp: "2.17.x",
-    works: true,
-    failing: [],
-    effect: null,
-    fix: null,
-    undecided: 0,
-  };
+  const works = workingComponent("argo-executor");
   const remedy = { where: "kfp-setting", change: "set", value: "minio://kfp/v2/artifacts/team-1" } as const;
   const first: NonNullable<ReportComponent["warnings"]>[number] = {
     call: "ListObjectsV2",
