@@ -55,6 +55,8 @@ export interface ComponentPlan {
   fallback?: { session: LauncherSession; namespace: string; expected: string };
   /** The launcher's root has query parameters its URL opener refuses: it cannot open the bucket; `fixed` is the query it takes. */
   refusedRoot?: { refused: string[]; fixed: string; source: string };
+  /** The launcher's root is in this other bucket, which the run does not probe: its requests are not decided. */
+  otherBucket?: string;
 }
 
 export interface ComponentSettings {
@@ -167,7 +169,10 @@ function sentHere(request: ComponentRequest, component: ComponentName, profile: 
   return component === "v2-launcher" && profile !== null && settings.launcher(profile).queryString;
 }
 
-type SessionProblem = { why: "other-bucket" | "no-config-map" | "bucket-not-opened" } & Pick<ComponentPlan, "fallback" | "refusedRoot">;
+type SessionProblem = { why: "other-bucket" | "no-config-map" | "bucket-not-opened" } & Pick<
+  ComponentPlan,
+  "fallback" | "refusedRoot" | "otherBucket"
+>;
 
 /**
  * Where the launcher's session does not reach the bucket the probe checks: KFP's built-in default
@@ -183,7 +188,7 @@ function launcherProblem(component: ComponentName, profile: string | null, setti
   const refused = refusedRootParameters(settings.release, session);
   if (refused) return { why: "bucket-not-opened", refusedRoot: { ...refused, source: session.source } };
   if (here) return null;
-  if (session.origin !== "kfp-default") return { why: "other-bucket" };
+  if (session.origin !== "kfp-default") return { why: "other-bucket", ...(session.bucket ? { otherBucket: session.bucket } : {}) };
   // The root the installer would set: s3:// on Amazon's S3 (KFP's s3 provider), minio:// elsewhere.
   const scheme = isAmazon(settings.probe.endpoint) ? "s3" : "minio";
   const expected = `${scheme}://${settings.bucket}/${kfpRoot(settings.layout, "v2", profile).replace(/\/$/, "")}`;

@@ -80,6 +80,8 @@ export interface ComponentVerdict {
   fix: Remedy | null;
   /** Requests this run could not decide (not probed, outside the layout, not run or undecided). */
   undecided: number;
+  /** None of its requests was decided (nothing failed, nothing worked): why, where it is known; absent where any was. */
+  unjudged?: { reason: "other-bucket"; bucket: string } | { reason: "nothing-decided" };
 }
 
 const DOWNLOADERS: readonly ComponentName[] = ["v2-launcher", "argo-executor"];
@@ -327,7 +329,14 @@ export function judgeComponent(plan: ComponentPlan, evidence: ComponentEvidence)
     effect: first?.effect ?? null,
     fix: first?.remedy ?? null,
     undecided,
+    ...unjudgedOf(plan, failing.length + warnings.length, undecided),
   };
+}
+
+/** A component none of whose requests this run decided: it is not said to work. */
+function unjudgedOf(plan: ComponentPlan, failed: number, undecided: number): Pick<ComponentVerdict, "unjudged"> {
+  if (failed > 0 || plan.requests.length === 0 || undecided < plan.requests.length) return {};
+  return { unjudged: plan.otherBucket ? { reason: "other-bucket", bucket: plan.otherBucket } : { reason: "nothing-decided" } };
 }
 
 /** Every planned component's verdict. */

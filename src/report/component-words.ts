@@ -71,6 +71,17 @@ function wordsOf(failures: NonNullable<ReportComponent["warnings"]>, probeEndpoi
 export const isMutedComponent = (component: ReportComponent): boolean =>
   !component.works && component.failing.length > 0 && component.failing.every((f) => f.muted !== undefined);
 
+/** Why nothing of a component was decided, in words. */
+export function unjudgedWords(component: ReportComponent): string {
+  const { unjudged } = component;
+  if (unjudged?.reason === "other-bucket")
+    return `its pipeline root is in bucket ${unjudged.bucket}, which this run did not probe: run it with --bucket ${unjudged.bucket} too`;
+  return "none of its requests could be decided in this run";
+}
+
+/** A component that works, as far as this run decided anything of it. */
+const isWorking = (component: ReportComponent): boolean => component.works && !component.unjudged;
+
 /** A component that fails and counts: not muted. */
 export const failsAndCounts = (component: ReportComponent): boolean => !component.works && !isMutedComponent(component);
 
@@ -88,17 +99,19 @@ export function componentLines(report: Report): string[] {
   const head = `components${release ? ` (KFP ${String(release)})` : ""}:`;
   const failing = components.filter(failsAndCounts);
   const muted = components.filter(isMutedComponent);
-  const working = components.filter((c) => c.works);
+  const working = components.filter(isWorking);
+  const unjudged = components.filter((c) => c.unjudged);
   const byIdentity = new Map<string, string[]>();
   for (const c of working) byIdentity.set(c.identity, [...(byIdentity.get(c.identity) ?? []), c.component]);
-  const works = [...byIdentity].map(([identity, names]) => `${names.join(", ")} (${identity})`).join("; ");
+  const names = [...byIdentity].map(([identity, list]) => `${list.join(", ")} (${identity})`).join("; ");
   const count = working.length === components.length ? `all ${components.length} work` : `${working.length} of ${components.length} work`;
   const endpoint = report.store.endpoint;
   const warning = components.filter((c) => c.warnings?.length);
   return [
-    `${head} ${count}${works ? `: ${works}` : ""}`,
+    `${head} ${count}${names ? `: ${names}` : ""}`,
     ...failing.map((c) => `  ${failingComponentLine(c, endpoint)}`),
     ...muted.map((c) => `  MUTED  ${c.component} with ${c.identity}'s keys: ${failureWords(c, endpoint)}`),
     ...warning.map((c) => `  WARNS  ${c.component} with ${c.identity}'s keys: ${warningWords(c, endpoint)}`),
+    ...unjudged.map((c) => `  NOT JUDGED  ${c.component} with ${c.identity}'s keys: ${unjudgedWords(c)}`),
   ];
 }

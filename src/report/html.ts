@@ -7,7 +7,7 @@ import { EXIT_CODE_TABLE } from "../core/exit-codes.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { byRank, VERDICTS } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
-import { failureWords, isMutedComponent, warningWords } from "./component-words.js";
+import { failureWords, isMutedComponent, unjudgedWords, warningWords } from "./component-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore } from "./hint.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
@@ -130,6 +130,18 @@ const warningOf = (component: ReportComponent, endpoint: string): string => {
   return words ? `warning: ${words}` : "";
 };
 
+/** A component's verdict chip and words: works (with its warnings), FAILS or MUTED (what fails and the fix), or NOT JUDGED (why). */
+function componentCells(c: ReportComponent, endpoint: string): Markup {
+  const [chip, word, words] = c.unjudged
+    ? ["v-ambiguous", "NOT JUDGED", unjudgedWords(c)]
+    : c.works
+      ? ["v-ok", "works", warningOf(c, endpoint)]
+      : isMutedComponent(c)
+        ? ["v-not-run", "MUTED", failureWords(c, endpoint)]
+        : ["v-missing", "FAILS", failureWords(c, endpoint)];
+  return html`<td><span class="chip ${chip}">${word}</span></td><td>${words}</td>`;
+}
+
 /** Each KFP component with each identity's keys: works, or what its users see fail, on which request, and the fix. */
 function componentsSection(report: Report): Markup {
   const components = report.components ?? [];
@@ -137,7 +149,7 @@ function componentsSection(report: Report): Markup {
   const release = report.settings["kfp-version"]?.value;
   const rows = components.map(
     (c) =>
-      html`<tr class="component" data-works="${String(c.works)}"><td>${c.identity}</td><td>${c.component}</td><td><span class="chip ${c.works ? "v-ok" : isMutedComponent(c) ? "v-not-run" : "v-missing"}">${c.works ? "works" : isMutedComponent(c) ? "MUTED" : "FAILS"}</span></td><td>${c.works ? warningOf(c, report.store.endpoint) : failureWords(c, report.store.endpoint)}</td></tr>`,
+      html`<tr class="component" data-works="${String(c.works)}"><td>${c.identity}</td><td>${c.component}</td><td>${componentCells(c, report.store.endpoint)}</tr>`,
   );
   return html`<section id="components"><h2>KFP's components${release ? ` (KFP ${String(release)})` : ""}</h2><table><thead><tr><th>identity</th><th>component</th><th></th><th>what fails, and the fix</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }

@@ -3,7 +3,7 @@
 // with the warning in system-out. Then one testcase per KFP component and identity (a failure
 // where it fails), and the leftovers as one failure.
 import { type Severity, severityOf } from "../core/verdicts.js";
-import { failsAndCounts, failureWords, isMutedComponent, warningWords } from "./component-words.js";
+import { failsAndCounts, failureWords, isMutedComponent, unjudgedWords, warningWords } from "./component-words.js";
 import type { Report, ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
@@ -63,8 +63,8 @@ export function renderJunit(report: Report): string {
   });
   const all = count(report.checks);
   const extra = [componentsSuite(report, seconds), cleanupSuite(report, seconds)].flatMap((suite) => (suite ? [suite] : []));
-  const sum = (field: "tests" | "failures") => extra.reduce((n, suite) => n + suite[field], all[field]);
-  const totals = { ...all, tests: sum("tests"), failures: sum("failures") };
+  const sum = (field: "tests" | "failures" | "skipped") => extra.reduce((n, suite) => n + suite[field], all[field]);
+  const totals = { ...all, tests: sum("tests"), failures: sum("failures"), skipped: sum("skipped") };
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="kfp-s3-probe ${xmlEscape(report.store.bucket)} run ${xmlEscape(report.runId)}" ${attributes(totals)} time="${seconds}">`,
@@ -79,6 +79,7 @@ interface Suite {
   xml: string;
   tests: number;
   failures: number;
+  skipped: number;
 }
 
 /** Each KFP component with each identity's keys: a failure naming what its users see, on which request, and the fix. */
@@ -88,6 +89,7 @@ function componentsSuite(report: Report, seconds: string): Suite | undefined {
   const failures = components.filter(failsAndCounts).length;
   const cases = components.map((c) => {
     const open = `    <testcase classname="kfp-s3-probe.components.${xmlEscape(c.identity)}" name="${xmlEscape(`${c.component} works (KFP ${c.kfp})`)}" time="0.000">`;
+    if (c.unjudged) return `${open}\n      <skipped message="${xmlEscape(`not judged: ${unjudgedWords(c)}`)}"/>\n    </testcase>`;
     const warning = warningWords(c, report.store.endpoint);
     if (c.works && warning) return `${open}\n      <system-out>${xmlEscape(`WARNS: ${warning}`)}</system-out>\n    </testcase>`;
     if (c.works) return `${open}</testcase>`;
@@ -95,8 +97,9 @@ function componentsSuite(report: Report, seconds: string): Suite | undefined {
     if (isMutedComponent(c)) return `${open}\n      <system-out>${xmlEscape(`MUTED FAILS: ${words}`)}</system-out>\n    </testcase>`;
     return `${open}\n      <failure type="FAILS" message="${xmlEscape(words)}">${xmlEscape(words)}</failure>\n    </testcase>`;
   });
-  const head = `  <testsuite name="components" tests="${components.length}" failures="${failures}" errors="0" skipped="0" timestamp="${report.startedAt}" time="${seconds}">`;
-  return { xml: [head, ...cases, "  </testsuite>"].join("\n"), tests: components.length, failures };
+  const skipped = components.filter((c) => c.unjudged).length;
+  const head = `  <testsuite name="components" tests="${components.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${report.startedAt}" time="${seconds}">`;
+  return { xml: [head, ...cases, "  </testsuite>"].join("\n"), tests: components.length, failures, skipped };
 }
 
 /** Leftovers are a failure of their own: the probe promised to leave the store as it found it. */
@@ -115,5 +118,5 @@ function cleanupSuite(report: Report, seconds: string): Suite | undefined {
     "    </testcase>",
     "  </testsuite>",
   ].join("\n");
-  return { xml, tests: 1, failures: 1 };
+  return { xml, tests: 1, failures: 1, skipped: 0 };
 }

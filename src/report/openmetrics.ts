@@ -71,11 +71,13 @@ function families(report: Report): Family[] {
     },
     {
       name: "kfp_s3_probe_component_works",
-      help: "1 where the KFP component works with the identity's keys, 0 where it fails (the report's components; none where not judged).",
-      samples: (report.components ?? []).map((c) => ({
-        labels: { ...bucket, identity: c.identity, component: c.component },
-        value: c.works ? 1 : 0,
-      })),
+      help: "1 where the KFP component works with the identity's keys, 0 where it fails; no sample where none of its requests was decided.",
+      samples: (report.components ?? [])
+        .filter((c) => !c.unjudged)
+        .map((c) => ({
+          labels: { ...bucket, identity: c.identity, component: c.component },
+          value: c.works ? 1 : 0,
+        })),
     },
     {
       name: "kfp_s3_probe_duration_seconds",

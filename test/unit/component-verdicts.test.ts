@@ -198,11 +198,12 @@ describe("a namespace without a kfp-launcher ConfigMap", () => {
     if (!plan) throw new Error("no launcher plan");
     expect(plan.requests.length).toBeGreaterThan(0);
     expect(plan.requests.map((r) => r.decider)).toEqual(plan.requests.map(() => ({ by: "none", why: "other-bucket" })));
-    // Nothing failed, nothing decided: each request counted as undecided.
+    // Nothing failed, nothing decided: each request counted as undecided, and the component not judged, naming the bucket.
     expect(judgeComponent(plan, { results: [], shapes: new Map(), bucket: "kfp" })).toMatchObject({
       works: true,
       failing: [],
       undecided: plan.requests.length,
+      unjudged: { reason: "other-bucket", bucket: "elsewhere" },
     });
   });
 });

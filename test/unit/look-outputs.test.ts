@@ -81,7 +81,8 @@ describe("OpenMetrics", () => {
 
   it("a gauge per identity and KFP component: 1 where it works, 0 where it fails", () => {
     const base = workingComponent("argo-executor");
-    const components = [base, { ...base, component: "v2-launcher" as const, works: false }];
+    const unjudged = { ...base, component: "ui-artifact-proxy" as const, unjudged: { reason: "nothing-decided" as const } };
+    const components = [base, { ...base, component: "v2-launcher" as const, works: false }, unjudged];
     const families = parseOpenMetrics(renderOpenMetrics({ ...report(RUN_A, false), components }));
     const works = families.find((f) => f.name === "kfp_s3_probe_component_works")?.samples;
     expect(works?.map((s) => [s.labels.identity, s.labels.component, s.value])).toEqual([

@@ -142,6 +142,21 @@ describe("JUnit: KFP's components", () => {
     expect(suite?.testcase?.[1]?.failure?.[0]?.message).toMatch(
       /^its tasks read and write their artifacts elsewhere, .*minio:\/\/mlpipeline\/v2\/artifacts .*\[launcher-config-missing\]; fix: create the kfp-launcher ConfigMap$/,
     );
+    // A component none of whose requests was decided (its root in another bucket): skipped, and said so in the text.
+    const unjudged: ReportComponent = { ...works, component: "v2-launcher", undecided: 6, unjudged: { reason: "other-bucket", bucket: "elsewhere" } };
+    const notJudged = { ...base, components: [works, unjudged] };
+    const parsedNotJudged = (await parseJunit(renderJunit(notJudged))) as {
+      skipped?: number;
+      testsuite?: { name?: string; testcase?: TestCase[] }[];
+    };
+    const skippedCase = parsedNotJudged.testsuite?.find((s) => s.name === "components")?.testcase?.[1];
+    expect(skippedCase?.skipped?.[0]?.message).toBe(
+      "not judged: its pipeline root is in bucket elsewhere, which this run did not probe: run it with --bucket elsewhere too",
+    );
+    expect(Number(parsedNotJudged.skipped)).toBe(report.checks.filter((c) => c.verdict === "not-run").length + 1);
+    const notJudgedText = renderText(notJudged, false, { width: 300 });
+    expect(notJudgedText).toMatch(/^components: 1 of 2 work: argo-executor \(team-1\)$/m);
+    expect(notJudgedText).toMatch(/^ {2}NOT JUDGED {2}v2-launcher with team-1's keys: its pipeline root is in bucket elsewhere/m);
     // A component that goes on with a warning (the API server's bucket check from 2.16) passes, and says so.
     const warned: ReportComponent = {
       ...works,
