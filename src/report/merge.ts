@@ -100,9 +100,11 @@ function mergedCleanup(reports: Report[]): Report["cleanup"] {
 /** The shards' requests added up; not counted where any shard's report did not count them (an older tool). */
 function mergedRequests(reports: Report[]): Report["requests"] {
   if (reports.some((r) => !r.requests)) return null;
+  const sts = reports.reduce((n, r) => n + (r.requests?.sts ?? 0), 0);
   return {
     sent: reports.reduce((n, r) => n + (r.requests?.sent ?? 0), 0),
     retries: reports.reduce((n, r) => n + (r.requests?.retries ?? 0), 0),
+    ...(sts > 0 ? { sts } : {}),
   };
 }
 

@@ -87,10 +87,11 @@ interface ReportPolicies {
   disagreements?: Disagreement[];
 }
 
-/** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again. */
+/** Requests sent, each attempt counted once; `retries` of them were the SDK's tries again; `sts`: the credential chain's to STS besides (absent: none). */
 interface RequestCount {
   sent: number;
   retries: number;
+  sts?: number;
 }
 
 export interface ReportCheck {

@@ -179,9 +179,10 @@ function verdictLine(report: Report, paint: Paint): string {
 /** The run's cost, last: requests sent (every attempt) and the time they took. */
 function renderCost(report: Report): string[] {
   if (!report.requests) return [];
-  const { sent, retries } = report.requests;
+  const { sent, retries, sts = 0 } = report.requests;
   const retried = retries > 0 ? `, ${retries} of them retries` : "";
-  return [`${sent} request${sent === 1 ? "" : "s"} sent${retried}, in ${(report.durationMs / 1000).toFixed(1)} s`];
+  const toSts = sts > 0 ? ` (and ${sts} to STS for the credentials)` : "";
+  return [`${sent} request${sent === 1 ? "" : "s"} sent${retried}${toSts}, in ${(report.durationMs / 1000).toFixed(1)} s`];
 }
 
 const SOURCE_WORDS: Record<string, string> = {

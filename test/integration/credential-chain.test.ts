@@ -125,6 +125,7 @@ describe("an IRSA chain whose STS request fails: exit 3, the STS error in one li
 
 describe("the report still comes: JSON with --output json, and --debug shows the STS request", () => {
   it("--output json: the identity's first cell names the STS error, the line on stderr beside it", async () => {
+    const before = stsSeen.length;
     const result = await irsaRun(sts.endpoint, ["--output", "json"]);
     expect(result.code).toBe(3);
     const report = parseReport(result);
@@ -138,12 +139,17 @@ describe("the report still comes: JSON with --output json, and --debug shows the
     // Nothing else of the backend was sent: its other cells were not run.
     expect(report.checks.filter((c) => c.identity === "backend" && c.operation !== "list-bucket").every((c) => c.verdict === "not-run")).toBe(true);
     expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^kfp-s3-probe: backend .* refused \(403 AccessDenied/)]);
+    // The chain's STS requests are counted beside the S3 requests: as many as the STS on 127.0.0.1 saw.
+    expect(stsSeen.length - before).toBeGreaterThanOrEqual(1);
+    expect(report.requests?.sts).toBe(stsSeen.length - before);
   });
 
   it("--output json for a missing token file too", async () => {
     const result = await irsaRun(sts.endpoint, ["--output", "json"], join(dir, "no-such-token"));
     expect(result.code).toBe(3);
     expect(cell(parseReport(result), null, "list-bucket")).toMatchObject({ errorKind: "credentials", cause: "credential-chain" });
+    // Nothing went to STS: none counted.
+    expect(parseReport(result).requests?.sts).toBeUndefined();
   });
 
   it("--debug: each STS attempt with its URL and answer, never the token", async () => {
@@ -157,5 +163,6 @@ describe("the report still comes: JSON with --output json, and --debug shows the
     expect(attempts.length).toBeGreaterThanOrEqual(1);
     for (const line of attempts) expect(line).toMatch(/→ no answer ECONNREFUSED \(\d+ ms\)$/);
     expect(refused.stdout).toMatch(/^Summary: .* exit 3$/m);
+    expect(refused.stdout).toMatch(/^\d+ requests? sent \(and [1-9]\d* to STS for the credentials\), in /m);
   });
 });

@@ -183,6 +183,8 @@ interface RunFacts {
   notes: string[];
   interruptedBy: string | undefined;
   meter: RequestMeter;
+  /** The credential chains' requests to STS, before the run (they go through no S3 client's meter). */
+  stsRequests: number;
   policies: PoliciesInHand | undefined;
 }
 
@@ -196,7 +198,7 @@ function reportOf(config: ProbeConfig, sessions: Sessions, run: ProbeRun, facts:
       startedAt: facts.startedAt,
       finishedAt: new Date(),
       notes: facts.notes,
-      requests: { sent: meter.sent, retries: meter.retries },
+      requests: { sent: meter.sent, retries: meter.retries, ...(facts.stsRequests > 0 ? { sts: facts.stsRequests } : {}) },
       ...(interruptedBy ? { interruptedBy } : {}),
     },
     store: { ...config.store, region: sessions.store.region },
@@ -249,8 +251,9 @@ function progressOf(
   };
 }
 
-async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io: Io, redactor: Redactor): Promise<number> {
+async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io: Io, redactor: Redactor, stsRequests: number): Promise<number> {
   const facts: RunFacts = {
+    stsRequests,
     runId: newRunId(),
     startedAt: new Date(),
     notes: [],
@@ -299,12 +302,17 @@ async function probeAndReport(config: ProbeConfig, loaded: LoadedIdentity[], io:
 export async function probeRun(config: ProbeConfig, { io, redactor, earlySignal }: CommandContext): Promise<number> {
   if (config.output.debug) writeSettings(io, config.settings);
   const stsLog = config.output.debug ? stsLogger(io, redactor) : undefined;
-  const loaded = await loadIdentities(config.identities, io.env, config.run.credentialsTimeoutMs, stsLog);
+  let stsRequests = 0;
+  const onStsRequest = (who: string, request: StsRequest) => {
+    stsRequests++;
+    stsLog?.(who, request);
+  };
+  const loaded = await loadIdentities(config.identities, io.env, config.run.credentialsTimeoutMs, onStsRequest);
   for (const { keys } of loaded) redactor.add(...keys.secrets);
   const early = earlySignal();
   if (early) {
     io.stderr.write(`kfp-s3-probe: ${early}: stopped before anything was sent\n`);
     return EXIT_CODES.interrupted;
   }
-  return probeAndReport(config, loaded, io, redactor);
+  return probeAndReport(config, loaded, io, redactor, stsRequests);
 }
