@@ -56,8 +56,9 @@ export function warningWords(component: ReportComponent, probeEndpoint: string):
   return component.warnings?.length ? wordsOf(component.warnings, probeEndpoint) : "";
 }
 
-function wordsOf(failures: NonNullable<ReportComponent["warnings"]>, probeEndpoint: string): string {
-  const [first] = failures;
+function wordsOf(failures: ReportComponent["failing"], probeEndpoint: string): string {
+  // The first failure that counts (a muted one is said only where all are).
+  const first = failures.find((f) => !f.muted) ?? failures[0];
   if (!first) return "";
   const others = failures.length - 1;
   const more = others > 0 ? ` (and ${others} more request${others > 1 ? "s" : ""})` : "";

@@ -130,15 +130,19 @@ const warningOf = (component: ReportComponent, endpoint: string): string => {
   return words ? `warning: ${words}` : "";
 };
 
+/** What fails, then what it warns of too. */
+const failingWords = (c: ReportComponent, endpoint: string): string => {
+  const warning = warningWords(c, endpoint);
+  return `${failureWords(c, endpoint)}${warning ? `; it also warns: ${warning}` : ""}`;
+};
+
 /** A component's verdict chip and words: works (with its warnings), FAILS or MUTED (what fails and the fix), or NOT JUDGED (why). */
 function componentCells(c: ReportComponent, endpoint: string): Markup {
   const [chip, word, words] = c.unjudged
     ? ["v-ambiguous", "NOT JUDGED", unjudgedWords(c)]
     : c.works
       ? ["v-ok", "works", warningOf(c, endpoint)]
-      : isMutedComponent(c)
-        ? ["v-not-run", "MUTED", failureWords(c, endpoint)]
-        : ["v-missing", "FAILS", failureWords(c, endpoint)];
+      : [isMutedComponent(c) ? "v-not-run" : "v-missing", isMutedComponent(c) ? "MUTED" : "FAILS", failingWords(c, endpoint)];
   return html`<td><span class="chip ${chip}">${word}</span></td><td>${words}</td>`;
 }
 

@@ -93,7 +93,7 @@ function componentsSuite(report: Report, seconds: string): Suite | undefined {
     const warning = warningWords(c, report.store.endpoint);
     if (c.works && warning) return `${open}\n      <system-out>${xmlEscape(`WARNS: ${warning}`)}</system-out>\n    </testcase>`;
     if (c.works) return `${open}</testcase>`;
-    const words = failureWords(c, report.store.endpoint);
+    const words = `${failureWords(c, report.store.endpoint)}${warning ? `; it also warns: ${warning}` : ""}`;
     if (isMutedComponent(c)) return `${open}\n      <system-out>${xmlEscape(`MUTED FAILS: ${words}`)}</system-out>\n    </testcase>`;
     return `${open}\n      <failure type="FAILS" message="${xmlEscape(words)}">${xmlEscape(words)}</failure>\n    </testcase>`;
   });

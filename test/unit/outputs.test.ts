@@ -185,6 +185,29 @@ describe("JUnit: KFP's components", () => {
       /^WARNS: it logs a warning at start and goes on \(its bucket check fails\): HeadBucket under the bucket \(the head-bucket cell\) denied \[missing-action\]/,
     );
     expect(renderText(withWarning, false, { width: 300 })).toMatch(/^ {2}WARNS {2}api-server with backend's keys: it logs a warning at start/m);
+    // Failing and warning: the failure says both.
+    const failingToo = { ...warned, works: false, failing: fails.failing, effect: fails.effect, fix: fails.fix };
+    const both = (await parseJunit(renderJunit({ ...base, components: [failingToo] }))) as { testsuite?: { name?: string; testcase?: TestCase[] }[] };
+    expect(both.testsuite?.find((s) => s.name === "components")?.testcase?.[0]?.failure?.[0]?.message).toMatch(
+      /\[launcher-config-missing\].*; it also warns: it logs a warning at start/,
+    );
+    // Partly muted: the words are those of the failure that counts.
+    const [misdirected] = fails.failing;
+    if (!misdirected) throw new Error("no failure");
+    const mutedFirst = { ...misdirected, muted: { by: "severity" as const } };
+    const denied = {
+      ...misdirected,
+      outcome: "denied" as const,
+      fallback: undefined,
+      call: "PutObject" as const,
+      prefix: "v2/artifacts/team-1/",
+      cause: "missing-action" as const,
+      effect: "outputs-not-uploaded" as const,
+    };
+    const partly: ReportComponent = { ...fails, failing: [mutedFirst, denied] };
+    expect(renderText({ ...base, components: [partly] }, false, { width: 300 })).toMatch(
+      /FAILS {2}v2-launcher with team-1's keys: a task's output artifacts cannot be uploaded: PutObject under v2\/artifacts\/team-1\//,
+    );
     // No components judged (a library run, an older report): no suite.
     expect(renderJunit({ ...base, components: null })).not.toContain('name="components"');
   });
