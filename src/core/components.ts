@@ -1027,7 +1027,8 @@ export const KFP_RELEASES: readonly string[] = (() => {
 /** The newest release the table was read for: --kfp-version's default. */
 export const NEWEST_KFP_RELEASE = KFP_RELEASES.at(-1) ?? "2.0";
 
-const minorOf = (release: string): Minor => Number(release.split(".")[1]);
+/** A release of KFP_RELEASES (X.Y, all 2.x) by its minor number. */
+export const minorOf = (release: string): Minor => Number(release.split(".")[1]);
 
 /** The component's era for a release (X.Y of KFP_RELEASES); none where no era of it was read for that release. */
 export function eraOf(component: ComponentName, release: string): ComponentEra | undefined {

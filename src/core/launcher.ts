@@ -4,6 +4,7 @@
 // string, that gocloud's URL opener makes its client (whose uploads carry CRC32 in KFP 2.17); the
 // providers' default (or the first override whose bucket and key prefix match) decides the endpoint,
 // TLS and addressing. Without a ConfigMap, the layout's installer's is assumed (docs/components.md).
+import { minorOf } from "./components.js";
 import { type KeyLayout, kfpRoot } from "./layout.js";
 import { UsageError } from "./usage-error.js";
 
@@ -34,8 +35,7 @@ const KFP_DEFAULT_ROOT = "minio://mlpipeline/v2/artifacts";
 
 /** The default MinIO session's endpoint (plain HTTP): minio-service up to 2.14, seaweedfs from 2.15 (docs/components.md). */
 function kfpDefaultEndpoint(release: string): string {
-  const [major = 0, minor = 0] = release.split(".").map(Number);
-  return major > 2 || (major === 2 && minor >= 15) ? "http://seaweedfs.kubeflow:9000" : "http://minio-service.kubeflow:9000";
+  return minorOf(release) >= 15 ? "http://seaweedfs.kubeflow:9000" : "http://minio-service.kubeflow:9000";
 }
 
 /** What the launcher of a namespace with no kfp-launcher ConfigMap uses: KFP's built-in root and MinIO session. */
@@ -178,10 +178,7 @@ const V2_NAMES: Readonly<Record<string, string>> = {
  * (#11716) to 2.17.0; 2.0.0 to 2.4.0 pin v0.22.0 and v0.23.0 (SDK v1 only, which takes disableSSL
  * and s3ForcePathStyle). A release X.Y is its last patch, so 2.4 is 2.4.1.
  */
-function opensWithGocloudV040(release: string): boolean {
-  const [major = 0, minor = 0] = release.split(".").map(Number);
-  return major > 2 || (major === 2 && minor >= 4);
-}
+const opensWithGocloudV040 = (release: string): boolean => minorOf(release) >= 4;
 
 /**
  * The parameters of a ConfigMap's root that the launcher's URL opener refuses in this release, and
