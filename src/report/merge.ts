@@ -7,7 +7,7 @@ import { parseShard } from "../core/shard.js";
 import { countVerdicts, isFatalErrorKind } from "../core/summary.js";
 import { UsageError } from "../core/usage-error.js";
 import { mutingNotes } from "./hint.js";
-import { componentMuting, leftoverCount, type Report, type ReportCheck, type ReportMuting } from "./model.js";
+import { componentMuting, leftoverCount, muteOptionsOf, type Report, type ReportCheck, type ReportMuting } from "./model.js";
 import type { FoundReport, Unreported } from "./pod-log.js";
 
 // diff reads its two reports as merge reads one.
@@ -122,10 +122,7 @@ function mutedAgain(
   const all = reports.flatMap((r) => r.checks);
   const components = mergedComponents(reports);
   if (!muting?.severities && !muting?.ignore) return { checks: all, components, notes: [] };
-  const result = muteFindings(all, {
-    ...(muting.ignore ? { rules: muting.ignore.rules } : {}),
-    ...(muting.severities ? { severities: muting.severities } : {}),
-  });
+  const result = muteFindings(all, muteOptionsOf(muting));
   const checks = all.map((check, index) => {
     const reason = result.reasons[index];
     return check.muted || !reason ? check : { ...check, muted: reason };

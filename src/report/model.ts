@@ -246,15 +246,18 @@ function runHas(context: ReportContext): RunHas {
   };
 }
 
+/** muteFindings' options from --ignore-file's rules and --severity, where given. */
+export const muteOptionsOf = (muting: ReportMuting | undefined): Parameters<typeof muteFindings>[1] => ({
+  ...(muting?.ignore ? { rules: muting.ignore.rules } : {}),
+  ...(muting?.severities ? { severities: muting.severities } : {}),
+});
+
 /** The report's checks, each with its muting; the rules that muted nothing are notes. */
 function checksOf(run: ProbeRun, context: ReportContext): { checks: ReportCheck[]; muting: Muting } {
   const { output } = context;
   const has = runHas(context);
   const unmuted = run.results.map((result) => reportCheck(result, hintsOf(context), has, undefined));
-  const muting = muteFindings(unmuted, {
-    ...(output?.ignore ? { rules: output.ignore.rules } : {}),
-    ...(output?.severities ? { severities: output.severities } : {}),
-  });
+  const muting = muteFindings(unmuted, muteOptionsOf(output));
   const checks = unmuted.map((check, index) => {
     const muted = muting.reasons[index];
     return muted ? { ...check, muted } : check;
@@ -284,10 +287,7 @@ export function componentMuting(
   if (!output?.ignore && !output?.severities) return undefined;
   const verdict = failure.outcome === "error" ? "error" : "missing";
   const finding = { identity, verdict, operation: null, prefix: failure.prefix, relation: null, owner: null, cause: failure.cause } as const;
-  return muteFindings([finding], {
-    ...(output.ignore ? { rules: output.ignore.rules } : {}),
-    ...(output.severities ? { severities: output.severities } : {}),
-  }).reasons[0];
+  return muteFindings([finding], muteOptionsOf(output)).reasons[0];
 }
 
 function reportComponents(
