@@ -1,7 +1,7 @@
 // The words of the per-component verdicts (issue 23): what users see when a component's request
 // fails, and the text report's lines, one per failing component, or one that says all work.
 import { type ComponentEffect, type ComponentFailure, isStoreFailure } from "../core/component-verdicts.js";
-import type { Report, ReportComponent } from "./model.js";
+import { failsAndCounts, isMutedComponent, isWorking, type Report, type ReportComponent } from "./model.js";
 
 /** What KFP's users see, one phrase per effect. */
 const EFFECT_WORDS: Record<ComponentEffect, string> = {
@@ -68,10 +68,6 @@ function wordsOf(failures: ReportComponent["failing"], probeEndpoint: string): s
   return `${EFFECT_WORDS[first.effect]}: ${what}${more}${why}`;
 }
 
-/** A component that fails, each of its failures muted (--ignore-file, --severity): listed, not counted. */
-export const isMutedComponent = (component: ReportComponent): boolean =>
-  !component.works && component.failing.length > 0 && component.failing.every((f) => f.muted !== undefined);
-
 /** Why nothing of a component was decided, in words. */
 export function unjudgedWords(component: ReportComponent): string {
   const { unjudged } = component;
@@ -79,12 +75,6 @@ export function unjudgedWords(component: ReportComponent): string {
     return `its pipeline root is in bucket ${unjudged.bucket}, which this run did not probe: run it with --bucket ${unjudged.bucket} too`;
   return "none of its requests could be decided in this run";
 }
-
-/** A component that works, as far as this run decided anything of it. */
-const isWorking = (component: ReportComponent): boolean => component.works && !component.unjudged;
-
-/** A component that fails and counts: not muted. */
-export const failsAndCounts = (component: ReportComponent): boolean => !component.works && !isMutedComponent(component);
 
 /** One line for a failing component: who, and what fails. */
 function failingComponentLine(component: ReportComponent, probeEndpoint: string): string {

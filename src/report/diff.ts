@@ -6,8 +6,7 @@
 import { unownedProfileName } from "../core/layout.js";
 import type { Operation } from "../core/operations.js";
 import type { Verdict } from "../core/verdicts.js";
-import { failsAndCounts } from "./component-words.js";
-import type { Report, ReportCheck, ReportComponent } from "./model.js";
+import { failsAndCounts, type Report, type ReportCheck, type ReportComponent } from "./model.js";
 
 /** What the canary profile and the run's id are called in a cell that the diff compares. */
 export const CANARY = "kfp-s3-probe-nobody-*";

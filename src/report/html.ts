@@ -7,12 +7,12 @@ import { EXIT_CODE_TABLE } from "../core/exit-codes.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { byRank, VERDICTS } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
-import { failureWords, isMutedComponent, unjudgedWords, warningWords } from "./component-words.js";
+import { failureWords, unjudgedWords, warningWords } from "./component-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore } from "./hint.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
 import { pageDataOf, scriptJson } from "./html-data.js";
-import type { Report, ReportCheck, ReportComponent } from "./model.js";
+import { isMutedComponent, type Report, type ReportCheck, type ReportComponent } from "./model.js";
 import { SUMMARY_ORDER, verdictWord, whyOf } from "./verdict-words.js";
 
 const ESCAPES: Record<string, string> = { "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" };

@@ -3,8 +3,8 @@
 // with the warning in system-out. Then one testcase per KFP component and identity (a failure
 // where it fails), and the leftovers as one failure.
 import { type Severity, severityOf } from "../core/verdicts.js";
-import { failsAndCounts, failureWords, isMutedComponent, unjudgedWords, warningWords } from "./component-words.js";
-import type { Report, ReportCheck } from "./model.js";
+import { failureWords, unjudgedWords, warningWords } from "./component-words.js";
+import { failsAndCounts, isMutedComponent, type Report, type ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
 function xmlEscape(text: string): string {

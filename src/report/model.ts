@@ -179,6 +179,16 @@ export type ReportComponent = Omit<ComponentVerdict, "failing" | "warnings"> & {
   warnings?: (ComponentFailure & { hint?: string })[];
 };
 
+/** A component that fails, each of its failures muted (--ignore-file, --severity): listed, not counted. */
+export const isMutedComponent = (component: ReportComponent): boolean =>
+  !component.works && component.failing.length > 0 && component.failing.every((f) => f.muted !== undefined);
+
+/** A component that fails and counts: not muted. */
+export const failsAndCounts = (component: ReportComponent): boolean => !component.works && !isMutedComponent(component);
+
+/** A component that works, as far as this run decided anything of it. */
+export const isWorking = (component: ReportComponent): boolean => component.works && !component.unjudged;
+
 /** A leftover with its fix in words, where its cause is known. */
 type ReportLeftover = CleanupReport["leftovers"][number] & { hint?: string };
 type ReportCleanup = Omit<CleanupReport, "leftovers"> & { leftovers: ReportLeftover[] };

@@ -3,9 +3,9 @@
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import { CAUSE_NAMES } from "../core/cause.js";
 import { type Severity, severityOf } from "../core/verdicts.js";
-import { failureWords, isMutedComponent } from "./component-words.js";
+import { failureWords } from "./component-words.js";
 import { CAUSE_WORDS } from "./hint.js";
-import type { Report, ReportCheck, ReportComponent } from "./model.js";
+import { isMutedComponent, type Report, type ReportCheck, type ReportComponent } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
 /** SARIF's level of each severity: failures and errors are errors, warnings warnings, the rest notes. */
