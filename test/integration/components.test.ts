@@ -56,26 +56,15 @@ const failingOf = (report: Report) =>
     .filter((c) => !c.works)
     .map((c) => `${c.identity} ${c.component}`);
 
-function launcherConfig(providers: string): string {
+/** A kfp-launcher ConfigMap for team-1: its root (the deployKF layout's by default), and its providers' YAML where given. */
+function launcherConfig({ root = `minio://${settings.bucket}/v2/artifacts/team-1`, providers }: { root?: string; providers?: string } = {}): string {
   const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-launcher-")), "kfp-launcher.yaml");
   const indented = providers
-    .split("\n")
+    ?.split("\n")
     .map((line) => `    ${line}`)
     .join("\n");
-  writeFileSync(
-    file,
-    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kfp-launcher\n  namespace: team-1\ndata:\n  defaultPipelineRoot: minio://${settings.bucket}/v2/artifacts/team-1\n  providers: |\n${indented}\n`,
-  );
-  return file;
-}
-
-/** A kfp-launcher ConfigMap for team-1 with this root only. */
-function rootConfig(root: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "kfp-s3-probe-launcher-")), "kfp-launcher.yaml");
-  writeFileSync(
-    file,
-    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kfp-launcher\n  namespace: team-1\ndata:\n  defaultPipelineRoot: "${root}"\n`,
-  );
+  const data = `  defaultPipelineRoot: "${root}"\n${indented === undefined ? "" : `  providers: |\n${indented}\n`}`;
+  writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kfp-launcher\n  namespace: team-1\ndata:\n${data}`);
   return file;
 }
 
@@ -146,7 +135,9 @@ describe("components", () => {
         effect: "outputs-not-uploaded",
       });
       // The upstream layout's launcher root has no query string: its uploads carry no CRC32, and it works.
-      const upstream = parseReport(await run(proxy.endpoint, ["--launcher-config", launcherConfig("minio:\n  default:\n    endpoint: unused:1\n")]));
+      const upstream = parseReport(
+        await run(proxy.endpoint, ["--launcher-config", launcherConfig({ providers: "minio:\n  default:\n    endpoint: unused:1\n" })]),
+      );
       expect(
         componentsOf(upstream)
           .find((c) => c.component === "v2-launcher")
@@ -165,7 +156,7 @@ describe("components", () => {
     });
     try {
       const host = new URL(virtualOnly.endpoint).host;
-      const config = launcherConfig(`minio:\n  default:\n    endpoint: ${host}\n    disableSSL: true\n    forcePathStyle: true\n`);
+      const config = launcherConfig({ providers: `minio:\n  default:\n    endpoint: ${host}\n    disableSSL: true\n    forcePathStyle: true\n` });
       const result = await run(settings.endpoint, ["--launcher-config", config]);
       expect(result.code).toBe(1);
       const report = parseReport(result);
@@ -186,7 +177,7 @@ describe("components", () => {
 
   it("TLS: a launcher session with disableSSL false against the store's plain-HTTP port: the v2 launcher fails, naming disableSSL; the others work", async () => {
     const host = new URL(settings.endpoint).host;
-    const config = launcherConfig(`minio:\n  default:\n    endpoint: ${host}\n    disableSSL: false\n`);
+    const config = launcherConfig({ providers: `minio:\n  default:\n    endpoint: ${host}\n    disableSSL: false\n` });
     const result = await run(settings.endpoint, ["--launcher-config", config]);
     expect(result.code).toBe(1);
     const report = parseReport(result);
@@ -198,7 +189,7 @@ describe("components", () => {
   });
 
   it("a profile's namespace without a kfp-launcher ConfigMap: exit 1, its v2 launcher fails (KFP's built-in root, sent nothing), the one with a ConfigMap works", async () => {
-    const config = launcherConfig(`minio:\n  default:\n    endpoint: ${new URL(settings.endpoint).host}\n    disableSSL: true\n`);
+    const config = launcherConfig({ providers: `minio:\n  default:\n    endpoint: ${new URL(settings.endpoint).host}\n    disableSSL: true\n` });
     const args = ["--identity", `team-2=${secretsDirOf("team-2")}`, "--launcher-config", config];
     const result = await run(settings.endpoint, args);
     expect(result.code).toBe(1);
@@ -227,7 +218,7 @@ describe("components", () => {
     const root = `minio://${settings.bucket}/v2/artifacts/team-1`;
     const result = await run(settings.endpoint, [
       "--launcher-config",
-      rootConfig(`${root}?region=unspecified&endpoint=${host}&disableSSL=true&s3ForcePathStyle=true`),
+      launcherConfig({ root: `${root}?region=unspecified&endpoint=${host}&disableSSL=true&s3ForcePathStyle=true` }),
     ]);
     expect(result.code).toBe(1);
     const report = parseReport(result);
@@ -239,7 +230,7 @@ describe("components", () => {
     expect(launcher?.fix?.value).toBe(`?region=unspecified&endpoint=${host}&disable_https=true&use_path_style=true`);
     const text = await run(
       settings.endpoint,
-      ["--launcher-config", rootConfig(`${root}?region=unspecified&endpoint=${host}&disableSSL=true&s3ForcePathStyle=true`)],
+      ["--launcher-config", launcherConfig({ root: `${root}?region=unspecified&endpoint=${host}&disableSSL=true&s3ForcePathStyle=true` })],
       "text",
     );
     expect(text.stdout.replace(/\s+/g, " ")).toMatch(
@@ -249,7 +240,7 @@ describe("components", () => {
     const endpoint = encodeURIComponent(settings.endpoint);
     const fixed = await run(settings.endpoint, [
       "--launcher-config",
-      rootConfig(`${root}?region=${settings.region}&endpoint=${endpoint}&disable_https=true&use_path_style=true`),
+      launcherConfig({ root: `${root}?region=${settings.region}&endpoint=${endpoint}&disable_https=true&use_path_style=true` }),
     ]);
     expect(fixed.code).toBe(0);
     const fixedReport = parseReport(fixed);
