@@ -133,9 +133,12 @@ function exactName(check: Mutable): string {
   return [check.cause, check.identity, placeName(check.prefix), check.operation ?? "*"].join(" ");
 }
 
-/** Of a severity --severity shows (absent: all); ok is no finding and always shown. */
+/**
+ * Of a severity --severity shows (absent: all); ok is no finding and always shown. A LEAK is always
+ * shown: only a rule naming it exactly mutes it, so that no severity list hides another team's data.
+ */
 const isShown = (check: Mutable, severities: readonly FindingSeverity[] | undefined): boolean =>
-  !severities || check.verdict === "ok" || severities.some((severity) => severity === severityOf(check.verdict));
+  !severities || check.verdict === "ok" || check.verdict === "leak" || severities.some((severity) => severity === severityOf(check.verdict));
 
 /** Which findings are muted, by the ignore file's rules (first that matches) or by --severity (absent: every severity counts). */
 export function muteFindings(

@@ -146,6 +146,11 @@ describe("--severity and --ignore-file, parsed", () => {
     ];
     expect(muteFindings(cells, { severities }).reasons).toEqual([{ by: "severity" }, undefined, undefined]);
   });
+
+  it("--severity never mutes a LEAK: a list without failure mutes the MISSING beside it, not the LEAK", () => {
+    const cells = [check({ identity: "a", verdict: "leak" }), check({ identity: "a", verdict: "missing" })];
+    expect(muteFindings(cells, { severities: ["error", "warning"] }).reasons).toEqual([undefined, { by: "severity" }]);
+  });
 });
 
 /** A run on the in-memory store, and its report's context. */
@@ -250,13 +255,13 @@ describe("muted findings: listed, in the JSON too, not counted toward the exit c
     expect(mergedLeaks.length).toBe(names.length);
     expect(mergedLeaks.every((c) => c.muted?.by === "ignore-file")).toBe(true);
     expect(mergedMuted.notes).toContain(`--ignore-file known.txt line ${names.length + 1} (unknown-key nobody-here) matches no finding`);
-    // --severity on merge: LEAK (failure) not shown, so not counted.
+    // --severity on merge, failure left out: a LEAK is still shown and counted (only its exact name mutes it); a MISSING would not be.
     const bySeverity = mergeReports([{ report: reportFromText(JSON.stringify(first), "pod.log"), source: "pod.log" }], {
       muting: { severities: ["error"] },
     });
-    expect(bySeverity.exitCode).toBe(0);
+    expect(bySeverity.exitCode).toBe(1);
     expect(bySeverity.checks.filter((c) => c.verdict === "leak").length).toBe(names.length);
-    expect(bySeverity.checks.filter((c) => c.verdict === "leak").every((c) => c.muted?.by === "severity")).toBe(true);
+    expect(bySeverity.checks.filter((c) => c.verdict === "leak").every((c) => c.muted === undefined)).toBe(true);
     const wildcard = await leakyReport("grant-too-wide wildcard\n");
     expect(wildcard.exitCode).toBe(1);
     expect(wildcard.notes.join("\n")).toMatch(

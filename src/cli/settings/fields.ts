@@ -313,7 +313,7 @@ export const FIELDS = {
     group: "output",
     report: 29,
     describe:
-      "as trivy's: the finding severities shown and counted toward the exit code, comma-separated, of failure (LEAK, MISSING), error (ERROR), warning (EXPOSED, DEGRADED), undecided (AMBIGUOUS), skipped (NOT-RUN) (default: all); the others are listed as muted; a run that cannot connect still exits 3",
+      "as trivy's: the finding severities shown and counted toward the exit code, comma-separated, of failure (LEAK, MISSING), error (ERROR), warning (EXPOSED, DEGRADED), undecided (AMBIGUOUS), skipped (NOT-RUN) (default: all); the others are listed as muted, except a LEAK, which only --ignore-file mutes, by its exact name; a run that cannot connect still exits 3",
   },
   "ignore-file": {
     kind: "string",
