@@ -1,5 +1,6 @@
 // `kfp-s3-probe merge`: the reports of the shards of one run (--shard I/N, or the pods of an
 // Indexed Job) as one report, with one summary and one exit code, decided as a single run's is.
+import type { Assurance } from "../core/assurance.js";
 import { ownFailures } from "../core/component-verdicts.js";
 import { exitCodeOf } from "../core/exit-codes.js";
 import { muteFindings } from "../core/mute.js";
@@ -137,6 +138,29 @@ function mutedAgain(
   return { checks, components: remuted ?? null, notes: muting.ignore ? mutingNotes(result, muting.ignore.file) : [] };
 }
 
+/**
+ * The shards' assurances as one: proven only where every shard's is, sampled only where every
+ * shard's is (no policy in hand anywhere), else partial; every shard's policies, witnesses and open items.
+ */
+function mergedAssurance(reports: Report[]): Assurance {
+  const statuses = new Set(reports.map((r) => r.assurance.status));
+  const status = statuses.size === 1 ? (reports[0] as Report).assurance.status : "partial";
+  return {
+    status,
+    policies: reports.flatMap((r) => r.assurance.policies),
+    bucketPolicy: reports.find((r) => r.assurance.bucketPolicy !== null)?.assurance.bucketPolicy ?? null,
+    witnesses: {
+      tried: reports.reduce((sum, r) => sum + r.assurance.witnesses.tried, 0),
+      decided: reports.reduce((sum, r) => sum + r.assurance.witnesses.decided, 0),
+    },
+    enforcementSample: unique(reports.flatMap((r) => r.assurance.enforcementSample)),
+    open: reports.flatMap((r) => r.assurance.open),
+  };
+}
+
+/** --require-proof in a shard, as its settings say. */
+const proofRequired = (reports: Report[]): boolean => reports.some((r) => r.settings["require-proof"]?.value === true);
+
 /** One report of the whole run: identities, checks and leftovers of every shard; diagnoses once each. */
 export function mergeReports(inputs: FoundReport[], read: { unreported?: Unreported[]; findingsCode?: number; muting?: ReportMuting } = {}): Report {
   checkShards(inputs, read.unreported ?? []);
@@ -153,6 +177,7 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
   const fatalError = checks.some((c) => isFatalErrorKind(c.errorKind));
   const leftovers = leftoverCount(cleanup);
   const componentFailures = ownFailures(components ?? []);
+  const assurance = mergedAssurance(reports);
   return {
     ...first,
     runId: reports.map((r) => r.runId).join(","),
@@ -169,12 +194,14 @@ export function mergeReports(inputs: FoundReport[], read: { unreported?: Unrepor
     cleanup,
     requests: mergedRequests(reports),
     components,
+    assurance,
     // As a single run decides it: a muted finding does not count, one that cannot connect still does.
     exitCode: exitCodeOf(
       { counts: countVerdicts(checks.filter((c) => !c.muted)), fatalError, componentFailures },
       {
         kind: "finished",
         leftovers,
+        ...(proofRequired(reports) && assurance.status !== "proven" ? { unproven: true } : {}),
         ...(interruptedBy ? { interruptedBy } : {}),
         ...(read.findingsCode !== undefined ? { findingsCode: read.findingsCode } : {}),
       },

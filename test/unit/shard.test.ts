@@ -105,6 +105,30 @@ describe("merge", () => {
     expect(unownedProfileName(whole.runId)).not.toBe(unownedProfileName(shards[0]?.report.runId ?? ""));
   });
 
+  it("--require-proof in the shards: one shard not proven makes the merged run partial and exit 6, with that shard's open items", async () => {
+    const store = new MemoryStore();
+    const shards = [];
+    for (let index = 0; index < 2; index += 1) {
+      const report = await reportOf(store, `20261201T000000Z-00000000ccc${index}`, { index, count: 2 });
+      // Nothing found in either shard, as a clean install's shards; only their assurance differs.
+      const open = index === 1 ? [{ kind: "policy-undecided" as const, identity: "team-4", unread: ["condition key aws:SourceIp"] }] : [];
+      const clean: Report = {
+        ...report,
+        checks: report.checks.filter((c) => c.verdict === "ok"),
+        settings: { ...report.settings, "require-proof": { value: true, source: "flag" } },
+        assurance: { ...report.assurance, status: index === 1 ? "partial" : "proven", open },
+      };
+      shards.push({ report: reportFromText(`${JSON.stringify(clean)}\n`, `shard-${index}.json`), source: `shard-${index}.json` });
+    }
+    const merged = mergeReports(shards);
+    expect(merged.assurance.status).toBe("partial");
+    expect(merged.assurance.open).toEqual([{ kind: "policy-undecided", identity: "team-4", unread: ["condition key aws:SourceIp"] }]);
+    expect(merged.exitCode).toBe(6);
+    // Both proven: proven, exit 0.
+    const proven = shards.map((s) => ({ ...s, report: { ...s.report, assurance: { ...s.report.assurance, status: "proven" as const, open: [] } } }));
+    expect([mergeReports(proven).assurance.status, mergeReports(proven).exitCode]).toEqual(["proven", 0]);
+  });
+
   it("reads a pod's log: the report line among stderr's finding lines", async () => {
     const report = await reportOf(new MemoryStore(), "20261125T000000Z-00000000cccc");
     const log = `kfp-s3-probe: LEAK team-3 get artifacts/team-1/\n${JSON.stringify(report)}\nkfp-s3-probe: EXPOSED x\n`;
