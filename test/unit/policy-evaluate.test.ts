@@ -126,6 +126,10 @@ describe("conditions on s3:prefix and s3:delimiter", () => {
     const ifExists = strictList("StringLikeIfExists", ["artifacts/team-1/*"]);
     expect(effect(ifExists, list())).toBe("allow");
     expect(effect(ifExists, list("pipelines/"))).toBe("implicit-deny");
+    // ForAnyValue: over a key the request lacks is false, the negated form too: such a Deny never applies.
+    const notLike = strictList("ForAnyValue:StringNotLike", ["artifacts/team-1/*"]);
+    expect(effect(notLike, list())).toBe("implicit-deny");
+    expect(effect(notLike, list("pipelines/"))).toBe("allow");
   });
 
   it("every operator and key of a statement must hold (AND); s3:delimiter too", () => {

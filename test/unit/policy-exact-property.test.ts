@@ -41,7 +41,15 @@ const condition = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({
-      operator: fc.constantFrom("StringLike", "StringNotLike", "StringEquals", "StringNotEquals", "StringLikeIfExists", "ForAnyValue:StringLike"),
+      operator: fc.constantFrom(
+        "StringLike",
+        "StringNotLike",
+        "StringEquals",
+        "StringNotEquals",
+        "StringLikeIfExists",
+        "ForAnyValue:StringLike",
+        "ForAnyValue:StringNotLike",
+      ),
       key: fc.constantFrom("s3:prefix", "s3:prefix", "s3:delimiter"),
       values: fc.array(globText(4), { minLength: 1, maxLength: 2 }),
     }),

@@ -79,6 +79,33 @@ it("a grant that reaches only keys with a folder in the namespace (…/metrics/*
   expect(witness?.plantKey === undefined || probeRunOf(witness.plantKey) === RUN_ID).toBe(true);
 });
 
+it("a Resource too complex to search (a wildcard then 40 ?): named in unread, so the run is not proven on it", () => {
+  const { witnesses, unread } = witnessesOf("team-1", subject("team-1", extra(`*a${"?".repeat(40)}`)), context);
+  expect(witnesses).toEqual([]);
+  expect(unread).toContain("key patterns too complex to decide exactly");
+});
+
+it("a bucket policy's Allow with NotPrincipal takes in the anonymous caller: a witness, where it was dropped as naming nobody", () => {
+  const bucketPolicy = parsePolicy(
+    JSON.stringify({
+      Statement: [
+        {
+          Effect: "Allow",
+          NotPrincipal: { AWS: "arn:aws:iam::111122223333:user/auditor" },
+          Action: "s3:GetObject",
+          Resource: `arn:aws:s3:::${BUCKET}/artifacts/team-3/*`,
+        },
+      ],
+    }),
+    "bucket",
+  );
+  const anonymous: PolicySubject = { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy: [bucketPolicy] };
+  expect(witnessesOf("anonymous", anonymous, context).witnesses.map((w) => [w.operation, w.owner])).toEqual([["get", "team-3"]]);
+  // A signed identity it may leave out: not read offline, so named in unread.
+  const team1 = { ...subject("team-1"), bucketPolicy: [bucketPolicy] };
+  expect(witnessesOf("team-1", team1, context).unread.join(" ")).toMatch(/NotPrincipal/);
+});
+
 describe("policyAllows", () => {
   it("decides one key exactly", () => {
     const s = subject("team-1", extra("artifacts/*/metrics/*"));

@@ -15,8 +15,10 @@ export interface Statement {
   notAction?: string[];
   resource?: string[];
   notResource?: string[];
-  /** Bucket policies: "*" (anyone) or the ARNs named; undefined in identity policies. */
+  /** Bucket policies: "*" (anyone) or those named (AWS ARNs as written, other kinds as `Service:…`); undefined in identity policies. */
   principal?: "*" | string[];
+  /** Bucket policies: everyone but those named (NotPrincipal), anonymous callers included. */
+  notPrincipal?: "*" | string[];
   condition?: ConditionBlock;
 }
 
@@ -40,9 +42,14 @@ function principalOf(value: Json | undefined, field: string, source: string): "*
   if (value === "*") return "*";
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const aws = strings(value.AWS, `${field}.AWS`, source) ?? [];
-    return aws.includes("*") ? "*" : aws;
+    // Another kind (CanonicalUser, Service, Federated) is kept, by its kind's name: it names a caller
+    // the probe cannot be, and is never dropped as if it named none.
+    const others = Object.entries(value)
+      .filter(([kind]) => kind !== "AWS")
+      .flatMap(([kind, names]) => (strings(names, `${field}.${kind}`, source) ?? []).map((name) => `${kind}:${name}`));
+    return aws.includes("*") ? "*" : [...aws, ...others];
   }
-  throw new UsageError(`${source}: ${field} must be "*" or {"AWS": …}`);
+  throw new UsageError(`${source}: ${field} must be "*" or an object of principals ({"AWS": …})`);
 }
 
 function conditionOf(value: Json | undefined, field: string, source: string): ConditionBlock | undefined {
@@ -72,10 +79,13 @@ function statementOf(raw: Json, index: number, source: string): Statement {
     resource: strings(raw.Resource, `${field}.Resource`, source),
     notResource: strings(raw.NotResource, `${field}.NotResource`, source),
     principal: principalOf(raw.Principal, `${field}.Principal`, source),
+    notPrincipal: principalOf(raw.NotPrincipal, `${field}.NotPrincipal`, source),
     condition: conditionOf(raw.Condition, `${field}.Condition`, source),
   };
   if ((parts.action === undefined) === (parts.notAction === undefined))
     throw new UsageError(`${source}: ${field} needs Action or NotAction (one of them)`);
+  if (parts.principal !== undefined && parts.notPrincipal !== undefined)
+    throw new UsageError(`${source}: ${field} has both Principal and NotPrincipal: keep one`);
   if ((parts.resource === undefined) === (parts.notResource === undefined))
     throw new UsageError(`${source}: ${field} needs Resource or NotResource (one of them)`);
   for (const [key, value] of Object.entries(parts)) if (value !== undefined) Object.assign(statement, { [key]: value });

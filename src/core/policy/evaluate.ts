@@ -50,6 +50,8 @@ function resourceMatches(statement: Statement, resource: string): boolean {
 
 /** Bucket policies: "*" is everyone; a statement naming principals is not decided for a caller whose ARN is unknown. */
 function principalMatches(statement: Statement, caller: PolicyRequest["caller"]): boolean | "unknown" {
+  // NotPrincipal: everyone it does not name; it cannot name the anonymous caller.
+  if (statement.notPrincipal !== undefined) return statement.notPrincipal === "*" ? false : caller === "anonymous" ? true : "unknown";
   if (statement.principal === undefined || statement.principal === "*") return true;
   return caller === "anonymous" ? false : "unknown";
 }
@@ -69,8 +71,9 @@ function operatorTruth(operator: string, key: string, values: string[], context:
   const base = (match[2] as string).replace("Not", "");
   const present = context[key];
   // A key the request does not carry: the positive operators are false, the negated ones true
-  // (AWS's documented behaviour), and …IfExists is true either way.
-  if (present === undefined) return match[3] ? true : negated;
+  // (AWS's documented behaviour), …IfExists is true either way, and ForAnyValue: (any of no
+  // values) is false, negated or not.
+  if (present === undefined) return match[3] ? true : match[1] ? false : negated;
   const any = values.some((pattern) => stringTest(base, pattern, present));
   return negated ? !any : any;
 }

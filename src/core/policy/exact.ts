@@ -61,8 +61,18 @@ export function bucketNamed(statement: Statement, bucket: string): boolean {
   return statement.resource ? named : !named;
 }
 
+/** Does a NotPrincipal take in the caller (everyone it does not name): yes, no, or what could not be told. */
+function notPrincipalApplies(notPrincipal: "*" | string[], caller: Caller): boolean | string {
+  if (notPrincipal === "*") return false;
+  // No NotPrincipal can name the anonymous caller: it is always taken in.
+  if (caller.kind === "anonymous") return true;
+  if (caller.arn !== undefined && notPrincipal.includes(caller.arn)) return false;
+  return "a NotPrincipal (whether it leaves the caller out is not read offline)";
+}
+
 /** Does a statement's Principal take in the caller: yes, no, or what could not be told. */
 function principalApplies(statement: Statement, caller: Caller): boolean | string {
+  if (statement.notPrincipal !== undefined) return notPrincipalApplies(statement.notPrincipal, caller);
   const principal = statement.principal;
   // Identity policies have no Principal: they are the identity's own, never the anonymous caller's.
   if (principal === undefined) return caller.kind === "identity";
@@ -86,8 +96,9 @@ function operatorCondition(operator: string, key: string, values: string[]): Key
   const negated = form.includes("Not");
   const like = form.endsWith("Like");
   const named = anyOf(...values.map((value) => (like ? matching(globPattern(value)) : exactly(value))));
-  // As evaluate.ts: a missing key makes the positive forms false and the Not forms true; IfExists true.
-  return { whenAbsent: match[3] ? true : negated, whenPresent: negated ? complement(named) : named };
+  // As evaluate.ts: a missing key makes the positive forms false and the Not forms true, IfExists
+  // true; ForAnyValue: over no values is false, negated or not.
+  return { whenAbsent: match[3] ? true : match[1] ? false : negated, whenPresent: negated ? complement(named) : named };
 }
 
 /** A statement's Condition, per context key (all must hold), and what in it is not read. */
@@ -156,7 +167,8 @@ function bracket(candidates: Candidate[], target: KeySet): { sure: KeySet; possi
 const tooComplex = (states: number): ExactAnswer<string> => ({
   answer: "undecided",
   reasons: [`the key patterns are too complex to decide exactly (over ${states} automaton states)`],
-  unread: [],
+  // Named as unread, so that the run cannot be proven on it: no key was found, none was ruled out.
+  unread: ["key patterns too complex to decide exactly"],
 });
 
 type Found = { word: string } | { tooComplex: number } | undefined;
