@@ -5,6 +5,7 @@
 // "partial": in between. Findings as data: the words are the renderers'.
 import type { Role } from "./plan.js";
 import type { CheckResult } from "./verdict.js";
+import type { PublicUntried } from "./witness.js";
 
 type AssuranceStatus = "proven" | "partial" | "sampled";
 
@@ -20,7 +21,9 @@ type OpenItem =
   /** Forbidden cells the store left undecided (errors, nothing to read, not run). */
   | { kind: "cells-undecided"; identity: string; count: number }
   /** The store allowed cells its policies deny: the policies in hand are not all that grants these keys (or not theirs). */
-  | { kind: "policy-understates"; identity: string; count: number };
+  | { kind: "policy-understates"; identity: string; count: number }
+  /** The bucket's policy lets anyone do what KFP forbids (or uses what the evaluator does not read), and no anonymous caller was in the run to try it. */
+  | ({ kind: "public-untried" } & PublicUntried);
 
 export interface Assurance {
   status: AssuranceStatus;
@@ -47,6 +50,8 @@ export interface AssuranceInput {
   enforcementSample: string[];
   /** Cells where the store did other than the policies in hand say. */
   disagreements?: readonly { identity: string; store: "allowed" | "denied"; policy: "allowed" | "denied" }[];
+  /** --no-anonymous with the bucket's policy in hand: what it grants anyone, never tried. */
+  publicUntried?: PublicUntried;
 }
 
 const UNDECIDED_VERDICTS = new Set(["ambiguous", "error", "not-run"]);
@@ -76,6 +81,7 @@ function openItems(input: AssuranceInput, signed: { name: string }[]): OpenItem[
   const witnessCells = new Set(input.witnessResults);
   return [
     ...understated(input),
+    ...(input.publicUntried ? [{ kind: "public-untried", ...input.publicUntried } as const] : []),
     ...signed.filter((i) => !input.policySources.has(i.name)).map((i): OpenItem => ({ kind: "no-policy", identity: i.name })),
     ...(input.bucketPolicySource === null ? [{ kind: "no-bucket-policy" } as const] : []),
     ...[...input.unread]

@@ -84,6 +84,23 @@ export function policySubjects(
   return subjects;
 }
 
+/** What the bucket's policy lets anyone do that KFP forbids, decided offline: the anonymous caller is not in the run to try it. */
+export interface PublicUntried {
+  keys: { operation: WitnessOperation; key: string }[];
+  unread: string[];
+}
+
+/** With the bucket's policy in hand and no anonymous caller in the run (--no-anonymous): its grants to anyone, or undefined where none. */
+export function untriedPublicGrants(
+  bucketPolicy: PolicyDocument[],
+  context: { layout: KeyLayout; bucket: string; runId: string; profiles: string[] },
+): PublicUntried | undefined {
+  if (bucketPolicy.length === 0) return undefined;
+  const { witnesses, unread } = witnessesOf("anonymous", { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy }, context);
+  if (witnesses.length === 0 && unread.length === 0) return undefined;
+  return { keys: witnesses.map(({ operation, key }) => ({ operation, key })), unread };
+}
+
 /** The first of `keys` the subject's policies surely let it do `operation` on (an object found by listing is read only then). */
 export function firstAllowed(subject: PolicySubject, bucket: string, operation: WitnessOperation, keys: readonly string[]): string | undefined {
   const candidates = subjectCandidates(subject, bucket, actionOf(operation));

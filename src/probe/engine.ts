@@ -15,6 +15,7 @@ import { runNamespace, unownedProfileName } from "../core/layout.js";
 import { OPERATIONS } from "../core/operations.js";
 import { type IdentityPlan, planFor, type RunContext } from "../core/plan.js";
 import { assess, type CheckResult, type Observation } from "../core/verdict.js";
+import type { PublicUntried } from "../core/witness.js";
 import { Ledger } from "./ledger.js";
 import { checkBucket } from "./phases/bucket.js";
 import { learnBucket } from "./phases/bucket-facts.js";
@@ -41,7 +42,7 @@ export interface ProbeRun {
   /** The profiles tried, and how each was found (absent for runs made without the engine). */
   discovery?: DiscoveryReport;
   /** With policies in hand: the witnesses' cells, and what the evaluator could not read per identity. */
-  proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]>; enforcementSample: string[] };
+  proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]>; enforcementSample: string[]; publicUntried?: PublicUntried };
   /** What the run learned of the bucket before it wrote more than one object (absent for runs made without the engine). */
   bucket?: BucketFacts;
   /** Per prober and KFP component that runs with its keys: works, or fails on which request (absent: not asked for, ProbeOptions.components). */
@@ -103,7 +104,8 @@ function proofOf(state: RunState, results: CheckResult[]): NonNullable<ProbeRun[
   const witnessTargets = new Set(state.witnessChecks.map((w) => w.check.target));
   const probed = new Set(state.probers().map((p) => p.name));
   const witnessResults = results.filter((r) => probed.has(r.identity) && witnessTargets.has(r.target));
-  return { witnessResults, unread: state.policyUnread, enforcementSample: state.enforcementSample };
+  const { publicUntried } = state;
+  return { witnessResults, unread: state.policyUnread, enforcementSample: state.enforcementSample, ...(publicUntried ? { publicUntried } : {}) };
 }
 
 /** The run's namespace under every prefix it tried, listed and cleaned by whoever may (the backend first). */

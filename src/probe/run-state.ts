@@ -12,7 +12,7 @@ import type { IdentityPlan, MatrixMode, PlannedCheck, Role, Target } from "../co
 import type { PolicySubject } from "../core/policy/exact-questions.js";
 import { inShard, type Shard } from "../core/shard.js";
 import { assess, type CheckResult, compactEvidence, type Evidence, type Observation } from "../core/verdict.js";
-import type { WitnessCheck } from "../core/witness.js";
+import type { PublicUntried, WitnessCheck } from "../core/witness.js";
 import type { Cleaner, CreatedObject, Ledger } from "./ledger.js";
 import type { PutOptions, S3Port } from "./port.js";
 
@@ -185,6 +185,8 @@ export class RunState {
   witnessChecks: WitnessCheck[] = [];
   /** Per identity with its policies in hand: what in them the exact evaluator could not read. */
   readonly policyUnread = new Map<string, string[]>();
+  /** The bucket's policy in hand, the anonymous caller not in the run (--no-anonymous): what it lets anyone do that KFP forbids, untried. */
+  publicUntried: PublicUntried | undefined;
   /** With policies in hand: the identities whose whole plan is tried, to see that the store enforces them. */
   enforcementSample: string[] = [];
   /** By key: the markers of deeper namespaces (witnesses'), written once each before anything in them. */

@@ -21,6 +21,11 @@ function openWords(item: OpenItem): string {
       return `${item.identity} at ${item.key}: ${item.reason}`;
     case "policy-understates":
       return `the store let ${item.identity} do ${item.count} thing${item.count === 1 ? "" : "s"} its policies deny (see disagreements)`;
+    case "public-untried": {
+      const grants = item.keys.length > 0 ? [`lets anyone ${item.keys.map(({ operation, key }) => `${operation} ${key}`).join(", ")}`] : [];
+      const unread = item.unread.length > 0 ? [`uses ${item.unread.join(", ")}, which the evaluator does not read`] : [];
+      return `the bucket policy ${[...grants, ...unread].join(" and ")}, untried: the anonymous caller is not in the run (--no-anonymous)`;
+    }
     case "cells-undecided":
       return `${item.count} undecided cell${item.count === 1 ? "" : "s"} of ${item.identity}`;
   }

@@ -334,6 +334,7 @@ function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
     results: run.results,
     enforcementSample: run.proof?.enforcementSample ?? [],
     disagreements: context.policies?.disagreements ?? [],
+    ...(run.proof?.publicUntried ? { publicUntried: run.proof.publicUntried } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
 // owner plants inside the run's namespace; nothing is left (issue 21).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { assessAssurance } from "../../src/core/assurance.js";
 import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
 import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
 import { policyAllows, witnessOperationOf } from "../../src/core/witness.js";
@@ -130,5 +131,40 @@ describe("proof makes scale cheap", () => {
     const [sampled, partial] = [await requestsFor(12, false), await requestsFor(12, "no-bucket-policy")];
     expect(partial.requests).toBeGreaterThanOrEqual(sampled.requests);
     expect(partial.left).toBe(0);
+  });
+});
+
+describe("--no-anonymous with the bucket's policy in hand", () => {
+  const bucketPolicy = (resource: string) =>
+    parsePolicy(
+      JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/${resource}` }] }),
+      "anonymous.json",
+    );
+  const subjects = (bucket: ReturnType<typeof bucketPolicy>[]) =>
+    new Map<string, PolicySubject>([
+      ["team-2", { role: { kind: "profile", profile: "team-2" }, identityPolicies: [reference("team-2")], bucketPolicy: bucket }],
+    ]);
+
+  it("a grant to anyone is an open item, never proven; a bucket policy that grants nobody leaves none", async () => {
+    const store = new MemoryStore();
+    const open = await probe([memoryBackend(store), team2(store)], subjects([bucketPolicy("artifacts/team-2/*")]));
+    expect(open.proof?.publicUntried?.keys).toEqual([{ operation: "get", key: expect.stringMatching(/^artifacts\/team-2\//) }]);
+    const assurance = assessAssurance({
+      identities: [{ name: "team-2", role: { kind: "profile", profile: "team-2" } }],
+      policySources: new Map([["team-2", "team-2.json"]]),
+      bucketPolicySource: "anonymous.json",
+      unread: new Map(),
+      witnessResults: [],
+      results: [],
+      enforcementSample: [],
+      ...(open.proof?.publicUntried ? { publicUntried: open.proof.publicUntried } : {}),
+    });
+    expect([assurance.status, assurance.open.map((o) => o.kind)]).toEqual(["partial", ["public-untried"]]);
+    const denyOnly = parsePolicy(
+      JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` }] }),
+      "anonymous.json",
+    );
+    const none = await probe([memoryBackend(store), team2(store)], subjects([denyOnly]));
+    expect(none.proof?.publicUntried).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { isProbeKey, PROBE_NAMESPACE, runNamespace } from "../../core/layout.js"
 import type { IdentityPlan, PlannedCheck, Target } from "../../core/plan.js";
 import { deeperMarkerKey, standardRootOf } from "../../core/sweep-rules.js";
 import type { Evidence, Observation } from "../../core/verdict.js";
-import { cellIsTaken, firstAllowed, type Witness, type WitnessCheck, witnessCell, witnessesOf } from "../../core/witness.js";
+import { cellIsTaken, firstAllowed, untriedPublicGrants, type Witness, type WitnessCheck, witnessCell, witnessesOf } from "../../core/witness.js";
 import type { CreatedObject } from "../ledger.js";
 import { notRun, type ProbeIdentity, type RunState } from "../run-state.js";
 
@@ -20,6 +20,10 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
   if (!subjects) return [];
   const { layout, bucket, runId } = state.options;
   const known = new Set(profiles);
+  if (!plans.some((plan) => plan.role.kind === "anonymous")) {
+    const bucketPolicy = [...subjects.values()].find((subject) => subject.bucketPolicy.length > 0)?.bucketPolicy ?? [];
+    state.publicUntried = untriedPublicGrants(bucketPolicy, { layout, bucket, runId, profiles });
+  }
   return plans.flatMap((plan) => {
     const subject = subjects.get(plan.identity);
     if (!subject) return [];
