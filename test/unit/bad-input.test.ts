@@ -12,6 +12,8 @@ import { runMain as run } from "../support/run-main.js";
 
 const SECRET = "wJalrXUtnFEMI7K7MDENGbPxRfiCY2EXAMPLEKEY";
 const SHORT_SECRET = "hunter2-not-shown";
+/** A secret whose parts between slashes are each shorter than 20: as many real AWS secrets are. */
+const SLASHED_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const dir = mkdtempSync(join(tmpdir(), "kfp-s3-probe-bad-input-"));
 let server: Server;
 let connections = 0;
@@ -129,6 +131,18 @@ const CORPUS: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
   ],
   ["a credential file that is a FIFO", () => ["--backend", "--credentials-dir", fifo(), ...store()], {}, /not a regular file/],
   ["no identity", () => store(), {}, /--backend, --profile NAME/],
+  [
+    "a secret as an endpoint without a scheme",
+    () => ["--backend", "--credentials-dir", keys(), "--bucket", "kfp"],
+    { AWS_ENDPOINT_URL_S3: SLASHED_SECRET },
+    /--endpoint/,
+  ],
+  [
+    "a secret in an endpoint's path, without a scheme",
+    () => ["--backend", "--credentials-dir", keys(), "--endpoint", `minio:9000/${SLASHED_SECRET}`, "--bucket", "kfp"],
+    {},
+    /--endpoint/,
+  ],
   ["a bad bucket name", () => ["--backend", "--credentials-dir", keys(), "--endpoint", endpoint, "--bucket", "KFP_Bucket"], {}, /--bucket/],
   ["a misspelt flag", () => [...backend(), "--read-onyl"], {}, /unknown option --read-onyl: did you mean --read-only\? \(see --help\)/],
   ["a bad region", () => [...backend(), "--region", "eu west"], {}, /--region/],
@@ -163,6 +177,7 @@ describe("bad input: exit 2, one line naming the field, nothing sent, no secret 
       const printed = result.stdout + result.stderr;
       expect(printed).not.toContain(SECRET);
       expect(printed).not.toContain(SHORT_SECRET);
+      for (const part of SLASHED_SECRET.split("/").filter((p) => p.length > 12)) expect(printed).not.toContain(part);
       // The first case to load the credentials' modules pays for it: seconds on a loaded machine, not a figure asserted here.
     },
     30_000,
