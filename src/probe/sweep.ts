@@ -9,7 +9,7 @@ import { deeperNamespaceOf, namespacesUnder, probeRunOf, runStartedAt } from "..
 import type { Cleaner, CreatedObject } from "./ledger.js";
 import { firstUploadLister, listPages, listUploads, removeOne, type Send } from "./phases/cleanup.js";
 import { listVersions } from "./phases/versions.js";
-import type { ObjectVersion } from "./port.js";
+import type { ObjectVersion, S3Port, Versioning } from "./port.js";
 import { bounded } from "./run-state.js";
 
 export interface SweepOptions {
@@ -46,6 +46,11 @@ export interface SweepReport {
   uploadsNotListed: number;
   /** Namespaces whose versions could not be listed (s3:ListBucketVersions): on a versioned bucket, what their deletes leave is not seen. */
   versionsNotListed: number;
+  /**
+   * With delete, where versions could not be listed: whether the bucket keeps versions. "markers-left"
+   * where the deletes' answers named delete markers, else GetBucketVersioning's answer, or "unread".
+   */
+  versioning?: Versioning | "unread" | "markers-left";
 }
 
 /** The first identity that may list the bucket's roots, and the probe namespaces under them. */
@@ -81,7 +86,7 @@ async function collect(
   namespaces: string[],
   options: SweepOptions,
   send: Send,
-): Promise<{ runs: SweptRun[]; uploadsNotListed: number; versionsNotListed: number; namespaces: number }> {
+): Promise<{ runs: SweptRun[]; uploadsNotListed: number; versionsNotListed: number; versionsUnseen: Set<string>; namespaces: number }> {
   // Who may list open uploads is asked once, on the first namespace: few keys may, and every other is
   // asked in vain. The namespaces' keys are listed meanwhile; only their uploads wait for the answer.
   const first = namespaces[0];
@@ -104,7 +109,11 @@ async function collect(
 }
 
 /** The listings, in the namespaces' order, as the runs old enough to sweep. */
-function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: SweptRun[]; uploadsNotListed: number; versionsNotListed: number } {
+function runsIn(
+  listings: NamespaceListing[],
+  options: SweepOptions,
+): { runs: SweptRun[]; uploadsNotListed: number; versionsNotListed: number; versionsUnseen: Set<string> } {
+  const versionsUnseen = new Set<string>();
   const runs = new Map<string, SweptRun>();
   const old = (runId: string | undefined): runId is string =>
     runId !== undefined && (runStartedAt(runId)?.getTime() ?? Infinity) < options.startedBefore.getTime();
@@ -112,7 +121,9 @@ function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: Sw
     // Where the versions were listed they are what there is (the current objects among them).
     for (const key of listing.versions ? [] : listing.keys) {
       const runId = probeRunOf(key);
-      if (old(runId)) runOf(runs, runId).keys.push(key);
+      if (!old(runId)) continue;
+      runOf(runs, runId).keys.push(key);
+      versionsUnseen.add(key);
     }
     for (const { key, versionId, deleteMarker } of listing.versions ?? []) {
       const runId = probeRunOf(key);
@@ -128,7 +139,7 @@ function runsIn(listings: NamespaceListing[], options: SweepOptions): { runs: Sw
   }
   const uploadsNotListed = listings.filter((listing) => listing.uploads === undefined).length;
   const versionsNotListed = listings.filter((listing) => listing.versions === undefined).length;
-  return { runs: [...runs.values()].sort((a, b) => a.runId.localeCompare(b.runId)), uploadsNotListed, versionsNotListed };
+  return { runs: [...runs.values()].sort((a, b) => a.runId.localeCompare(b.runId)), uploadsNotListed, versionsNotListed, versionsUnseen };
 }
 
 /** Keys and uploads removed at most `limit` at once; what could not be, in their order. */
@@ -180,13 +191,70 @@ async function remove(run: SweptRun, cleaners: Cleaner[], send: Send, signal: Ab
       run.notRemoved.push({ key, ...(versionId ? { versionId } : {}), reason: "kept until what it names is removed" });
 }
 
+/** Whether the bucket keeps versions, by the first cleaner that may read its versioning. */
+async function versioningOf(cleaners: Cleaner[], send: Send): Promise<Versioning | "unread"> {
+  for (const { port } of cleaners) {
+    const result = await send((s) => port.getBucketVersioning(s));
+    if ("none" in result && result.none) return "never-enabled";
+    if ("setting" in result && result.setting !== undefined) return result.setting;
+  }
+  return "unread";
+}
+
+/** The cleaners, each plain delete whose answer names a delete marker noted by key: the bucket keeps versions. */
+function noticingMarkers(cleaners: Cleaner[], markers: Set<string>): Cleaner[] {
+  return cleaners.map((cleaner) => {
+    const deleteObject: S3Port["deleteObject"] = async (key, versionId, signal) => {
+      const answer = await cleaner.port.deleteObject(key, versionId, signal);
+      if (!versionId && answer.deleteMarker) markers.add(key);
+      return answer;
+    };
+    const port = new Proxy(cleaner.port, {
+      get: (target, name, receiver) => (name === "deleteObject" ? deleteObject : Reflect.get(target, name, receiver)),
+    });
+    return { ...cleaner, port };
+  });
+}
+
+/**
+ * A key removed by a plain delete where its versions could not be listed: on a bucket that keeps
+ * versions, a delete marker now hides it and its data stays as a noncurrent version. Not removed.
+ */
+function keptAsVersions(runs: SweptRun[], keys: (key: string) => boolean): void {
+  for (const run of runs) {
+    const failed = new Set(run.notRemoved.map((left) => left.key));
+    for (const key of run.keys.filter((k) => keys(k) && !failed.has(k)))
+      run.notRemoved.push({
+        key,
+        reason:
+          "a delete marker hides it and its versions stay: the bucket keeps versions, and these keys may not list them (s3:ListBucketVersions) to remove them (s3:DeleteObjectVersion)",
+      });
+  }
+}
+
 export async function sweep(cleaners: Cleaner[], options: SweepOptions): Promise<SweepReport> {
   setMaxListeners(0, options.signal);
   const send: Send = (request) => bounded(request, options.signal, options.requestTimeoutMs);
   const { lister, namespaces } = await findNamespaces(cleaners, options.layout, send);
   if (!lister) return { listedBy: null, namespaces: 0, runs: [], uploadsNotListed: 0, versionsNotListed: 0 };
-  const { runs, uploadsNotListed, versionsNotListed, namespaces: listed } = await collect(lister, cleaners, namespaces, options, send);
+  const {
+    runs,
+    uploadsNotListed,
+    versionsNotListed,
+    versionsUnseen,
+    namespaces: listed,
+  } = await collect(lister, cleaners, namespaces, options, send);
   const limit = pLimit(options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY);
-  if (options.delete) await Promise.all(runs.map((run) => remove(run, cleaners, send, options.signal, limit)));
-  return { listedBy: lister.identity, namespaces: listed, runs, uploadsNotListed, versionsNotListed };
+  const report = { listedBy: lister.identity, namespaces: listed, runs, uploadsNotListed, versionsNotListed };
+  if (!options.delete) return report;
+  const markers = new Set<string>();
+  const watched = noticingMarkers(cleaners, markers);
+  await Promise.all(runs.map((run) => remove(run, watched, send, options.signal, limit)));
+  if (versionsUnseen.size === 0) return report;
+  // The deletes' answers name the markers they leave (AWS, RGW, MinIO); the bucket's versioning is
+  // asked where none did (RGW adds no marker over a marker). Unread, the answers are all there is.
+  const versioning = markers.size > 0 ? "markers-left" : await versioningOf([lister, ...cleaners.filter((c) => c !== lister)], send);
+  const keeps = versioning === "enabled" || versioning === "suspended" || versioning === "markers-left";
+  if (keeps) keptAsVersions(runs, (key) => versionsUnseen.has(key));
+  return { ...report, versioning };
 }

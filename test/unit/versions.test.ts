@@ -234,6 +234,27 @@ describe("sweep on a versioned bucket", () => {
     expect(swept.runs[0]?.notRemoved).toEqual([]);
     expect(probeVersions(store)).toEqual([]);
   });
+
+  it("keys that may not list versions (the reference policies): each key removed is reported not removed, its version kept behind a marker", async () => {
+    const store = new MemoryStore("aws", VERSIONED);
+    const port = store.portFor(within(BACKEND));
+    const key = `artifacts/team-1/.kfp-s3-probe/20200101T000000Z-aaaaaaaaaaaa/team-1`;
+    const signal = new AbortController().signal;
+    await port.putObjectIfAbsent(key, new Uint8Array(1), signal);
+    const options = { layout: LAYOUTS.deploykf, startedBefore: new Date(), signal, requestTimeoutMs: 1000, delete: true };
+    const swept = await sweep([{ identity: "backend", port }], options);
+    expect(swept.versionsNotListed).toBeGreaterThan(0);
+    expect(swept.versioning).toBe("markers-left");
+    expect(swept.runs[0]?.notRemoved).toEqual([{ key, reason: expect.stringMatching(/delete marker hides it.*s3:DeleteObjectVersion/) }]);
+    expect(probeVersions(store)).toHaveLength(2);
+    // On a bucket that never kept versions, the same sweep removes it whole and says so.
+    const plain = new MemoryStore("aws");
+    const plainPort = plain.portFor(within(BACKEND));
+    await plainPort.putObjectIfAbsent(key, new Uint8Array(1), signal);
+    const clean = await sweep([{ identity: "backend", port: plainPort }], options);
+    expect([clean.versioning, clean.runs[0]?.notRemoved]).toEqual(["unread", []]);
+    expect(plain.objects.size).toBe(0);
+  });
 });
 
 describe("findings about KFP on the bucket's settings", () => {
