@@ -4,6 +4,7 @@
 // hand, the cells decided on the probe's sample keys only (a grant no sample key matches passes).
 // "partial": in between. Findings as data: the words are the renderers'.
 import type { Role } from "./plan.js";
+import type { UntriedGrant } from "./policy/untried.js";
 import type { CheckResult } from "./verdict.js";
 import type { PublicUntried } from "./witness.js";
 
@@ -23,7 +24,9 @@ type OpenItem =
   /** The store allowed cells its policies deny: the policies in hand are not all that grants these keys (or not theirs). */
   | { kind: "policy-understates"; identity: string; count: number }
   /** The bucket's policy lets anyone do what KFP forbids (or uses what the evaluator does not read), and no anonymous caller was in the run to try it. */
-  | ({ kind: "public-untried" } & PublicUntried);
+  | ({ kind: "public-untried" } & PublicUntried)
+  /** Its policies allow, beyond KFP's grant, an action the probe never sends (a key where it is an object's). */
+  | { kind: "grant-untried"; identity: string; action: string; key: string };
 
 export interface Assurance {
   status: AssuranceStatus;
@@ -50,6 +53,8 @@ export interface AssuranceInput {
   enforcementSample: string[];
   /** Cells where the store did other than the policies in hand say. */
   disagreements?: readonly { identity: string; store: "allowed" | "denied"; policy: "allowed" | "denied" }[];
+  /** Per identity: what its policies allow beyond KFP's grant of actions the probe never sends. */
+  untried?: ReadonlyMap<string, readonly UntriedGrant[]>;
   /** --no-anonymous with the bucket's policy in hand: what it grants anyone, never tried. */
   publicUntried?: PublicUntried;
 }
@@ -82,6 +87,7 @@ function openItems(input: AssuranceInput, signed: { name: string }[]): OpenItem[
   return [
     ...understated(input),
     ...(input.publicUntried ? [{ kind: "public-untried", ...input.publicUntried } as const] : []),
+    ...[...(input.untried ?? [])].flatMap(([identity, grants]) => grants.map((g): OpenItem => ({ kind: "grant-untried", identity, ...g }))),
     ...signed.filter((i) => !input.policySources.has(i.name)).map((i): OpenItem => ({ kind: "no-policy", identity: i.name })),
     ...(input.bucketPolicySource === null ? [{ kind: "no-bucket-policy" } as const] : []),
     ...[...input.unread]

@@ -10,6 +10,7 @@ import type { ExactAnswer } from "./policy/exact.js";
 import { decide } from "./policy/exact.js";
 import { auditSubject, type PolicySubject, subjectCandidates } from "./policy/exact-questions.js";
 import { allOf, complement, exactly, glob, startingWith } from "./policy/key-language.js";
+import { type UntriedGrant, untriedGrants } from "./policy/untried.js";
 
 /** The operations a witness is tried with: a read, a write, a delete. */
 const WITNESS_OPERATIONS = ["get", "put", "delete"] as const satisfies readonly Operation[];
@@ -88,6 +89,8 @@ export function policySubjects(
 export interface PublicUntried {
   keys: { operation: WitnessOperation; key: string }[];
   unread: string[];
+  /** Grants to anyone of actions the probe never sends (s3:GetObjectVersion, s3:PutBucketPolicy…). */
+  untried: UntriedGrant[];
 }
 
 /** With the bucket's policy in hand and no anonymous caller in the run (--no-anonymous): its grants to anyone, or undefined where none. */
@@ -96,9 +99,9 @@ export function untriedPublicGrants(
   context: { layout: KeyLayout; bucket: string; runId: string; profiles: string[] },
 ): PublicUntried | undefined {
   if (bucketPolicy.length === 0) return undefined;
-  const { witnesses, unread } = witnessesOf("anonymous", { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy }, context);
-  if (witnesses.length === 0 && unread.length === 0) return undefined;
-  return { keys: witnesses.map(({ operation, key }) => ({ operation, key })), unread };
+  const { witnesses, unread, untried } = witnessesOf("anonymous", { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy }, context);
+  if (witnesses.length === 0 && unread.length === 0 && untried.length === 0) return undefined;
+  return { keys: witnesses.map(({ operation, key }) => ({ operation, key })), unread, untried };
 }
 
 /** The first of `keys` the subject's policies surely let it do `operation` on (an object found by listing is read only then). */
@@ -162,10 +165,11 @@ export function witnessesOf(
   identity: string,
   subject: PolicySubject,
   context: { layout: KeyLayout; bucket: string; runId: string; profiles: string[] },
-): { witnesses: Witness[]; unread: string[] } {
+): { witnesses: Witness[]; unread: string[]; untried: UntriedGrant[] } {
   const audit = auditSubject(subject, context.layout, context.bucket, context.profiles);
   const answers = [...audit.actions.flatMap((a) => [a.outside, ...a.profiles.map((p) => p.answer)]), audit.list];
-  const unread = [...new Set(answers.flatMap((a) => (a.answer === "undecided" ? a.unread : [])))];
+  const beyond = untriedGrants(subject, context.layout, context.bucket);
+  const unread = [...new Set([...answers.flatMap((a) => (a.answer === "undecided" ? a.unread : [])), ...beyond.unread])];
   const witnesses = audit.actions.flatMap(({ action, outside, profiles }) => {
     const operation = witnessOperationOf(action);
     if (!operation || outside.answer === "no") return [];
@@ -173,5 +177,5 @@ export function witnessesOf(
     if (perProfile.length > 0) return perProfile;
     return witnessOf(identity, subject, context, operation, outside) ?? [];
   });
-  return { witnesses, unread };
+  return { witnesses, unread, untried: beyond.grants };
 }

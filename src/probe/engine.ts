@@ -14,6 +14,7 @@ import type { DiscoveryReport } from "../core/discovery.js";
 import { runNamespace, unownedProfileName } from "../core/layout.js";
 import { OPERATIONS } from "../core/operations.js";
 import { type IdentityPlan, planFor, type RunContext } from "../core/plan.js";
+import type { UntriedGrant } from "../core/policy/untried.js";
 import { assess, type CheckResult, type Observation } from "../core/verdict.js";
 import type { PublicUntried } from "../core/witness.js";
 import { Ledger } from "./ledger.js";
@@ -42,7 +43,14 @@ export interface ProbeRun {
   /** The profiles tried, and how each was found (absent for runs made without the engine). */
   discovery?: DiscoveryReport;
   /** With policies in hand: the witnesses' cells, and what the evaluator could not read per identity. */
-  proof?: { witnessResults: CheckResult[]; unread: Map<string, string[]>; enforcementSample: string[]; publicUntried?: PublicUntried };
+  proof?: {
+    witnessResults: CheckResult[];
+    unread: Map<string, string[]>;
+    enforcementSample: string[];
+    publicUntried?: PublicUntried;
+    /** Per identity: what its policies allow beyond KFP's grant of actions the probe never sends. */
+    untried?: Map<string, UntriedGrant[]>;
+  };
   /** What the run learned of the bucket before it wrote more than one object (absent for runs made without the engine). */
   bucket?: BucketFacts;
   /** Per prober and KFP component that runs with its keys: works, or fails on which request (absent: not asked for, ProbeOptions.components). */
@@ -105,7 +113,13 @@ function proofOf(state: RunState, results: CheckResult[]): NonNullable<ProbeRun[
   const probed = new Set(state.probers().map((p) => p.name));
   const witnessResults = results.filter((r) => probed.has(r.identity) && witnessTargets.has(r.target));
   const { publicUntried } = state;
-  return { witnessResults, unread: state.policyUnread, enforcementSample: state.enforcementSample, ...(publicUntried ? { publicUntried } : {}) };
+  return {
+    witnessResults,
+    unread: state.policyUnread,
+    enforcementSample: state.enforcementSample,
+    untried: state.policyUntried,
+    ...(publicUntried ? { publicUntried } : {}),
+  };
 }
 
 /** The run's namespace under every prefix it tried, listed and cleaned by whoever may (the backend first). */

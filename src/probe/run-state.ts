@@ -10,6 +10,7 @@ import { type KeyLayout, PROBE_NAMESPACE, profilePrefixes } from "../core/layout
 import { OPERATIONS, type Operation } from "../core/operations.js";
 import type { IdentityPlan, MatrixMode, PlannedCheck, Role, Target } from "../core/plan.js";
 import type { PolicySubject } from "../core/policy/exact-questions.js";
+import type { UntriedGrant } from "../core/policy/untried.js";
 import { inShard, type Shard } from "../core/shard.js";
 import { assess, type CheckResult, compactEvidence, type Evidence, type Observation } from "../core/verdict.js";
 import type { PublicUntried, WitnessCheck } from "../core/witness.js";
@@ -185,6 +186,8 @@ export class RunState {
   witnessChecks: WitnessCheck[] = [];
   /** Per identity with its policies in hand: what in them the exact evaluator could not read. */
   readonly policyUnread = new Map<string, string[]>();
+  /** Per identity with its policies in hand: what they allow beyond KFP's grant of actions the probe never sends. */
+  readonly policyUntried = new Map<string, UntriedGrant[]>();
   /** The bucket's policy in hand, the anonymous caller not in the run (--no-anonymous): what it lets anyone do that KFP forbids, untried. */
   publicUntried: PublicUntried | undefined;
   /** With policies in hand: the identities whose whole plan is tried, to see that the store enforces them. */

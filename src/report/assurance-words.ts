@@ -9,6 +9,8 @@ const TO_PROVE = {
   offline: "to prove it, give the bucket's policy too: --bucket-policy FILE",
 };
 
+const grantWords = ({ action, key }: { action: string; key: string }): string => `${action} on ${key === "" ? "the bucket" : key}`;
+
 function openWords(item: OpenItem): string {
   switch (item.kind) {
     case "no-policy":
@@ -22,10 +24,13 @@ function openWords(item: OpenItem): string {
     case "policy-understates":
       return `the store let ${item.identity} do ${item.count} thing${item.count === 1 ? "" : "s"} its policies deny (see disagreements)`;
     case "public-untried": {
-      const grants = item.keys.length > 0 ? [`lets anyone ${item.keys.map(({ operation, key }) => `${operation} ${key}`).join(", ")}`] : [];
+      const named = [...item.keys.map(({ operation, key }) => `${operation} ${key}`), ...item.untried.map(grantWords)];
+      const grants = named.length > 0 ? [`lets anyone ${named.join(", ")}`] : [];
       const unread = item.unread.length > 0 ? [`uses ${item.unread.join(", ")}, which the evaluator does not read`] : [];
       return `the bucket policy ${[...grants, ...unread].join(" and ")}, untried: the anonymous caller is not in the run (--no-anonymous)`;
     }
+    case "grant-untried":
+      return `${item.identity}'s policy lets it ${grantWords(item)}, which KFP never needs and the probe does not try`;
     case "cells-undecided":
       return `${item.count} undecided cell${item.count === 1 ? "" : "s"} of ${item.identity}`;
   }

@@ -335,6 +335,7 @@ function assuranceOf(run: ProbeRun, context: ReportContext): Assurance {
     enforcementSample: run.proof?.enforcementSample ?? [],
     disagreements: context.policies?.disagreements ?? [],
     ...(run.proof?.publicUntried ? { publicUntried: run.proof.publicUntried } : {}),
+    ...(run.proof?.untried ? { untried: run.proof.untried } : {}),
   });
 }
 

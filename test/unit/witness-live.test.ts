@@ -8,6 +8,7 @@ import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
 import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
 import { policyAllows, witnessOperationOf } from "../../src/core/witness.js";
 import type { ProbeIdentity } from "../../src/probe/engine.js";
+import { assuranceLines } from "../../src/report/assurance-words.js";
 import { MemoryStore } from "../../testkit/memory-store.js";
 import { MEMORY_BUCKET, MEMORY_RUN_ID, memoryBackend, memoryProfile, probeInMemory } from "../support/memory-run.js";
 
@@ -166,5 +167,37 @@ describe("--no-anonymous with the bucket's policy in hand", () => {
     );
     const none = await probe([memoryBackend(store), team2(store)], subjects([denyOnly]));
     expect(none.proof?.publicUntried).toBeUndefined();
+  });
+});
+
+describe("a grant of an action the probe never sends", () => {
+  it("s3:DeleteObjectVersion on every team's artifacts: an open item naming it, so the run is partial, never proven", async () => {
+    const store = new MemoryStore();
+    const versions = parsePolicy(
+      JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:DeleteObjectVersion", Resource: `arn:aws:s3:::${BUCKET}/artifacts/*` }] }),
+      "versions",
+    );
+    const subject: PolicySubject = {
+      role: { kind: "profile", profile: "team-2" },
+      identityPolicies: [reference("team-2"), versions],
+      bucketPolicy: [],
+    };
+    const run = await probe([memoryBackend(store), team2(store)], new Map([["team-2", subject]]));
+    const untried = run.proof?.untried?.get("team-2") ?? [];
+    expect(untried.map((g) => g.action)).toEqual(["s3:DeleteObjectVersion"]);
+    const assurance = assessAssurance({
+      identities: [{ name: "team-2", role: { kind: "profile", profile: "team-2" } }],
+      policySources: new Map([["team-2", "team-2.json"]]),
+      bucketPolicySource: "anonymous.json",
+      unread: new Map(),
+      untried: run.proof?.untried ?? new Map(),
+      witnessResults: [],
+      results: [],
+      enforcementSample: [],
+    });
+    expect(assurance.status).toBe("partial");
+    expect(assuranceLines(assurance)[0]).toMatch(
+      /team-2's policy lets it s3:DeleteObjectVersion on artifacts\/\S+, which KFP never needs and the probe does not try/,
+    );
   });
 });

@@ -106,6 +106,49 @@ it("a bucket policy's Allow with NotPrincipal takes in the anonymous caller: a w
   expect(witnessesOf("team-1", team1, context).unread.join(" ")).toMatch(/NotPrincipal/);
 });
 
+describe("grants of actions the probe never sends", () => {
+  const granting = (action: string, resource: string) =>
+    parsePolicy(JSON.stringify({ Statement: [{ Effect: "Allow", Action: action, Resource: `arn:aws:s3:::${BUCKET}${resource}` }] }), "extra");
+
+  it("the reference profile policy: none", () => {
+    expect(witnessesOf("team-1", subject("team-1"), context).untried).toEqual([]);
+  });
+
+  it.each([
+    ["s3:GetObjectVersion", "/*", ""],
+    ["s3:DeleteObjectVersion", "/artifacts/team-2/*", "artifacts/team-2/"],
+    ["s3:PutObjectAcl", "/*", ""],
+    ["s3:AbortMultipartUpload", "/v2/artifacts/*", "v2/artifacts/"],
+    ["s3:GetObjectVersion*", "/*", ""],
+  ])("%s on %s beyond its own: named with a key the evaluator found, no live witness", (action, resource, keyStart) => {
+    const { witnesses, untried } = witnessesOf("team-1", subject("team-1", granting(action, resource)), context);
+    expect(witnesses).toEqual([]);
+    const named = action.endsWith("*") ? action.slice(0, -1) : action;
+    const grant = untried.find((g) => g.action === named);
+    expect(grant?.key.startsWith(keyStart)).toBe(true);
+    expect(grant?.key.startsWith("artifacts/team-1/")).toBe(false);
+  });
+
+  it("a bucket action that changes who may reach it (s3:PutBucketPolicy) or lists every version's name: named on the bucket, for a profile, not the backend", () => {
+    const { untried } = witnessesOf("team-1", subject("team-1", granting("s3:PutBucketPolicy", ""), granting("s3:ListBucketVersions", "")), context);
+    expect(untried).toEqual([
+      { action: "s3:ListBucketVersions", key: "" },
+      { action: "s3:PutBucketPolicy", key: "" },
+    ]);
+    const backend: PolicySubject = {
+      role: { kind: "backend" },
+      identityPolicies: [granting("s3:*", ""), granting("s3:*", "/artifacts/*")],
+      bucketPolicy: [],
+    };
+    expect(witnessesOf("backend", backend, context).untried).toEqual([]);
+  });
+
+  it("the same on its own prefixes only: none", () => {
+    const own = granting("s3:DeleteObjectVersion", "/artifacts/team-1/*");
+    expect(witnessesOf("team-1", subject("team-1", own), context).untried).toEqual([]);
+  });
+});
+
 describe("policyAllows", () => {
   it("decides one key exactly", () => {
     const s = subject("team-1", extra("artifacts/*/metrics/*"));

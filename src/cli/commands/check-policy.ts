@@ -10,6 +10,7 @@ import { fillTemplate, type PolicyDocument, parsePolicy } from "../../core/polic
 import { allowingStatements } from "../../core/policy/evaluate.js";
 import type { PolicySubject } from "../../core/policy/exact-questions.js";
 import { decideOffline, OFFLINE_RUN_ID, profilesNamedIn } from "../../core/policy/offline.js";
+import type { UntriedGrant } from "../../core/policy/untried.js";
 import { UsageError } from "../../core/usage-error.js";
 import type { CheckResult, Observation } from "../../core/verdict.js";
 import { assess } from "../../core/verdict.js";
@@ -145,9 +146,14 @@ function witnessObservation(w: Witness, subject: PolicySubject, unread: string[]
  * beyond KFP's grant (allowed; undecided where a condition it does not read decides), and what it
  * could not read. The sampled cells above may all be denied while a witness is allowed.
  */
-function exactCells(checked: ReturnType<typeof completeCheck>): { results: CheckResult[]; unread: Map<string, string[]> } {
+function exactCells(checked: ReturnType<typeof completeCheck>): {
+  results: CheckResult[];
+  unread: Map<string, string[]>;
+  untried: Map<string, UntriedGrant[]>;
+} {
   const { args, layout, documents, bucketPolicy, plans, others } = checked;
   const unread = new Map<string, string[]>();
+  const untried = new Map<string, UntriedGrant[]>();
   const known = new Set(others);
   const results = plans.flatMap((plan) => {
     const subject: PolicySubject = { role: plan.role, identityPolicies: plan.role.kind === "anonymous" ? [] : documents, bucketPolicy };
@@ -159,6 +165,7 @@ function exactCells(checked: ReturnType<typeof completeCheck>): { results: Check
       profiles: [...own, ...others],
     });
     unread.set(plan.identity, found.unread);
+    if (found.untried.length > 0) untried.set(plan.identity, found.untried);
     return found.witnesses.map((w) =>
       assess(
         { identity: plan.identity, target: witnessTarget(plan, w, known), operation: w.operation, expectation: "forbidden" },
@@ -167,7 +174,7 @@ function exactCells(checked: ReturnType<typeof completeCheck>): { results: Check
       ),
     );
   });
-  return { results, unread };
+  return { results, unread, untried };
 }
 
 async function checkPolicies(checked: ReturnType<typeof completeCheck>, io: Io): Promise<number> {
@@ -194,7 +201,7 @@ async function checkPolicies(checked: ReturnType<typeof completeCheck>, io: Io):
       plans,
       results,
       cleanup: { created: 0, removed: 0, leftovers: [] },
-      proof: { witnessResults: exact.results, unread: exact.unread, enforcementSample: [] },
+      proof: { witnessResults: exact.results, unread: exact.unread, untried: exact.untried, enforcementSample: [] },
     },
     {
       ...contextOf(args.bucket, layout, args.strict, identities),

@@ -27,8 +27,9 @@ export function planWitnesses(state: RunState, plans: IdentityPlan[], profiles: 
   return plans.flatMap((plan) => {
     const subject = subjects.get(plan.identity);
     if (!subject) return [];
-    const { witnesses, unread } = witnessesOf(plan.identity, subject, { layout, bucket, runId, profiles });
+    const { witnesses, unread, untried } = witnessesOf(plan.identity, subject, { layout, bucket, runId, profiles });
     state.policyUnread.set(plan.identity, unread);
+    if (untried.length > 0) state.policyUntried.set(plan.identity, untried);
     return witnesses.map((witness) => {
       const check: PlannedCheck = {
         identity: plan.identity,

@@ -1,0 +1,93 @@
+// Grants the probe cannot try on the store: actions beyond the ones it sends (read, write, delete,
+// list) that a policy allows on keys KFP forbids the caller, or on the bucket where only the
+// backend should act. KFP never needs them, so each is an open item of the assurance (never
+// proven), named with the key the exact evaluator found. Pure.
+import type { KeyLayout } from "../layout.js";
+import type { PolicyDocument } from "./document.js";
+import { evaluate } from "./evaluate.js";
+import { mayActOutsideOwn, type PolicySubject } from "./exact-questions.js";
+
+/** Object actions that read, change or destroy another team's data, that no probe request stands for. */
+const OBJECT_ACTIONS_UNTRIED = [
+  "s3:AbortMultipartUpload",
+  "s3:GetObjectVersion",
+  "s3:DeleteObjectVersion",
+  "s3:GetObjectAcl",
+  "s3:GetObjectVersionAcl",
+  "s3:PutObjectAcl",
+  "s3:PutObjectVersionAcl",
+  "s3:GetObjectAttributes",
+  "s3:GetObjectVersionAttributes",
+  "s3:GetObjectTagging",
+  "s3:GetObjectVersionTagging",
+  "s3:PutObjectTagging",
+  "s3:PutObjectVersionTagging",
+  "s3:DeleteObjectTagging",
+  "s3:DeleteObjectVersionTagging",
+  "s3:GetObjectTorrent",
+  "s3:GetObjectVersionTorrent",
+  "s3:ListMultipartUploadParts",
+  "s3:RestoreObject",
+  "s3:PutObjectRetention",
+  "s3:PutObjectLegalHold",
+  "s3:BypassGovernanceRetention",
+  "s3:ReplicateObject",
+  "s3:ReplicateDelete",
+];
+
+/** Bucket actions that list other teams' names or change who may reach the bucket: the backend's (or its owner's), never a profile's or anyone's. */
+const BUCKET_ACTIONS_UNTRIED = [
+  "s3:ListBucketVersions",
+  "s3:ListBucketMultipartUploads",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:PutBucketAcl",
+  "s3:PutBucketPublicAccessBlock",
+  "s3:PutBucketOwnershipControls",
+  "s3:PutBucketVersioning",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutReplicationConfiguration",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutEncryptionConfiguration",
+  "s3:DeleteBucket",
+];
+
+export interface UntriedGrant {
+  action: string;
+  /** The key the evaluator found ("" for the bucket itself). */
+  key: string;
+}
+
+/**
+ * The Allow statements' own action patterns, each made a concrete action it matches ("s3:Get*" as
+ * "s3:Get"): an action no list here names is still asked about, as the pattern allows it.
+ */
+function patternActions(documents: PolicyDocument[]): string[] {
+  const patterns = documents.flatMap((d) => d.statements.filter((s) => s.effect === "Allow").flatMap((s) => s.action ?? []));
+  return patterns.filter((p) => /[*?]/.test(p)).map((p) => p.replaceAll("*", "").replaceAll("?", "X"));
+}
+
+function documentsOf(subject: PolicySubject): PolicyDocument[] {
+  return subject.role.kind === "anonymous" ? subject.bucketPolicy : [...subject.identityPolicies, ...subject.bucketPolicy];
+}
+
+/** What the subject may do that the probe does not try: grants beyond KFP's, and what the evaluator could not read about them. */
+export function untriedGrants(subject: PolicySubject, layout: KeyLayout, bucket: string): { grants: UntriedGrant[]; unread: string[] } {
+  const documents = documentsOf(subject);
+  const grants: UntriedGrant[] = [];
+  const unread: string[] = [];
+  const objectActions = [...new Set([...OBJECT_ACTIONS_UNTRIED, ...patternActions(documents)])];
+  for (const action of objectActions) {
+    const answer = mayActOutsideOwn(subject, layout, bucket, action);
+    if (answer.answer === "yes") grants.push({ action, key: answer.witness });
+    if (answer.answer === "undecided") unread.push(...answer.unread);
+  }
+  if (subject.role.kind === "backend") return { grants, unread };
+  const caller = subject.role.kind === "anonymous" ? "anonymous" : "identity";
+  for (const action of BUCKET_ACTIONS_UNTRIED) {
+    const decision = evaluate(documents, { action, resource: `arn:aws:s3:::${bucket}`, context: {}, caller });
+    if (decision.effect === "allow") grants.push({ action, key: "" });
+    if (decision.effect === "undecided") unread.push(decision.reason);
+  }
+  return { grants, unread: [...new Set(unread)] };
+}
