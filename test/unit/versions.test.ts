@@ -217,6 +217,63 @@ describe("object lock with a default retention", () => {
   });
 });
 
+/**
+ * S3's suspended versioning over the unversioned memory store: an object is its "null" version, a
+ * plain delete replaces it with a "null" delete marker, and only DeleteObject VersionId=null (with
+ * s3:DeleteObjectVersion) removes that marker.
+ */
+function suspended(store: MemoryStore, markers: Set<string>, port: S3Port, mayDeleteVersions: boolean): S3Port {
+  const deleteObject: S3Port["deleteObject"] = async (key, versionId, signal) => {
+    if (versionId !== undefined) {
+      if (!mayDeleteVersions) return { status: 403, errorName: "AccessDenied" };
+      return markers.delete(key) ? { status: 204, deleteMarker: true } : port.deleteObject(key, undefined, signal);
+    }
+    const answer = await port.deleteObject(key, undefined, signal);
+    if (answer.status !== 204) return answer;
+    markers.add(key);
+    return { status: 204, deleteMarker: true };
+  };
+  const listed = (prefix: string) => [
+    ...[...store.objects.keys()].filter((k) => k.startsWith(prefix)).map((key) => ({ key, versionId: "null", deleteMarker: false, isLatest: true })),
+    ...[...markers].filter((k) => k.startsWith(prefix)).map((key) => ({ key, versionId: "null", deleteMarker: true, isLatest: true })),
+  ];
+  const overrides: Partial<S3Port> = {
+    getBucketVersioning: async () => ({ status: 200, setting: "suspended" }),
+    putObjectIfAbsent: async (key, body, signal, options) => {
+      const answer = await port.putObjectIfAbsent(key, body, signal, options);
+      if (answer.status === 200) markers.delete(key);
+      return answer;
+    },
+    deleteObject,
+    listObjectVersions: async (prefix) => ({ status: 200, versions: listed(prefix) }),
+  };
+  return { ...port, ...overrides };
+}
+
+describe("a bucket whose versioning is suspended", () => {
+  it.each([true, false])(
+    'the "null" delete markers the run\'s deletes leave: removed by their id, or each reported (may delete versions: %s)',
+    async (mayDeleteVersions) => {
+      const store = new MemoryStore("aws");
+      const markers = new Set<string>();
+      const people: ProbeIdentity[] = [
+        { name: "backend", role: { kind: "backend" }, port: suspended(store, markers, store.portFor(within(BACKEND)), mayDeleteVersions) },
+        {
+          name: "team-1",
+          role: { kind: "profile", profile: "team-1" },
+          port: suspended(store, markers, store.portFor(within(TEAM_1)), mayDeleteVersions),
+        },
+      ];
+      const run = await probe(people);
+      expect(run.bucket?.versioning).toMatchObject({ status: "read", value: "suspended" });
+      expect([...store.objects.keys()].filter(isProbe)).toEqual([]);
+      const left = run.cleanup.leftovers.filter((l) => l.deleteMarker).map((l) => `${l.key} ${l.versionId}`);
+      expect(left.sort()).toEqual([...markers].map((key) => `${key} null`).sort());
+      expect(markers.size > 0).toBe(!mayDeleteVersions);
+    },
+  );
+});
+
 describe("sweep on a versioned bucket", () => {
   it("lists versions and markers of a killed run and removes them", async () => {
     const store = new MemoryStore("aws", VERSIONED);

@@ -54,11 +54,16 @@ async function firstVersionListing(ns: VersionedNamespace, send: Send): Promise<
 
 const idOf = (key: string, versionId: string | undefined) => `${key}\u0000${versionId ?? "null"}`;
 
-/** A listed version or marker as an entry to remove ("null" is no version: removed by a plain delete). */
+/**
+ * A listed version or marker as an entry to remove. A "null" version is no version (an object
+ * written before versioning, or while it is suspended): removed by a plain delete. A "null" delete
+ * marker (what a plain delete leaves on a suspended bucket) is removed only by its id, "null": a
+ * plain delete would find nothing current and leave it.
+ */
 function entryOf(version: ObjectVersion, ns: VersionedNamespace, identityOf: (key: string) => string): CreatedObject {
   return {
     key: version.key,
-    ...(version.versionId !== "null" ? { versionId: version.versionId } : {}),
+    ...(version.versionId !== "null" || version.deleteMarker ? { versionId: version.versionId } : {}),
     ...(version.deleteMarker ? { deleteMarker: true } : {}),
     identity: identityOf(version.key),
     cleaners: ns.cleaners,
