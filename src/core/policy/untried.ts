@@ -59,12 +59,12 @@ export interface UntriedGrant {
 }
 
 /**
- * The Allow statements' own action patterns, each made a concrete action it matches ("s3:Get*" as
- * "s3:Get"): an action no list here names is still asked about, as the pattern allows it.
+ * The Allow statements' wildcard action patterns, each by a concrete action it matches ("s3:Get*" as
+ * "s3:Get"): an action no list here names is still asked about, and named by its pattern.
  */
-function patternActions(documents: PolicyDocument[]): string[] {
+function patternActions(documents: PolicyDocument[]): Map<string, string> {
   const patterns = documents.flatMap((d) => d.statements.filter((s) => s.effect === "Allow").flatMap((s) => s.action ?? []));
-  return patterns.filter((p) => /[*?]/.test(p)).map((p) => p.replaceAll("*", "").replaceAll("?", "X"));
+  return new Map(patterns.filter((p) => /[*?]/.test(p)).map((p) => [p.replaceAll("*", "").replaceAll("?", "X"), p]));
 }
 
 function documentsOf(subject: PolicySubject): PolicyDocument[] {
@@ -76,10 +76,11 @@ export function untriedGrants(subject: PolicySubject, layout: KeyLayout, bucket:
   const documents = documentsOf(subject);
   const grants: UntriedGrant[] = [];
   const unread: string[] = [];
-  const objectActions = [...new Set([...OBJECT_ACTIONS_UNTRIED, ...patternActions(documents)])];
+  const patterns = patternActions(documents);
+  const objectActions = [...new Set([...OBJECT_ACTIONS_UNTRIED, ...patterns.keys()])];
   for (const action of objectActions) {
     const answer = mayActOutsideOwn(subject, layout, bucket, action);
-    if (answer.answer === "yes") grants.push({ action, key: answer.witness });
+    if (answer.answer === "yes") grants.push({ action: patterns.get(action) ?? action, key: answer.witness });
     if (answer.answer === "undecided") unread.push(...answer.unread);
   }
   if (subject.role.kind === "backend") return { grants, unread };
