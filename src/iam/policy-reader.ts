@@ -3,13 +3,17 @@
 // identity allowed to read IAM. Where the store serves no part of the IAM API (RGW before Squid has
 // no managed policies; MinIO and GCS have no IAM API), that part is said, never guessed.
 import {
+  GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   type IAMClient,
+  ListAttachedGroupPoliciesCommand,
   ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListGroupsForUserCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
 } from "@aws-sdk/client-iam";
@@ -90,6 +94,15 @@ async function attachedPolicies(iam: IAMClient, principal: IamPrincipal, signal:
     if (notServed(error)) return undefined;
     throw error;
   }
+  return managedPolicies(iam, attached, signal);
+}
+
+/** Managed policies by ARN, each at its default version. */
+function managedPolicies(
+  iam: IAMClient,
+  attached: { PolicyArn?: string | undefined; PolicyName?: string | undefined }[],
+  signal: AbortSignal,
+): Promise<Named[]> {
   return Promise.all(
     attached
       .flatMap(({ PolicyArn, PolicyName }) => (PolicyArn ? [{ arn: PolicyArn, name: PolicyName ?? PolicyArn }] : []))
@@ -104,20 +117,60 @@ async function attachedPolicies(iam: IAMClient, principal: IamPrincipal, signal:
   );
 }
 
+/** One group's inline policies and its attached ones (where the store serves managed policies). */
+async function groupPolicies(iam: IAMClient, group: string, signal: AbortSignal): Promise<Named[]> {
+  const names = (await iam.send(new ListGroupPoliciesCommand({ GroupName: group }), { abortSignal: signal })).PolicyNames ?? [];
+  const inline = await Promise.all(
+    names.map(async (name) => {
+      const answer = await iam.send(new GetGroupPolicyCommand({ GroupName: group, PolicyName: name }), { abortSignal: signal });
+      return { name: `${group}/${name}`, document: parsePolicy(documentText(answer.PolicyDocument ?? ""), `IAM group ${group}, policy ${name}`) };
+    }),
+  );
+  try {
+    const attached = (await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: group }), { abortSignal: signal })).AttachedPolicies ?? [];
+    const managed = await managedPolicies(iam, attached, signal);
+    return [...inline, ...managed.map((p) => ({ ...p, name: `${group}/${p.name}` }))];
+  } catch (error) {
+    if (notServed(error)) return inline;
+    throw error;
+  }
+}
+
+/**
+ * A user's groups' policies, which IAM applies to the user as its own; undefined where the store
+ * serves no groups. A refusal is thrown: the user's policies are then not all in hand.
+ */
+async function userGroupPolicies(iam: IAMClient, principal: IamPrincipal, signal: AbortSignal): Promise<Named[] | undefined> {
+  if (principal.kind !== "user") return [];
+  let groups: string[];
+  try {
+    const answer = await iam.send(new ListGroupsForUserCommand({ UserName: principal.name }), { abortSignal: signal });
+    groups = (answer.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : []));
+  } catch (error) {
+    if (notServed(error)) return undefined;
+    throw error;
+  }
+  return (await Promise.all(groups.map((group) => groupPolicies(iam, group, signal)))).flat();
+}
+
+function sourceParts(inline: Named[], attached: Named[] | undefined, groups: Named[] | undefined, principal: IamPrincipal): string[] {
+  const names = (list: Named[]) => (list.length === 0 ? "none" : list.map((p) => p.name).join(", "));
+  return [
+    `inline ${names(inline)}`,
+    attached === undefined ? "attached: the store serves no managed policies" : `attached ${names(attached)}`,
+    ...(principal.kind !== "user" ? [] : groups === undefined ? ["groups: the store serves none"] : [`groups ${names(groups)}`]),
+  ];
+}
+
 /** Every policy IAM holds for the principal, and where they came from, in a line. */
 export async function readPrincipalPolicies(iam: IAMClient, principal: IamPrincipal, signal: AbortSignal): Promise<PolicyReading> {
   const who = `IAM ${principal.kind} ${principal.name}`;
   try {
     const inline = await inlinePolicies(iam, principal, signal);
     const attached = await attachedPolicies(iam, principal, signal);
-    const all = [...inline, ...(attached ?? [])];
-    const parts = [
-      `inline ${inline.length === 0 ? "none" : inline.map((p) => p.name).join(", ")}`,
-      attached === undefined
-        ? "attached: the store serves no managed policies"
-        : `attached ${attached.length === 0 ? "none" : attached.map((p) => p.name).join(", ")}`,
-    ];
-    return { documents: all.map((p) => p.document), source: `${who} (${parts.join("; ")})` };
+    const groups = await userGroupPolicies(iam, principal, signal);
+    const all = [...inline, ...(attached ?? []), ...(groups ?? [])];
+    return { documents: all.map((p) => p.document), source: `${who} (${sourceParts(inline, attached, groups, principal).join("; ")})` };
   } catch (error) {
     // A document that is not one the evaluator reads is a problem of that identity's proof, not of the run.
     if (error instanceof UsageError) return { problem: error.message };

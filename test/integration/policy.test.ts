@@ -200,7 +200,9 @@ describe("policies read from the store (the --policy-reader adapters, on RGW)", 
     if (!("documents" in reading)) throw new Error(reading.problem);
     // One inline policy per bucket of the local server, as RGW lists them (by name).
     const inline = [settings.bucket, publicBucket, ...versionedBuckets].sort().map((bucket) => `kfp-object-store-${bucket}`);
-    expect(reading.source).toBe(`IAM user team-1 (inline ${inline.join(", ")}; attached: the store serves no managed policies)`);
+    expect(reading.source).toBe(
+      `IAM user team-1 (inline ${inline.join(", ")}; attached: the store serves no managed policies; groups: the store serves none)`,
+    );
     const fixture = identities.find((i) => i.name === "team-1");
     if (!fixture) throw new Error("no team-1 in the fixtures");
     // The statements of the reference, and where they were read: the user's inline policy, as findings name it.

@@ -2,13 +2,17 @@
 // RGW give that no local server gives on demand (URL-encoded documents, managed policies at their
 // default version, a store that serves no managed policies).
 import {
+  GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   IAMClient,
+  ListAttachedGroupPoliciesCommand,
   ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListGroupsForUserCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
 } from "@aws-sdk/client-iam";
@@ -59,12 +63,38 @@ describe("readPrincipalPolicies", () => {
     iamMock
       .on(GetPolicyVersionCommand, { PolicyArn: "arn:aws:iam::1:policy/kfp", VersionId: "v3" })
       .resolves({ PolicyVersion: { Document: encodeURIComponent(doc("arn:aws:s3:::b/v3/*")) } });
+    iamMock.on(ListGroupsForUserCommand).resolves({ Groups: [] });
     const reading = await readPrincipalPolicies(iam, { kind: "user", name: "team-1" }, signal);
     expect("documents" in reading && reading.documents.map((d) => d.statements[0]?.resource)).toEqual([
       ["arn:aws:s3:::b/a/*"],
       ["arn:aws:s3:::b/v3/*"],
     ]);
-    expect("source" in reading && reading.source).toBe("IAM user team-1 (inline inline-1; attached kfp)");
+    expect("source" in reading && reading.source).toBe("IAM user team-1 (inline inline-1; attached kfp; groups none)");
+  });
+
+  it("a user's groups: their inline and attached policies are the user's too; groups refused: a problem, not a complete reading", async () => {
+    iamMock.on(ListUserPoliciesCommand).resolves({ PolicyNames: [] });
+    iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+    iamMock
+      .on(ListGroupsForUserCommand, { UserName: "team-1" })
+      .resolves({ Groups: [{ GroupName: "kfp-users", GroupId: "g", Arn: "a", Path: "/", CreateDate: new Date() }] });
+    iamMock.on(ListGroupPoliciesCommand, { GroupName: "kfp-users" }).resolves({ PolicyNames: ["read-all"] });
+    iamMock
+      .on(GetGroupPolicyCommand, { GroupName: "kfp-users", PolicyName: "read-all" })
+      .resolves({ PolicyDocument: encodeURIComponent(doc("arn:aws:s3:::b/*")) });
+    iamMock.on(ListAttachedGroupPoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: "arn:aws:iam::1:policy/more", PolicyName: "more" }] });
+    iamMock.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: "v1" } });
+    iamMock.on(GetPolicyVersionCommand).resolves({ PolicyVersion: { Document: encodeURIComponent(doc("arn:aws:s3:::b/more/*")) } });
+    const reading = await readPrincipalPolicies(iam, { kind: "user", name: "team-1" }, signal);
+    expect("documents" in reading && reading.documents.map((d) => d.statements[0]?.resource)).toEqual([
+      ["arn:aws:s3:::b/*"],
+      ["arn:aws:s3:::b/more/*"],
+    ]);
+    expect("source" in reading && reading.source).toBe("IAM user team-1 (inline none; attached none; groups kfp-users/read-all, kfp-users/more)");
+    iamMock.on(ListGroupsForUserCommand).rejects(serviceError("AccessDenied", 403));
+    expect(await readPrincipalPolicies(iam, { kind: "user", name: "team-1" }, signal)).toEqual({
+      problem: "IAM user team-1: IAM refused or failed: 403 AccessDenied",
+    });
   });
 
   it("a role on RGW: documents as they were put, and no managed policies (405) said so", async () => {
@@ -94,6 +124,7 @@ describe("readPrincipalPolicies", () => {
     iamMock.on(ListUserPoliciesCommand).resolves({ PolicyNames: ["broken"] });
     iamMock.on(GetUserPolicyCommand).resolves({ PolicyDocument: "{not json" });
     iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+    iamMock.on(ListGroupsForUserCommand).resolves({ Groups: [] });
     expect(await readPrincipalPolicies(iam, { kind: "user", name: "team-1" }, signal)).toEqual({
       problem: "IAM user team-1, policy broken: not valid JSON",
     });
