@@ -17,9 +17,10 @@ function keyLike(text: string, minLength: number): boolean {
 function looksLikeSecret(word: string): boolean {
   const bare = word.replace(/^[\s'"`(<[{]+|[\s'"`)>\]},.;:]+$/g, "");
   if (keyLike(bare, 24)) return true;
-  // A secret with slashes after a scheme or a port ("http://<secret>", "minio:9000/<secret>"): its
-  // parts between slashes may each be short, so the text after each ":" or "=" is tried whole too.
-  const afterSeparators = bare.split(/[:=@,]/).map((part) => part.replace(/^\/+/, ""));
+  // A secret with slashes after a scheme, a port or a host's dot ("http://<secret>",
+  // "minio:9000/<secret>", "minio.kubeflow/<secret>"): its parts between slashes may each be short,
+  // so the text after each ":", "=" or "." is tried whole too.
+  const afterSeparators = bare.split(/[:=@,.]/).map((part) => part.replace(/^\/+/, ""));
   if (afterSeparators.some((part) => keyLike(part, 24))) return true;
   return bare.split(/[/:=@,]/).some((part) => keyLike(part, 20));
 }

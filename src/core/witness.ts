@@ -8,7 +8,7 @@ import type { IdentityPlan, PlannedCheck, Role, Target } from "./plan.js";
 import type { PolicyDocument } from "./policy/document.js";
 import type { ExactAnswer } from "./policy/exact.js";
 import { decide } from "./policy/exact.js";
-import { auditSubject, type PolicySubject, subjectCandidates } from "./policy/exact-questions.js";
+import { auditSubject, mayListOutsideOwn, type PolicySubject, subjectCandidates } from "./policy/exact-questions.js";
 import { allOf, complement, exactly, glob, startingWith } from "./policy/key-language.js";
 import { type UntriedGrant, untriedGrants } from "./policy/untried.js";
 
@@ -99,9 +99,14 @@ export function untriedPublicGrants(
   context: { layout: KeyLayout; bucket: string; runId: string; profiles: string[] },
 ): PublicUntried | undefined {
   if (bucketPolicy.length === 0) return undefined;
-  const { witnesses, unread, untried } = witnessesOf("anonymous", { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy }, context);
-  if (witnesses.length === 0 && unread.length === 0 && untried.length === 0) return undefined;
-  return { keys: witnesses.map(({ operation, key }) => ({ operation, key })), unread, untried };
+  const subject: PolicySubject = { role: { kind: "anonymous" }, identityPolicies: [], bucketPolicy };
+  const { witnesses, unread, untried } = witnessesOf("anonymous", subject, context);
+  // Listing too: a run with the anonymous caller tries it live, this one cannot.
+  const list = mayListOutsideOwn(subject, context.layout, context.bucket);
+  const listed = list.answer === "yes" ? [{ action: "s3:ListBucket", key: list.witness.prefix ?? "" }] : [];
+  const all = [...untried, ...listed];
+  if (witnesses.length === 0 && unread.length === 0 && all.length === 0) return undefined;
+  return { keys: witnesses.map(({ operation, key }) => ({ operation, key })), unread, untried: all };
 }
 
 /** The first of `keys` the subject's policies surely let it do `operation` on (an object found by listing is read only then). */

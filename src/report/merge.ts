@@ -154,7 +154,8 @@ function mergedAssurance(reports: Report[]): Assurance {
       decided: reports.reduce((sum, r) => sum + r.assurance.witnesses.decided, 0),
     },
     enforcementSample: unique(reports.flatMap((r) => r.assurance.enforcementSample)),
-    open: reports.flatMap((r) => r.assurance.open),
+    // Items of the whole run (a policy not in hand, what it grants) are in every shard's: once each.
+    open: unique(reports.flatMap((r) => r.assurance.open)),
   };
 }
 

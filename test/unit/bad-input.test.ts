@@ -143,6 +143,12 @@ const CORPUS: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
     {},
     /--endpoint/,
   ],
+  [
+    "a secret in an endpoint's path after a dotted host",
+    () => ["--backend", "--credentials-dir", keys(), "--endpoint", `minio.kubeflow/${SLASHED_SECRET}`, "--bucket", "kfp"],
+    {},
+    /--endpoint/,
+  ],
   ["a bad bucket name", () => ["--backend", "--credentials-dir", keys(), "--endpoint", endpoint, "--bucket", "KFP_Bucket"], {}, /--bucket/],
   ["a misspelt flag", () => [...backend(), "--read-onyl"], {}, /unknown option --read-onyl: did you mean --read-only\? \(see --help\)/],
   ["a bad region", () => [...backend(), "--region", "eu west"], {}, /--region/],

@@ -111,7 +111,10 @@ describe("merge", () => {
     for (let index = 0; index < 2; index += 1) {
       const report = await reportOf(store, `20261201T000000Z-00000000ccc${index}`, { index, count: 2 });
       // Nothing found in either shard, as a clean install's shards; only their assurance differs.
-      const open = index === 1 ? [{ kind: "policy-undecided" as const, identity: "team-4", unread: ["condition key aws:SourceIp"] }] : [];
+      // The run's own item (no bucket policy) is in both shards; team-4's in shard 1 only.
+      const shared = { kind: "no-bucket-policy" as const };
+      const open =
+        index === 1 ? [shared, { kind: "policy-undecided" as const, identity: "team-4", unread: ["condition key aws:SourceIp"] }] : [shared];
       const clean: Report = {
         ...report,
         checks: report.checks.filter((c) => c.verdict === "ok"),
@@ -122,7 +125,10 @@ describe("merge", () => {
     }
     const merged = mergeReports(shards);
     expect(merged.assurance.status).toBe("partial");
-    expect(merged.assurance.open).toEqual([{ kind: "policy-undecided", identity: "team-4", unread: ["condition key aws:SourceIp"] }]);
+    expect(merged.assurance.open).toEqual([
+      { kind: "no-bucket-policy" },
+      { kind: "policy-undecided", identity: "team-4", unread: ["condition key aws:SourceIp"] },
+    ]);
     expect(merged.exitCode).toBe(6);
     // Both proven: proven, exit 0.
     const proven = shards.map((s) => ({ ...s, report: { ...s.report, assurance: { ...s.report.assurance, status: "proven" as const, open: [] } } }));

@@ -6,7 +6,7 @@ import { LAYOUTS } from "../../src/core/layout.js";
 import { fillTemplate, parsePolicy } from "../../src/core/policy/document.js";
 import type { PolicySubject } from "../../src/core/policy/exact-questions.js";
 import { probeRunOf } from "../../src/core/sweep-rules.js";
-import { policyAllows, witnessesOf } from "../../src/core/witness.js";
+import { policyAllows, untriedPublicGrants, witnessesOf } from "../../src/core/witness.js";
 
 const BUCKET = "kfp";
 const RUN_ID = "20261201T000000Z-0123456789ab";
@@ -140,6 +140,50 @@ describe("grants of actions the probe never sends", () => {
       bucketPolicy: [],
     };
     expect(witnessesOf("backend", backend, context).untried).toEqual([]);
+  });
+
+  it("a bucket policy naming the backend's user, the caller's ARN known: nothing unread, nothing untried (the reference stays provable)", () => {
+    const bucketPolicy = parsePolicy(
+      JSON.stringify({
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::111122223333:user/backend" },
+            Action: "s3:*",
+            Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+          },
+        ],
+      }),
+      "bucket",
+    );
+    const team1: PolicySubject = { ...subject("team-1"), bucketPolicy: [bucketPolicy], arn: "arn:aws:iam::111122223333:user/team-1" };
+    expect(witnessesOf("team-1", team1, context)).toMatchObject({ witnesses: [], unread: [], untried: [] });
+  });
+
+  it("s3:ListBucketVersions limited by s3:prefix to another team's prefix: named, with that prefix", () => {
+    const versions = parsePolicy(
+      JSON.stringify({
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: "s3:ListBucketVersions",
+            Resource: `arn:aws:s3:::${BUCKET}`,
+            Condition: { StringLike: { "s3:prefix": "artifacts/team-2/*" } },
+          },
+        ],
+      }),
+      "versions",
+    );
+    const { untried } = witnessesOf("team-1", subject("team-1", versions), context);
+    expect(untried).toEqual([{ action: "s3:ListBucketVersions", key: expect.stringMatching(/^artifacts\/team-2\//) }]);
+  });
+
+  it("--no-anonymous: a bucket policy that lets anyone list is named too", () => {
+    const listable = parsePolicy(
+      JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${BUCKET}` }] }),
+      "bucket",
+    );
+    expect(untriedPublicGrants([listable], context)?.untried).toEqual([{ action: "s3:ListBucket", key: "" }]);
   });
 
   it("the same on its own prefixes only: none", () => {

@@ -32,7 +32,7 @@ export function ownKeys(role: Role, layout: KeyLayout): KeySet {
   return underAny(grantedPrefixes(role, layout));
 }
 
-function callerOf(subject: PolicySubject): { caller: Caller; documents: PolicyDocument[] } {
+export function callerOf(subject: PolicySubject): { caller: Caller; documents: PolicyDocument[] } {
   if (subject.role.kind === "anonymous") return { caller: { kind: "anonymous" }, documents: subject.bucketPolicy };
   const caller: Caller = subject.arn === undefined ? { kind: "identity" } : { kind: "identity", arn: subject.arn };
   return { caller, documents: [...subject.identityPolicies, ...subject.bucketPolicy] };
@@ -68,9 +68,9 @@ export function mayAnyoneAct(bucketPolicy: PolicyDocument[], bucket: string, act
  * May the subject list key names under a prefix outside its own: a prefix that is not under one of
  * its prefixes ("", "artifacts/" or "artifacts/team-1" all list other teams' names), or no prefix.
  */
-export function mayListOutsideOwn(subject: PolicySubject, layout: KeyLayout, bucket: string): ExactAnswer<ListWitness> {
+export function mayListOutsideOwn(subject: PolicySubject, layout: KeyLayout, bucket: string, action = "s3:ListBucket"): ExactAnswer<ListWitness> {
   const { caller, documents } = callerOf(subject);
-  return decideList(documents, caller, bucket, complement(ownKeys(subject.role, layout)));
+  return decideList(documents, caller, bucket, complement(ownKeys(subject.role, layout)), action);
 }
 
 /** Every question for one identity: per object action, outside its own keys and on each other profile; and listing. */

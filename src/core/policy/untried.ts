@@ -4,8 +4,8 @@
 // proven), named with the key the exact evaluator found. Pure.
 import type { KeyLayout } from "../layout.js";
 import type { PolicyDocument } from "./document.js";
-import { evaluate } from "./evaluate.js";
-import { mayActOutsideOwn, type PolicySubject } from "./exact-questions.js";
+import { applicableStatements, bucketNamed, type Caller } from "./exact.js";
+import { callerOf, mayActOutsideOwn, mayListOutsideOwn, type PolicySubject } from "./exact-questions.js";
 
 /** Object actions that read, change or destroy another team's data, that no probe request stands for. */
 const OBJECT_ACTIONS_UNTRIED = [
@@ -35,10 +35,11 @@ const OBJECT_ACTIONS_UNTRIED = [
   "s3:ReplicateDelete",
 ];
 
-/** Bucket actions that list other teams' names or change who may reach the bucket: the backend's (or its owner's), never a profile's or anyone's. */
+/** Listings other than ListBucket: they show other teams' names (and versions) under a prefix, as ListBucket does. */
+const LISTINGS_UNTRIED = ["s3:ListBucketVersions", "s3:ListBucketMultipartUploads"];
+
+/** Bucket actions that change who may reach the bucket, or what it keeps: the backend's (or its owner's), never a profile's or anyone's. */
 const BUCKET_ACTIONS_UNTRIED = [
-  "s3:ListBucketVersions",
-  "s3:ListBucketMultipartUploads",
   "s3:PutBucketPolicy",
   "s3:DeleteBucketPolicy",
   "s3:PutBucketAcl",
@@ -67,13 +68,22 @@ function patternActions(documents: PolicyDocument[]): Map<string, string> {
   return new Map(patterns.filter((p) => /[*?]/.test(p)).map((p) => [p.replaceAll("*", "").replaceAll("?", "X"), p]));
 }
 
-function documentsOf(subject: PolicySubject): PolicyDocument[] {
-  return subject.role.kind === "anonymous" ? subject.bucketPolicy : [...subject.identityPolicies, ...subject.bucketPolicy];
+/** May the caller do a bucket action: yes, no, or what decides it that is not read (a condition, a principal). */
+function bucketAction(documents: PolicyDocument[], caller: Caller, bucket: string, action: string): boolean | string[] {
+  // A bucket action's request carries no s3:prefix or s3:delimiter: each such condition is settled as absent.
+  const applicable = applicableStatements(documents, caller, action).filter(
+    ({ statement, conditions }) => bucketNamed(statement, bucket) && [...conditions.values()].every((c) => c.whenAbsent),
+  );
+  const allows = applicable.filter((a) => a.statement.effect === "Allow");
+  const denies = applicable.filter((a) => a.statement.effect === "Deny");
+  if (allows.length === 0 || denies.some((d) => d.doubts.length === 0)) return false;
+  if (denies.length === 0 && allows.some((a) => a.doubts.length === 0)) return true;
+  return [...new Set([...allows, ...denies].flatMap((a) => a.doubts.map((d) => d.unread)))];
 }
 
 /** What the subject may do that the probe does not try: grants beyond KFP's, and what the evaluator could not read about them. */
 export function untriedGrants(subject: PolicySubject, layout: KeyLayout, bucket: string): { grants: UntriedGrant[]; unread: string[] } {
-  const documents = documentsOf(subject);
+  const { caller, documents } = callerOf(subject);
   const grants: UntriedGrant[] = [];
   const unread: string[] = [];
   const patterns = patternActions(documents);
@@ -83,12 +93,17 @@ export function untriedGrants(subject: PolicySubject, layout: KeyLayout, bucket:
     if (answer.answer === "yes") grants.push({ action: patterns.get(action) ?? action, key: answer.witness });
     if (answer.answer === "undecided") unread.push(...answer.unread);
   }
-  if (subject.role.kind === "backend") return { grants, unread };
-  const caller = subject.role.kind === "anonymous" ? "anonymous" : "identity";
+  // Every key of the bucket is the backend's to list and to keep: only its objects outside KFP's prefixes are asked.
+  if (subject.role.kind === "backend") return { grants, unread: [...new Set(unread)] };
+  for (const action of LISTINGS_UNTRIED) {
+    const answer = mayListOutsideOwn(subject, layout, bucket, action);
+    if (answer.answer === "yes") grants.push({ action, key: answer.witness.prefix ?? "" });
+    if (answer.answer === "undecided") unread.push(...answer.unread);
+  }
   for (const action of BUCKET_ACTIONS_UNTRIED) {
-    const decision = evaluate(documents, { action, resource: `arn:aws:s3:::${bucket}`, context: {}, caller });
-    if (decision.effect === "allow") grants.push({ action, key: "" });
-    if (decision.effect === "undecided") unread.push(decision.reason);
+    const answer = bucketAction(documents, caller, bucket, action);
+    if (answer === true) grants.push({ action, key: "" });
+    if (Array.isArray(answer)) unread.push(...answer);
   }
   return { grants, unread: [...new Set(unread)] };
 }
