@@ -56,6 +56,12 @@ export function warningWords(component: ReportComponent, probeEndpoint: string):
   return component.warnings?.length ? wordsOf(component.warnings, probeEndpoint) : "";
 }
 
+/** A failing component in one phrase: what fails, then what it warns of too (JUnit's failure, HTML's row). */
+export function failingWords(component: ReportComponent, probeEndpoint: string): string {
+  const warning = warningWords(component, probeEndpoint);
+  return `${failureWords(component, probeEndpoint)}${warning ? `; it also warns: ${warning}` : ""}`;
+}
+
 function wordsOf(failures: ReportComponent["failing"], probeEndpoint: string): string {
   // The first failure that counts (a muted one is said only where all are).
   const first = failures.find((f) => !f.muted) ?? failures[0];

@@ -7,7 +7,7 @@ import { EXIT_CODE_TABLE } from "../core/exit-codes.js";
 import { OFFLINE_RUN_ID } from "../core/policy/offline.js";
 import { byRank, VERDICTS } from "../core/verdicts.js";
 import { assuranceLines } from "./assurance-words.js";
-import { failureWords, unjudgedWords, warningWords } from "./component-words.js";
+import { failingWords, unjudgedWords, warningWords } from "./component-words.js";
 import { diagnosisLabel } from "./diagnosis-words.js";
 import { fewAndMore } from "./hint.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.js";
@@ -128,12 +128,6 @@ function disagreementsSection(report: Report): Markup {
 const warningOf = (component: ReportComponent, endpoint: string): string => {
   const words = warningWords(component, endpoint);
   return words ? `warning: ${words}` : "";
-};
-
-/** What fails, then what it warns of too. */
-const failingWords = (c: ReportComponent, endpoint: string): string => {
-  const warning = warningWords(c, endpoint);
-  return `${failureWords(c, endpoint)}${warning ? `; it also warns: ${warning}` : ""}`;
 };
 
 /** A component's verdict chip and words: works (with its warnings), FAILS or MUTED (what fails and the fix), or NOT JUDGED (why). */

@@ -3,7 +3,7 @@
 // with the warning in system-out. Then one testcase per KFP component and identity (a failure
 // where it fails), and the leftovers as one failure.
 import { type Severity, severityOf } from "../core/verdicts.js";
-import { failureWords, unjudgedWords, warningWords } from "./component-words.js";
+import { failingWords, unjudgedWords, warningWords } from "./component-words.js";
 import { failsAndCounts, isMutedComponent, type Report, type ReportCheck } from "./model.js";
 import { verdictWord, whyOf } from "./verdict-words.js";
 
@@ -93,7 +93,7 @@ function componentsSuite(report: Report, seconds: string): Suite | undefined {
     const warning = warningWords(c, report.store.endpoint);
     if (c.works && warning) return `${open}\n      <system-out>${xmlEscape(`WARNS: ${warning}`)}</system-out>\n    </testcase>`;
     if (c.works) return `${open}</testcase>`;
-    const words = `${failureWords(c, report.store.endpoint)}${warning ? `; it also warns: ${warning}` : ""}`;
+    const words = failingWords(c, report.store.endpoint);
     if (isMutedComponent(c)) return `${open}\n      <system-out>${xmlEscape(`MUTED FAILS: ${words}`)}</system-out>\n    </testcase>`;
     return `${open}\n      <failure type="FAILS" message="${xmlEscape(words)}">${xmlEscape(words)}</failure>\n    </testcase>`;
   });
