@@ -174,6 +174,10 @@ export function witnessesOf(
   const audit = auditSubject(subject, context.layout, context.bucket, context.profiles);
   const answers = [...audit.actions.flatMap((a) => [a.outside, ...a.profiles.map((p) => p.answer)]), audit.list];
   const beyond = untriedGrants(subject, context.layout, context.bucket);
+  // An audited action no witness operation stands for (AbortMultipartUpload): its yes is untried.
+  const audited = audit.actions.flatMap(({ action, outside }): UntriedGrant[] =>
+    !witnessOperationOf(action) && outside.answer === "yes" ? [{ action, key: outside.witness }] : [],
+  );
   const unread = [...new Set([...answers.flatMap((a) => (a.answer === "undecided" ? a.unread : [])), ...beyond.unread])];
   const witnesses = audit.actions.flatMap(({ action, outside, profiles }) => {
     const operation = witnessOperationOf(action);
@@ -182,5 +186,5 @@ export function witnessesOf(
     if (perProfile.length > 0) return perProfile;
     return witnessOf(identity, subject, context, operation, outside) ?? [];
   });
-  return { witnesses, unread, untried: beyond.grants };
+  return { witnesses, unread, untried: [...audited, ...beyond.grants] };
 }

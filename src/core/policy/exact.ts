@@ -139,11 +139,27 @@ export function applicableStatements(
   return found;
 }
 
-/** Object actions: a request carries no s3:prefix or s3:delimiter, so each condition is settled as absent. */
+/** The statements on an action whose request carries no s3:prefix or s3:delimiter: each such condition is settled as absent. */
+function unlistedStatements(documents: PolicyDocument[], caller: Caller, action: string) {
+  return applicableStatements(documents, caller, action).filter(({ conditions }) =>
+    [...conditions.values()].every((condition) => condition.whenAbsent),
+  );
+}
+
+/** Object actions, as sets of the keys each statement names. */
 export function objectCandidates(documents: PolicyDocument[], caller: Caller, action: string, bucket: string): Candidate[] {
-  return applicableStatements(documents, caller, action)
-    .filter(({ conditions }) => [...conditions.values()].every((condition) => condition.whenAbsent))
-    .map(({ statement, doubts }) => ({ effect: statement.effect, keys: resourceKeys(statement, bucket), doubts }));
+  return unlistedStatements(documents, caller, action).map(({ statement, doubts }) => ({
+    effect: statement.effect,
+    keys: resourceKeys(statement, bucket),
+    doubts,
+  }));
+}
+
+/** A bucket action (PutBucketPolicy…): the statements that name the bucket, each over every key (decide asks of one). */
+export function bucketCandidates(documents: PolicyDocument[], caller: Caller, action: string, bucket: string): Candidate[] {
+  return unlistedStatements(documents, caller, action)
+    .filter(({ statement }) => bucketNamed(statement, bucket))
+    .map(({ statement, doubts }) => ({ effect: statement.effect, keys: ALL_KEYS, doubts }));
 }
 
 function doubtsOf(candidates: Candidate[]): { reasons: string[]; unread: string[] } {

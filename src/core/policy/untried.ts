@@ -3,13 +3,18 @@
 // backend should act. KFP never needs them, so each is an open item of the assurance (never
 // proven), named with the key the exact evaluator found. Pure.
 import type { KeyLayout } from "../layout.js";
+import { OBJECT_ACTIONS } from "../operations.js";
 import type { PolicyDocument } from "./document.js";
-import { applicableStatements, bucketNamed, type Caller } from "./exact.js";
+import { bucketCandidates, decide } from "./exact.js";
 import { callerOf, mayActOutsideOwn, mayListOutsideOwn, type PolicySubject } from "./exact-questions.js";
+import { exactly } from "./key-language.js";
 
-/** Object actions that read, change or destroy another team's data, that no probe request stands for. */
+/**
+ * Object actions that read, change or destroy another team's data, that no probe request stands
+ * for. The probe's own (OBJECT_ACTIONS, AbortMultipartUpload among them) are the audit's questions
+ * already, and not asked again here.
+ */
 const OBJECT_ACTIONS_UNTRIED = [
-  "s3:AbortMultipartUpload",
   "s3:GetObjectVersion",
   "s3:DeleteObjectVersion",
   "s3:GetObjectAcl",
@@ -68,26 +73,14 @@ function patternActions(documents: PolicyDocument[]): Map<string, string> {
   return new Map(patterns.filter((p) => /[*?]/.test(p)).map((p) => [p.replaceAll("*", "").replaceAll("?", "X"), p]));
 }
 
-/** May the caller do a bucket action: yes, no, or what decides it that is not read (a condition, a principal). */
-function bucketAction(documents: PolicyDocument[], caller: Caller, bucket: string, action: string): boolean | string[] {
-  // A bucket action's request carries no s3:prefix or s3:delimiter: each such condition is settled as absent.
-  const applicable = applicableStatements(documents, caller, action).filter(
-    ({ statement, conditions }) => bucketNamed(statement, bucket) && [...conditions.values()].every((c) => c.whenAbsent),
-  );
-  const allows = applicable.filter((a) => a.statement.effect === "Allow");
-  const denies = applicable.filter((a) => a.statement.effect === "Deny");
-  if (allows.length === 0 || denies.some((d) => d.doubts.length === 0)) return false;
-  if (denies.length === 0 && allows.some((a) => a.doubts.length === 0)) return true;
-  return [...new Set([...allows, ...denies].flatMap((a) => a.doubts.map((d) => d.unread)))];
-}
-
 /** What the subject may do that the probe does not try: grants beyond KFP's, and what the evaluator could not read about them. */
 export function untriedGrants(subject: PolicySubject, layout: KeyLayout, bucket: string): { grants: UntriedGrant[]; unread: string[] } {
   const { caller, documents } = callerOf(subject);
   const grants: UntriedGrant[] = [];
   const unread: string[] = [];
   const patterns = patternActions(documents);
-  const objectActions = [...new Set([...OBJECT_ACTIONS_UNTRIED, ...patterns.keys()])];
+  const audited = new Set<string>(OBJECT_ACTIONS);
+  const objectActions = [...new Set([...OBJECT_ACTIONS_UNTRIED, ...patterns.keys()])].filter((action) => !audited.has(action));
   for (const action of objectActions) {
     const answer = mayActOutsideOwn(subject, layout, bucket, action);
     if (answer.answer === "yes") grants.push({ action: patterns.get(action) ?? action, key: answer.witness });
@@ -101,9 +94,10 @@ export function untriedGrants(subject: PolicySubject, layout: KeyLayout, bucket:
     if (answer.answer === "undecided") unread.push(...answer.unread);
   }
   for (const action of BUCKET_ACTIONS_UNTRIED) {
-    const answer = bucketAction(documents, caller, bucket, action);
-    if (answer === true) grants.push({ action, key: "" });
-    if (Array.isArray(answer)) unread.push(...answer);
+    // One question, of any one key: each candidate holds all of them or none.
+    const answer = decide(bucketCandidates(documents, caller, action, bucket), exactly(""));
+    if (answer.answer === "yes") grants.push({ action, key: "" });
+    if (answer.answer === "undecided") unread.push(...answer.unread);
   }
   return { grants, unread: [...new Set(unread)] };
 }
