@@ -29,3 +29,9 @@ export const MULTIPART_PART_BYTES = 64 * 1024;
 
 /** The requests the engine sends: the table of S3 calls (core/operations.ts), which the adapters implement. */
 export type S3Port = S3Calls;
+
+/** The port with some of its calls replaced (a watch on its writes), every other call its own. */
+export function withCalls(port: S3Port, calls: Partial<S3Port>): S3Port {
+  const overrides = new Map<PropertyKey, unknown>(Object.entries(calls));
+  return new Proxy(port, { get: (target, name, receiver) => (overrides.has(name) ? overrides.get(name) : Reflect.get(target, name, receiver)) });
+}

@@ -9,7 +9,7 @@ import { deeperNamespaceOf, namespacesUnder, probeRunOf, runStartedAt } from "..
 import type { Cleaner, CreatedObject } from "./ledger.js";
 import { firstUploadLister, listPages, listUploads, removeOne, type Send } from "./phases/cleanup.js";
 import { listVersions } from "./phases/versions.js";
-import type { ObjectVersion, S3Port, Versioning } from "./port.js";
+import { type ObjectVersion, type S3Port, type Versioning, withCalls } from "./port.js";
 import { bounded } from "./run-state.js";
 
 export interface SweepOptions {
@@ -209,10 +209,7 @@ function noticingMarkers(cleaners: Cleaner[], markers: Set<string>): Cleaner[] {
       if (!versionId && answer.deleteMarker) markers.add(key);
       return answer;
     };
-    const port = new Proxy(cleaner.port, {
-      get: (target, name, receiver) => (name === "deleteObject" ? deleteObject : Reflect.get(target, name, receiver)),
-    });
-    return { ...cleaner, port };
+    return { ...cleaner, port: withCalls(cleaner.port, { deleteObject }) };
   });
 }
 
@@ -220,10 +217,10 @@ function noticingMarkers(cleaners: Cleaner[], markers: Set<string>): Cleaner[] {
  * A key removed by a plain delete where its versions could not be listed: on a bucket that keeps
  * versions, a delete marker now hides it and its data stays as a noncurrent version. Not removed.
  */
-function keptAsVersions(runs: SweptRun[], keys: (key: string) => boolean): void {
+function keptAsVersions(runs: SweptRun[], versionsUnseen: ReadonlySet<string>): void {
   for (const run of runs) {
     const failed = new Set(run.notRemoved.map((left) => left.key));
-    for (const key of run.keys.filter((k) => keys(k) && !failed.has(k)))
+    for (const key of run.keys.filter((k) => versionsUnseen.has(k) && !failed.has(k)))
       run.notRemoved.push({
         key,
         reason:
@@ -255,6 +252,6 @@ export async function sweep(cleaners: Cleaner[], options: SweepOptions): Promise
   // asked where none did (RGW adds no marker over a marker). Unread, the answers are all there is.
   const versioning = markers.size > 0 ? "markers-left" : await versioningOf([lister, ...cleaners.filter((c) => c !== lister)], send);
   const keeps = versioning === "enabled" || versioning === "suspended" || versioning === "markers-left";
-  if (keeps) keptAsVersions(runs, (key) => versionsUnseen.has(key));
+  if (keeps) keptAsVersions(runs, versionsUnseen);
   return { ...report, versioning };
 }

@@ -7,7 +7,7 @@
 // identity's port, so that every phase's writes, the cleanup's included, are watched.
 import type { ResponseFacts } from "../core/classify.js";
 import type { Ledger } from "./ledger.js";
-import type { S3Port, WriteResult } from "./port.js";
+import { type S3Port, type WriteResult, withCalls } from "./port.js";
 
 /** Why a write may have acted more often than its answer says; undefined where its answer tells all. */
 function unheardActs(answer: WriteResult | ResponseFacts): string | undefined {
@@ -35,6 +35,5 @@ export function watchVersionWrites(port: S3Port, identity: string, ledger: Ledge
     completeMultipartUpload: async (key, uploadId, parts, signal) =>
       noted(key, "CompleteMultipartUpload", await port.completeMultipartUpload(key, uploadId, parts, signal)),
   };
-  const overrides = new Map<PropertyKey, unknown>(Object.entries(watched));
-  return new Proxy(port, { get: (target, name, receiver) => (overrides.has(name) ? overrides.get(name) : Reflect.get(target, name, receiver)) });
+  return withCalls(port, watched);
 }
